@@ -1,0 +1,100 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_review_global_optspecs
+    string join \n q/quiet v/verbose color= C= config= h/help V/version
+end
+
+function __fish_review_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_review_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_review_using_subcommand
+    set -l cmd (__fish_review_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c review -n "__fish_review_needs_command" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_needs_command" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_needs_command" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_needs_command" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_needs_command" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c review -n "__fish_review_needs_command" -s V -l version -d 'Print version'
+complete -c review -n "__fish_review_needs_command" -f -a "config" -d 'Show or create configuration'
+complete -c review -n "__fish_review_needs_command" -f -a "completions" -d 'Print a completion script for your shell'
+complete -c review -n "__fish_review_needs_command" -f -a "man" -d 'Write the manual pages'
+complete -c review -n "__fish_review_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c review -n "__fish_review_using_subcommand config; and not __fish_seen_subcommand_from show init help" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_using_subcommand config; and not __fish_seen_subcommand_from show init help" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand config; and not __fish_seen_subcommand_from show init help" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand config; and not __fish_seen_subcommand_from show init help" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand config; and not __fish_seen_subcommand_from show init help" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand config; and not __fish_seen_subcommand_from show init help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c review -n "__fish_review_using_subcommand config; and not __fish_seen_subcommand_from show init help" -s V -l version -d 'Print version'
+complete -c review -n "__fish_review_using_subcommand config; and not __fish_seen_subcommand_from show init help" -f -a "show" -d 'Print the effective configuration'
+complete -c review -n "__fish_review_using_subcommand config; and not __fish_seen_subcommand_from show init help" -f -a "init" -d 'Write a commented `.review.toml` at the top of the work tree'
+complete -c review -n "__fish_review_using_subcommand config; and not __fish_seen_subcommand_from show init help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c review -n "__fish_review_using_subcommand config; and __fish_seen_subcommand_from show" -l format -d 'Output format; `json` prints `{"config": {...}, "origins": {"key": "origin"}}`' -r -f -a "human\t'Text for people; may be coloured on a terminal'
+json\t'One JSON document (or JSON Lines where the command says so), never coloured'"
+complete -c review -n "__fish_review_using_subcommand config; and __fish_seen_subcommand_from show" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_using_subcommand config; and __fish_seen_subcommand_from show" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand config; and __fish_seen_subcommand_from show" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand config; and __fish_seen_subcommand_from show" -l origin -d 'Print one `key = value` line per setting with where it came from'
+complete -c review -n "__fish_review_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand config; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c review -n "__fish_review_using_subcommand config; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c review -n "__fish_review_using_subcommand config; and __fish_seen_subcommand_from init" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_using_subcommand config; and __fish_seen_subcommand_from init" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand config; and __fish_seen_subcommand_from init" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand config; and __fish_seen_subcommand_from init" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand config; and __fish_seen_subcommand_from init" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand config; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help'
+complete -c review -n "__fish_review_using_subcommand config; and __fish_seen_subcommand_from init" -s V -l version -d 'Print version'
+complete -c review -n "__fish_review_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the effective configuration'
+complete -c review -n "__fish_review_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "init" -d 'Write a commented `.review.toml` at the top of the work tree'
+complete -c review -n "__fish_review_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c review -n "__fish_review_using_subcommand completions" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_using_subcommand completions" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand completions" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand completions" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand completions" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c review -n "__fish_review_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c review -n "__fish_review_using_subcommand man" -l dir -d 'Write every page into this directory instead of printing one' -r -F
+complete -c review -n "__fish_review_using_subcommand man" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_using_subcommand man" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand man" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand man" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand man" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c review -n "__fish_review_using_subcommand man" -s V -l version -d 'Print version'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man help" -f -a "config" -d 'Show or create configuration'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man help" -f -a "completions" -d 'Print a completion script for your shell'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man help" -f -a "man" -d 'Write the manual pages'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective configuration'
+complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write a commented `.review.toml` at the top of the work tree'

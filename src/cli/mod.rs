@@ -1,0 +1,186 @@
+//! The command-line surface: clap definitions, one file per subcommand, and dispatch.
+//!
+//! Each subcommand module has an `Args` struct and a `run(&Context, Args)` function that
+//! validates, calls the domain modules and reports through the printer.
+
+pub mod completions;
+pub mod config;
+pub mod man;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+
+use crate::config::{ConfigOverride, LoadedConfig};
+use crate::error::{CliError, CliResult};
+use crate::ui::{ColorChoice, Printer};
+
+const ABOUT: &str = "Post patch series for review, watch their checks, and drive the merge gate";
+
+const LONG_ABOUT: &str = "\
+Post patch series for review, watch their checks, and drive the merge gate.
+
+`review` packages the current branch into a patch series, checks it against every target branch,
+lints it, uploads it to a review service and follows it through the merge gate.";
+
+const AFTER_HELP: &str = "\
+Exit codes: 0 success, 1 the command ran and found problems, 2 usage, configuration, git,
+authentication or network error, 130 interrupted.
+
+See `review help <command>` or `man review-<command>` for details.";
+
+/// Global options, accepted before or after the subcommand.
+#[derive(Debug, Parser)]
+#[command(
+    name = "review",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_help = AFTER_HELP,
+    propagate_version = true,
+    subcommand_required = true,
+    arg_required_else_help = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// Print less: `-q` hides progress, `-qq` hides warnings too
+    #[arg(short, long, action = clap::ArgAction::Count, global = true, conflicts_with = "verbose")]
+    pub quiet: u8,
+
+    /// Print more: `-v` explains, `-vv` shows every step
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    /// When to colour output: auto colours a terminal unless NO_COLOR is set
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Run as if started in <PATH> (like `git -C`)
+    #[arg(short = 'C', global = true, value_name = "PATH")]
+    pub directory: Option<PathBuf>,
+
+    /// Override a configuration value for this run, e.g. `--config lint.preset=cpython`
+    #[arg(long = "config", global = true, value_name = "KEY=VALUE", value_parser = ConfigOverride::parse)]
+    pub config_overrides: Vec<ConfigOverride>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Config(config::Args),
+    Completions(completions::Args),
+    Man(man::Args),
+}
+
+/// How subcommands are grouped in `review --help`. Every subcommand appears in exactly one
+/// group (a test checks it), so the listing never hides a command.
+pub const COMMAND_GROUPS: &[(&str, &[&str])] =
+    &[("Setup", &["config", "completions", "man", "help"])];
+
+/// What every subcommand gets: the printer and the global options it may need.
+pub struct Context {
+    pub printer: Printer,
+    pub config_overrides: Vec<ConfigOverride>,
+}
+
+impl Context {
+    /// The effective configuration for the current directory (repository layers included when
+    /// run inside a work tree).
+    pub fn load_config(&self) -> Result<LoadedConfig, CliError> {
+        crate::config::load_for_cwd(&self.config_overrides)
+    }
+}
+
+/// The clap command with the grouped subcommand listing in its help.
+pub fn command() -> clap::Command {
+    let cmd = Cli::command();
+    let listing = grouped_listing(&cmd);
+    cmd.help_template(format!(
+        "{{before-help}}{{about-with-newline}}\n{{usage-heading}} {{usage}}\n\n{listing}Options:\n{{options}}{{after-help}}"
+    ))
+}
+
+fn grouped_listing(cmd: &clap::Command) -> String {
+    let width = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().len())
+        .max()
+        .unwrap_or(0)
+        .max("help".len());
+    let mut text = String::new();
+    for (group, names) in COMMAND_GROUPS {
+        text.push_str(&format!("{group}:\n"));
+        for name in *names {
+            let about = match cmd.find_subcommand(name).and_then(|s| s.get_about()) {
+                Some(about) => about.to_string(),
+                // clap adds `help` itself, after this template is built.
+                None => "Print this message or the help of the given subcommand".to_owned(),
+            };
+            text.push_str(&format!("  {name:width$}  {about}\n"));
+        }
+        text.push('\n');
+    }
+    text
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    ExitCode::from(run(std::env::args_os()))
+}
+
+/// Parses `args`, runs the command and returns the exit code (kept separate for tests).
+pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
+    let matches = match command().try_get_matches_from(args) {
+        Ok(m) => m,
+        Err(err) => {
+            // clap prints help/version on stdout and usage errors on stderr.
+            let _ = err.print();
+            return err.exit_code().clamp(0, 255) as u8;
+        }
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return crate::error::exit::ERROR;
+        }
+    };
+    let verbosity =
+        i8::try_from(cli.verbose).unwrap_or(i8::MAX) - i8::try_from(cli.quiet).unwrap_or(i8::MAX);
+    let printer = Printer::terminal(verbosity, cli.color);
+
+    if let Some(dir) = &cli.directory {
+        if let Err(err) = std::env::set_current_dir(dir) {
+            let error = CliError::usage(format!("cannot change to directory `{}`", dir.display()))
+                .with_cause(err)
+                .with_hint("`-C` takes an existing directory, as `git -C` does");
+            printer.error(&error);
+            return error.exit_code();
+        }
+    }
+
+    let ctx = Context {
+        printer,
+        config_overrides: cli.config_overrides,
+    };
+    match dispatch(&ctx, cli.command) {
+        Ok(outcome) => outcome.exit_code(),
+        Err(err) if err.is_broken_pipe() => crate::error::exit::SUCCESS,
+        Err(err) => {
+            ctx.printer.error(&err);
+            err.exit_code()
+        }
+    }
+}
+
+fn dispatch(ctx: &Context, command: Command) -> CliResult {
+    match command {
+        Command::Config(args) => config::run(ctx, args),
+        Command::Completions(args) => completions::run(ctx, args),
+        Command::Man(args) => man::run(ctx, args),
+    }
+}

@@ -1,0 +1,116 @@
+//! Configuration: typed sections, loaded in layers that each remember where a value came from.
+//!
+//! Layers, lowest first: built-in defaults; the user file (`$XDG_CONFIG_HOME/review/config.toml`
+//! or `REVIEW_CONFIG`); the repository's `.review.toml`; `REVIEW_<SECTION>_<KEY>` environment
+//! variables; `--config key=value`. See `load.rs` for the merge and `schema.rs` for the key list.
+
+mod load;
+mod schema;
+
+pub use load::{
+    file_layer, load, load_for_cwd, ConfigError, ConfigOverride, LoadOptions, LoadedConfig, Origin,
+    REPO_FILE_NAME,
+};
+pub use schema::{field_names, keys, sections};
+
+use serde::{Deserialize, Serialize};
+
+/// The whole configuration. Unknown keys are errors, so a typo never passes silently.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub service: ServiceConfig,
+    pub branches: BranchesConfig,
+    pub lint: LintConfig,
+    pub news: NewsConfig,
+}
+
+/// `[service]`: where changes are posted.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServiceConfig {
+    /// Which kind of service speaks at `url`.
+    pub kind: ServiceKind,
+    /// Base URL of the service, e.g. `http://127.0.0.1:8080`.
+    pub url: Option<String>,
+    /// Project name on the service.
+    pub project: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ServiceKind {
+    /// The embedded `review serve`.
+    #[default]
+    Native,
+}
+
+/// `[branches]`: the branches changes can target.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BranchesConfig {
+    /// The development branch. Detected when unset (see `load.rs`).
+    pub default: Option<String>,
+    /// Maintained bugfix branches, newest first.
+    pub bugfix: Vec<String>,
+    /// Branches that take security fixes only.
+    pub security: Vec<String>,
+}
+
+/// `[lint]`: which rules run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LintConfig {
+    pub preset: Preset,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Preset {
+    #[default]
+    Generic,
+    Cpython,
+}
+
+/// `[news]`: how NEWS entries are written and checked.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NewsConfig {
+    /// `blurb`, `towncrier` or `none`; unset follows the lint preset.
+    pub format: Option<NewsFormat>,
+    /// Where entries live, relative to the top of the work tree.
+    pub directory: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NewsFormat {
+    Blurb,
+    Towncrier,
+    None,
+}
+
+/// The candidate closest to `word`, when it is close enough to be a plausible typo.
+pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::jaro(word, c), *c))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_finds_typos_and_ignores_strangers() {
+        assert_eq!(nearest("prest", &["preset", "paths"]), Some("preset"));
+        assert_eq!(
+            nearest("bugfixes", &["default", "bugfix", "security"]),
+            Some("bugfix")
+        );
+        assert_eq!(nearest("zzz", &["default", "bugfix"]), None);
+    }
+}

@@ -1,0 +1,74 @@
+//! Local git access through git2: finding the repository and reading its branches.
+//! Network operations (push, fetch) go through the system `git` so the user's credential
+//! helpers and SSH setup apply.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::CliError;
+
+/// Why a repository could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum RepoError {
+    #[error("not a git repository: `{}`", path.display())]
+    NotARepo { path: PathBuf },
+    #[error("`{}` is a bare repository; this command needs a work tree", path.display())]
+    Bare { path: PathBuf },
+    #[error(transparent)]
+    Git(#[from] git2::Error),
+}
+
+impl From<RepoError> for CliError {
+    fn from(err: RepoError) -> Self {
+        match &err {
+            RepoError::NotARepo { .. } => CliError::git(err.to_string())
+                .with_hint("run it inside a clone, or point at one with `-C <path>`"),
+            RepoError::Bare { .. } => CliError::git(err.to_string())
+                .with_hint("run it in a clone with a work tree (`git clone <bare> <dir>`)"),
+            RepoError::Git(e) => CliError::git(e.message().to_owned()),
+        }
+    }
+}
+
+/// The repository containing `start`, found as `git` finds it (honours `GIT_DIR`).
+pub fn discover(start: &Path) -> Result<git2::Repository, RepoError> {
+    git2::Repository::open_from_env()
+        .or_else(|_| git2::Repository::discover(start))
+        .map_err(|e| match e.code() {
+            git2::ErrorCode::NotFound => RepoError::NotARepo {
+                path: std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf()),
+            },
+            _ => RepoError::Git(e),
+        })
+}
+
+/// The repository containing `start`, which must have a work tree.
+pub fn open_work_tree(start: &Path) -> Result<git2::Repository, RepoError> {
+    let repo = discover(start)?;
+    if repo.is_bare() {
+        return Err(RepoError::Bare {
+            path: repo.path().to_path_buf(),
+        });
+    }
+    Ok(repo)
+}
+
+/// The development branch when the configuration does not name one: the upstream remote's
+/// `HEAD` (`upstream`, then `origin`), else an existing `main`, else `master`.
+/// Returns the branch and how it was found.
+pub fn detect_default_branch(repo: &git2::Repository) -> Option<(String, String)> {
+    for remote in ["upstream", "origin"] {
+        let head = format!("refs/remotes/{remote}/HEAD");
+        if let Ok(reference) = repo.find_reference(&head) {
+            if let Some(target) = reference.symbolic_target() {
+                let prefix = format!("refs/remotes/{remote}/");
+                if let Some(branch) = target.strip_prefix(&prefix) {
+                    return Some((branch.to_owned(), head));
+                }
+            }
+        }
+    }
+    if repo.find_branch("main", git2::BranchType::Local).is_ok() {
+        return Some(("main".into(), "the existing branch `main`".into()));
+    }
+    Some(("master".into(), "the fallback `master`".into()))
+}

@@ -1,0 +1,11 @@
+//! `review`: post patch series for review, watch their checks and drive the merge gate.
+//!
+//! The binary is a thin shell over this library. Layout (see ARCHITECTURE.md):
+//! `cli` parses and reports; `config`, `git` are domain modules that never print;
+//! `ui` owns every byte written to the terminal; `error` maps failures to exit codes.
+
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod git;
+pub mod ui;

@@ -1,0 +1,7 @@
+//! The integration tests: one binary, one module per subcommand, real git, sealed environment.
+
+mod support;
+
+mod cli;
+mod config;
+mod generated;

@@ -1,0 +1,292 @@
+//! The sealed test environment and a small git fixture builder.
+//!
+//! Every test runs the real `review` binary with a temporary HOME and XDG directories, no system
+//! or global git configuration, fixed identities and dates, a fixed terminal width and no colour.
+
+#![allow(dead_code)]
+
+use std::cell::Cell;
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use tempfile::TempDir;
+
+/// Seconds since the epoch of the first fixture commit; each commit is one minute later.
+const EPOCH: i64 = 1_700_000_000;
+
+pub struct TestEnv {
+    root: TempDir,
+    clock: Cell<i64>,
+}
+
+impl Default for TestEnv {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TestEnv {
+    pub fn new() -> Self {
+        let root = tempfile::Builder::new()
+            .prefix("review-it-")
+            .tempdir()
+            .expect("temp dir");
+        for dir in ["home", "config", "data", "cache", "work"] {
+            std::fs::create_dir_all(root.path().join(dir)).unwrap();
+        }
+        TestEnv {
+            root,
+            clock: Cell::new(EPOCH),
+        }
+    }
+
+    /// A scratch directory for the test's repositories and files.
+    pub fn work(&self) -> PathBuf {
+        self.root.path().join("work")
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.root.path().join("home")
+    }
+
+    /// `$XDG_CONFIG_HOME` of the sealed environment.
+    pub fn xdg_config(&self) -> PathBuf {
+        self.root.path().join("config")
+    }
+
+    fn seal(&self, cmd: &mut Command) {
+        let date = format!("{} +0000", self.clock.get());
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.home())
+            .env("XDG_CONFIG_HOME", self.xdg_config())
+            .env("XDG_DATA_HOME", self.root.path().join("data"))
+            .env("XDG_CACHE_HOME", self.root.path().join("cache"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "A U Thor")
+            .env("GIT_AUTHOR_EMAIL", "author@example.com")
+            .env("GIT_COMMITTER_NAME", "C O Mitter")
+            .env("GIT_COMMITTER_EMAIL", "committer@example.com")
+            .env("GIT_AUTHOR_DATE", &date)
+            .env("GIT_COMMITTER_DATE", &date)
+            .env("COLUMNS", "100")
+            .env("LANG", "C.UTF-8")
+            .env("TZ", "UTC")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null());
+    }
+
+    /// The `review` binary, sealed, started in `dir`.
+    pub fn review(&self, dir: impl AsRef<Path>) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_review"));
+        self.seal(&mut cmd);
+        cmd.current_dir(dir);
+        cmd
+    }
+
+    /// Runs `review args...` in `dir`.
+    pub fn run<I, S>(&self, dir: impl AsRef<Path>, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        Run::from(self.review(dir).args(args).output().expect("run review"))
+    }
+
+    /// The system `git`, sealed, started in `dir`.
+    pub fn git_command(&self, dir: impl AsRef<Path>) -> Command {
+        let mut cmd = Command::new("git");
+        self.seal(&mut cmd);
+        cmd.current_dir(dir);
+        cmd
+    }
+
+    /// Runs git and returns its trimmed stdout; panics with stderr when it fails.
+    pub fn git<I, S>(&self, dir: impl AsRef<Path>, args: I) -> String
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let out = self.git_command(dir).args(args).output().expect("run git");
+        assert!(
+            out.status.success(),
+            "git failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim_end().to_owned()
+    }
+
+    /// Advances the fixture clock by one minute (so commits get distinct, stable dates).
+    pub fn tick(&self) {
+        self.clock.set(self.clock.get() + 60);
+    }
+
+    /// A new repository under `work()/name` with an initial commit on `main`.
+    pub fn repo(&self, name: &str) -> GitRepo<'_> {
+        let path = self.work().join(name);
+        std::fs::create_dir_all(&path).unwrap();
+        self.git(&path, ["init", "-q", "-b", "main"]);
+        let repo = GitRepo { env: self, path };
+        repo.write("README", "hello\n");
+        repo.commit("Initial commit");
+        repo
+    }
+
+    /// A bare repository under `work()/name`.
+    pub fn bare_repo(&self, name: &str) -> PathBuf {
+        let path = self.work().join(name);
+        self.git(self.work(), ["init", "-q", "--bare", "-b", "main", name]);
+        path
+    }
+}
+
+/// A work-tree repository in the sealed environment.
+pub struct GitRepo<'e> {
+    pub env: &'e TestEnv,
+    pub path: PathBuf,
+}
+
+impl GitRepo<'_> {
+    pub fn git<I, S>(&self, args: I) -> String
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.env.git(&self.path, args)
+    }
+
+    /// Runs `review` in this repository.
+    pub fn review<I, S>(&self, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.env.run(&self.path, args)
+    }
+
+    pub fn write(&self, rel: &str, content: impl AsRef<[u8]>) -> &Self {
+        let path = self.path.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(path, content).unwrap();
+        self
+    }
+
+    pub fn remove(&self, rel: &str) -> &Self {
+        std::fs::remove_file(self.path.join(rel)).unwrap();
+        self
+    }
+
+    /// Stages everything and commits; returns the new commit id.
+    pub fn commit(&self, message: &str) -> String {
+        self.git(["add", "-A"]);
+        self.git(["commit", "-q", "--allow-empty", "-m", message]);
+        self.env.tick();
+        self.rev("HEAD")
+    }
+
+    pub fn branch(&self, name: &str) -> &Self {
+        self.git(["branch", name]);
+        self
+    }
+
+    pub fn checkout(&self, name: &str) -> &Self {
+        self.git(["checkout", "-q", name]);
+        self
+    }
+
+    /// `git checkout -b name [start]`.
+    pub fn new_branch(&self, name: &str, start: &str) -> &Self {
+        self.git(["checkout", "-q", "-b", name, start]);
+        self
+    }
+
+    pub fn rev(&self, rev: &str) -> String {
+        self.git(["rev-parse", rev])
+    }
+
+    /// Everything a command must not change: refs, HEAD, index, and `git status`.
+    pub fn snapshot(&self) -> RepoSnapshot {
+        let index = std::fs::read(self.path.join(".git/index")).unwrap_or_default();
+        RepoSnapshot {
+            refs: self.git(["for-each-ref", "--format=%(refname) %(objectname)"]),
+            head: std::fs::read_to_string(self.path.join(".git/HEAD")).unwrap_or_default(),
+            index,
+            status: self.git([
+                "status",
+                "--porcelain=v2",
+                "--branch",
+                "--untracked-files=all",
+            ]),
+        }
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct RepoSnapshot {
+    refs: String,
+    head: String,
+    index: Vec<u8>,
+    status: String,
+}
+
+/// The result of running the binary.
+#[derive(Debug)]
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(out: Output) -> Self {
+        Run {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    /// Asserts the exit code, showing both streams when it differs.
+    #[track_caller]
+    pub fn code(&self, expected: i32) -> &Self {
+        assert_eq!(
+            self.code,
+            Some(expected),
+            "unexpected exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn success(&self) -> &Self {
+        self.code(0)
+    }
+
+    #[track_caller]
+    pub fn stderr_has(&self, needle: &str) -> &Self {
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}\n--- stderr\n{}",
+            self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stdout_has(&self, needle: &str) -> &Self {
+        assert!(
+            self.stdout.contains(needle),
+            "stdout lacks {needle:?}\n--- stdout\n{}",
+            self.stdout
+        );
+        self
+    }
+}
