@@ -2,7 +2,11 @@
 //! Network operations (push, fetch) go through the system `git` so the user's credential
 //! helpers and SSH setup apply.
 
+pub mod apply;
+pub mod mbox;
+pub mod range_diff;
 pub mod series;
+pub mod targets;
 
 use std::path::{Path, PathBuf};
 
