@@ -56,6 +56,13 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> CliResult {
+    let started = std::time::Instant::now();
+    let step = |what: &str| {
+        ctx.printer.debug(&format!(
+            "{what} after {:.1} ms",
+            started.elapsed().as_secs_f64() * 1e3
+        ));
+    };
     let loaded = ctx.load_config()?;
     let config = &loaded.config;
     let repo = crate::git::open_work_tree(Path::new("."))?;
@@ -69,7 +76,9 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
         onto: args.onto.clone(),
         max_commits: config.series.max_commits,
     };
+    step("configuration loaded");
     let series = Series::resolve(&repo, &options).map_err(|e| series_error(e, &options))?;
+    step("series resolved");
     for warning in &series.warnings {
         ctx.printer.warn(&warning.to_string());
     }
@@ -96,10 +105,12 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
     };
     let targets = nominate(&repo, &nomination, &lists, series.head_branch.as_deref())
         .map_err(target_error)?;
+    step("targets nominated");
     let verdicts = check_targets(repo.path(), &series, &targets).map_err(|e| {
         CliError::git("cannot check the series against its targets").with_cause(e.message())
     })?;
 
+    step("apply checks done");
     let comparison = match &args.compare {
         Some(old) => Some(compare(&repo, &series, old)?),
         None => None,

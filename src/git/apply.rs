@@ -6,7 +6,8 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use git2::{DiffOptions, MergeOptions, Oid, Repository, Tree};
+use git2::build::TreeUpdateBuilder;
+use git2::{DiffOptions, MergeOptions, ObjectType, Oid, Repository, Tree};
 
 use super::series::{BranchRef, Series};
 
@@ -59,17 +60,18 @@ pub fn check_targets(
     let mut series_ids: Option<SeriesPatchIds> = None;
     let mut verdicts = Vec::with_capacity(targets.len());
     for target in targets {
-        // Fast-forwarded (or merged) already: the series' tip is in the target's history.
-        if target.tip == series.tip || repo.graph_descendant_of(target.tip, series.tip)? {
-            verdicts.push(TargetVerdict {
-                target: target.clone(),
-                verdict: Verdict::AlreadyMerged,
-            });
-            continue;
-        }
         let replay = replay(&repo, series, target.tip)?;
+        // Only a replay that changed nothing or stopped can be "already merged"; the history
+        // walks that tell are skipped for the usual case of a series that applies.
         let verdict = match replay {
             Replay::Changed { tree } => Verdict::Applies { tree },
+            Replay::NoChange { .. } | Replay::Conflict { .. }
+                if target.tip == series.tip
+                    || repo.graph_descendant_of(target.tip, series.tip)? =>
+            {
+                // Fast-forwarded (or merged) already: the series' tip is in its history.
+                Verdict::AlreadyMerged
+            }
             Replay::NoChange { tree } | Replay::Conflict { tree, .. } => {
                 let ids = match &mut series_ids {
                     Some(ids) => ids,
@@ -129,6 +131,10 @@ fn replay(repo: &Repository, series: &Series, onto: Oid) -> Result<Replay, git2:
             ours = theirs;
             continue;
         }
+        if let Some(tree) = trivial_pick(repo, &base, &ours, &theirs)? {
+            ours = repo.find_tree(tree)?;
+            continue;
+        }
         let mut index = repo.merge_trees(&base, &ours, &theirs, Some(&options))?;
         if index.has_conflicts() {
             let mut paths = Vec::new();
@@ -160,6 +166,64 @@ fn replay(repo: &Repository, series: &Series, onto: Oid) -> Result<Replay, git2:
     } else {
         Ok(Replay::Changed { tree: ours.id() })
     }
+}
+
+/// The pick of `base -> theirs` onto `ours` when every path the commit changes is, in `ours`,
+/// exactly as in `base` (and sits under directories, not files): a three-way merge then takes
+/// `theirs` for each of those paths and `ours` for everything else, so the result is `ours`
+/// with the commit's changes written in. This edits only the trees along the changed paths,
+/// where a full merge walks every entry of three trees. `None` when the fast path does not
+/// hold; the caller then merges.
+fn trivial_pick(
+    repo: &Repository,
+    base: &Tree<'_>,
+    ours: &Tree<'_>,
+    theirs: &Tree<'_>,
+) -> Result<Option<Oid>, git2::Error> {
+    let diff = repo.diff_tree_to_tree(Some(base), Some(theirs), None)?;
+    let mut updates = TreeUpdateBuilder::new();
+    for delta in diff.deltas() {
+        let (old, new) = (delta.old_file(), delta.new_file());
+        let Some(path) = new.path_bytes().or(old.path_bytes()) else {
+            return Ok(None);
+        };
+        if entry(base, path) != entry(ours, path) {
+            return Ok(None);
+        }
+        for (i, _) in path.iter().enumerate().filter(|(_, &b)| b == b'/') {
+            if let Some((_, mode)) = entry(ours, &path[..i]) {
+                if mode != i32::from(git2::FileMode::Tree) {
+                    return Ok(None);
+                }
+            }
+        }
+        if new.id().is_zero() {
+            updates.remove(path);
+        } else {
+            updates.upsert(path, new.id(), new.mode());
+        }
+    }
+    Ok(Some(updates.create_updated(repo, ours)?))
+}
+
+/// The id and mode at `path` in `tree`, if anything is there.
+fn entry(tree: &Tree<'_>, path: &[u8]) -> Option<(Oid, i32)> {
+    let entry = tree.get_path(&bytes_path(path)).ok()?;
+    if entry.kind() == Some(ObjectType::Tree) {
+        return Some((entry.id(), i32::from(git2::FileMode::Tree)));
+    }
+    Some((entry.id(), entry.filemode()))
+}
+
+#[cfg(unix)]
+fn bytes_path(path: &[u8]) -> std::path::PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    std::path::PathBuf::from(std::ffi::OsStr::from_bytes(path))
+}
+
+#[cfg(not(unix))]
+fn bytes_path(path: &[u8]) -> std::path::PathBuf {
+    std::path::PathBuf::from(String::from_utf8_lossy(path).into_owned())
 }
 
 /// The series' patch-ids and the paths it touches (to skip unrelated target commits cheaply).
