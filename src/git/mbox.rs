@@ -120,7 +120,11 @@ pub fn commit_message(
     out.extend_from_slice(format!("From {id} Mon Sep 17 00:00:00 2001\n").as_bytes());
 
     let mut from = b"From: ".to_vec();
-    append_name(&mut from, author.name_bytes());
+    let max = append_name(&mut from, author.name_bytes());
+    // Like git, the address moves to a continuation line when it would pass the limit.
+    if last_line_len(&from) + 2 + author.email_bytes().len() + 1 > max {
+        from.push(b'\n');
+    }
     from.extend_from_slice(b" <");
     from.extend_from_slice(author.email_bytes());
     from.extend_from_slice(b">\n");
@@ -289,10 +293,12 @@ fn append_wrapped(out: &mut Vec<u8>, text: &[u8], width: usize) {
 }
 
 /// The display name of a `From:` header: RFC 2047 when not ASCII, quoted when it holds
-/// characters special in RFC 822 phrases, else as is.
-fn append_name(out: &mut Vec<u8>, name: &[u8]) {
+/// characters special in RFC 822 phrases, else as is. Returns the line limit that applies
+/// (76 inside RFC 2047 words, else 78).
+fn append_name(out: &mut Vec<u8>, name: &[u8]) -> usize {
     if needs_rfc2047(name) {
         append_rfc2047(out, name, true);
+        return 76;
     } else if name.iter().any(|b| b"()<>[]:;@\\,.\"".contains(b)) {
         out.push(b'"');
         for &b in name {
@@ -303,8 +309,9 @@ fn append_name(out: &mut Vec<u8>, name: &[u8]) {
         }
         out.push(b'"');
     } else {
-        out.extend_from_slice(name);
+        append_wrapped(out, name, 78);
     }
+    78
 }
 
 /// `Tue, 14 Nov 2023 22:13:20 +0000` in the author's own offset.

@@ -494,6 +494,20 @@ fn rich_series(env: &TestEnv, binary: bool) -> GitRepo<'_> {
     }
     repo.write("dir/with space.txt", "spaced\n");
     repo.commit("Add a file with a space");
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::OsStr::from_bytes(b"caf\xe9 latin-1.txt");
+        std::fs::write(repo.path.join(name), "not UTF-8 in its name\n").unwrap();
+    }
+    repo.git(["add", "-A"]);
+    repo.git([
+        "commit",
+        "-q",
+        "--author=Ann O. Neill-Longname, Maintainer <ann.oneill.longname@maintainers.example.org>",
+        "-m",
+        "Add a file whose name is not UTF-8",
+    ]);
+    env.tick();
     repo
 }
 
@@ -549,7 +563,7 @@ fn git_am_of_the_mbox_reproduces_every_commit() {
     let expected = log(&repo, "main..feature");
     assert_eq!(log(&applied, "origin/main..HEAD"), expected);
     assert!(expected.contains("Jörg Ünicode"));
-    assert_eq!(expected.matches("\n--").count(), 5);
+    assert_eq!(expected.matches("\n--").count(), 6);
 }
 
 // ---- the apply check against real git ----------------------------------------------------------
