@@ -120,7 +120,10 @@ pub fn commit_message(
     out.extend_from_slice(format!("From {id} Mon Sep 17 00:00:00 2001\n").as_bytes());
 
     let mut from = b"From: ".to_vec();
-    let max = append_name(&mut from, author.name_bytes());
+    // Messages and names are in the commit's encoding (UTF-8 unless its header says otherwise);
+    // they are passed on as they are, labelled with that encoding.
+    let charset = commit.message_encoding().unwrap_or("UTF-8").to_owned();
+    let max = append_name(&mut from, author.name_bytes(), &charset);
     // Like git, the address moves to a continuation line when it would pass the limit.
     if last_line_len(&from) + 2 + author.email_bytes().len() + 1 > max {
         from.push(b'\n');
@@ -147,7 +150,7 @@ pub fn commit_message(
     };
     let mut header = prefix.into_bytes();
     if needs_rfc2047(&subject) {
-        append_rfc2047(&mut header, &subject, false);
+        append_rfc2047(&mut header, &subject, false, &charset);
     } else {
         append_wrapped(&mut header, &subject, 78);
     }
@@ -156,7 +159,6 @@ pub fn commit_message(
 
     let non_ascii = !subject.is_ascii() || !body.is_ascii();
     if non_ascii {
-        let charset = commit.message_encoding().unwrap_or("UTF-8");
         out.extend_from_slice(
             format!(
                 "MIME-Version: 1.0\nContent-Type: text/plain; charset={charset}\n\
@@ -247,17 +249,18 @@ fn last_line_len(buf: &[u8]) -> usize {
 }
 
 /// Appends `text` as RFC 2047 `q` words, folded so no line passes 76 characters.
-fn append_rfc2047(out: &mut Vec<u8>, text: &[u8], address: bool) {
+fn append_rfc2047(out: &mut Vec<u8>, text: &[u8], address: bool, charset: &str) {
     const MAX: usize = 76;
-    const OPEN: &[u8] = b"=?UTF-8?q?";
-    let mut line_len = last_line_len(out) + OPEN.len();
-    out.extend_from_slice(OPEN);
+    let open = format!("=?{charset}?q?");
+    let open = open.as_bytes();
+    let mut line_len = last_line_len(out) + open.len();
+    out.extend_from_slice(open);
     for &ch in text {
         let special = is_rfc2047_special(ch, address);
         if line_len + 2 + if special { 3 } else { 1 } > MAX {
             out.extend_from_slice(b"?=\n ");
-            out.extend_from_slice(OPEN);
-            line_len = OPEN.len() + 1;
+            out.extend_from_slice(open);
+            line_len = open.len() + 1;
         }
         if special {
             out.extend_from_slice(format!("={ch:02X}").as_bytes());
@@ -295,9 +298,9 @@ fn append_wrapped(out: &mut Vec<u8>, text: &[u8], width: usize) {
 /// The display name of a `From:` header: RFC 2047 when not ASCII, quoted when it holds
 /// characters special in RFC 822 phrases, else as is. Returns the line limit that applies
 /// (76 inside RFC 2047 words, else 78).
-fn append_name(out: &mut Vec<u8>, name: &[u8]) -> usize {
+fn append_name(out: &mut Vec<u8>, name: &[u8], charset: &str) -> usize {
     if needs_rfc2047(name) {
-        append_rfc2047(out, name, true);
+        append_rfc2047(out, name, true, charset);
         return 76;
     } else if name.iter().any(|b| b"()<>[]:;@\\,.\"".contains(b)) {
         out.push(b'"');
@@ -385,7 +388,7 @@ mod tests {
     #[test]
     fn non_ascii_headers_are_encoded_and_folded_like_git() {
         let mut out = b"From: ".to_vec();
-        append_name(&mut out, "Jörg Ünicode".as_bytes());
+        append_name(&mut out, "Jörg Ünicode".as_bytes(), "UTF-8");
         assert_eq!(out, b"From: =?UTF-8?q?J=C3=B6rg=20=C3=9Cnicode?=");
 
         let mut out = b"Subject: [PATCH] ".to_vec();
@@ -394,6 +397,7 @@ mod tests {
             "Ünïcode subject with spaces and a rather long tail that needs folding over the limit ok"
                 .as_bytes(),
             false,
+            "UTF-8",
         );
         assert_eq!(
             String::from_utf8(out).unwrap(),
@@ -406,10 +410,10 @@ mod tests {
     #[test]
     fn names_with_specials_are_quoted() {
         let mut out = Vec::new();
-        append_name(&mut out, b"A. U. \"Thor");
+        append_name(&mut out, b"A. U. \"Thor", "UTF-8");
         assert_eq!(out, br#""A. U. \"Thor""#);
         let mut out = Vec::new();
-        append_name(&mut out, b"A U Thor");
+        append_name(&mut out, b"A U Thor", "UTF-8");
         assert_eq!(out, b"A U Thor");
     }
 

@@ -566,6 +566,56 @@ fn git_am_of_the_mbox_reproduces_every_commit() {
     assert_eq!(expected.matches("\n--").count(), 6);
 }
 
+#[test]
+fn git_am_keeps_a_latin_1_message_and_author() {
+    let env = TestEnv::new();
+    let repo = env.repo("latin");
+    repo.new_branch("feature", "main");
+    repo.write("f", "f\n");
+    repo.git(["add", "f"]);
+    let message = env.work().join("message");
+    // "Café à la crème" and a body, in ISO-8859-1.
+    std::fs::write(
+        &message,
+        b"Caf\xe9 \xe0 la cr\xe8me\n\nCorps du message: d\xe9j\xe0 vu.\n",
+    )
+    .unwrap();
+    repo.git([
+        "-c",
+        "i18n.commitEncoding=ISO-8859-1",
+        "commit",
+        "-q",
+        "--author=Ren\u{e9}e <renee@example.com>",
+        "-F",
+        message.to_str().unwrap(),
+    ]);
+    // Raw bytes: the mbox is not UTF-8.
+    let mbox = env
+        .review(&repo.path)
+        .args(["series", "--mbox"])
+        .output()
+        .unwrap();
+    assert!(mbox.status.success());
+    let text = String::from_utf8_lossy(&mbox.stdout);
+    assert!(
+        text.contains("Content-Type: text/plain; charset=ISO-8859-1"),
+        "{text}"
+    );
+    assert!(text.contains("Subject: [PATCH] =?ISO-8859-1?q?Caf=E9=20=E0=20la=20cr=E8me?="));
+    std::fs::write(env.work().join("latin.mbox"), &mbox.stdout).unwrap();
+    env.git(
+        env.work(),
+        ["clone", "-q", "--branch", "main", "latin", "applied"],
+    );
+    let applied = env.work().join("applied");
+    env.git(&applied, ["am", "-q", "../latin.mbox"]);
+    // Both shown in UTF-8 by git log: the same words, author and tree.
+    let show = |dir: &Path| env.git(dir, ["log", "-1", "--format=%T%n%an%n%ad%n%B"]);
+    let expected = show(&repo.path);
+    assert!(expected.contains("Café à la crème"), "{expected}");
+    assert_eq!(show(&applied), expected);
+}
+
 // ---- the apply check against real git ----------------------------------------------------------
 
 /// Runs `git cherry-pick base..tip` onto `target` in a temporary worktree; the resulting tree
