@@ -32,6 +32,7 @@ set edit:completion:arg-completer[review] = {|@words|
             cand config 'Show or create configuration'
             cand completions 'Print a completion script for your shell'
             cand man 'Write the manual pages'
+            cand series 'Show the patch series of the current branch and whether it applies to each target'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'review;config'= {
@@ -116,10 +117,31 @@ set edit:completion:arg-completer[review] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'review;series'= {
+            cand --onto 'Measure the series against <BRANCH> instead of the default branch (allows a detached HEAD)'
+            cand --target 'Check against <BRANCH>; repeat for several targets'
+            cand --kind 'Nominate the targets from `[branches]` by the kind of change [default: feature]'
+            cand --compare 'Compare with an older version of the series, e.g. `main..feature-v1` or `feature-v1`'
+            cand --format 'Output format; `json` prints the object described in the README'
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand --mbox 'Print the series as an mbox (what `git format-patch --stdout` writes) and nothing else'
+            cand --no-stat 'Leave the diffstat out of the mbox'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'review;help'= {
             cand config 'Show or create configuration'
             cand completions 'Print a completion script for your shell'
             cand man 'Write the manual pages'
+            cand series 'Show the patch series of the current branch and whether it applies to each target'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'review;help;config'= {
@@ -133,6 +155,8 @@ set edit:completion:arg-completer[review] = {|@words|
         &'review;help;completions'= {
         }
         &'review;help;man'= {
+        }
+        &'review;help;series'= {
         }
         &'review;help;help'= {
         }

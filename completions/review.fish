@@ -36,6 +36,7 @@ complete -c review -n "__fish_review_needs_command" -s V -l version -d 'Print ve
 complete -c review -n "__fish_review_needs_command" -f -a "config" -d 'Show or create configuration'
 complete -c review -n "__fish_review_needs_command" -f -a "completions" -d 'Print a completion script for your shell'
 complete -c review -n "__fish_review_needs_command" -f -a "man" -d 'Write the manual pages'
+complete -c review -n "__fish_review_needs_command" -f -a "series" -d 'Show the patch series of the current branch and whether it applies to each target'
 complete -c review -n "__fish_review_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c review -n "__fish_review_using_subcommand config; and not __fish_seen_subcommand_from show init help" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
@@ -92,9 +93,30 @@ complete -c review -n "__fish_review_using_subcommand man" -s q -l quiet -d 'Pri
 complete -c review -n "__fish_review_using_subcommand man" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
 complete -c review -n "__fish_review_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c review -n "__fish_review_using_subcommand man" -s V -l version -d 'Print version'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man help" -f -a "config" -d 'Show or create configuration'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man help" -f -a "completions" -d 'Print a completion script for your shell'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man help" -f -a "man" -d 'Write the manual pages'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c review -n "__fish_review_using_subcommand series" -l onto -d 'Measure the series against <BRANCH> instead of the default branch (allows a detached HEAD)' -r
+complete -c review -n "__fish_review_using_subcommand series" -l target -d 'Check against <BRANCH>; repeat for several targets' -r
+complete -c review -n "__fish_review_using_subcommand series" -l kind -d 'Nominate the targets from `[branches]` by the kind of change [default: feature]' -r -f -a "feature\t'The default branch only'
+bugfix\t'The default branch and every maintained bugfix branch'
+security\t'The default, bugfix and security-only branches'
+docs\t'The default branch and the bugfix branches'"
+complete -c review -n "__fish_review_using_subcommand series" -l compare -d 'Compare with an older version of the series, e.g. `main..feature-v1` or `feature-v1`' -r
+complete -c review -n "__fish_review_using_subcommand series" -l format -d 'Output format; `json` prints the object described in the README' -r -f -a "human\t'Text for people; may be coloured on a terminal'
+json\t'One JSON document (or JSON Lines where the command says so), never coloured'"
+complete -c review -n "__fish_review_using_subcommand series" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_using_subcommand series" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand series" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand series" -l mbox -d 'Print the series as an mbox (what `git format-patch --stdout` writes) and nothing else'
+complete -c review -n "__fish_review_using_subcommand series" -l no-stat -d 'Leave the diffstat out of the mbox'
+complete -c review -n "__fish_review_using_subcommand series" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand series" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand series" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c review -n "__fish_review_using_subcommand series" -s V -l version -d 'Print version'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series help" -f -a "config" -d 'Show or create configuration'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series help" -f -a "completions" -d 'Print a completion script for your shell'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series help" -f -a "man" -d 'Write the manual pages'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series help" -f -a "series" -d 'Show the patch series of the current branch and whether it applies to each target'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective configuration'
 complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write a commented `.review.toml` at the top of the work tree'

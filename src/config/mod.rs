@@ -23,6 +23,7 @@ pub struct Config {
     pub branches: BranchesConfig,
     pub lint: LintConfig,
     pub news: NewsConfig,
+    pub series: SeriesConfig,
 }
 
 /// `[service]`: where changes are posted.
@@ -70,6 +71,20 @@ pub enum Preset {
     #[default]
     Generic,
     Cpython,
+}
+
+/// `[series]`: how a patch series is packaged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SeriesConfig {
+    /// Warn when a series has more commits than this.
+    pub max_commits: usize,
+}
+
+impl Default for SeriesConfig {
+    fn default() -> Self {
+        SeriesConfig { max_commits: 10 }
+    }
 }
 
 /// `[news]`: how NEWS entries are written and checked.

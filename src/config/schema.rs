@@ -3,7 +3,7 @@
 
 use serde::de::{self, DeserializeOwned, Visitor};
 
-use super::{BranchesConfig, LintConfig, NewsConfig, ServiceConfig};
+use super::{BranchesConfig, LintConfig, NewsConfig, SeriesConfig, ServiceConfig};
 
 /// Field names of a `#[derive(Deserialize)]` struct.
 pub fn field_names<T: DeserializeOwned>() -> &'static [&'static str] {
@@ -19,6 +19,7 @@ pub fn sections() -> Vec<(&'static str, &'static [&'static str])> {
         ("branches", field_names::<BranchesConfig>()),
         ("lint", field_names::<LintConfig>()),
         ("news", field_names::<NewsConfig>()),
+        ("series", field_names::<SeriesConfig>()),
     ]
 }
 

@@ -2,6 +2,12 @@
 //! Network operations (push, fetch) go through the system `git` so the user's credential
 //! helpers and SSH setup apply.
 
+pub mod apply;
+pub mod mbox;
+pub mod range_diff;
+pub mod series;
+pub mod targets;
+
 use std::path::{Path, PathBuf};
 
 use crate::error::CliError;

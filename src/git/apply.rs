@@ -1,0 +1,300 @@
+//! Does the series apply to a target branch? Each commit is cherry-picked in memory onto the
+//! target's tip (a three-way merge of trees, as `git cherry-pick` does): no work tree, index or
+//! ref is touched, and the trees the replay makes are kept in an in-memory object store that is
+//! dropped afterwards, so not even the object database grows.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use git2::build::TreeUpdateBuilder;
+use git2::{DiffOptions, MergeOptions, ObjectType, Oid, Repository, Tree};
+
+use super::series::{BranchRef, Series};
+
+/// The outcome of replaying the series on one target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every commit applied; `tree` is the tree of the last replayed commit.
+    Applies { tree: Oid },
+    /// Commit number `index` (1-based, in series order) was the first to conflict.
+    Conflicts {
+        index: usize,
+        commit: Oid,
+        paths: Vec<String>,
+    },
+    /// The target already has every commit of the series: each patch-id is found among the
+    /// target's commits since it diverged from the series.
+    AlreadyMerged,
+}
+
+impl Verdict {
+    /// `applies`, `conflicts` or `already-merged` (the JSON and table spelling).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Verdict::Applies { .. } => "applies",
+            Verdict::Conflicts { .. } => "conflicts",
+            Verdict::AlreadyMerged => "already-merged",
+        }
+    }
+}
+
+/// The verdict of one target.
+#[derive(Debug, Clone)]
+pub struct TargetVerdict {
+    pub target: BranchRef,
+    pub verdict: Verdict,
+}
+
+/// Checks the series against every target. `repo_path` is `Repository::path()` of the
+/// repository the series was resolved in; a private handle is opened on it so the in-memory
+/// object store never leaks into the caller's handle.
+pub fn check_targets(
+    repo_path: &Path,
+    series: &Series,
+    targets: &[BranchRef],
+) -> Result<Vec<TargetVerdict>, git2::Error> {
+    let repo = Repository::open(repo_path)?;
+    let odb = repo.odb()?;
+    // Higher priority than the loose and packed backends: every write lands in memory.
+    let _mempack = odb.add_new_mempack_backend(1000)?;
+    let mut series_ids: Option<SeriesPatchIds> = None;
+    let mut verdicts = Vec::with_capacity(targets.len());
+    for target in targets {
+        let replay = replay(&repo, series, target.tip)?;
+        // Only a replay that changed nothing or stopped can be "already merged"; the history
+        // walks that tell are skipped for the usual case of a series that applies.
+        let verdict = match replay {
+            Replay::Changed { tree } => Verdict::Applies { tree },
+            Replay::NoChange { .. } | Replay::Conflict { .. }
+                if target.tip == series.tip
+                    || repo.graph_descendant_of(target.tip, series.tip)? =>
+            {
+                // Fast-forwarded (or merged) already: the series' tip is in its history.
+                Verdict::AlreadyMerged
+            }
+            Replay::NoChange { tree } | Replay::Conflict { tree, .. } => {
+                let ids = match &mut series_ids {
+                    Some(ids) => ids,
+                    None => series_ids.insert(SeriesPatchIds::compute(&repo, series)?),
+                };
+                if ids.all_on(&repo, target.tip, series.tip)? {
+                    Verdict::AlreadyMerged
+                } else {
+                    match replay {
+                        Replay::Conflict {
+                            index,
+                            commit,
+                            paths,
+                            ..
+                        } => Verdict::Conflicts {
+                            index,
+                            commit,
+                            paths,
+                        },
+                        _ => Verdict::Applies { tree },
+                    }
+                }
+            }
+        };
+        verdicts.push(TargetVerdict {
+            target: target.clone(),
+            verdict,
+        });
+    }
+    Ok(verdicts)
+}
+
+enum Replay {
+    /// Applied, and the final tree differs from the target's.
+    Changed { tree: Oid },
+    /// Applied, but every commit was already there: the tree is the target's.
+    NoChange { tree: Oid },
+    Conflict {
+        tree: Oid,
+        index: usize,
+        commit: Oid,
+        paths: Vec<String>,
+    },
+}
+
+fn replay(repo: &Repository, series: &Series, onto: Oid) -> Result<Replay, git2::Error> {
+    let start = repo.find_commit(onto)?.tree()?;
+    let mut ours: Tree<'_> = start.clone();
+    let mut options = MergeOptions::new();
+    options.find_renames(true);
+    for (i, c) in series.commits.iter().enumerate() {
+        let commit = repo.find_commit(c.id)?;
+        let theirs = commit.tree()?;
+        let base = repo.find_commit(c.parent)?.tree()?;
+        if base.id() == ours.id() {
+            // The target is exactly the commit's parent: the pick is the commit's tree.
+            ours = theirs;
+            continue;
+        }
+        if let Some(tree) = trivial_pick(repo, &base, &ours, &theirs)? {
+            ours = repo.find_tree(tree)?;
+            continue;
+        }
+        let mut index = repo.merge_trees(&base, &ours, &theirs, Some(&options))?;
+        if index.has_conflicts() {
+            let mut paths = Vec::new();
+            for conflict in index.conflicts()? {
+                let conflict = conflict?;
+                for entry in [conflict.our, conflict.their, conflict.ancestor]
+                    .into_iter()
+                    .flatten()
+                {
+                    let path = String::from_utf8_lossy(&entry.path).into_owned();
+                    if !paths.contains(&path) {
+                        paths.push(path);
+                    }
+                }
+            }
+            paths.sort();
+            return Ok(Replay::Conflict {
+                tree: ours.id(),
+                index: i + 1,
+                commit: c.id,
+                paths,
+            });
+        }
+        let tree = index.write_tree_to(repo)?;
+        ours = repo.find_tree(tree)?;
+    }
+    if ours.id() == start.id() {
+        Ok(Replay::NoChange { tree: ours.id() })
+    } else {
+        Ok(Replay::Changed { tree: ours.id() })
+    }
+}
+
+/// The pick of `base -> theirs` onto `ours` when every path the commit changes is, in `ours`,
+/// exactly as in `base` (and sits under directories, not files): a three-way merge then takes
+/// `theirs` for each of those paths and `ours` for everything else, so the result is `ours`
+/// with the commit's changes written in. This edits only the trees along the changed paths,
+/// where a full merge walks every entry of three trees. `None` when the fast path does not
+/// hold; the caller then merges.
+fn trivial_pick(
+    repo: &Repository,
+    base: &Tree<'_>,
+    ours: &Tree<'_>,
+    theirs: &Tree<'_>,
+) -> Result<Option<Oid>, git2::Error> {
+    let diff = repo.diff_tree_to_tree(Some(base), Some(theirs), None)?;
+    let mut updates = TreeUpdateBuilder::new();
+    for delta in diff.deltas() {
+        let (old, new) = (delta.old_file(), delta.new_file());
+        let Some(path) = new.path_bytes().or(old.path_bytes()) else {
+            return Ok(None);
+        };
+        if entry(base, path) != entry(ours, path) {
+            return Ok(None);
+        }
+        for (i, _) in path.iter().enumerate().filter(|(_, &b)| b == b'/') {
+            if let Some((_, mode)) = entry(ours, &path[..i]) {
+                if mode != i32::from(git2::FileMode::Tree) {
+                    return Ok(None);
+                }
+            }
+        }
+        if new.id().is_zero() {
+            updates.remove(path);
+        } else {
+            updates.upsert(path, new.id(), new.mode());
+        }
+    }
+    Ok(Some(updates.create_updated(repo, ours)?))
+}
+
+/// The id and mode at `path` in `tree`, if anything is there.
+fn entry(tree: &Tree<'_>, path: &[u8]) -> Option<(Oid, i32)> {
+    let entry = tree.get_path(&bytes_path(path)).ok()?;
+    if entry.kind() == Some(ObjectType::Tree) {
+        return Some((entry.id(), i32::from(git2::FileMode::Tree)));
+    }
+    Some((entry.id(), entry.filemode()))
+}
+
+#[cfg(unix)]
+fn bytes_path(path: &[u8]) -> std::path::PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    std::path::PathBuf::from(std::ffi::OsStr::from_bytes(path))
+}
+
+#[cfg(not(unix))]
+fn bytes_path(path: &[u8]) -> std::path::PathBuf {
+    std::path::PathBuf::from(String::from_utf8_lossy(path).into_owned())
+}
+
+/// The series' patch-ids and the paths it touches (to skip unrelated target commits cheaply).
+struct SeriesPatchIds {
+    ids: Vec<Oid>,
+    paths: Vec<Vec<u8>>,
+}
+
+impl SeriesPatchIds {
+    fn compute(repo: &Repository, series: &Series) -> Result<Self, git2::Error> {
+        let mut ids = Vec::new();
+        let mut paths = HashSet::new();
+        for c in &series.commits {
+            let commit = repo.find_commit(c.id)?;
+            let diff = plain_diff(repo, &commit, &[])?;
+            for delta in diff.deltas() {
+                for file in [delta.old_file(), delta.new_file()] {
+                    if let Some(path) = file.path_bytes() {
+                        paths.insert(path.to_vec());
+                    }
+                }
+            }
+            ids.push(diff.patchid(None)?);
+        }
+        let mut paths: Vec<Vec<u8>> = paths.into_iter().collect();
+        paths.sort();
+        Ok(SeriesPatchIds { ids, paths })
+    }
+
+    /// True when every patch-id of the series is among the commits of `target` that are not
+    /// ancestors of `series_tip` (the range `git cherry` looks at).
+    fn all_on(&self, repo: &Repository, target: Oid, series_tip: Oid) -> Result<bool, git2::Error> {
+        let mut wanted: HashSet<Oid> = self.ids.iter().copied().collect();
+        let mut walk = repo.revwalk()?;
+        walk.push(target)?;
+        if let Ok(base) = repo.merge_base(target, series_tip) {
+            walk.hide(base)?;
+        }
+        for id in walk {
+            let commit = repo.find_commit(id?)?;
+            if commit.parent_count() != 1 {
+                continue;
+            }
+            // A commit that touches none of the series' paths cannot share a patch-id: the
+            // path-limited diff is cheap and prunes whole subtrees.
+            if plain_diff(repo, &commit, &self.paths)?.deltas().len() == 0 {
+                continue;
+            }
+            let id = plain_diff(repo, &commit, &[])?.patchid(None)?;
+            wanted.remove(&id);
+            if wanted.is_empty() {
+                return Ok(true);
+            }
+        }
+        Ok(wanted.is_empty())
+    }
+}
+
+fn plain_diff<'r>(
+    repo: &'r Repository,
+    commit: &git2::Commit<'_>,
+    paths: &[Vec<u8>],
+) -> Result<git2::Diff<'r>, git2::Error> {
+    let parent = commit.parent(0)?.tree()?;
+    let tree = commit.tree()?;
+    let mut options = DiffOptions::new();
+    for path in paths {
+        options.pathspec(path.as_slice());
+    }
+    if !paths.is_empty() {
+        options.disable_pathspec_match(true);
+    }
+    repo.diff_tree_to_tree(Some(&parent), Some(&tree), Some(&mut options))
+}

@@ -1,0 +1,173 @@
+//! Which branches a series is meant for: named with `--target`, or nominated by the kind of
+//! change from the `[branches]` configuration. Every name is checked against the repository.
+
+use git2::Repository;
+
+use super::series::{resolve_branch, BranchRef, SeriesError};
+
+/// The kind of change, which decides the branches it goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    /// The default branch only.
+    Feature,
+    /// The default branch and every maintained bugfix branch.
+    Bugfix,
+    /// The default, bugfix and security-only branches.
+    Security,
+    /// The default branch and the bugfix branches.
+    Docs,
+}
+
+/// The `[branches]` configuration, as plain values.
+#[derive(Debug, Clone, Default)]
+pub struct BranchLists {
+    pub default: String,
+    pub bugfix: Vec<String>,
+    pub security: Vec<String>,
+}
+
+/// What to nominate.
+#[derive(Debug, Clone)]
+pub enum Nomination {
+    /// `--target a --target b`: exactly these, in this order.
+    Explicit(Vec<String>),
+    /// `--kind K`: from the configured lists.
+    Kind(ChangeKind),
+}
+
+/// Why a target could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum TargetError {
+    #[error("target branch `{name}` does not exist")]
+    Unknown {
+        name: String,
+        suggestion: Option<String>,
+        /// The configuration key that named it, when it came from `[branches]`.
+        configured_in: Option<&'static str>,
+    },
+    #[error("target branch `{name}` is the current branch")]
+    CurrentBranch { name: String },
+    #[error(transparent)]
+    Git(#[from] git2::Error),
+}
+
+/// The names a nomination stands for, with the configuration key each came from.
+pub fn names(nomination: &Nomination, lists: &BranchLists) -> Vec<(String, Option<&'static str>)> {
+    let mut names: Vec<(String, Option<&'static str>)> = Vec::new();
+    let mut push = |name: &str, key: Option<&'static str>| {
+        if !names.iter().any(|(n, _)| n == name) {
+            names.push((name.to_owned(), key));
+        }
+    };
+    match nomination {
+        Nomination::Explicit(list) => list.iter().for_each(|n| push(n, None)),
+        Nomination::Kind(kind) => {
+            push(&lists.default, Some("branches.default"));
+            if matches!(
+                kind,
+                ChangeKind::Bugfix | ChangeKind::Security | ChangeKind::Docs
+            ) {
+                lists
+                    .bugfix
+                    .iter()
+                    .for_each(|n| push(n, Some("branches.bugfix")));
+            }
+            if *kind == ChangeKind::Security {
+                lists
+                    .security
+                    .iter()
+                    .for_each(|n| push(n, Some("branches.security")));
+            }
+        }
+    }
+    names
+}
+
+/// Resolves the nominated branches. `current_branch` is the short name of the checked-out
+/// branch: a target that is that very branch is refused (its own tip cannot be a target).
+pub fn nominate(
+    repo: &Repository,
+    nomination: &Nomination,
+    lists: &BranchLists,
+    current_branch: Option<&str>,
+) -> Result<Vec<BranchRef>, TargetError> {
+    let mut targets = Vec::new();
+    for (name, configured_in) in names(nomination, lists) {
+        let target = match resolve_branch(repo, &name) {
+            Ok(target) => target,
+            Err(SeriesError::UnknownBranch { name, suggestion }) => {
+                return Err(TargetError::Unknown {
+                    name,
+                    suggestion,
+                    configured_in,
+                })
+            }
+            Err(SeriesError::Git(e)) => return Err(e.into()),
+            Err(other) => return Err(git2::Error::from_str(&other.to_string()).into()),
+        };
+        if let Some(current) = current_branch {
+            if target.refname == format!("refs/heads/{current}") {
+                return Err(TargetError::CurrentBranch { name });
+            }
+        }
+        targets.push(target);
+    }
+    Ok(targets)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lists() -> BranchLists {
+        BranchLists {
+            default: "main".into(),
+            bugfix: vec!["3.14".into(), "3.13".into()],
+            security: vec!["3.12".into()],
+        }
+    }
+
+    fn plain(nomination: Nomination) -> Vec<String> {
+        names(&nomination, &lists())
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect()
+    }
+
+    #[test]
+    fn kinds_nominate_their_branches() {
+        assert_eq!(plain(Nomination::Kind(ChangeKind::Feature)), ["main"]);
+        assert_eq!(
+            plain(Nomination::Kind(ChangeKind::Bugfix)),
+            ["main", "3.14", "3.13"]
+        );
+        assert_eq!(
+            plain(Nomination::Kind(ChangeKind::Docs)),
+            ["main", "3.14", "3.13"]
+        );
+        assert_eq!(
+            plain(Nomination::Kind(ChangeKind::Security)),
+            ["main", "3.14", "3.13", "3.12"]
+        );
+    }
+
+    #[test]
+    fn explicit_targets_keep_order_and_drop_repeats() {
+        assert_eq!(
+            plain(Nomination::Explicit(vec![
+                "3.13".into(),
+                "main".into(),
+                "3.13".into()
+            ])),
+            ["3.13", "main"]
+        );
+    }
+
+    #[test]
+    fn configured_names_remember_their_key() {
+        let names = names(&Nomination::Kind(ChangeKind::Security), &lists());
+        assert_eq!(names[0].1, Some("branches.default"));
+        assert_eq!(names[3].1, Some("branches.security"));
+    }
+}
