@@ -6,6 +6,7 @@
 pub mod completions;
 pub mod config;
 pub mod man;
+pub mod serve;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -74,12 +75,15 @@ pub enum Command {
     Config(config::Args),
     Completions(completions::Args),
     Man(man::Args),
+    Serve(serve::Args),
 }
 
 /// How subcommands are grouped in `review --help`. Every subcommand appears in exactly one
 /// group (a test checks it), so the listing never hides a command.
-pub const COMMAND_GROUPS: &[(&str, &[&str])] =
-    &[("Setup", &["config", "completions", "man", "help"])];
+pub const COMMAND_GROUPS: &[(&str, &[&str])] = &[
+    ("Service", &["serve"]),
+    ("Setup", &["config", "completions", "man", "help"]),
+];
 
 /// What every subcommand gets: the printer and the global options it may need.
 pub struct Context {
@@ -182,5 +186,6 @@ fn dispatch(ctx: &Context, command: Command) -> CliResult {
         Command::Config(args) => config::run(ctx, args),
         Command::Completions(args) => completions::run(ctx, args),
         Command::Man(args) => man::run(ctx, args),
+        Command::Serve(args) => serve::run(ctx, args),
     }
 }
