@@ -5,3 +5,6 @@ mod support;
 mod cli;
 mod config;
 mod generated;
+mod serve;
+mod serve_api;
+mod serve_support;
