@@ -33,6 +33,7 @@ set edit:completion:arg-completer[review] = {|@words|
             cand completions 'Print a completion script for your shell'
             cand man 'Write the manual pages'
             cand series 'Show the patch series of the current branch and whether it applies to each target'
+            cand serve 'Run the embedded review service'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'review;config'= {
@@ -137,11 +138,140 @@ set edit:completion:arg-completer[review] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'review;serve'= {
+            cand --dir 'The service directory (made by `review serve init`)'
+            cand --listen 'The address to listen on; port 0 picks a free port'
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand init 'Create a service directory: a bare clone of the repository, `serve.toml`, the database'
+            cand user 'Add, list or remove the service''s users'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'review;serve;init'= {
+            cand --repo 'The repository to serve (a path or URL); the service owns its bare clone from then on'
+            cand --name 'The project name (served as /git/<name>.git); defaults to the repository''s name'
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'review;serve;user'= {
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand add 'Create a user and print its token (shown only this once)'
+            cand list 'List the users'
+            cand remove 'Remove a user; its token stops working at once'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'review;serve;user;add'= {
+            cand --role 'What the user may do'
+            cand --dir 'The service directory'
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'review;serve;user;list'= {
+            cand --dir 'The service directory'
+            cand --format 'Output format; `json` prints `{"users": [{"name": ..., "role": ...}]}`'
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'review;serve;user;remove'= {
+            cand --dir 'The service directory'
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'review;serve;user;help'= {
+            cand add 'Create a user and print its token (shown only this once)'
+            cand list 'List the users'
+            cand remove 'Remove a user; its token stops working at once'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'review;serve;user;help;add'= {
+        }
+        &'review;serve;user;help;list'= {
+        }
+        &'review;serve;user;help;remove'= {
+        }
+        &'review;serve;user;help;help'= {
+        }
+        &'review;serve;help'= {
+            cand init 'Create a service directory: a bare clone of the repository, `serve.toml`, the database'
+            cand user 'Add, list or remove the service''s users'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'review;serve;help;init'= {
+        }
+        &'review;serve;help;user'= {
+            cand add 'Create a user and print its token (shown only this once)'
+            cand list 'List the users'
+            cand remove 'Remove a user; its token stops working at once'
+        }
+        &'review;serve;help;user;add'= {
+        }
+        &'review;serve;help;user;list'= {
+        }
+        &'review;serve;help;user;remove'= {
+        }
+        &'review;serve;help;help'= {
+        }
         &'review;help'= {
             cand config 'Show or create configuration'
             cand completions 'Print a completion script for your shell'
             cand man 'Write the manual pages'
             cand series 'Show the patch series of the current branch and whether it applies to each target'
+            cand serve 'Run the embedded review service'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'review;help;config'= {
@@ -157,6 +287,23 @@ set edit:completion:arg-completer[review] = {|@words|
         &'review;help;man'= {
         }
         &'review;help;series'= {
+        }
+        &'review;help;serve'= {
+            cand init 'Create a service directory: a bare clone of the repository, `serve.toml`, the database'
+            cand user 'Add, list or remove the service''s users'
+        }
+        &'review;help;serve;init'= {
+        }
+        &'review;help;serve;user'= {
+            cand add 'Create a user and print its token (shown only this once)'
+            cand list 'List the users'
+            cand remove 'Remove a user; its token stops working at once'
+        }
+        &'review;help;serve;user;add'= {
+        }
+        &'review;help;serve;user;list'= {
+        }
+        &'review;help;serve;user;remove'= {
         }
         &'review;help;help'= {
         }

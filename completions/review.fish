@@ -37,6 +37,7 @@ complete -c review -n "__fish_review_needs_command" -f -a "config" -d 'Show or c
 complete -c review -n "__fish_review_needs_command" -f -a "completions" -d 'Print a completion script for your shell'
 complete -c review -n "__fish_review_needs_command" -f -a "man" -d 'Write the manual pages'
 complete -c review -n "__fish_review_needs_command" -f -a "series" -d 'Show the patch series of the current branch and whether it applies to each target'
+complete -c review -n "__fish_review_needs_command" -f -a "serve" -d 'Run the embedded review service'
 complete -c review -n "__fish_review_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c review -n "__fish_review_using_subcommand config; and not __fish_seen_subcommand_from show init help" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
@@ -113,10 +114,54 @@ complete -c review -n "__fish_review_using_subcommand series" -s q -l quiet -d '
 complete -c review -n "__fish_review_using_subcommand series" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
 complete -c review -n "__fish_review_using_subcommand series" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c review -n "__fish_review_using_subcommand series" -s V -l version -d 'Print version'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series help" -f -a "config" -d 'Show or create configuration'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series help" -f -a "completions" -d 'Print a completion script for your shell'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series help" -f -a "man" -d 'Write the manual pages'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series help" -f -a "series" -d 'Show the patch series of the current branch and whether it applies to each target'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user help" -l dir -d 'The service directory (made by `review serve init`)' -r -F
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user help" -l listen -d 'The address to listen on; port 0 picks a free port' -r
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user help" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user help" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user help" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user help" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user help" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user help" -s V -l version -d 'Print version'
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user help" -f -a "init" -d 'Create a service directory: a bare clone of the repository, `serve.toml`, the database'
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user help" -f -a "user" -d 'Add, list or remove the service\'s users'
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from init" -l repo -d 'The repository to serve (a path or URL); the service owns its bare clone from then on' -r
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from init" -l name -d 'The project name (served as /git/<name>.git); defaults to the repository\'s name' -r
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from init" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from init" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from init" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from init" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from init" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help'
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from init" -s V -l version -d 'Print version'
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from user" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from user" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from user" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from user" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from user" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from user" -s h -l help -d 'Print help'
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from user" -s V -l version -d 'Print version'
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from user" -f -a "add" -d 'Create a user and print its token (shown only this once)'
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from user" -f -a "list" -d 'List the users'
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from user" -f -a "remove" -d 'Remove a user; its token stops working at once'
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from user" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from help" -f -a "init" -d 'Create a service directory: a bare clone of the repository, `serve.toml`, the database'
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from help" -f -a "user" -d 'Add, list or remove the service\'s users'
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve help" -f -a "config" -d 'Show or create configuration'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve help" -f -a "completions" -d 'Print a completion script for your shell'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve help" -f -a "man" -d 'Write the manual pages'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve help" -f -a "series" -d 'Show the patch series of the current branch and whether it applies to each target'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve help" -f -a "serve" -d 'Run the embedded review service'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective configuration'
 complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write a commented `.review.toml` at the top of the work tree'
+complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from serve" -f -a "init" -d 'Create a service directory: a bare clone of the repository, `serve.toml`, the database'
+complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from serve" -f -a "user" -d 'Add, list or remove the service\'s users'

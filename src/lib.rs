@@ -4,8 +4,10 @@
 //! `cli` parses and reports; `config`, `git` are domain modules that never print;
 //! `ui` owns every byte written to the terminal; `error` maps failures to exit codes.
 
+pub mod api;
 pub mod cli;
 pub mod config;
 pub mod error;
 pub mod git;
+pub mod server;
 pub mod ui;

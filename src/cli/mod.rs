@@ -7,6 +7,7 @@ pub mod completions;
 pub mod config;
 pub mod man;
 pub mod series;
+pub mod serve;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -76,12 +77,14 @@ pub enum Command {
     Completions(completions::Args),
     Man(man::Args),
     Series(series::Args),
+    Serve(serve::Args),
 }
 
 /// How subcommands are grouped in `review --help`. Every subcommand appears in exactly one
 /// group (a test checks it), so the listing never hides a command.
 pub const COMMAND_GROUPS: &[(&str, &[&str])] = &[
     ("Contributing", &["series"]),
+    ("Service", &["serve"]),
     ("Setup", &["config", "completions", "man", "help"]),
 ];
 
@@ -187,5 +190,6 @@ fn dispatch(ctx: &Context, command: Command) -> CliResult {
         Command::Completions(args) => completions::run(ctx, args),
         Command::Man(args) => man::run(ctx, args),
         Command::Series(args) => series::run(ctx, args),
+        Command::Serve(args) => serve::run(ctx, args),
     }
 }

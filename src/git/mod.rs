@@ -7,6 +7,7 @@ pub mod mbox;
 pub mod range_diff;
 pub mod series;
 pub mod targets;
+pub mod am;
 
 use std::path::{Path, PathBuf};
 

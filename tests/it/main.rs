@@ -6,3 +6,6 @@ mod cli;
 mod config;
 mod generated;
 mod series;
+mod serve;
+mod serve_api;
+mod serve_support;

@@ -1,0 +1,475 @@
+//! The wire types of the review service's HTTP API (`/api/v1`), shared by the server
+//! (`src/server/`) and its clients, so the two can never drift apart silently.
+//!
+//! Every error body is [`ErrorBody`] with a stable [`ErrorCode`]. Times are RFC 3339 UTC
+//! strings. A job result has one shape ([`JobResult`]) whatever runs the job.
+
+pub mod openapi;
+pub mod time;
+
+use serde::{Deserialize, Serialize};
+
+/// The path prefix of every API route.
+pub const PREFIX: &str = "/api/v1";
+
+/// What a change proposes, as the contributor describes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChangeKind {
+    Feature,
+    Bugfix,
+    Security,
+    Docs,
+}
+
+impl ChangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Feature => "feature",
+            ChangeKind::Bugfix => "bugfix",
+            ChangeKind::Security => "security",
+            ChangeKind::Docs => "docs",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
+    }
+}
+
+/// `POST /api/v1/changes`: a new change with its first version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateChange {
+    /// The series as `git format-patch --stdout` prints it.
+    pub mbox: String,
+    /// The branches the change is nominated for, e.g. `["main", "3.14"]`.
+    pub targets: Vec<String>,
+    pub kind: ChangeKind,
+    pub title: String,
+    /// An issue reference such as `gh-1234`.
+    #[serde(default)]
+    pub issue: Option<String>,
+    /// The commit the series was written on, a hint for the reader.
+    #[serde(default)]
+    pub base: Option<String>,
+}
+
+/// `POST /api/v1/changes/{number}/versions`: a new version (a full re-upload of the series).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddVersion {
+    pub mbox: String,
+    pub targets: Vec<String>,
+    #[serde(default)]
+    pub base: Option<String>,
+}
+
+/// The life of a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChangeState {
+    Open,
+    Abandoned,
+    Merged,
+}
+
+impl ChangeState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeState::Open => "open",
+            ChangeState::Abandoned => "abandoned",
+            ChangeState::Merged => "merged",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
+    }
+}
+
+/// A change with all its versions: `GET /api/v1/changes/{number}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub number: u64,
+    pub title: String,
+    pub kind: ChangeKind,
+    pub issue: Option<String>,
+    pub owner: String,
+    pub state: ChangeState,
+    pub created: String,
+    /// The newest version's number.
+    pub current_version: u32,
+    /// Oldest first.
+    pub versions: Vec<Version>,
+}
+
+impl Change {
+    /// The newest version.
+    pub fn current(&self) -> Option<&Version> {
+        self.versions.last()
+    }
+}
+
+/// One upload of the series.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Version {
+    /// 1, 2, ... within the change.
+    pub number: u32,
+    /// The hash of the mbox and the targets: the version's identity.
+    pub id: String,
+    pub created: String,
+    pub base: Option<String>,
+    /// The commits of the series, in order.
+    pub commits: Vec<SeriesCommit>,
+    /// True when every path the series touches is documentation: only `docs` jobs run.
+    pub docs_only: bool,
+    /// One entry per target, in the order they were posted.
+    pub targets: Vec<TargetResult>,
+}
+
+/// A commit of the series as uploaded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeriesCommit {
+    pub subject: String,
+    pub author: String,
+    pub date: String,
+}
+
+/// Whether the series applies to a target's tip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ApplyState {
+    /// Not tried yet (the service is applying it).
+    Pending,
+    Applies,
+    Conflicts,
+    /// Every commit of the series is already on the branch.
+    AlreadyMerged,
+}
+
+impl ApplyState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApplyState::Pending => "pending",
+            ApplyState::Applies => "applies",
+            ApplyState::Conflicts => "conflicts",
+            ApplyState::AlreadyMerged => "already-merged",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
+    }
+}
+
+/// The summary of a target's checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// Applying or jobs still queued or running.
+    Pending,
+    /// Every job passed (or was skipped).
+    Passed,
+    /// At least one job failed.
+    Failed,
+    /// The jobs were cancelled (a newer version, an abandoned change).
+    Cancelled,
+    /// The series does not apply; no jobs ran.
+    Conflicts,
+    /// Nothing to check: the series is already on the branch.
+    AlreadyMerged,
+}
+
+/// The gate's view of a change on one target (filled by the gate).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GateState {
+    /// `none` until the change is approved.
+    pub state: String,
+}
+
+/// One target of one version: does it apply, what did the jobs say.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetResult {
+    pub target: String,
+    pub apply: ApplyState,
+    /// Why it does not apply: the commit and git's message.
+    pub conflict: Option<String>,
+    /// The tip of the target the series was applied to.
+    pub base_commit: Option<String>,
+    /// The applied series' last commit, fetchable as `git_ref`.
+    pub commit: Option<String>,
+    /// `refs/changes/<n>/<version>/<target>`.
+    pub git_ref: Option<String>,
+    pub verdict: Verdict,
+    pub jobs: Vec<JobResult>,
+    pub gate: GateState,
+}
+
+/// The state of a job. The same set whatever runs the job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum JobState {
+    Queued,
+    Running,
+    Passed,
+    Failed,
+    Cancelled,
+    Skipped,
+}
+
+impl JobState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Queued => "queued",
+            JobState::Running => "running",
+            JobState::Passed => "passed",
+            JobState::Failed => "failed",
+            JobState::Cancelled => "cancelled",
+            JobState::Skipped => "skipped",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
+    }
+
+    /// Passed, failed, cancelled or skipped: it will not change any more.
+    pub fn is_final(self) -> bool {
+        !matches!(self, JobState::Queued | JobState::Running)
+    }
+}
+
+/// A job's result: the one shape every backend maps its jobs to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobResult {
+    /// Unique on the service; names the log.
+    pub id: u64,
+    pub name: String,
+    pub platform: String,
+    pub state: JobState,
+    /// When it started running (RFC 3339), if it did.
+    pub start: Option<String>,
+    /// Seconds it ran (so far, while running).
+    pub elapsed_secs: Option<f64>,
+    /// Why it ended as it did, e.g. `exit status 1`, `timed out after 600 s`.
+    pub detail: Option<String>,
+    /// Where its output is: an absolute path on the service, `/api/v1/jobs/<id>/log`.
+    pub log_url: String,
+}
+
+/// A line of `GET /api/v1/changes`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangeSummary {
+    pub number: u64,
+    pub title: String,
+    pub kind: ChangeKind,
+    pub owner: String,
+    pub state: ChangeState,
+    pub current_version: u32,
+    pub targets: Vec<TargetVerdict>,
+}
+
+/// A target's verdict on the current version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetVerdict {
+    pub target: String,
+    pub apply: ApplyState,
+    pub verdict: Verdict,
+}
+
+/// `GET /api/v1/changes`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangeList {
+    pub changes: Vec<ChangeSummary>,
+}
+
+/// `GET /api/v1/health`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+    pub project: String,
+}
+
+/// The roles of decision 8.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    Contributor,
+    Core,
+    ReleaseManager,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Contributor => "contributor",
+            Role::Core => "core",
+            Role::ReleaseManager => "release-manager",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
+    }
+}
+
+/// `GET /api/v1/user`: who the token belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub name: String,
+    pub role: Role,
+}
+
+/// Every error body: `{"error": {"code": "...", "message": "..."}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+/// Stable error codes. Clients match on these, never on messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// 401: no `Authorization` header.
+    TokenMissing,
+    /// 401: the header is not `Bearer <token>` with a token of the right form.
+    TokenMalformed,
+    /// 401: no user has this token.
+    TokenInvalid,
+    /// 401: the token's user was removed.
+    TokenRevoked,
+    /// 403: the role or ownership does not allow it.
+    Forbidden,
+    /// 404: no such route.
+    NotFound,
+    /// 404: no change with this number.
+    UnknownChange,
+    /// 404: no job with this id.
+    UnknownJob,
+    /// 405.
+    MethodNotAllowed,
+    /// 400: the body is not the JSON the route expects.
+    InvalidJson,
+    /// 415: the body is not `application/json`.
+    UnsupportedMediaType,
+    /// 413: the request is larger than `limits.request_bytes`.
+    RequestTooLarge,
+    /// 413: the mbox is larger than `limits.mbox_bytes`.
+    MboxTooLarge,
+    /// 422: more commits than `limits.commits`.
+    TooManyCommits,
+    /// 422: more targets than `limits.targets`, or none.
+    BadTargets,
+    /// 422: a target is not a branch of the service.
+    UnknownTarget,
+    /// 422: the mbox holds no patch.
+    NotAnMbox,
+    /// 422: a patch touches `.git/` or leaves the tree (`../`, absolute paths).
+    UnsafePath,
+    /// 422: a field is empty or invalid (e.g. an empty title).
+    InvalidField,
+    /// 409: the change is not open.
+    ChangeNotOpen,
+    /// 400: a query parameter is invalid.
+    InvalidQuery,
+    /// 503: the service is shutting down.
+    ShuttingDown,
+    /// 500.
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+
+    /// Every code, for the OpenAPI description and its test.
+    pub const ALL: &'static [ErrorCode] = &[
+        ErrorCode::TokenMissing,
+        ErrorCode::TokenMalformed,
+        ErrorCode::TokenInvalid,
+        ErrorCode::TokenRevoked,
+        ErrorCode::Forbidden,
+        ErrorCode::NotFound,
+        ErrorCode::UnknownChange,
+        ErrorCode::UnknownJob,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::InvalidJson,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::RequestTooLarge,
+        ErrorCode::MboxTooLarge,
+        ErrorCode::TooManyCommits,
+        ErrorCode::BadTargets,
+        ErrorCode::UnknownTarget,
+        ErrorCode::NotAnMbox,
+        ErrorCode::UnsafePath,
+        ErrorCode::InvalidField,
+        ErrorCode::ChangeNotOpen,
+        ErrorCode::InvalidQuery,
+        ErrorCode::ShuttingDown,
+        ErrorCode::Internal,
+    ];
+}
+
+/// The log URL of a job.
+pub fn log_url(job: u64) -> String {
+    format!("{PREFIX}/jobs/{job}/log")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn job_result_has_one_shape() {
+        let job = JobResult {
+            id: 7,
+            name: "tests".into(),
+            platform: "local".into(),
+            state: JobState::Running,
+            start: Some("2026-01-01T00:00:00Z".into()),
+            elapsed_secs: Some(1.5),
+            detail: None,
+            log_url: log_url(7),
+        };
+        let value = serde_json::to_value(&job).unwrap();
+        assert_eq!(
+            value,
+            serde_json::json!({"id": 7, "name": "tests", "platform": "local", "state": "running",
+                "start": "2026-01-01T00:00:00Z", "elapsed_secs": 1.5, "detail": null,
+                "log_url": "/api/v1/jobs/7/log"})
+        );
+        let back: JobResult = serde_json::from_value(value).unwrap();
+        assert_eq!(back, job);
+    }
+
+    #[test]
+    fn enums_round_trip_through_their_names() {
+        for state in [
+            "queued",
+            "running",
+            "passed",
+            "failed",
+            "cancelled",
+            "skipped",
+        ] {
+            assert_eq!(JobState::parse(state).unwrap().as_str(), state);
+        }
+        for role in ["contributor", "core", "release-manager"] {
+            assert_eq!(Role::parse(role).unwrap().as_str(), role);
+        }
+        assert_eq!(ErrorCode::UnknownChange.as_str(), "unknown_change");
+        assert_eq!(ApplyState::AlreadyMerged.as_str(), "already-merged");
+    }
+}

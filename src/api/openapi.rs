@@ -1,0 +1,178 @@
+//! The OpenAPI 3.1 description of `/api/v1`, served at `/api/v1/openapi.json`. A test in
+//! `server::http` checks that every route the server has is described here.
+
+use serde_json::{json, Value};
+
+use super::ErrorCode;
+
+fn error_response(description: &str) -> Value {
+    json!({"description": description,
+           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+}
+
+fn json_response(description: &str, schema: &str) -> Value {
+    json!({"description": description,
+           "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}})
+}
+
+fn number_param(name: &str, description: &str) -> Value {
+    json!({"name": name, "in": "path", "required": true, "description": description,
+           "schema": {"type": "integer", "minimum": 1}})
+}
+
+fn etag_param() -> Value {
+    json!({"name": "If-None-Match", "in": "header", "required": false,
+           "description": "An ETag from an earlier response: 304 when nothing changed",
+           "schema": {"type": "string"}})
+}
+
+fn auth_errors(mut responses: Value) -> Value {
+    responses["401"] =
+        error_response("token_missing, token_malformed, token_invalid or token_revoked");
+    responses
+}
+
+fn upload_errors(mut responses: Value) -> Value {
+    responses["400"] = error_response("invalid_json");
+    responses["413"] = error_response("request_too_large or mbox_too_large");
+    responses["415"] = error_response("unsupported_media_type");
+    responses["422"] = error_response(
+        "not_an_mbox, unsafe_path, unknown_target, bad_targets, too_many_commits, invalid_field",
+    );
+    auth_errors(responses)
+}
+
+/// The whole description.
+pub fn document() -> Value {
+    let codes: Vec<String> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+    let job_states = [
+        "queued",
+        "running",
+        "passed",
+        "failed",
+        "cancelled",
+        "skipped",
+    ];
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "review serve", "version": "1",
+                 "description": "The embedded review service: changes, versions, per-target checks."},
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+                    "type": "object", "required": ["code", "message"], "properties": {
+                        "code": {"type": "string", "enum": codes},
+                        "message": {"type": "string"}}}}},
+                "Health": {"type": "object", "properties": {
+                    "status": {"type": "string"}, "version": {"type": "string"}, "project": {"type": "string"}}},
+                "User": {"type": "object", "properties": {
+                    "name": {"type": "string"},
+                    "role": {"type": "string", "enum": ["contributor", "core", "release-manager"]}}},
+                "CreateChange": {"type": "object", "required": ["mbox", "targets", "kind", "title"],
+                    "additionalProperties": false, "properties": {
+                    "mbox": {"type": "string", "description": "git format-patch --stdout output"},
+                    "targets": {"type": "array", "items": {"type": "string"}},
+                    "kind": {"type": "string", "enum": ["feature", "bugfix", "security", "docs"]},
+                    "title": {"type": "string"},
+                    "issue": {"type": ["string", "null"]},
+                    "base": {"type": ["string", "null"]}}},
+                "AddVersion": {"type": "object", "required": ["mbox", "targets"],
+                    "additionalProperties": false, "properties": {
+                    "mbox": {"type": "string"},
+                    "targets": {"type": "array", "items": {"type": "string"}},
+                    "base": {"type": ["string", "null"]}}},
+                "JobResult": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "name": {"type": "string"}, "platform": {"type": "string"},
+                    "state": {"type": "string", "enum": job_states},
+                    "start": {"type": ["string", "null"], "format": "date-time"},
+                    "elapsed_secs": {"type": ["number", "null"], "description": "null until the job ends"},
+                    "detail": {"type": ["string", "null"]},
+                    "log_url": {"type": "string"}}},
+                "TargetResult": {"type": "object", "properties": {
+                    "target": {"type": "string"},
+                    "apply": {"type": "string", "enum": ["pending", "applies", "conflicts", "already-merged"]},
+                    "conflict": {"type": ["string", "null"]},
+                    "base_commit": {"type": ["string", "null"]},
+                    "commit": {"type": ["string", "null"]},
+                    "git_ref": {"type": ["string", "null"]},
+                    "verdict": {"type": "string", "enum": ["pending", "passed", "failed", "cancelled", "conflicts", "already-merged"]},
+                    "jobs": {"type": "array", "items": {"$ref": "#/components/schemas/JobResult"}},
+                    "gate": {"type": "object", "properties": {"state": {"type": "string"}}}}},
+                "Version": {"type": "object", "properties": {
+                    "number": {"type": "integer"}, "id": {"type": "string"},
+                    "created": {"type": "string", "format": "date-time"},
+                    "base": {"type": ["string", "null"]},
+                    "commits": {"type": "array", "items": {"type": "object", "properties": {
+                        "subject": {"type": "string"}, "author": {"type": "string"}, "date": {"type": "string"}}}},
+                    "docs_only": {"type": "boolean"},
+                    "targets": {"type": "array", "items": {"$ref": "#/components/schemas/TargetResult"}}}},
+                "Change": {"type": "object", "properties": {
+                    "number": {"type": "integer"}, "title": {"type": "string"},
+                    "kind": {"type": "string"}, "issue": {"type": ["string", "null"]},
+                    "owner": {"type": "string"},
+                    "state": {"type": "string", "enum": ["open", "abandoned", "merged"]},
+                    "created": {"type": "string", "format": "date-time"},
+                    "current_version": {"type": "integer"},
+                    "versions": {"type": "array", "items": {"$ref": "#/components/schemas/Version"}}}},
+                "ChangeList": {"type": "object", "properties": {"changes": {"type": "array", "items": {
+                    "type": "object", "properties": {
+                        "number": {"type": "integer"}, "title": {"type": "string"}, "kind": {"type": "string"},
+                        "owner": {"type": "string"}, "state": {"type": "string"},
+                        "current_version": {"type": "integer"},
+                        "targets": {"type": "array", "items": {"type": "object", "properties": {
+                            "target": {"type": "string"}, "apply": {"type": "string"}, "verdict": {"type": "string"}}}}}}}}}
+            }
+        },
+        "security": [{"bearer": []}],
+        "paths": {
+            "/api/v1/health": {"get": {"summary": "Is the service up", "security": [],
+                "responses": {"200": json_response("up", "Health")}}},
+            "/api/v1/openapi.json": {"get": {"summary": "This description", "security": [],
+                "responses": {"200": {"description": "OpenAPI 3.1 JSON"}}}},
+            "/api/v1/user": {"get": {"summary": "The token's user",
+                "responses": auth_errors(json!({"200": json_response("the user", "User")}))}},
+            "/api/v1/changes": {
+                "get": {"summary": "List changes, newest first",
+                    "parameters": [
+                        {"name": "state", "in": "query", "schema": {"type": "string", "enum": ["open", "abandoned", "merged"]}},
+                        {"name": "owner", "in": "query", "schema": {"type": "string"}},
+                        {"name": "target", "in": "query", "schema": {"type": "string"}},
+                        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+                        etag_param()],
+                    "responses": auth_errors(json!({"200": json_response("changes", "ChangeList"),
+                        "304": {"description": "not modified"}, "400": error_response("invalid_query")}))},
+                "post": {"summary": "Create a change with its first version (any role)",
+                    "description": "Posting the same mbox and targets again returns the existing change (200).",
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CreateChange"}}}},
+                    "responses": upload_errors(json!({"201": json_response("created", "Change"),
+                        "200": json_response("the same upload was already stored", "Change")}))}},
+            "/api/v1/changes/{number}": {"get": {"summary": "A change with all its versions and per-target results",
+                "parameters": [number_param("number", "the change number"), etag_param()],
+                "responses": auth_errors(json!({"200": json_response("the change", "Change"),
+                    "304": {"description": "not modified"}, "404": error_response("unknown_change")}))}},
+            "/api/v1/changes/{number}/versions": {"post": {
+                "summary": "Add a version (owner, core, release-manager); older versions' jobs are cancelled",
+                "parameters": [number_param("number", "the change number")],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AddVersion"}}}},
+                "responses": upload_errors(json!({"201": json_response("created", "Change"),
+                    "200": json_response("the same content is already a version", "Change"),
+                    "403": error_response("forbidden"), "404": error_response("unknown_change"),
+                    "409": error_response("change_not_open")}))}},
+            "/api/v1/changes/{number}/abandon": {"post": {
+                "summary": "Abandon a change (owner, core, release-manager); its jobs are cancelled",
+                "parameters": [number_param("number", "the change number")],
+                "responses": auth_errors(json!({"200": json_response("the change", "Change"),
+                    "403": error_response("forbidden"), "404": error_response("unknown_change"),
+                    "409": error_response("change_not_open")}))}},
+            "/api/v1/jobs/{id}/log": {"get": {
+                "summary": "A job's log; follow a running job with ?offset=<bytes already read>",
+                "description": "Headers: Review-Job-State (the job's state), Review-Log-Size (total bytes).",
+                "parameters": [number_param("id", "the job id"),
+                    {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}}, etag_param()],
+                "responses": auth_errors(json!({"200": {"description": "text/plain log"},
+                    "304": {"description": "not modified"}, "404": error_response("unknown_job"),
+                    "400": error_response("invalid_query")}))}}
+        }
+    })
+}

@@ -1,0 +1,306 @@
+//! `serve.toml`: the service's configuration (project, branches, jobs, limits).
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// The file name inside a service directory.
+pub const FILE_NAME: &str = "serve.toml";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read `{}`", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("invalid `{}`", path.display())]
+    Parse {
+        path: PathBuf,
+        #[source]
+        source: Box<toml::de::Error>,
+    },
+    #[error("invalid `{}`: {message}", path.display())]
+    Invalid { path: PathBuf, message: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeConfig {
+    pub project: Project,
+    #[serde(default)]
+    pub executor: Executor,
+    #[serde(default)]
+    pub limits: Limits,
+    #[serde(default)]
+    pub docs: Docs,
+    #[serde(default, rename = "branch")]
+    pub branches: Vec<Branch>,
+    #[serde(default, rename = "job")]
+    pub jobs: Vec<Job>,
+    #[serde(default, rename = "known_failure")]
+    pub known_failures: Vec<KnownFailure>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Project {
+    /// Served as `/git/<name>.git`; the bare repository is `<dir>/<name>.git`.
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Executor {
+    /// Jobs running at once.
+    pub concurrency: usize,
+}
+
+impl Default for Executor {
+    fn default() -> Self {
+        Executor { concurrency: 4 }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Largest request body.
+    pub request_bytes: usize,
+    /// Largest mbox in a request.
+    pub mbox_bytes: usize,
+    /// Most commits in a series.
+    pub commits: usize,
+    /// Most targets of a version.
+    pub targets: usize,
+    /// A job's log is cut after this many bytes (the job keeps running).
+    pub log_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            request_bytes: 12 * 1024 * 1024,
+            mbox_bytes: 10 * 1024 * 1024,
+            commits: 100,
+            targets: 8,
+            log_bytes: 16 * 1024 * 1024,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Docs {
+    /// Git pathspecs of documentation: a series touching only these runs only `docs` jobs.
+    pub paths: Vec<String>,
+}
+
+impl Default for Docs {
+    fn default() -> Self {
+        Docs {
+            paths: vec!["Doc/".into(), "docs/".into(), "*.md".into(), "*.rst".into()],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BranchRole {
+    Development,
+    Bugfix,
+    Security,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Branch {
+    pub name: String,
+    pub role: BranchRole,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Job {
+    pub name: String,
+    /// Run with `sh -c` in a fresh directory holding the tree under test.
+    pub run: String,
+    #[serde(default = "default_timeout")]
+    pub timeout_secs: u64,
+    #[serde(default = "default_platforms")]
+    pub platforms: Vec<String>,
+    /// True: one of the only jobs run for documentation-only changes.
+    #[serde(default)]
+    pub docs: bool,
+    /// Also run on the branch after a merge (the gate).
+    #[serde(default)]
+    pub post_merge: bool,
+    /// The branches it runs for; empty means every branch.
+    #[serde(default)]
+    pub branches: Vec<String>,
+}
+
+fn default_timeout() -> u64 {
+    600
+}
+
+fn default_platforms() -> Vec<String> {
+    vec!["local".into()]
+}
+
+impl Job {
+    pub fn runs_on(&self, branch: &str) -> bool {
+        self.branches.is_empty() || self.branches.iter().any(|b| b == branch)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KnownFailure {
+    pub pattern: String,
+    pub issue: String,
+}
+
+impl ServeConfig {
+    pub fn load(dir: &Path) -> Result<Self, ConfigError> {
+        let path = dir.join(FILE_NAME);
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        let config: ServeConfig = toml::from_str(&text).map_err(|source| ConfigError::Parse {
+            path: path.clone(),
+            source: Box::new(source),
+        })?;
+        config
+            .validate()
+            .map_err(|message| ConfigError::Invalid { path, message })?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        let name = &self.project.name;
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            || name.starts_with('.')
+        {
+            return Err(format!(
+                "project name `{name}` must be letters, digits, `-`, `_` or `.`"
+            ));
+        }
+        if self.executor.concurrency == 0 {
+            return Err("executor.concurrency must be at least 1".into());
+        }
+        if self.branches.is_empty() {
+            return Err("at least one [[branch]] is needed".into());
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for job in &self.jobs {
+            if !seen.insert(&job.name) {
+                return Err(format!("two jobs are named `{}`", job.name));
+            }
+            if job.timeout_secs == 0 {
+                return Err(format!(
+                    "job `{}`: timeout_secs must be at least 1",
+                    job.name
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn branch(&self, name: &str) -> Option<&Branch> {
+        self.branches.iter().find(|b| b.name == name)
+    }
+
+    /// The bare repository's directory name.
+    pub fn repo_dir_name(&self) -> String {
+        format!("{}.git", self.project.name)
+    }
+}
+
+/// The commented `serve.toml` written by `review serve init`.
+pub fn template(project: &str, branch: &str) -> String {
+    format!(
+        r#"# Configuration of `review serve`. Restart the service after editing.
+
+[project]
+name = "{project}"                 # served as /git/{project}.git
+
+[executor]
+concurrency = 4                   # jobs running at once
+
+[limits]
+request_bytes = 12582912          # largest request body (413 request_too_large)
+mbox_bytes = 10485760             # largest uploaded mbox (413 mbox_too_large)
+commits = 100                     # most commits in one series (422 too_many_commits)
+targets = 8                       # most target branches of one version (422 bad_targets)
+log_bytes = 16777216              # a job's log is cut after this many bytes
+
+[docs]
+paths = ["Doc/", "docs/", "*.md", "*.rst"]  # git pathspecs: series touching only these run only docs jobs
+
+[[branch]]
+name = "{branch}"
+role = "development"              # development | bugfix | security
+
+# [[branch]]
+# name = "3.14"
+# role = "bugfix"
+
+[[job]]
+name = "tests"
+run = "./run-tests.sh"            # run with sh -c in a fresh directory holding the tree under test
+timeout_secs = 600                # the job's process group is killed after this
+platforms = ["local"]             # runner labels; the local executor serves "local"
+docs = false                      # true: the only jobs run for documentation-only changes
+post_merge = true                 # also run on the branch after a merge (gate)
+branches = []                     # branches it runs for; empty means all
+
+# [[known_failure]]               # a known intermittent failure, recognised in job logs (gate)
+# pattern = "ConnectionResetError"
+# issue = "gh-1234"
+"#
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_loads_with_the_real_loader() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(FILE_NAME), template("demo", "main")).unwrap();
+        let config = ServeConfig::load(dir.path()).unwrap();
+        assert_eq!(config.project.name, "demo");
+        assert_eq!(config.branches[0].name, "main");
+        assert_eq!(config.jobs[0].timeout_secs, 600);
+        assert_eq!(config.limits, Limits::default());
+        assert_eq!(config.docs, Docs::default());
+        assert_eq!(config.executor.concurrency, 4);
+    }
+
+    #[test]
+    fn rejects_unknown_keys_and_bad_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        std::fs::write(&path, "[project]\nname = \"demo\"\ncolour = 1\n").unwrap();
+        assert!(matches!(
+            ServeConfig::load(dir.path()),
+            Err(ConfigError::Parse { .. })
+        ));
+        std::fs::write(
+            &path,
+            "[project]\nname = \"../x\"\n[[branch]]\nname=\"main\"\nrole=\"development\"\n",
+        )
+        .unwrap();
+        assert!(matches!(
+            ServeConfig::load(dir.path()),
+            Err(ConfigError::Invalid { .. })
+        ));
+    }
+}

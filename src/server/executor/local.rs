@@ -1,0 +1,232 @@
+//! The local process pool: each job in a fresh temporary directory holding the tree under test,
+//! run with `sh -c` in its own process group, output captured to the log (up to a limit), the
+//! whole group killed on timeout or cancellation.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::process::Command;
+use tokio::sync::{oneshot, Mutex};
+
+use super::{Executor, JobFuture, JobSpec, OnStart, Outcome};
+
+/// The platform label the local executor serves.
+pub const PLATFORM: &str = "local";
+
+pub struct LocalPool {
+    concurrency: usize,
+    /// Where job directories are made.
+    scratch: PathBuf,
+}
+
+impl LocalPool {
+    pub fn new(concurrency: usize, scratch: PathBuf) -> Self {
+        LocalPool {
+            concurrency,
+            scratch,
+        }
+    }
+}
+
+impl Executor for LocalPool {
+    fn serves(&self, platform: &str) -> bool {
+        platform == PLATFORM
+    }
+
+    fn capacity(&self) -> usize {
+        self.concurrency
+    }
+
+    fn run(&self, spec: JobSpec, cancel: oneshot::Receiver<()>, on_start: OnStart) -> JobFuture {
+        let scratch = self.scratch.clone();
+        Box::pin(async move {
+            match run_job(&scratch, spec, cancel, on_start).await {
+                Ok(outcome) => outcome,
+                Err(message) => Outcome::Failed(message),
+            }
+        })
+    }
+}
+
+/// Sends SIGKILL to a whole process group; it may be gone already.
+pub fn kill_group(pgid: i32) {
+    if let Some(pid) = rustix::process::Pid::from_raw(pgid) {
+        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+    }
+}
+
+/// The log writer: everything up to the limit, then one line saying it was cut.
+struct Log {
+    file: tokio::fs::File,
+    written: u64,
+    limit: u64,
+    cut: bool,
+}
+
+impl Log {
+    async fn write(&mut self, bytes: &[u8]) {
+        if self.cut {
+            return;
+        }
+        let room = self.limit.saturating_sub(self.written);
+        let take = bytes.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+        let _ = self.file.write_all(&bytes[..take]).await;
+        self.written += take as u64;
+        if take < bytes.len() {
+            self.cut = true;
+            let note = format!("\n[review: log cut at {} bytes]\n", self.limit);
+            let _ = self.file.write_all(note.as_bytes()).await;
+        }
+        let _ = self.file.flush().await;
+    }
+}
+
+async fn pump(mut from: impl AsyncRead + Unpin, log: Arc<Mutex<Log>>) {
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        match from.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => log.lock().await.write(&buf[..n]).await,
+        }
+    }
+}
+
+async fn run_job(
+    scratch: &Path,
+    spec: JobSpec,
+    cancel: oneshot::Receiver<()>,
+    on_start: OnStart,
+) -> Result<Outcome, String> {
+    let mut file = tokio::fs::File::create(&spec.log)
+        .await
+        .map_err(|e| format!("cannot create the log: {e}"))?;
+    file.write_all(spec.header.as_bytes())
+        .await
+        .map_err(|e| format!("cannot write the log: {e}"))?;
+    let log = Arc::new(Mutex::new(Log {
+        file,
+        written: 0,
+        limit: spec.log_limit,
+        cut: false,
+    }));
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("job-{}-", spec.id))
+        .tempdir_in(scratch)
+        .map_err(|e| format!("cannot make the job directory: {e}"))?;
+    let (repo, tree, root) = (spec.repo.clone(), spec.tree.clone(), dir.path().to_owned());
+    tokio::task::spawn_blocking(move || materialize(&repo, &tree, &root))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("cannot check out tree {}: {}", spec.tree, e.message()))?;
+
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(&spec.run)
+        .current_dir(dir.path())
+        .env("REVIEW_JOB_ID", spec.id.to_string())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .map_err(|e| format!("cannot start `sh -c {}`: {e}", spec.run))?;
+    let pgid = child
+        .id()
+        .and_then(|id| i32::try_from(id).ok())
+        .ok_or("the job exited before it could be tracked")?;
+    on_start(pgid);
+    let readers = [
+        child
+            .stdout
+            .take()
+            .map(|out| tokio::spawn(pump(out, log.clone()))),
+        child
+            .stderr
+            .take()
+            .map(|err| tokio::spawn(pump(err, log.clone()))),
+    ];
+
+    let outcome = tokio::select! {
+        status = child.wait() => match status {
+            Ok(s) if s.success() => Outcome::Passed,
+            Ok(s) => Outcome::Failed(match s.code() {
+                Some(code) => format!("exit status {code}"),
+                None => "killed by a signal".to_owned(),
+            }),
+            Err(e) => Outcome::Failed(format!("cannot wait for the job: {e}")),
+        },
+        () = tokio::time::sleep(Duration::from_secs(spec.timeout_secs)) => Outcome::TimedOut(spec.timeout_secs),
+        _ = cancel => Outcome::Cancelled,
+    };
+    // Whatever happened, nothing of the job may outlive it.
+    kill_group(pgid);
+    let _ = child.wait().await;
+    for reader in readers.into_iter().flatten() {
+        let _ = tokio::time::timeout(Duration::from_secs(5), reader).await;
+    }
+    let end = match &outcome {
+        Outcome::Passed => "passed".to_owned(),
+        Outcome::Failed(why) => format!("failed: {why}"),
+        Outcome::TimedOut(secs) => format!("failed: timed out after {secs} s"),
+        Outcome::Cancelled => "cancelled".to_owned(),
+    };
+    let mut log = log.lock().await;
+    let note = format!("\n[review: job {end}]\n");
+    let _ = log.file.write_all(note.as_bytes()).await;
+    let _ = log.file.flush().await;
+    Ok(outcome)
+}
+
+/// Writes the files of `tree` under `root` (blobs with their executable bit, symlinks).
+fn materialize(repo: &Path, tree: &str, root: &Path) -> Result<(), git2::Error> {
+    let repo = git2::Repository::open_bare(repo)?;
+    let tree = repo.find_tree(git2::Oid::from_str(tree)?)?;
+    let mut failure = None;
+    tree.walk(git2::TreeWalkMode::PreOrder, |parent, entry| {
+        let Some(name) = entry.name() else {
+            return git2::TreeWalkResult::Skip;
+        };
+        let path = root.join(parent).join(name);
+        let result = match entry.kind() {
+            Some(git2::ObjectType::Tree) => {
+                std::fs::create_dir_all(&path).map_err(|e| e.to_string())
+            }
+            Some(git2::ObjectType::Blob) => write_blob(&repo, entry, &path),
+            _ => Ok(()),
+        };
+        match result {
+            Ok(()) => git2::TreeWalkResult::Ok,
+            Err(e) => {
+                failure = Some(format!("{}: {e}", path.display()));
+                git2::TreeWalkResult::Abort
+            }
+        }
+    })?;
+    match failure {
+        Some(message) => Err(git2::Error::from_str(&message)),
+        None => Ok(()),
+    }
+}
+
+fn write_blob(
+    repo: &git2::Repository,
+    entry: &git2::TreeEntry<'_>,
+    path: &Path,
+) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt;
+    let blob = repo.find_blob(entry.id()).map_err(|e| e.to_string())?;
+    let mode = entry.filemode();
+    if mode == 0o120000 {
+        let target = String::from_utf8_lossy(blob.content()).into_owned();
+        return std::os::unix::fs::symlink(target, path).map_err(|e| e.to_string());
+    }
+    std::fs::write(path, blob.content()).map_err(|e| e.to_string())?;
+    if mode == 0o100755 {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}

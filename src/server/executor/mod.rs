@@ -1,0 +1,52 @@
+//! Executors run one job on one tree. The pipeline decides what runs and records every state
+//! change; an executor only runs the command, captures its output and reports how it ended.
+//! The local process pool is the first implementation; a distributed CI engine is the next.
+
+pub mod local;
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+
+use tokio::sync::oneshot;
+
+/// Everything an executor needs to run a job.
+#[derive(Debug, Clone)]
+pub struct JobSpec {
+    pub id: u64,
+    /// The bare repository holding the tree.
+    pub repo: PathBuf,
+    pub tree: String,
+    /// Run with `sh -c`.
+    pub run: String,
+    pub timeout_secs: u64,
+    /// Where the output goes (truncated first).
+    pub log: PathBuf,
+    pub log_limit: u64,
+    /// A first line for the log (which tree, which attempt).
+    pub header: String,
+}
+
+/// How a job ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Passed,
+    /// Exit status not zero, killed by a signal, or could not start.
+    Failed(String),
+    TimedOut(u64),
+    Cancelled,
+}
+
+/// Called once the job's process group exists, with its id.
+pub type OnStart = Box<dyn FnOnce(i32) + Send>;
+
+pub type JobFuture = Pin<Box<dyn Future<Output = Outcome> + Send>>;
+
+pub trait Executor: Send + Sync + 'static {
+    /// Whether it runs jobs for this platform label.
+    fn serves(&self, platform: &str) -> bool;
+    /// How many jobs may run at once.
+    fn capacity(&self) -> usize;
+    /// Runs the job until it ends, times out or `cancel` fires.
+    fn run(&self, spec: JobSpec, cancel: oneshot::Receiver<()>, on_start: OnStart) -> JobFuture;
+}

@@ -1,0 +1,250 @@
+//! The embedded review service (`review serve`): configuration, SQLite store, HTTP API, check
+//! pipeline and executors. It never prints: log lines go to the channel the caller passes.
+
+pub mod config;
+pub mod executor;
+pub mod http;
+pub mod pipeline;
+pub mod store;
+pub mod users;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+
+use config::{ConfigError, ServeConfig};
+use pipeline::Pipeline;
+use store::{Store, StoreError};
+
+/// The database file inside a service directory.
+pub const DB_FILE: &str = "review.db";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("cannot open the database `{}`", path.display())]
+    Store {
+        path: PathBuf,
+        #[source]
+        source: StoreError,
+    },
+    #[error("`{}` is not a service directory (no `serve.toml`)", dir.display())]
+    NotAServiceDir { dir: PathBuf },
+    #[error("the repository `{}` cannot be opened", path.display())]
+    Repo {
+        path: PathBuf,
+        #[source]
+        source: git2::Error,
+    },
+    #[error("`{}` exists and is not empty", dir.display())]
+    DirNotEmpty { dir: PathBuf },
+    #[error("`git clone --bare {repo}` failed: {stderr}")]
+    Clone { repo: String, stderr: String },
+    #[error("cannot listen on {addr}")]
+    Bind {
+        addr: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("I/O error on `{}`", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot recover the state left by the last run")]
+    Recover(#[source] pipeline::PipelineError),
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ServeError + '_ {
+    move |source| ServeError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// A service directory opened: configuration, store, repository path.
+pub struct Service {
+    pub dir: PathBuf,
+    pub config: Arc<ServeConfig>,
+    pub store: Arc<Store>,
+}
+
+impl Service {
+    pub fn open(dir: &Path) -> Result<Self, ServeError> {
+        if !dir.join(config::FILE_NAME).is_file() {
+            return Err(ServeError::NotAServiceDir {
+                dir: dir.to_owned(),
+            });
+        }
+        let dir = std::path::absolute(dir).map_err(io_err(dir))?;
+        let config = ServeConfig::load(&dir)?;
+        let repo = dir.join(config.repo_dir_name());
+        git2::Repository::open_bare(&repo)
+            .map_err(|source| ServeError::Repo { path: repo, source })?;
+        let store = open_store(&dir)?;
+        Ok(Service {
+            dir,
+            config: Arc::new(config),
+            store: Arc::new(store),
+        })
+    }
+
+    pub fn repo_path(&self) -> PathBuf {
+        self.dir.join(self.config.repo_dir_name())
+    }
+}
+
+/// Opens (creating) the database of a service directory.
+pub fn open_store(dir: &Path) -> Result<Store, ServeError> {
+    let path = dir.join(DB_FILE);
+    Store::open(&path).map_err(|source| ServeError::Store { path, source })
+}
+
+/// What `init` made.
+pub struct InitReport {
+    pub dir: PathBuf,
+    pub repo: PathBuf,
+    pub project: String,
+    pub branch: String,
+}
+
+/// Creates a service directory: a bare clone of `repo` (its `origin` removed: the service owns
+/// it), a commented `serve.toml` and the database.
+pub fn init(dir: &Path, repo: &str, name: Option<&str>) -> Result<InitReport, ServeError> {
+    if dir.exists()
+        && std::fs::read_dir(dir)
+            .map_err(io_err(dir))?
+            .next()
+            .is_some()
+    {
+        return Err(ServeError::DirNotEmpty {
+            dir: dir.to_owned(),
+        });
+    }
+    std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+    let project = name.map(str::to_owned).unwrap_or_else(|| {
+        let last = repo
+            .trim_end_matches('/')
+            .rsplit(['/', ':'])
+            .next()
+            .unwrap_or("project");
+        let stem = last.strip_suffix(".git").unwrap_or(last);
+        if stem.is_empty() {
+            "project".to_owned()
+        } else {
+            stem.to_owned()
+        }
+    });
+    let bare = dir.join(format!("{project}.git"));
+    let out = std::process::Command::new("git")
+        .args(["clone", "--bare", "--quiet", "--", repo])
+        .arg(&bare)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(io_err(dir))?;
+    if !out.status.success() {
+        return Err(ServeError::Clone {
+            repo: repo.to_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+        });
+    }
+    let repository = git2::Repository::open_bare(&bare).map_err(|source| ServeError::Repo {
+        path: bare.clone(),
+        source,
+    })?;
+    let _ = repository.remote_delete("origin");
+    let branch = repository
+        .head()
+        .ok()
+        .and_then(|h| h.shorthand().map(str::to_owned))
+        .unwrap_or_else(|| "main".into());
+    let toml_path = dir.join(config::FILE_NAME);
+    std::fs::write(&toml_path, config::template(&project, &branch)).map_err(io_err(&toml_path))?;
+    open_store(dir)?;
+    Ok(InitReport {
+        dir: dir.to_owned(),
+        repo: bare,
+        project,
+        branch,
+    })
+}
+
+/// Binds the listener (port 0 picks a free port).
+pub async fn bind(addr: &str) -> Result<(tokio::net::TcpListener, SocketAddr), ServeError> {
+    let bind_err = |source| ServeError::Bind {
+        addr: addr.to_owned(),
+        source,
+    };
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(bind_err)?;
+    let local = listener.local_addr().map_err(bind_err)?;
+    Ok((listener, local))
+}
+
+/// Runs the service until `shutdown` resolves: recovers the last run's state, serves HTTP,
+/// runs jobs. On shutdown it stops taking work, cancels running jobs (queued again for the
+/// next start) and returns once their state is recorded.
+pub async fn run(
+    service: Service,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    events: mpsc::UnboundedSender<String>,
+) -> Result<(), ServeError> {
+    let logs = service.dir.join("logs");
+    let scratch = service.dir.join("tmp");
+    std::fs::create_dir_all(&logs).map_err(io_err(&logs))?;
+    if scratch.exists() {
+        std::fs::remove_dir_all(&scratch).map_err(io_err(&scratch))?;
+    }
+    std::fs::create_dir_all(&scratch).map_err(io_err(&scratch))?;
+    let executor = Arc::new(executor::local::LocalPool::new(
+        service.config.executor.concurrency,
+        scratch,
+    ));
+    let pipeline = Arc::new(Pipeline::new(
+        service.store.clone(),
+        service.config.clone(),
+        service.repo_path(),
+        logs,
+        executor,
+        events.clone(),
+    ));
+    let recovering = pipeline.clone();
+    tokio::task::spawn_blocking(move || recovering.recover())
+        .await
+        .map_err(|e| {
+            ServeError::Recover(pipeline::PipelineError::Git(git2::Error::from_str(
+                &e.to_string(),
+            )))
+        })?
+        .map_err(ServeError::Recover)?;
+    let scheduler = tokio::spawn(pipeline.clone().schedule());
+    let state = Arc::new(http::AppState::new(pipeline.clone(), service.dir.clone()));
+    let app = http::router(state);
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let stopping = pipeline.clone();
+    let stop_events = events.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop_events.send("stopping: cancelling running jobs".into());
+        stopping.stop().await;
+        let _ = stop_tx.send(());
+    });
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            let _ = stop_rx.await;
+        })
+        .await;
+    scheduler.abort();
+    let _ = events.send("stopped".into());
+    served.map_err(|source| ServeError::Io {
+        path: service.dir.clone(),
+        source,
+    })
+}

@@ -1,0 +1,427 @@
+//! The check pipeline: a version is parsed and stored, applied to each target's tip, and every
+//! job of that target is queued; the scheduler starts queued jobs on the executor, at most its
+//! capacity at once, and records how each ended. A new version cancels the older versions' jobs.
+//!
+//! Order of effects (decision 4): the version is committed (targets `pending`) before anything
+//! is applied; a job is marked `running` before its process starts. On start-up, `recover`
+//! applies pending targets and queues again jobs that were running when the service died.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use tokio::sync::{mpsc, oneshot, Notify};
+
+use super::config::ServeConfig;
+use super::executor::{local, Executor, JobSpec, Outcome};
+use super::store::{JobRow, NewJob, NewVersion, PendingApply, Store, StoreError};
+use crate::api::{self, ApplyState, JobState};
+use crate::git::am::{self, Applied, MboxError, Patch};
+
+/// The committer of applied series.
+pub const COMMITTER: (&str, &str) = ("review serve", "review-serve@localhost");
+
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("git error: {0}")]
+    Git(#[from] git2::Error),
+    #[error(transparent)]
+    Mbox(#[from] MboxError),
+}
+
+/// A parsed and validated upload, ready to store.
+pub struct Upload {
+    pub patches: Vec<Patch>,
+    pub version: NewVersion,
+}
+
+pub struct Pipeline {
+    pub store: Arc<Store>,
+    pub config: Arc<ServeConfig>,
+    repo: PathBuf,
+    logs: PathBuf,
+    executor: Arc<dyn Executor>,
+    running: Mutex<HashMap<u64, oneshot::Sender<()>>>,
+    in_flight: AtomicUsize,
+    wake: Notify,
+    idle: Notify,
+    stopping: AtomicBool,
+    events: mpsc::UnboundedSender<String>,
+}
+
+/// The identity of a version: the hash of its mbox and its (sorted) targets.
+pub fn content_hash(mbox: &str, targets: &[String]) -> String {
+    let mut sorted: Vec<&String> = targets.iter().collect();
+    sorted.sort();
+    let mut hasher = Sha256::new();
+    hasher.update(mbox.as_bytes());
+    for target in sorted {
+        hasher.update([0u8]);
+        hasher.update(target.as_bytes());
+    }
+    super::users::hex(&hasher.finalize())
+}
+
+impl Pipeline {
+    pub fn new(
+        store: Arc<Store>,
+        config: Arc<ServeConfig>,
+        repo: PathBuf,
+        logs: PathBuf,
+        executor: Arc<dyn Executor>,
+        events: mpsc::UnboundedSender<String>,
+    ) -> Self {
+        Pipeline {
+            store,
+            config,
+            repo,
+            logs,
+            executor,
+            running: Mutex::new(HashMap::new()),
+            in_flight: AtomicUsize::new(0),
+            wake: Notify::new(),
+            idle: Notify::new(),
+            stopping: AtomicBool::new(false),
+            events,
+        }
+    }
+
+    fn event(&self, line: String) {
+        let _ = self.events.send(line);
+    }
+
+    pub fn log_path(&self, job: u64) -> PathBuf {
+        self.logs.join(format!("{job}.log"))
+    }
+
+    /// Parses the mbox (blocking: runs `git mailsplit`/`mailinfo`).
+    pub fn parse(
+        &self,
+        mbox: &str,
+        targets: &[String],
+        base: Option<String>,
+    ) -> Result<Upload, PipelineError> {
+        let patches = am::parse_mbox(mbox.as_bytes())?;
+        let mut paths: Vec<String> = patches.iter().flat_map(|p| p.paths.clone()).collect();
+        paths.sort();
+        paths.dedup();
+        let docs_only = am::all_match(&self.config.docs.paths, &paths)?;
+        let commits = patches
+            .iter()
+            .map(|p| api::SeriesCommit {
+                subject: p.subject.clone(),
+                author: format!("{} <{}>", p.author_name, p.author_email),
+                date: p.date.clone(),
+            })
+            .collect();
+        Ok(Upload {
+            version: NewVersion {
+                content_hash: content_hash(mbox, targets),
+                mbox: mbox.to_owned(),
+                base,
+                docs_only,
+                commits,
+                targets: targets.to_vec(),
+            },
+            patches,
+        })
+    }
+
+    /// Whether `target` is a branch of the repository.
+    pub fn branch_exists(&self, target: &str) -> bool {
+        git2::Repository::open_bare(&self.repo)
+            .and_then(|r| {
+                r.find_reference(&format!("refs/heads/{target}"))
+                    .map(|_| ())
+            })
+            .is_ok()
+    }
+
+    /// The jobs a target runs for a version.
+    fn jobs_for(&self, target: &str, docs_only: bool) -> Vec<NewJob> {
+        let mut jobs = Vec::new();
+        for job in &self.config.jobs {
+            if !job.runs_on(target) || (docs_only && !job.docs) {
+                continue;
+            }
+            for platform in &job.platforms {
+                jobs.push(NewJob {
+                    name: job.name.clone(),
+                    platform: platform.clone(),
+                    run: job.run.clone(),
+                    timeout_secs: job.timeout_secs,
+                    skipped: (!self.executor.serves(platform))
+                        .then(|| format!("no runner serves platform `{platform}`")),
+                });
+            }
+        }
+        jobs
+    }
+
+    /// Applies a stored version to one target, writes its ref and queues its jobs (blocking).
+    pub fn apply(&self, pending: &PendingApply, patches: &[Patch]) -> Result<(), PipelineError> {
+        let repo = git2::Repository::open_bare(&self.repo)?;
+        let tip = match repo.find_reference(&format!("refs/heads/{}", pending.target)) {
+            Ok(r) => r.peel_to_commit()?.id(),
+            Err(_) => {
+                let why = format!("the branch `{}` does not exist", pending.target);
+                self.store.record_apply(
+                    pending.version_id,
+                    &pending.target,
+                    ApplyState::Conflicts,
+                    Some(&why),
+                    None,
+                    None,
+                    &[],
+                )?;
+                return Ok(());
+            }
+        };
+        let tip_text = tip.to_string();
+        match am::apply_series(&repo, tip, patches, COMMITTER)? {
+            Applied::Applies { commit, tree } => {
+                let git_ref = format!(
+                    "refs/changes/{}/{}/{}",
+                    pending.change, pending.version, pending.target
+                );
+                repo.reference(&git_ref, commit, true, "review serve: apply version")?;
+                let jobs = self.jobs_for(&pending.target, pending.docs_only);
+                self.store.record_apply(
+                    pending.version_id,
+                    &pending.target,
+                    ApplyState::Applies,
+                    None,
+                    Some(&tip_text),
+                    Some((&commit.to_string(), &tree.to_string(), &git_ref)),
+                    &jobs,
+                )?;
+                self.event(format!(
+                    "change {} v{} applies to {}: {} job(s)",
+                    pending.change,
+                    pending.version,
+                    pending.target,
+                    jobs.len()
+                ));
+            }
+            Applied::Conflicts {
+                index,
+                subject,
+                message,
+            } => {
+                let why = format!("patch {index} (`{subject}`) does not apply: {message}");
+                self.store.record_apply(
+                    pending.version_id,
+                    &pending.target,
+                    ApplyState::Conflicts,
+                    Some(&why),
+                    Some(&tip_text),
+                    None,
+                    &[],
+                )?;
+                self.event(format!(
+                    "change {} v{} conflicts on {}",
+                    pending.change, pending.version, pending.target
+                ));
+            }
+            Applied::AlreadyMerged => {
+                self.store.record_apply(
+                    pending.version_id,
+                    &pending.target,
+                    ApplyState::AlreadyMerged,
+                    None,
+                    Some(&tip_text),
+                    None,
+                    &[],
+                )?;
+            }
+        }
+        self.wake.notify_one();
+        Ok(())
+    }
+
+    /// Applies every pending target of the store (blocking).
+    pub fn apply_pending(&self) -> Result<(), PipelineError> {
+        let mut parsed: HashMap<i64, Vec<Patch>> = HashMap::new();
+        for pending in self.store.pending_applies()? {
+            let patches = match parsed.get(&pending.version_id) {
+                Some(p) => p.clone(),
+                None => {
+                    let p = am::parse_mbox(pending.mbox.as_bytes())?;
+                    parsed.insert(pending.version_id, p.clone());
+                    p
+                }
+            };
+            self.apply(&pending, &patches)?;
+        }
+        Ok(())
+    }
+
+    /// After a restart: end what is left of jobs the dead process ran, queue them again and
+    /// apply versions it had stored but not applied (blocking).
+    pub fn recover(&self) -> Result<(), PipelineError> {
+        for job in self.store.running_jobs()? {
+            if let Some(pid) = job.pid {
+                if is_our_job(pid, job.id) {
+                    local::kill_group(pid);
+                }
+            }
+            self.store.requeue_job(job.id)?;
+            self.event(format!(
+                "job {} ({}) was running when the service stopped: queued again",
+                job.id, job.name
+            ));
+        }
+        self.apply_pending()
+    }
+
+    /// Asks the executor to stop these jobs (already marked cancelled in the store).
+    pub fn cancel(&self, jobs: &[u64]) {
+        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        for id in jobs {
+            if let Some(tx) = running.remove(id) {
+                let _ = tx.send(());
+            }
+        }
+    }
+
+    /// Starts queued jobs while there is capacity, until `stop`.
+    pub async fn schedule(self: Arc<Self>) {
+        loop {
+            if self.stopping.load(Ordering::SeqCst) {
+                return;
+            }
+            let free = self
+                .executor
+                .capacity()
+                .saturating_sub(self.in_flight.load(Ordering::SeqCst));
+            if free > 0 {
+                match self.store.queued_jobs() {
+                    Ok(queued) => {
+                        for job in queued.into_iter().take(free) {
+                            match self.store.start_job(job.id) {
+                                Ok(true) => {
+                                    self.in_flight.fetch_add(1, Ordering::SeqCst);
+                                    tokio::spawn(self.clone().run_one(job));
+                                }
+                                Ok(false) => {}
+                                Err(e) => {
+                                    self.event(format!("error: cannot start job {}: {e}", job.id))
+                                }
+                            }
+                        }
+                    }
+                    Err(e) => self.event(format!("error: cannot read the queue: {e}")),
+                }
+            }
+            self.wake.notified().await;
+        }
+    }
+
+    async fn run_one(self: Arc<Self>, job: JobRow) {
+        let (tx, rx) = oneshot::channel();
+        self.running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(job.id, tx);
+        let attempt = job.attempt + 1;
+        let spec = JobSpec {
+            id: job.id,
+            repo: self.repo.clone(),
+            tree: job.tree_id.clone(),
+            run: job.run.clone(),
+            timeout_secs: job.timeout_secs,
+            log: self.log_path(job.id),
+            log_limit: self.config.limits.log_bytes,
+            header: format!(
+                "[review: job {} `{}` on {} for change {} target {}, commit {}, attempt {}]\n",
+                job.id, job.name, job.platform, job.change, job.target, job.commit_id, attempt
+            ),
+        };
+        self.event(format!(
+            "job {} ({} on {}, change {} {}) started",
+            job.id, job.name, job.platform, job.change, job.target
+        ));
+        let store = self.store.clone();
+        let id = job.id;
+        let on_start = Box::new(move |pgid: i32| {
+            let _ = store.set_job_pid(id, pgid);
+        });
+        let outcome = self.executor.run(spec, rx, on_start).await;
+        self.running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&job.id);
+        let result = match &outcome {
+            Outcome::Passed => self.store.finish_job(id, JobState::Passed, "exit status 0"),
+            Outcome::Failed(why) => self.store.finish_job(id, JobState::Failed, why),
+            Outcome::TimedOut(secs) => {
+                self.store
+                    .finish_job(id, JobState::Failed, &format!("timed out after {secs} s"))
+            }
+            Outcome::Cancelled if self.stopping.load(Ordering::SeqCst) => {
+                self.store.requeue_job(id).map(|()| false)
+            }
+            Outcome::Cancelled => self.store.finish_job(id, JobState::Cancelled, "cancelled"),
+        };
+        match result {
+            Ok(_) => self.event(format!("job {id} ({}) ended: {outcome:?}", job.name)),
+            Err(e) => self.event(format!("error: cannot record the end of job {id}: {e}")),
+        }
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+        self.idle.notify_waiters();
+        self.wake.notify_one();
+    }
+
+    /// Stops scheduling, cancels running jobs (they are queued again for the next start) and
+    /// waits for them to end.
+    pub async fn stop(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        self.wake.notify_one();
+        let ids: Vec<u64> = self
+            .running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys()
+            .copied()
+            .collect();
+        self.cancel(&ids);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        while self.in_flight.load(Ordering::SeqCst) > 0 && tokio::time::Instant::now() < deadline {
+            let _ = tokio::time::timeout(Duration::from_millis(100), self.idle.notified()).await;
+        }
+    }
+
+    pub fn is_stopping(&self) -> bool {
+        self.stopping.load(Ordering::SeqCst)
+    }
+}
+
+/// Whether process `pid` is still a job of this service with this id (its environment says
+/// so), so a restarted service never kills an unrelated process that reused the id.
+fn is_our_job(pid: i32, job: u64) -> bool {
+    let Ok(environ) = std::fs::read(format!("/proc/{pid}/environ")) else {
+        return false;
+    };
+    let wanted = format!("REVIEW_JOB_ID={job}");
+    environ
+        .split(|b| *b == 0)
+        .any(|var| var == wanted.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_hash_ignores_target_order_only() {
+        let a = content_hash("m", &["main".into(), "3.14".into()]);
+        assert_eq!(a, content_hash("m", &["3.14".into(), "main".into()]));
+        assert_ne!(a, content_hash("m", &["main".into()]));
+        assert_ne!(a, content_hash("n", &["main".into(), "3.14".into()]));
+    }
+}
