@@ -11,6 +11,8 @@ mod types;
 
 #[cfg(test)]
 mod scenarios;
+#[cfg(test)]
+mod simulation;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -129,10 +129,12 @@ pub enum BuildOutcome {
 /// How a compare-and-swap of a branch ref ended.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MergeOutcome {
-    /// The ref moved from `from` to `to`.
+    /// The ref moved from `from` to `to`, or `to` is already in the branch's history (a merge
+    /// re-issued after a crash that had landed before it; a later push is reported separately
+    /// with [`Event::BranchMoved`]).
     Merged,
-    /// The ref was not at `from`; it is at `tip`. When `tip` is the commit the gate asked for (a
-    /// merge re-issued after a crash had already happened), the gate counts it as merged.
+    /// The ref was not at `from` and `to` is not in its history; it is at `tip`. When `tip` is
+    /// `to` itself the gate counts the merge as done.
     BranchMoved { tip: CommitId },
 }
 
