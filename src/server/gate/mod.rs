@@ -986,6 +986,12 @@ impl Gate {
         let Some(t) = self.state.targets.get_mut(target) else {
             return;
         };
+        // Nothing is built on the tip's identity: name the tip by itself again, so identities do
+        // not grow with every merge.
+        let idle = t.queue.first().is_none_or(|q| q.stage == Stage::Waiting);
+        if let (None, true, Some(tip)) = (&t.merging, idle, &t.tip) {
+            t.tip_build = Some(SpecBuild::tip(tip.clone()));
+        }
         let Some((mut prev, _)) = t.root() else {
             return;
         };

@@ -721,3 +721,21 @@ fn config_reads_from_toml_with_defaults() {
     assert!(config.self_approval);
     assert!(toml::from_str::<GateConfig>("concurency = 2\n").is_err());
 }
+
+#[test]
+fn build_identities_restart_from_the_tip_once_nothing_is_built_on_it() {
+    let mut d = Driver::new(GateConfig::default());
+    d.approve(1);
+    d.build_all();
+    d.finish(1, true, None);
+    d.merge_all();
+    d.approve(2);
+    let head = &d.gate.state().targets[MAIN].queue[0];
+    assert_eq!(
+        head.build,
+        Some(SpecBuild {
+            base: commit("base+1v1"),
+            items: vec![item(2)],
+        })
+    );
+}
