@@ -64,6 +64,26 @@ struct Drain {
     ejected: u64,
 }
 
+/// Builds and merges take no time in either variant: their results come back at once.
+fn instant(action: &Action) -> Option<Event> {
+    match action {
+        Action::Build { build, .. } => Some(Event::BuildFinished {
+            target: TARGET.into(),
+            build: build.clone(),
+            outcome: BuildOutcome::Applied {
+                commit: CommitId(build.to_string()),
+            },
+        }),
+        Action::Merge { from, to, .. } => Some(Event::MergeFinished {
+            target: TARGET.into(),
+            from: from.clone(),
+            to: to.clone(),
+            outcome: MergeOutcome::Merged,
+        }),
+        _ => None,
+    }
+}
+
 /// Count settled changes; true once every change merged or was ejected.
 fn settle(actions: &[Action], merged: &mut u64, ejected: &mut u64) -> bool {
     for a in actions {
@@ -100,14 +120,11 @@ fn simulate(concurrency: usize, failing: u64, trace: Option<&mut dyn Write>) -> 
                 };
             }
             for a in actions {
+                if let Some(event) = instant(&a) {
+                    inbox.push(event);
+                    continue;
+                }
                 match a {
-                    Action::Build { build, .. } => inbox.push(Event::BuildFinished {
-                        target: TARGET.into(),
-                        outcome: BuildOutcome::Applied {
-                            commit: CommitId(build.to_string()),
-                        },
-                        build,
-                    }),
                     Action::StartJob { run, ref build, .. } => {
                         runs += 1;
                         if let Some(t) = trace.as_mut() {
@@ -127,12 +144,6 @@ fn simulate(concurrency: usize, failing: u64, trace: Option<&mut dyn Write>) -> 
                             let _ = writeln!(t, "  {:>6} ms  change {}: {notice:?}", now, change.0);
                         }
                     }
-                    Action::Merge { from, to, .. } => inbox.push(Event::MergeFinished {
-                        target: TARGET.into(),
-                        from,
-                        to,
-                        outcome: MergeOutcome::Merged,
-                    }),
                     _ => {}
                 }
             }
@@ -195,14 +206,11 @@ fn real(concurrency: usize, failing: u64) -> io::Result<Drain> {
                 });
             }
             for a in actions {
+                if let Some(event) = instant(&a) {
+                    inbox.push(event);
+                    continue;
+                }
                 match a {
-                    Action::Build { build, .. } => inbox.push(Event::BuildFinished {
-                        target: TARGET.into(),
-                        outcome: BuildOutcome::Applied {
-                            commit: CommitId(build.to_string()),
-                        },
-                        build,
-                    }),
                     Action::StartJob { run, ref build, .. } => {
                         runs += 1;
                         let status = if passes(build, failing) { 0 } else { 1 };
@@ -221,12 +229,6 @@ fn real(concurrency: usize, failing: u64) -> io::Result<Drain> {
                             child.wait()?;
                         }
                     }
-                    Action::Merge { from, to, .. } => inbox.push(Event::MergeFinished {
-                        target: TARGET.into(),
-                        from,
-                        to,
-                        outcome: MergeOutcome::Merged,
-                    }),
                     _ => {}
                 }
             }

@@ -147,6 +147,14 @@ impl Driver {
         self.build_all();
     }
 
+    /// The merge the gate asked for, not carried out.
+    fn take_merge(&mut self) -> (CommitId, CommitId) {
+        match self.take(|a| matches!(a, Action::Merge { .. })) {
+            Some(Action::Merge { from, to, .. }) => (from, to),
+            _ => panic!("no merge: {:?}", self.pending),
+        }
+    }
+
     /// Carry out every merge the gate asked for.
     fn merge_all(&mut self) {
         while let Some(Action::Merge {
@@ -501,9 +509,7 @@ fn dequeue_cancels_and_abandon_forgets_the_approval() {
 fn compare_and_swap_failure_rebuilds_the_queue_on_the_new_tip() {
     let mut d = Driver::three_approved(GateConfig::default());
     d.finish(1, true, None);
-    let Some(Action::Merge { from, to, .. }) = d.take(|a| matches!(a, Action::Merge { .. })) else {
-        panic!("no merge")
-    };
+    let (from, to) = d.take_merge();
     d.feed(Event::MergeFinished {
         target: MAIN.into(),
         from,
@@ -700,9 +706,7 @@ fn state_survives_a_reload_and_resume_reissues_work_in_flight() {
 fn a_merge_reissued_after_a_crash_that_already_happened_counts_as_merged() {
     let mut d = Driver::three_approved(GateConfig::default());
     d.finish(1, true, None);
-    let Some(Action::Merge { from, to, .. }) = d.take(|a| matches!(a, Action::Merge { .. })) else {
-        panic!("no merge")
-    };
+    let (from, to) = d.take_merge();
     d.feed(Event::MergeFinished {
         target: MAIN.into(),
         from,
