@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod executor;
+pub mod gate;
 pub mod http;
 pub mod pipeline;
 pub mod store;
