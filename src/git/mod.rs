@@ -2,12 +2,12 @@
 //! Network operations (push, fetch) go through the system `git` so the user's credential
 //! helpers and SSH setup apply.
 
+pub mod am;
 pub mod apply;
 pub mod mbox;
 pub mod range_diff;
 pub mod series;
 pub mod targets;
-pub mod am;
 
 use std::path::{Path, PathBuf};
 
