@@ -314,10 +314,7 @@ impl Gate {
             Event::Promote { change, target } => self.promote(&mut out, change, target),
             Event::Dequeue { change } => self.dequeue(&mut out, change, false),
             Event::Abandon { change } => self.dequeue(&mut out, change, true),
-            Event::Freeze { target, frozen } => {
-                self.target_mut(&target).frozen = frozen;
-                Vec::new()
-            }
+            Event::Freeze { target, frozen } => self.freeze(&mut out, target, frozen),
             Event::PostMergeFinished {
                 target,
                 run,
@@ -856,6 +853,30 @@ impl Gate {
             out.notify(change, target, Notice::Dequeued);
         }
         queued
+    }
+
+    /// A freeze also takes back the self-approvals given on the branch before it: a change still
+    /// waiting needs someone else's approval to merge during the release-candidate phase.
+    fn freeze(&mut self, out: &mut Out, target: String, frozen: bool) -> Vec<String> {
+        self.target_mut(&target).frozen = frozen;
+        if !frozen {
+            return Vec::new();
+        }
+        let mut self_approved = Vec::new();
+        for (id, c) in &mut self.state.changes {
+            if let Some(t) = c.targets.get_mut(&target) {
+                if t.approvals.remove(&c.owner) {
+                    self_approved.push(*id);
+                }
+            }
+        }
+        let mut touched = Vec::new();
+        for change in self_approved {
+            if !self.approval_holds(change, &target) {
+                touched.extend(self.lose_approval(out, change, &target));
+            }
+        }
+        touched
     }
 
     fn post_merge_finished(

@@ -399,6 +399,13 @@ fn freeze_refuses_self_approval_but_not_other_approvals() {
         target: MAIN.into(),
         frozen: true,
     });
+    assert!(
+        d.queue().is_empty(),
+        "a self-approval given before the freeze no longer counts"
+    );
+    assert_eq!(d.notices(1).last(), Some(&Notice::ApprovalLost));
+    d.approve_by(1, "bob");
+    assert_eq!(d.queue(), [1]);
     d.approve_by(2, "alice");
     assert_eq!(
         d.notices(2).last(),
