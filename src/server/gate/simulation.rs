@@ -688,7 +688,13 @@ fn sequence() -> impl Strategy<Value = (GateConfig, Vec<Step>)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(SEQUENCES))]
+    // The shrunk failures are kept under tests/ so the top level stays as the design asks.
+    #![proptest_config(ProptestConfig {
+        failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::Direct(
+            "tests/proptest-regressions/gate-simulation.txt",
+        ))),
+        ..ProptestConfig::with_cases(SEQUENCES)
+    })]
 
     #[test]
     fn random_event_sequences_keep_the_gate_invariants((config, steps) in sequence()) {
