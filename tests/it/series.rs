@@ -533,6 +533,30 @@ fn mbox_is_byte_identical_to_format_patch_without_binaries() {
 }
 
 #[test]
+fn mbox_numbers_a_long_series_like_format_patch() {
+    let env = TestEnv::new();
+    let repo = env.repo("long");
+    repo.new_branch("feature", "main");
+    for i in 1..=11 {
+        repo.write("counter", format!("{i}\n"));
+        repo.commit(&format!("Count to {i}"));
+    }
+    let ours = repo.review(["series", "--mbox", "--no-stat"]);
+    ours.success()
+        .stdout_has("Subject: [PATCH 01/11] Count to 1\n")
+        .stderr_has("warning: the series has 11 commits, more than the usual limit of 10");
+    let signature = format!("--signature=review {}", env!("CARGO_PKG_VERSION"));
+    let git = repo.git([
+        "format-patch",
+        "--stdout",
+        "--no-stat",
+        &signature,
+        "main..feature",
+    ]);
+    assert_eq!(ours.stdout.trim_end(), git);
+}
+
+#[test]
 fn git_am_of_the_mbox_reproduces_every_commit() {
     let env = TestEnv::new();
     let repo = rich_series(&env, true);
