@@ -190,6 +190,10 @@ fn configured_branch_that_does_not_exist_is_named_with_its_key() {
         "[branches]\ndefault = \"main\"\nbugfix = [\"3.41\"]\n",
     );
     let before = snapshot(&repo);
+    // Not nominated by `feature`: only a warning.
+    repo.review(["series", "--kind", "feature"])
+        .success()
+        .stderr_has("warning: `branches.bugfix` names `3.41`, which this repository does not have (did you mean `3.14`?)");
     repo.review(["series", "--kind", "bugfix"])
         .code(2)
         .stderr_has("error: target branch `3.41` does not exist")
@@ -252,7 +256,9 @@ fn dirty_tree_and_long_series_warn() {
     let env = TestEnv::new();
     let repo = feature_repo(&env);
     repo.write("lib/b.py", "changed\n");
+    let before = snapshot(&repo);
     let run = repo.review(["series", "--config", "series.max_commits=1"]);
+    assert_eq!(snapshot(&repo), before);
     run.success()
         .stderr_has(
             "warning: 1 uncommitted change in the index or work tree is not part of the series",
