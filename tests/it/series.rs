@@ -804,3 +804,42 @@ fn compare_pairs_two_versions_of_a_series() {
     assert_eq!(statuses, ["same", "changed", "added"]);
     assert_eq!(v["compare"][1]["old"]["id"], repo.rev("feature-v1"));
 }
+
+#[test]
+fn compare_pairs_by_similarity_and_lists_dropped_commits() {
+    let env = TestEnv::new();
+    let repo = env.repo("rd");
+    repo.new_branch("v1", "main");
+    let body: String = (1..=30).map(|i| format!("line {i}\n")).collect();
+    repo.write("big.txt", &body);
+    repo.commit("Add the big file");
+    repo.write("dropped.txt", "soon gone\n");
+    repo.commit("Add a file that v2 drops");
+    repo.new_branch("v2", "main");
+    // Reworded and slightly changed: neither patch-id nor subject pairs it, similarity does.
+    repo.write("big.txt", body.replace("line 30", "line thirty"));
+    repo.commit("Introduce big.txt");
+    let run = repo.review(["series", "--compare", "main..v1", "--format", "json"]);
+    run.success();
+    let v = json(&run);
+    let compare = v["compare"].as_array().unwrap();
+    assert_eq!(compare.len(), 2, "{compare:?}");
+    assert_eq!(compare[0]["status"], "changed");
+    assert_eq!(compare[0]["old"]["subject"], "Add the big file");
+    assert_eq!(compare[0]["new"]["subject"], "Introduce big.txt");
+    let diff: Vec<&str> = compare[0]["diff"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    assert!(diff.contains(&"-Add the big file"), "{diff:?}");
+    assert!(diff.contains(&"++line thirty"), "{diff:?}");
+    assert_eq!(compare[1]["status"], "removed");
+    assert_eq!(compare[1]["old"]["index"], 2);
+    assert_eq!(compare[1]["new"], Value::Null);
+    let human = repo.review(["series", "--compare", "main..v1"]);
+    human
+        .success()
+        .stdout_has(" < -: ------- Add a file that v2 drops");
+}
