@@ -8,7 +8,7 @@
 #   review:  review series --target maint-1 ... --target maint-5   (release build)
 #   git:     git format-patch main..feature, then per target a temporary worktree and
 #            git cherry-pick main..feature in it
-# and prints both, and the ratio. Usage: bench/series.sh [runs]   (default 5 runs, best taken)
+# and prints both (best and median), and the ratios. Usage: bench/series.sh [runs]   (default 5)
 set -euo pipefail
 
 RUNS=${1:-5}
@@ -152,8 +152,12 @@ check_agreement
 # One warm-up of each so both start with the same page cache.
 time_review >/dev/null
 time_git >/dev/null
-R=$(for _ in $(seq "$RUNS"); do time_review; done | best)
-G=$(for _ in $(seq "$RUNS"); do time_git; done | best)
-printf 'review series --target x5: %.3f s (best of %d)\n' "$R" "$RUNS"
-printf 'git format-patch + cherry-pick x5: %.3f s (best of %d)\n' "$G" "$RUNS"
-printf 'ratio: %.1fx faster\n' "$(echo "$G / $R" | bc -l)"
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+RT=$(for _ in $(seq "$RUNS"); do time_review; done)
+GT=$(for _ in $(seq "$RUNS"); do time_git; done)
+R=$(echo "$RT" | best); RM=$(echo "$RT" | median)
+G=$(echo "$GT" | best); GM=$(echo "$GT" | median)
+printf 'review series --target x5: best %.3f s, median %.3f s (%d runs)\n' "$R" "$RM" "$RUNS"
+printf 'git format-patch + cherry-pick x5: best %.3f s, median %.3f s (%d runs)\n' "$G" "$GM" "$RUNS"
+printf 'ratio (best): %.1fx faster; ratio (median): %.1fx faster\n' \
+  "$(echo "$G / $R" | bc -l)" "$(echo "$GM / $RM" | bc -l)"

@@ -547,19 +547,34 @@ fn mbox_numbers_a_long_series_like_format_patch() {
         repo.write("counter", format!("{i}\n"));
         repo.commit(&format!("Count to {i}"));
     }
-    let ours = repo.review(["series", "--mbox", "--no-stat"]);
-    ours.success()
-        .stdout_has("Subject: [PATCH 01/11] Count to 1\n")
-        .stderr_has("warning: the series has 11 commits, more than the usual limit of 10");
-    let signature = format!("--signature=review {}", env!("CARGO_PKG_VERSION"));
-    let git = repo.git([
-        "format-patch",
-        "--stdout",
-        "--no-stat",
-        &signature,
-        "main..feature",
+    // An empty commit: git writes it without `---`, diffstat and patch.
+    repo.git([
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "Nothing",
+        "-m",
+        "An empty commit.",
     ]);
-    assert_eq!(ours.stdout.trim_end(), git);
+    env.tick();
+    repo.write("counter", "12\n");
+    repo.commit("Count to 12");
+    let signature = format!("--signature=review {}", env!("CARGO_PKG_VERSION"));
+    // One-file changes: libgit2's diffstat is git's here, so both forms are byte-identical.
+    for stat in [&["--no-stat"][..], &[]] {
+        let mut args = vec!["series", "--mbox"];
+        args.extend_from_slice(stat);
+        let ours = repo.review(&args);
+        ours.success()
+            .stdout_has("Subject: [PATCH 01/13] Count to 1\n")
+            .stderr_has("warning: the series has 13 commits, more than the usual limit of 10");
+        let mut git_args = vec!["format-patch", "--stdout", signature.as_str()];
+        git_args.extend_from_slice(stat);
+        git_args.push("main..feature");
+        let git = repo.git(&git_args);
+        assert_eq!(ours.stdout.trim_end(), git, "{stat:?}");
+    }
 }
 
 #[test]
