@@ -156,10 +156,11 @@ fn series_error(err: SeriesError, options: &SeriesOptions) -> CliError {
     let message = err.to_string();
     match &err {
         SeriesError::InProgress { state } => CliError::git(message).with_hint(format!(
-            "finish the {state} or abort it (e.g. `git {} --abort`) and run this again",
+            "finish the {state} or abort it (e.g. `{}`) and run this again",
             match *state {
-                "`git am`" => "am",
-                other => other,
+                "`git am`" => "git am --abort".to_owned(),
+                "bisect" => "git bisect reset".to_owned(),
+                other => format!("git {other} --abort"),
             }
         )),
         SeriesError::DetachedHead => CliError::git(message).with_hint(
