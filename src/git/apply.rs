@@ -302,3 +302,99 @@ fn plain_diff<'r>(
     let tree = commit.tree()?;
     repo.diff_tree_to_tree(Some(&parent), Some(&tree), None)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use git2::build::TreeUpdateBuilder;
+    use git2::FileMode;
+
+    /// A small deterministic generator, so failures reproduce.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn next(&mut self, n: usize) -> usize {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((self.0 >> 33) as usize) % n
+        }
+    }
+
+    const PATHS: [&str; 8] = ["a", "b", "d/x", "d/y", "d/e/z", "f", "g/h", "d"];
+
+    /// `tree` with a few random edits: new content, a deletion, a mode change.
+    fn mutate(repo: &Repository, tree: &Tree<'_>, rng: &mut Lcg, tag: &str) -> Oid {
+        let mut updates = TreeUpdateBuilder::new();
+        let mut touched = Vec::new();
+        for _ in 0..1 + rng.next(3) {
+            let path = PATHS[rng.next(PATHS.len())];
+            // A path and its parent directory (`d` vs `d/x`) in one update set is not a
+            // meaningful edit; keep paths independent.
+            if touched.iter().any(|t: &&str| {
+                t.starts_with(&format!("{path}/"))
+                    || path.starts_with(&format!("{t}/"))
+                    || *t == path
+            }) {
+                continue;
+            }
+            touched.push(path);
+            match rng.next(4) {
+                0 => {
+                    updates.remove(path);
+                }
+                1 => {
+                    let blob = repo.blob(format!("{tag} {path}\n").as_bytes()).unwrap();
+                    updates.upsert(path, blob, FileMode::BlobExecutable);
+                }
+                _ => {
+                    let blob = repo.blob(format!("{tag} {path}\n").as_bytes()).unwrap();
+                    updates.upsert(path, blob, FileMode::Blob);
+                }
+            }
+        }
+        updates.create_updated(repo, tree).unwrap_or(tree.id())
+    }
+
+    #[test]
+    fn the_fast_path_agrees_with_a_full_merge() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let mut base = TreeUpdateBuilder::new();
+        for path in &PATHS[..7] {
+            let blob = repo.blob(format!("base {path}\n").as_bytes()).unwrap();
+            base.upsert(*path, blob, FileMode::Blob);
+        }
+        let empty = repo
+            .find_tree(repo.treebuilder(None).unwrap().write().unwrap())
+            .unwrap();
+        let base = repo
+            .find_tree(base.create_updated(&repo, &empty).unwrap())
+            .unwrap();
+        let mut rng = Lcg(7);
+        let (mut fast, mut slow) = (0, 0);
+        for round in 0..250 {
+            let ours = repo
+                .find_tree(mutate(&repo, &base, &mut rng, &format!("ours{round}")))
+                .unwrap();
+            let theirs = repo
+                .find_tree(mutate(&repo, &base, &mut rng, &format!("theirs{round}")))
+                .unwrap();
+            match trivial_pick(&repo, &base, &ours, &theirs).unwrap() {
+                Some(tree) => {
+                    fast += 1;
+                    let mut index = repo.merge_trees(&base, &ours, &theirs, None).unwrap();
+                    assert!(
+                        !index.has_conflicts(),
+                        "round {round}: the fast path hid a conflict"
+                    );
+                    assert_eq!(index.write_tree_to(&repo).unwrap(), tree, "round {round}");
+                }
+                None => slow += 1,
+            }
+        }
+        // Both paths were exercised.
+        assert!(fast > 30 && slow > 30, "fast {fast}, slow {slow}");
+    }
+}
