@@ -858,3 +858,15 @@ fn compare_pairs_by_similarity_and_lists_dropped_commits() {
         .success()
         .stdout_has(" < -: ------- Add a file that v2 drops");
 }
+
+#[test]
+fn compare_with_an_unknown_old_range_is_a_usage_error() {
+    let env = TestEnv::new();
+    let repo = feature_repo(&env);
+    refused(
+        &repo,
+        &["--compare", "main..feature-v9"],
+        "cannot read the old series `main..feature-v9`",
+        "give a range like `main..feature-v1`, or the old branch's name",
+    );
+}
