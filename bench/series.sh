@@ -8,12 +8,12 @@
 #   review:  review series --target maint-1 ... --target maint-5   (release build)
 #   git:     git format-patch main..feature, then per target a temporary worktree and
 #            git cherry-pick main..feature in it
-# and prints both, and the ratio. Usage: bench/series.sh [runs]   (default 5 runs, best taken)
+# and prints both (best and median), and the ratios. Usage: bench/series.sh [runs]   (default 5)
 set -euo pipefail
 
 RUNS=${1:-5}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BENCH_DIR=${BENCH_DIR:-${TMPDIR:-/tmp}/review-bench-series}
+BENCH_DIR=${BENCH_DIR:-${TMPDIR:-/tmp}/review-bench-series-v2}
 REPO=$BENCH_DIR/repo
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 export GIT_AUTHOR_NAME=Bench GIT_AUTHOR_EMAIL=bench@example.com
@@ -76,10 +76,11 @@ for b, fork in enumerate(FORKS, 1):
     for k in range(BRANCH_COMMITS):
         f = 100 + (k * 7 + b) % (FILES - 100)
         # maint-5 also edits the feature's first file, so one target conflicts.
+        rev = 10_000 + k
         if b == 5 and k == BRANCH_COMMITS - 1:
-            f = 0
+            f, rev = 0, 10_001  # the line `feature change 0` edits
         parent = commit(f"refs/heads/maint-{b}", f"maint-{b} change {k}",
-                        [(path(f), lines(f, 10_000 + k))], parent)
+                        [(path(f), lines(f, rev))], parent)
 feature = marks[MAIN]
 for k in range(10):
     f = k * 3
@@ -122,11 +123,41 @@ time_git() {
 
 best() { sort -g | head -1; }
 
+# Both must say the same thing: the verdict and the resulting tree of every target.
+check_agreement() {
+  local tmp ours theirs=""
+  tmp=$(mktemp -d)
+  ours=$("$REVIEW" -C "$REPO" series --onto main --format json \
+    --target maint-1 --target maint-2 --target maint-3 --target maint-4 --target maint-5 \
+    2>/dev/null | python3 -c 'import json,sys; print(" ".join(t.get("tree", t["verdict"]) for t in json.load(sys.stdin)["targets"]))') || true
+  for b in 1 2 3 4 5; do
+    git -C "$REPO" worktree add -q --detach "$tmp/wt-$b" "maint-$b"
+    if git -C "$tmp/wt-$b" cherry-pick --keep-redundant-commits main..feature >/dev/null 2>&1; then
+      theirs="$theirs $(git -C "$tmp/wt-$b" rev-parse 'HEAD^{tree}')"
+    else
+      git -C "$tmp/wt-$b" cherry-pick --abort >/dev/null 2>&1 || true
+      theirs="$theirs conflicts"
+    fi
+    git -C "$REPO" worktree remove --force "$tmp/wt-$b"
+  done
+  rm -rf "$tmp"
+  if [ "$ours" != "${theirs# }" ]; then
+    echo "verdicts differ: review: $ours / git: ${theirs# }" >&2
+    exit 1
+  fi
+  echo "verdicts agree: $ours" >&2
+}
+check_agreement
+
 # One warm-up of each so both start with the same page cache.
 time_review >/dev/null
 time_git >/dev/null
-R=$(for _ in $(seq "$RUNS"); do time_review; done | best)
-G=$(for _ in $(seq "$RUNS"); do time_git; done | best)
-printf 'review series --target x5: %.3f s (best of %d)\n' "$R" "$RUNS"
-printf 'git format-patch + cherry-pick x5: %.3f s (best of %d)\n' "$G" "$RUNS"
-printf 'ratio: %.1fx faster\n' "$(echo "$G / $R" | bc -l)"
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+RT=$(for _ in $(seq "$RUNS"); do time_review; done)
+GT=$(for _ in $(seq "$RUNS"); do time_git; done)
+R=$(echo "$RT" | best); RM=$(echo "$RT" | median)
+G=$(echo "$GT" | best); GM=$(echo "$GT" | median)
+printf 'review series --target x5: best %.3f s, median %.3f s (%d runs)\n' "$R" "$RM" "$RUNS"
+printf 'git format-patch + cherry-pick x5: best %.3f s, median %.3f s (%d runs)\n' "$G" "$GM" "$RUNS"
+printf 'ratio (best): %.1fx faster; ratio (median): %.1fx faster\n' \
+  "$(echo "$G / $R" | bc -l)" "$(echo "$GM / $RM" | bc -l)"

@@ -10,7 +10,9 @@ use crate::git::apply::{check_targets, TargetVerdict, Verdict};
 use crate::git::mbox::{series_mbox, MboxOptions};
 use crate::git::range_diff::{range_diff, DiffLine, Entry, Side};
 use crate::git::series::{short, Series, SeriesError, SeriesOptions};
-use crate::git::targets::{nominate, BranchLists, ChangeKind, Nomination, TargetError};
+use crate::git::targets::{
+    missing_configured, nominate, BranchLists, ChangeKind, Nomination, TargetError,
+};
 use crate::ui::{OutputFormat, Stream, ADDED, DIM, EMPHASIS, REMOVED};
 
 /// Show the patch series of the current branch and whether it applies to each target
@@ -105,6 +107,13 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
     };
     let targets = nominate(&repo, &nomination, &lists, series.head_branch.as_deref())
         .map_err(target_error)?;
+    for (name, key, suggestion) in missing_configured(&repo, &lists) {
+        let mut warning = format!("`{key}` names `{name}`, which this repository does not have");
+        if let Some(s) = suggestion {
+            warning.push_str(&format!(" (did you mean `{s}`?)"));
+        }
+        ctx.printer.warn(&warning);
+    }
     step("targets nominated");
     let verdicts = check_targets(repo.path(), &series, &targets).map_err(|e| {
         CliError::git("cannot check the series against its targets").with_cause(e.message())
@@ -147,10 +156,11 @@ fn series_error(err: SeriesError, options: &SeriesOptions) -> CliError {
     let message = err.to_string();
     match &err {
         SeriesError::InProgress { state } => CliError::git(message).with_hint(format!(
-            "finish the {state} or abort it (e.g. `git {} --abort`) and run this again",
+            "finish the {state} or abort it (e.g. `{}`) and run this again",
             match *state {
-                "`git am`" => "am",
-                other => other,
+                "`git am`" => "git am --abort".to_owned(),
+                "bisect" => "git bisect reset".to_owned(),
+                other => format!("git {other} --abort"),
             }
         )),
         SeriesError::DetachedHead => CliError::git(message).with_hint(

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use git2::build::TreeUpdateBuilder;
-use git2::{DiffOptions, MergeOptions, ObjectType, Oid, Repository, Tree};
+use git2::{MergeOptions, ObjectType, Oid, Repository, Tree};
 
 use super::series::{BranchRef, Series};
 
@@ -62,22 +62,23 @@ pub fn check_targets(
     for target in targets {
         let replay = replay(&repo, series, target.tip)?;
         // Only a replay that changed nothing or stopped can be "already merged"; the history
-        // walks that tell are skipped for the usual case of a series that applies.
+        // walks that tell are skipped for the usual case of a series that applies (where
+        // "every patch-id is on the target" would not help the user: it still changes it).
         let verdict = match replay {
             Replay::Changed { tree } => Verdict::Applies { tree },
-            Replay::NoChange { .. } | Replay::Conflict { .. }
-                if target.tip == series.tip
-                    || repo.graph_descendant_of(target.tip, series.tip)? =>
-            {
-                // Fast-forwarded (or merged) already: the series' tip is in its history.
-                Verdict::AlreadyMerged
-            }
             Replay::NoChange { tree } | Replay::Conflict { tree, .. } => {
+                let merge_base = match repo.merge_base(target.tip, series.tip) {
+                    Ok(base) => Some(base),
+                    Err(e) if e.code() == git2::ErrorCode::NotFound => None,
+                    Err(e) => return Err(e),
+                };
                 let ids = match &mut series_ids {
                     Some(ids) => ids,
                     None => series_ids.insert(SeriesPatchIds::compute(&repo, series)?),
                 };
-                if ids.all_on(&repo, target.tip, series.tip)? {
+                // Fast-forwarded (or merged) already: the series' tip is in the target's
+                // history. Else every patch-id must be among the target's own commits.
+                if merge_base == Some(series.tip) || ids.all_on(&repo, target.tip, merge_base)? {
                     Verdict::AlreadyMerged
                 } else {
                     match replay {
@@ -238,7 +239,7 @@ impl SeriesPatchIds {
         let mut paths = HashSet::new();
         for c in &series.commits {
             let commit = repo.find_commit(c.id)?;
-            let diff = plain_diff(repo, &commit, &[])?;
+            let diff = plain_diff(repo, &commit)?;
             for delta in diff.deltas() {
                 for file in [delta.old_file(), delta.new_file()] {
                     if let Some(path) = file.path_bytes() {
@@ -254,12 +255,18 @@ impl SeriesPatchIds {
     }
 
     /// True when every patch-id of the series is among the commits of `target` that are not
-    /// ancestors of `series_tip` (the range `git cherry` looks at).
-    fn all_on(&self, repo: &Repository, target: Oid, series_tip: Oid) -> Result<bool, git2::Error> {
+    /// ancestors of `merge_base`, its merge-base with the series (the range `git cherry` looks
+    /// at).
+    fn all_on(
+        &self,
+        repo: &Repository,
+        target: Oid,
+        merge_base: Option<Oid>,
+    ) -> Result<bool, git2::Error> {
         let mut wanted: HashSet<Oid> = self.ids.iter().copied().collect();
         let mut walk = repo.revwalk()?;
         walk.push(target)?;
-        if let Ok(base) = repo.merge_base(target, series_tip) {
+        if let Some(base) = merge_base {
             walk.hide(base)?;
         }
         for id in walk {
@@ -267,12 +274,17 @@ impl SeriesPatchIds {
             if commit.parent_count() != 1 {
                 continue;
             }
-            // A commit that touches none of the series' paths cannot share a patch-id: the
-            // path-limited diff is cheap and prunes whole subtrees.
-            if plain_diff(repo, &commit, &self.paths)?.deltas().len() == 0 {
+            // A commit that touches none of the series' paths cannot share a patch-id; looking
+            // those paths up in two trees is much cheaper than a diff.
+            let (tree, parent) = (commit.tree()?, commit.parent(0)?.tree()?);
+            if self
+                .paths
+                .iter()
+                .all(|path| entry(&tree, path) == entry(&parent, path))
+            {
                 continue;
             }
-            let id = plain_diff(repo, &commit, &[])?.patchid(None)?;
+            let id = plain_diff(repo, &commit)?.patchid(None)?;
             wanted.remove(&id);
             if wanted.is_empty() {
                 return Ok(true);
@@ -285,16 +297,104 @@ impl SeriesPatchIds {
 fn plain_diff<'r>(
     repo: &'r Repository,
     commit: &git2::Commit<'_>,
-    paths: &[Vec<u8>],
 ) -> Result<git2::Diff<'r>, git2::Error> {
     let parent = commit.parent(0)?.tree()?;
     let tree = commit.tree()?;
-    let mut options = DiffOptions::new();
-    for path in paths {
-        options.pathspec(path.as_slice());
+    repo.diff_tree_to_tree(Some(&parent), Some(&tree), None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use git2::build::TreeUpdateBuilder;
+    use git2::FileMode;
+
+    /// A small deterministic generator, so failures reproduce.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn next(&mut self, n: usize) -> usize {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((self.0 >> 33) as usize) % n
+        }
     }
-    if !paths.is_empty() {
-        options.disable_pathspec_match(true);
+
+    const PATHS: [&str; 8] = ["a", "b", "d/x", "d/y", "d/e/z", "f", "g/h", "d"];
+
+    /// `tree` with a few random edits: new content, a deletion, a mode change.
+    fn mutate(repo: &Repository, tree: &Tree<'_>, rng: &mut Lcg, tag: &str) -> Oid {
+        let mut updates = TreeUpdateBuilder::new();
+        let mut touched = Vec::new();
+        for _ in 0..1 + rng.next(3) {
+            let path = PATHS[rng.next(PATHS.len())];
+            // A path and its parent directory (`d` vs `d/x`) in one update set is not a
+            // meaningful edit; keep paths independent.
+            if touched.iter().any(|t: &&str| {
+                t.starts_with(&format!("{path}/"))
+                    || path.starts_with(&format!("{t}/"))
+                    || *t == path
+            }) {
+                continue;
+            }
+            touched.push(path);
+            match rng.next(4) {
+                0 => {
+                    updates.remove(path);
+                }
+                1 => {
+                    let blob = repo.blob(format!("{tag} {path}\n").as_bytes()).unwrap();
+                    updates.upsert(path, blob, FileMode::BlobExecutable);
+                }
+                _ => {
+                    let blob = repo.blob(format!("{tag} {path}\n").as_bytes()).unwrap();
+                    updates.upsert(path, blob, FileMode::Blob);
+                }
+            }
+        }
+        updates.create_updated(repo, tree).unwrap_or(tree.id())
     }
-    repo.diff_tree_to_tree(Some(&parent), Some(&tree), Some(&mut options))
+
+    #[test]
+    fn the_fast_path_agrees_with_a_full_merge() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let mut base = TreeUpdateBuilder::new();
+        for path in &PATHS[..7] {
+            let blob = repo.blob(format!("base {path}\n").as_bytes()).unwrap();
+            base.upsert(*path, blob, FileMode::Blob);
+        }
+        let empty = repo
+            .find_tree(repo.treebuilder(None).unwrap().write().unwrap())
+            .unwrap();
+        let base = repo
+            .find_tree(base.create_updated(&repo, &empty).unwrap())
+            .unwrap();
+        let mut rng = Lcg(7);
+        let (mut fast, mut slow) = (0, 0);
+        for round in 0..250 {
+            let ours = repo
+                .find_tree(mutate(&repo, &base, &mut rng, &format!("ours{round}")))
+                .unwrap();
+            let theirs = repo
+                .find_tree(mutate(&repo, &base, &mut rng, &format!("theirs{round}")))
+                .unwrap();
+            match trivial_pick(&repo, &base, &ours, &theirs).unwrap() {
+                Some(tree) => {
+                    fast += 1;
+                    let mut index = repo.merge_trees(&base, &ours, &theirs, None).unwrap();
+                    assert!(
+                        !index.has_conflicts(),
+                        "round {round}: the fast path hid a conflict"
+                    );
+                    assert_eq!(index.write_tree_to(&repo).unwrap(), tree, "round {round}");
+                }
+                None => slow += 1,
+            }
+        }
+        // Both paths were exercised.
+        assert!(fast > 30 && slow > 30, "fast {fast}, slow {slow}");
+    }
 }

@@ -40,6 +40,10 @@ pub fn series_mbox(
     let total = series.commits.len();
     let mut out = Vec::new();
     for (i, commit) in series.commits.iter().enumerate() {
+        // `git format-patch --stdout` separates messages with one more blank line.
+        if i > 0 {
+            out.push(b'\n');
+        }
         out.extend(commit_message(repo, commit.id, i + 1, total, options)?);
     }
     Ok(out)
@@ -113,10 +117,6 @@ pub fn commit_message(
     let (subject, body) = split_message(commit.message_bytes());
 
     let mut out = Vec::new();
-    if !options.stat && n > 1 {
-        // git separates messages with an extra blank line when it writes no diffstat.
-        out.push(b'\n');
-    }
     out.extend_from_slice(format!("From {id} Mon Sep 17 00:00:00 2001\n").as_bytes());
 
     let mut from = b"From: ".to_vec();
@@ -173,14 +173,17 @@ pub fn commit_message(
         out.push(b'\n');
     }
     let diff = commit_diff(repo, &commit, options.abbrev)?;
-    if options.stat {
+    // An empty commit has neither `---`, diffstat nor patch: the signature follows the message.
+    if options.stat && diff.deltas().len() > 0 {
         out.extend_from_slice(b"---\n");
         let stats = diff.stats()?;
         let text = stats.to_buf(DiffStatsFormat::FULL | DiffStatsFormat::INCLUDE_SUMMARY, 72)?;
         out.extend_from_slice(&text);
     }
-    out.push(b'\n');
-    out.extend(patch_bytes(&diff)?);
+    if diff.deltas().len() > 0 {
+        out.push(b'\n');
+        out.extend(patch_bytes(&diff)?);
+    }
     out.extend_from_slice(format!("-- \n{}\n\n", options.signature).as_bytes());
     Ok(out)
 }

@@ -116,6 +116,23 @@ pub fn nominate(
     Ok(targets)
 }
 
+/// Configured branches (any list) that the repository does not have, with their key, for a
+/// warning when they were not nominated this time.
+pub fn missing_configured(
+    repo: &Repository,
+    lists: &BranchLists,
+) -> Vec<(String, &'static str, Option<String>)> {
+    names(&Nomination::Kind(ChangeKind::Security), lists)
+        .into_iter()
+        .filter_map(|(name, key)| match resolve_branch(repo, &name) {
+            Err(SeriesError::UnknownBranch { name, suggestion }) => {
+                Some((name, key.unwrap_or("branches"), suggestion))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -190,6 +190,10 @@ fn configured_branch_that_does_not_exist_is_named_with_its_key() {
         "[branches]\ndefault = \"main\"\nbugfix = [\"3.41\"]\n",
     );
     let before = snapshot(&repo);
+    // Not nominated by `feature`: only a warning.
+    repo.review(["series", "--kind", "feature"])
+        .success()
+        .stderr_has("warning: `branches.bugfix` names `3.41`, which this repository does not have (did you mean `3.14`?)");
     repo.review(["series", "--kind", "bugfix"])
         .code(2)
         .stderr_has("error: target branch `3.41` does not exist")
@@ -252,7 +256,9 @@ fn dirty_tree_and_long_series_warn() {
     let env = TestEnv::new();
     let repo = feature_repo(&env);
     repo.write("lib/b.py", "changed\n");
+    let before = snapshot(&repo);
     let run = repo.review(["series", "--config", "series.max_commits=1"]);
+    assert_eq!(snapshot(&repo), before);
     run.success()
         .stderr_has(
             "warning: 1 uncommitted change in the index or work tree is not part of the series",
@@ -533,6 +539,45 @@ fn mbox_is_byte_identical_to_format_patch_without_binaries() {
 }
 
 #[test]
+fn mbox_numbers_a_long_series_like_format_patch() {
+    let env = TestEnv::new();
+    let repo = env.repo("long");
+    repo.new_branch("feature", "main");
+    for i in 1..=11 {
+        repo.write("counter", format!("{i}\n"));
+        repo.commit(&format!("Count to {i}"));
+    }
+    // An empty commit: git writes it without `---`, diffstat and patch.
+    repo.git([
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "Nothing",
+        "-m",
+        "An empty commit.",
+    ]);
+    env.tick();
+    repo.write("counter", "12\n");
+    repo.commit("Count to 12");
+    let signature = format!("--signature=review {}", env!("CARGO_PKG_VERSION"));
+    // One-file changes: libgit2's diffstat is git's here, so both forms are byte-identical.
+    for stat in [&["--no-stat"][..], &[]] {
+        let mut args = vec!["series", "--mbox"];
+        args.extend_from_slice(stat);
+        let ours = repo.review(&args);
+        ours.success()
+            .stdout_has("Subject: [PATCH 01/13] Count to 1\n")
+            .stderr_has("warning: the series has 13 commits, more than the usual limit of 10");
+        let mut git_args = vec!["format-patch", "--stdout", signature.as_str()];
+        git_args.extend_from_slice(stat);
+        git_args.push("main..feature");
+        let git = repo.git(&git_args);
+        assert_eq!(ours.stdout.trim_end(), git, "{stat:?}");
+    }
+}
+
+#[test]
 fn git_am_of_the_mbox_reproduces_every_commit() {
     let env = TestEnv::new();
     let repo = rich_series(&env, true);
@@ -773,4 +818,55 @@ fn compare_pairs_two_versions_of_a_series() {
         .collect();
     assert_eq!(statuses, ["same", "changed", "added"]);
     assert_eq!(v["compare"][1]["old"]["id"], repo.rev("feature-v1"));
+}
+
+#[test]
+fn compare_pairs_by_similarity_and_lists_dropped_commits() {
+    let env = TestEnv::new();
+    let repo = env.repo("rd");
+    repo.new_branch("v1", "main");
+    let body: String = (1..=30).map(|i| format!("line {i}\n")).collect();
+    repo.write("big.txt", &body);
+    repo.commit("Add the big file");
+    repo.write("dropped.txt", "soon gone\n");
+    repo.commit("Add a file that v2 drops");
+    repo.new_branch("v2", "main");
+    // Reworded and slightly changed: neither patch-id nor subject pairs it, similarity does.
+    repo.write("big.txt", body.replace("line 30", "line thirty"));
+    repo.commit("Introduce big.txt");
+    let run = repo.review(["series", "--compare", "main..v1", "--format", "json"]);
+    run.success();
+    let v = json(&run);
+    let compare = v["compare"].as_array().unwrap();
+    assert_eq!(compare.len(), 2, "{compare:?}");
+    assert_eq!(compare[0]["status"], "changed");
+    assert_eq!(compare[0]["old"]["subject"], "Add the big file");
+    assert_eq!(compare[0]["new"]["subject"], "Introduce big.txt");
+    let diff: Vec<&str> = compare[0]["diff"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    assert!(diff.contains(&"-Add the big file"), "{diff:?}");
+    assert!(diff.contains(&"++line thirty"), "{diff:?}");
+    assert_eq!(compare[1]["status"], "removed");
+    assert_eq!(compare[1]["old"]["index"], 2);
+    assert_eq!(compare[1]["new"], Value::Null);
+    let human = repo.review(["series", "--compare", "main..v1"]);
+    human
+        .success()
+        .stdout_has(" < -: ------- Add a file that v2 drops");
+}
+
+#[test]
+fn compare_with_an_unknown_old_range_is_a_usage_error() {
+    let env = TestEnv::new();
+    let repo = feature_repo(&env);
+    refused(
+        &repo,
+        &["--compare", "main..feature-v9"],
+        "cannot read the old series `main..feature-v9`",
+        "give a range like `main..feature-v1`, or the old branch's name",
+    );
 }
