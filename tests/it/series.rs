@@ -32,8 +32,6 @@ fn walk(dir: &Path, root: &Path, files: &mut BTreeMap<String, Vec<u8>>) {
 }
 
 fn snapshot(repo: &GitRepo<'_>) -> FullSnapshot {
-    // `git status` may refresh the index once; let it do so before the first look.
-    let _ = repo.env.git_command(&repo.path).arg("status").output();
     let mut files = BTreeMap::new();
     walk(&repo.path, &repo.path, &mut files);
     FullSnapshot {

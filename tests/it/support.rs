@@ -210,17 +210,19 @@ impl GitRepo<'_> {
 
     /// Everything a command must not change: refs, HEAD, index, and `git status`.
     pub fn snapshot(&self) -> RepoSnapshot {
-        let index = std::fs::read(self.path.join(".git/index")).unwrap_or_default();
+        // `git status` may refresh the index's stat data; let it do so before the index is read,
+        // so two snapshots of an untouched repository compare equal.
+        let status = self.git([
+            "status",
+            "--porcelain=v2",
+            "--branch",
+            "--untracked-files=all",
+        ]);
         RepoSnapshot {
             refs: self.git(["for-each-ref", "--format=%(refname) %(objectname)"]),
             head: std::fs::read_to_string(self.path.join(".git/HEAD")).unwrap_or_default(),
-            index,
-            status: self.git([
-                "status",
-                "--porcelain=v2",
-                "--branch",
-                "--untracked-files=all",
-            ]),
+            index: std::fs::read(self.path.join(".git/index")).unwrap_or_default(),
+            status,
         }
     }
 }
