@@ -393,6 +393,17 @@ run = "./long.sh"
         .as_str()
         .unwrap()
         .to_owned();
+    // A streamed log stays open while the job runs and holds everything once it ends.
+    let follower = {
+        let client = server.client.clone();
+        let full = server.url(&format!("{url}?follow=1"));
+        let token = token.clone();
+        std::thread::spawn(move || {
+            let response = client.get(full).bearer_auth(token).send().unwrap();
+            assert_eq!(response.headers()["review-job-state"], "running");
+            response.text().unwrap()
+        })
+    };
     // Follow the running job's log with offsets until it ends.
     let mut text = String::new();
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -412,6 +423,8 @@ run = "./long.sh"
         std::thread::sleep(Duration::from_millis(200));
     }
     assert!(saw_running);
+    let streamed = follower.join().unwrap();
+    assert_eq!(streamed, text);
     assert!(
         text.contains("started\n")
             && text.contains("finished\n")
