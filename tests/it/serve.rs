@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::serve_support::{job, target, Service, JOBS};
+use crate::serve_support::{job, serve_toml_with, target, Service, JOBS};
 use crate::support::TestEnv;
 
 #[test]
@@ -706,4 +706,58 @@ fn serve_cli_setup_and_user_management() {
             .stdout,
         "bob  release-manager\n"
     );
+}
+
+#[test]
+fn at_most_concurrency_jobs_run_and_unserved_platforms_are_skipped() {
+    let env = TestEnv::new();
+    let order = env.work().join("order");
+    let step = |name: &str| {
+        format!(
+            "[[job]]\nname = \"{name}\"\nrun = \"echo start >> {o}; sleep 1; echo end >> {o}\"\n",
+            o = order.display()
+        )
+    };
+    let jobs = format!(
+        "{}{}{}[[job]]\nname = \"ports\"\nrun = \"true\"\nplatforms = [\"freebsd\"]\n",
+        step("a"),
+        step("b"),
+        step("c")
+    );
+    let service = Service::with_toml(&env, &serve_toml_with(1, &jobs));
+    let server = service.start();
+    let token = &service.tokens.contributor;
+    let mbox = service.series("c", &[("Code", &[("src/lib.c", "int five;\n")])]);
+    let number = server.create(token, &mbox, &["main"]).json["number"]
+        .as_u64()
+        .unwrap();
+    let change = server.wait_for_verdicts(number, token);
+    let main = target(&change, 1, "main");
+    assert_eq!(main["verdict"], "passed");
+    // One at a time: every start is followed by its end before the next start.
+    assert_eq!(
+        std::fs::read_to_string(&order).unwrap(),
+        "start\nend\nstart\nend\nstart\nend\n"
+    );
+    let ports = job(main, "ports");
+    assert_eq!(
+        (&ports["state"], &ports["platform"], &ports["detail"]),
+        (
+            &json!("skipped"),
+            &json!("freebsd"),
+            &json!("no runner serves platform `freebsd`")
+        )
+    );
+    // A series already on the branch is reported as such, with no jobs.
+    let merged = service.mbox("main~1");
+    let created = server.create(token, &merged, &["main", "3.14"]);
+    assert_eq!(created.status, 201, "{}", created.text);
+    for name in ["main", "3.14"] {
+        let t = target(&created.json, 1, name);
+        assert_eq!(
+            (&t["apply"], &t["verdict"]),
+            (&json!("already-merged"), &json!("already-merged"))
+        );
+        assert!(t["jobs"].as_array().unwrap().is_empty());
+    }
 }

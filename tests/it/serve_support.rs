@@ -38,12 +38,16 @@ docs = true
 "#;
 
 pub fn serve_toml(jobs: &str) -> String {
+    serve_toml_with(4, jobs)
+}
+
+pub fn serve_toml_with(concurrency: usize, jobs: &str) -> String {
     format!(
         r#"[project]
 name = "demo"
 
 [executor]
-concurrency = 4
+concurrency = {concurrency}
 
 [limits]
 request_bytes = 300000
@@ -111,6 +115,11 @@ pub struct Service<'e> {
 
 impl<'e> Service<'e> {
     pub fn new(env: &'e TestEnv, jobs: &str) -> Self {
+        Self::with_toml(env, &serve_toml(jobs))
+    }
+
+    /// A service whose `serve.toml` is `toml`.
+    pub fn with_toml(env: &'e TestEnv, toml: &str) -> Self {
         let upstream = upstream(env);
         let dir = env.work().join("service");
         env.run(
@@ -126,7 +135,7 @@ impl<'e> Service<'e> {
             ],
         )
         .success();
-        std::fs::write(dir.join("serve.toml"), serve_toml(jobs)).unwrap();
+        std::fs::write(dir.join("serve.toml"), toml).unwrap();
         let add = |name: &str, role: &str| {
             let run = env.run(
                 env.work(),
