@@ -37,6 +37,11 @@ timeout_secs = 60
 docs = true
 "#;
 
+/// One `[[job]]` table.
+pub fn job_toml(name: &str, run: &str, timeout_secs: u64) -> String {
+    format!("[[job]]\nname = \"{name}\"\nrun = \"{run}\"\ntimeout_secs = {timeout_secs}\n")
+}
+
 pub fn serve_toml(jobs: &str) -> String {
     serve_toml_with(4, jobs)
 }
