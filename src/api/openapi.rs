@@ -166,10 +166,12 @@ pub fn document() -> Value {
                     "403": error_response("forbidden"), "404": error_response("unknown_change"),
                     "409": error_response("change_not_open")}))}},
             "/api/v1/jobs/{id}/log": {"get": {
-                "summary": "A job's log; follow a running job with ?offset=<bytes already read>",
+                "summary": "A job's log; follow a running job with ?offset=<bytes already read> or ?follow=1",
                 "description": "Headers: Review-Job-State (the job's state), Review-Log-Size (total bytes).",
                 "parameters": [number_param("id", "the job id"),
-                    {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}}, etag_param()],
+                    {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                    {"name": "follow", "in": "query", "description": "1: stream until the job ends",
+                     "schema": {"type": "integer", "enum": [0, 1]}}, etag_param()],
                 "responses": auth_errors(json!({"200": {"description": "text/plain log"},
                     "304": {"description": "not modified"}, "404": error_response("unknown_job"),
                     "400": error_response("invalid_query")}))}}

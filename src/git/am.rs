@@ -299,7 +299,8 @@ pub enum Applied {
         subject: String,
         message: String,
     },
-    /// Every patch is already in the history of the commit (same patch id).
+    /// Every patch is already in the history of the commit (same patch id), or applying the
+    /// series leaves the tree as it is.
     AlreadyMerged,
 }
 
@@ -319,7 +320,17 @@ pub fn apply_series(
     for (n, patch) in patches.iter().enumerate() {
         let diff = Diff::from_buffer(&patch.diff)?;
         let tree = parent.tree()?;
-        let mut index = match repo.apply_to_tree(&tree, &diff, None) {
+        // libgit2 applies a file creation onto an existing file by appending; git refuses.
+        let exists = diff.deltas().find_map(|d| {
+            let path = d.new_file().path()?;
+            (d.status() == git2::Delta::Added && tree.get_path(path).is_ok())
+                .then(|| format!("`{}` already exists", path.display()))
+        });
+        let applied = match exists {
+            Some(message) => Err(git2::Error::from_str(&message)),
+            None => repo.apply_to_tree(&tree, &diff, None),
+        };
+        let mut index = match applied {
             Ok(index) => index,
             Err(err) => {
                 if already_merged(repo, onto, patches)? {
@@ -345,6 +356,10 @@ pub fn apply_series(
         let committer = Signature::new(committer.0, committer.1, &time)?;
         let id = repo.commit(None, &author, &committer, &patch.message, &tree, &[&parent])?;
         parent = repo.find_commit(id)?;
+    }
+    // A series whose result is the tip's own tree changes nothing: it is already there.
+    if parent.tree_id() == repo.find_commit(onto)?.tree_id() {
+        return Ok(Applied::AlreadyMerged);
     }
     Ok(Applied::Applies {
         commit: parent.id(),

@@ -32,6 +32,9 @@ pub struct AppState {
     cache: Mutex<Cache>,
 }
 
+/// Past this many entries the cache starts over (random tokens or queries cannot grow it).
+const CACHE_ENTRIES: usize = 10_000;
+
 /// Reads cached per database generation: tokens and GET bodies stay valid until anything is
 /// written (by this process or another one).
 #[derive(Default)]
@@ -53,7 +56,8 @@ impl AppState {
     fn cache(&self) -> std::sync::MutexGuard<'_, Cache> {
         let generation = self.pipeline.store.generation();
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.generation != generation {
+        let full = cache.users.len() + cache.bodies.len() > CACHE_ENTRIES;
+        if cache.generation != generation || full {
             cache.users.clear();
             cache.bodies.clear();
             cache.generation = generation;
@@ -661,8 +665,9 @@ async fn abandon(
     Ok(axum::Json(change).into_response())
 }
 
-/// The log as it is now; `?offset=N` returns the bytes from N on, so a client follows a running
-/// job by asking again with the length it has. `Review-Job-State` says whether more will come.
+/// The log as it is now; `?offset=N` returns the bytes from N on, so a client can follow a
+/// running job by asking again with the length it has. `Review-Job-State` says whether more will
+/// come. `?follow=1` streams instead: the response stays open and ends when the job does.
 async fn job_log(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
@@ -680,19 +685,37 @@ async fn job_log(
     let job_id: u64 = id.parse().map_err(|_| unknown())?;
     let job = state.pipeline.store.job(job_id)?.ok_or_else(unknown)?;
     let mut offset = 0u64;
-    if let Some(query) = query.as_deref().filter(|q| !q.is_empty()) {
-        offset = query
-            .strip_prefix("offset=")
-            .and_then(|n| n.parse().ok())
-            .ok_or_else(|| {
-                ApiError::new(
+    let mut follow = false;
+    for pair in query
+        .as_deref()
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
+        match pair.split_once('=') {
+            Some(("offset", n)) if n.parse::<u64>().is_ok() => offset = n.parse().unwrap_or(0),
+            Some(("follow", "1" | "true")) => follow = true,
+            Some(("follow", "0" | "false")) => follow = false,
+            _ => {
+                return Err(ApiError::new(
                     StatusCode::BAD_REQUEST,
                     ErrorCode::InvalidQuery,
-                    "the only parameter is `offset=<bytes>`",
-                )
-            })?;
+                    "the parameters are `offset=<bytes>` and `follow=1`",
+                ))
+            }
+        }
     }
-    let content = match tokio::fs::read(state.pipeline.log_path(job_id)).await {
+    let path = state.pipeline.log_path(job_id);
+    if follow {
+        return Ok(follow_log(
+            state.pipeline.clone(),
+            job_id,
+            path,
+            offset,
+            job.state,
+        ));
+    }
+    let content = match tokio::fs::read(&path).await {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(e) => return Err(ApiError::internal(format!("cannot read the log: {e}"))),
@@ -712,6 +735,67 @@ async fn job_log(
     );
     extra.insert("review-log-size", HeaderValue::from(total));
     Ok(response)
+}
+
+/// A streamed log: new bytes as they are written, until the job is final (or the service stops).
+fn follow_log(
+    pipeline: Arc<Pipeline>,
+    job: u64,
+    path: PathBuf,
+    offset: u64,
+    state: api::JobState,
+) -> Response {
+    let stream = futures_util::stream::unfold(offset, move |position| {
+        let (pipeline, path) = (pipeline.clone(), path.clone());
+        async move {
+            loop {
+                // Checked before reading: once the job is final its log is complete.
+                let finished = pipeline.is_stopping()
+                    || pipeline
+                        .store
+                        .job(job)
+                        .ok()
+                        .flatten()
+                        .is_none_or(|j| j.state.is_final());
+                let chunk = read_log_from(&path, position).await;
+                if !chunk.is_empty() {
+                    let next = position + chunk.len() as u64;
+                    return Some((Ok::<_, std::io::Error>(Bytes::from(chunk)), next));
+                }
+                if finished {
+                    return None;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+        }
+    });
+    let mut response = Response::new(Body::from_stream(stream));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    headers.insert("review-job-state", HeaderValue::from_static(state.as_str()));
+    response
+}
+
+/// Up to 64 KiB of the log from `position` (nothing when it does not exist yet).
+async fn read_log_from(path: &std::path::Path, position: u64) -> Vec<u8> {
+    use tokio::io::{AsyncReadExt, AsyncSeekExt};
+    let Ok(mut file) = tokio::fs::File::open(path).await else {
+        return Vec::new();
+    };
+    if file.seek(std::io::SeekFrom::Start(position)).await.is_err() {
+        return Vec::new();
+    }
+    let mut buf = vec![0u8; 64 * 1024];
+    match file.read(&mut buf).await {
+        Ok(n) => {
+            buf.truncate(n);
+            buf
+        }
+        Err(_) => Vec::new(),
+    }
 }
 
 /// Read-only smart HTTP through the system `git http-backend` (CGI).

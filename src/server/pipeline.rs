@@ -369,7 +369,7 @@ impl Pipeline {
             Outcome::Cancelled => self.store.finish_job(id, JobState::Cancelled, "cancelled"),
         };
         match result {
-            Ok(_) => self.event(format!("job {id} ({}) ended: {outcome:?}", job.name)),
+            Ok(_) => self.event(format!("job {id} ({}) ended: {outcome}", job.name)),
             Err(e) => self.event(format!("error: cannot record the end of job {id}: {e}")),
         }
         self.in_flight.fetch_sub(1, Ordering::SeqCst);

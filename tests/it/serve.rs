@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::serve_support::{job, target, Service, JOBS};
+use crate::serve_support::{job, job_toml, serve_toml_with, target, Service, JOBS};
 use crate::support::TestEnv;
 
 #[test]
@@ -227,13 +227,7 @@ fn etags_answer_304_until_something_changes() {
 #[test]
 fn versions_are_idempotent_and_a_new_version_cancels_the_old_jobs() {
     let env = TestEnv::new();
-    let jobs = r#"
-[[job]]
-name = "slow"
-run = "./hang.sh"
-timeout_secs = 60
-"#;
-    let service = Service::new(&env, jobs);
+    let service = Service::new(&env, &job_toml("slow", "./hang.sh", 60));
     let server = service.start();
     let token = &service.tokens.contributor;
     let v1 = service.series(
@@ -393,6 +387,17 @@ run = "./long.sh"
         .as_str()
         .unwrap()
         .to_owned();
+    // A streamed log stays open while the job runs and holds everything once it ends.
+    let follower = {
+        let client = server.client.clone();
+        let full = server.url(&format!("{url}?follow=1"));
+        let token = token.clone();
+        std::thread::spawn(move || {
+            let response = client.get(full).bearer_auth(token).send().unwrap();
+            assert_eq!(response.headers()["review-job-state"], "running");
+            response.text().unwrap()
+        })
+    };
     // Follow the running job's log with offsets until it ends.
     let mut text = String::new();
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -412,6 +417,8 @@ run = "./long.sh"
         std::thread::sleep(Duration::from_millis(200));
     }
     assert!(saw_running);
+    let streamed = follower.join().unwrap();
+    assert_eq!(streamed, text);
     assert!(
         text.contains("started\n")
             && text.contains("finished\n")
@@ -461,16 +468,11 @@ fn sigkill_during_a_running_job_loses_nothing_and_the_job_runs_again() {
     let marker_dir = env.work().join("markers");
     std::fs::create_dir_all(&marker_dir).unwrap();
     // Each run appends to a file outside its checkout: the attempts are counted there.
-    let jobs = format!(
-        r#"
-[[job]]
-name = "slow"
-run = "echo run >> {dir}/runs; echo $$ > {dir}/pid; sleep 3; echo done"
-timeout_secs = 60
-"#,
+    let run = format!(
+        "echo run >> {dir}/runs; echo $$ > {dir}/pid; sleep 3; echo done",
         dir = marker_dir.display()
     );
-    let service = Service::new(&env, &jobs);
+    let service = Service::new(&env, &job_toml("slow", &run, 60));
     let token = &service.tokens.contributor;
     let mbox = service.series("c", &[("Code", &[("src/lib.c", "int three;\n")])]);
     let mut server = service.start();
@@ -521,13 +523,7 @@ timeout_secs = 60
 #[test]
 fn sigterm_stops_gracefully_and_the_job_runs_after_restart() {
     let env = TestEnv::new();
-    let jobs = r#"
-[[job]]
-name = "slow"
-run = "./long.sh"
-timeout_secs = 60
-"#;
-    let service = Service::new(&env, jobs);
+    let service = Service::new(&env, &job_toml("slow", "./long.sh", 60));
     let token = &service.tokens.contributor;
     let mbox = service.series("c", &[("Code", &[("src/lib.c", "int four;\n")])]);
     let mut server = service.start();
@@ -693,4 +689,75 @@ fn serve_cli_setup_and_user_management() {
             .stdout,
         "bob  release-manager\n"
     );
+    // A listen address that cannot be bound, then a serve.toml with an unknown key.
+    env.run(
+        env.work(),
+        ["serve", "--dir", "svc", "--listen", "256.0.0.1:0"],
+    )
+    .code(2)
+    .stderr_has("error: cannot listen on 256.0.0.1:0");
+    let toml_path = env.work().join("svc/serve.toml");
+    let mut toml = std::fs::read_to_string(&toml_path).unwrap();
+    toml = toml.replace("[executor]\n", "[executor]\nthreads = 2\n");
+    std::fs::write(&toml_path, toml).unwrap();
+    env.run(
+        env.work(),
+        ["serve", "--dir", "svc", "--listen", "127.0.0.1:0"],
+    )
+    .code(2)
+    .stderr_has("serve.toml`")
+    .stderr_has("unknown field `threads`");
+}
+
+#[test]
+fn at_most_concurrency_jobs_run_and_unserved_platforms_are_skipped() {
+    let env = TestEnv::new();
+    let order = env.work().join("order");
+    let run = format!(
+        "echo start >> {o}; sleep 1; echo end >> {o}",
+        o = order.display()
+    );
+    let step = |name: &str| job_toml(name, &run, 60);
+    let jobs = format!(
+        "{}{}{}[[job]]\nname = \"ports\"\nrun = \"true\"\nplatforms = [\"freebsd\"]\n",
+        step("a"),
+        step("b"),
+        step("c")
+    );
+    let service = Service::with_toml(&env, &serve_toml_with(1, &jobs));
+    let server = service.start();
+    let token = &service.tokens.contributor;
+    let mbox = service.series("c", &[("Code", &[("src/lib.c", "int five;\n")])]);
+    let number = server.create(token, &mbox, &["main"]).json["number"]
+        .as_u64()
+        .unwrap();
+    let change = server.wait_for_verdicts(number, token);
+    let main = target(&change, 1, "main");
+    assert_eq!(main["verdict"], "passed");
+    // One at a time: every start is followed by its end before the next start.
+    assert_eq!(
+        std::fs::read_to_string(&order).unwrap(),
+        "start\nend\nstart\nend\nstart\nend\n"
+    );
+    let ports = job(main, "ports");
+    assert_eq!(
+        (&ports["state"], &ports["platform"], &ports["detail"]),
+        (
+            &json!("skipped"),
+            &json!("freebsd"),
+            &json!("no runner serves platform `freebsd`")
+        )
+    );
+    // A series already on the branch is reported as such, with no jobs.
+    let merged = service.mbox("main~1");
+    let created = server.create(token, &merged, &["main", "3.14"]);
+    assert_eq!(created.status, 201, "{}", created.text);
+    for name in ["main", "3.14"] {
+        let t = target(&created.json, 1, name);
+        assert_eq!(
+            (&t["apply"], &t["verdict"]),
+            (&json!("already-merged"), &json!("already-merged"))
+        );
+        assert!(t["jobs"].as_array().unwrap().is_empty());
+    }
 }

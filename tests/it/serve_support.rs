@@ -37,13 +37,22 @@ timeout_secs = 60
 docs = true
 "#;
 
+/// One `[[job]]` table.
+pub fn job_toml(name: &str, run: &str, timeout_secs: u64) -> String {
+    format!("[[job]]\nname = \"{name}\"\nrun = \"{run}\"\ntimeout_secs = {timeout_secs}\n")
+}
+
 pub fn serve_toml(jobs: &str) -> String {
+    serve_toml_with(4, jobs)
+}
+
+pub fn serve_toml_with(concurrency: usize, jobs: &str) -> String {
     format!(
         r#"[project]
 name = "demo"
 
 [executor]
-concurrency = 4
+concurrency = {concurrency}
 
 [limits]
 request_bytes = 300000
@@ -111,6 +120,11 @@ pub struct Service<'e> {
 
 impl<'e> Service<'e> {
     pub fn new(env: &'e TestEnv, jobs: &str) -> Self {
+        Self::with_toml(env, &serve_toml(jobs))
+    }
+
+    /// A service whose `serve.toml` is `toml`.
+    pub fn with_toml(env: &'e TestEnv, toml: &str) -> Self {
         let upstream = upstream(env);
         let dir = env.work().join("service");
         env.run(
@@ -126,7 +140,7 @@ impl<'e> Service<'e> {
             ],
         )
         .success();
-        std::fs::write(dir.join("serve.toml"), serve_toml(jobs)).unwrap();
+        std::fs::write(dir.join("serve.toml"), toml).unwrap();
         let add = |name: &str, role: &str| {
             let run = env.run(
                 env.work(),
@@ -304,7 +318,21 @@ impl Server {
 }
 
 impl Drop for Server {
+    /// SIGTERM first, so the service ends its jobs' process groups; SIGKILL if it lingers.
     fn drop(&mut self) {
+        if let Ok(Some(_)) = self.child.try_wait() {
+            return;
+        }
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

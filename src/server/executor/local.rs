@@ -167,14 +167,8 @@ async fn run_job(
     for reader in readers.into_iter().flatten() {
         let _ = tokio::time::timeout(Duration::from_secs(5), reader).await;
     }
-    let end = match &outcome {
-        Outcome::Passed => "passed".to_owned(),
-        Outcome::Failed(why) => format!("failed: {why}"),
-        Outcome::TimedOut(secs) => format!("failed: timed out after {secs} s"),
-        Outcome::Cancelled => "cancelled".to_owned(),
-    };
     let mut log = log.lock().await;
-    let note = format!("\n[review: job {end}]\n");
+    let note = format!("\n[review: job {outcome}]\n");
     let _ = log.file.write_all(note.as_bytes()).await;
     let _ = log.file.flush().await;
     Ok(outcome)

@@ -37,6 +37,17 @@ pub enum Outcome {
     Cancelled,
 }
 
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Outcome::Passed => f.write_str("passed"),
+            Outcome::Failed(why) => write!(f, "failed: {why}"),
+            Outcome::TimedOut(secs) => write!(f, "failed: timed out after {secs} s"),
+            Outcome::Cancelled => f.write_str("cancelled"),
+        }
+    }
+}
+
 /// Called once the job's process group exists, with its id.
 pub type OnStart = Box<dyn FnOnce(i32) + Send>;
 
