@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
 use super::pipeline::{Pipeline, PipelineError};
-use super::store::{ChangeFilter, PendingApply, StoreError, UserRow};
+use super::store::{ApplyTarget, ChangeFilter, StoreError, UserRow};
 use super::users;
 use crate::api::{self, ChangeState, ErrorCode, Role};
 use crate::git::am::MboxError;
@@ -548,11 +548,10 @@ async fn apply_and_answer(
         let (change, version_id, number) = (stored.change, stored.version_id, stored.number);
         tokio::task::spawn_blocking(move || -> Result<(), PipelineError> {
             for target in &upload.version.targets {
-                let pending = PendingApply {
+                let pending = ApplyTarget {
                     version_id,
                     change,
                     version: number,
-                    mbox: String::new(),
                     docs_only: upload.version.docs_only,
                     target: target.clone(),
                 };

@@ -59,6 +59,8 @@ pub enum ServeError {
     },
     #[error("cannot recover the state left by the last run")]
     Recover(#[source] pipeline::PipelineError),
+    #[error("a task of the service failed: {0}")]
+    Task(String),
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ServeError + '_ {
@@ -219,11 +221,7 @@ pub async fn run(
     let recovering = pipeline.clone();
     tokio::task::spawn_blocking(move || recovering.recover())
         .await
-        .map_err(|e| {
-            ServeError::Recover(pipeline::PipelineError::Git(git2::Error::from_str(
-                &e.to_string(),
-            )))
-        })?
+        .map_err(|e| ServeError::Task(e.to_string()))?
         .map_err(ServeError::Recover)?;
     let scheduler = tokio::spawn(pipeline.clone().schedule());
     let state = Arc::new(http::AppState::new(pipeline.clone(), service.dir.clone()));

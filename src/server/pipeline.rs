@@ -17,7 +17,7 @@ use tokio::sync::{mpsc, oneshot, Notify};
 
 use super::config::ServeConfig;
 use super::executor::{local, Executor, JobSpec, Outcome};
-use super::store::{JobRow, NewJob, NewVersion, PendingApply, Store, StoreError};
+use super::store::{ApplyTarget, JobRow, NewJob, NewVersion, Store, StoreError};
 use crate::api::{self, ApplyState, JobState};
 use crate::git::am::{self, Applied, MboxError, Patch};
 
@@ -164,7 +164,7 @@ impl Pipeline {
     }
 
     /// Applies a stored version to one target, writes its ref and queues its jobs (blocking).
-    pub fn apply(&self, pending: &PendingApply, patches: &[Patch]) -> Result<(), PipelineError> {
+    pub fn apply(&self, pending: &ApplyTarget, patches: &[Patch]) -> Result<(), PipelineError> {
         let repo = git2::Repository::open_bare(&self.repo)?;
         let tip = match repo.find_reference(&format!("refs/heads/{}", pending.target)) {
             Ok(r) => r.peel_to_commit()?.id(),
@@ -244,19 +244,28 @@ impl Pipeline {
         Ok(())
     }
 
-    /// Applies every pending target of the store (blocking).
+    /// Applies every pending target of the store (blocking). A stored mbox that no longer
+    /// parses (a newer, stricter service) marks its targets as conflicting instead of stopping
+    /// the start.
     pub fn apply_pending(&self) -> Result<(), PipelineError> {
-        let mut parsed: HashMap<i64, Vec<Patch>> = HashMap::new();
+        let mut parsed: HashMap<i64, Result<Vec<Patch>, String>> = HashMap::new();
         for pending in self.store.pending_applies()? {
-            let patches = match parsed.get(&pending.version_id) {
-                Some(p) => p.clone(),
-                None => {
-                    let p = am::parse_mbox(pending.mbox.as_bytes())?;
-                    parsed.insert(pending.version_id, p.clone());
-                    p
-                }
-            };
-            self.apply(&pending, &patches)?;
+            let target = &pending.apply;
+            let patches = parsed.entry(target.version_id).or_insert_with(|| {
+                am::parse_mbox(pending.mbox.as_bytes()).map_err(|e| e.to_string())
+            });
+            match patches {
+                Ok(patches) => self.apply(target, patches)?,
+                Err(why) => self.store.record_apply(
+                    target.version_id,
+                    &target.target,
+                    ApplyState::Conflicts,
+                    Some(why.as_str()),
+                    None,
+                    None,
+                    &[],
+                )?,
+            }
         }
         Ok(())
     }

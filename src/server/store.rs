@@ -125,15 +125,21 @@ pub struct StoredVersion {
     pub cancelled_running: Vec<u64>,
 }
 
-/// A target of a version that still has to be applied.
+/// One target of one version, to apply.
 #[derive(Debug, Clone)]
-pub struct PendingApply {
+pub struct ApplyTarget {
     pub version_id: i64,
     pub change: u64,
     pub version: u32,
-    pub mbox: String,
     pub docs_only: bool,
     pub target: String,
+}
+
+/// A target of a stored version that still has to be applied, with the version's mbox.
+#[derive(Debug, Clone)]
+pub struct PendingApply {
+    pub apply: ApplyTarget,
+    pub mbox: String,
 }
 
 /// A job to create when a target applies.
@@ -398,12 +404,14 @@ impl Store {
         let rows = stmt
             .query_map([], |r| {
                 Ok(PendingApply {
-                    version_id: r.get(0)?,
-                    change: r.get(1)?,
-                    version: r.get(2)?,
+                    apply: ApplyTarget {
+                        version_id: r.get(0)?,
+                        change: r.get(1)?,
+                        version: r.get(2)?,
+                        docs_only: r.get(4)?,
+                        target: r.get(5)?,
+                    },
                     mbox: r.get(3)?,
-                    docs_only: r.get(4)?,
-                    target: r.get(5)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -761,3 +761,49 @@ fn at_most_concurrency_jobs_run_and_unserved_platforms_are_skipped() {
         assert!(t["jobs"].as_array().unwrap().is_empty());
     }
 }
+
+#[test]
+fn a_version_stored_but_not_applied_before_a_crash_is_applied_at_restart() {
+    let env = TestEnv::new();
+    let service = Service::new(&env, &job_toml("tests", "./pass.sh", 60));
+    let token = &service.tokens.contributor;
+    let mbox = service.series("c", &[("Code", &[("src/lib.c", "int six;\n")])]);
+    let mut server = service.start();
+    let created = server.create(token, &mbox, &["main"]);
+    let number = created.json["number"].as_u64().unwrap();
+    let applied = server.wait_for_verdicts(number, token);
+    let commit = target(&applied, 1, "main")["commit"].clone();
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    // Put the state back to the moment after the version was committed and before anything
+    // else happened: target pending, no jobs, no ref.
+    let db = rusqlite::Connection::open(service.dir.join("review.db")).unwrap();
+    db.execute_batch(
+        "UPDATE targets SET apply = 'pending', base_commit = NULL, commit_id = NULL, git_ref = NULL;
+         DELETE FROM jobs;",
+    )
+    .unwrap();
+    drop(db);
+    let repo = service.dir.join("demo.git");
+    env.git(
+        &repo,
+        ["update-ref", "-d", &format!("refs/changes/{number}/1/main")],
+    );
+
+    let server = service.start();
+    let change = server.wait_for_verdicts(number, token);
+    let main = target(&change, 1, "main");
+    assert_eq!(
+        (&main["apply"], &main["verdict"]),
+        (&json!("applies"), &json!("passed"))
+    );
+    // Applying is deterministic: the same commit as before the crash.
+    assert_eq!(main["commit"], commit);
+    assert_eq!(
+        env.git(
+            &repo,
+            ["rev-parse", &format!("refs/changes/{number}/1/main")]
+        ),
+        commit.as_str().unwrap()
+    );
+}
