@@ -8,4 +8,5 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod git;
+pub mod lint;
 pub mod ui;

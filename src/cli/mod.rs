@@ -5,7 +5,10 @@
 
 pub mod completions;
 pub mod config;
+pub mod hook;
+pub mod lint;
 pub mod man;
+pub mod news;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -74,12 +77,17 @@ pub enum Command {
     Config(config::Args),
     Completions(completions::Args),
     Man(man::Args),
+    Lint(lint::Args),
+    News(news::Args),
+    Hook(hook::Args),
 }
 
 /// How subcommands are grouped in `review --help`. Every subcommand appears in exactly one
 /// group (a test checks it), so the listing never hides a command.
-pub const COMMAND_GROUPS: &[(&str, &[&str])] =
-    &[("Setup", &["config", "completions", "man", "help"])];
+pub const COMMAND_GROUPS: &[(&str, &[&str])] = &[
+    ("Contributing", &["lint", "news", "hook"]),
+    ("Setup", &["config", "completions", "man", "help"]),
+];
 
 /// What every subcommand gets: the printer and the global options it may need.
 pub struct Context {
@@ -182,5 +190,8 @@ fn dispatch(ctx: &Context, command: Command) -> CliResult {
         Command::Config(args) => config::run(ctx, args),
         Command::Completions(args) => completions::run(ctx, args),
         Command::Man(args) => man::run(ctx, args),
+        Command::Lint(args) => lint::run(ctx, args),
+        Command::News(args) => news::run(ctx, args),
+        Command::Hook(args) => hook::run(ctx, args),
     }
 }

@@ -2,6 +2,8 @@
 //! Network operations (push, fetch) go through the system `git` so the user's credential
 //! helpers and SSH setup apply.
 
+pub mod hook;
+
 use std::path::{Path, PathBuf};
 
 use crate::error::CliError;
