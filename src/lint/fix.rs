@@ -23,7 +23,7 @@ pub fn fix_content(
     for f in findings.iter().filter(|f| f.fixable) {
         match f.rule {
             "WS-EOF" => eof = true,
-            "WS-EOL" => eol_target = whitespace::eol_problem(&file.content, file.eol_crlf),
+            "WS-EOL" => eol_target = whitespace::eol_problem(&file.content),
             rule => {
                 per_line.entry(f.line).or_default().insert(rule);
             }
@@ -40,7 +40,7 @@ pub fn fix_content(
                 }
             }
         }
-        let target = if file.eol_crlf || kept.iter().all(|&n| n == 0) {
+        let target = if kept.iter().all(|&n| n == 0) {
             target
         } else {
             whitespace::majority(kept)

@@ -362,8 +362,8 @@ fn check_file(
         }
     }
     if on("WS-EOL") && !file.added.is_empty() {
-        if let Some(target) = whitespace::eol_problem(content, file.eol_crlf) {
-            if !base_has(&|b| whitespace::eol_problem(b, file.eol_crlf).is_some()) {
+        if let Some(target) = whitespace::eol_problem(content) {
+            if !base_has(&|b| whitespace::eol_problem(b).is_some()) {
                 let counts = whitespace::count_endings(content);
                 let offending = file
                     .added
@@ -371,24 +371,18 @@ fn check_file(
                     .copied()
                     .find(|&n| whitespace::endings(line(n)).any(|(_, e)| e != target));
                 let n = offending.unwrap_or(1);
-                let message = if file.eol_crlf {
-                    "line ending is not CRLF (`.gitattributes` says `eol=crlf`)".to_owned()
-                } else {
-                    format!(
-                        "mixed line endings ({} LF, {} CRLF, {} CR); use {}",
-                        counts[0],
-                        counts[1],
-                        counts[2],
-                        target.name()
-                    )
-                };
-                push(
-                    n,
-                    line(n).len().max(1),
-                    "WS-EOL",
-                    message,
-                    offending.is_some(),
+                let message = format!(
+                    "mixed line endings ({} LF, {} CRLF, {} CR); use {}",
+                    counts[0],
+                    counts[1],
+                    counts[2],
+                    target.name()
                 );
+                let text = line(n);
+                let at = whitespace::endings(text)
+                    .find(|&(_, e)| e != target)
+                    .map_or(0, |(pos, _)| pos);
+                push(n, column(text, at), "WS-EOL", message, offending.is_some());
             }
         }
     }

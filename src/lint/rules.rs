@@ -16,7 +16,7 @@ pub const RULES: &[(&str, &str)] = &[
     ),
     (
         "WS-EOL",
-        "mixed line endings, or LF in an `eol=crlf` file (pre-commit mixed-line-ending)",
+        "mixed line endings (pre-commit mixed-line-ending)",
     ),
     ("WS-TABS", "a TAB on an added line (Lucas-C remove-tabs)"),
     ("CONFLICT", "a merge-conflict marker on an added line"),

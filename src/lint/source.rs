@@ -36,8 +36,6 @@ pub struct Touched {
     pub base_blob: Option<Oid>,
     /// Line numbers (1-based, ascending) of the lines the range added.
     pub added: Vec<usize>,
-    /// `eol=crlf` from `.gitattributes`.
-    pub eol_crlf: bool,
 }
 
 impl Touched {
@@ -120,7 +118,6 @@ pub fn touched(repo: &Repository, base: Oid, tip: Oid) -> Result<Vec<Touched>, L
             content: Vec::new(),
             base_blob: None,
             added: Vec::new(),
-            eol_crlf: false,
         };
         if status == Delta::Deleted {
             file.kind = Kind::Deleted;
@@ -146,9 +143,6 @@ pub fn touched(repo: &Repository, base: Oid, tip: Oid) -> Result<Vec<Touched>, L
             out.push(file);
             continue;
         }
-        let eol = repo.get_attr_bytes(&attr_path, "eol", flags)?;
-        file.eol_crlf = eol == Some(b"crlf".as_slice());
-
         let blob = repo.find_blob(new.id())?;
         if looks_binary(blob.content()) && !matches!(text, git2::AttrValue::True) {
             file.kind = Kind::Binary;

@@ -5,3 +5,6 @@ mod support;
 mod cli;
 mod config;
 mod generated;
+mod hook;
+mod lint;
+mod news;
