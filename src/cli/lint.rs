@@ -108,7 +108,18 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
             std::io::stdin().lock(),
         )?
     } else {
-        vec![resolve_range(&repo, &loaded, args.range.as_deref())?]
+        // The pre-commit framework names the pushed range in its environment.
+        let from_env = match (
+            std::env::var("PRE_COMMIT_FROM_REF"),
+            std::env::var("PRE_COMMIT_TO_REF"),
+        ) {
+            (Ok(from), Ok(to)) if args.range.is_none() && !from.is_empty() && !to.is_empty() => {
+                Some(format!("{from}..{to}"))
+            }
+            _ => None,
+        };
+        let range = args.range.clone().or(from_env);
+        vec![resolve_range(&repo, &loaded, range.as_deref())?]
     };
     let options = lint::Options {
         skip_news: args.skip_news,

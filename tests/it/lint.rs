@@ -374,3 +374,29 @@ fn bad_news_files_get_clear_diagnostics() {
          Misc/NEWS.d/next/Library/2024-05-01-12-34-58.gh-issue-118002.AbCdEf.rst:1:1: NEWS-BODY metadata line without a colon: `.. hello there` (write `.. name: value`)\n"
     );
 }
+
+#[test]
+fn pre_commit_framework_refs_choose_the_range() {
+    let env = TestEnv::new();
+    let repo = topic(&env);
+    repo.write("a.txt", "x \n");
+    let first = repo.commit("First");
+    repo.write("b.txt", "y \n");
+    repo.commit("Second");
+    let out = env
+        .review(&repo.path)
+        .args(["lint"])
+        .env("PRE_COMMIT_FROM_REF", &first)
+        .env("PRE_COMMIT_TO_REF", "HEAD")
+        .output()
+        .unwrap();
+    let run = crate::support::Run::from(out);
+    run.code(1);
+    assert_eq!(run.stdout, "b.txt:1:2: WS-TRAIL trailing whitespace\n");
+    let hooks = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/.pre-commit-hooks.yaml"
+    ))
+    .unwrap();
+    assert!(hooks.contains("entry: review lint\n") && hooks.contains("pass_filenames: false"));
+}
