@@ -8,6 +8,22 @@ use super::source::line_spans;
 use super::whitespace;
 use super::{Finding, Rules, Touched};
 
+/// Whether a work-tree line is the tip's line, allowing for git's CRLF checkout conversion
+/// (`eol=crlf`, `core.autocrlf`).
+pub fn same_line(tip: &[u8], work: &[u8]) -> bool {
+    tip == work
+        || (tip.ends_with(b"\n")
+            && !tip.ends_with(b"\r\n")
+            && work.ends_with(b"\r\n")
+            && tip[..tip.len() - 1] == work[..work.len() - 2])
+}
+
+/// Whether the work-tree file is the tip's content as git checks it out.
+pub fn same_content(tip: &[u8], work: &[u8]) -> bool {
+    tip == work
+        || (work.len() >= tip.len() && whitespace::fix_eol(work, whitespace::Eol::Lf) == tip)
+}
+
 /// The fixed content of one file, or `None` when nothing changes.
 pub fn fix_content(
     work: &[u8],
@@ -56,7 +72,10 @@ pub fn fix_content(
     for (i, &(s, e)) in line_spans(work).iter().enumerate() {
         let n = i + 1;
         let original = &work[s..e];
-        let Some(rules_here) = per_line.get(&n).filter(|_| tip_line(n) == Some(original)) else {
+        let Some(rules_here) = per_line
+            .get(&n)
+            .filter(|_| tip_line(n).is_some_and(|t| same_line(t, original)))
+        else {
             out.extend_from_slice(original);
             continue;
         };

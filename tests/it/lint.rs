@@ -205,7 +205,7 @@ fn gitattributes_binary_text_and_crlf_are_honoured() {
     repo.new_branch("topic", "main");
     repo.write("looks-like-text.dat", "trailing \n");
     repo.write("raw.raw", "trailing \nmixed\r\n");
-    repo.write("run.bat", "@echo off\r\nset X=1\r\n");
+    repo.write("run.bat", "@echo off\r\nset X=1 \r\n");
     repo.write("mixed.txt", "a\r\nb\n");
     repo.write("nul.txt", b"text \x00 with a NUL \n".as_slice());
     repo.commit("Add files");
@@ -213,7 +213,8 @@ fn gitattributes_binary_text_and_crlf_are_honoured() {
     run.code(1);
     assert_eq!(
         run.stdout,
-        "mixed.txt:1:2: WS-EOL mixed line endings (1 LF, 1 CRLF, 0 CR); use LF\n"
+        "mixed.txt:1:2: WS-EOL mixed line endings (1 LF, 1 CRLF, 0 CR); use LF\n\
+         run.bat:2:8: WS-TRAIL trailing whitespace\n"
     );
     run.stderr_has("looks-like-text.dat: not checked (binary content")
         .stderr_has("nul.txt: not checked (binary content");
@@ -225,7 +226,7 @@ fn gitattributes_binary_text_and_crlf_are_honoured() {
     assert_eq!(
         std::fs::read(repo.path.join("run.bat")).unwrap(),
         b"@echo off\r\nset X=1\r\n",
-        "eol=crlf: stored as LF, checked out as CRLF, never blamed"
+        "eol=crlf: stored as LF, checked out as CRLF: fixed in place, CRLF kept"
     );
 }
 
