@@ -401,3 +401,34 @@ fn pre_commit_framework_refs_choose_the_range() {
     .unwrap();
     assert!(hooks.contains("entry: review lint\n") && hooks.contains("pass_filenames: false"));
 }
+
+/// LINTS.md 4.1 (PC-SEL) under Part A: renames are followed to their destination, quoted
+/// paths are unquoted, deletions and pure renames add nothing to blame.
+#[test]
+fn lints_4_1_pc_sel_under_part_a() {
+    let env = TestEnv::new();
+    let repo = env.repo("proj");
+    repo.write("Lib/a.py", "a = 1 \n");
+    repo.write("Lib/r.py", "r = 1 \n");
+    repo.write("Lib/old.py", "old = 1 \n");
+    repo.commit("Base with problems");
+    repo.new_branch("topic", "main");
+    repo.git(["mv", "Lib/a.py", "Lib/b.py"]); // 4.1#6: RM, kept as Lib/b.py
+    repo.write("Lib/b.py", "a = 1 \nb = 2 \n");
+    repo.git(["mv", "Lib/r.py", "Lib/s.py"]); // 4.1#11: R100, nothing added
+    repo.remove("Lib/old.py"); // 4.1#4: deleted
+    repo.write(
+        "Misc/NEWS.d/next/Core and Builtins/2024-01-01-00-00-00.gh-issue-118000.abcdef.rst",
+        "Fix.\n",
+    ); // 4.1#7: unquoted, so NEWS-PATH sees it
+    repo.commit("Series");
+    let run = repo.review(["--config", "lint.preset=cpython", "lint"]);
+    run.code(1);
+    assert_eq!(
+        run.stdout,
+        "Lib/b.py:2:6: WS-TRAIL trailing whitespace\n\
+         Misc/NEWS.d/next:1:1: NEWS-REQ News entry file name incorrectly formatted: no changed entry is valid; see NEWS-PATH and NEWS-BODY\n\
+         Misc/NEWS.d/next/Core and Builtins/2024-01-01-00-00-00.gh-issue-118000.abcdef.rst:1:1: NEWS-PATH Space found in path, move to Misc/NEWS.d/next/Core_and_Builtins/\n"
+    );
+    run.stderr_has("note: PC-REM Misc/NEWS.d updated with `blurb` ... yes");
+}

@@ -261,3 +261,20 @@ fn towncrier_fragments_are_numbered_when_taken() {
     repo.commit("Fragment");
     repo.review(["lint"]).success();
 }
+
+#[test]
+fn issue_is_inferred_from_a_trailer() {
+    let env = TestEnv::new();
+    let repo = env.repo("proj");
+    repo.new_branch("topic", "main");
+    repo.write("Lib/os.py", "x = 1\n");
+    repo.commit("Fix os\n\ngh-issue: 118003");
+    let run = repo.review(with(&["news", "add", "-m", "Fix os.", "-s", "Library"]));
+    run.success();
+    assert_blurb_name(
+        run.stdout.trim(),
+        "Library",
+        "118003",
+        &nonce_of("Fix os.\n"),
+    );
+}
