@@ -432,3 +432,16 @@ fn lints_4_1_pc_sel_under_part_a() {
     );
     run.stderr_has("note: PC-REM Misc/NEWS.d updated with `blurb` ... yes");
 }
+
+#[test]
+fn a_gitattributes_file_in_a_subdirectory_applies_to_that_directory_only() {
+    let env = TestEnv::new();
+    let repo = topic(&env);
+    repo.write("data/.gitattributes", "*.txt -text\n");
+    repo.write("data/deep/x.txt", "kept as is \n");
+    repo.write("other/x.txt", "judged \n");
+    repo.commit("Attributes below the top");
+    let run = repo.review(["lint"]);
+    run.code(1);
+    assert_eq!(run.stdout, "other/x.txt:1:7: WS-TRAIL trailing whitespace\n");
+}
