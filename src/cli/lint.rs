@@ -302,8 +302,8 @@ pub fn resolve_range(
     Ok((base, head))
 }
 
-/// The tip of the default branch: the remote's tracking branch (`remote`, then `upstream`,
-/// then `origin`), else the local branch.
+/// The tip of the default branch. For a push, the remote's tracking branch comes first; then
+/// the local branch, then `upstream`'s and `origin`'s tracking branches.
 fn default_branch_tip(
     repo: &Repository,
     loaded: &LoadedConfig,
@@ -316,14 +316,11 @@ fn default_branch_tip(
         .clone()
         .unwrap_or_else(|| "main".into());
     let mut candidates: Vec<String> = remote
-        .into_iter()
-        .chain(["upstream", "origin"])
         .map(|r| format!("refs/remotes/{r}/{branch}"))
+        .into_iter()
         .collect();
-    candidates.insert(0, format!("refs/heads/{branch}"));
-    if remote.is_some() {
-        candidates.swap(0, 1);
-    }
+    candidates.push(format!("refs/heads/{branch}"));
+    candidates.extend(["upstream", "origin"].map(|r| format!("refs/remotes/{r}/{branch}")));
     for name in &candidates {
         if let Ok(id) = repo.refname_to_id(name) {
             return Ok(id);

@@ -386,6 +386,22 @@ fn check_file(
             }
         }
     }
+    if pc_py {
+        for p in patchcheck::py_indentation(content) {
+            if file.added.binary_search(&p.line).is_ok() {
+                push(
+                    p.line,
+                    1,
+                    "PC-PY",
+                    format!(
+                        "indented {} columns; reindent wants {} (4 per block level)",
+                        p.actual, p.wanted
+                    ),
+                    false,
+                );
+            }
+        }
+    }
     if pc_py && !file.added.is_empty() {
         if let Some(message) = patchcheck::py_file(content) {
             if !base_has(&|b| patchcheck::py_file(b).is_some()) {

@@ -1,6 +1,8 @@
 //! The legacy patchcheck fixers as opt-in rules: PC-C (untabify: any TAB in a C file) and
 //! PC-PY (reindent's whitespace part: trailing blanks, TABs, final newline, trailing blank
-//! lines). PC-PY does not re-indent statements to four columns per level; see the notes.
+//! lines, and indentation of four columns per block level). The indentation check follows
+//! statements with a small scanner (strings, brackets, comments, backslash continuations), not
+//! Python's tokenizer: continuation lines and comment lines are not judged.
 
 use super::whitespace::split_eol;
 
@@ -55,6 +57,134 @@ pub fn py_file(content: &[u8]) -> Option<&'static str> {
     (newlines > 1).then_some("blank lines at end of file")
 }
 
+/// A statement line whose indentation is not four columns per block level (TABs count to the
+/// next multiple of 8, as reindent expands them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Indent {
+    /// 1-based line number.
+    pub line: usize,
+    pub actual: usize,
+    pub wanted: usize,
+}
+
+/// PC-PY indentation: every statement line whose indentation differs from 4 × its depth.
+pub fn py_indentation(content: &[u8]) -> Vec<Indent> {
+    let mut problems = Vec::new();
+    let mut levels: Vec<usize> = vec![0];
+    let mut opens_block = false;
+    let mut scan = Scanner::default();
+    for (i, raw) in content.split(|&b| b == b'\n').enumerate() {
+        let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let continuation = scan.continues();
+        let Some(start) = line
+            .iter()
+            .position(|&b| b != b' ' && b != b'\t' && b != 0x0c)
+        else {
+            continue; // blank lines do not count, even inside brackets
+        };
+        if !continuation && line[start] != b'#' {
+            let actual = line[..start].iter().fold(0, |col, &b| match b {
+                b'\t' => (col / 8 + 1) * 8,
+                _ => col + 1,
+            });
+            let top = *levels.last().unwrap_or(&0);
+            if opens_block && actual > top {
+                levels.push(actual);
+            } else {
+                while levels.len() > 1 && actual < *levels.last().unwrap_or(&0) {
+                    levels.pop();
+                }
+            }
+            let wanted = 4 * (levels.len() - 1);
+            if actual != wanted && actual != 0 {
+                problems.push(Indent {
+                    line: i + 1,
+                    actual,
+                    wanted,
+                });
+            }
+        }
+        let ends_with_colon = scan.line(line);
+        if !scan.continues() && (line[start] != b'#' || continuation) {
+            opens_block = ends_with_colon;
+        }
+    }
+    problems
+}
+
+/// Just enough of Python's lexical structure to tell statement lines from continuations.
+#[derive(Debug, Default)]
+struct Scanner {
+    /// The open string's closing quote.
+    string: Option<&'static [u8]>,
+    brackets: usize,
+    backslash: bool,
+    /// The last significant byte of the logical line so far.
+    last: u8,
+}
+
+impl Scanner {
+    fn continues(&self) -> bool {
+        self.string.is_some() || self.brackets > 0 || self.backslash
+    }
+
+    /// Scans one physical line; returns whether the logical line ended with `:`.
+    fn line(&mut self, line: &[u8]) -> bool {
+        self.backslash = false;
+        let mut i = 0;
+        while i < line.len() {
+            if let Some(quote) = self.string {
+                if line[i] == b'\\' {
+                    i += 2;
+                } else if line[i..].starts_with(quote) {
+                    i += quote.len();
+                    self.string = None;
+                    self.last = b'"';
+                } else {
+                    i += 1;
+                }
+                continue;
+            }
+            match line[i] {
+                b'#' => break,
+                q @ (b'\'' | b'"') => {
+                    let (triple, single): (&'static [u8], &'static [u8]) = if q == b'"' {
+                        (b"\"\"\"", b"\"")
+                    } else {
+                        (b"'''", b"'")
+                    };
+                    let quote = if line[i..].starts_with(triple) {
+                        triple
+                    } else {
+                        single
+                    };
+                    self.string = Some(quote);
+                    i += quote.len();
+                    continue;
+                }
+                b'(' | b'[' | b'{' => self.brackets += 1,
+                b')' | b']' | b'}' => self.brackets = self.brackets.saturating_sub(1),
+                b'\\' if i + 1 == line.len() => {
+                    self.backslash = true;
+                    return false;
+                }
+                b' ' | b'\t' | 0x0c => {
+                    i += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            self.last = line[i];
+            i += 1;
+        }
+        // A single-quoted string cannot span lines: an unterminated one ends here.
+        if matches!(self.string, Some(q) if q.len() == 1) {
+            self.string = None;
+        }
+        !self.continues() && self.last == b':'
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,16 +194,18 @@ mod tests {
             .iter()
             .any(|&(s, e)| py_line(&content[s..e]).is_some())
             || py_file(content).is_some()
+            || !py_indentation(content).is_empty()
     }
 
     #[test]
-    fn lints_4_2_pc_py_whitespace_cases() {
-        // Part A keeps PC-PY opt-in; the re-indentation cases (#5, #6, #15) are not judged.
+    fn lints_4_2_pc_py() {
         let cases: &[(&str, &[u8], bool)] = &[
             ("4.2#1", b"def f():\n    return 1\n", false),
             ("4.2#2", b"x = 1   \n", true),
             ("4.2#3", b"x = 1\t\n", true),
             ("4.2#4", b"if x:\n\ty = 1\n", true),
+            ("4.2#5", b"if x:\n  y = 1\n", true),
+            ("4.2#6", b"if x:\n        y = 1\n", true),
             ("4.2#7", b"x = 1", true),
             ("4.2#8", b"x = 1\n\n\n", true),
             ("4.2#9", b"\n\n", true),
@@ -81,12 +213,44 @@ mod tests {
             ("4.2#11 CRLF kept", b"if x:\r\n    y = 1\r\n", false),
             ("4.2#13", b"s = 'a\tb'\n", true),
             ("4.2#14", b"s = \"\"\"line   \nend\"\"\"\n", true),
+            ("4.2#15", b"if x:\n   # note\n   y = 1\n", true),
             ("4.2 extra form feed", b"x = 1\x0c\n", false),
             ("4.2 extra continuation", b"f(a,\n       b)\n", false),
         ];
         for (name, input, fails) in cases {
             assert_eq!(py_fails(input), *fails, "{name}");
         }
+    }
+
+    #[test]
+    fn pc_py_indentation_follows_blocks_and_skips_continuations() {
+        let at = |src: &str| -> Vec<(usize, usize, usize)> {
+            py_indentation(src.as_bytes())
+                .iter()
+                .map(|p| (p.line, p.actual, p.wanted))
+                .collect()
+        };
+        assert_eq!(at("if x:\n  y = 1\n"), [(2, 2, 4)]);
+        assert_eq!(at("if x:\n\ty = 1\n"), [(2, 8, 4)]);
+        let good = r#"class A:
+    def f(self,
+          a):
+        s = '''
+  text:
+'''
+        if a:  # c
+            return {
+  1: 2}
+    x = \
+  1
+
+y = 2
+"#;
+        assert_eq!(at(good), []);
+        assert_eq!(
+            at("def f():\n    if a:\n        pass\n      b = 1\n"),
+            [(4, 6, 4)]
+        );
     }
 
     #[test]

@@ -443,5 +443,29 @@ fn a_gitattributes_file_in_a_subdirectory_applies_to_that_directory_only() {
     repo.commit("Attributes below the top");
     let run = repo.review(["lint"]);
     run.code(1);
-    assert_eq!(run.stdout, "other/x.txt:1:7: WS-TRAIL trailing whitespace\n");
+    assert_eq!(
+        run.stdout,
+        "other/x.txt:1:7: WS-TRAIL trailing whitespace\n"
+    );
+}
+
+#[test]
+fn legacy_pc_py_is_opt_in_and_judges_indentation_of_added_lines() {
+    let env = TestEnv::new();
+    let repo = env.repo("proj");
+    repo.write("old.py", "if x:\n  y = 1\n");
+    repo.commit("Old two-space code");
+    repo.new_branch("topic", "main");
+    repo.write("old.py", "if x:\n  y = 1\n  z = 2\n");
+    repo.write("new.py", "def f():\n\treturn 1\n");
+    repo.commit("More");
+    repo.review(["lint"]).success();
+    let run = repo.review(["--config", "lint.rules.PC-PY.enabled=true", "lint"]);
+    run.code(1);
+    assert_eq!(
+        run.stdout,
+        "new.py:2:1: PC-PY TAB character (reindent expands TABs to 8 columns)\n\
+         new.py:2:1: PC-PY indented 8 columns; reindent wants 4 (4 per block level)\n\
+         old.py:3:1: PC-PY indented 2 columns; reindent wants 4 (4 per block level)\n"
+    );
 }
