@@ -385,7 +385,7 @@ fn fix(
     ctx: &Context,
     repo: &Repository,
     rules: &Rules,
-    touched: &[lint::Touched],
+    touched: &[lint::Touched<'_>],
     findings: &[Finding],
     force: bool,
     format: OutputFormat,
@@ -407,7 +407,7 @@ fn fix(
         let on_disk = top.join(lint::source::bytes_path(&file.path));
         let work = std::fs::read(&on_disk)
             .map_err(|e| CliError::io(format!("cannot read `{path}` to fix it")).with_cause(e))?;
-        if !lint::fix::same_content(&file.content, &work) && !force {
+        if !lint::fix::same_content(file.content(), &work) && !force {
             ctx.printer.warn(&format!(
                 "not fixing `{path}`: the work tree differs from the commit being linted"
             ));

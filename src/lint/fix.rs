@@ -31,15 +31,15 @@ pub fn fix_content(
     findings: &[&Finding],
     rules: &Rules,
 ) -> Option<Vec<u8>> {
-    let tip_spans = line_spans(&file.content);
-    let tip_line = |n: usize| tip_spans.get(n - 1).map(|&(s, e)| &file.content[s..e]);
+    let tip_spans = line_spans(file.content());
+    let tip_line = |n: usize| tip_spans.get(n - 1).map(|&(s, e)| &file.content()[s..e]);
     let mut per_line: BTreeMap<usize, BTreeSet<&str>> = BTreeMap::new();
     let mut eol_target = None;
     let mut eof = false;
     for f in findings.iter().filter(|f| f.fixable) {
         match f.rule {
             "WS-EOF" => eof = true,
-            "WS-EOL" => eol_target = whitespace::eol_problem(&file.content),
+            "WS-EOL" => eol_target = whitespace::eol_problem(file.content()),
             rule => {
                 per_line.entry(f.line).or_default().insert(rule);
             }
@@ -51,7 +51,7 @@ pub fn fix_content(
         let mut kept = [0usize; 3];
         for (i, &(s, e)) in tip_spans.iter().enumerate() {
             if !added.contains(&(i + 1)) {
-                for (_, eol) in whitespace::endings(&file.content[s..e]) {
+                for (_, eol) in whitespace::endings(&file.content()[s..e]) {
                     kept[eol as usize] += 1;
                 }
             }

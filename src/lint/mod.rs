@@ -138,13 +138,13 @@ pub fn skip_trailer(
 }
 
 /// Lints the range `base..tip`.
-pub fn lint(
-    repo: &Repository,
+pub fn lint<'r>(
+    repo: &'r Repository,
     base: Oid,
     tip: Oid,
     rules: &Rules,
     options: &Options,
-) -> Result<(Report, Vec<Touched>), LintError> {
+) -> Result<(Report, Vec<Touched<'r>>), LintError> {
     let files = if base == tip {
         Vec::new()
     } else {
@@ -237,12 +237,12 @@ pub fn lint(
 /// Runs every rule on one text file; returns whether it is a valid NEWS entry.
 fn check_file(
     repo: &Repository,
-    file: &Touched,
+    file: &Touched<'_>,
     path: &str,
     rules: &Rules,
     report: &mut Report,
 ) -> bool {
-    let content = &file.content;
+    let content = file.content();
     let spans = source::line_spans(content);
     let line = |n: usize| -> &[u8] { spans.get(n - 1).map_or(&[][..], |&(s, e)| &content[s..e]) };
     let on = |id: &str| rules.get(id).selects(path, content);
@@ -452,7 +452,7 @@ fn check_file(
 
 /// NEWS-PATH and NEWS-BODY for one file; true when it is a valid entry.
 fn check_news_file(
-    file: &Touched,
+    file: &Touched<'_>,
     path: &str,
     rules: &Rules,
     push: &mut dyn FnMut(usize, usize, &'static str, String, bool),
@@ -469,7 +469,7 @@ fn check_news_file(
             push(1, 1, "NEWS-PATH", problem.message(), false);
         }
     }
-    let body_ok = match news::decode(&file.content) {
+    let body_ok = match news::decode(file.content()) {
         Err(e) => {
             if rules.enabled("NEWS-BODY") {
                 push(e.line, 1, "NEWS-BODY", e.message, false);

@@ -23,22 +23,27 @@ pub enum Kind {
 
 /// One path the range touched.
 #[derive(Debug, Clone)]
-pub struct Touched {
+pub struct Touched<'r> {
     /// Path at the tip (bytes: any name git accepts).
     pub path: Vec<u8>,
     /// Path at the base when the range renamed or copied the file.
     pub old_path: Option<Vec<u8>>,
     pub status: Delta,
     pub kind: Kind,
-    /// Content at the tip (empty unless `kind` is `Text`).
-    pub content: Vec<u8>,
+    /// The blob at the tip (only when `kind` is `Text`); read once, never copied.
+    blob: Option<git2::Blob<'r>>,
     /// Blob at the base, when the file existed there.
     pub base_blob: Option<Oid>,
     /// Line numbers (1-based, ascending) of the lines the range added.
     pub added: Vec<usize>,
 }
 
-impl Touched {
+impl Touched<'_> {
+    /// Content at the tip (empty unless `kind` is `Text`).
+    pub fn content(&self) -> &[u8] {
+        self.blob.as_ref().map_or(&[], |b| b.content())
+    }
+
     /// Whether every line counts as added (a new file).
     pub fn all_added(&self) -> bool {
         self.base_blob.is_none()
@@ -65,6 +70,12 @@ pub fn line_spans(content: &[u8]) -> Vec<(usize, usize)> {
     spans
 }
 
+/// How many lines `line_spans` would find.
+pub fn line_count(content: &[u8]) -> usize {
+    memchr::memchr_iter(b'\n', content).count()
+        + usize::from(!content.ends_with(b"\n") && !content.is_empty())
+}
+
 /// Bytes of a path as a `Path` (unix keeps every byte; elsewhere lossily).
 pub fn bytes_path(bytes: &[u8]) -> std::borrow::Cow<'_, Path> {
     #[cfg(unix)]
@@ -86,7 +97,7 @@ pub fn looks_binary(content: &[u8]) -> bool {
 }
 
 /// Every path the range `base..tip` touched, in diff order.
-pub fn touched(repo: &Repository, base: Oid, tip: Oid) -> Result<Vec<Touched>, LintError> {
+pub fn touched(repo: &Repository, base: Oid, tip: Oid) -> Result<Vec<Touched<'_>>, LintError> {
     // Like git itself, trust the object database when reading: re-hashing every blob read
     // (libgit2's default) costs a quarter of the run on large series.
     git2::opts::strict_hash_verification(false);
@@ -119,7 +130,7 @@ pub fn touched(repo: &Repository, base: Oid, tip: Oid) -> Result<Vec<Touched>, L
             old_path,
             status,
             kind: Kind::Text,
-            content: Vec::new(),
+            blob: None,
             base_blob: None,
             added: Vec::new(),
         };
@@ -157,7 +168,8 @@ pub fn touched(repo: &Repository, base: Oid, tip: Oid) -> Result<Vec<Touched>, L
             out.push(file);
             continue;
         }
-        file.content = blob.content().to_vec();
+        let lines = line_count(blob.content());
+        file.blob = Some(blob);
         let old_is_blob = !old.id().is_zero()
             && matches!(
                 old.mode(),
@@ -178,7 +190,7 @@ pub fn touched(repo: &Repository, base: Oid, tip: Oid) -> Result<Vec<Touched>, L
                 }
             }
         } else {
-            file.added = (1..=line_spans(&file.content).len()).collect();
+            file.added = (1..=lines).collect();
         }
         out.push(file);
     }
