@@ -385,7 +385,7 @@ fn fix(
     ctx: &Context,
     repo: &Repository,
     rules: &Rules,
-    touched: &[lint::Touched<'_>],
+    touched: &[lint::FileInfo],
     findings: &[Finding],
     force: bool,
     format: OutputFormat,
@@ -407,14 +407,19 @@ fn fix(
         let on_disk = top.join(lint::source::bytes_path(&file.path));
         let work = std::fs::read(&on_disk)
             .map_err(|e| CliError::io(format!("cannot read `{path}` to fix it")).with_cause(e))?;
-        if !lint::fix::same_content(file.content(), &work) && !force {
+        let blob = match file.tip_blob {
+            Some(id) => repo.find_blob(id).map_err(crate::git::RepoError::from)?,
+            None => continue,
+        };
+        let tip = blob.content();
+        if !lint::fix::same_content(tip, &work) && !force {
             ctx.printer.warn(&format!(
                 "not fixing `{path}`: the work tree differs from the commit being linted"
             ));
             ctx.printer.hint("commit or stash those changes, or add `--force` to fix only the lines still as committed");
             continue;
         }
-        let Some(new) = lint::fix::fix_content(&work, file, &mine, rules) else {
+        let Some(new) = lint::fix::fix_content(&work, tip, &file.added, &mine, rules) else {
             continue;
         };
         std::fs::write(&on_disk, &new)

@@ -58,7 +58,7 @@ fn add(ctx: &Context, args: AddArgs) -> CliResult {
             CliError::usage(m)
                 .with_hint("write it as `12345`, `gh-12345`, `#12345` or the issue URL")
         })?),
-        None => infer_issue(&repo, &loaded),
+        None => infer_issue(&repo),
     };
     let section = match &args.section {
         Some(raw) => {
@@ -100,7 +100,7 @@ fn add(ctx: &Context, args: AddArgs) -> CliResult {
 }
 
 /// The issue from the branch name (`gh-12345-...`) or a `gh-issue:`/`Issue:` trailer in HEAD.
-fn infer_issue(repo: &git2::Repository, _loaded: &crate::config::LoadedConfig) -> Option<u64> {
+fn infer_issue(repo: &git2::Repository) -> Option<u64> {
     let head = repo.head().ok()?;
     if let Some(n) = head.shorthand().and_then(news::issue_from_branch) {
         return Some(n);

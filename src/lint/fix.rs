@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::source::line_spans;
 use super::whitespace;
-use super::{Finding, Rules, Touched};
+use super::{Finding, Rules};
 
 /// Whether a work-tree line is the tip's line, allowing for git's CRLF checkout conversion
 /// (`eol=crlf`, `core.autocrlf`).
@@ -24,22 +24,24 @@ pub fn same_content(tip: &[u8], work: &[u8]) -> bool {
         || (work.len() >= tip.len() && whitespace::fix_eol(work, whitespace::Eol::Lf) == tip)
 }
 
-/// The fixed content of one file, or `None` when nothing changes.
+/// The fixed content of one file, or `None` when nothing changes. `tip` is the file at the
+/// tip of the range and `added` the line numbers the range added.
 pub fn fix_content(
     work: &[u8],
-    file: &Touched,
+    tip: &[u8],
+    added: &[usize],
     findings: &[&Finding],
     rules: &Rules,
 ) -> Option<Vec<u8>> {
-    let tip_spans = line_spans(file.content());
-    let tip_line = |n: usize| tip_spans.get(n - 1).map(|&(s, e)| &file.content()[s..e]);
+    let tip_spans = line_spans(tip);
+    let tip_line = |n: usize| tip_spans.get(n - 1).map(|&(s, e)| &tip[s..e]);
     let mut per_line: BTreeMap<usize, BTreeSet<&str>> = BTreeMap::new();
     let mut eol_target = None;
     let mut eof = false;
     for f in findings.iter().filter(|f| f.fixable) {
         match f.rule {
             "WS-EOF" => eof = true,
-            "WS-EOL" => eol_target = whitespace::eol_problem(file.content()),
+            "WS-EOL" => eol_target = whitespace::eol_problem(tip),
             rule => {
                 per_line.entry(f.line).or_default().insert(rule);
             }
@@ -47,11 +49,11 @@ pub fn fix_content(
     }
     if let Some(target) = eol_target {
         // Added lines follow the ending the file's other lines use (or the majority).
-        let added: BTreeSet<usize> = file.added.iter().copied().collect();
+        let added_set: BTreeSet<usize> = added.iter().copied().collect();
         let mut kept = [0usize; 3];
         for (i, &(s, e)) in tip_spans.iter().enumerate() {
-            if !added.contains(&(i + 1)) {
-                for (_, eol) in whitespace::endings(&file.content()[s..e]) {
+            if !added_set.contains(&(i + 1)) {
+                for (_, eol) in whitespace::endings(&tip[s..e]) {
                     kept[eol as usize] += 1;
                 }
             }
@@ -62,7 +64,7 @@ pub fn fix_content(
             whitespace::majority(kept)
         };
         eol_target = Some(target);
-        for &n in &file.added {
+        for &n in added {
             if tip_line(n).is_some_and(|l| whitespace::endings(l).any(|(_, e)| e != target)) {
                 per_line.entry(n).or_default().insert("WS-EOL");
             }

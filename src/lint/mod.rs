@@ -16,13 +16,11 @@ pub mod source;
 pub mod sphinx;
 pub mod whitespace;
 
-use std::collections::BTreeSet;
-
 use git2::{Oid, Repository};
 use serde::Serialize;
 
 pub use rules::Rules;
-pub use source::{Kind, Touched};
+pub use source::{FileInfo, Kind, Touched};
 
 /// Why linting could not run.
 #[derive(Debug, thiserror::Error)]
@@ -137,29 +135,37 @@ pub fn skip_trailer(
     Ok(None)
 }
 
-/// Lints the range `base..tip`.
-pub fn lint<'r>(
-    repo: &'r Repository,
-    base: Oid,
-    tip: Oid,
+/// Below this many touched files one thread does all the work.
+const PARALLEL_MIN: usize = 256;
+
+/// What one worker found: its share of the report and, per change index, the file and
+/// whether it is a valid NEWS entry.
+type Share = (Report, Vec<(usize, FileInfo, bool)>);
+
+/// Loads and judges every `threads`-th change starting at `first`.
+fn judge_share(
+    repo: &Repository,
+    tree: Oid,
+    changes: &[source::Change],
+    first: usize,
+    threads: usize,
     rules: &Rules,
-    options: &Options,
-) -> Result<(Report, Vec<Touched<'r>>), LintError> {
-    let files = if base == tip {
-        Vec::new()
-    } else {
-        source::touched(repo, base, tip)?
-    };
-    let mut report = Report {
-        files: files.len(),
-        ..Report::default()
-    };
-    let mut news_valid: BTreeSet<usize> = BTreeSet::new();
-    for (index, file) in files.iter().enumerate() {
+) -> Result<Share, LintError> {
+    let mut loader = source::Loader::new(repo, tree)?;
+    let mut report = Report::default();
+    let mut files = Vec::new();
+    for (index, change) in changes.iter().enumerate().skip(first).step_by(threads) {
+        let file = loader.load(change)?;
         let path = display_path(&file.path);
-        match file.kind {
-            Kind::Text => {}
-            Kind::Deleted => continue,
+        let valid_entry = match file.kind {
+            Kind::Text => {
+                let before = report.findings.len();
+                check_file(repo, &file, &path, rules, &mut report)
+                    && report.findings[before..]
+                        .iter()
+                        .all(|f| !f.rule.starts_with("NEWS"))
+            }
+            Kind::Deleted => false,
             other => {
                 let what = match other {
                     Kind::Binary => "binary content or `binary`/`-text` attribute",
@@ -170,19 +176,77 @@ pub fn lint<'r>(
                     rule: "SKIP",
                     message: format!("{path}: not checked ({what})"),
                 });
-                continue;
+                false
             }
-        }
-        let before = report.findings.len();
-        let valid_entry = check_file(repo, file, &path, rules, &mut report);
-        if valid_entry
-            && report.findings[before..]
-                .iter()
-                .all(|f| !f.rule.starts_with("NEWS"))
-        {
-            news_valid.insert(index);
-        }
+        };
+        files.push((index, file.info(), valid_entry));
     }
+    Ok((report, files))
+}
+
+/// Lints the range `base..tip`. Large ranges are split over the available cores, each worker
+/// with its own handle on the repository.
+pub fn lint(
+    repo: &Repository,
+    base: Oid,
+    tip: Oid,
+    rules: &Rules,
+    options: &Options,
+) -> Result<(Report, Vec<FileInfo>), LintError> {
+    let (changes, tree) = if base == tip {
+        (Vec::new(), Oid::zero())
+    } else {
+        source::changes(repo, base, tip)?
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    let shares: Vec<Share> = if changes.is_empty() {
+        Vec::new()
+    } else if threads < 2 || changes.len() < PARALLEL_MIN {
+        vec![judge_share(repo, tree, &changes, 0, 1, rules)?]
+    } else {
+        let path = repo.path().to_path_buf();
+        let workdir = repo.workdir().map(std::path::Path::to_path_buf);
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (1..threads)
+                .map(|first| {
+                    let (changes, path, workdir) = (&changes, &path, &workdir);
+                    scope.spawn(move || {
+                        let repo = Repository::open(path)?;
+                        if let Some(w) = workdir {
+                            repo.set_workdir(w, false)?;
+                        }
+                        judge_share(&repo, tree, changes, first, threads, rules)
+                    })
+                })
+                .collect();
+            let mut shares = vec![judge_share(repo, tree, &changes, 0, threads, rules)?];
+            for worker in workers {
+                shares.push(worker.join().expect("a lint worker panicked")?);
+            }
+            Ok::<_, LintError>(shares)
+        })?
+    };
+    let mut report = Report {
+        files: changes.len(),
+        ..Report::default()
+    };
+    let mut files: Vec<(usize, FileInfo, bool)> = Vec::with_capacity(changes.len());
+    for (share, share_files) in shares {
+        report.findings.extend(share.findings);
+        report.notes.extend(share.notes);
+        report.added_lines += share.added_lines;
+        report.added_bytes += share.added_bytes;
+        files.extend(share_files);
+    }
+    files.sort_by_key(|(index, _, _)| *index);
+    report.notes.sort_by(|a, b| a.message.cmp(&b.message));
+
+    let paths: Vec<String> = files
+        .iter()
+        .map(|(_, f, _)| display_path(&f.path))
+        .collect();
     if rules.enabled("NEWS-REQ") {
         let explicit = if options.skip_news {
             Some("--skip-news was given".to_owned())
@@ -191,14 +255,13 @@ pub fn lint<'r>(
             skip_trailer(repo, &commits, &rules.news.skip_trailer)?
                 .map(|r| format!("{}: {r}", rules.news.skip_trailer))
         };
-        let paths: Vec<String> = files.iter().map(|f| display_path(&f.path)).collect();
         let changed: Vec<news::Changed<'_>> = files
             .iter()
-            .enumerate()
-            .map(|(i, f)| news::Changed {
-                path: &paths[i],
+            .zip(&paths)
+            .map(|((_, f, valid), path)| news::Changed {
+                path,
                 deleted: f.kind == Kind::Deleted,
-                valid_entry: news_valid.contains(&i),
+                valid_entry: *valid,
             })
             .collect();
         match news::requirement(&changed, &rules.news, explicit.as_deref()) {
@@ -220,7 +283,6 @@ pub fn lint<'r>(
         }
     }
     if rules.enabled("PC-REM") && !files.is_empty() {
-        let paths: Vec<String> = files.iter().map(|f| display_path(&f.path)).collect();
         let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
         for line in reminders::reminders(&refs) {
             report.notes.push(Note {
@@ -231,7 +293,7 @@ pub fn lint<'r>(
     }
     report.findings.sort();
     report.findings.dedup();
-    Ok((report, files))
+    Ok((report, files.into_iter().map(|(_, f, _)| f).collect()))
 }
 
 /// Runs every rule on one text file; returns whether it is a valid NEWS entry.

@@ -21,20 +21,40 @@ pub enum Kind {
     Deleted,
 }
 
-/// One path the range touched.
+/// One entry of the range's diff, owned, so worker threads can take their share.
 #[derive(Debug, Clone)]
-pub struct Touched<'r> {
-    /// Path at the tip (bytes: any name git accepts).
+pub struct Change {
+    /// Path at the tip (bytes: any name git accepts); the old path for a deletion.
     pub path: Vec<u8>,
     /// Path at the base when the range renamed or copied the file.
     pub old_path: Option<Vec<u8>>,
     pub status: Delta,
+    old_id: Oid,
+    old_mode: git2::FileMode,
+    new_id: Oid,
+    new_mode: git2::FileMode,
+}
+
+/// One touched path, loaded: its kind, tip blob and added lines.
+pub struct Touched<'r> {
+    pub path: Vec<u8>,
+    pub status: Delta,
     pub kind: Kind,
     /// The blob at the tip (only when `kind` is `Text`); read once, never copied.
     blob: Option<git2::Blob<'r>>,
-    /// Blob at the base, when the file existed there.
+    /// Blob at the base, when the file existed there as a regular file.
     pub base_blob: Option<Oid>,
     /// Line numbers (1-based, ascending) of the lines the range added.
+    pub added: Vec<usize>,
+}
+
+/// What the command layer keeps of a touched file (owned; the blob is read again on demand).
+#[derive(Debug, Clone)]
+pub struct FileInfo {
+    pub path: Vec<u8>,
+    pub kind: Kind,
+    /// The tip blob of a text file.
+    pub tip_blob: Option<Oid>,
     pub added: Vec<usize>,
 }
 
@@ -44,15 +64,19 @@ impl Touched<'_> {
         self.blob.as_ref().map_or(&[], |b| b.content())
     }
 
-    /// Whether every line counts as added (a new file).
-    pub fn all_added(&self) -> bool {
-        self.base_blob.is_none()
-    }
-
     /// Content at the base, read on demand (whole-file rules only need it when the tip fails).
     pub fn base_content(&self, repo: &Repository) -> Option<Vec<u8>> {
         let id = self.base_blob?;
         repo.find_blob(id).ok().map(|b| b.content().to_vec())
+    }
+
+    pub fn info(&self) -> FileInfo {
+        FileInfo {
+            path: self.path.clone(),
+            kind: self.kind,
+            tip_blob: self.blob.as_ref().map(git2::Blob::id),
+            added: self.added.clone(),
+        }
     }
 }
 
@@ -96,8 +120,9 @@ pub fn looks_binary(content: &[u8]) -> bool {
     memchr::memchr(0, &content[..content.len().min(8000)]).is_some()
 }
 
-/// Every path the range `base..tip` touched, in diff order.
-pub fn touched(repo: &Repository, base: Oid, tip: Oid) -> Result<Vec<Touched<'_>>, LintError> {
+/// Every path the range `base..tip` touched, in diff order (one tree-to-tree diff, renames
+/// found), and the tip's tree.
+pub fn changes(repo: &Repository, base: Oid, tip: Oid) -> Result<(Vec<Change>, Oid), LintError> {
     // Like git itself, trust the object database when reading: re-hashing every blob read
     // (libgit2's default) costs a quarter of the run on large series.
     git2::opts::strict_hash_verification(false);
@@ -109,48 +134,70 @@ pub fn touched(repo: &Repository, base: Oid, tip: Oid) -> Result<Vec<Touched<'_>
     opts.context_lines(0).include_typechange(true);
     let mut diff = repo.diff_tree_to_tree(Some(&base_tree), Some(&tip_tree), Some(&mut opts))?;
     diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
+    let changes = diff
+        .deltas()
+        .map(|delta| {
+            let (new, old) = (delta.new_file(), delta.old_file());
+            let status = delta.status();
+            Change {
+                path: new
+                    .path_bytes()
+                    .or_else(|| old.path_bytes())
+                    .unwrap_or_default()
+                    .to_vec(),
+                old_path: match status {
+                    Delta::Renamed | Delta::Copied => old.path_bytes().map(<[u8]>::to_vec),
+                    _ => None,
+                },
+                status,
+                old_id: old.id(),
+                old_mode: old.mode(),
+                new_id: new.id(),
+                new_mode: new.mode(),
+            }
+        })
+        .collect();
+    Ok((changes, tip_tree.id()))
+}
 
-    let mut attrs = AttrSources::new(repo, &tip_tree);
-    let mut out = Vec::with_capacity(diff.deltas().len());
-    for (index, delta) in diff.deltas().enumerate() {
-        let new = delta.new_file();
-        let old = delta.old_file();
-        let status = delta.status();
-        let path = new
-            .path_bytes()
-            .or_else(|| old.path_bytes())
-            .unwrap_or_default()
-            .to_vec();
-        let old_path = match status {
-            Delta::Renamed | Delta::Copied => old.path_bytes().map(<[u8]>::to_vec),
-            _ => None,
-        };
+/// Loads touched files: attributes, tip blob, added lines.
+pub struct Loader<'r> {
+    repo: &'r Repository,
+    attrs: AttrSources<'r>,
+    opts: DiffOptions,
+}
+
+impl<'r> Loader<'r> {
+    pub fn new(repo: &'r Repository, tip_tree: Oid) -> Result<Self, LintError> {
+        let mut opts = DiffOptions::new();
+        opts.context_lines(0);
+        Ok(Loader {
+            repo,
+            attrs: AttrSources::new(repo, repo.find_tree(tip_tree)?),
+            opts,
+        })
+    }
+
+    pub fn load(&mut self, change: &Change) -> Result<Touched<'r>, LintError> {
+        let repo = self.repo;
         let mut file = Touched {
-            path,
-            old_path,
-            status,
+            path: change.path.clone(),
+            status: change.status,
             kind: Kind::Text,
             blob: None,
             base_blob: None,
             added: Vec::new(),
         };
-        if status == Delta::Deleted {
-            file.kind = Kind::Deleted;
-            out.push(file);
-            continue;
+        file.kind = match (change.status, change.new_mode) {
+            (Delta::Deleted, _) => Kind::Deleted,
+            (_, git2::FileMode::Link) => Kind::Symlink,
+            (_, git2::FileMode::Commit) => Kind::Submodule,
+            _ => Kind::Text,
+        };
+        if file.kind != Kind::Text {
+            return Ok(file);
         }
-        let mode = new.mode();
-        if mode == git2::FileMode::Link {
-            file.kind = Kind::Symlink;
-            out.push(file);
-            continue;
-        }
-        if mode == git2::FileMode::Commit {
-            file.kind = Kind::Submodule;
-            out.push(file);
-            continue;
-        }
-        let text = if attrs.may_apply(&file.path) {
+        let text = if self.attrs.may_apply(&file.path) {
             let attr_path = bytes_path(&file.path);
             let flags = git2::AttrCheckFlags::FILE_THEN_INDEX;
             git2::AttrValue::from_bytes(repo.get_attr_bytes(&attr_path, "text", flags)?)
@@ -159,42 +206,38 @@ pub fn touched(repo: &Repository, base: Oid, tip: Oid) -> Result<Vec<Touched<'_>
         };
         if matches!(text, git2::AttrValue::False) {
             file.kind = Kind::Binary;
-            out.push(file);
-            continue;
+            return Ok(file);
         }
-        let blob = repo.find_blob(new.id())?;
+        let blob = repo.find_blob(change.new_id)?;
         if looks_binary(blob.content()) && !matches!(text, git2::AttrValue::True) {
             file.kind = Kind::Binary;
-            out.push(file);
-            continue;
+            return Ok(file);
         }
-        let lines = line_count(blob.content());
-        file.blob = Some(blob);
-        let old_is_blob = !old.id().is_zero()
+        let old_is_blob = !change.old_id.is_zero()
             && matches!(
-                old.mode(),
+                change.old_mode,
                 git2::FileMode::Blob | git2::FileMode::BlobExecutable
             );
-        if old_is_blob && status != Delta::Added {
-            file.base_blob = Some(old.id());
-            if let Some(patch) = git2::Patch::from_diff(&diff, index)? {
-                for h in 0..patch.num_hunks() {
-                    for l in 0..patch.num_lines_in_hunk(h)? {
-                        let line = patch.line_in_hunk(h, l)?;
-                        if line.origin() == '+' {
-                            if let Some(n) = line.new_lineno() {
-                                file.added.push(n as usize);
-                            }
+        if old_is_blob && change.status != Delta::Added {
+            file.base_blob = Some(change.old_id);
+            let old = repo.find_blob(change.old_id)?;
+            let patch = git2::Patch::from_blobs(&old, None, &blob, None, Some(&mut self.opts))?;
+            for h in 0..patch.num_hunks() {
+                for l in 0..patch.num_lines_in_hunk(h)? {
+                    let line = patch.line_in_hunk(h, l)?;
+                    if line.origin() == '+' {
+                        if let Some(n) = line.new_lineno() {
+                            file.added.push(n as usize);
                         }
                     }
                 }
             }
         } else {
-            file.added = (1..=lines).collect();
+            file.added = (1..=line_count(blob.content())).collect();
         }
-        out.push(file);
+        file.blob = Some(blob);
+        Ok(file)
     }
-    Ok(out)
 }
 
 /// Which paths can have attributes at all. Asking libgit2 costs a dozen system calls per path,
@@ -203,13 +246,13 @@ pub fn touched(repo: &Repository, base: Oid, tip: Oid) -> Result<Vec<Touched<'_>
 /// the path's directories, in the tip tree or the work tree.
 struct AttrSources<'r> {
     global: bool,
-    tree: &'r git2::Tree<'r>,
+    tree: git2::Tree<'r>,
     workdir: Option<std::path::PathBuf>,
     dirs: std::collections::HashMap<Vec<u8>, bool>,
 }
 
 impl<'r> AttrSources<'r> {
-    fn new(repo: &Repository, tree: &'r git2::Tree<'r>) -> Self {
+    fn new(repo: &Repository, tree: git2::Tree<'r>) -> Self {
         let config_file = repo
             .config()
             .ok()
@@ -247,7 +290,7 @@ impl<'r> AttrSources<'r> {
                 None if dir.is_empty() => return false,
                 None => &[],
             };
-            let (tree, workdir) = (self.tree, &self.workdir);
+            let (tree, workdir) = (&self.tree, &self.workdir);
             let has = *self.dirs.entry(dir.to_vec()).or_insert_with(|| {
                 let mut file = dir.to_vec();
                 if !file.is_empty() {

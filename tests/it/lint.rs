@@ -469,3 +469,43 @@ fn legacy_pc_py_is_opt_in_and_judges_indentation_of_added_lines() {
          old.py:3:1: PC-PY indented 2 columns; reindent wants 4 (4 per block level)\n"
     );
 }
+
+#[test]
+fn a_large_series_gives_the_same_sorted_findings_when_split_over_threads() {
+    let env = TestEnv::new();
+    let repo = env.repo("proj");
+    repo.write(".gitattributes", "*.bin binary\n");
+    repo.write("seed.txt", "old \n");
+    repo.commit("Base");
+    repo.new_branch("topic", "main");
+    let mut expected = String::new();
+    for i in 0..300 {
+        let bad = i % 50 == 7;
+        repo.write(
+            &format!("d{}/f{i:03}.txt", i % 7),
+            if bad { "a\nb \n" } else { "a\nb\n" },
+        );
+        if bad {
+            expected.push_str(&format!(
+                "d{}/f{i:03}.txt:2:2: WS-TRAIL trailing whitespace\n",
+                i % 7
+            ));
+        }
+    }
+    repo.write("x.bin", "binary \n");
+    repo.write("seed.txt", "old \nnew \n");
+    repo.commit("Many files");
+    expected.push_str("seed.txt:2:4: WS-TRAIL trailing whitespace\n");
+    let mut lines: Vec<&str> = expected.lines().collect();
+    lines.sort();
+    let run = repo.review(["-v", "lint"]);
+    run.code(1);
+    assert_eq!(run.stdout.lines().collect::<Vec<_>>(), lines);
+    run.stderr_has("x.bin: not checked")
+        .stderr_has("7 findings (7 fixable with `review lint --fix`); checked 302 changed files with 601 added lines");
+    repo.review(["lint", "--fix"]).success();
+    assert_eq!(
+        std::fs::read_to_string(repo.path.join("d0/f007.txt")).unwrap(),
+        "a\nb\n"
+    );
+}
