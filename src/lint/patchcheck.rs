@@ -220,6 +220,8 @@ mod tests {
         for (name, input, fails) in cases {
             assert_eq!(py_fails(input), *fails, "{name}");
         }
+        // 4.2#12: reindent refuses mixed newlines silently; Part A reports them as WS-EOL.
+        assert!(crate::lint::whitespace::eol_problem(b"x = 1\r\ny = 2\n").is_some());
     }
 
     #[test]

@@ -379,6 +379,30 @@ mod tests {
     }
 
     #[test]
+    fn lints_4_3_pc_c_scope() {
+        let mut config = Config::default();
+        config.lint.rules.insert(
+            "PC-C".into(),
+            crate::config::RuleConfig {
+                enabled: Some(true),
+                ..Default::default()
+            },
+        );
+        let rules = Rules::from_config(&config).unwrap();
+        let pc = rules.get("PC-C");
+        assert!(pc.selects("Include/x.h", b""), "4.3#12");
+        assert!(pc.selects("Modules/clinic/x.c.h", b""), "4.3#13");
+        assert!(!pc.selects("Modules/expat/xmlparse.c", b""), "4.3#14");
+        assert!(!pc.selects("Lib/x.cpp", b""), "4.3 extra .cpp");
+        assert!(
+            !rules
+                .get("PC-PY")
+                .selects("Tools/c-analyzer/cpython/_parser.py", b""),
+            "4.1 extra allow-list"
+        );
+    }
+
+    #[test]
     fn unknown_rule_id_suggests_the_nearest() {
         let mut config = Config::default();
         config
