@@ -20,7 +20,7 @@ use crate::ui::{self as printer, OutputFormat, Stream};
 /// RANGE given. Findings print as `path:line:column: RULE-ID message`, sorted, with a summary on
 /// stderr. Exit 0 when clean, 1 with findings, 2 on errors.
 #[derive(Debug, clap::Args)]
-#[command(verbatim_doc_comment)]
+#[command(verbatim_doc_comment, after_help = crate::lint::rules::help_text())]
 pub struct Args {
     /// Commits to lint: `<base>..<tip>`, or `<base>` for `<base>..HEAD` (default: the series)
     #[arg(value_name = "RANGE")]

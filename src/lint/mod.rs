@@ -471,19 +471,38 @@ fn check_file(
             }
         }
     }
+    if on("SL-WS") && !file.added.is_empty() {
+        match std::str::from_utf8(content) {
+            // SL-DR reports an undecodable file when it runs; say it once.
+            Err(e) if !on("SL-DR") => push(1, 1, "SL-WS", decode_message(content, &e), false),
+            Err(_) => {}
+            Ok(_) => {
+                // WS-TRAIL already reports trailing blanks where it applies; say it once.
+                for &n in &file.added {
+                    let text = line(n);
+                    for (at, message) in sphinx::whitespace_line(text) {
+                        if !trail || !message.starts_with("trailing") {
+                            push(n, column(text, at), "SL-WS", message.to_owned(), false);
+                        }
+                    }
+                }
+                if sphinx::missing_final_newline(content)
+                    && !base_has(&sphinx::missing_final_newline)
+                {
+                    push(
+                        last,
+                        column(line(last), line(last).len()),
+                        "SL-WS",
+                        "no newline at end of file (sphinx-lint missing-final-newline)".into(),
+                        false,
+                    );
+                }
+            }
+        }
+    }
     if on("SL-DR") && !file.added.is_empty() {
         match std::str::from_utf8(content) {
-            Err(e) => push(
-                1,
-                1,
-                "SL-DR",
-                format!(
-                    "cannot decode as UTF-8 (byte 0x{:02x} at offset {}); reST files must be UTF-8",
-                    content[e.valid_up_to()],
-                    e.valid_up_to()
-                ),
-                false,
-            ),
+            Err(e) => push(1, 1, "SL-DR", decode_message(content, &e), false),
             Ok(text) => {
                 let lines: Vec<&str> = text
                     .split_inclusive('\n')
@@ -510,6 +529,15 @@ fn check_file(
     report.added_lines += file.added.len();
     report.added_bytes += added_bytes;
     valid_entry
+}
+
+/// sphinx-lint's complaint about a file that is not UTF-8.
+fn decode_message(content: &[u8], e: &std::str::Utf8Error) -> String {
+    format!(
+        "cannot decode as UTF-8 (byte 0x{:02x} at offset {}); reST files must be UTF-8",
+        content[e.valid_up_to()],
+        e.valid_up_to()
+    )
 }
 
 /// NEWS-PATH and NEWS-BODY for one file; true when it is a valid entry.

@@ -22,11 +22,15 @@ pub const RULES: &[(&str, &str)] = &[
     ("CONFLICT", "a merge-conflict marker on an added line"),
     (
         "PC-PY",
-        "legacy patchcheck Python whitespace (reindent), opt-in",
+        "legacy patchcheck Python whitespace and indentation (reindent), opt-in",
     ),
     (
         "PC-C",
         "legacy patchcheck TABs in C files (untabify), opt-in",
+    ),
+    (
+        "SL-WS",
+        "reST whitespace as sphinx-lint sees it: TABs, trailing blanks, final newline",
     ),
     (
         "SL-DR",
@@ -37,6 +41,15 @@ pub const RULES: &[(&str, &str)] = &[
     ("NEWS-REQ", "the series needs a NEWS entry"),
     ("PC-REM", "patchcheck reminders, printed as notes"),
 ];
+
+/// The rule list for `review lint --help`.
+pub fn help_text() -> String {
+    let mut text = String::from("Rules (switch and re-scope them in `[lint.rules.<ID>]`):\n");
+    for (id, about) in RULES {
+        text.push_str(&format!("  {id:<10} {about}\n"));
+    }
+    text
+}
 
 /// The settings one rule runs with.
 #[derive(Debug, Clone)]
@@ -192,7 +205,7 @@ fn preset_settings(preset: Preset, id: &str, news_on: bool) -> Settings {
             8,
             false,
         ),
-        "SL-DR" => (
+        "SL-DR" | "SL-WS" => (
             cpython,
             patterns(&["Doc/*.rst", "Misc/NEWS.d/*.rst"]),
             vec![],
@@ -338,6 +351,7 @@ mod tests {
             "PC-PY",
             "PC-C",
             "SL-DR",
+            "SL-WS",
             "NEWS-PATH",
             "NEWS-REQ",
             "PC-REM",

@@ -1,3 +1,6 @@
+//! SL-WS: sphinx-lint's whitespace checkers (trailing blanks, TABs, final newline), as they
+//! see a file read with universal newlines (so CR and CRLF endings are invisible).
+//!
 //! SL-DR: sphinx-lint's `default-role` check. Single-backtick interpreted text with no role
 //! before or after it and no hyperlink underscore is a default role. Literal blocks (after a
 //! paragraph ending in `::`), the bodies of code-like directives and comments are hidden first,
@@ -162,6 +165,32 @@ pub fn default_role(line: &str) -> bool {
     false
 }
 
+/// What SL-WS finds on one line: (byte offset, message).
+pub fn whitespace_line(line: &[u8]) -> Vec<(usize, &'static str)> {
+    let body = line.strip_suffix(b"\n").unwrap_or(line);
+    let body = body.strip_suffix(b"\r").unwrap_or(body);
+    let mut found = Vec::new();
+    if let Some(at) = memchr::memchr(b'\t', body) {
+        found.push((at, "TAB character (sphinx-lint horizontal-tab)"));
+    }
+    let kept = body
+        .iter()
+        .rposition(|&b| b != b' ' && b != b'\t')
+        .map_or(0, |i| i + 1);
+    if kept < body.len() {
+        found.push((
+            kept,
+            "trailing whitespace (sphinx-lint trailing-whitespace)",
+        ));
+    }
+    found
+}
+
+/// SL-WS `missing-final-newline`: the last line has no line ending (CR counts as one).
+pub fn missing_final_newline(content: &[u8]) -> bool {
+    content.last().is_some_and(|&b| b != b'\n' && b != b'\r')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,6 +202,52 @@ mod tests {
             .filter(|&i| !hidden[i] && default_role(lines[i]))
             .map(|i| i + 1)
             .collect()
+    }
+
+    /// (case name, input, (line, message) expected)
+    type WsCase<'a> = (&'a str, &'a [u8], &'a [(usize, &'a str)]);
+
+    /// (rule messages found, by line) for a whole file, as the engine would for a new one.
+    fn sl_ws(content: &[u8]) -> Vec<(usize, &'static str)> {
+        let mut found = Vec::new();
+        let spans = crate::lint::source::line_spans(content);
+        for (i, &(s, e)) in spans.iter().enumerate() {
+            for (_, message) in whitespace_line(&content[s..e]) {
+                found.push((i + 1, message));
+            }
+        }
+        if missing_final_newline(content) {
+            found.push((spans.len(), "missing final newline"));
+        }
+        found
+    }
+
+    #[test]
+    fn lints_4_14_sl_ws() {
+        let tab = "TAB character (sphinx-lint horizontal-tab)";
+        let trail = "trailing whitespace (sphinx-lint trailing-whitespace)";
+        let eof = "missing final newline";
+        let cases: &[WsCase<'_>] = &[
+            ("4.14#1", b"Text.\n", &[]),
+            ("4.14#2", b"Text. \n", &[(1, trail)]),
+            ("4.14#3", b"Text.\t\n", &[(1, tab), (1, trail)]),
+            ("4.14#4", b"\tIndented.\n", &[(1, tab)]),
+            ("4.14#5", b"Text.", &[(1, eof)]),
+            ("4.14#6 CRLF", b"Text.\r\n", &[]),
+            ("4.14#7", b"Text. \r\n", &[(1, trail)]),
+            ("4.14#9", b"Example::\n\n\tcode\n", &[(3, tab)]),
+            ("4.14#10 NBSP", b"Text.\xc2\xa0\n", &[]),
+            ("4.14#11", b"   \n", &[(1, trail)]),
+            ("4.14#13", b"Text.\n\n\n", &[]),
+            ("4.14#14", b"", &[]),
+            ("4.14#15", b"Text.\n   ", &[(2, trail), (2, eof)]),
+            ("4.14 extra FF", b"Text.\x0c\n", &[]),
+        ];
+        for (name, input, expected) in cases {
+            assert_eq!(sl_ws(input), *expected, "{name}");
+        }
+        // 4.14#8: a bare CR is a line break for sphinx-lint, so nothing trails.
+        assert!(whitespace_line(b"Text.\rMore.\n").is_empty(), "4.14#8");
     }
 
     #[test]

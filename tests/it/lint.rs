@@ -509,3 +509,21 @@ fn a_large_series_gives_the_same_sorted_findings_when_split_over_threads() {
         "a\nb\n"
     );
 }
+
+#[test]
+fn cpython_preset_checks_rest_whitespace_like_sphinx_lint() {
+    let env = TestEnv::new();
+    let repo = topic(&env);
+    repo.write("Doc/x.rst", "\tIndented.\nUse `print`. \nText.");
+    repo.write("Lib/x.rst", "\tnot selected\n");
+    repo.commit("Docs");
+    let run = repo.review(["--config", "lint.preset=cpython", "lint"]);
+    run.code(1);
+    assert_eq!(
+        run.stdout,
+        "Doc/x.rst:1:1: SL-WS TAB character (sphinx-lint horizontal-tab)\n\
+         Doc/x.rst:2:1: SL-DR default role used (hint: for inline literals, use double backticks)\n\
+         Doc/x.rst:2:13: WS-TRAIL trailing whitespace\n\
+         Doc/x.rst:3:6: SL-WS no newline at end of file (sphinx-lint missing-final-newline)\n"
+    );
+}
