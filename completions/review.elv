@@ -34,6 +34,9 @@ set edit:completion:arg-completer[review] = {|@words|
             cand man 'Write the manual pages'
             cand series 'Show the patch series of the current branch and whether it applies to each target'
             cand serve 'Run the embedded review service'
+            cand lint 'Check what the series adds: whitespace, conflict markers, reST roles and NEWS entries'
+            cand news 'Write NEWS entries'
+            cand hook 'Install or remove the pre-push hook that lints what you push'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'review;config'= {
@@ -266,12 +269,131 @@ set edit:completion:arg-completer[review] = {|@words|
         }
         &'review;serve;help;help'= {
         }
+        &'review;lint'= {
+            cand --format 'Output format; `json` prints one `lint-report` document (see README)'
+            cand --remote 'With `--pre-push`: the remote being pushed to (new branches start at its default branch)'
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand --fix 'Repair what the series added in the work tree and print the changes as a diff'
+            cand --force 'With `--fix`, also repair files with uncommitted changes (only lines still as committed)'
+            cand --skip-news 'The series needs no NEWS entry (same as a `Skip-News: <reason>` trailer)'
+            cand --pre-push 'Run as git''s pre-push hook: lint the commits named by git''s lines on stdin'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'review;news'= {
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand add 'Write a NEWS entry for this change (blurb file or towncrier fragment)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'review;news;add'= {
+            cand -m 'The entry''s text; without it `$GIT_EDITOR` or `$EDITOR` opens a template'
+            cand --message 'The entry''s text; without it `$GIT_EDITOR` or `$EDITOR` opens a template'
+            cand -s 'Section (blurb, e.g. `Library` or `library`) or fragment type (towncrier, e.g. `bugfix`)'
+            cand --section 'Section (blurb, e.g. `Library` or `library`) or fragment type (towncrier, e.g. `bugfix`)'
+            cand -i 'Issue number: `12345`, `gh-12345`, `#12345` or the issue URL (default: from the branch name `gh-12345-...` or a `gh-issue:` trailer)'
+            cand --issue 'Issue number: `12345`, `gh-12345`, `#12345` or the issue URL (default: from the branch name `gh-12345-...` or a `gh-issue:` trailer)'
+            cand --cve 'CVE identifier of a Security entry (blurb), e.g. `CVE-2025-1234`'
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'review;news;help'= {
+            cand add 'Write a NEWS entry for this change (blurb file or towncrier fragment)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'review;news;help;add'= {
+        }
+        &'review;news;help;help'= {
+        }
+        &'review;hook'= {
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand install 'Install the pre-push hook (honours `core.hooksPath`; never overwrites another hook)'
+            cand uninstall 'Remove the pre-push hook `review` installed (and restore a chained one)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'review;hook;install'= {
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand --chain 'Keep an existing pre-push hook and run it before `review lint`'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'review;hook;uninstall'= {
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'review;hook;help'= {
+            cand install 'Install the pre-push hook (honours `core.hooksPath`; never overwrites another hook)'
+            cand uninstall 'Remove the pre-push hook `review` installed (and restore a chained one)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'review;hook;help;install'= {
+        }
+        &'review;hook;help;uninstall'= {
+        }
+        &'review;hook;help;help'= {
+        }
         &'review;help'= {
             cand config 'Show or create configuration'
             cand completions 'Print a completion script for your shell'
             cand man 'Write the manual pages'
             cand series 'Show the patch series of the current branch and whether it applies to each target'
             cand serve 'Run the embedded review service'
+            cand lint 'Check what the series adds: whitespace, conflict markers, reST roles and NEWS entries'
+            cand news 'Write NEWS entries'
+            cand hook 'Install or remove the pre-push hook that lints what you push'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'review;help;config'= {
@@ -304,6 +426,21 @@ set edit:completion:arg-completer[review] = {|@words|
         &'review;help;serve;user;list'= {
         }
         &'review;help;serve;user;remove'= {
+        }
+        &'review;help;lint'= {
+        }
+        &'review;help;news'= {
+            cand add 'Write a NEWS entry for this change (blurb file or towncrier fragment)'
+        }
+        &'review;help;news;add'= {
+        }
+        &'review;help;hook'= {
+            cand install 'Install the pre-push hook (honours `core.hooksPath`; never overwrites another hook)'
+            cand uninstall 'Remove the pre-push hook `review` installed (and restore a chained one)'
+        }
+        &'review;help;hook;install'= {
+        }
+        &'review;help;hook;uninstall'= {
         }
         &'review;help;help'= {
         }

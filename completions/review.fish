@@ -38,6 +38,9 @@ complete -c review -n "__fish_review_needs_command" -f -a "completions" -d 'Prin
 complete -c review -n "__fish_review_needs_command" -f -a "man" -d 'Write the manual pages'
 complete -c review -n "__fish_review_needs_command" -f -a "series" -d 'Show the patch series of the current branch and whether it applies to each target'
 complete -c review -n "__fish_review_needs_command" -f -a "serve" -d 'Run the embedded review service'
+complete -c review -n "__fish_review_needs_command" -f -a "lint" -d 'Check what the series adds: whitespace, conflict markers, reST roles and NEWS entries'
+complete -c review -n "__fish_review_needs_command" -f -a "news" -d 'Write NEWS entries'
+complete -c review -n "__fish_review_needs_command" -f -a "hook" -d 'Install or remove the pre-push hook that lints what you push'
 complete -c review -n "__fish_review_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c review -n "__fish_review_using_subcommand config; and not __fish_seen_subcommand_from show init help" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
@@ -155,13 +158,95 @@ complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_sub
 complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from help" -f -a "init" -d 'Create a service directory: a bare clone of the repository, `serve.toml`, the database'
 complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from help" -f -a "user" -d 'Add, list or remove the service\'s users'
 complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve help" -f -a "config" -d 'Show or create configuration'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve help" -f -a "completions" -d 'Print a completion script for your shell'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve help" -f -a "man" -d 'Write the manual pages'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve help" -f -a "series" -d 'Show the patch series of the current branch and whether it applies to each target'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve help" -f -a "serve" -d 'Run the embedded review service'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c review -n "__fish_review_using_subcommand lint" -l format -d 'Output format; `json` prints one `lint-report` document (see README)' -r -f -a "human\t'Text for people; may be coloured on a terminal'
+json\t'One JSON document (or JSON Lines where the command says so), never coloured'"
+complete -c review -n "__fish_review_using_subcommand lint" -l remote -d 'With `--pre-push`: the remote being pushed to (new branches start at its default branch)' -r
+complete -c review -n "__fish_review_using_subcommand lint" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_using_subcommand lint" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand lint" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand lint" -l fix -d 'Repair what the series added in the work tree and print the changes as a diff'
+complete -c review -n "__fish_review_using_subcommand lint" -l force -d 'With `--fix`, also repair files with uncommitted changes (only lines still as committed)'
+complete -c review -n "__fish_review_using_subcommand lint" -l skip-news -d 'The series needs no NEWS entry (same as a `Skip-News: <reason>` trailer)'
+complete -c review -n "__fish_review_using_subcommand lint" -l pre-push -d 'Run as git\'s pre-push hook: lint the commits named by git\'s lines on stdin'
+complete -c review -n "__fish_review_using_subcommand lint" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand lint" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand lint" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c review -n "__fish_review_using_subcommand lint" -s V -l version -d 'Print version'
+complete -c review -n "__fish_review_using_subcommand news; and not __fish_seen_subcommand_from add help" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_using_subcommand news; and not __fish_seen_subcommand_from add help" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand news; and not __fish_seen_subcommand_from add help" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand news; and not __fish_seen_subcommand_from add help" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand news; and not __fish_seen_subcommand_from add help" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand news; and not __fish_seen_subcommand_from add help" -s h -l help -d 'Print help'
+complete -c review -n "__fish_review_using_subcommand news; and not __fish_seen_subcommand_from add help" -s V -l version -d 'Print version'
+complete -c review -n "__fish_review_using_subcommand news; and not __fish_seen_subcommand_from add help" -f -a "add" -d 'Write a NEWS entry for this change (blurb file or towncrier fragment)'
+complete -c review -n "__fish_review_using_subcommand news; and not __fish_seen_subcommand_from add help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c review -n "__fish_review_using_subcommand news; and __fish_seen_subcommand_from add" -s m -l message -d 'The entry\'s text; without it `$GIT_EDITOR` or `$EDITOR` opens a template' -r
+complete -c review -n "__fish_review_using_subcommand news; and __fish_seen_subcommand_from add" -s s -l section -d 'Section (blurb, e.g. `Library` or `library`) or fragment type (towncrier, e.g. `bugfix`)' -r
+complete -c review -n "__fish_review_using_subcommand news; and __fish_seen_subcommand_from add" -s i -l issue -d 'Issue number: `12345`, `gh-12345`, `#12345` or the issue URL (default: from the branch name `gh-12345-...` or a `gh-issue:` trailer)' -r
+complete -c review -n "__fish_review_using_subcommand news; and __fish_seen_subcommand_from add" -l cve -d 'CVE identifier of a Security entry (blurb), e.g. `CVE-2025-1234`' -r
+complete -c review -n "__fish_review_using_subcommand news; and __fish_seen_subcommand_from add" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_using_subcommand news; and __fish_seen_subcommand_from add" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand news; and __fish_seen_subcommand_from add" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand news; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand news; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand news; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
+complete -c review -n "__fish_review_using_subcommand news; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c review -n "__fish_review_using_subcommand news; and __fish_seen_subcommand_from help" -f -a "add" -d 'Write a NEWS entry for this change (blurb file or towncrier fragment)'
+complete -c review -n "__fish_review_using_subcommand news; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c review -n "__fish_review_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall help" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall help" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall help" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall help" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall help" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall help" -s h -l help -d 'Print help'
+complete -c review -n "__fish_review_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall help" -s V -l version -d 'Print version'
+complete -c review -n "__fish_review_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall help" -f -a "install" -d 'Install the pre-push hook (honours `core.hooksPath`; never overwrites another hook)'
+complete -c review -n "__fish_review_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall help" -f -a "uninstall" -d 'Remove the pre-push hook `review` installed (and restore a chained one)'
+complete -c review -n "__fish_review_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c review -n "__fish_review_using_subcommand hook; and __fish_seen_subcommand_from install" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_using_subcommand hook; and __fish_seen_subcommand_from install" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand hook; and __fish_seen_subcommand_from install" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand hook; and __fish_seen_subcommand_from install" -l chain -d 'Keep an existing pre-push hook and run it before `review lint`'
+complete -c review -n "__fish_review_using_subcommand hook; and __fish_seen_subcommand_from install" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand hook; and __fish_seen_subcommand_from install" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand hook; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help'
+complete -c review -n "__fish_review_using_subcommand hook; and __fish_seen_subcommand_from install" -s V -l version -d 'Print version'
+complete -c review -n "__fish_review_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -s h -l help -d 'Print help'
+complete -c review -n "__fish_review_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -s V -l version -d 'Print version'
+complete -c review -n "__fish_review_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "install" -d 'Install the pre-push hook (honours `core.hooksPath`; never overwrites another hook)'
+complete -c review -n "__fish_review_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "uninstall" -d 'Remove the pre-push hook `review` installed (and restore a chained one)'
+complete -c review -n "__fish_review_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook help" -f -a "config" -d 'Show or create configuration'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook help" -f -a "completions" -d 'Print a completion script for your shell'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook help" -f -a "man" -d 'Write the manual pages'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook help" -f -a "series" -d 'Show the patch series of the current branch and whether it applies to each target'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook help" -f -a "serve" -d 'Run the embedded review service'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook help" -f -a "lint" -d 'Check what the series adds: whitespace, conflict markers, reST roles and NEWS entries'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook help" -f -a "news" -d 'Write NEWS entries'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook help" -f -a "hook" -d 'Install or remove the pre-push hook that lints what you push'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective configuration'
 complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write a commented `.review.toml` at the top of the work tree'
 complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from serve" -f -a "init" -d 'Create a service directory: a bare clone of the repository, `serve.toml`, the database'
 complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from serve" -f -a "user" -d 'Add, list or remove the service\'s users'
+complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from news" -f -a "add" -d 'Write a NEWS entry for this change (blurb file or towncrier fragment)'
+complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "install" -d 'Install the pre-push hook (honours `core.hooksPath`; never overwrites another hook)'
+complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "uninstall" -d 'Remove the pre-push hook `review` installed (and restore a chained one)'

@@ -9,5 +9,6 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod git;
+pub mod lint;
 pub mod server;
 pub mod ui;

@@ -5,7 +5,10 @@
 
 pub mod completions;
 pub mod config;
+pub mod hook;
+pub mod lint;
 pub mod man;
+pub mod news;
 pub mod series;
 pub mod serve;
 
@@ -78,12 +81,15 @@ pub enum Command {
     Man(man::Args),
     Series(series::Args),
     Serve(serve::Args),
+    Lint(lint::Args),
+    News(news::Args),
+    Hook(hook::Args),
 }
 
 /// How subcommands are grouped in `review --help`. Every subcommand appears in exactly one
 /// group (a test checks it), so the listing never hides a command.
 pub const COMMAND_GROUPS: &[(&str, &[&str])] = &[
-    ("Contributing", &["series"]),
+    ("Contributing", &["series", "lint", "news", "hook"]),
     ("Service", &["serve"]),
     ("Setup", &["config", "completions", "man", "help"]),
 ];
@@ -191,5 +197,8 @@ fn dispatch(ctx: &Context, command: Command) -> CliResult {
         Command::Man(args) => man::run(ctx, args),
         Command::Series(args) => series::run(ctx, args),
         Command::Serve(args) => serve::run(ctx, args),
+        Command::Lint(args) => lint::run(ctx, args),
+        Command::News(args) => news::run(ctx, args),
+        Command::Hook(args) => hook::run(ctx, args),
     }
 }

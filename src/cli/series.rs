@@ -152,7 +152,7 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
     }
 }
 
-fn series_error(err: SeriesError, options: &SeriesOptions) -> CliError {
+pub(crate) fn series_error(err: SeriesError, options: &SeriesOptions) -> CliError {
     let message = err.to_string();
     match &err {
         SeriesError::InProgress { state } => CliError::git(message).with_hint(format!(

@@ -63,6 +63,22 @@ pub struct BranchesConfig {
 #[serde(default, deny_unknown_fields)]
 pub struct LintConfig {
     pub preset: Preset,
+    /// Per-rule settings by rule id (`[lint.rules.WS-TABS]`), over the preset's defaults.
+    pub rules: std::collections::BTreeMap<String, RuleConfig>,
+}
+
+/// `[lint.rules.<RULE-ID>]`: switch a rule on or off, re-scope it, set its options.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RuleConfig {
+    /// On or off; unset keeps the preset's choice.
+    pub enabled: Option<bool>,
+    /// Globs of the paths the rule judges (`*` also matches `/`); unset keeps the preset's.
+    pub paths: Option<Vec<String>>,
+    /// Globs of paths the rule never judges.
+    pub exclude: Option<Vec<String>>,
+    /// Columns per TAB stop, for rules that expand TABs (WS-TABS, PC-C).
+    pub tab_width: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,7 +91,7 @@ pub enum Preset {
 
 /// `[series]`: how a patch series is packaged.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct SeriesConfig {
     /// Warn when a series has more commits than this.
     pub max_commits: usize,
@@ -89,12 +105,22 @@ impl Default for SeriesConfig {
 
 /// `[news]`: how NEWS entries are written and checked.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct NewsConfig {
     /// `blurb`, `towncrier` or `none`; unset follows the lint preset.
     pub format: Option<NewsFormat>,
     /// Where entries live, relative to the top of the work tree.
     pub directory: Option<String>,
+    /// blurb section names (in order), or towncrier fragment types.
+    pub sections: Option<Vec<String>>,
+    /// The lowest accepted `gh-issue` number.
+    pub minimum_issue: Option<u64>,
+    /// Globs: when every changed path matches one, no entry is required.
+    pub skip_paths: Option<Vec<String>>,
+    /// The commit-message trailer that skips the entry with a reason.
+    pub skip_trailer: Option<String>,
+    /// File extension of towncrier fragments: `md` or `rst`.
+    pub extension: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

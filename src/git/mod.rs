@@ -4,6 +4,7 @@
 
 pub mod am;
 pub mod apply;
+pub mod hook;
 pub mod mbox;
 pub mod range_diff;
 pub mod series;

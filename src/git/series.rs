@@ -17,7 +17,7 @@ pub struct SeriesOptions {
     /// `--onto <branch>`: measure the series against this branch instead. Also allows a
     /// detached `HEAD`.
     pub onto: Option<String>,
-    /// Warn when the series has more commits than this (`series.max_commits`).
+    /// Warn when the series has more commits than this (`series.max-commits`).
     pub max_commits: usize,
 }
 
@@ -60,7 +60,7 @@ pub struct SeriesCommit {
 pub enum SeriesWarning {
     /// The index or the work tree has changes that are not part of the series.
     Dirty { paths: usize },
-    /// The series is longer than `series.max_commits`.
+    /// The series is longer than `series.max-commits`.
     TooLong { commits: usize, limit: usize },
 }
 

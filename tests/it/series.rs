@@ -255,7 +255,7 @@ fn dirty_tree_and_long_series_warn() {
     let repo = feature_repo(&env);
     repo.write("lib/b.py", "changed\n");
     let before = snapshot(&repo);
-    let run = repo.review(["series", "--config", "series.max_commits=1"]);
+    let run = repo.review(["series", "--config", "series.max-commits=1"]);
     assert_eq!(snapshot(&repo), before);
     run.success()
         .stderr_has(

@@ -1,0 +1,33 @@
+//! CONFLICT: merge-conflict markers left in added lines (pre-commit's check-merge-conflict
+//! patterns, checked on every series rather than only during a merge).
+
+/// The marker an added line starts with, if any.
+pub fn marker(line: &[u8]) -> Option<&'static str> {
+    const MARKERS: &[(&[u8], &str)] = &[
+        (b"<<<<<<< ", "<<<<<<<"),
+        (b"======= ", "======="),
+        (b"=======\r\n", "======="),
+        (b"=======\n", "======="),
+        (b">>>>>>> ", ">>>>>>>"),
+    ];
+    MARKERS
+        .iter()
+        .find(|(prefix, _)| line.starts_with(prefix))
+        .map(|(_, name)| *name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_are_found_at_line_start_only() {
+        assert_eq!(marker(b"<<<<<<< HEAD\n"), Some("<<<<<<<"));
+        assert_eq!(marker(b"=======\n"), Some("======="));
+        assert_eq!(marker(b"=======\r\n"), Some("======="));
+        assert_eq!(marker(b">>>>>>> topic\n"), Some(">>>>>>>"));
+        assert_eq!(marker(b"========\n"), None);
+        assert_eq!(marker(b"  <<<<<<< x\n"), None);
+        assert_eq!(marker(b"x = 1\n"), None);
+    }
+}

@@ -1,0 +1,283 @@
+//! The legacy patchcheck fixers as opt-in rules: PC-C (untabify: any TAB in a C file) and
+//! PC-PY (reindent's whitespace part: trailing blanks, TABs, final newline, trailing blank
+//! lines, and indentation of four columns per block level). The indentation check follows
+//! statements with a small scanner (strings, brackets, comments, backslash continuations), not
+//! Python's tokenizer: continuation lines and comment lines are not judged.
+
+use super::whitespace::split_eol;
+
+/// PC-C: byte offset of the first TAB on the line.
+pub fn c_tab(line: &[u8]) -> Option<usize> {
+    memchr::memchr(b'\t', line)
+}
+
+/// What PC-PY finds on one line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PyLine {
+    /// Spaces or TABs before the line ending (reindent strips only those).
+    Trailing(usize),
+    /// A TAB anywhere (reindent expands them, inside strings too).
+    Tab(usize),
+}
+
+/// PC-PY line check. Form feed and other whitespace are left alone, as reindent does.
+pub fn py_line(line: &[u8]) -> Option<PyLine> {
+    let (mut body, _) = split_eol(line);
+    if body.ends_with(b"\r") {
+        body = &body[..body.len() - 1];
+    }
+    let kept = body
+        .iter()
+        .rposition(|&b| b != b' ' && b != b'\t')
+        .map_or(0, |i| i + 1);
+    if kept < body.len() {
+        return Some(PyLine::Trailing(kept));
+    }
+    memchr::memchr(b'\t', body).map(PyLine::Tab)
+}
+
+/// PC-PY whole-file check: a missing final newline or trailing blank lines.
+pub fn py_file(content: &[u8]) -> Option<&'static str> {
+    if content.is_empty() {
+        return None;
+    }
+    if !content.ends_with(b"\n") && !content.ends_with(b"\r") {
+        return Some("no newline at end of file");
+    }
+    let body_end = content
+        .iter()
+        .rposition(|b| !b" \t\r\n".contains(b))
+        .map_or(0, |i| i + 1);
+    let tail = &content[body_end..];
+    let newlines = tail
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        .max(tail.iter().filter(|&&b| b == b'\r').count());
+    (newlines > 1).then_some("blank lines at end of file")
+}
+
+/// A statement line whose indentation is not four columns per block level (TABs count to the
+/// next multiple of 8, as reindent expands them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Indent {
+    /// 1-based line number.
+    pub line: usize,
+    pub actual: usize,
+    pub wanted: usize,
+}
+
+/// PC-PY indentation: every statement line whose indentation differs from 4 × its depth.
+pub fn py_indentation(content: &[u8]) -> Vec<Indent> {
+    let mut problems = Vec::new();
+    let mut levels: Vec<usize> = vec![0];
+    let mut opens_block = false;
+    let mut scan = Scanner::default();
+    for (i, raw) in content.split(|&b| b == b'\n').enumerate() {
+        let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let continuation = scan.continues();
+        let Some(start) = line
+            .iter()
+            .position(|&b| b != b' ' && b != b'\t' && b != 0x0c)
+        else {
+            continue; // blank lines do not count, even inside brackets
+        };
+        if !continuation && line[start] != b'#' {
+            let actual = line[..start].iter().fold(0, |col, &b| match b {
+                b'\t' => (col / 8 + 1) * 8,
+                _ => col + 1,
+            });
+            let top = *levels.last().unwrap_or(&0);
+            if opens_block && actual > top {
+                levels.push(actual);
+            } else {
+                while levels.len() > 1 && actual < *levels.last().unwrap_or(&0) {
+                    levels.pop();
+                }
+            }
+            let wanted = 4 * (levels.len() - 1);
+            if actual != wanted && actual != 0 {
+                problems.push(Indent {
+                    line: i + 1,
+                    actual,
+                    wanted,
+                });
+            }
+        }
+        let ends_with_colon = scan.line(line);
+        if !scan.continues() && (line[start] != b'#' || continuation) {
+            opens_block = ends_with_colon;
+        }
+    }
+    problems
+}
+
+/// Just enough of Python's lexical structure to tell statement lines from continuations.
+#[derive(Debug, Default)]
+struct Scanner {
+    /// The open string's closing quote.
+    string: Option<&'static [u8]>,
+    brackets: usize,
+    backslash: bool,
+    /// The last significant byte of the logical line so far.
+    last: u8,
+}
+
+impl Scanner {
+    fn continues(&self) -> bool {
+        self.string.is_some() || self.brackets > 0 || self.backslash
+    }
+
+    /// Scans one physical line; returns whether the logical line ended with `:`.
+    fn line(&mut self, line: &[u8]) -> bool {
+        self.backslash = false;
+        let mut i = 0;
+        while i < line.len() {
+            if let Some(quote) = self.string {
+                if line[i] == b'\\' {
+                    i += 2;
+                } else if line[i..].starts_with(quote) {
+                    i += quote.len();
+                    self.string = None;
+                    self.last = b'"';
+                } else {
+                    i += 1;
+                }
+                continue;
+            }
+            match line[i] {
+                b'#' => break,
+                q @ (b'\'' | b'"') => {
+                    let (triple, single): (&'static [u8], &'static [u8]) = if q == b'"' {
+                        (b"\"\"\"", b"\"")
+                    } else {
+                        (b"'''", b"'")
+                    };
+                    let quote = if line[i..].starts_with(triple) {
+                        triple
+                    } else {
+                        single
+                    };
+                    self.string = Some(quote);
+                    i += quote.len();
+                    continue;
+                }
+                b'(' | b'[' | b'{' => self.brackets += 1,
+                b')' | b']' | b'}' => self.brackets = self.brackets.saturating_sub(1),
+                b'\\' if i + 1 == line.len() => {
+                    self.backslash = true;
+                    return false;
+                }
+                b' ' | b'\t' | 0x0c => {
+                    i += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            self.last = line[i];
+            i += 1;
+        }
+        // A single-quoted string cannot span lines: an unterminated one ends here.
+        if matches!(self.string, Some(q) if q.len() == 1) {
+            self.string = None;
+        }
+        !self.continues() && self.last == b':'
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn py_fails(content: &[u8]) -> bool {
+        crate::lint::source::line_spans(content)
+            .iter()
+            .any(|&(s, e)| py_line(&content[s..e]).is_some())
+            || py_file(content).is_some()
+            || !py_indentation(content).is_empty()
+    }
+
+    #[test]
+    fn lints_4_2_pc_py() {
+        let cases: &[(&str, &[u8], bool)] = &[
+            ("4.2#1", b"def f():\n    return 1\n", false),
+            ("4.2#2", b"x = 1   \n", true),
+            ("4.2#3", b"x = 1\t\n", true),
+            ("4.2#4", b"if x:\n\ty = 1\n", true),
+            ("4.2#5", b"if x:\n  y = 1\n", true),
+            ("4.2#6", b"if x:\n        y = 1\n", true),
+            ("4.2#7", b"x = 1", true),
+            ("4.2#8", b"x = 1\n\n\n", true),
+            ("4.2#9", b"\n\n", true),
+            ("4.2#10", b"", false),
+            ("4.2#11 CRLF kept", b"if x:\r\n    y = 1\r\n", false),
+            ("4.2#13", b"s = 'a\tb'\n", true),
+            ("4.2#14", b"s = \"\"\"line   \nend\"\"\"\n", true),
+            ("4.2#15", b"if x:\n   # note\n   y = 1\n", true),
+            ("4.2 extra form feed", b"x = 1\x0c\n", false),
+            ("4.2 extra continuation", b"f(a,\n       b)\n", false),
+        ];
+        for (name, input, fails) in cases {
+            assert_eq!(py_fails(input), *fails, "{name}");
+        }
+        // 4.2#12: reindent refuses mixed newlines silently; Part A reports them as WS-EOL.
+        assert!(crate::lint::whitespace::eol_problem(b"x = 1\r\ny = 2\n").is_some());
+    }
+
+    #[test]
+    fn pc_py_indentation_follows_blocks_and_skips_continuations() {
+        let at = |src: &str| -> Vec<(usize, usize, usize)> {
+            py_indentation(src.as_bytes())
+                .iter()
+                .map(|p| (p.line, p.actual, p.wanted))
+                .collect()
+        };
+        assert_eq!(at("if x:\n  y = 1\n"), [(2, 2, 4)]);
+        assert_eq!(at("if x:\n\ty = 1\n"), [(2, 8, 4)]);
+        let good = r#"class A:
+    def f(self,
+          a):
+        s = '''
+  text:
+'''
+        if a:  # c
+            return {
+  1: 2}
+    x = \
+  1
+
+y = 2
+"#;
+        assert_eq!(at(good), []);
+        assert_eq!(
+            at("def f():\n    if a:\n        pass\n      b = 1\n"),
+            [(4, 6, 4)]
+        );
+    }
+
+    #[test]
+    fn lints_4_3_pc_c() {
+        let cases: &[(&str, &[u8], bool)] = &[
+            ("4.3#1", b"int x;\n", false),
+            ("4.3#2", b"if (x) {\n\treturn 1;\n}\n", true),
+            ("4.3#3", b"const char *s = \"a\tb\";\n", true),
+            ("4.3#4", b"/* a\tcomment */\n", true),
+            ("4.3#5", b"const char *s = \"a\\tb\";\n", false),
+            ("4.3#6", b"int x;\t/* c */\n", true),
+            ("4.3#7", b"int x;   \n", false),
+            ("4.3#8", b"int x;\r\n", false),
+            ("4.3#9", b"#define X\t1\n", true),
+            ("4.3#10", b"int x;\x0b\x0c\n", false),
+            ("4.3#11", b"    \tint y;\n", true),
+            // Part A (Rec.): bytes are read, so a Latin-1 byte is no abort.
+            ("4.3#15", b"int \xe9;\t\n", true),
+        ];
+        for (name, input, fails) in cases {
+            assert_eq!(c_tab(input).is_some(), *fails, "{name}");
+        }
+        use crate::lint::whitespace::expand_tabs;
+        assert_eq!(expand_tabs(b"\treturn 1;\n", 8), b"        return 1;\n");
+        assert_eq!(expand_tabs(b"#define X\t1\n", 8), b"#define X       1\n");
+        assert_eq!(expand_tabs(b"int x;\t/* c */\n", 8), b"int x;  /* c */\n");
+    }
+}

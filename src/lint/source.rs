@@ -1,0 +1,312 @@
+//! What a range touches: one git2 tree-to-tree diff (renames followed), each touched file's
+//! content at the tip, the numbers of the lines the range adds, and its `.gitattributes`.
+
+use std::path::Path;
+
+use git2::{Delta, DiffFindOptions, DiffOptions, Oid, Repository};
+
+use super::LintError;
+
+/// How git would treat a touched path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Text content the rules judge.
+    Text,
+    /// `binary` or `-text` in `.gitattributes`, or content git itself calls binary (a NUL byte
+    /// in the first 8000 bytes).
+    Binary,
+    Symlink,
+    Submodule,
+    /// Gone at the tip: nothing was added, nothing to judge.
+    Deleted,
+}
+
+/// One entry of the range's diff, owned, so worker threads can take their share.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// Path at the tip (bytes: any name git accepts); the old path for a deletion.
+    pub path: Vec<u8>,
+    /// Path at the base when the range renamed or copied the file.
+    pub old_path: Option<Vec<u8>>,
+    pub status: Delta,
+    old_id: Oid,
+    old_mode: git2::FileMode,
+    new_id: Oid,
+    new_mode: git2::FileMode,
+}
+
+/// One touched path, loaded: its kind, tip blob and added lines.
+pub struct Touched<'r> {
+    pub path: Vec<u8>,
+    pub status: Delta,
+    pub kind: Kind,
+    /// The blob at the tip (only when `kind` is `Text`); read once, never copied.
+    blob: Option<git2::Blob<'r>>,
+    /// Blob at the base, when the file existed there as a regular file.
+    pub base_blob: Option<Oid>,
+    /// Line numbers (1-based, ascending) of the lines the range added.
+    pub added: Vec<usize>,
+}
+
+/// What the command layer keeps of a touched file (owned; the blob is read again on demand).
+#[derive(Debug, Clone)]
+pub struct FileInfo {
+    pub path: Vec<u8>,
+    pub kind: Kind,
+    /// The tip blob of a text file.
+    pub tip_blob: Option<Oid>,
+    pub added: Vec<usize>,
+}
+
+impl Touched<'_> {
+    /// Content at the tip (empty unless `kind` is `Text`).
+    pub fn content(&self) -> &[u8] {
+        self.blob.as_ref().map_or(&[], |b| b.content())
+    }
+
+    /// Content at the base, read on demand (whole-file rules only need it when the tip fails).
+    pub fn base_content(&self, repo: &Repository) -> Option<Vec<u8>> {
+        let id = self.base_blob?;
+        repo.find_blob(id).ok().map(|b| b.content().to_vec())
+    }
+
+    pub fn info(&self) -> FileInfo {
+        FileInfo {
+            path: self.path.clone(),
+            kind: self.kind,
+            tip_blob: self.blob.as_ref().map(git2::Blob::id),
+            added: self.added.clone(),
+        }
+    }
+}
+
+/// `[start, end)` byte offsets of every line, EOL included; a final line without EOL counts.
+pub fn line_spans(content: &[u8]) -> Vec<(usize, usize)> {
+    let mut spans = Vec::with_capacity(content.len() / 32 + 1);
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', content) {
+        spans.push((start, end + 1));
+        start = end + 1;
+    }
+    if start < content.len() {
+        spans.push((start, content.len()));
+    }
+    spans
+}
+
+/// How many lines `line_spans` would find.
+pub fn line_count(content: &[u8]) -> usize {
+    memchr::memchr_iter(b'\n', content).count()
+        + usize::from(!content.ends_with(b"\n") && !content.is_empty())
+}
+
+/// Bytes of a path as a `Path` (unix keeps every byte; elsewhere lossily).
+pub fn bytes_path(bytes: &[u8]) -> std::borrow::Cow<'_, Path> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        std::borrow::Cow::Borrowed(Path::new(std::ffi::OsStr::from_bytes(bytes)))
+    }
+    #[cfg(not(unix))]
+    {
+        std::borrow::Cow::Owned(std::path::PathBuf::from(
+            String::from_utf8_lossy(bytes).into_owned(),
+        ))
+    }
+}
+
+/// Git's own test for binary content.
+pub fn looks_binary(content: &[u8]) -> bool {
+    memchr::memchr(0, &content[..content.len().min(8000)]).is_some()
+}
+
+/// Every path the range `base..tip` touched, in diff order (one tree-to-tree diff, renames
+/// found), and the tip's tree.
+pub fn changes(repo: &Repository, base: Oid, tip: Oid) -> Result<(Vec<Change>, Oid), LintError> {
+    // Like git itself, trust the object database when reading: re-hashing every blob read
+    // (libgit2's default) costs a quarter of the run on large series.
+    git2::opts::strict_hash_verification(false);
+    let tree_of =
+        |id: Oid| -> Result<git2::Tree<'_>, LintError> { Ok(repo.find_commit(id)?.tree()?) };
+    let base_tree = tree_of(base)?;
+    let tip_tree = tree_of(tip)?;
+    let mut opts = DiffOptions::new();
+    opts.context_lines(0).include_typechange(true);
+    let mut diff = repo.diff_tree_to_tree(Some(&base_tree), Some(&tip_tree), Some(&mut opts))?;
+    diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
+    let changes = diff
+        .deltas()
+        .map(|delta| {
+            let (new, old) = (delta.new_file(), delta.old_file());
+            let status = delta.status();
+            Change {
+                path: new
+                    .path_bytes()
+                    .or_else(|| old.path_bytes())
+                    .unwrap_or_default()
+                    .to_vec(),
+                old_path: match status {
+                    Delta::Renamed | Delta::Copied => old.path_bytes().map(<[u8]>::to_vec),
+                    _ => None,
+                },
+                status,
+                old_id: old.id(),
+                old_mode: old.mode(),
+                new_id: new.id(),
+                new_mode: new.mode(),
+            }
+        })
+        .collect();
+    Ok((changes, tip_tree.id()))
+}
+
+/// Loads touched files: attributes, tip blob, added lines.
+pub struct Loader<'r> {
+    repo: &'r Repository,
+    attrs: AttrSources<'r>,
+    opts: DiffOptions,
+}
+
+impl<'r> Loader<'r> {
+    pub fn new(repo: &'r Repository, tip_tree: Oid) -> Result<Self, LintError> {
+        let mut opts = DiffOptions::new();
+        opts.context_lines(0);
+        Ok(Loader {
+            repo,
+            attrs: AttrSources::new(repo, repo.find_tree(tip_tree)?),
+            opts,
+        })
+    }
+
+    pub fn load(&mut self, change: &Change) -> Result<Touched<'r>, LintError> {
+        let repo = self.repo;
+        let mut file = Touched {
+            path: change.path.clone(),
+            status: change.status,
+            kind: Kind::Text,
+            blob: None,
+            base_blob: None,
+            added: Vec::new(),
+        };
+        file.kind = match (change.status, change.new_mode) {
+            (Delta::Deleted, _) => Kind::Deleted,
+            (_, git2::FileMode::Link) => Kind::Symlink,
+            (_, git2::FileMode::Commit) => Kind::Submodule,
+            _ => Kind::Text,
+        };
+        if file.kind != Kind::Text {
+            return Ok(file);
+        }
+        let text = if self.attrs.may_apply(&file.path) {
+            let attr_path = bytes_path(&file.path);
+            let flags = git2::AttrCheckFlags::FILE_THEN_INDEX;
+            git2::AttrValue::from_bytes(repo.get_attr_bytes(&attr_path, "text", flags)?)
+        } else {
+            git2::AttrValue::Unspecified
+        };
+        if matches!(text, git2::AttrValue::False) {
+            file.kind = Kind::Binary;
+            return Ok(file);
+        }
+        let blob = repo.find_blob(change.new_id)?;
+        if looks_binary(blob.content()) && !matches!(text, git2::AttrValue::True) {
+            file.kind = Kind::Binary;
+            return Ok(file);
+        }
+        let old_is_blob = !change.old_id.is_zero()
+            && matches!(
+                change.old_mode,
+                git2::FileMode::Blob | git2::FileMode::BlobExecutable
+            );
+        if old_is_blob && change.status != Delta::Added {
+            file.base_blob = Some(change.old_id);
+            let old = repo.find_blob(change.old_id)?;
+            let patch = git2::Patch::from_blobs(&old, None, &blob, None, Some(&mut self.opts))?;
+            for h in 0..patch.num_hunks() {
+                for l in 0..patch.num_lines_in_hunk(h)? {
+                    let line = patch.line_in_hunk(h, l)?;
+                    if line.origin() == '+' {
+                        if let Some(n) = line.new_lineno() {
+                            file.added.push(n as usize);
+                        }
+                    }
+                }
+            }
+        } else {
+            file.added = (1..=line_count(blob.content())).collect();
+        }
+        file.blob = Some(blob);
+        Ok(file)
+    }
+}
+
+/// Which paths can have attributes at all. Asking libgit2 costs a dozen system calls per path,
+/// so it is asked only when an attributes file exists that could apply: a global one (system,
+/// `core.attributesFile` or its XDG default, `info/attributes`) or a `.gitattributes` in one of
+/// the path's directories, in the tip tree or the work tree.
+struct AttrSources<'r> {
+    global: bool,
+    tree: git2::Tree<'r>,
+    workdir: Option<std::path::PathBuf>,
+    dirs: std::collections::HashMap<Vec<u8>, bool>,
+}
+
+impl<'r> AttrSources<'r> {
+    fn new(repo: &Repository, tree: git2::Tree<'r>) -> Self {
+        let config_file = repo
+            .config()
+            .ok()
+            .and_then(|c| c.get_path("core.attributesFile").ok());
+        let xdg = std::env::var_os("XDG_CONFIG_HOME")
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".config")))
+            .map(|base| base.join("git/attributes"));
+        let global = [
+            Some(repo.commondir().join("info/attributes")),
+            Some(std::path::PathBuf::from("/etc/gitattributes")),
+            config_file,
+            xdg,
+        ]
+        .into_iter()
+        .flatten()
+        .any(|p| p.exists());
+        AttrSources {
+            global,
+            tree,
+            workdir: repo.workdir().map(Path::to_path_buf),
+            dirs: std::collections::HashMap::new(),
+        }
+    }
+
+    fn may_apply(&mut self, path: &[u8]) -> bool {
+        if self.global {
+            return true;
+        }
+        let mut dir: &[u8] = path;
+        loop {
+            dir = match dir.iter().rposition(|&b| b == b'/') {
+                Some(i) => &dir[..i],
+                None if dir.is_empty() => return false,
+                None => &[],
+            };
+            let (tree, workdir) = (&self.tree, &self.workdir);
+            let has = *self.dirs.entry(dir.to_vec()).or_insert_with(|| {
+                let mut file = dir.to_vec();
+                if !file.is_empty() {
+                    file.push(b'/');
+                }
+                file.extend_from_slice(b".gitattributes");
+                let rel = bytes_path(&file);
+                tree.get_path(&rel).is_ok()
+                    || workdir.as_ref().is_some_and(|w| w.join(&rel).exists())
+            });
+            if has {
+                return true;
+            }
+            if dir.is_empty() {
+                return false;
+            }
+        }
+    }
+}
