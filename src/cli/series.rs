@@ -143,7 +143,7 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
     }
 }
 
-fn series_error(err: SeriesError, options: &SeriesOptions) -> CliError {
+pub(crate) fn series_error(err: SeriesError, options: &SeriesOptions) -> CliError {
     let message = err.to_string();
     match &err {
         SeriesError::InProgress { state } => CliError::git(message).with_hint(format!(
@@ -192,7 +192,7 @@ fn series_error(err: SeriesError, options: &SeriesOptions) -> CliError {
     }
 }
 
-fn target_error(err: TargetError) -> CliError {
+pub(crate) fn target_error(err: TargetError) -> CliError {
     let message = err.to_string();
     match err {
         TargetError::Unknown {
