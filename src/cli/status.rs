@@ -259,3 +259,73 @@ fn verdict_name(verdict: Verdict) -> &'static str {
         Verdict::AlreadyMerged => "not needed",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{ApplyState, ChangeKind, ChangeState, GateState, Version};
+
+    fn change(state: ChangeState, verdicts: &[Verdict]) -> Change {
+        let targets = verdicts
+            .iter()
+            .enumerate()
+            .map(|(i, &verdict)| TargetResult {
+                target: format!("b{i}"),
+                apply: ApplyState::Applies,
+                conflict: None,
+                base_commit: None,
+                commit: None,
+                git_ref: None,
+                verdict,
+                jobs: Vec::new(),
+                gate: GateState {
+                    state: "none".into(),
+                },
+            })
+            .collect();
+        Change {
+            number: 1,
+            title: "t".into(),
+            kind: ChangeKind::Feature,
+            issue: None,
+            owner: "ann".into(),
+            state,
+            created: String::new(),
+            current_version: 1,
+            versions: vec![Version {
+                number: 1,
+                id: "x".into(),
+                created: String::new(),
+                base: None,
+                commits: Vec::new(),
+                docs_only: false,
+                targets,
+            }],
+        }
+    }
+
+    #[test]
+    fn a_failure_anywhere_wins_then_pending_then_passed() {
+        use Verdict::*;
+        let open = ChangeState::Open;
+        assert_eq!(
+            overall(&change(open, &[Passed, AlreadyMerged])),
+            Overall::Passed
+        );
+        assert_eq!(overall(&change(open, &[Passed, Pending])), Overall::Pending);
+        assert_eq!(overall(&change(open, &[Pending, Failed])), Overall::Failed);
+        assert_eq!(
+            overall(&change(open, &[Conflicts, Passed])),
+            Overall::Failed
+        );
+        assert_eq!(overall(&change(open, &[Cancelled])), Overall::Failed);
+        assert_eq!(
+            overall(&change(ChangeState::Merged, &[Pending])),
+            Overall::Merged
+        );
+        assert_eq!(
+            overall(&change(ChangeState::Abandoned, &[Passed])),
+            Overall::Abandoned
+        );
+    }
+}

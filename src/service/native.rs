@@ -184,18 +184,23 @@ fn transport_detail(e: &reqwest::Error) -> String {
     text
 }
 
-/// Turns an error status into a typed error from the body's stable code.
+/// Passes a success (or a status in `also_ok`) through; turns an error into a [`ServiceError`].
 fn check_status(response: Response, also_ok: &[StatusCode]) -> Result<Response, ServiceError> {
     let status = response.status();
     if status.is_success() || also_ok.contains(&status) {
         return Ok(response);
     }
     let text = response.text().unwrap_or_default();
-    let Ok(body) = serde_json::from_str::<ErrorBody>(&text) else {
+    Err(error_from(status.as_u16(), &text))
+}
+
+/// The typed error for an error response, from the body's stable code.
+fn error_from(status: u16, text: &str) -> ServiceError {
+    let Ok(body) = serde_json::from_str::<ErrorBody>(text) else {
         let snippet: String = text.chars().take(200).collect();
-        return Err(if status.is_server_error() {
+        return if status >= 500 {
             ServiceError::Server {
-                status: status.as_u16(),
+                status,
                 message: snippet,
             }
         } else {
@@ -204,10 +209,10 @@ fn check_status(response: Response, also_ok: &[StatusCode]) -> Result<Response, 
                     "status {status} with a body that is not an API error: {snippet:?}"
                 ),
             }
-        });
+        };
     };
     let (code, message) = (body.error.code, body.error.message);
-    Err(match code {
+    match code {
         ErrorCode::TokenMissing
         | ErrorCode::TokenMalformed
         | ErrorCode::TokenInvalid
@@ -217,12 +222,9 @@ fn check_status(response: Response, also_ok: &[StatusCode]) -> Result<Response, 
             ServiceError::NotFound { code, message }
         }
         ErrorCode::ChangeNotOpen => ServiceError::NotOpen { message },
-        ErrorCode::ShuttingDown | ErrorCode::Internal => ServiceError::Server {
-            status: status.as_u16(),
-            message,
-        },
+        ErrorCode::ShuttingDown | ErrorCode::Internal => ServiceError::Server { status, message },
         _ => ServiceError::Rejected { code, message },
-    })
+    }
 }
 
 fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ServiceError> {
@@ -431,6 +433,55 @@ mod tests {
         for bad in ["", "0", "x1", "1.5", "-3", "12a"] {
             assert_eq!(NativeService::parse_change(bad), None, "{bad}");
         }
+    }
+
+    fn body(code: ErrorCode) -> String {
+        serde_json::to_string(&ErrorBody {
+            error: api::ErrorDetail {
+                code,
+                message: format!("because {}", code.as_str()),
+            },
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn every_stable_code_maps_to_a_typed_error() {
+        for &code in ErrorCode::ALL {
+            let err = error_from(400, &body(code));
+            let expected = match code {
+                ErrorCode::TokenMissing
+                | ErrorCode::TokenMalformed
+                | ErrorCode::TokenInvalid
+                | ErrorCode::TokenRevoked => "Unauthorized",
+                ErrorCode::Forbidden => "Forbidden",
+                ErrorCode::NotFound | ErrorCode::UnknownChange | ErrorCode::UnknownJob => {
+                    "NotFound"
+                }
+                ErrorCode::ChangeNotOpen => "NotOpen",
+                ErrorCode::ShuttingDown | ErrorCode::Internal => "Server",
+                _ => "Rejected",
+            };
+            assert!(
+                format!("{err:?}").starts_with(expected),
+                "{code:?}: {err:?}"
+            );
+            assert!(err.to_string().contains("because"), "{err}");
+        }
+        // A shutting-down service is worth asking again; a refusal is not.
+        assert!(error_from(503, &body(ErrorCode::ShuttingDown)).is_transient());
+        assert!(!error_from(403, &body(ErrorCode::Forbidden)).is_transient());
+    }
+
+    #[test]
+    fn bodies_that_are_not_api_errors_say_so() {
+        assert!(matches!(
+            error_from(502, "<html>bad gateway</html>"),
+            ServiceError::Server { status: 502, .. }
+        ));
+        let err = error_from(404, "plain text");
+        assert!(matches!(err, ServiceError::Protocol { .. }));
+        assert!(err.to_string().contains("plain text"), "{err}");
     }
 
     #[test]
