@@ -99,6 +99,14 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
     let mut change = value;
     show(ctx, &service, &id, &change, args.format, args.watch)?;
     if args.watch {
+        // A spinner with the pending jobs, only on an interactive stderr in human mode.
+        let spinner =
+            (ctx.printer.progress_enabled() && args.format == OutputFormat::Human).then(|| {
+                let bar = indicatif::ProgressBar::new_spinner();
+                bar.enable_steady_tick(Duration::from_millis(120));
+                bar.set_message(pending_summary(&change));
+                bar
+            });
         let mut pause = FIRST_PAUSE;
         let mut lost_since: Option<Instant> = None;
         while overall(&change) == Overall::Pending {
@@ -121,13 +129,27 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
                     tag = new_tag;
                     if value != change {
                         change = value;
-                        show(ctx, &service, &id, &change, args.format, true)?;
+                        match &spinner {
+                            Some(bar) => {
+                                bar.set_message(pending_summary(&change));
+                                bar.suspend(|| {
+                                    show(ctx, &service, &id, &change, args.format, true)
+                                })?;
+                            }
+                            None => show(ctx, &service, &id, &change, args.format, true)?,
+                        }
                     }
                 }
                 Err(e) if e.is_transient() => {
                     let since = *lost_since.get_or_insert_with(|| {
-                        ctx.printer
-                            .warn(&format!("lost the service ({e}); reconnecting"));
+                        let warn = || {
+                            ctx.printer
+                                .warn(&format!("lost the service ({e}); reconnecting"))
+                        };
+                        match &spinner {
+                            Some(bar) => bar.suspend(warn),
+                            None => warn(),
+                        }
                         Instant::now()
                     });
                     if since.elapsed() > RECONNECT_FOR {
@@ -140,6 +162,9 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
                 }
                 Err(e) => return Err(fail(e)),
             }
+        }
+        if let Some(bar) = spinner {
+            bar.finish_and_clear();
         }
         ctx.printer.info(&format!(
             "change {id}: {}",
@@ -156,6 +181,33 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
         Overall::Passed | Overall::Merged => Outcome::Success,
         _ => Outcome::Problems,
     })
+}
+
+/// `waiting for 2 jobs: main tests (running 12 s), 3.14 tests (queued)`.
+fn pending_summary(change: &Change) -> String {
+    let mut pending = Vec::new();
+    for t in change
+        .current()
+        .map(|v| v.targets.as_slice())
+        .unwrap_or(&[])
+    {
+        if t.apply == api::ApplyState::Pending {
+            pending.push(format!("{} (applying)", t.target));
+        }
+        for job in t.jobs.iter().filter(|j| !j.state.is_final()) {
+            let state = match (job.state, job.elapsed_secs) {
+                (JobState::Running, Some(secs)) => format!("running {secs:.0} s"),
+                (state, _) => state.as_str().to_owned(),
+            };
+            pending.push(format!("{} {} ({state})", t.target, job.name));
+        }
+    }
+    format!(
+        "waiting for {} item{}: {}",
+        pending.len(),
+        if pending.len() == 1 { "" } else { "s" },
+        pending.join(", ")
+    )
 }
 
 const FIRST_PAUSE: Duration = Duration::from_millis(200);

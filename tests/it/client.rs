@@ -467,3 +467,44 @@ fn login_keeps_the_token_out_of_every_output_and_file() {
         .success()
         .stderr_has("not logged in");
 }
+
+/// On a terminal, `--watch` draws a spinner naming what it waits for (here through `script`,
+/// which gives the command a pseudo-terminal); off a terminal (every other test) it draws none.
+#[test]
+fn status_watch_draws_a_spinner_only_on_a_terminal() {
+    let env = TestEnv::new();
+    let service = Service::new(&env, LONG_JOB);
+    let server = service.start();
+    let repo = clone(&env, &service);
+    let ann = service.tokens.contributor.clone();
+    let url = server.base.clone();
+    review(&repo, &url, Some(&ann), &["post", "--target", "main"]).success();
+    let command = format!("{} status --watch", env!("CARGO_BIN_EXE_review"));
+    // The sealed environment of the other commands, plus a terminal type.
+    let sealed = env.git_command(&repo.path);
+    let mut script = Command::new("script");
+    script
+        .current_dir(&repo.path)
+        .env_clear()
+        .envs(sealed.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))))
+        .env_remove("NO_COLOR")
+        .env("TERM", "xterm")
+        .env("REVIEW_SERVICE_URL", &url)
+        .env("REVIEW_TOKEN", &ann)
+        .args(["-qefc", &command, "/dev/null"]);
+    let run = Run::from(script.output().unwrap());
+    run.success();
+    assert!(
+        run.stdout.contains("waiting for 1 item: main tests"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("change 1: every target passed"),
+        "{}",
+        run.stdout
+    );
+    let quiet = review(&repo, &url, Some(&ann), &["status", "--watch"]);
+    quiet.success();
+    assert!(!quiet.stderr.contains("waiting for"), "{}", quiet.stderr);
+}
