@@ -150,6 +150,16 @@ fn post_status_list_download_and_abandon() {
         .success()
         .stdout_has("change 1 version 2");
     assert_eq!(repo.rev("refs/review/1/v2"), repo.rev("HEAD"));
+    // The kept ref is what `review series --compare` measures the next version against.
+    review(
+        &repo,
+        &url,
+        Some(&ann),
+        &["series", "--compare", "refs/review/1/v1"],
+    )
+    .success()
+    .stdout_has("Add two")
+    .stdout_has("Add three");
     // Posting the same series again uploads nothing new.
     review(&repo, &url, Some(&ann), &["post", "--target", "main"])
         .success()
@@ -507,4 +517,53 @@ fn status_watch_draws_a_spinner_only_on_a_terminal() {
     let quiet = review(&repo, &url, Some(&ann), &["status", "--watch"]);
     quiet.success();
     assert!(!quiet.stderr.contains("waiting for"), "{}", quiet.stderr);
+}
+
+/// On a terminal `review login` prompts without echo: the token typed is not in the terminal's
+/// output (`script` gives it a pseudo-terminal and forwards our stdin as keystrokes).
+#[test]
+fn login_prompts_without_echo_on_a_terminal() {
+    let env = TestEnv::new();
+    let service = Service::new(&env, ONE_JOB);
+    let server = service.start();
+    let repo = clone(&env, &service);
+    let url = server.base.clone();
+    let token = service.tokens.core.clone();
+    let command = format!("{} login", env!("CARGO_BIN_EXE_review"));
+    let sealed = env.git_command(&repo.path);
+    let mut script = Command::new("script");
+    script
+        .current_dir(&repo.path)
+        .env_clear()
+        .envs(sealed.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))))
+        .env("TERM", "xterm")
+        .env("REVIEW_SERVICE_URL", &url)
+        .args(["-qefc", &command, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = script.spawn().unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        // Let the prompt turn echo off before typing.
+        std::thread::sleep(Duration::from_millis(1500));
+        stdin.write_all(format!("{token}\n").as_bytes()).unwrap();
+        std::thread::sleep(Duration::from_millis(1500));
+    }
+    let run = Run::from(child.wait_with_output().unwrap());
+    run.success();
+    assert!(
+        run.stdout.contains(&format!("Token for {url}:")),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("as cora (core)"), "{}", run.stdout);
+    assert!(
+        !run.stdout.contains(&token),
+        "the token was echoed: {}",
+        run.stdout
+    );
+    review(&repo, &url, None, &["list"]).success();
+    review(&repo, &url, None, &["logout"]).success();
 }
