@@ -37,6 +37,13 @@ set edit:completion:arg-completer[review] = {|@words|
             cand lint 'Check what the series adds: whitespace, conflict markers, reST roles and NEWS entries'
             cand news 'Write NEWS entries'
             cand hook 'Install or remove the pre-push hook that lints what you push'
+            cand post 'Upload the series of the current branch for review'
+            cand status 'Show a change''s checks: per target the apply verdict, each job and the gate state'
+            cand list 'List the changes on the review service (open ones by default), newest first'
+            cand abandon 'Abandon a change: its jobs stop and it leaves the list of open changes'
+            cand download 'Fetch a version of a change into the local branch `review/<change>-v<N>`'
+            cand login 'Check a token against the review service and keep it in the OS keyring'
+            cand logout 'Forget the token of the review service'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'review;config'= {
@@ -385,6 +392,114 @@ set edit:completion:arg-completer[review] = {|@words|
         }
         &'review;hook;help;help'= {
         }
+        &'review;post'= {
+            cand --target 'Post for <BRANCH>; repeat for several targets (instead of nominating them by kind)'
+            cand --kind 'The kind of change; without `--target` it nominates the targets from `[branches]` [default: feature]'
+            cand --issue 'The issue the change resolves, e.g. `gh-1234`'
+            cand --title 'The change''s title [default: the first commit''s subject]'
+            cand --format 'Output format; `json` prints the object described in the README'
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand --dry-run 'Do everything but the upload (and change nothing locally)'
+            cand -y 'Do not ask for confirmation when the series is longer than `series.max_commits`'
+            cand --yes 'Do not ask for confirmation when the series is longer than `series.max_commits`'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'review;status'= {
+            cand --format 'Output format; `json` prints the object described in the README'
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand --watch 'Follow the change until every target has a final verdict'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'review;list'= {
+            cand --state 'Only changes in this state'
+            cand --target 'Only changes that target <BRANCH>'
+            cand --format 'Output format; `json` prints the object described in the README'
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand --mine 'Only the changes you own'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'review;abandon'= {
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'review;download'= {
+            cand --version 'The version [default: the newest]'
+            cand --target 'The target the series was applied to [default: its first target]'
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'review;login'= {
+            cand --service 'The service''s base URL [default: `service.url`]'
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand --token-stdin 'Read the token from standard input (one line) instead of prompting'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'review;logout'= {
+            cand --service 'The service''s base URL [default: `service.url`]'
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'review;help'= {
             cand config 'Show or create configuration'
             cand completions 'Print a completion script for your shell'
@@ -394,6 +509,13 @@ set edit:completion:arg-completer[review] = {|@words|
             cand lint 'Check what the series adds: whitespace, conflict markers, reST roles and NEWS entries'
             cand news 'Write NEWS entries'
             cand hook 'Install or remove the pre-push hook that lints what you push'
+            cand post 'Upload the series of the current branch for review'
+            cand status 'Show a change''s checks: per target the apply verdict, each job and the gate state'
+            cand list 'List the changes on the review service (open ones by default), newest first'
+            cand abandon 'Abandon a change: its jobs stop and it leaves the list of open changes'
+            cand download 'Fetch a version of a change into the local branch `review/<change>-v<N>`'
+            cand login 'Check a token against the review service and keep it in the OS keyring'
+            cand logout 'Forget the token of the review service'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'review;help;config'= {
@@ -441,6 +563,20 @@ set edit:completion:arg-completer[review] = {|@words|
         &'review;help;hook;install'= {
         }
         &'review;help;hook;uninstall'= {
+        }
+        &'review;help;post'= {
+        }
+        &'review;help;status'= {
+        }
+        &'review;help;list'= {
+        }
+        &'review;help;abandon'= {
+        }
+        &'review;help;download'= {
+        }
+        &'review;help;login'= {
+        }
+        &'review;help;logout'= {
         }
         &'review;help;help'= {
         }

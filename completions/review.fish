@@ -41,6 +41,13 @@ complete -c review -n "__fish_review_needs_command" -f -a "serve" -d 'Run the em
 complete -c review -n "__fish_review_needs_command" -f -a "lint" -d 'Check what the series adds: whitespace, conflict markers, reST roles and NEWS entries'
 complete -c review -n "__fish_review_needs_command" -f -a "news" -d 'Write NEWS entries'
 complete -c review -n "__fish_review_needs_command" -f -a "hook" -d 'Install or remove the pre-push hook that lints what you push'
+complete -c review -n "__fish_review_needs_command" -f -a "post" -d 'Upload the series of the current branch for review'
+complete -c review -n "__fish_review_needs_command" -f -a "status" -d 'Show a change\'s checks: per target the apply verdict, each job and the gate state'
+complete -c review -n "__fish_review_needs_command" -f -a "list" -d 'List the changes on the review service (open ones by default), newest first'
+complete -c review -n "__fish_review_needs_command" -f -a "abandon" -d 'Abandon a change: its jobs stop and it leaves the list of open changes'
+complete -c review -n "__fish_review_needs_command" -f -a "download" -d 'Fetch a version of a change into the local branch `review/<change>-v<N>`'
+complete -c review -n "__fish_review_needs_command" -f -a "login" -d 'Check a token against the review service and keep it in the OS keyring'
+complete -c review -n "__fish_review_needs_command" -f -a "logout" -d 'Forget the token of the review service'
 complete -c review -n "__fish_review_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c review -n "__fish_review_using_subcommand config; and not __fish_seen_subcommand_from show init help" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
@@ -234,15 +241,110 @@ complete -c review -n "__fish_review_using_subcommand hook; and __fish_seen_subc
 complete -c review -n "__fish_review_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "install" -d 'Install the pre-push hook (honours `core.hooksPath`; never overwrites another hook)'
 complete -c review -n "__fish_review_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "uninstall" -d 'Remove the pre-push hook `review` installed (and restore a chained one)'
 complete -c review -n "__fish_review_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook help" -f -a "config" -d 'Show or create configuration'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook help" -f -a "completions" -d 'Print a completion script for your shell'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook help" -f -a "man" -d 'Write the manual pages'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook help" -f -a "series" -d 'Show the patch series of the current branch and whether it applies to each target'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook help" -f -a "serve" -d 'Run the embedded review service'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook help" -f -a "lint" -d 'Check what the series adds: whitespace, conflict markers, reST roles and NEWS entries'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook help" -f -a "news" -d 'Write NEWS entries'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook help" -f -a "hook" -d 'Install or remove the pre-push hook that lints what you push'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c review -n "__fish_review_using_subcommand post" -l target -d 'Post for <BRANCH>; repeat for several targets (instead of nominating them by kind)' -r
+complete -c review -n "__fish_review_using_subcommand post" -l kind -d 'The kind of change; without `--target` it nominates the targets from `[branches]` [default: feature]' -r -f -a "feature\t'The default branch only'
+bugfix\t'The default branch and every maintained bugfix branch'
+security\t'The default, bugfix and security-only branches'
+docs\t'The default branch and the bugfix branches'"
+complete -c review -n "__fish_review_using_subcommand post" -l issue -d 'The issue the change resolves, e.g. `gh-1234`' -r
+complete -c review -n "__fish_review_using_subcommand post" -l title -d 'The change\'s title [default: the first commit\'s subject]' -r
+complete -c review -n "__fish_review_using_subcommand post" -l format -d 'Output format; `json` prints the object described in the README' -r -f -a "human\t'Text for people; may be coloured on a terminal'
+json\t'One JSON document (or JSON Lines where the command says so), never coloured'"
+complete -c review -n "__fish_review_using_subcommand post" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_using_subcommand post" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand post" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand post" -l dry-run -d 'Do everything but the upload (and change nothing locally)'
+complete -c review -n "__fish_review_using_subcommand post" -s y -l yes -d 'Do not ask for confirmation when the series is longer than `series.max_commits`'
+complete -c review -n "__fish_review_using_subcommand post" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand post" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand post" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c review -n "__fish_review_using_subcommand post" -s V -l version -d 'Print version'
+complete -c review -n "__fish_review_using_subcommand status" -l format -d 'Output format; `json` prints the object described in the README' -r -f -a "human\t'Text for people; may be coloured on a terminal'
+json\t'One JSON document (or JSON Lines where the command says so), never coloured'"
+complete -c review -n "__fish_review_using_subcommand status" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_using_subcommand status" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand status" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand status" -l watch -d 'Follow the change until every target has a final verdict'
+complete -c review -n "__fish_review_using_subcommand status" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand status" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c review -n "__fish_review_using_subcommand status" -s V -l version -d 'Print version'
+complete -c review -n "__fish_review_using_subcommand list" -l state -d 'Only changes in this state' -r -f -a "open\t''
+abandoned\t''
+merged\t''"
+complete -c review -n "__fish_review_using_subcommand list" -l target -d 'Only changes that target <BRANCH>' -r
+complete -c review -n "__fish_review_using_subcommand list" -l format -d 'Output format; `json` prints the object described in the README' -r -f -a "human\t'Text for people; may be coloured on a terminal'
+json\t'One JSON document (or JSON Lines where the command says so), never coloured'"
+complete -c review -n "__fish_review_using_subcommand list" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_using_subcommand list" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand list" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand list" -l mine -d 'Only the changes you own'
+complete -c review -n "__fish_review_using_subcommand list" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand list" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c review -n "__fish_review_using_subcommand list" -s V -l version -d 'Print version'
+complete -c review -n "__fish_review_using_subcommand abandon" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_using_subcommand abandon" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand abandon" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand abandon" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand abandon" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand abandon" -s h -l help -d 'Print help'
+complete -c review -n "__fish_review_using_subcommand abandon" -s V -l version -d 'Print version'
+complete -c review -n "__fish_review_using_subcommand download" -l version -d 'The version [default: the newest]' -r
+complete -c review -n "__fish_review_using_subcommand download" -l target -d 'The target the series was applied to [default: its first target]' -r
+complete -c review -n "__fish_review_using_subcommand download" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_using_subcommand download" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand download" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand download" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand download" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand download" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c review -n "__fish_review_using_subcommand login" -l service -d 'The service\'s base URL [default: `service.url`]' -r
+complete -c review -n "__fish_review_using_subcommand login" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_using_subcommand login" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand login" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand login" -l token-stdin -d 'Read the token from standard input (one line) instead of prompting'
+complete -c review -n "__fish_review_using_subcommand login" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand login" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c review -n "__fish_review_using_subcommand login" -s V -l version -d 'Print version'
+complete -c review -n "__fish_review_using_subcommand logout" -l service -d 'The service\'s base URL [default: `service.url`]' -r
+complete -c review -n "__fish_review_using_subcommand logout" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_using_subcommand logout" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand logout" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand logout" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand logout" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand logout" -s h -l help -d 'Print help'
+complete -c review -n "__fish_review_using_subcommand logout" -s V -l version -d 'Print version'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download login logout help" -f -a "config" -d 'Show or create configuration'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download login logout help" -f -a "completions" -d 'Print a completion script for your shell'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download login logout help" -f -a "man" -d 'Write the manual pages'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download login logout help" -f -a "series" -d 'Show the patch series of the current branch and whether it applies to each target'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download login logout help" -f -a "serve" -d 'Run the embedded review service'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download login logout help" -f -a "lint" -d 'Check what the series adds: whitespace, conflict markers, reST roles and NEWS entries'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download login logout help" -f -a "news" -d 'Write NEWS entries'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download login logout help" -f -a "hook" -d 'Install or remove the pre-push hook that lints what you push'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download login logout help" -f -a "post" -d 'Upload the series of the current branch for review'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download login logout help" -f -a "status" -d 'Show a change\'s checks: per target the apply verdict, each job and the gate state'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download login logout help" -f -a "list" -d 'List the changes on the review service (open ones by default), newest first'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download login logout help" -f -a "abandon" -d 'Abandon a change: its jobs stop and it leaves the list of open changes'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download login logout help" -f -a "download" -d 'Fetch a version of a change into the local branch `review/<change>-v<N>`'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download login logout help" -f -a "login" -d 'Check a token against the review service and keep it in the OS keyring'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download login logout help" -f -a "logout" -d 'Forget the token of the review service'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download login logout help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective configuration'
 complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write a commented `.review.toml` at the top of the work tree'
 complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from serve" -f -a "init" -d 'Create a service directory: a bare clone of the repository, `serve.toml`, the database'

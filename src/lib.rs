@@ -5,10 +5,12 @@
 //! `ui` owns every byte written to the terminal; `error` maps failures to exit codes.
 
 pub mod api;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod error;
 pub mod git;
 pub mod lint;
 pub mod server;
+pub mod service;
 pub mod ui;

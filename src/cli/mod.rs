@@ -3,14 +3,19 @@
 //! Each subcommand module has an `Args` struct and a `run(&Context, Args)` function that
 //! validates, calls the domain modules and reports through the printer.
 
+pub mod changes;
+pub mod client;
 pub mod completions;
 pub mod config;
 pub mod hook;
 pub mod lint;
+pub mod login;
 pub mod man;
 pub mod news;
+pub mod post;
 pub mod series;
 pub mod serve;
+pub mod status;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -84,14 +89,26 @@ pub enum Command {
     Lint(lint::Args),
     News(news::Args),
     Hook(hook::Args),
+    Post(post::Args),
+    Status(status::Args),
+    List(changes::ListArgs),
+    Abandon(changes::AbandonArgs),
+    Download(changes::DownloadArgs),
+    Login(login::Args),
+    Logout(login::LogoutArgs),
 }
 
 /// How subcommands are grouped in `review --help`. Every subcommand appears in exactly one
 /// group (a test checks it), so the listing never hides a command.
 pub const COMMAND_GROUPS: &[(&str, &[&str])] = &[
-    ("Contributing", &["series", "lint", "news", "hook"]),
-    ("Service", &["serve"]),
-    ("Setup", &["config", "completions", "man", "help"]),
+    (
+        "Contributing",
+        &[
+            "series", "lint", "news", "post", "status", "list", "abandon", "download",
+        ],
+    ),
+    ("Service", &["login", "logout", "serve"]),
+    ("Setup", &["config", "hook", "completions", "man", "help"]),
 ];
 
 /// What every subcommand gets: the printer and the global options it may need.
@@ -200,5 +217,12 @@ fn dispatch(ctx: &Context, command: Command) -> CliResult {
         Command::Lint(args) => lint::run(ctx, args),
         Command::News(args) => news::run(ctx, args),
         Command::Hook(args) => hook::run(ctx, args),
+        Command::Post(args) => post::run(ctx, args),
+        Command::Status(args) => status::run(ctx, args),
+        Command::List(args) => changes::list(ctx, args),
+        Command::Abandon(args) => changes::abandon(ctx, args),
+        Command::Download(args) => changes::download(ctx, args),
+        Command::Login(args) => login::run(ctx, args),
+        Command::Logout(args) => login::logout(ctx, args),
     }
 }

@@ -202,7 +202,7 @@ pub(crate) fn series_error(err: SeriesError, options: &SeriesOptions) -> CliErro
     }
 }
 
-fn target_error(err: TargetError) -> CliError {
+pub(crate) fn target_error(err: TargetError) -> CliError {
     let message = err.to_string();
     match err {
         TargetError::Unknown {

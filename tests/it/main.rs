@@ -3,6 +3,7 @@
 mod support;
 
 mod cli;
+mod client;
 mod config;
 mod generated;
 mod hook;

@@ -201,19 +201,18 @@ pub struct Server {
 
 impl Server {
     pub fn start(env: &TestEnv, dir: &std::path::Path) -> Server {
+        Server::start_on(env, dir, "127.0.0.1:0")
+    }
+
+    /// Starts on `listen` (e.g. the address of a stopped server, to restart it in place).
+    pub fn start_on(env: &TestEnv, dir: &std::path::Path, listen: &str) -> Server {
         static STARTS: AtomicUsize = AtomicUsize::new(0);
         let n = STARTS.fetch_add(1, Ordering::SeqCst);
         let stderr_path = env.work().join(format!("serve-{n}.log"));
         let stderr = std::fs::File::create(&stderr_path).unwrap();
         let mut child = env
             .review(env.work())
-            .args([
-                "serve",
-                "--dir",
-                dir.to_str().unwrap(),
-                "--listen",
-                "127.0.0.1:0",
-            ])
+            .args(["serve", "--dir", dir.to_str().unwrap(), "--listen", listen])
             .stdout(Stdio::piped())
             .stderr(stderr)
             .spawn()

@@ -1,0 +1,197 @@
+//! `review list`, `review abandon` and `review download`: the changes on the service.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::client;
+use super::Context;
+use crate::api::{ChangeState, ChangeSummary};
+use crate::error::{CliError, CliResult, Outcome};
+use crate::service::{ListFilter, ReviewService};
+use crate::ui::OutputFormat;
+
+/// List the changes on the review service (open ones by default), newest first
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    /// Only the changes you own
+    #[arg(long)]
+    pub mine: bool,
+
+    /// Only changes in this state
+    #[arg(long, value_enum, value_name = "STATE", default_value_t = StateArg::Open)]
+    pub state: StateArg,
+
+    /// Only changes that target <BRANCH>
+    #[arg(long, value_name = "BRANCH")]
+    pub target: Option<String>,
+
+    /// Output format; `json` prints the object described in the README
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StateArg {
+    Open,
+    Abandoned,
+    Merged,
+}
+
+#[derive(Serialize)]
+struct ListJson<'a> {
+    changes: &'a [ChangeSummary],
+}
+
+pub fn list(ctx: &Context, args: ListArgs) -> CliResult {
+    let loaded = ctx.load_config()?;
+    let service = client::connect(ctx, &loaded.config)?;
+    let fail = |e| client::service_error(e, Some(&service));
+    let owner = if args.mine {
+        Some(service.whoami().map_err(fail)?.name)
+    } else {
+        None
+    };
+    let filter = ListFilter {
+        state: Some(match args.state {
+            StateArg::Open => ChangeState::Open,
+            StateArg::Abandoned => ChangeState::Abandoned,
+            StateArg::Merged => ChangeState::Merged,
+        }),
+        owner,
+        target: args.target.clone(),
+        limit: None,
+    };
+    let changes = service.list_changes(&filter).map_err(fail)?;
+    match args.format {
+        OutputFormat::Json => {
+            let text = serde_json::to_string_pretty(&ListJson { changes: &changes })
+                .map_err(|e| CliError::io("cannot write JSON").with_cause(e))?;
+            ctx.printer.out_line(&text)?;
+        }
+        OutputFormat::Human => {
+            if changes.is_empty() {
+                ctx.printer.info("no changes");
+            }
+            for c in &changes {
+                let targets: Vec<String> = c
+                    .targets
+                    .iter()
+                    .map(|t| {
+                        format!(
+                            "{}:{}",
+                            t.target,
+                            serde_json::to_value(t.verdict)
+                                .ok()
+                                .and_then(|v| v.as_str().map(str::to_owned))
+                                .unwrap_or_default()
+                        )
+                    })
+                    .collect();
+                ctx.printer.out_line(&format!(
+                    "{:>5}  v{}  {:8}  {:10}  {}  [{}]",
+                    c.number,
+                    c.current_version,
+                    c.kind.as_str(),
+                    c.owner,
+                    c.title,
+                    targets.join(" ")
+                ))?;
+            }
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+/// Abandon a change: its jobs stop and it leaves the list of open changes
+#[derive(Debug, clap::Args)]
+pub struct AbandonArgs {
+    /// The change's number
+    #[arg(value_name = "CHANGE")]
+    pub change: String,
+}
+
+pub fn abandon(ctx: &Context, args: AbandonArgs) -> CliResult {
+    let loaded = ctx.load_config()?;
+    let id = client::change_arg(Some(&args.change), Path::new("."))?;
+    let service = client::connect(ctx, &loaded.config)?;
+    let change = service
+        .abandon(&id)
+        .map_err(|e| client::service_error(e, Some(&service)))?;
+    ctx.printer.status(
+        "Abandoned",
+        &format!("change {} ({})", change.number, change.title),
+    );
+    Ok(Outcome::Success)
+}
+
+/// Fetch a version of a change into the local branch `review/<change>-v<N>`
+///
+/// Fetches the commits of the series as the service applied them to a target (the first
+/// target unless `--target`), and creates the branch `review/<change>-v<N>` at them. The
+/// current branch, the index and the work tree are not touched; check the branch out to try it.
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment, disable_version_flag = true)]
+pub struct DownloadArgs {
+    /// The change's number
+    #[arg(value_name = "CHANGE")]
+    pub change: String,
+
+    /// The version [default: the newest]
+    #[arg(long, value_name = "N")]
+    pub version: Option<u32>,
+
+    /// The target the series was applied to [default: its first target]
+    #[arg(long, value_name = "BRANCH")]
+    pub target: Option<String>,
+}
+
+pub fn download(ctx: &Context, args: DownloadArgs) -> CliResult {
+    let loaded = ctx.load_config()?;
+    let id = client::change_arg(Some(&args.change), Path::new("."))?;
+    let repo = crate::git::open_work_tree(Path::new("."))?;
+    let service = client::connect(ctx, &loaded.config)?;
+    let work_dir = repo
+        .workdir()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| repo.path().to_path_buf());
+    if let Some(version) = args.version {
+        let name = format!("review/{id}-v{version}");
+        refuse_existing(&repo, &name)?;
+    }
+    let downloaded = service
+        .download(&work_dir, &id, args.version, args.target.as_deref())
+        .map_err(|e| client::service_error(e, Some(&service)))?;
+    let name = format!("review/{id}-v{}", downloaded.version);
+    refuse_existing(&repo, &name)?;
+    let commit = git2::Oid::from_str(&downloaded.commit)
+        .and_then(|oid| repo.find_commit(oid))
+        .map_err(|e| {
+            CliError::git("the fetched commit is not in the repository").with_cause(e.message())
+        })?;
+    repo.branch(&name, &commit, false).map_err(|e| {
+        CliError::git(format!("cannot create branch `{name}`")).with_cause(e.message())
+    })?;
+    ctx.printer.status(
+        "Downloaded",
+        &format!(
+            "change {id} version {} as applied to {} into branch `{name}`",
+            downloaded.version, downloaded.target
+        ),
+    );
+    ctx.printer.out_line(&name)?;
+    ctx.printer
+        .hint(&format!("try it with `git switch {name}`"));
+    Ok(Outcome::Success)
+}
+
+fn refuse_existing(repo: &git2::Repository, name: &str) -> Result<(), CliError> {
+    if repo.find_branch(name, git2::BranchType::Local).is_ok() {
+        return Err(
+            CliError::usage(format!("branch `{name}` exists already")).with_hint(format!(
+                "delete it first (`git branch -D {name}`) to download again"
+            )),
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,383 @@
+//! `review status`: what the service says about a change, once or until it settles.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use super::client;
+use super::Context;
+use crate::api::{self, Change, JobState, TargetResult, Verdict};
+use crate::error::{CliError, CliResult, Outcome};
+use crate::service::{ChangeId, Fetched, ReviewService, ServiceError};
+use crate::ui::{OutputFormat, Stream, DIM, EMPHASIS};
+
+/// Show a change's checks: per target the apply verdict, each job and the gate state
+///
+/// CHANGE defaults to the change of the current branch (linked by `review post`). For the newest
+/// version, each target shows whether the series applies, each job's state per platform (with
+/// the elapsed time while running and the log's URL) and the gate's state as the service
+/// reports it.
+///
+/// With `--watch`, asks again until nothing is pending: conditional requests (`If-None-Match`),
+/// backing off while nothing changes, reconnecting when the service restarts. It prints the
+/// status each time it changes (one JSON record per line with `--format json`).
+///
+/// Exit status: 0 every target passed (or the series is merged), 1 something failed, was
+/// cancelled or does not apply, or (without `--watch`) is still pending, 2 errors.
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// The change's number [default: the current branch's change]
+    #[arg(value_name = "CHANGE")]
+    pub change: Option<String>,
+
+    /// Follow the change until every target has a final verdict
+    #[arg(long)]
+    pub watch: bool,
+
+    /// Output format; `json` prints the object described in the README
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+}
+
+/// The overall state of a change's newest version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Overall {
+    Passed,
+    Failed,
+    Pending,
+    Merged,
+    Abandoned,
+}
+
+pub fn overall(change: &Change) -> Overall {
+    match change.state {
+        api::ChangeState::Merged => return Overall::Merged,
+        api::ChangeState::Abandoned => return Overall::Abandoned,
+        api::ChangeState::Open => {}
+    }
+    let targets = change
+        .current()
+        .map(|v| v.targets.as_slice())
+        .unwrap_or(&[]);
+    let mut result = Overall::Passed;
+    for t in targets {
+        match t.verdict {
+            Verdict::Failed | Verdict::Cancelled | Verdict::Conflicts => return Overall::Failed,
+            Verdict::Pending => result = Overall::Pending,
+            Verdict::Passed | Verdict::AlreadyMerged => {}
+        }
+    }
+    result
+}
+
+#[derive(Serialize)]
+struct StatusJson<'a> {
+    number: u64,
+    url: String,
+    title: &'a str,
+    owner: &'a str,
+    state: api::ChangeState,
+    version: u32,
+    outcome: Overall,
+    targets: Vec<TargetResult>,
+}
+
+pub fn run(ctx: &Context, args: Args) -> CliResult {
+    let loaded = ctx.load_config()?;
+    let id = client::change_arg(args.change.as_deref(), Path::new("."))?;
+    let service = client::connect(ctx, &loaded.config)?;
+    let fail = |e: ServiceError| client::service_error(e, Some(&service));
+    let Fetched::Fresh { value, mut tag } = service.get_change(&id, None).map_err(fail)? else {
+        return Err(CliError::new(
+            crate::error::ErrorKind::Network,
+            "the service answered `not modified` to an unconditional request",
+        ));
+    };
+    let mut change = value;
+    show(ctx, &service, &id, &change, args.format, args.watch)?;
+    if args.watch {
+        // A spinner with the pending jobs, only on an interactive stderr in human mode.
+        let spinner =
+            (ctx.printer.progress_enabled() && args.format == OutputFormat::Human).then(|| {
+                let bar = indicatif::ProgressBar::new_spinner();
+                bar.enable_steady_tick(Duration::from_millis(120));
+                bar.set_message(pending_summary(&change));
+                bar
+            });
+        let mut pause = FIRST_PAUSE;
+        let mut lost_since: Option<Instant> = None;
+        while overall(&change) == Overall::Pending {
+            std::thread::sleep(pause);
+            match service.get_change(&id, tag.as_deref()) {
+                Ok(Fetched::Unchanged) => {
+                    pause = (pause * 2).min(MAX_PAUSE);
+                    if lost_since.take().is_some() {
+                        ctx.printer.info("reconnected");
+                    }
+                }
+                Ok(Fetched::Fresh {
+                    value,
+                    tag: new_tag,
+                }) => {
+                    if lost_since.take().is_some() {
+                        ctx.printer.info("reconnected");
+                    }
+                    pause = FIRST_PAUSE;
+                    tag = new_tag;
+                    if value != change {
+                        change = value;
+                        match &spinner {
+                            Some(bar) => {
+                                bar.set_message(pending_summary(&change));
+                                bar.suspend(|| {
+                                    show(ctx, &service, &id, &change, args.format, true)
+                                })?;
+                            }
+                            None => show(ctx, &service, &id, &change, args.format, true)?,
+                        }
+                    }
+                }
+                Err(e) if e.is_transient() => {
+                    let since = *lost_since.get_or_insert_with(|| {
+                        let warn = || {
+                            ctx.printer
+                                .warn(&format!("lost the service ({e}); reconnecting"))
+                        };
+                        match &spinner {
+                            Some(bar) => bar.suspend(warn),
+                            None => warn(),
+                        }
+                        Instant::now()
+                    });
+                    if since.elapsed() > RECONNECT_FOR {
+                        return Err(fail(e).with_hint(format!(
+                            "gave up after {} s without the service",
+                            RECONNECT_FOR.as_secs()
+                        )));
+                    }
+                    pause = (pause * 2).min(MAX_PAUSE);
+                }
+                Err(e) => return Err(fail(e)),
+            }
+        }
+        if let Some(bar) = spinner {
+            bar.finish_and_clear();
+        }
+        ctx.printer.info(&format!(
+            "change {id}: {}",
+            match overall(&change) {
+                Overall::Passed => "every target passed",
+                Overall::Failed => "something failed",
+                Overall::Merged => "merged",
+                Overall::Abandoned => "abandoned",
+                Overall::Pending => "pending",
+            }
+        ));
+    }
+    Ok(match overall(&change) {
+        Overall::Passed | Overall::Merged => Outcome::Success,
+        _ => Outcome::Problems,
+    })
+}
+
+/// `waiting for 2 jobs: main tests (running 12 s), 3.14 tests (queued)`.
+fn pending_summary(change: &Change) -> String {
+    let mut pending = Vec::new();
+    for t in change
+        .current()
+        .map(|v| v.targets.as_slice())
+        .unwrap_or(&[])
+    {
+        if t.apply == api::ApplyState::Pending {
+            pending.push(format!("{} (applying)", t.target));
+        }
+        for job in t.jobs.iter().filter(|j| !j.state.is_final()) {
+            let state = match (job.state, job.elapsed_secs) {
+                (JobState::Running, Some(secs)) => format!("running {secs:.0} s"),
+                (state, _) => state.as_str().to_owned(),
+            };
+            pending.push(format!("{} {} ({state})", t.target, job.name));
+        }
+    }
+    format!(
+        "waiting for {} item{}: {}",
+        pending.len(),
+        if pending.len() == 1 { "" } else { "s" },
+        pending.join(", ")
+    )
+}
+
+const FIRST_PAUSE: Duration = Duration::from_millis(200);
+const MAX_PAUSE: Duration = Duration::from_secs(2);
+/// How long `--watch` keeps trying to reach a service that went away.
+const RECONNECT_FOR: Duration = Duration::from_secs(120);
+
+fn show(
+    ctx: &Context,
+    service: &dyn ReviewService,
+    id: &ChangeId,
+    change: &Change,
+    format: OutputFormat,
+    lines: bool,
+) -> Result<(), CliError> {
+    let mut targets: Vec<TargetResult> = change
+        .current()
+        .map(|v| v.targets.clone())
+        .unwrap_or_default();
+    for t in &mut targets {
+        for job in &mut t.jobs {
+            job.log_url = service.absolute_url(&job.log_url);
+        }
+    }
+    match format {
+        OutputFormat::Json => {
+            let record = StatusJson {
+                number: change.number,
+                url: service.change_url(id),
+                title: &change.title,
+                owner: &change.owner,
+                state: change.state,
+                version: change.current_version,
+                outcome: overall(change),
+                targets,
+            };
+            let text = if lines {
+                serde_json::to_string(&record)
+            } else {
+                serde_json::to_string_pretty(&record)
+            }
+            .map_err(|e| CliError::io("cannot write JSON").with_cause(e))?;
+            ctx.printer.out_line(&text)
+        }
+        OutputFormat::Human => {
+            let p = &ctx.printer;
+            let head = format!(
+                "change {} v{}: {} ({}, by {})",
+                change.number,
+                change.current_version,
+                change.title,
+                change.state.as_str(),
+                change.owner
+            );
+            p.out_line(&p.paint(Stream::Stdout, EMPHASIS, &head))?;
+            p.out_line(&p.paint(Stream::Stdout, DIM, &service.change_url(id)))?;
+            for t in &targets {
+                let mut line = format!("  {}: {}", t.target, t.apply.as_str());
+                if let Some(conflict) = &t.conflict {
+                    line.push_str(&format!(" ({conflict})"));
+                }
+                line.push_str(&format!(
+                    ", checks {}, gate {}",
+                    verdict_name(t.verdict),
+                    t.gate.state
+                ));
+                p.out_line(&line)?;
+                let name_width = t.jobs.iter().map(|j| j.name.len()).max().unwrap_or(0);
+                let platform_width = t.jobs.iter().map(|j| j.platform.len()).max().unwrap_or(0);
+                for job in &t.jobs {
+                    let mut line = format!(
+                        "    {:name_width$}  {:platform_width$}  {:9}",
+                        job.name,
+                        job.platform,
+                        job.state.as_str()
+                    );
+                    if let Some(secs) = job.elapsed_secs {
+                        line.push_str(&format!("  {secs:.1} s"));
+                    }
+                    if job.state == JobState::Failed || job.state == JobState::Running {
+                        line.push_str(&format!("  {}", job.log_url));
+                    }
+                    if let (JobState::Failed, Some(detail)) = (job.state, &job.detail) {
+                        line.push_str(&format!("  ({detail})"));
+                    }
+                    p.out_line(line.trim_end())?;
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn verdict_name(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Pending => "pending",
+        Verdict::Passed => "passed",
+        Verdict::Failed => "failed",
+        Verdict::Cancelled => "cancelled",
+        Verdict::Conflicts => "not run",
+        Verdict::AlreadyMerged => "not needed",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{ApplyState, ChangeKind, ChangeState, GateState, Version};
+
+    fn change(state: ChangeState, verdicts: &[Verdict]) -> Change {
+        let targets = verdicts
+            .iter()
+            .enumerate()
+            .map(|(i, &verdict)| TargetResult {
+                target: format!("b{i}"),
+                apply: ApplyState::Applies,
+                conflict: None,
+                base_commit: None,
+                commit: None,
+                git_ref: None,
+                verdict,
+                jobs: Vec::new(),
+                gate: GateState {
+                    state: "none".into(),
+                },
+            })
+            .collect();
+        Change {
+            number: 1,
+            title: "t".into(),
+            kind: ChangeKind::Feature,
+            issue: None,
+            owner: "ann".into(),
+            state,
+            created: String::new(),
+            current_version: 1,
+            versions: vec![Version {
+                number: 1,
+                id: "x".into(),
+                created: String::new(),
+                base: None,
+                commits: Vec::new(),
+                docs_only: false,
+                targets,
+            }],
+        }
+    }
+
+    #[test]
+    fn a_failure_anywhere_wins_then_pending_then_passed() {
+        use Verdict::*;
+        let open = ChangeState::Open;
+        assert_eq!(
+            overall(&change(open, &[Passed, AlreadyMerged])),
+            Overall::Passed
+        );
+        assert_eq!(overall(&change(open, &[Passed, Pending])), Overall::Pending);
+        assert_eq!(overall(&change(open, &[Pending, Failed])), Overall::Failed);
+        assert_eq!(
+            overall(&change(open, &[Conflicts, Passed])),
+            Overall::Failed
+        );
+        assert_eq!(overall(&change(open, &[Cancelled])), Overall::Failed);
+        assert_eq!(
+            overall(&change(ChangeState::Merged, &[Pending])),
+            Overall::Merged
+        );
+        assert_eq!(
+            overall(&change(ChangeState::Abandoned, &[Passed])),
+            Overall::Abandoned
+        );
+    }
+}

@@ -1,0 +1,169 @@
+//! The client side of a review service: one trait ([`ReviewService`]) with the verbs the
+//! commands need, and its backends. `native` speaks the `review serve` API; Gerrit + Zuul and
+//! GitHub backends are meant to fit behind the same trait (see SERVICES.md), so nothing here
+//! names `review serve` specifics: changes are named by an opaque [`ChangeId`], uploads are a
+//! series (an mbox plus its commits and targets), reads return the shared `src/api/` shapes.
+//!
+//! Domain code: it never prints. Callers may pass a trace hook to see each request.
+
+pub mod native;
+
+use std::fmt;
+use std::path::Path;
+
+use crate::api::{Change, ChangeKind, ChangeState, ChangeSummary, ErrorCode, User};
+
+/// How a service names a change: a number for `review serve`, `project~number` for Gerrit.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ChangeId(pub String);
+
+impl fmt::Display for ChangeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A series to upload, as the first version of a new change or the next version of one.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// The series as `git format-patch --stdout` writes it.
+    pub mbox: String,
+    /// The branches it is nominated for, in order.
+    pub targets: Vec<String>,
+    /// The commit the series was written on.
+    pub base: Option<String>,
+}
+
+/// What a new change says about itself.
+#[derive(Debug, Clone)]
+pub struct NewChange {
+    pub title: String,
+    pub kind: ChangeKind,
+    pub issue: Option<String>,
+}
+
+/// The answer to an upload.
+#[derive(Debug, Clone)]
+pub struct Posted {
+    pub change: Change,
+    /// False when the service already had this exact version (an idempotent retry).
+    pub created: bool,
+}
+
+/// A conditional read: the service says whether the entity changed since the tag the caller has.
+#[derive(Debug, Clone)]
+pub enum Fetched<T> {
+    /// Same as the caller's copy (`304 Not Modified`).
+    Unchanged,
+    /// A fresh copy and its tag for the next conditional read.
+    Fresh { value: T, tag: Option<String> },
+}
+
+/// Which changes to list.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub state: Option<ChangeState>,
+    pub owner: Option<String>,
+    pub target: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// The commit a download fetched into the local repository.
+#[derive(Debug, Clone)]
+pub struct Downloaded {
+    pub version: u32,
+    pub target: String,
+    pub commit: String,
+}
+
+/// Why a service call failed. Matched on by the command layer, which turns each kind into a
+/// message with hints.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// No connection, a timeout, a reset: the request may not have reached the service.
+    #[error("cannot reach the review service at {url}")]
+    Unreachable { url: String, detail: String },
+    /// The service did not accept the token (or there was none).
+    #[error("the review service did not accept the token: {message}")]
+    Unauthorized { code: ErrorCode, message: String },
+    /// The token is fine but its user may not do this.
+    #[error("{message}")]
+    Forbidden { message: String },
+    /// No such change (or route).
+    #[error("{message}")]
+    NotFound { code: ErrorCode, message: String },
+    /// The change is not open.
+    #[error("{message}")]
+    NotOpen { message: String },
+    /// The service refused the request's content (limits, unknown targets, bad mbox...).
+    #[error("the review service refused the request: {message}")]
+    Rejected { code: ErrorCode, message: String },
+    /// The service failed or is going away (5xx).
+    #[error("the review service failed ({status}): {message}")]
+    Server { status: u16, message: String },
+    /// An answer we cannot read: not the API we speak.
+    #[error("unexpected answer from the review service: {detail}")]
+    Protocol { detail: String },
+    /// Fetching commits with `git` failed.
+    #[error("cannot fetch from the review service: {detail}")]
+    Fetch { detail: String },
+}
+
+impl ServiceError {
+    /// True when retrying the same idempotent request may succeed.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            ServiceError::Unreachable { .. }
+                | ServiceError::Server {
+                    status: 502..=504,
+                    ..
+                }
+        )
+    }
+}
+
+/// The verbs the commands use, whatever service is behind them.
+pub trait ReviewService {
+    /// The base URL the backend talks to (for messages and the token store).
+    fn url(&self) -> &str;
+
+    /// The user the token belongs to.
+    fn whoami(&self) -> Result<User, ServiceError>;
+
+    /// Uploads `upload` as the first version of a new change.
+    fn create_change(&self, meta: &NewChange, upload: &Upload) -> Result<Posted, ServiceError>;
+
+    /// Uploads `upload` as the next version of `change`.
+    fn add_version(&self, change: &ChangeId, upload: &Upload) -> Result<Posted, ServiceError>;
+
+    /// The change with every version; `known` is the tag of the caller's copy.
+    fn get_change(
+        &self,
+        change: &ChangeId,
+        known: Option<&str>,
+    ) -> Result<Fetched<Change>, ServiceError>;
+
+    /// Changes matching `filter`, newest first.
+    fn list_changes(&self, filter: &ListFilter) -> Result<Vec<ChangeSummary>, ServiceError>;
+
+    /// Abandons `change`; returns it as it is now.
+    fn abandon(&self, change: &ChangeId) -> Result<Change, ServiceError>;
+
+    /// Where a person reads the change.
+    fn change_url(&self, change: &ChangeId) -> String;
+
+    /// Where a job's log is, as an absolute URL (`log_url` may be relative to the service).
+    fn absolute_url(&self, path: &str) -> String;
+
+    /// Fetches the applied commits of `version` (newest when `None`) on `target` (the first
+    /// target when `None`) into the repository at `repo_dir`, with the system `git`. Creates no
+    /// branch and touches no ref but `FETCH_HEAD`.
+    fn download(
+        &self,
+        repo_dir: &Path,
+        change: &ChangeId,
+        version: Option<u32>,
+        target: Option<&str>,
+    ) -> Result<Downloaded, ServiceError>;
+}

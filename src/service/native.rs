@@ -1,0 +1,504 @@
+//! The `native` backend: the `review serve` HTTP API (`/api/v1`) with a blocking reqwest
+//! client. One client per run; `review/<version>` user agent; connect and read timeouts;
+//! idempotent requests (GET) are retried with backoff, uploads never are (the service
+//! deduplicates identical versions, so re-running the command is the safe retry).
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use reqwest::header::{ETAG, IF_NONE_MATCH};
+use reqwest::StatusCode;
+use serde::de::DeserializeOwned;
+
+use super::{
+    ChangeId, Downloaded, Fetched, ListFilter, NewChange, Posted, ReviewService, ServiceError,
+    Upload,
+};
+use crate::api::{self, Change, ChangeSummary, ErrorBody, ErrorCode, User};
+
+/// How long to wait for a connection.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a whole request may take (uploads apply the series on every target first).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+/// Attempts of an idempotent request, and the first pause between them (doubled each time).
+const ATTEMPTS: u32 = 3;
+const FIRST_PAUSE: Duration = Duration::from_millis(250);
+
+/// A trace hook: called with one line per request (method, URL, status, time). Never sees the
+/// token.
+pub type Trace<'a> = Box<dyn Fn(&str) + 'a>;
+
+pub struct NativeService<'a> {
+    base: String,
+    token: Option<String>,
+    client: Client,
+    trace: Option<Trace<'a>>,
+}
+
+impl<'a> NativeService<'a> {
+    /// A client for the service at `url` (e.g. `http://127.0.0.1:8080`).
+    pub fn new(url: &str, token: Option<String>) -> Result<Self, ServiceError> {
+        let client = Client::builder()
+            .user_agent(concat!("review/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            .build()
+            .map_err(|e| ServiceError::Protocol {
+                detail: format!("cannot build the HTTP client: {e}"),
+            })?;
+        Ok(NativeService {
+            base: url.trim_end_matches('/').to_owned(),
+            token,
+            client,
+            trace: None,
+        })
+    }
+
+    pub fn with_trace(mut self, trace: Trace<'a>) -> Self {
+        self.trace = Some(trace);
+        self
+    }
+
+    /// A change number as the native service spells it.
+    pub fn parse_change(text: &str) -> Option<ChangeId> {
+        let digits = text.trim().trim_start_matches('#');
+        (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| ChangeId(digits.trim_start_matches('0').to_owned()))
+            .filter(|id| !id.0.is_empty())
+    }
+
+    fn api(&self, path: &str) -> String {
+        format!("{}{}{path}", self.base, api::PREFIX)
+    }
+
+    fn authorized(&self, request: RequestBuilder) -> RequestBuilder {
+        match &self.token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
+    fn trace(&self, line: impl FnOnce() -> String) {
+        if let Some(trace) = &self.trace {
+            trace(&line());
+        }
+    }
+
+    /// Sends once; maps transport failures.
+    fn send(
+        &self,
+        method: &str,
+        url: &str,
+        request: RequestBuilder,
+    ) -> Result<Response, ServiceError> {
+        let started = Instant::now();
+        let result = request.send();
+        match result {
+            Ok(response) => {
+                self.trace(|| {
+                    format!(
+                        "{method} {url} -> {} in {:.0} ms",
+                        response.status().as_u16(),
+                        started.elapsed().as_secs_f64() * 1e3
+                    )
+                });
+                Ok(response)
+            }
+            Err(e) => {
+                self.trace(|| format!("{method} {url} -> failed: {}", transport_detail(&e)));
+                Err(ServiceError::Unreachable {
+                    url: self.base.clone(),
+                    detail: transport_detail(&e),
+                })
+            }
+        }
+    }
+
+    /// A GET, retried with backoff while the failure is transient.
+    fn get(&self, url: &str, known: Option<&str>) -> Result<Response, ServiceError> {
+        let mut pause = FIRST_PAUSE;
+        let mut attempt = 1;
+        loop {
+            let mut request = self.authorized(self.client.get(url));
+            if let Some(tag) = known {
+                request = request.header(IF_NONE_MATCH, tag);
+            }
+            let result = self
+                .send("GET", url, request)
+                .and_then(|r| check_status(r, &[StatusCode::NOT_MODIFIED]));
+            match result {
+                Err(e) if e.is_transient() && attempt < ATTEMPTS => {
+                    self.trace(|| format!("retrying in {} ms", pause.as_millis()));
+                    std::thread::sleep(pause);
+                    pause *= 2;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn get_json<T: DeserializeOwned>(&self, url: &str) -> Result<T, ServiceError> {
+        read_json(self.get(url, None)?)
+    }
+
+    /// A POST: sent once.
+    fn post_json<B: serde::Serialize>(
+        &self,
+        url: &str,
+        body: Option<&B>,
+    ) -> Result<Response, ServiceError> {
+        let mut request = self.authorized(self.client.post(url));
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = self.send("POST", url, request)?;
+        check_status(response, &[])
+    }
+
+    fn posted(&self, response: Response) -> Result<Posted, ServiceError> {
+        let created = response.status() == StatusCode::CREATED;
+        Ok(Posted {
+            change: read_json(response)?,
+            created,
+        })
+    }
+
+    /// The git URL of the service's repository.
+    fn git_url(&self) -> Result<String, ServiceError> {
+        let health: api::Health = self.get_json(&self.api("/health"))?;
+        Ok(format!("{}/git/{}.git", self.base, health.project))
+    }
+}
+
+fn transport_detail(e: &reqwest::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+/// Passes a success (or a status in `also_ok`) through; turns an error into a [`ServiceError`].
+fn check_status(response: Response, also_ok: &[StatusCode]) -> Result<Response, ServiceError> {
+    let status = response.status();
+    if status.is_success() || also_ok.contains(&status) {
+        return Ok(response);
+    }
+    let text = response.text().unwrap_or_default();
+    Err(error_from(status.as_u16(), &text))
+}
+
+/// The typed error for an error response, from the body's stable code.
+fn error_from(status: u16, text: &str) -> ServiceError {
+    let Ok(body) = serde_json::from_str::<ErrorBody>(text) else {
+        let snippet: String = text.chars().take(200).collect();
+        return if status >= 500 {
+            ServiceError::Server {
+                status,
+                message: snippet,
+            }
+        } else {
+            ServiceError::Protocol {
+                detail: format!(
+                    "status {status} with a body that is not an API error: {snippet:?}"
+                ),
+            }
+        };
+    };
+    let (code, message) = (body.error.code, body.error.message);
+    match code {
+        ErrorCode::TokenMissing
+        | ErrorCode::TokenMalformed
+        | ErrorCode::TokenInvalid
+        | ErrorCode::TokenRevoked => ServiceError::Unauthorized { code, message },
+        ErrorCode::Forbidden => ServiceError::Forbidden { message },
+        ErrorCode::NotFound | ErrorCode::UnknownChange | ErrorCode::UnknownJob => {
+            ServiceError::NotFound { code, message }
+        }
+        ErrorCode::ChangeNotOpen => ServiceError::NotOpen { message },
+        ErrorCode::ShuttingDown | ErrorCode::Internal => ServiceError::Server { status, message },
+        _ => ServiceError::Rejected { code, message },
+    }
+}
+
+fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ServiceError> {
+    let bytes = response.bytes().map_err(|e| ServiceError::Protocol {
+        detail: format!("cannot read the body: {}", transport_detail(&e)),
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| ServiceError::Protocol {
+        detail: e.to_string(),
+    })
+}
+
+impl ReviewService for NativeService<'_> {
+    fn url(&self) -> &str {
+        &self.base
+    }
+
+    fn whoami(&self) -> Result<User, ServiceError> {
+        self.get_json(&self.api("/user"))
+    }
+
+    fn create_change(&self, meta: &NewChange, upload: &Upload) -> Result<Posted, ServiceError> {
+        let body = api::CreateChange {
+            mbox: upload.mbox.clone(),
+            targets: upload.targets.clone(),
+            kind: meta.kind,
+            title: meta.title.clone(),
+            issue: meta.issue.clone(),
+            base: upload.base.clone(),
+        };
+        let response = self.post_json(&self.api("/changes"), Some(&body))?;
+        self.posted(response)
+    }
+
+    fn add_version(&self, change: &ChangeId, upload: &Upload) -> Result<Posted, ServiceError> {
+        let body = api::AddVersion {
+            mbox: upload.mbox.clone(),
+            targets: upload.targets.clone(),
+            base: upload.base.clone(),
+        };
+        let url = self.api(&format!("/changes/{change}/versions"));
+        let response = self.post_json(&url, Some(&body))?;
+        self.posted(response)
+    }
+
+    fn get_change(
+        &self,
+        change: &ChangeId,
+        known: Option<&str>,
+    ) -> Result<Fetched<Change>, ServiceError> {
+        let response = self.get(&self.api(&format!("/changes/{change}")), known)?;
+        if response.status() == StatusCode::NOT_MODIFIED {
+            return Ok(Fetched::Unchanged);
+        }
+        let tag = response
+            .headers()
+            .get(ETAG)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        Ok(Fetched::Fresh {
+            value: read_json(response)?,
+            tag,
+        })
+    }
+
+    fn list_changes(&self, filter: &ListFilter) -> Result<Vec<ChangeSummary>, ServiceError> {
+        let mut url =
+            reqwest::Url::parse(&self.api("/changes")).map_err(|e| ServiceError::Protocol {
+                detail: format!("bad service URL: {e}"),
+            })?;
+        {
+            let mut query = url.query_pairs_mut();
+            if let Some(state) = filter.state {
+                query.append_pair("state", state.as_str());
+            }
+            if let Some(owner) = &filter.owner {
+                query.append_pair("owner", owner);
+            }
+            if let Some(target) = &filter.target {
+                query.append_pair("target", target);
+            }
+            if let Some(limit) = filter.limit {
+                query.append_pair("limit", &limit.to_string());
+            }
+        }
+        let url = url.as_str().trim_end_matches('?').to_owned();
+        let list: api::ChangeList = self.get_json(&url)?;
+        Ok(list.changes)
+    }
+
+    fn abandon(&self, change: &ChangeId) -> Result<Change, ServiceError> {
+        let url = self.api(&format!("/changes/{change}/abandon"));
+        read_json(self.post_json::<()>(&url, None)?)
+    }
+
+    fn change_url(&self, change: &ChangeId) -> String {
+        self.api(&format!("/changes/{change}"))
+    }
+
+    fn absolute_url(&self, path: &str) -> String {
+        if path.starts_with('/') {
+            format!("{}{path}", self.base)
+        } else {
+            path.to_owned()
+        }
+    }
+
+    fn download(
+        &self,
+        repo_dir: &Path,
+        change: &ChangeId,
+        version: Option<u32>,
+        target: Option<&str>,
+    ) -> Result<Downloaded, ServiceError> {
+        let Fetched::Fresh {
+            value: change_value,
+            ..
+        } = self.get_change(change, None)?
+        else {
+            return Err(ServiceError::Protocol {
+                detail: "an unconditional read answered `not modified`".into(),
+            });
+        };
+        let number = version.unwrap_or(change_value.current_version);
+        let found = change_value
+            .versions
+            .iter()
+            .find(|v| v.number == number)
+            .ok_or_else(|| ServiceError::NotFound {
+                code: ErrorCode::NotFound,
+                message: format!(
+                    "change {change} has no version {number} (it has 1 to {})",
+                    change_value.current_version
+                ),
+            })?;
+        let result = match target {
+            Some(name) => found.targets.iter().find(|t| t.target == name),
+            None => found.targets.first(),
+        }
+        .ok_or_else(|| ServiceError::NotFound {
+            code: ErrorCode::NotFound,
+            message: format!(
+                "version {number} of change {change} does not target `{}` (targets: {})",
+                target.unwrap_or(""),
+                found
+                    .targets
+                    .iter()
+                    .map(|t| t.target.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })?;
+        let (Some(git_ref), Some(commit)) = (&result.git_ref, &result.commit) else {
+            return Err(ServiceError::NotFound {
+                code: ErrorCode::NotFound,
+                message: format!(
+                    "version {number} of change {change} has no commits on `{}`: it is {}",
+                    result.target,
+                    result.apply.as_str()
+                ),
+            });
+        };
+        let url = self.git_url()?;
+        self.trace(|| format!("git fetch {url} {git_ref}"));
+        let output = Command::new("git")
+            .arg("-C")
+            .arg(repo_dir)
+            .args([
+                "fetch",
+                "--quiet",
+                "--no-tags",
+                "--no-write-fetch-head",
+                &url,
+                git_ref,
+            ])
+            .output()
+            .map_err(|e| ServiceError::Fetch {
+                detail: format!("cannot run `git`: {e}"),
+            })?;
+        if !output.status.success() {
+            return Err(ServiceError::Fetch {
+                detail: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+            });
+        }
+        Ok(Downloaded {
+            version: number,
+            target: result.target.clone(),
+            commit: commit.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn change_numbers_are_digits() {
+        assert_eq!(
+            NativeService::parse_change("12"),
+            Some(ChangeId("12".into()))
+        );
+        assert_eq!(
+            NativeService::parse_change("#007"),
+            Some(ChangeId("7".into()))
+        );
+        for bad in ["", "0", "x1", "1.5", "-3", "12a"] {
+            assert_eq!(NativeService::parse_change(bad), None, "{bad}");
+        }
+    }
+
+    fn body(code: ErrorCode) -> String {
+        serde_json::to_string(&ErrorBody {
+            error: api::ErrorDetail {
+                code,
+                message: format!("because {}", code.as_str()),
+            },
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn every_stable_code_maps_to_a_typed_error() {
+        for &code in ErrorCode::ALL {
+            let err = error_from(400, &body(code));
+            let expected = match code {
+                ErrorCode::TokenMissing
+                | ErrorCode::TokenMalformed
+                | ErrorCode::TokenInvalid
+                | ErrorCode::TokenRevoked => "Unauthorized",
+                ErrorCode::Forbidden => "Forbidden",
+                ErrorCode::NotFound | ErrorCode::UnknownChange | ErrorCode::UnknownJob => {
+                    "NotFound"
+                }
+                ErrorCode::ChangeNotOpen => "NotOpen",
+                ErrorCode::ShuttingDown | ErrorCode::Internal => "Server",
+                _ => "Rejected",
+            };
+            assert!(
+                format!("{err:?}").starts_with(expected),
+                "{code:?}: {err:?}"
+            );
+            assert!(err.to_string().contains("because"), "{err}");
+        }
+        // A shutting-down service is worth asking again; a refusal is not.
+        assert!(error_from(503, &body(ErrorCode::ShuttingDown)).is_transient());
+        assert!(!error_from(403, &body(ErrorCode::Forbidden)).is_transient());
+    }
+
+    #[test]
+    fn bodies_that_are_not_api_errors_say_so() {
+        assert!(matches!(
+            error_from(502, "<html>bad gateway</html>"),
+            ServiceError::Server { status: 502, .. }
+        ));
+        let err = error_from(404, "plain text");
+        assert!(matches!(err, ServiceError::Protocol { .. }));
+        assert!(err.to_string().contains("plain text"), "{err}");
+    }
+
+    #[test]
+    fn unreachable_and_gateway_errors_are_transient() {
+        let unreachable = ServiceError::Unreachable {
+            url: "u".into(),
+            detail: "d".into(),
+        };
+        assert!(unreachable.is_transient());
+        let bad_gateway = ServiceError::Server {
+            status: 503,
+            message: String::new(),
+        };
+        assert!(bad_gateway.is_transient());
+        let forbidden = ServiceError::Forbidden {
+            message: String::new(),
+        };
+        assert!(!forbidden.is_transient());
+    }
+}
