@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::patchcheck;
 use super::source::line_spans;
 use super::whitespace;
 use super::{Finding, Rules};
@@ -98,10 +99,56 @@ pub fn fix_content(
         if let (true, Some(target)) = (rules_here.contains("WS-EOL"), eol_target) {
             text = whitespace::fix_eol(&text, target);
         }
+        // Last, so an opted-in PC-DOC line always ends in LF as legacy patchcheck writes it.
+        if rules_here.contains("PC-DOC") {
+            text = patchcheck::fix_doc_line(&text);
+        }
         out.extend(text);
     }
     if eof {
         out = whitespace::fix_eof(&out);
     }
     (out != work).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(line: usize, rule: &'static str) -> Finding {
+        Finding {
+            path: "Doc/x.rst".into(),
+            line,
+            column: 1,
+            rule,
+            message: String::new(),
+            fixable: true,
+        }
+    }
+
+    #[test]
+    fn pc_doc_fixes_only_its_added_lines_and_keeps_edited_ones() {
+        let mut config = crate::config::Config::default();
+        config.lint.rules.insert(
+            "PC-DOC".into(),
+            crate::config::RuleConfig {
+                enabled: Some(true),
+                ..Default::default()
+            },
+        );
+        let rules = Rules::from_config(&config).unwrap();
+        let tip = b"Text  \r\nold \nB\t\n\r\nC \n";
+        // Lines 1, 3, 4 and 5 were added; line 5 has been edited in the work tree since.
+        let work = b"Text  \r\nold \nB\t\n\r\nC edited \n";
+        let found = [
+            finding(1, "PC-DOC"),
+            finding(1, "WS-TRAIL"),
+            finding(3, "PC-DOC"),
+            finding(4, "PC-DOC"),
+            finding(5, "PC-DOC"),
+        ];
+        let refs: Vec<&Finding> = found.iter().collect();
+        let fixed = fix_content(work, tip, &[1, 3, 4, 5], &refs, &rules).unwrap();
+        assert_eq!(fixed, b"Text\nold \nB\n\nC edited \n");
+    }
 }
