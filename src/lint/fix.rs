@@ -99,9 +99,15 @@ pub fn fix_content(
         if let (true, Some(target)) = (rules_here.contains("WS-EOL"), eol_target) {
             text = whitespace::fix_eol(&text, target);
         }
-        // Last, so an opted-in PC-DOC line always ends in LF as legacy patchcheck writes it.
+        // Last, so an opted-in PC-DOC line ends in LF as legacy patchcheck writes it, unless
+        // the CRLF is git's own checkout conversion of an LF line (`eol=crlf`, autocrlf).
         if rules_here.contains("PC-DOC") {
+            let checkout_crlf =
+                !tip_line(n).is_some_and(|t| t.ends_with(b"\r\n")) && original.ends_with(b"\r\n");
             text = patchcheck::fix_doc_line(&text);
+            if checkout_crlf && text.ends_with(b"\n") {
+                text.insert(text.len() - 1, b'\r');
+            }
         }
         out.extend(text);
     }
@@ -127,7 +133,7 @@ mod tests {
     }
 
     #[test]
-    fn pc_doc_fixes_only_its_added_lines_and_keeps_edited_ones() {
+    fn pc_doc_fixes_added_lines_only_and_keeps_checkout_crlf() {
         let mut config = crate::config::Config::default();
         config.lint.rules.insert(
             "PC-DOC".into(),
@@ -150,5 +156,10 @@ mod tests {
         let refs: Vec<&Finding> = found.iter().collect();
         let fixed = fix_content(work, tip, &[1, 3, 4, 5], &refs, &rules).unwrap();
         assert_eq!(fixed, b"Text\nold \nB\n\nC edited \n");
+
+        // An LF line that git checked out as CRLF (`eol=crlf`) keeps git's CRLF.
+        let refs = [&found[0]];
+        let fixed = fix_content(b"A \t\r\nB\r\n", b"A \t\nB\n", &[1], &refs, &rules).unwrap();
+        assert_eq!(fixed, b"A\r\nB\r\n");
     }
 }
