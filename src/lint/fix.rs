@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::patchcheck;
 use super::source::line_spans;
 use super::whitespace;
 use super::{Finding, Rules};
@@ -98,10 +99,67 @@ pub fn fix_content(
         if let (true, Some(target)) = (rules_here.contains("WS-EOL"), eol_target) {
             text = whitespace::fix_eol(&text, target);
         }
+        // Last, so an opted-in PC-DOC line ends in LF as legacy patchcheck writes it, unless
+        // the CRLF is git's own checkout conversion of an LF line (`eol=crlf`, autocrlf).
+        if rules_here.contains("PC-DOC") {
+            let checkout_crlf =
+                !tip_line(n).is_some_and(|t| t.ends_with(b"\r\n")) && original.ends_with(b"\r\n");
+            text = patchcheck::fix_doc_line(&text);
+            if checkout_crlf && text.ends_with(b"\n") {
+                text.insert(text.len() - 1, b'\r');
+            }
+        }
         out.extend(text);
     }
     if eof {
         out = whitespace::fix_eof(&out);
     }
     (out != work).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(line: usize, rule: &'static str) -> Finding {
+        Finding {
+            path: "Doc/x.rst".into(),
+            line,
+            column: 1,
+            rule,
+            message: String::new(),
+            fixable: true,
+        }
+    }
+
+    #[test]
+    fn pc_doc_fixes_added_lines_only_and_keeps_checkout_crlf() {
+        let mut config = crate::config::Config::default();
+        config.lint.rules.insert(
+            "PC-DOC".into(),
+            crate::config::RuleConfig {
+                enabled: Some(true),
+                ..Default::default()
+            },
+        );
+        let rules = Rules::from_config(&config).unwrap();
+        let tip = b"Text  \r\nold \nB\t\n\r\nC \n";
+        // Lines 1, 3, 4 and 5 were added; line 5 has been edited in the work tree since.
+        let work = b"Text  \r\nold \nB\t\n\r\nC edited \n";
+        let found = [
+            finding(1, "PC-DOC"),
+            finding(1, "WS-TRAIL"),
+            finding(3, "PC-DOC"),
+            finding(4, "PC-DOC"),
+            finding(5, "PC-DOC"),
+        ];
+        let refs: Vec<&Finding> = found.iter().collect();
+        let fixed = fix_content(work, tip, &[1, 3, 4, 5], &refs, &rules).unwrap();
+        assert_eq!(fixed, b"Text\nold \nB\n\nC edited \n");
+
+        // An LF line that git checked out as CRLF (`eol=crlf`) keeps git's CRLF.
+        let refs = [&found[0]];
+        let fixed = fix_content(b"A \t\r\nB\r\n", b"A \t\nB\n", &[1], &refs, &rules).unwrap();
+        assert_eq!(fixed, b"A\r\nB\r\n");
+    }
 }

@@ -319,12 +319,13 @@ fn check_file(
             fixable,
         })
     };
-    let (trail, tabs, conflict, pc_c, pc_py) = (
+    let (trail, tabs, conflict, pc_c, pc_py, pc_doc) = (
         on("WS-TRAIL"),
         on("WS-TABS"),
         on("CONFLICT"),
         on("PC-C"),
         on("PC-PY"),
+        on("PC-DOC"),
     );
     let mut added_bytes = 0;
     for &n in &file.added {
@@ -374,6 +375,25 @@ fn check_file(
                     format!("TAB in C source (legacy patchcheck expands it to {width} columns)"),
                     true,
                 );
+            }
+        }
+        if pc_doc {
+            match patchcheck::doc_line(text) {
+                Some(patchcheck::DocLine::Crlf(at)) => push(
+                    n,
+                    column(text, at),
+                    "PC-DOC",
+                    "CRLF line ending (legacy patchcheck makes it LF)".into(),
+                    true,
+                ),
+                Some(patchcheck::DocLine::Trailing(at)) => push(
+                    n,
+                    column(text, at),
+                    "PC-DOC",
+                    "trailing whitespace (legacy patchcheck docs fixer)".into(),
+                    true,
+                ),
+                None => {}
             }
         }
         if pc_py {

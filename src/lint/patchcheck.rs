@@ -1,14 +1,66 @@
-//! The legacy patchcheck fixers as opt-in rules: PC-C (untabify: any TAB in a C file) and
-//! PC-PY (reindent's whitespace part: trailing blanks, TABs, final newline, trailing blank
-//! lines, and indentation of four columns per block level). The indentation check follows
-//! statements with a small scanner (strings, brackets, comments, backslash continuations), not
-//! Python's tokenizer: continuation lines and comment lines are not judged.
+//! The legacy patchcheck fixers as opt-in rules: PC-C (untabify: any TAB in a C file),
+//! PC-DOC (the docs fixer: whitespace before each LF in `Doc/` reST) and PC-PY (reindent's
+//! whitespace part: trailing blanks, TABs, final newline, trailing blank lines, and indentation
+//! of four columns per block level). The indentation check follows statements with a small
+//! scanner (strings, brackets, comments, backslash continuations), not Python's tokenizer:
+//! continuation lines and comment lines are not judged.
 
 use super::whitespace::split_eol;
 
 /// PC-C: byte offset of the first TAB on the line.
 pub fn c_tab(line: &[u8]) -> Option<usize> {
     memchr::memchr(b'\t', line)
+}
+
+/// What PC-DOC finds on one line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocLine {
+    /// A CRLF ending and nothing else before the LF: the CR at this byte offset.
+    Crlf(usize),
+    /// ASCII whitespace (CR included) before the LF, from this byte offset.
+    Trailing(usize),
+}
+
+/// Whitespace as a Python bytes regex's `\s` sees it, less LF (the line ends there).
+fn is_doc_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | 0x0b | 0x0c)
+}
+
+/// Where the whitespace before a line's final LF starts (`line.len() - 1` when there is none);
+/// `None` for a line without LF, which legacy patchcheck never touches.
+fn doc_kept(line: &[u8]) -> Option<usize> {
+    let body = line.strip_suffix(b"\n")?;
+    Some(
+        body.iter()
+            .rposition(|&b| !is_doc_space(b))
+            .map_or(0, |i| i + 1),
+    )
+}
+
+/// PC-DOC line check. Legacy patchcheck splits a file at LF only and rewrites each line with
+/// `re.sub(br'\s+(\r?\n)$', br'\1', line)`: any run of space, TAB, FF, VT or CR before the LF
+/// goes (so CRLF becomes LF and a whitespace-only line becomes empty), a last line without LF
+/// stays, NBSP is not whitespace, and a CR inside a line is no line break.
+pub fn doc_line(line: &[u8]) -> Option<DocLine> {
+    let kept = doc_kept(line)?;
+    let body = &line[..line.len() - 1];
+    match &body[kept..] {
+        [] => None,
+        b"\r" => Some(DocLine::Crlf(kept)),
+        _ => Some(DocLine::Trailing(kept)),
+    }
+}
+
+/// PC-DOC fix: the line without the whitespace before its LF (CRLF becomes LF).
+pub fn fix_doc_line(line: &[u8]) -> Vec<u8> {
+    match doc_kept(line) {
+        Some(kept) => {
+            let mut out = line[..kept].to_vec();
+            out.push(b'\n');
+            out
+        }
+        None => line.to_vec(),
+    }
 }
 
 /// What PC-PY finds on one line.
@@ -253,6 +305,67 @@ y = 2
             at("def f():\n    if a:\n        pass\n      b = 1\n"),
             [(4, 6, 4)]
         );
+    }
+
+    /// Applies PC-DOC to every line, as the engine does for a new file: (failed, fixed bytes).
+    fn doc_file(content: &[u8]) -> (bool, Vec<u8>) {
+        let mut failed = false;
+        let mut out = Vec::new();
+        for (s, e) in crate::lint::source::line_spans(content) {
+            let line = &content[s..e];
+            failed |= doc_line(line).is_some();
+            out.extend(fix_doc_line(line));
+        }
+        (failed, out)
+    }
+
+    #[test]
+    fn lints_4_4_pc_doc() {
+        let cases: &[(&str, &[u8], bool, &[u8])] = &[
+            ("4.4#1", b"Text\n", false, b"Text\n"),
+            ("4.4#2", b"Text   \n", true, b"Text\n"),
+            ("4.4#3", b"Text\t\n", true, b"Text\n"),
+            ("4.4#4 CRLF to LF", b"Text\r\n", true, b"Text\n"),
+            ("4.4#5", b"Text  \r\n", true, b"Text\n"),
+            ("4.4#6 whitespace-only line", b"   \n", true, b"\n"),
+            ("4.4#7", b"\n", false, b"\n"),
+            ("4.4#8 last line without LF", b"Text   ", false, b"Text   "),
+            ("4.4#9 no final newline", b"Text", false, b"Text"),
+            ("4.4#10", b"\r\n", true, b"\n"),
+            ("4.4#11 form feed", b"\x0c\n", true, b"\n"),
+            (
+                "4.4#12 NBSP kept",
+                b"Text\xc2\xa0\n",
+                false,
+                b"Text\xc2\xa0\n",
+            ),
+            (
+                "4.4#13 blank lines at EOF",
+                b"Text\n\n\n",
+                false,
+                b"Text\n\n\n",
+            ),
+            ("4.4#14", b"Text\r\r\n", true, b"Text\n"),
+            (
+                "4.4#15 leading blanks kept",
+                b"a \n b\t\n",
+                true,
+                b"a\n b\n",
+            ),
+            ("4.4 extra bare CR", b"Text\rmore\n", false, b"Text\rmore\n"),
+            ("4.4 extra VT", b"Text\x0b\n", true, b"Text\n"),
+        ];
+        for (name, input, fails, fixed) in cases {
+            let (failed, out) = doc_file(input);
+            assert_eq!(failed, *fails, "{name}");
+            assert_eq!(out, *fixed, "{name}");
+        }
+        // Where the finding points, and which message it gets.
+        assert_eq!(doc_line(b"Text\r\n"), Some(DocLine::Crlf(4)));
+        assert_eq!(doc_line(b"\r\n"), Some(DocLine::Crlf(0)));
+        assert_eq!(doc_line(b"Text  \r\n"), Some(DocLine::Trailing(4)));
+        assert_eq!(doc_line(b"Text\r\r\n"), Some(DocLine::Trailing(4)));
+        assert_eq!(doc_line(b"   \n"), Some(DocLine::Trailing(0)));
     }
 
     #[test]

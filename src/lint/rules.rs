@@ -29,6 +29,10 @@ pub const RULES: &[(&str, &str)] = &[
         "legacy patchcheck TABs in C files (untabify), opt-in",
     ),
     (
+        "PC-DOC",
+        "legacy patchcheck trailing whitespace and CRLF in Doc/ .rst and .inc, opt-in",
+    ),
+    (
         "SL-WS",
         "reST whitespace as sphinx-lint sees it: TABs, trailing blanks, final newline",
     ),
@@ -205,6 +209,13 @@ fn preset_settings(preset: Preset, id: &str, news_on: bool) -> Settings {
             8,
             false,
         ),
+        "PC-DOC" => (
+            false,
+            patterns(&["Doc/**/*.rst", "Doc/**/*.inc"]),
+            vec![],
+            4,
+            false,
+        ),
         "SL-DR" | "SL-WS" => (
             cpython,
             patterns(&["Doc/*.rst", "Misc/NEWS.d/*.rst"]),
@@ -350,6 +361,7 @@ mod tests {
             "WS-TABS",
             "PC-PY",
             "PC-C",
+            "PC-DOC",
             "SL-DR",
             "SL-WS",
             "NEWS-PATH",
@@ -388,6 +400,12 @@ mod tests {
             .get("WS-EOF")
             .selects("Lib/test/tokenizedata/coding20731.py", b""));
         assert!(rules.enabled("NEWS-REQ"));
+        for id in ["PC-PY", "PC-C", "PC-DOC"] {
+            assert!(
+                !rules.enabled(id),
+                "{id} is opt-in in the cpython preset too"
+            );
+        }
         assert_eq!(rules.news.sections.len(), 17);
         assert_eq!(rules.news.minimum_issue, 32426);
     }
@@ -414,6 +432,67 @@ mod tests {
                 .selects("Tools/c-analyzer/cpython/_parser.py", b""),
             "4.1 extra allow-list"
         );
+    }
+
+    fn with_rule_on(preset: Preset, id: &str) -> Rules {
+        let mut config = Config::default();
+        config.lint.preset = preset;
+        config.lint.rules.insert(
+            id.into(),
+            crate::config::RuleConfig {
+                enabled: Some(true),
+                ..Default::default()
+            },
+        );
+        Rules::from_config(&config).unwrap()
+    }
+
+    #[test]
+    fn lints_4_4_pc_doc_scope() {
+        for preset in [Preset::Generic, Preset::Cpython] {
+            let rules = with_rule_on(preset, "PC-DOC");
+            let doc = rules.get("PC-DOC");
+            let cases: &[(&str, &str, bool)] = &[
+                ("4.4 Doc/ top level", "Doc/x.rst", true),
+                ("4.4 Doc/ nested", "Doc/library/os.rst", true),
+                ("4.4 .inc", "Doc/library/token-list.inc", true),
+                (
+                    "4.4 extra NEWS entry",
+                    "Misc/NEWS.d/next/Library/x.rst",
+                    false,
+                ),
+                ("4.4 extra Doc/conf.py", "Doc/conf.py", false),
+                // 4.1#14, Part A: `Doc/` itself, not any path starting with `Doc`.
+                ("4.1#14 Documentation/", "Documentation/notes.rst", false),
+                ("4.4 reST outside Doc/", "Lib/x.rst", false),
+            ];
+            for (name, path, selected) in cases {
+                assert_eq!(
+                    doc.selects(path, b"Text \n"),
+                    *selected,
+                    "{name} {preset:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn pc_doc_can_be_rescoped() {
+        let mut config = Config::default();
+        config.lint.rules.insert(
+            "PC-DOC".into(),
+            crate::config::RuleConfig {
+                enabled: Some(true),
+                paths: Some(vec!["docs/*.rst".into()]),
+                exclude: Some(vec!["docs/generated/*".into()]),
+                tab_width: None,
+            },
+        );
+        let rules = Rules::from_config(&config).unwrap();
+        let doc = rules.get("PC-DOC");
+        assert!(doc.selects("docs/guide/intro.rst", b""));
+        assert!(!doc.selects("docs/generated/api.rst", b""));
+        assert!(!doc.selects("Doc/x.rst", b""));
     }
 
     #[test]

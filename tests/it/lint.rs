@@ -527,3 +527,63 @@ fn cpython_preset_checks_rest_whitespace_like_sphinx_lint() {
          Doc/x.rst:3:6: SL-WS no newline at end of file (sphinx-lint missing-final-newline)\n"
     );
 }
+
+/// LINTS.md 4.4 on a real series: legacy PC-DOC is opt-in, judges only added lines of `Doc/`
+/// reST and `.inc` files, and `--fix` rewrites them as legacy patchcheck would.
+#[test]
+fn legacy_pc_doc_is_opt_in_and_fixes_added_doc_lines() {
+    let env = TestEnv::new();
+    let repo = env.repo("proj");
+    repo.write("Doc/library/os.rst", "Title\n=====\n\nOld text  \n");
+    repo.commit("Old docs with trailing blanks");
+    repo.new_branch("topic", "main");
+    repo.write(
+        "Doc/library/os.rst",
+        "Title\n=====\n\nOld text  \nNew text\t\n   \nCRLF line\r\nKept\u{a0}\nlast  ",
+    );
+    repo.write("Doc/library/token-list.inc", "x \x0c\n");
+    repo.write("Misc/NEWS.d/next/Library/x.rst", "Text \n");
+    repo.write("Doc/conf.py", "x = 1 \n");
+    repo.write(
+        ".review.toml",
+        "[lint.rules.PC-DOC]\nenabled = true\n\
+         [lint.rules.WS-TRAIL]\nenabled = false\n\
+         [lint.rules.WS-EOF]\nenabled = false\n",
+    );
+    repo.commit("Docs");
+    let before = repo.snapshot();
+    let run = repo.review(["lint"]);
+    run.code(1);
+    assert_eq!(
+        run.stdout,
+        "Doc/library/os.rst:5:9: PC-DOC trailing whitespace (legacy patchcheck docs fixer)\n\
+         Doc/library/os.rst:6:1: PC-DOC trailing whitespace (legacy patchcheck docs fixer)\n\
+         Doc/library/os.rst:7:10: PC-DOC CRLF line ending (legacy patchcheck makes it LF)\n\
+         Doc/library/os.rst:7:10: WS-EOL mixed line endings (7 LF, 1 CRLF, 0 CR); use LF\n\
+         Doc/library/token-list.inc:1:2: PC-DOC trailing whitespace (legacy patchcheck docs fixer)\n"
+    );
+    run.stderr_has("5 findings (5 fixable with `review lint --fix`)");
+    assert_eq!(repo.snapshot(), before, "checking changes nothing");
+
+    let run = repo.review(["lint", "--fix"]);
+    run.success()
+        .stdout_has("-New text\t\n")
+        .stdout_has("+New text\n")
+        .stderr_has("Fixed 2 files");
+    assert_eq!(
+        std::fs::read(repo.path.join("Doc/library/os.rst")).unwrap(),
+        "Title\n=====\n\nOld text  \nNew text\n\nCRLF line\nKept\u{a0}\nlast  ".as_bytes(),
+        "the base's line and the last line without LF stay; NBSP is not whitespace"
+    );
+    assert_eq!(
+        std::fs::read(repo.path.join("Doc/library/token-list.inc")).unwrap(),
+        b"x\n"
+    );
+    assert_eq!(
+        std::fs::read(repo.path.join("Misc/NEWS.d/next/Library/x.rst")).unwrap(),
+        b"Text \n",
+        "outside PC-DOC's scope"
+    );
+    repo.commit("Fixed");
+    repo.review(["lint"]).success();
+}
