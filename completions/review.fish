@@ -256,7 +256,9 @@ never\t''"
 complete -c review -n "__fish_review_using_subcommand post" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
 complete -c review -n "__fish_review_using_subcommand post" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
 complete -c review -n "__fish_review_using_subcommand post" -l dry-run -d 'Do everything but the upload (and change nothing locally)'
-complete -c review -n "__fish_review_using_subcommand post" -s y -l yes -d 'Do not ask for confirmation when the series is longer than `series.max_commits`'
+complete -c review -n "__fish_review_using_subcommand post" -l no-lint -d 'Post even when `review lint` finds problems in the series'
+complete -c review -n "__fish_review_using_subcommand post" -l skip-news -d 'The series needs no NEWS entry (as `review lint --skip-news`)'
+complete -c review -n "__fish_review_using_subcommand post" -s y -l yes -d 'Do not ask for confirmation when the series is longer than `series.max-commits`'
 complete -c review -n "__fish_review_using_subcommand post" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
 complete -c review -n "__fish_review_using_subcommand post" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
 complete -c review -n "__fish_review_using_subcommand post" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -28,8 +28,11 @@ use crate::ui::OutputFormat;
 /// Posting again after a network failure is safe: the service keeps one copy of an identical
 /// version, and nothing local changes until the service has answered.
 ///
-/// Exit status: 0 posted (or would post, with `--dry-run`), 1 a target does not apply,
-/// 2 errors (no series, not logged in, the service refused or cannot be reached).
+/// Before anything else it runs `review lint` on the series and posts nothing when that finds
+/// problems (`--no-lint` posts anyway; `--skip-news` as for `review lint`).
+///
+/// Exit status: 0 posted (or would post, with `--dry-run`), 1 lint findings or a target that
+/// does not apply, 2 errors (no series, not logged in, the service refused or cannot be reached).
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -53,7 +56,15 @@ pub struct Args {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Do not ask for confirmation when the series is longer than `series.max_commits`
+    /// Post even when `review lint` finds problems in the series
+    #[arg(long)]
+    pub no_lint: bool,
+
+    /// The series needs no NEWS entry (as `review lint --skip-news`)
+    #[arg(long)]
+    pub skip_news: bool,
+
+    /// Do not ask for confirmation when the series is longer than `series.max-commits`
     #[arg(long, short = 'y')]
     pub yes: bool,
 
@@ -105,9 +116,9 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
         ctx.printer.warn(&warning.to_string());
     }
 
-    // Extension point (lint step, issue 5): `review post` runs the lint engine on the series here
-    // and aborts on findings unless `--no-lint`. The engine is built on another branch; until it
-    // lands, posting does not lint.
+    if !args.no_lint && !lint_passes(ctx, &repo, config, &series, args.skip_news)? {
+        return Ok(Outcome::Problems);
+    }
 
     let kind = args.kind.unwrap_or(ChangeKind::Feature);
     let nomination = match args.targets.is_empty() {
@@ -350,7 +361,7 @@ fn record(
 
 fn confirm(ctx: &Context, series: &Series) -> Result<(), CliError> {
     let question = format!(
-        "the series has {} commits, more than `series.max_commits`",
+        "the series has {} commits, more than `series.max-commits`",
         series.commits.len()
     );
     let stdin = std::io::stdin();
@@ -380,4 +391,42 @@ fn api_kind(kind: ChangeKind) -> api::ChangeKind {
         ChangeKind::Security => api::ChangeKind::Security,
         ChangeKind::Docs => api::ChangeKind::Docs,
     }
+}
+
+/// Runs `review lint` on the series; prints the findings on stderr and says what to do when
+/// there are any. Nothing is posted then: a reviewer should never see what a machine can catch.
+fn lint_passes(
+    ctx: &Context,
+    repo: &git2::Repository,
+    config: &crate::config::Config,
+    series: &Series,
+    skip_news: bool,
+) -> Result<bool, CliError> {
+    let rules = crate::lint::Rules::from_config(config)?;
+    let options = crate::lint::Options { skip_news };
+    let (report, _) = crate::lint::lint(repo, series.base, series.tip, &rules, &options)?;
+    if report.findings.is_empty() {
+        return Ok(true);
+    }
+    for f in &report.findings {
+        ctx.printer.info(&format!(
+            "{}:{}:{}: {} {}",
+            f.path, f.line, f.column, f.rule, f.message
+        ));
+    }
+    let count = report.findings.len();
+    let mut error = CliError::usage(format!(
+        "not posted: `review lint` found {count} problem{} in the series",
+        if count == 1 { "" } else { "s" }
+    ));
+    if report.findings.iter().any(|f| f.fixable) {
+        error =
+            error.with_hint("`review lint --fix` repairs the whitespace; commit and post again");
+    }
+    if report.findings.iter().any(|f| f.rule == "NEWS-REQ") {
+        error = error.with_hint("add a NEWS entry with `review news add`, or pass `--skip-news`");
+    }
+    ctx.printer
+        .error(&error.with_hint("post anyway with `--no-lint`"));
+    Ok(false)
 }

@@ -567,3 +567,66 @@ fn login_prompts_without_echo_on_a_terminal() {
     review(&repo, &url, None, &["list"]).success();
     review(&repo, &url, None, &["logout"]).success();
 }
+
+#[test]
+fn post_lints_the_series_first_and_posts_nothing_on_findings() {
+    let env = TestEnv::new();
+    let service = Service::new(&env, ONE_JOB);
+    let repo = clone(&env, &service);
+    repo.write("src/extra.c", "int three(void) { return 3; }   \n");
+    repo.commit("Add three");
+    let ann = service.tokens.contributor.clone();
+    let server = service.start();
+    let url = server.base.clone();
+
+    let before = repo.snapshot();
+    let config_before = config_of(&repo);
+    let run = review(&repo, &url, Some(&ann), &["post", "--target", "main"]);
+    run.code(1)
+        .stderr_has("src/extra.c:1:30: WS-TRAIL")
+        .stderr_has("error: not posted: `review lint` found 1 problem in the series")
+        .stderr_has("hint: `review lint --fix` repairs the whitespace")
+        .stderr_has("hint: post anyway with `--no-lint`");
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    assert_eq!(repo.snapshot(), before);
+    assert_eq!(config_of(&repo), config_before);
+    let list = server.get("/api/v1/changes", Some(&ann));
+    assert_eq!(
+        list.json["changes"].as_array().unwrap().len(),
+        0,
+        "{}",
+        list.text
+    );
+
+    // A missing NEWS entry under the cpython preset is a finding too, skippable on purpose.
+    repo.write("src/extra.c", "int three(void) { return 3; }\n");
+    repo.git(["commit", "-q", "--amend", "-a", "--no-edit"]);
+    let cpython = [
+        "--config",
+        "lint.preset=cpython",
+        "post",
+        "--target",
+        "main",
+    ];
+    review(&repo, &url, Some(&ann), &cpython)
+        .code(1)
+        .stderr_has("NEWS-REQ")
+        .stderr_has("add a NEWS entry with `review news add`, or pass `--skip-news`");
+    let mut skip = cpython.to_vec();
+    skip.push("--skip-news");
+    review(&repo, &url, Some(&ann), &skip)
+        .success()
+        .stdout_has("change 1 version 1");
+
+    // `--no-lint` posts a series with findings as it is.
+    repo.write("src/extra.c", "int three(void) { return 3; }\t\n");
+    repo.commit("Tab at the end");
+    review(
+        &repo,
+        &url,
+        Some(&ann),
+        &["post", "--target", "main", "--no-lint"],
+    )
+    .success()
+    .stdout_has("change 1 version 2");
+}
