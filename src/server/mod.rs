@@ -4,6 +4,8 @@
 pub mod config;
 pub mod executor;
 pub mod gate;
+pub mod gate_view;
+pub mod gatework;
 pub mod http;
 pub mod pipeline;
 pub mod store;
@@ -59,6 +61,8 @@ pub enum ServeError {
     },
     #[error("cannot recover the state left by the last run")]
     Recover(#[source] pipeline::PipelineError),
+    #[error("cannot start the merge gate")]
+    Gate(#[source] gatework::GateError),
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ServeError + '_ {
@@ -212,8 +216,8 @@ pub async fn run(
         service.store.clone(),
         service.config.clone(),
         service.repo_path(),
-        logs,
-        executor,
+        logs.clone(),
+        executor.clone(),
         events.clone(),
     ));
     let recovering = pipeline.clone();
@@ -225,8 +229,25 @@ pub async fn run(
             )))
         })?
         .map_err(ServeError::Recover)?;
+    let gate = gatework::GateRunner::open(
+        pipeline.clone(),
+        service.repo_path(),
+        logs,
+        executor,
+        events.clone(),
+    )
+    .map_err(ServeError::Gate)?;
+    let starting = gate.clone();
+    tokio::task::spawn_blocking(move || starting.start())
+        .await
+        .map_err(|e| ServeError::Gate(gatework::GateError::Other(e.to_string())))?
+        .map_err(ServeError::Gate)?;
     let scheduler = tokio::spawn(pipeline.clone().schedule());
-    let state = Arc::new(http::AppState::new(pipeline.clone(), service.dir.clone()));
+    let state = Arc::new(http::AppState::new(
+        pipeline.clone(),
+        gate.clone(),
+        service.dir.clone(),
+    ));
     let app = http::router(state);
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let stopping = pipeline.clone();
@@ -234,6 +255,7 @@ pub async fn run(
     tokio::spawn(async move {
         shutdown.await;
         let _ = stop_events.send("stopping: cancelling running jobs".into());
+        gate.stop();
         stopping.stop().await;
         let _ = stop_tx.send(());
     });

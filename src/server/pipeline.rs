@@ -396,6 +396,11 @@ impl Pipeline {
         }
     }
 
+    /// Asks the scheduler to look at the queue again.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
     pub fn is_stopping(&self) -> bool {
         self.stopping.load(Ordering::SeqCst)
     }

@@ -8,4 +8,5 @@ mod generated;
 mod series;
 mod serve;
 mod serve_api;
+mod serve_gate;
 mod serve_support;
