@@ -278,3 +278,277 @@ fn a_push_underneath_rebuilds_the_queue_instead_of_merging() {
         .logs()
         .contains(&format!("gate: main is at {}", pushed.trim())));
 }
+
+/// A gate job slow enough that queued items stay queued while the test looks at them.
+const SLOW_GATE: &str = "[[job]]\nname = \"tests\"\nrun = \"sleep 30\"\ntimeout_secs = 60\n\n[gate]\nconcurrency = 1\npoll_ms = 200\n";
+
+fn queue(server: &Server, token: &str) -> Value {
+    let q = server.get("/api/v1/branches/main/gate", Some(token));
+    assert_eq!(q.status, 200, "{}", q.text);
+    q.json["queue"].clone()
+}
+
+#[test]
+fn gate_endpoints_check_tokens_and_roles() {
+    let env = TestEnv::new();
+    let service = Service::with_toml(&env, &serve_toml_with(4, SLOW_GATE));
+    let t = &service.tokens;
+    let one = service.series("one", &[("One", &[("one.txt", "1\n")])]);
+    let two = service.series("two", &[("Two", &[("two.txt", "2\n")])]);
+    let server = service.start();
+    let c1 = number(&server.create(&t.contributor, &one, &["main"]));
+    let c2 = number(&server.create(&t.contributor, &two, &["main"]));
+    let post = |path: &str, token: &str, body: Value| server.post(path, Some(token), &body);
+    let approve_path = |c: u64| format!("/api/v1/changes/{c}/approve");
+    let paths = [
+        approve_path(c1),
+        format!("/api/v1/changes/{c1}/recheck"),
+        format!("/api/v1/changes/{c1}/promote"),
+        format!("/api/v1/changes/{c1}/dequeue"),
+        "/api/v1/branches/main/freeze".to_owned(),
+        "/api/v1/branches/main/unfreeze".to_owned(),
+    ];
+    let check = |header: Option<&str>, code: &str| {
+        for path in &paths {
+            let mut request = server.client.post(server.url(path)).json(&json!({}));
+            if let Some(h) = header {
+                request = request.header("Authorization", h);
+            }
+            crate::serve_support::Response::from(request.send().unwrap()).error(401, code);
+        }
+        let mut request = server.client.get(server.url("/api/v1/branches/main/gate"));
+        if let Some(h) = header {
+            request = request.header("Authorization", h);
+        }
+        crate::serve_support::Response::from(request.send().unwrap()).error(401, code);
+    };
+    check(None, "token_missing");
+    check(Some("Bearer not-a-token"), "token_malformed");
+    check(
+        Some(&format!("Bearer {}", &t.core[..60])),
+        "token_malformed",
+    );
+    check(
+        Some(&format!("Bearer rvw_{}", "0".repeat(64))),
+        "token_invalid",
+    );
+
+    // approve: core and release managers, not contributors (not even the owner).
+    post(&approve_path(c1), &t.contributor, json!({}))
+        .error(403, "forbidden")
+        .message_has("only a core may approve");
+    post(&approve_path(c1), &t.other, json!({})).error(403, "forbidden");
+    post(&approve_path(c1), &t.core, json!({"targets": ["3.14"]})).error(422, "unknown_target");
+    post(&approve_path(c1), &t.core, json!({"targets": "main"})).error(400, "invalid_json");
+    post("/api/v1/changes/999/approve", &t.core, json!({})).error(404, "unknown_change");
+    assert_eq!(queue(&server, &t.contributor), json!([]));
+    assert_eq!(
+        post(&approve_path(c1), &t.core, json!({"targets": ["main"]})).status,
+        200
+    );
+    assert_eq!(
+        post(&approve_path(c2), &t.release_manager, json!({})).status,
+        200
+    );
+    assert_eq!(queue(&server, &t.contributor), json!([c1, c2]));
+    let waiting = server.get(&format!("/api/v1/changes/{c2}"), Some(&t.contributor));
+    let gate = gate_of(&waiting.json, "main");
+    assert_eq!(
+        (gate["state"].as_str(), gate["position"].as_u64()),
+        (Some("queued"), Some(2))
+    );
+    assert_eq!(gate["summary"], "position 2 of 2, waiting");
+
+    // promote: release managers only, and only a queued change.
+    let promote = |c: u64| format!("/api/v1/changes/{c}/promote");
+    post(&promote(c2), &t.core, json!({"target": "main"})).error(403, "forbidden");
+    post(&promote(c2), &t.contributor, json!({"target": "main"})).error(403, "forbidden");
+    post(&promote(c2), &t.release_manager, json!({"target": "3.14"})).error(409, "gate_refused");
+    assert_eq!(
+        post(&promote(c2), &t.release_manager, json!({"target": "main"})).status,
+        200
+    );
+    assert_eq!(queue(&server, &t.contributor), json!([c2, c1]));
+
+    // dequeue: the owner or core; recheck: the owner or core, with a reason.
+    let dequeue = format!("/api/v1/changes/{c1}/dequeue");
+    post(&dequeue, &t.other, json!({})).error(403, "forbidden");
+    assert_eq!(post(&dequeue, &t.contributor, json!({})).status, 200);
+    assert_eq!(queue(&server, &t.contributor), json!([c2]));
+    let recheck = format!("/api/v1/changes/{c1}/recheck");
+    post(&recheck, &t.other, json!({"reason": "flaky"})).error(403, "forbidden");
+    post(&recheck, &t.contributor, json!({"reason": "  "}))
+        .error(422, "invalid_field")
+        .message_has("needs a reason");
+    post(&recheck, &t.contributor, json!({})).error(400, "invalid_json");
+    let rechecked = post(
+        &recheck,
+        &t.contributor,
+        json!({"reason": "dequeued by mistake"}),
+    );
+    assert_eq!(rechecked.status, 200, "{}", rechecked.text);
+    assert_eq!(queue(&server, &t.contributor), json!([c2, c1]));
+
+    // freeze / unfreeze: release managers only.
+    post("/api/v1/branches/main/freeze", &t.core, json!({})).error(403, "forbidden");
+    post("/api/v1/branches/main/freeze", &t.contributor, json!({})).error(403, "forbidden");
+    post(
+        "/api/v1/branches/nope/freeze",
+        &t.release_manager,
+        json!({}),
+    )
+    .error(404, "not_found");
+    let frozen = post(
+        "/api/v1/branches/main/freeze",
+        &t.release_manager,
+        json!({}),
+    );
+    assert_eq!(frozen.json["frozen"], true, "{}", frozen.text);
+    post("/api/v1/branches/main/unfreeze", &t.core, json!({})).error(403, "forbidden");
+    let thawed = post(
+        "/api/v1/branches/main/unfreeze",
+        &t.release_manager,
+        json!({}),
+    );
+    assert_eq!(thawed.json["frozen"], false, "{}", thawed.text);
+
+    // Abandoning a change also takes it out of the queue.
+    let abandoned = post(
+        &format!("/api/v1/changes/{c1}/abandon"),
+        &t.contributor,
+        json!({}),
+    );
+    assert_eq!(abandoned.status, 200);
+    assert_eq!(queue(&server, &t.contributor), json!([c2]));
+    post(&approve_path(c1), &t.core, json!({})).error(409, "change_not_open");
+
+    // Revoked while the service runs.
+    env.run(
+        env.work(),
+        ["serve", "user", "remove", "otto", "--dir", "service"],
+    )
+    .success();
+    check(Some(&format!("Bearer {}", t.other)), "token_revoked");
+}
+
+#[test]
+fn approval_rules_self_approval_freeze_and_approvals_needed() {
+    let env = TestEnv::new();
+    let toml = SLOW_GATE.replace("[gate]\n", "[gate]\napprovals_needed = 2\n");
+    let service = Service::with_toml(&env, &serve_toml_with(4, &toml));
+    let t = &service.tokens;
+    let cole = env
+        .run(
+            env.work(),
+            [
+                "serve", "user", "add", "cole", "--role", "core", "--dir", "service",
+            ],
+        )
+        .stdout
+        .trim()
+        .to_owned();
+    let mine = service.series("mine", &[("Mine", &[("mine.txt", "m\n")])]);
+    let theirs = service.series("theirs", &[("Theirs", &[("theirs.txt", "t\n")])]);
+    let server = service.start();
+    // cora (core) owns `mine`; self-approval is allowed by default but not on a frozen branch.
+    let c = number(&server.create(&t.core, &mine, &["main"]));
+    let path = format!("/api/v1/changes/{c}/approve");
+    assert_eq!(
+        server
+            .post(
+                "/api/v1/branches/main/freeze",
+                Some(&t.release_manager),
+                &json!({})
+            )
+            .status,
+        200
+    );
+    server
+        .post(&path, Some(&t.core), &json!({}))
+        .error(409, "gate_refused")
+        .message_has("frozen");
+    assert_eq!(
+        server
+            .post(
+                "/api/v1/branches/main/unfreeze",
+                Some(&t.release_manager),
+                &json!({})
+            )
+            .status,
+        200
+    );
+    let one = server.post(&path, Some(&t.core), &json!({}));
+    assert_eq!(one.status, 200, "{}", one.text);
+    let gate = gate_of(&one.json, "main");
+    assert_eq!(
+        gate["state"], "not-approved",
+        "two approvals are needed: {gate}"
+    );
+    assert_eq!(gate["approvals"], json!(["cora"]));
+    let two = server.post(&path, Some(&cole), &json!({}));
+    assert_ne!(
+        gate_of(&two.json, "main")["state"],
+        "not-approved",
+        "{}",
+        two.text
+    );
+    assert_eq!(queue(&server, &t.contributor), json!([c]));
+    // A new version drops the change out of the queue until it is approved again.
+    let other = number(&server.create(&t.contributor, &theirs, &["main"]));
+    let v2 = server.post(
+        &format!("/api/v1/changes/{c}/versions"),
+        Some(&t.core),
+        &json!({"mbox": theirs, "targets": ["main"]}),
+    );
+    assert_eq!(v2.status, 201, "{}", v2.text);
+    assert_eq!(queue(&server, &t.contributor), json!([]));
+    assert_eq!(gate_of(&v2.json, "main")["state"], "not-approved");
+    assert_eq!(target(&v2.json, 1, "main")["gate"]["state"], "none");
+    let _ = other;
+}
+
+#[test]
+fn a_known_failure_is_labelled_so_the_status_says_recheck() {
+    let env = TestEnv::new();
+    let jobs = r#"
+[[job]]
+name = "tests"
+run = "echo 'ConnectionResetError: peer went away'; exit 1"
+timeout_secs = 60
+
+[[known_failure]]
+pattern = "ConnectionReset(Error)?"
+issue = "gh-1234"
+
+[gate]
+poll_ms = 200
+"#;
+    let service = Service::with_toml(&env, &serve_toml_with(4, jobs));
+    let (ann, cora) = (&service.tokens.contributor, &service.tokens.core);
+    let mbox = service.series("one", &[("One", &[("one.txt", "1\n")])]);
+    let server = service.start();
+    let change = number(&server.create(ann, &mbox, &["main"]));
+    assert_eq!(approve(&server, cora, change).status, 200);
+    let ejected = wait_gate(&server, change, ann, "ejected");
+    assert_eq!(
+        gate_of(&ejected, "main")["summary"],
+        "ejected: `tests` failed: known flaky (gh-1234): recheck"
+    );
+}
+
+#[test]
+fn self_approval_can_be_switched_off() {
+    let env = TestEnv::new();
+    let toml = SLOW_GATE.replace("[gate]\n", "[gate]\nself_approval = false\n");
+    let service = Service::with_toml(&env, &serve_toml_with(4, &toml));
+    let t = &service.tokens;
+    let mine = service.series("mine", &[("Mine", &[("mine.txt", "m\n")])]);
+    let server = service.start();
+    let c = number(&server.create(&t.core, &mine, &["main"]));
+    approve(&server, &t.core, c)
+        .error(409, "gate_refused")
+        .message_has("self-approval is not allowed");
+    assert_eq!(queue(&server, &t.contributor), json!([]));
+    assert_eq!(approve(&server, &t.release_manager, c).status, 200);
+    assert_eq!(queue(&server, &t.contributor), json!([c]));
+}
