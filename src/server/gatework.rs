@@ -113,6 +113,16 @@ impl GateRunner {
 
     /// After a restart: re-issue what was in flight, then tell the gate where the branches are.
     pub fn start(self: &Arc<Self>) -> Result<(), GateError> {
+        // Runs of a process that died: end what is left of them (resume starts them again).
+        for (run, pid) in self.store.gate_processes()? {
+            if pipeline::is_our_job(pid, RUN_ID_BASE + run) {
+                super::executor::local::kill_group(pid);
+                self.event(format!(
+                    "gate: run {run} was running when the service stopped: ended, it runs again"
+                ));
+            }
+            self.store.set_gate_process(run, None)?;
+        }
         let resumed = self.gate().resume();
         if !resumed.is_empty() {
             self.event(format!(
@@ -438,11 +448,19 @@ impl GateRunner {
             "gate: run {} (`{name}` on {}) started",
             run.0, commit.0
         ));
-        let outcome = self.executor.run(spec, rx, Box::new(|_| {})).await;
+        let store = self.store.clone();
+        let id = run.0;
+        let on_start = Box::new(move |pgid: i32| {
+            let _ = store.set_gate_process(id, Some(pgid));
+        });
+        let outcome = self.executor.run(spec, rx, on_start).await;
         self.runs
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(&run.0);
+        if let Err(e) = self.store.set_gate_process(run.0, None) {
+            self.event(format!("gate: cannot record the end of run {}: {e}", run.0));
+        }
         self.event(format!("gate: run {} (`{name}`) ended: {outcome}", run.0));
         let passed = match outcome {
             Outcome::Cancelled => return None,

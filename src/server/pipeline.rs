@@ -408,7 +408,7 @@ impl Pipeline {
 
 /// Whether process `pid` is still a job of this service with this id (its environment says
 /// so), so a restarted service never kills an unrelated process that reused the id.
-fn is_our_job(pid: i32, job: u64) -> bool {
+pub(crate) fn is_our_job(pid: i32, job: u64) -> bool {
     let Ok(environ) = std::fs::read(format!("/proc/{pid}/environ")) else {
         return false;
     };

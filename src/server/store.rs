@@ -86,6 +86,10 @@ CREATE TABLE IF NOT EXISTS gate (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     state TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS gate_processes (
+    run INTEGER PRIMARY KEY,
+    pid INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS gate_events (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     event TEXT NOT NULL,
@@ -613,6 +617,30 @@ impl Store {
                 [change],
             )?)
         })
+    }
+
+    /// Remembers the process group of a running gate run (`None`: it ended).
+    pub fn set_gate_process(&self, run: u64, pid: Option<i32>) -> Result<()> {
+        self.write(|tx| {
+            match pid {
+                Some(pid) => tx.execute(
+                    "INSERT OR REPLACE INTO gate_processes (run, pid) VALUES (?1, ?2)",
+                    params![run, pid],
+                )?,
+                None => tx.execute("DELETE FROM gate_processes WHERE run = ?1", [run])?,
+            };
+            Ok(())
+        })
+    }
+
+    /// Gate runs whose process group was alive when the last process stopped: (run, pid).
+    pub fn gate_processes(&self) -> Result<Vec<(u64, i32)>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT run, pid FROM gate_processes ORDER BY run")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
     }
 
     /// The mbox of version `number` of `change`.

@@ -190,7 +190,7 @@ fn sigkill_during_a_gate_run_resumes_without_losing_or_merging_twice() {
     let markers = env.work().join("markers");
     std::fs::create_dir_all(&markers).unwrap();
     let jobs = format!(
-        "[[job]]\nname = \"tests\"\nrun = \"echo run >> {dir}/runs; sleep 2\"\ntimeout_secs = 60\n\n[gate]\npoll_ms = 200\n",
+        "[[job]]\nname = \"tests\"\nrun = \"echo $$ >> {dir}/pids; sleep 4\"\ntimeout_secs = 60\n\n[gate]\npoll_ms = 200\n",
         dir = markers.display()
     );
     let service = Service::with_toml(&env, &serve_toml_with(8, &jobs));
@@ -217,11 +217,34 @@ fn sigkill_during_a_gate_run_resumes_without_losing_or_merging_twice() {
         assert!(std::time::Instant::now() < deadline, "{}", server.logs());
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
+    while !markers.join("pids").exists() {
+        assert!(std::time::Instant::now() < deadline, "{}", server.logs());
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     server.child.kill().unwrap();
     server.child.wait().unwrap();
     assert_eq!(tip(&env, &service), start, "nothing merged before the kill");
+    let orphans = std::fs::read_to_string(markers.join("pids")).unwrap();
+    let alive = |pid: &str| {
+        std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
+            .is_ok_and(|s| !s.contains(") Z "))
+    };
+    assert!(
+        orphans.lines().any(alive),
+        "the gate run outlives the killed service"
+    );
 
     let server = service.start();
+    // The orphaned run (4 s of sleep left) is ended at start-up, not left to finish.
+    let ended = std::time::Instant::now() + std::time::Duration::from_secs(1);
+    while orphans.lines().any(alive) && std::time::Instant::now() < ended {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        !orphans.lines().any(alive),
+        "the orphaned gate run was not ended\n{}",
+        server.logs()
+    );
     let first = wait_gate(&server, a, ann, "merged");
     let second = wait_gate(&server, b, ann, "merged");
     assert!(
