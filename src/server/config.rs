@@ -379,6 +379,7 @@ mod tests {
         assert_eq!(config.limits, Limits::default());
         assert_eq!(config.docs, Docs::default());
         assert_eq!(config.executor.concurrency, 4);
+        assert_eq!(config.gate, Gate::default());
     }
 
     #[test]
@@ -398,6 +399,64 @@ mod tests {
         assert!(matches!(
             ServeConfig::load(dir.path()),
             Err(ConfigError::Invalid { .. })
+        ));
+    }
+
+    #[test]
+    fn gate_section_and_known_failures_make_the_gate_config() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = "[project]\nname = \"demo\"\n[[branch]]\nname = \"main\"\nrole = \"development\"\n\
+                    [[job]]\nname = \"tests\"\nrun = \"true\"\n[[job]]\nname = \"post\"\nrun = \"true\"\npost_merge = true\n";
+        let load = |extra: &str| {
+            std::fs::write(dir.path().join(FILE_NAME), format!("{base}{extra}")).unwrap();
+            ServeConfig::load(dir.path())
+        };
+        let config = load("").unwrap().gate_config();
+        assert_eq!(config.jobs, ["tests", "post"]);
+        assert_eq!(config.post_merge_jobs, ["post"]);
+        assert_eq!(
+            (
+                config.approvals_needed,
+                config.self_approval,
+                config.concurrency
+            ),
+            (1, true, 4)
+        );
+        let config = load(
+            "[gate]\napprovals_needed = 2\nself_approval = false\nconcurrency = 2\njobs = [\"tests\"]\n\
+             [[known_failure]]\npattern = \"Reset\"\nissue = \"gh-1\"\nretries = 2\n",
+        )
+        .unwrap()
+        .gate_config();
+        assert_eq!(config.jobs, ["tests"]);
+        assert_eq!(
+            (
+                config.approvals_needed,
+                config.self_approval,
+                config.concurrency
+            ),
+            (2, false, 2)
+        );
+        assert_eq!(config.known_failure_retries.get("gh-1"), Some(&2));
+        for (bad, says) in [
+            ("[gate]\njobs = [\"nope\"]\n", "gate.jobs names `nope`"),
+            ("[gate]\nconcurrency = 0\n", "gate.concurrency"),
+            ("[gate]\napprovals_needed = 0\n", "gate.approvals_needed"),
+            (
+                "[[known_failure]]\npattern = \"(\"\nissue = \"gh-2\"\n",
+                "not a regular expression",
+            ),
+        ] {
+            match load(bad) {
+                Err(ConfigError::Invalid { message, .. }) => {
+                    assert!(message.contains(says), "{message}")
+                }
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+        assert!(matches!(
+            load("[gate]\ncolour = 1\n"),
+            Err(ConfigError::Parse { .. })
         ));
     }
 }

@@ -171,34 +171,39 @@ impl GateRunner {
     pub fn feed(self: &Arc<Self>, event: Event) -> Result<Vec<Action>, GateError> {
         let actions = {
             let mut gate = self.gate();
-            let actions = gate.handle(event.clone());
-            let merged: Vec<u64> = actions
-                .iter()
-                .filter_map(|a| match a {
-                    Action::Notify {
-                        change,
-                        notice: Notice::Merged { .. },
-                        ..
-                    } => Some(*change),
-                    _ => None,
-                })
-                .filter(|c| {
-                    gate.state().changes.get(c).is_some_and(|s| {
-                        s.targets
-                            .values()
-                            .all(|t| matches!(t.standing, Standing::Merged { .. }))
-                    })
-                })
-                .map(|c| c.0)
-                .collect();
-            self.store.record_gate(
-                &serde_json::to_string(&event)?,
-                &serde_json::to_string(gate.state())?,
-                &merged,
-            )?;
-            actions
+            self.decide(&mut gate, event)?
         };
         self.carry_out(actions.clone());
+        Ok(actions)
+    }
+
+    /// The gate handles the event and the event and new state are committed (under the lock).
+    fn decide(&self, gate: &mut Gate, event: Event) -> Result<Vec<Action>, GateError> {
+        let actions = gate.handle(event.clone());
+        let merged: Vec<u64> = actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::Notify {
+                    change,
+                    notice: Notice::Merged { .. },
+                    ..
+                } => Some(*change),
+                _ => None,
+            })
+            .filter(|c| {
+                gate.state().changes.get(c).is_some_and(|s| {
+                    s.targets
+                        .values()
+                        .all(|t| matches!(t.standing, Standing::Merged { .. }))
+                })
+            })
+            .map(|c| c.0)
+            .collect();
+        self.store.record_gate(
+            &serde_json::to_string(&event)?,
+            &serde_json::to_string(gate.state())?,
+            &merged,
+        )?;
         Ok(actions)
     }
 
@@ -344,31 +349,37 @@ impl GateRunner {
         }
     }
 
-    /// Tells the gate about branches it has not seen or that moved outside it.
+    /// Tells the gate about branches it has not seen or that moved outside it. The ref is read
+    /// under the gate's lock, so a merge finishing meanwhile is never mistaken for a push.
     fn watch_branches(self: &Arc<Self>) -> Result<(), GateError> {
         let repo = Repository::open_bare(&self.repo)?;
         for branch in &self.config.branches {
-            let Ok(tip) = repo.refname_to_id(&format!("refs/heads/{}", branch.name)) else {
-                continue;
-            };
-            let tip = CommitId(tip.to_string());
-            let moved = {
-                let gate = self.gate();
-                match gate.state().targets.get(&branch.name) {
+            let actions = {
+                let mut gate = self.gate();
+                let Ok(tip) = repo.refname_to_id(&format!("refs/heads/{}", branch.name)) else {
+                    continue;
+                };
+                let tip = CommitId(tip.to_string());
+                let moved = match gate.state().targets.get(&branch.name) {
                     None => true,
                     Some(t) => {
                         t.tip.as_ref() != Some(&tip)
                             && t.merging.as_ref().is_none_or(|m| m.to != tip)
                     }
+                };
+                if !moved {
+                    continue;
                 }
-            };
-            if moved {
                 self.event(format!("gate: {} is at {}", branch.name, tip.0));
-                self.feed(Event::BranchMoved {
-                    target: branch.name.clone(),
-                    tip,
-                })?;
-            }
+                self.decide(
+                    &mut gate,
+                    Event::BranchMoved {
+                        target: branch.name.clone(),
+                        tip,
+                    },
+                )?
+            };
+            self.carry_out(actions);
         }
         Ok(())
     }

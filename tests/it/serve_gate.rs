@@ -557,6 +557,67 @@ poll_ms = 200
         gate_of(&ejected, "main")["summary"],
         "ejected: `tests` failed: known flaky (gh-1234): recheck"
     );
+    // A recheck by the owner re-runs the failed check and puts the change back in the gate.
+    let rechecked = server.post(
+        &format!("/api/v1/changes/{change}/recheck"),
+        Some(ann),
+        &json!({"reason": "gh-1234"}),
+    );
+    assert_eq!(rechecked.status, 200, "{}", rechecked.text);
+    assert_ne!(gate_of(&rechecked.json, "main")["state"], "ejected");
+    let again = server.wait_for(
+        change,
+        ann,
+        "the check re-run and the gate ejecting again",
+        |c| {
+            let check = &target(c, 1, "main")["jobs"][0];
+            let log = server.get(check["log_url"].as_str().unwrap(), Some(ann));
+            log.text.contains("attempt 2")
+                && check["state"] == "failed"
+                && gate_of(c, "main")["state"] == "ejected"
+        },
+    );
+    assert_eq!(again["state"], "open");
+}
+
+#[test]
+fn a_known_failure_with_retries_is_run_again_and_merges_when_it_passes() {
+    let env = TestEnv::new();
+    let markers = env.work().join("markers");
+    std::fs::create_dir_all(&markers).unwrap();
+    // Check jobs pass; the first gate run fails with the known message, the next passes.
+    let jobs = format!(
+        r#"
+[[job]]
+name = "tests"
+run = "if [ $REVIEW_JOB_ID -lt 1000000 ] || [ -e {dir}/once ]; then exit 0; fi; touch {dir}/once; echo ConnectionResetError; exit 1"
+timeout_secs = 60
+
+[[known_failure]]
+pattern = "ConnectionResetError"
+issue = "gh-1234"
+retries = 1
+
+[gate]
+jobs = ["tests"]
+poll_ms = 200
+"#,
+        dir = markers.display()
+    );
+    let service = Service::with_toml(&env, &serve_toml_with(4, &jobs));
+    let (ann, cora) = (&service.tokens.contributor, &service.tokens.core);
+    let mbox = service.series("one", &[("One", &[("one.txt", "1\n")])]);
+    let server = service.start();
+    let change = number(&server.create(ann, &mbox, &["main"]));
+    server.wait_for_verdicts(change, ann);
+    assert_eq!(approve(&server, cora, change).status, 200);
+    wait_gate(&server, change, ann, "merged");
+    assert!(markers.join("once").exists());
+    assert!(
+        server.logs().contains("Retrying"),
+        "the known failure was retried: {}",
+        server.logs()
+    );
 }
 
 #[test]
