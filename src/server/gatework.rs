@@ -180,7 +180,7 @@ impl GateRunner {
     /// The gate handles the event and the event and new state are committed (under the lock).
     fn decide(&self, gate: &mut Gate, event: Event) -> Result<Vec<Action>, GateError> {
         let actions = gate.handle(event.clone());
-        let merged: Vec<u64> = actions
+        let merged: Vec<(u64, Vec<String>)> = actions
             .iter()
             .filter_map(|a| match a {
                 Action::Notify {
@@ -190,14 +190,16 @@ impl GateRunner {
                 } => Some(*change),
                 _ => None,
             })
-            .filter(|c| {
-                gate.state().changes.get(c).is_some_and(|s| {
-                    s.targets
-                        .values()
-                        .all(|t| matches!(t.standing, Standing::Merged { .. }))
-                })
+            .filter_map(|c| {
+                let state = gate.state().changes.get(&c)?;
+                let targets = state
+                    .targets
+                    .iter()
+                    .filter(|(_, t)| matches!(t.standing, Standing::Merged { .. }))
+                    .map(|(name, _)| name.clone())
+                    .collect();
+                Some((c.0, targets))
             })
-            .map(|c| c.0)
             .collect();
         self.store.record_gate(
             &serde_json::to_string(&event)?,

@@ -585,8 +585,14 @@ impl Store {
     }
 
     /// Records an event and the state it led to in one transaction (before any of its actions
-    /// is carried out), and marks `merged` changes merged.
-    pub fn record_gate(&self, event: &str, state: &str, merged: &[u64]) -> Result<()> {
+    /// is carried out). `merged` lists changes with the targets the gate merged them to: a change
+    /// whose newest version has no other target becomes `merged` in the same transaction.
+    pub fn record_gate(
+        &self,
+        event: &str,
+        state: &str,
+        merged: &[(u64, Vec<String>)],
+    ) -> Result<()> {
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO gate_events (event, created_ms) VALUES (?1, ?2)",
@@ -597,11 +603,23 @@ impl Store {
                  ON CONFLICT (id) DO UPDATE SET state = excluded.state",
                 [state],
             )?;
-            for change in merged {
-                tx.execute(
-                    "UPDATE changes SET state = 'merged' WHERE number = ?1 AND state = 'open'",
-                    [change],
-                )?;
+            for (change, targets) in merged {
+                let wanted: Vec<String> = {
+                    let mut stmt = tx.prepare(
+                        "SELECT t.target FROM targets t WHERE t.version =
+                           (SELECT id FROM versions WHERE change = ?1 ORDER BY number DESC LIMIT 1)",
+                    )?;
+                    let rows = stmt
+                        .query_map([change], |r| r.get(0))?
+                        .collect::<rusqlite::Result<Vec<_>>>()?;
+                    rows
+                };
+                if wanted.iter().all(|t| targets.contains(t)) {
+                    tx.execute(
+                        "UPDATE changes SET state = 'merged' WHERE number = ?1 AND state = 'open'",
+                        [change],
+                    )?;
+                }
             }
             Ok(())
         })

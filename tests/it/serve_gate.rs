@@ -636,3 +636,32 @@ fn self_approval_can_be_switched_off() {
     assert_eq!(approve(&server, &t.release_manager, c).status, 200);
     assert_eq!(queue(&server, &t.contributor), json!([c]));
 }
+
+#[test]
+fn a_change_is_merged_once_every_target_of_its_version_merged() {
+    let env = TestEnv::new();
+    let jobs =
+        "[[job]]\nname = \"tests\"\nrun = \"true\"\ntimeout_secs = 60\n\n[gate]\npoll_ms = 200\n";
+    let service = Service::with_toml(&env, &serve_toml_with(4, jobs));
+    let (ann, cora) = (&service.tokens.contributor, &service.tokens.core);
+    let mbox = service.series("one", &[("One", &[("one.txt", "1\n")])]);
+    let server = service.start();
+    let change = number(&server.create(ann, &mbox, &["main", "3.14"]));
+    let path = format!("/api/v1/changes/{change}/approve");
+    let approved = server.post(&path, Some(cora), &json!({"targets": ["main"]}));
+    assert_eq!(approved.status, 200, "{}", approved.text);
+    let on_main = wait_gate(&server, change, ann, "merged");
+    assert_eq!(on_main["state"], "open", "3.14 is not merged yet");
+    assert_eq!(target(&on_main, 1, "3.14")["gate"]["state"], "not-approved");
+    let approved = server.post(&path, Some(cora), &json!({"targets": ["3.14"]}));
+    assert_eq!(approved.status, 200, "{}", approved.text);
+    let both = server.wait_for(change, ann, "merged on 3.14", |c| {
+        target(c, 1, "3.14")["gate"]["state"] == "merged"
+    });
+    assert_eq!(both["state"], "merged");
+    let on_314 = env.git(
+        service.dir.join("demo.git"),
+        ["ls-tree", "--name-only", "3.14"],
+    );
+    assert!(on_314.contains("one.txt") && on_314.contains("README"));
+}
