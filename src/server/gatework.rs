@@ -42,6 +42,13 @@ pub enum GateError {
     Other(String),
 }
 
+/// A gate run as the cancel path sees it. A cancel can arrive before its run task has started
+/// (the gate cancels as soon as the queue changes): it is remembered, and the run never starts.
+enum RunSlot {
+    Running(oneshot::Sender<()>),
+    Cancelled,
+}
+
 pub struct GateRunner {
     gate: Mutex<Gate>,
     store: Arc<Store>,
@@ -50,7 +57,7 @@ pub struct GateRunner {
     repo: PathBuf,
     logs: PathBuf,
     executor: Arc<dyn Executor>,
-    runs: Mutex<HashMap<u64, oneshot::Sender<()>>>,
+    runs: Mutex<HashMap<u64, RunSlot>>,
     known: Vec<(regex::Regex, String)>,
     events: mpsc::UnboundedSender<String>,
     stopping: AtomicBool,
@@ -154,15 +161,17 @@ impl GateRunner {
     /// reporting (the persisted state re-runs them at the next start).
     pub fn stop(&self) {
         self.stopping.store(true, Ordering::SeqCst);
-        let runs: Vec<oneshot::Sender<()>> = self
+        let runs: Vec<RunSlot> = self
             .runs
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .drain()
-            .map(|(_, tx)| tx)
+            .map(|(_, slot)| slot)
             .collect();
-        for tx in runs {
-            let _ = tx.send(());
+        for slot in runs {
+            if let RunSlot::Running(tx) = slot {
+                let _ = tx.send(());
+            }
         }
     }
 
@@ -264,13 +273,14 @@ impl GateRunner {
                     });
                 }
                 Action::CancelJob { run, .. } => {
-                    if let Some(tx) = self
-                        .runs
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .remove(&run.0)
-                    {
-                        let _ = tx.send(());
+                    let mut runs = self.runs.lock().unwrap_or_else(|e| e.into_inner());
+                    match runs.remove(&run.0) {
+                        Some(RunSlot::Running(tx)) => {
+                            let _ = tx.send(());
+                        }
+                        _ => {
+                            runs.insert(run.0, RunSlot::Cancelled);
+                        }
                     }
                 }
                 Action::Merge {
@@ -440,10 +450,17 @@ impl GateRunner {
             }
         };
         let (tx, rx) = oneshot::channel();
-        self.runs
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(run.0, tx);
+        {
+            let mut runs = self.runs.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(RunSlot::Cancelled) = runs.remove(&run.0) {
+                self.event(format!(
+                    "gate: run {} (`{name}`) cancelled before it started",
+                    run.0
+                ));
+                return None;
+            }
+            runs.insert(run.0, RunSlot::Running(tx));
+        }
         let spec = JobSpec {
             id: RUN_ID_BASE + run.0,
             repo: self.repo.clone(),

@@ -382,6 +382,11 @@ fn gate_endpoints_check_tokens_and_roles() {
     );
     assert_eq!(gate["summary"], "position 2 of 2, waiting");
 
+    // c1's run is under way before the promote, so the promote has a run to cancel.
+    server.wait_for(c1, &t.contributor, "c1 testing", |c| {
+        gate_of(c, "main")["summary"] == "position 1 of 2, testing"
+    });
+
     // promote: release managers only, and only a queued change.
     let promote = |c: u64| format!("/api/v1/changes/{c}/promote");
     post(&promote(c2), &t.core, json!({"target": "main"})).error(403, "forbidden");
@@ -392,6 +397,16 @@ fn gate_endpoints_check_tokens_and_roles() {
         200
     );
     assert_eq!(queue(&server, &t.contributor), json!([c2, c1]));
+    // The run of c1 on the old order (c1 first) was cancelled: its tree is no longer the queue's.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !(server.logs().contains("(`tests`) ended: cancelled")
+        || server
+            .logs()
+            .contains("(`tests`) cancelled before it started"))
+    {
+        assert!(std::time::Instant::now() < deadline, "{}", server.logs());
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 
     // dequeue: the owner or core; recheck: the owner or core, with a reason.
     let dequeue = format!("/api/v1/changes/{c1}/dequeue");
