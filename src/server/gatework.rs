@@ -130,6 +130,7 @@ impl GateRunner {
             }
             self.store.set_gate_process(run, None)?;
         }
+        self.reconcile()?;
         let resumed = self.gate().resume();
         if !resumed.is_empty() {
             self.event(format!(
@@ -154,6 +155,42 @@ impl GateRunner {
                 }
             }
         });
+        Ok(())
+    }
+
+    /// An abandon or a new version is stored before the gate is told; after a crash between the
+    /// two, the gate is told now, before anything it had in flight is resumed (a stale version
+    /// or an abandoned change must not merge). Its actions are not carried out: `resume()`
+    /// re-issues everything the new state has in flight (and nothing runs yet to be cancelled).
+    fn reconcile(self: &Arc<Self>) -> Result<(), GateError> {
+        for (number, state, newest) in self.store.change_versions()? {
+            let known = self.gate().state().changes.get(&ChangeId(number)).cloned();
+            let Some(known) = known else { continue };
+            if state == api::ChangeState::Abandoned && !known.abandoned {
+                self.event(format!(
+                    "gate: change {number} was abandoned: out of the queues"
+                ));
+                let actions = self.decide(
+                    &mut self.gate(),
+                    Event::Abandon {
+                        change: ChangeId(number),
+                    },
+                )?;
+                self.carry_out(actions);
+            } else if newest > known.version.0 {
+                self.event(format!(
+                    "gate: change {number} has v{newest}: earlier approvals dropped"
+                ));
+                let actions = self.decide(
+                    &mut self.gate(),
+                    Event::NewVersion {
+                        change: ChangeId(number),
+                        version: Version(newest),
+                    },
+                )?;
+                self.carry_out(actions);
+            }
+        }
         Ok(())
     }
 

@@ -661,6 +661,31 @@ impl Store {
         Ok(rows)
     }
 
+    /// Every change's state and newest version number (the gate reconciles with them at start).
+    pub fn change_versions(&self) -> Result<Vec<(u64, ChangeState, u32)>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT c.number, c.state, COALESCE(MAX(v.number), 0) FROM changes c
+             LEFT JOIN versions v ON v.change = c.number GROUP BY c.number ORDER BY c.number",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, u64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, u32>(2)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter()
+            .map(|(n, state, v)| {
+                ChangeState::parse(&state)
+                    .map(|s| (n, s, v))
+                    .ok_or_else(|| corrupt("change state", &state))
+            })
+            .collect()
+    }
+
     /// The mbox of version `number` of `change`.
     pub fn version_mbox(&self, change: u64, number: u32) -> Result<Option<String>> {
         let conn = self.conn();

@@ -683,3 +683,37 @@ fn a_change_is_merged_once_every_target_of_its_version_merged() {
     );
     assert!(on_314.contains("one.txt") && on_314.contains("README"));
 }
+
+#[test]
+fn a_change_abandoned_just_before_a_crash_leaves_the_queue_at_restart() {
+    let env = TestEnv::new();
+    let service = Service::with_toml(&env, &serve_toml_with(4, SLOW_GATE));
+    let (ann, cora) = (&service.tokens.contributor, &service.tokens.core);
+    let mbox = service.series("one", &[("One", &[("one.txt", "1\n")])]);
+    let mut server = service.start();
+    let start = tip(&env, &service);
+    let change = number(&server.create(ann, &mbox, &["main"]));
+    assert_eq!(approve(&server, cora, change).status, 200);
+    assert_eq!(queue(&server, ann), json!([change]));
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    // The abandon was committed, the service died before telling the gate.
+    let db = rusqlite::Connection::open(service.dir.join("review.db")).unwrap();
+    db.execute(
+        "UPDATE changes SET state = 'abandoned' WHERE number = ?1",
+        [change],
+    )
+    .unwrap();
+    drop(db);
+    let server = service.start();
+    assert_eq!(queue(&server, ann), json!([]));
+    assert!(
+        server
+            .logs()
+            .contains(&format!("gate: change {change} was abandoned")),
+        "{}",
+        server.logs()
+    );
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert_eq!(tip(&env, &service), start);
+}
