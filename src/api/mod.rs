@@ -181,11 +181,21 @@ pub enum Verdict {
     AlreadyMerged,
 }
 
-/// The gate's view of a change on one target (filled by the gate).
+/// The gate's view of a change on one target.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GateState {
-    /// `none` until the change is approved.
+    /// `none` (an older version), `not-approved`, `queued`, `testing`, `merging`, `merged`,
+    /// `ejected`, `dequeued`, `reverting`, `reverted`.
     pub state: String,
+    /// For people: "position 2 of 3, testing", "merged as <commit>", "ejected: why".
+    pub summary: String,
+    /// 1-based position in the branch's queue while queued.
+    pub position: Option<usize>,
+    pub queue_length: Option<usize>,
+    /// The commit it merged as.
+    pub commit: Option<String>,
+    /// Who approved this version for this target.
+    pub approvals: Vec<String>,
 }
 
 /// One target of one version: does it apply, what did the jobs say.
@@ -380,6 +390,9 @@ pub enum ErrorCode {
     ChangeNotOpen,
     /// 400: a query parameter is invalid.
     InvalidQuery,
+    /// 409: the gate refused (self-approval, frozen branch, stale version, no reason, not
+    /// queued).
+    GateRefused,
     /// 503: the service is shutting down.
     ShuttingDown,
     /// 500.
@@ -417,9 +430,44 @@ impl ErrorCode {
         ErrorCode::InvalidField,
         ErrorCode::ChangeNotOpen,
         ErrorCode::InvalidQuery,
+        ErrorCode::GateRefused,
         ErrorCode::ShuttingDown,
         ErrorCode::Internal,
     ];
+}
+
+/// `POST /api/v1/changes/{number}/approve`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Approve {
+    /// The targets approved; absent or empty: every target the current version applies to.
+    #[serde(default)]
+    pub targets: Vec<String>,
+}
+
+/// `POST /api/v1/changes/{number}/recheck`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recheck {
+    /// Why (required): e.g. the known flaky failure seen.
+    pub reason: String,
+}
+
+/// `POST /api/v1/changes/{number}/promote`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Promote {
+    pub target: String,
+}
+
+/// `GET /api/v1/branches/{name}/gate`: a branch's queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BranchGate {
+    pub branch: String,
+    pub tip: Option<String>,
+    pub frozen: bool,
+    /// Change numbers, head first.
+    pub queue: Vec<u64>,
 }
 
 /// The log URL of a job.

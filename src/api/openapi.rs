@@ -42,8 +42,121 @@ fn upload_errors(mut responses: Value) -> Value {
     auth_errors(responses)
 }
 
+/// The gate's schemas and the ones after them (split off: one `json!` has a recursion limit).
+fn gate_schemas() -> Value {
+    json!({
+                "GateState": {"type": "object", "description": "The merge gate's view of the version on this target",
+                    "properties": {
+                        "state": {"type": "string", "enum": ["none", "not-approved", "queued", "testing", "merging",
+                            "merged", "ejected", "dequeued", "reverting", "reverted"]},
+                        "summary": {"type": "string", "description": "e.g. `position 2 of 3, testing`, `merged as <commit>`, `ejected: why`"},
+                        "position": {"type": ["integer", "null"]}, "queue_length": {"type": ["integer", "null"]},
+                        "commit": {"type": ["string", "null"], "description": "the commit it merged as"},
+                        "approvals": {"type": "array", "items": {"type": "string"}}}},
+                "Approve": {"type": "object", "properties": {"targets": {"type": "array", "items": {"type": "string"},
+                    "description": "absent or empty: every target the current version applies to"}}},
+                "Recheck": {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string", "minLength": 1}}},
+                "Promote": {"type": "object", "required": ["target"], "properties": {"target": {"type": "string"}}},
+                "BranchGate": {"type": "object", "properties": {
+                    "branch": {"type": "string"}, "tip": {"type": ["string", "null"]}, "frozen": {"type": "boolean"},
+                    "queue": {"type": "array", "items": {"type": "integer"}, "description": "change numbers, head first"}}},
+                "Version": {"type": "object", "properties": {
+                    "number": {"type": "integer"}, "id": {"type": "string"},
+                    "created": {"type": "string", "format": "date-time"},
+                    "base": {"type": ["string", "null"]},
+                    "commits": {"type": "array", "items": {"type": "object", "properties": {
+                        "subject": {"type": "string"}, "author": {"type": "string"}, "date": {"type": "string"}}}},
+                    "docs_only": {"type": "boolean"},
+                    "targets": {"type": "array", "items": {"$ref": "#/components/schemas/TargetResult"}}}},
+                "Change": {"type": "object", "properties": {
+                    "number": {"type": "integer"}, "title": {"type": "string"},
+                    "kind": {"type": "string"}, "issue": {"type": ["string", "null"]},
+                    "owner": {"type": "string"},
+                    "state": {"type": "string", "enum": ["open", "abandoned", "merged"]},
+                    "created": {"type": "string", "format": "date-time"},
+                    "current_version": {"type": "integer"},
+                    "versions": {"type": "array", "items": {"$ref": "#/components/schemas/Version"}}}},
+                "ChangeList": {"type": "object", "properties": {"changes": {"type": "array", "items": {
+                    "type": "object", "properties": {
+                        "number": {"type": "integer"}, "title": {"type": "string"}, "kind": {"type": "string"},
+                        "owner": {"type": "string"}, "state": {"type": "string"},
+                        "current_version": {"type": "integer"},
+                        "targets": {"type": "array", "items": {"type": "object", "properties": {
+                            "target": {"type": "string"}, "apply": {"type": "string"}, "verdict": {"type": "string"}}}}}}}}}
+    })
+}
+
+/// The gate's routes.
+fn gate_paths() -> Value {
+    json!({
+            "/api/v1/changes/{number}/approve": {"post": {
+                "summary": "Approve the current version for the merge gate (core, release-manager)",
+                "description": "Each approved target enters its branch's queue at the back once `gate.approvals_needed` distinct approvals are given. Self-approval is refused when `gate.self_approval = false` or the branch is frozen.",
+                "parameters": [number_param("number", "the change number")],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Approve"}}}},
+                "responses": auth_errors(json!({"200": json_response("the change", "Change"),
+                    "400": error_response("invalid_json"), "403": error_response("forbidden"),
+                    "404": error_response("unknown_change"), "409": error_response("change_not_open or gate_refused"),
+                    "415": error_response("unsupported_media_type"),
+                    "422": error_response("unknown_target or invalid_field (the version does not apply)")}))}},
+            "/api/v1/changes/{number}/recheck": {"post": {
+                "summary": "Re-run the current version's failed checks; re-enqueue it if it was ejected with a valid approval (owner, core, release-manager)",
+                "parameters": [number_param("number", "the change number")],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Recheck"}}}},
+                "responses": auth_errors(json!({"200": json_response("the change", "Change"),
+                    "400": error_response("invalid_json"), "403": error_response("forbidden"),
+                    "404": error_response("unknown_change"), "409": error_response("change_not_open or gate_refused"),
+                    "415": error_response("unsupported_media_type"), "422": error_response("invalid_field (no reason)")}))}},
+            "/api/v1/changes/{number}/promote": {"post": {
+                "summary": "Move a queued change to the head of a branch's queue (release-manager)",
+                "parameters": [number_param("number", "the change number")],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Promote"}}}},
+                "responses": auth_errors(json!({"200": json_response("the change", "Change"),
+                    "400": error_response("invalid_json"), "403": error_response("forbidden"),
+                    "404": error_response("unknown_change"), "409": error_response("change_not_open or gate_refused (not queued there)"),
+                    "415": error_response("unsupported_media_type")}))}},
+            "/api/v1/changes/{number}/dequeue": {"post": {
+                "summary": "Take a change out of every gate queue, cancelling its gate jobs (owner, core, release-manager)",
+                "parameters": [number_param("number", "the change number")],
+                "responses": auth_errors(json!({"200": json_response("the change", "Change"),
+                    "403": error_response("forbidden"), "404": error_response("unknown_change"),
+                    "409": error_response("change_not_open")}))}},
+            "/api/v1/branches/{name}/gate": {"get": {
+                "summary": "A branch's gate queue",
+                "parameters": [{"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "responses": auth_errors(json!({"200": json_response("the queue", "BranchGate"),
+                    "404": error_response("not_found (not a branch of the service)")}))}},
+            "/api/v1/branches/{name}/freeze": {"post": {
+                "summary": "Freeze a branch: self-approval is refused on it (release-manager)",
+                "parameters": [{"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "responses": auth_errors(json!({"200": json_response("the queue", "BranchGate"),
+                    "403": error_response("forbidden"), "404": error_response("not_found")}))}},
+            "/api/v1/branches/{name}/unfreeze": {"post": {
+                "summary": "Lift a branch's freeze (release-manager)",
+                "parameters": [{"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "responses": auth_errors(json!({"200": json_response("the queue", "BranchGate"),
+                    "403": error_response("forbidden"), "404": error_response("not_found")}))}},
+            "/api/v1/gate/runs/{run}/log": {"get": {
+                "summary": "The log of a gate or post-merge run",
+                "parameters": [number_param("run", "the gate run id")],
+                "responses": auth_errors(json!({"200": {"description": "text/plain log"},
+                    "404": error_response("unknown_job")}))}}
+    })
+}
+
 /// The whole description.
 pub fn document() -> Value {
+    let mut doc = base_document();
+    for (key, value) in gate_schemas().as_object().into_iter().flatten() {
+        doc["components"]["schemas"][key] = value.clone();
+    }
+    for (key, value) in gate_paths().as_object().into_iter().flatten() {
+        doc["paths"][key] = value.clone();
+    }
+    doc
+}
+
+fn base_document() -> Value {
     let codes: Vec<String> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
     let job_states = [
         "queued",
@@ -98,30 +211,7 @@ pub fn document() -> Value {
                     "git_ref": {"type": ["string", "null"]},
                     "verdict": {"type": "string", "enum": ["pending", "passed", "failed", "cancelled", "conflicts", "already-merged"]},
                     "jobs": {"type": "array", "items": {"$ref": "#/components/schemas/JobResult"}},
-                    "gate": {"type": "object", "properties": {"state": {"type": "string"}}}}},
-                "Version": {"type": "object", "properties": {
-                    "number": {"type": "integer"}, "id": {"type": "string"},
-                    "created": {"type": "string", "format": "date-time"},
-                    "base": {"type": ["string", "null"]},
-                    "commits": {"type": "array", "items": {"type": "object", "properties": {
-                        "subject": {"type": "string"}, "author": {"type": "string"}, "date": {"type": "string"}}}},
-                    "docs_only": {"type": "boolean"},
-                    "targets": {"type": "array", "items": {"$ref": "#/components/schemas/TargetResult"}}}},
-                "Change": {"type": "object", "properties": {
-                    "number": {"type": "integer"}, "title": {"type": "string"},
-                    "kind": {"type": "string"}, "issue": {"type": ["string", "null"]},
-                    "owner": {"type": "string"},
-                    "state": {"type": "string", "enum": ["open", "abandoned", "merged"]},
-                    "created": {"type": "string", "format": "date-time"},
-                    "current_version": {"type": "integer"},
-                    "versions": {"type": "array", "items": {"$ref": "#/components/schemas/Version"}}}},
-                "ChangeList": {"type": "object", "properties": {"changes": {"type": "array", "items": {
-                    "type": "object", "properties": {
-                        "number": {"type": "integer"}, "title": {"type": "string"}, "kind": {"type": "string"},
-                        "owner": {"type": "string"}, "state": {"type": "string"},
-                        "current_version": {"type": "integer"},
-                        "targets": {"type": "array", "items": {"type": "object", "properties": {
-                            "target": {"type": "string"}, "apply": {"type": "string"}, "verdict": {"type": "string"}}}}}}}}}
+                    "gate": {"$ref": "#/components/schemas/GateState"}}},
             }
         },
         "security": [{"bearer": []}],

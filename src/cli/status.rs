@@ -269,10 +269,15 @@ fn show(
                 if let Some(conflict) = &t.conflict {
                     line.push_str(&format!(" ({conflict})"));
                 }
+                // The service's sentence ("position 2 of 3, testing") when it gives one.
+                let gate = if t.gate.summary.is_empty() {
+                    &t.gate.state
+                } else {
+                    &t.gate.summary
+                };
                 line.push_str(&format!(
-                    ", checks {}, gate {}",
-                    verdict_name(t.verdict),
-                    t.gate.state
+                    ", checks {}, gate: {gate}",
+                    verdict_name(t.verdict)
                 ));
                 p.out_line(&line)?;
                 let name_width = t.jobs.iter().map(|j| j.name.len()).max().unwrap_or(0);
@@ -332,6 +337,11 @@ mod tests {
                 jobs: Vec::new(),
                 gate: GateState {
                     state: "none".into(),
+                    summary: String::new(),
+                    position: None,
+                    queue_length: None,
+                    commit: None,
+                    approvals: Vec::new(),
                 },
             })
             .collect();

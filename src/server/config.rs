@@ -41,6 +41,36 @@ pub struct ServeConfig {
     pub jobs: Vec<Job>,
     #[serde(default, rename = "known_failure")]
     pub known_failures: Vec<KnownFailure>,
+    #[serde(default)]
+    pub gate: Gate,
+}
+
+/// `[gate]`: how the merge gate behaves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Gate {
+    /// Distinct core approvals a version needs to enter a queue.
+    pub approvals_needed: u32,
+    /// Whether core developers may approve their own changes (never on a frozen branch).
+    pub self_approval: bool,
+    /// Items of one branch's queue built or tested at once.
+    pub concurrency: usize,
+    /// The jobs that must pass on a speculative tree; absent means every `[[job]]`.
+    pub jobs: Option<Vec<String>>,
+    /// How often the branches are read to notice pushes made outside the gate.
+    pub poll_ms: u64,
+}
+
+impl Default for Gate {
+    fn default() -> Self {
+        Gate {
+            approvals_needed: 1,
+            self_approval: true,
+            concurrency: 4,
+            jobs: None,
+            poll_ms: 1000,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -158,8 +188,12 @@ impl Job {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KnownFailure {
+    /// A regular expression searched in a failed job's log.
     pub pattern: String,
     pub issue: String,
+    /// Automatic re-runs of a gate job failing with it before the item is ejected.
+    #[serde(default)]
+    pub retries: u32,
 }
 
 impl ServeConfig {
@@ -209,7 +243,62 @@ impl ServeConfig {
                 ));
             }
         }
+        if self.gate.concurrency == 0 {
+            return Err("gate.concurrency must be at least 1".into());
+        }
+        if self.gate.approvals_needed == 0 {
+            return Err("gate.approvals_needed must be at least 1".into());
+        }
+        if let Some(jobs) = &self.gate.jobs {
+            if let Some(unknown) = jobs
+                .iter()
+                .find(|j| !self.jobs.iter().any(|k| &k.name == *j))
+            {
+                return Err(format!(
+                    "gate.jobs names `{unknown}`, which is not a [[job]]"
+                ));
+            }
+        }
+        for known in &self.known_failures {
+            if let Err(e) = regex::Regex::new(&known.pattern) {
+                return Err(format!(
+                    "known_failure `{}`: the pattern is not a regular expression: {e}",
+                    known.issue
+                ));
+            }
+        }
         Ok(())
+    }
+
+    /// The gate's configuration: `[gate]`, the gate and post-merge jobs from `[[job]]`, the
+    /// retries of `[[known_failure]]`.
+    pub fn gate_config(&self) -> super::gate::GateConfig {
+        let jobs = match &self.gate.jobs {
+            Some(jobs) => jobs.clone(),
+            None => self.jobs.iter().map(|j| j.name.clone()).collect(),
+        };
+        super::gate::GateConfig {
+            approvals_needed: self.gate.approvals_needed,
+            self_approval: self.gate.self_approval,
+            concurrency: self.gate.concurrency,
+            jobs,
+            post_merge_jobs: self
+                .jobs
+                .iter()
+                .filter(|j| j.post_merge)
+                .map(|j| j.name.clone())
+                .collect(),
+            known_failure_retries: self
+                .known_failures
+                .iter()
+                .filter(|k| k.retries > 0)
+                .map(|k| (k.issue.clone(), k.retries))
+                .collect(),
+        }
+    }
+
+    pub fn job(&self, name: &str) -> Option<&Job> {
+        self.jobs.iter().find(|j| j.name == name)
     }
 
     pub fn branch(&self, name: &str) -> Option<&Branch> {
@@ -260,9 +349,17 @@ docs = false                      # true: the only jobs run for documentation-on
 post_merge = true                 # also run on the branch after a merge (gate)
 branches = []                     # branches it runs for; empty means all
 
+[gate]
+approvals_needed = 1              # distinct core approvals a version needs to enter the queue
+self_approval = true              # core developers may approve their own changes (never while frozen)
+concurrency = 4                   # items of one branch's queue built or tested at once
+# jobs = ["tests"]                # jobs that must pass before a merge; absent: every [[job]]
+poll_ms = 1000                    # how often branches are read to notice outside pushes
+
 # [[known_failure]]               # a known intermittent failure, recognised in job logs (gate)
-# pattern = "ConnectionResetError"
+# pattern = "ConnectionResetError"  # a regular expression searched in a failed job's log
 # issue = "gh-1234"
+# retries = 1                     # automatic re-runs in the gate before the item is ejected
 "#
     )
 }
@@ -282,6 +379,7 @@ mod tests {
         assert_eq!(config.limits, Limits::default());
         assert_eq!(config.docs, Docs::default());
         assert_eq!(config.executor.concurrency, 4);
+        assert_eq!(config.gate, Gate::default());
     }
 
     #[test]
@@ -301,6 +399,64 @@ mod tests {
         assert!(matches!(
             ServeConfig::load(dir.path()),
             Err(ConfigError::Invalid { .. })
+        ));
+    }
+
+    #[test]
+    fn gate_section_and_known_failures_make_the_gate_config() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = "[project]\nname = \"demo\"\n[[branch]]\nname = \"main\"\nrole = \"development\"\n\
+                    [[job]]\nname = \"tests\"\nrun = \"true\"\n[[job]]\nname = \"post\"\nrun = \"true\"\npost_merge = true\n";
+        let load = |extra: &str| {
+            std::fs::write(dir.path().join(FILE_NAME), format!("{base}{extra}")).unwrap();
+            ServeConfig::load(dir.path())
+        };
+        let config = load("").unwrap().gate_config();
+        assert_eq!(config.jobs, ["tests", "post"]);
+        assert_eq!(config.post_merge_jobs, ["post"]);
+        assert_eq!(
+            (
+                config.approvals_needed,
+                config.self_approval,
+                config.concurrency
+            ),
+            (1, true, 4)
+        );
+        let config = load(
+            "[gate]\napprovals_needed = 2\nself_approval = false\nconcurrency = 2\njobs = [\"tests\"]\n\
+             [[known_failure]]\npattern = \"Reset\"\nissue = \"gh-1\"\nretries = 2\n",
+        )
+        .unwrap()
+        .gate_config();
+        assert_eq!(config.jobs, ["tests"]);
+        assert_eq!(
+            (
+                config.approvals_needed,
+                config.self_approval,
+                config.concurrency
+            ),
+            (2, false, 2)
+        );
+        assert_eq!(config.known_failure_retries.get("gh-1"), Some(&2));
+        for (bad, says) in [
+            ("[gate]\njobs = [\"nope\"]\n", "gate.jobs names `nope`"),
+            ("[gate]\nconcurrency = 0\n", "gate.concurrency"),
+            ("[gate]\napprovals_needed = 0\n", "gate.approvals_needed"),
+            (
+                "[[known_failure]]\npattern = \"(\"\nissue = \"gh-2\"\n",
+                "not a regular expression",
+            ),
+        ] {
+            match load(bad) {
+                Err(ConfigError::Invalid { message, .. }) => {
+                    assert!(message.contains(says), "{message}")
+                }
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+        assert!(matches!(
+            load("[gate]\ncolour = 1\n"),
+            Err(ConfigError::Parse { .. })
         ));
     }
 }

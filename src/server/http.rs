@@ -18,6 +18,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
+use super::gate::{Action, ChangeId, Event, Notice, Version};
+use super::gatework::{GateError, GateRunner};
 use super::pipeline::{Pipeline, PipelineError};
 use super::store::{ApplyTarget, ChangeFilter, StoreError, UserRow};
 use super::users;
@@ -27,6 +29,7 @@ use crate::git::am::MboxError;
 /// Shared by every handler.
 pub struct AppState {
     pub pipeline: Arc<Pipeline>,
+    pub gate: Arc<GateRunner>,
     /// The service directory (holds `<project>.git`).
     pub dir: PathBuf,
     cache: Mutex<Cache>,
@@ -45,9 +48,10 @@ struct Cache {
 }
 
 impl AppState {
-    pub fn new(pipeline: Arc<Pipeline>, dir: PathBuf) -> Self {
+    pub fn new(pipeline: Arc<Pipeline>, gate: Arc<GateRunner>, dir: PathBuf) -> Self {
         AppState {
             pipeline,
+            gate,
             dir,
             cache: Mutex::new(Cache::default()),
         }
@@ -114,6 +118,12 @@ fn source_text(err: &dyn std::error::Error) -> String {
     err.source().map(|s| s.to_string()).unwrap_or_default()
 }
 
+impl From<GateError> for ApiError {
+    fn from(err: GateError) -> Self {
+        ApiError::internal(format!("gate: {err}"))
+    }
+}
+
 impl From<PipelineError> for ApiError {
     fn from(err: PipelineError) -> Self {
         match err {
@@ -150,6 +160,14 @@ fn api_routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<AppState>>)
             post(add_version),
         ),
         ("post", "/api/v1/changes/{number}/abandon", post(abandon)),
+        ("post", "/api/v1/changes/{number}/approve", post(approve)),
+        ("post", "/api/v1/changes/{number}/recheck", post(recheck)),
+        ("post", "/api/v1/changes/{number}/promote", post(promote)),
+        ("post", "/api/v1/changes/{number}/dequeue", post(dequeue)),
+        ("get", "/api/v1/branches/{name}/gate", get(branch_gate)),
+        ("post", "/api/v1/branches/{name}/freeze", post(freeze)),
+        ("post", "/api/v1/branches/{name}/unfreeze", post(unfreeze)),
+        ("get", "/api/v1/gate/runs/{run}/log", get(gate_log)),
         ("get", "/api/v1/jobs/{id}/log", get(job_log)),
     ]
 }
@@ -643,6 +661,12 @@ async fn add_version(
     let request: api::AddVersion = parse_json(&headers, body)?;
     let upload = prepare_upload(&state, request.mbox, request.targets, request.base).await?;
     let stored = state.pipeline.store.add_version(number, &upload.version)?;
+    if stored.created {
+        state.gate.feed(Event::NewVersion {
+            change: ChangeId(number),
+            version: Version(stored.number),
+        })?;
+    }
     apply_and_answer(&state, stored, upload).await
 }
 
@@ -656,12 +680,333 @@ async fn abandon(
     open_change_for(&state, &user, number, "abandon")?;
     let running = state.pipeline.store.abandon(number)?;
     state.pipeline.cancel(&running);
+    state.gate.feed(Event::Abandon {
+        change: ChangeId(number),
+    })?;
     let change = state
         .pipeline
         .store
         .change(number)?
         .ok_or_else(|| unknown_change(number))?;
     Ok(axum::Json(change).into_response())
+}
+
+// ----- the gate -----
+
+fn forbidden(message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, message)
+}
+
+fn require_role(user: &UserRow, role: Role, verb: &str) -> Result<(), ApiError> {
+    if user.role < role {
+        return Err(forbidden(format!(
+            "only a {} may {verb} (you are a {})",
+            role.as_str(),
+            user.role.as_str()
+        )));
+    }
+    Ok(())
+}
+
+/// The refusal the gate answered for `change`, as a 409.
+fn refusal(actions: &[Action], change: u64) -> Result<(), ApiError> {
+    for action in actions {
+        if let Action::Notify {
+            change: c,
+            target,
+            notice: Notice::Refused(why),
+        } = action
+        {
+            if c.0 == change {
+                let on = target
+                    .as_ref()
+                    .map(|t| format!(" on {t}"))
+                    .unwrap_or_default();
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    ErrorCode::GateRefused,
+                    format!("change {change}{on}: {why}"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The change as it is now (200).
+fn answer_change(state: &AppState, number: u64) -> ApiResult {
+    let change = state
+        .pipeline
+        .store
+        .change(number)?
+        .ok_or_else(|| unknown_change(number))?;
+    Ok(axum::Json(change).into_response())
+}
+
+/// An open change, for a gate request.
+fn open_change(state: &AppState, number: u64) -> Result<api::Change, ApiError> {
+    let change = state
+        .pipeline
+        .store
+        .change(number)?
+        .ok_or_else(|| unknown_change(number))?;
+    if change.state != ChangeState::Open {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::ChangeNotOpen,
+            format!("change {number} is {}", change.state.as_str()),
+        ));
+    }
+    Ok(change)
+}
+
+/// Core developers (and release managers) approve the current version for some or all targets.
+async fn approve(
+    State(state): State<Arc<AppState>>,
+    Path(number): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult {
+    let user = authenticate(&state, &headers)?;
+    refuse_when_stopping(&state)?;
+    let number = change_number(&number)?;
+    require_role(&user, Role::Core, "approve a change")?;
+    let request: api::Approve = parse_json(&headers, body)?;
+    let change = open_change(&state, number)?;
+    let version = change
+        .current()
+        .ok_or_else(|| unknown_change(number))?
+        .clone();
+    let targets: Vec<String> = if request.targets.is_empty() {
+        version
+            .targets
+            .iter()
+            .filter(|t| t.apply == api::ApplyState::Applies)
+            .map(|t| t.target.clone())
+            .collect()
+    } else {
+        for t in &request.targets {
+            match version.targets.iter().find(|v| &v.target == t) {
+                None => {
+                    return Err(unprocessable(
+                        ErrorCode::UnknownTarget,
+                        format!("v{} of change {number} is not for `{t}`", version.number),
+                    ))
+                }
+                Some(v) if v.apply != api::ApplyState::Applies => {
+                    return Err(unprocessable(
+                        ErrorCode::InvalidField,
+                        format!(
+                            "v{} of change {number} does not apply to `{t}` ({})",
+                            version.number,
+                            v.apply.as_str()
+                        ),
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+        request.targets.clone()
+    };
+    if targets.is_empty() {
+        return Err(unprocessable(
+            ErrorCode::InvalidField,
+            format!(
+                "v{} of change {number} applies to none of its targets",
+                version.number
+            ),
+        ));
+    }
+    for target in targets {
+        let actions = state.gate.feed(Event::Approved {
+            change: ChangeId(number),
+            version: Version(version.number),
+            target,
+            approver: user.name.clone(),
+            owner: change.owner.clone(),
+        })?;
+        refusal(&actions, number)?;
+    }
+    answer_change(&state, number)
+}
+
+/// The owner or a core developer re-runs the current version's checks (a reason is required);
+/// a change ejected from the gate whose approval still holds is queued again.
+async fn recheck(
+    State(state): State<Arc<AppState>>,
+    Path(number): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult {
+    let user = authenticate(&state, &headers)?;
+    refuse_when_stopping(&state)?;
+    let number = change_number(&number)?;
+    open_change_for(&state, &user, number, "recheck")?;
+    let request: api::Recheck = parse_json(&headers, body)?;
+    if request.reason.trim().is_empty() {
+        return Err(unprocessable(
+            ErrorCode::InvalidField,
+            "a recheck needs a reason (e.g. the known flaky failure seen)",
+        ));
+    }
+    state.pipeline.store.requeue_failed_jobs(number)?;
+    state.pipeline.wake();
+    let actions = state.gate.feed(Event::Recheck {
+        change: ChangeId(number),
+        reason: request.reason.trim().to_owned(),
+    })?;
+    refusal(&actions, number)?;
+    answer_change(&state, number)
+}
+
+/// A release manager moves a queued change to the head of a branch's queue.
+async fn promote(
+    State(state): State<Arc<AppState>>,
+    Path(number): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult {
+    let user = authenticate(&state, &headers)?;
+    refuse_when_stopping(&state)?;
+    let number = change_number(&number)?;
+    require_role(&user, Role::ReleaseManager, "promote a change")?;
+    let request: api::Promote = parse_json(&headers, body)?;
+    open_change(&state, number)?;
+    let queued = state
+        .gate
+        .state()
+        .targets
+        .get(&request.target)
+        .is_some_and(|t| t.position(ChangeId(number)).is_some());
+    if !queued {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::GateRefused,
+            format!("change {number} is not queued on `{}`", request.target),
+        ));
+    }
+    state.gate.feed(Event::Promote {
+        change: ChangeId(number),
+        target: request.target,
+    })?;
+    answer_change(&state, number)
+}
+
+/// The owner or a core developer takes the change out of every queue.
+async fn dequeue(
+    State(state): State<Arc<AppState>>,
+    Path(number): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult {
+    let user = authenticate(&state, &headers)?;
+    refuse_when_stopping(&state)?;
+    let number = change_number(&number)?;
+    open_change_for(&state, &user, number, "dequeue")?;
+    state.gate.feed(Event::Dequeue {
+        change: ChangeId(number),
+    })?;
+    answer_change(&state, number)
+}
+
+fn known_branch(state: &AppState, name: &str) -> Result<(), ApiError> {
+    if state.pipeline.config.branch(name).is_none() {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            format!("`{name}` is not a branch of the service"),
+        ));
+    }
+    Ok(())
+}
+
+fn branch_view(state: &AppState, name: &str) -> api::BranchGate {
+    let gate = state.gate.state();
+    let t = gate.targets.get(name);
+    api::BranchGate {
+        branch: name.to_owned(),
+        tip: t.and_then(|t| t.tip.as_ref().map(|c| c.0.clone())),
+        frozen: t.is_some_and(|t| t.frozen),
+        queue: t
+            .map(|t| t.queue.iter().map(|q| q.item.change.0).collect())
+            .unwrap_or_default(),
+    }
+}
+
+async fn branch_gate(
+    State(state): State<Arc<AppState>>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult {
+    authenticate(&state, &headers)?;
+    known_branch(&state, &name)?;
+    Ok(axum::Json(branch_view(&state, &name)).into_response())
+}
+
+async fn set_freeze(
+    state: Arc<AppState>,
+    name: String,
+    headers: HeaderMap,
+    frozen: bool,
+) -> ApiResult {
+    let user = authenticate(&state, &headers)?;
+    refuse_when_stopping(&state)?;
+    require_role(
+        &user,
+        Role::ReleaseManager,
+        if frozen {
+            "freeze a branch"
+        } else {
+            "unfreeze a branch"
+        },
+    )?;
+    known_branch(&state, &name)?;
+    state.gate.feed(Event::Freeze {
+        target: name.clone(),
+        frozen,
+    })?;
+    Ok(axum::Json(branch_view(&state, &name)).into_response())
+}
+
+async fn freeze(
+    State(state): State<Arc<AppState>>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult {
+    set_freeze(state, name, headers, true).await
+}
+
+async fn unfreeze(
+    State(state): State<Arc<AppState>>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult {
+    set_freeze(state, name, headers, false).await
+}
+
+/// The log of a gate or post-merge run.
+async fn gate_log(
+    State(state): State<Arc<AppState>>,
+    Path(run): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult {
+    authenticate(&state, &headers)?;
+    let unknown = || {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::UnknownJob,
+            format!("there is no gate run `{run}`"),
+        )
+    };
+    let id: u64 = run.parse().map_err(|_| unknown())?;
+    let bytes = tokio::fs::read(state.gate.log_path(id))
+        .await
+        .map_err(|_| unknown())?;
+    Ok((
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        bytes,
+    )
+        .into_response())
 }
 
 /// The log as it is now; `?offset=N` returns the bytes from N on, so a client can follow a

@@ -4,6 +4,8 @@
 pub mod config;
 pub mod executor;
 pub mod gate;
+pub mod gate_view;
+pub mod gatework;
 pub mod http;
 pub mod pipeline;
 pub mod store;
@@ -61,6 +63,8 @@ pub enum ServeError {
     Recover(#[source] pipeline::PipelineError),
     #[error("a task of the service failed: {0}")]
     Task(String),
+    #[error("cannot start the merge gate")]
+    Gate(#[source] gatework::GateError),
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ServeError + '_ {
@@ -214,8 +218,8 @@ pub async fn run(
         service.store.clone(),
         service.config.clone(),
         service.repo_path(),
-        logs,
-        executor,
+        logs.clone(),
+        executor.clone(),
         events.clone(),
     ));
     let recovering = pipeline.clone();
@@ -223,8 +227,25 @@ pub async fn run(
         .await
         .map_err(|e| ServeError::Task(e.to_string()))?
         .map_err(ServeError::Recover)?;
+    let gate = gatework::GateRunner::open(
+        pipeline.clone(),
+        service.repo_path(),
+        logs,
+        executor,
+        events.clone(),
+    )
+    .map_err(ServeError::Gate)?;
+    let starting = gate.clone();
+    tokio::task::spawn_blocking(move || starting.start())
+        .await
+        .map_err(|e| ServeError::Gate(gatework::GateError::Other(e.to_string())))?
+        .map_err(ServeError::Gate)?;
     let scheduler = tokio::spawn(pipeline.clone().schedule());
-    let state = Arc::new(http::AppState::new(pipeline.clone(), service.dir.clone()));
+    let state = Arc::new(http::AppState::new(
+        pipeline.clone(),
+        gate.clone(),
+        service.dir.clone(),
+    ));
     let app = http::router(state);
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let stopping = pipeline.clone();
@@ -232,6 +253,7 @@ pub async fn run(
     tokio::spawn(async move {
         shutdown.await;
         let _ = stop_events.send("stopping: cancelling running jobs".into());
+        gate.stop();
         stopping.stop().await;
         let _ = stop_tx.send(());
     });

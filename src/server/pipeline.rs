@@ -405,6 +405,11 @@ impl Pipeline {
         }
     }
 
+    /// Asks the scheduler to look at the queue again.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
     pub fn is_stopping(&self) -> bool {
         self.stopping.load(Ordering::SeqCst)
     }
@@ -412,7 +417,7 @@ impl Pipeline {
 
 /// Whether process `pid` is still a job of this service with this id (its environment says
 /// so), so a restarted service never kills an unrelated process that reused the id.
-fn is_our_job(pid: i32, job: u64) -> bool {
+pub(crate) fn is_our_job(pid: i32, job: u64) -> bool {
     let Ok(environ) = std::fs::read(format!("/proc/{pid}/environ")) else {
         return false;
     };

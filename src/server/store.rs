@@ -82,6 +82,19 @@ CREATE TABLE IF NOT EXISTS jobs (
     start_ms INTEGER,
     end_ms INTEGER
 );
+CREATE TABLE IF NOT EXISTS gate (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    state TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS gate_processes (
+    run INTEGER PRIMARY KEY,
+    pid INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS gate_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    event TEXT NOT NULL,
+    created_ms INTEGER NOT NULL
+);
 CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state);
 CREATE INDEX IF NOT EXISTS jobs_by_version ON jobs(version);
 "#;
@@ -569,6 +582,144 @@ impl Store {
         })
     }
 
+    // ----- the gate -----
+
+    /// The gate's state as the last event left it (JSON), if the gate ever ran.
+    pub fn gate_state(&self) -> Result<Option<String>> {
+        let conn = self.conn();
+        Ok(conn
+            .query_row("SELECT state FROM gate WHERE id = 1", [], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Records an event and the state it led to in one transaction (before any of its actions
+    /// is carried out). `merged` lists changes with the targets the gate merged them to: a change
+    /// whose newest version has no other target becomes `merged` in the same transaction.
+    pub fn record_gate(
+        &self,
+        event: &str,
+        state: &str,
+        merged: &[(u64, Vec<String>)],
+    ) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO gate_events (event, created_ms) VALUES (?1, ?2)",
+                params![event, api::time::now_millis()],
+            )?;
+            tx.execute(
+                "INSERT INTO gate (id, state) VALUES (1, ?1)
+                 ON CONFLICT (id) DO UPDATE SET state = excluded.state",
+                [state],
+            )?;
+            for (change, targets) in merged {
+                let wanted: Vec<String> = {
+                    let mut stmt = tx.prepare(
+                        "SELECT t.target FROM targets t WHERE t.version =
+                           (SELECT id FROM versions WHERE change = ?1 ORDER BY number DESC LIMIT 1)",
+                    )?;
+                    let rows = stmt
+                        .query_map([change], |r| r.get(0))?
+                        .collect::<rusqlite::Result<Vec<_>>>()?;
+                    rows
+                };
+                if wanted.iter().all(|t| targets.contains(t)) {
+                    tx.execute(
+                        "UPDATE changes SET state = 'merged' WHERE number = ?1 AND state = 'open'",
+                        [change],
+                    )?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Queues again the failed and cancelled jobs of the change's newest version (recheck).
+    pub fn requeue_failed_jobs(&self, change: u64) -> Result<usize> {
+        self.write(|tx| {
+            Ok(tx.execute(
+                "UPDATE jobs SET state = 'queued', start_ms = NULL, end_ms = NULL, pid = NULL, detail = NULL
+                 WHERE state IN ('failed', 'cancelled') AND version =
+                   (SELECT id FROM versions WHERE change = ?1 ORDER BY number DESC LIMIT 1)",
+                [change],
+            )?)
+        })
+    }
+
+    /// Remembers the process group of a running gate run (`None`: it ended).
+    pub fn set_gate_process(&self, run: u64, pid: Option<i32>) -> Result<()> {
+        self.write(|tx| {
+            match pid {
+                Some(pid) => tx.execute(
+                    "INSERT OR REPLACE INTO gate_processes (run, pid) VALUES (?1, ?2)",
+                    params![run, pid],
+                )?,
+                None => tx.execute("DELETE FROM gate_processes WHERE run = ?1", [run])?,
+            };
+            Ok(())
+        })
+    }
+
+    /// Gate runs whose process group was alive when the last process stopped: (run, pid).
+    pub fn gate_processes(&self) -> Result<Vec<(u64, i32)>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT run, pid FROM gate_processes ORDER BY run")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Every change's state and newest version number (the gate reconciles with them at start).
+    pub fn change_versions(&self) -> Result<Vec<(u64, ChangeState, u32)>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT c.number, c.state, COALESCE(MAX(v.number), 0) FROM changes c
+             LEFT JOIN versions v ON v.change = c.number GROUP BY c.number ORDER BY c.number",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, u64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, u32>(2)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter()
+            .map(|(n, state, v)| {
+                ChangeState::parse(&state)
+                    .map(|s| (n, s, v))
+                    .ok_or_else(|| corrupt("change state", &state))
+            })
+            .collect()
+    }
+
+    /// The mbox of version `number` of `change`.
+    pub fn version_mbox(&self, change: u64, number: u32) -> Result<Option<String>> {
+        let conn = self.conn();
+        Ok(conn
+            .query_row(
+                "SELECT mbox FROM versions WHERE change = ?1 AND number = ?2",
+                params![change, number],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// The change the gate created to revert `reverted` on `target`, if there is one.
+    pub fn revert_of(&self, reverted: u64, target: &str) -> Result<Option<(u64, u32)>> {
+        let conn = self.conn();
+        let title = revert_title(reverted, target);
+        Ok(conn
+            .query_row(
+                "SELECT c.number, MAX(v.number) FROM changes c JOIN versions v ON v.change = c.number
+                 WHERE c.title = ?1 GROUP BY c.number ORDER BY c.number LIMIT 1",
+                [title],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
     // ----- reads for the API -----
 
     pub fn change(&self, number: u64) -> Result<Option<api::Change>> {
@@ -593,7 +744,8 @@ impl Store {
         let Some((title, kind, issue, owner, state, created_ms)) = row else {
             return Ok(None);
         };
-        let versions = versions_of(&conn, number)?;
+        let gate = gate_of(&conn)?;
+        let versions = versions_of(&conn, number, &gate)?;
         Ok(Some(api::Change {
             number,
             title,
@@ -661,6 +813,11 @@ impl Store {
     }
 }
 
+/// The title of the change reverting `reverted` on `target` (how a re-issued revert finds it).
+pub fn revert_title(reverted: u64, target: &str) -> String {
+    format!("Revert change {reverted} on {target}")
+}
+
 /// A removed user's renamed row shows under the original name.
 fn display_name(name: &str) -> String {
     name.split("#removed-").next().unwrap_or(name).to_owned()
@@ -720,7 +877,21 @@ fn cancel_jobs(tx: &Transaction<'_>, change: u64, why: &str) -> Result<Vec<u64>>
     Ok(running)
 }
 
-fn versions_of(conn: &Connection, change: u64) -> Result<Vec<api::Version>> {
+fn gate_of(conn: &Connection) -> Result<Option<super::gate::GateState>> {
+    let text: Option<String> = conn
+        .query_row("SELECT state FROM gate WHERE id = 1", [], |r| r.get(0))
+        .optional()?;
+    text.map(|t| {
+        serde_json::from_str(&t).map_err(|e| StoreError::Corrupt(format!("gate state: {e}")))
+    })
+    .transpose()
+}
+
+fn versions_of(
+    conn: &Connection,
+    change: u64,
+    gate: &Option<super::gate::GateState>,
+) -> Result<Vec<api::Version>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, number, content_hash, base, docs_only, commits, created_ms FROM versions
          WHERE change = ?1 ORDER BY number",
@@ -749,13 +920,19 @@ fn versions_of(conn: &Connection, change: u64) -> Result<Vec<api::Version>> {
             base,
             commits,
             docs_only,
-            targets: targets_of(conn, id)?,
+            targets: targets_of(conn, id, change, number, gate)?,
         });
     }
     Ok(versions)
 }
 
-fn targets_of(conn: &Connection, version: i64) -> Result<Vec<api::TargetResult>> {
+fn targets_of(
+    conn: &Connection,
+    version: i64,
+    change: u64,
+    number: u32,
+    gate: &Option<super::gate::GateState>,
+) -> Result<Vec<api::TargetResult>> {
     let mut stmt = conn.prepare_cached(
         "SELECT target, apply, conflict, base_commit, commit_id, git_ref FROM targets
          WHERE version = ?1 ORDER BY position",
@@ -812,7 +989,7 @@ fn targets_of(conn: &Connection, version: i64) -> Result<Vec<api::TargetResult>>
         }
         let verdict = verdict(apply, &jobs);
         targets.push(api::TargetResult {
-            target,
+            target: target.clone(),
             apply,
             conflict,
             base_commit,
@@ -820,9 +997,7 @@ fn targets_of(conn: &Connection, version: i64) -> Result<Vec<api::TargetResult>>
             git_ref,
             verdict,
             jobs,
-            gate: api::GateState {
-                state: "none".into(),
-            },
+            gate: super::gate_view::view(gate.as_ref(), change, number, &target),
         });
     }
     Ok(targets)

@@ -140,7 +140,7 @@ fn post_status_list_download_and_abandon() {
     human
         .success()
         .stdout_has("change 1 v1: Add two (open, by ann)")
-        .stdout_has("  main: applies, checks passed, gate none")
+        .stdout_has("  main: applies, checks passed, gate: not approved")
         .stdout_has("tests  local  passed");
 
     // A new commit is the next version of the same change.

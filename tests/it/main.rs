@@ -12,4 +12,5 @@ mod news;
 mod series;
 mod serve;
 mod serve_api;
+mod serve_gate;
 mod serve_support;

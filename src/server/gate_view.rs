@@ -1,0 +1,90 @@
+//! How the gate's state reads in a change's status (`TargetResult.gate`).
+
+use super::gate::{ChangeId, GateState, Stage, Standing};
+use crate::api;
+
+fn view_of(state: &str, summary: String) -> api::GateState {
+    api::GateState {
+        state: state.into(),
+        summary,
+        position: None,
+        queue_length: None,
+        commit: None,
+        approvals: Vec::new(),
+    }
+}
+
+/// The gate's view of version `number` of `change` on `target`.
+pub fn view(gate: Option<&GateState>, change: u64, number: u32, target: &str) -> api::GateState {
+    let not_approved = || view_of("not-approved", "not approved".into());
+    let Some(gate) = gate else {
+        return not_approved();
+    };
+    let Some(c) = gate.changes.get(&ChangeId(change)) else {
+        return not_approved();
+    };
+    if c.version.0 != number {
+        return view_of(
+            "none",
+            format!("an older version (v{} is current)", c.version.0),
+        );
+    }
+    let Some(t) = c.targets.get(target) else {
+        return not_approved();
+    };
+    let approvals: Vec<String> = t.approvals.iter().cloned().collect();
+    let mut v = match &t.standing {
+        Standing::NotApproved if approvals.is_empty() => not_approved(),
+        Standing::NotApproved => view_of(
+            "not-approved",
+            format!(
+                "approved by {}; more approvals needed",
+                approvals.join(", ")
+            ),
+        ),
+        Standing::Queued | Standing::Merging => {
+            let queue = gate.targets.get(target);
+            let merging = queue
+                .and_then(|q| q.merging.as_ref())
+                .is_some_and(|m| m.item.change.0 == change);
+            let length = queue.map_or(0, |q| q.queue.len());
+            let at = queue.and_then(|q| q.position(ChangeId(change)));
+            if merging {
+                view_of("merging", "merging".into())
+            } else if let (Some(at), Some(q)) = (at, queue) {
+                let (state, doing) = match &q.queue[at].stage {
+                    Stage::Waiting => ("queued", "waiting"),
+                    Stage::Building { .. } => ("testing", "building its tree"),
+                    Stage::Testing { .. } => ("testing", "testing"),
+                    Stage::Passed { .. } => ("testing", "passed, waiting for the items ahead"),
+                    Stage::Failing { .. } => ("testing", "failing, waiting for the items ahead"),
+                };
+                let mut v = view_of(state, format!("position {} of {length}, {doing}", at + 1));
+                v.position = Some(at + 1);
+                v.queue_length = Some(length);
+                v
+            } else {
+                view_of("queued", "queued".into())
+            }
+        }
+        Standing::Ejected(why) => view_of("ejected", format!("ejected: {why}")),
+        Standing::Dequeued => view_of("dequeued", "dequeued".into()),
+        Standing::Merged { commit } => {
+            let mut v = view_of("merged", format!("merged as {}", commit.0));
+            v.commit = Some(commit.0.clone());
+            v
+        }
+        Standing::Reverting { revert } => view_of(
+            "reverting",
+            format!(
+                "post-merge checks failed: being reverted by change {}",
+                revert.0
+            ),
+        ),
+        Standing::Reverted { revert } => {
+            view_of("reverted", format!("reverted by change {}", revert.0))
+        }
+    };
+    v.approvals = approvals;
+    v
+}

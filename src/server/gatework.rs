@@ -1,0 +1,685 @@
+//! The gate wired into the service: feeds the pure state machine (`gate`) with events from the
+//! API, the executor, git and the branch watcher, and carries out its actions.
+//!
+//! Order of effects (decision 4): every event and the state it leads to are committed to SQLite
+//! in one transaction before any of its actions starts. After a crash the state is reloaded and
+//! `Gate::resume` re-issues what was in flight; builds are deterministic (same identity, same
+//! commit), merges are compare-and-swaps that answer `Merged` when the commit already landed,
+//! and a revert is found again by its title, so nothing is done twice.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use git2::{Oid, Repository};
+use tokio::sync::{mpsc, oneshot};
+
+use super::config::ServeConfig;
+use super::executor::{Executor, JobSpec, Outcome};
+use super::gate::{
+    Action, BuildOutcome, ChangeId, CommitId, Event, Gate, GateState, ItemRef, MergeOutcome,
+    Notice, RunId, SpecBuild, Standing, Version,
+};
+use super::pipeline::{self, Pipeline, COMMITTER};
+use super::store::{self, ApplyTarget, NewVersion, Store, StoreError};
+use crate::api;
+use crate::git::am::{self, Applied};
+
+/// Gate runs are given executor ids from here on, apart from check jobs' ids.
+const RUN_ID_BASE: u64 = 1 << 40;
+
+#[derive(Debug, thiserror::Error)]
+pub enum GateError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("git error: {0}")]
+    Git(#[from] git2::Error),
+    #[error("the stored gate state is unreadable: {0}")]
+    State(#[from] serde_json::Error),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// A gate run as the cancel path sees it. A cancel can arrive before its run task has started
+/// (the gate cancels as soon as the queue changes): it is remembered, and the run never starts.
+enum RunSlot {
+    Running(oneshot::Sender<()>),
+    Cancelled,
+}
+
+pub struct GateRunner {
+    gate: Mutex<Gate>,
+    store: Arc<Store>,
+    config: Arc<ServeConfig>,
+    pipeline: Arc<Pipeline>,
+    repo: PathBuf,
+    logs: PathBuf,
+    executor: Arc<dyn Executor>,
+    runs: Mutex<HashMap<u64, RunSlot>>,
+    known: Vec<(regex::Regex, String)>,
+    events: mpsc::UnboundedSender<String>,
+    stopping: AtomicBool,
+    runtime: tokio::runtime::Handle,
+}
+
+impl GateRunner {
+    /// Loads the persisted state (or starts empty). Call [`GateRunner::start`] next.
+    pub fn open(
+        pipeline: Arc<Pipeline>,
+        repo: PathBuf,
+        logs: PathBuf,
+        executor: Arc<dyn Executor>,
+        events: mpsc::UnboundedSender<String>,
+    ) -> Result<Arc<Self>, GateError> {
+        let store = pipeline.store.clone();
+        let config = pipeline.config.clone();
+        let gate_config = config.gate_config();
+        let gate = match store.gate_state()? {
+            Some(text) => Gate::from_state(gate_config, serde_json::from_str(&text)?),
+            None => Gate::new(gate_config),
+        };
+        let known = config
+            .known_failures
+            .iter()
+            .map(|k| {
+                regex::Regex::new(&k.pattern)
+                    .map(|r| (r, k.issue.clone()))
+                    .map_err(|e| GateError::Other(e.to_string()))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Arc::new(GateRunner {
+            gate: Mutex::new(gate),
+            store,
+            config,
+            pipeline,
+            repo,
+            logs,
+            executor,
+            runs: Mutex::new(HashMap::new()),
+            known,
+            events,
+            stopping: AtomicBool::new(false),
+            runtime: tokio::runtime::Handle::current(),
+        }))
+    }
+
+    fn event(&self, line: String) {
+        let _ = self.events.send(line);
+    }
+
+    fn gate(&self) -> MutexGuard<'_, Gate> {
+        self.gate.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A copy of the state (for reads).
+    pub fn state(&self) -> GateState {
+        self.gate().state().clone()
+    }
+
+    /// After a restart: re-issue what was in flight, then tell the gate where the branches are.
+    pub fn start(self: &Arc<Self>) -> Result<(), GateError> {
+        // Runs of a process that died: end what is left of them (resume starts them again).
+        for (run, pid) in self.store.gate_processes()? {
+            if pipeline::is_our_job(pid, RUN_ID_BASE + run) {
+                super::executor::local::kill_group(pid);
+                self.event(format!(
+                    "gate: run {run} was running when the service stopped: ended, it runs again"
+                ));
+            }
+            self.store.set_gate_process(run, None)?;
+        }
+        self.reconcile()?;
+        let resumed = self.gate().resume();
+        if !resumed.is_empty() {
+            self.event(format!(
+                "gate: resuming {} action(s) left by the last run",
+                resumed.len()
+            ));
+        }
+        self.carry_out(resumed);
+        self.watch_branches()?;
+        let runner = self.clone();
+        let every = Duration::from_millis(self.config.gate.poll_ms.max(10));
+        self.runtime.spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                if runner.stopping.load(Ordering::SeqCst) {
+                    return;
+                }
+                let watching = runner.clone();
+                let watched = tokio::task::spawn_blocking(move || watching.watch_branches()).await;
+                if let Ok(Err(e)) = watched {
+                    runner.event(format!("gate: cannot read the branches: {e}"));
+                }
+            }
+        });
+        Ok(())
+    }
+
+    /// An abandon or a new version is stored before the gate is told; after a crash between the
+    /// two, the gate is told now, before anything it had in flight is resumed (a stale version
+    /// or an abandoned change must not merge). Its actions are not carried out: `resume()`
+    /// re-issues everything the new state has in flight (and nothing runs yet to be cancelled).
+    fn reconcile(self: &Arc<Self>) -> Result<(), GateError> {
+        for (number, state, newest) in self.store.change_versions()? {
+            let known = self.gate().state().changes.get(&ChangeId(number)).cloned();
+            let Some(known) = known else { continue };
+            if state == api::ChangeState::Abandoned && !known.abandoned {
+                self.event(format!(
+                    "gate: change {number} was abandoned: out of the queues"
+                ));
+                let actions = self.decide(
+                    &mut self.gate(),
+                    Event::Abandon {
+                        change: ChangeId(number),
+                    },
+                )?;
+                self.carry_out(actions);
+            } else if newest > known.version.0 {
+                self.event(format!(
+                    "gate: change {number} has v{newest}: earlier approvals dropped"
+                ));
+                let actions = self.decide(
+                    &mut self.gate(),
+                    Event::NewVersion {
+                        change: ChangeId(number),
+                        version: Version(newest),
+                    },
+                )?;
+                self.carry_out(actions);
+            }
+        }
+        Ok(())
+    }
+
+    /// Stops carrying out actions that start work; running gate jobs are cancelled without
+    /// reporting (the persisted state re-runs them at the next start).
+    pub fn stop(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        let runs: Vec<RunSlot> = self
+            .runs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain()
+            .map(|(_, slot)| slot)
+            .collect();
+        for slot in runs {
+            if let RunSlot::Running(tx) = slot {
+                let _ = tx.send(());
+            }
+        }
+    }
+
+    /// Feeds one event: the gate decides, the event and the new state are committed, then the
+    /// actions are carried out. Returns the actions (the API reads refusals from them).
+    pub fn feed(self: &Arc<Self>, event: Event) -> Result<Vec<Action>, GateError> {
+        let actions = {
+            let mut gate = self.gate();
+            self.decide(&mut gate, event)?
+        };
+        self.carry_out(actions.clone());
+        Ok(actions)
+    }
+
+    /// The gate handles the event and the event and new state are committed (under the lock).
+    fn decide(&self, gate: &mut Gate, event: Event) -> Result<Vec<Action>, GateError> {
+        let actions = gate.handle(event.clone());
+        let merged: Vec<(u64, Vec<String>)> = actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::Notify {
+                    change,
+                    notice: Notice::Merged { .. },
+                    ..
+                } => Some(*change),
+                _ => None,
+            })
+            .filter_map(|c| {
+                let state = gate.state().changes.get(&c)?;
+                let targets = state
+                    .targets
+                    .iter()
+                    .filter(|(_, t)| matches!(t.standing, Standing::Merged { .. }))
+                    .map(|(name, _)| name.clone())
+                    .collect();
+                Some((c.0, targets))
+            })
+            .collect();
+        self.store.record_gate(
+            &serde_json::to_string(&event)?,
+            &serde_json::to_string(gate.state())?,
+            &merged,
+        )?;
+        Ok(actions)
+    }
+
+    /// Feeds an event from a background task: errors are logged.
+    fn report(self: &Arc<Self>, event: Event) {
+        if let Err(e) = self.feed(event) {
+            self.event(format!("gate: cannot record an event: {e}"));
+        }
+    }
+
+    fn carry_out(self: &Arc<Self>, actions: Vec<Action>) {
+        for action in actions {
+            let runner = self.clone();
+            match action {
+                Action::Build {
+                    target,
+                    build,
+                    parent,
+                } => {
+                    self.runtime.spawn_blocking(move || {
+                        let outcome = runner.build(&build, &parent).unwrap_or_else(|e| {
+                            BuildOutcome::Conflict {
+                                paths: vec![format!("(cannot build: {e})")],
+                            }
+                        });
+                        runner.report(Event::BuildFinished {
+                            target,
+                            build,
+                            outcome,
+                        });
+                    });
+                }
+                Action::StartJob {
+                    target,
+                    run,
+                    job,
+                    build,
+                    commit,
+                } => {
+                    self.runtime.spawn(async move {
+                        let Some((passed, log, known_failure)) =
+                            runner.run_job(run, &job, &commit, &target).await
+                        else {
+                            return;
+                        };
+                        runner.report(Event::JobFinished {
+                            target,
+                            run,
+                            build,
+                            commit,
+                            job,
+                            passed,
+                            log,
+                            known_failure,
+                        });
+                    });
+                }
+                Action::CancelJob { run, .. } => {
+                    let mut runs = self.runs.lock().unwrap_or_else(|e| e.into_inner());
+                    match runs.remove(&run.0) {
+                        Some(RunSlot::Running(tx)) => {
+                            let _ = tx.send(());
+                        }
+                        _ => {
+                            runs.insert(run.0, RunSlot::Cancelled);
+                        }
+                    }
+                }
+                Action::Merge {
+                    target,
+                    from,
+                    to,
+                    item,
+                } => {
+                    self.runtime
+                        .spawn_blocking(move || match runner.merge(&target, &from, &to, item) {
+                            Ok(outcome) => runner.report(Event::MergeFinished {
+                                target,
+                                from,
+                                to,
+                                outcome,
+                            }),
+                            Err(e) => runner.event(format!(
+                                "gate: merge of change {item} into {target} failed: {e} (retried at the next start)"
+                            )),
+                        });
+                }
+                Action::StartPostMergeJob {
+                    target,
+                    run,
+                    job,
+                    commit,
+                    merged,
+                } => {
+                    self.runtime.spawn(async move {
+                        let Some((passed, log, _)) =
+                            runner.run_job(run, &job, &commit, &target).await
+                        else {
+                            return;
+                        };
+                        if !passed {
+                            runner.event(format!(
+                                "gate: post-merge job `{job}` failed on {target} after change {merged}"
+                            ));
+                        }
+                        runner.report(Event::PostMergeFinished {
+                            target,
+                            run,
+                            passed,
+                            log,
+                        });
+                    });
+                }
+                Action::CreateRevert {
+                    target,
+                    merged,
+                    commit,
+                } => {
+                    self.runtime.spawn_blocking(move || {
+                        match runner.create_revert(&target, merged, &commit) {
+                            Ok((revert, version)) => runner.report(Event::RevertCreated {
+                                target,
+                                reverted: merged.change,
+                                revert: ChangeId(revert),
+                                version: Version(version),
+                            }),
+                            Err(e) => runner.event(format!(
+                                "gate: cannot revert change {} on {target}: {e}",
+                                merged.change.0
+                            )),
+                        }
+                    });
+                }
+                Action::Notify {
+                    change,
+                    target,
+                    notice,
+                } => self.event(format!(
+                    "gate: change {}{}: {notice:?}",
+                    change.0,
+                    target.map(|t| format!(" on {t}")).unwrap_or_default()
+                )),
+            }
+        }
+    }
+
+    /// Tells the gate about branches it has not seen or that moved outside it. The ref is read
+    /// under the gate's lock, so a merge finishing meanwhile is never mistaken for a push.
+    fn watch_branches(self: &Arc<Self>) -> Result<(), GateError> {
+        let repo = Repository::open_bare(&self.repo)?;
+        for branch in &self.config.branches {
+            let actions = {
+                let mut gate = self.gate();
+                let Ok(tip) = repo.refname_to_id(&format!("refs/heads/{}", branch.name)) else {
+                    continue;
+                };
+                let tip = CommitId(tip.to_string());
+                let moved = match gate.state().targets.get(&branch.name) {
+                    None => true,
+                    Some(t) => {
+                        t.tip.as_ref() != Some(&tip)
+                            && t.merging.as_ref().is_none_or(|m| m.to != tip)
+                    }
+                };
+                if !moved {
+                    continue;
+                }
+                self.event(format!("gate: {} is at {}", branch.name, tip.0));
+                self.decide(
+                    &mut gate,
+                    Event::BranchMoved {
+                        target: branch.name.clone(),
+                        tip,
+                    },
+                )?
+            };
+            self.carry_out(actions);
+        }
+        Ok(())
+    }
+
+    /// Applies the last version of `build` on `parent` (deterministic: same tree, same commit).
+    fn build(&self, build: &SpecBuild, parent: &CommitId) -> Result<BuildOutcome, GateError> {
+        let item = build
+            .last()
+            .ok_or_else(|| GateError::Other("a build with no item".into()))?;
+        let mbox = self
+            .store
+            .version_mbox(item.change.0, item.version.0)?
+            .ok_or_else(|| GateError::Other(format!("no version {item}")))?;
+        let patches =
+            am::parse_mbox(mbox.as_bytes()).map_err(|e| GateError::Other(e.to_string()))?;
+        let repo = Repository::open_bare(&self.repo)?;
+        Ok(
+            match am::apply_series(&repo, Oid::from_str(&parent.0)?, &patches, COMMITTER)? {
+                Applied::Applies { commit, .. } => BuildOutcome::Applied {
+                    commit: CommitId(commit.to_string()),
+                },
+                Applied::Conflicts { index, .. } => BuildOutcome::Conflict {
+                    paths: patches[index - 1].paths.clone(),
+                },
+                Applied::AlreadyMerged => BuildOutcome::Conflict {
+                    paths: vec!["(the series is already on the branch)".into()],
+                },
+            },
+        )
+    }
+
+    /// Runs one gate or post-merge job; `None` when it was cancelled (nothing to report).
+    async fn run_job(
+        &self,
+        run: RunId,
+        name: &str,
+        commit: &CommitId,
+        target: &str,
+    ) -> Option<(bool, String, Option<String>)> {
+        if self.stopping.load(Ordering::SeqCst) {
+            return None;
+        }
+        let log_path = self.logs.join(format!("gate-{}.log", run.0));
+        let log_url = format!("{}/gate/runs/{}/log", api::PREFIX, run.0);
+        let Some(job) = self.config.job(name) else {
+            let _ = std::fs::write(&log_path, format!("no [[job]] named `{name}`\n"));
+            return Some((false, log_url, None));
+        };
+        let tree = Repository::open_bare(&self.repo)
+            .and_then(|r| Ok(r.find_commit(Oid::from_str(&commit.0)?)?.tree_id()));
+        let tree = match tree {
+            Ok(tree) => tree.to_string(),
+            Err(e) => {
+                let _ = std::fs::write(&log_path, format!("cannot read {}: {e}\n", commit.0));
+                return Some((false, log_url, None));
+            }
+        };
+        let (tx, rx) = oneshot::channel();
+        {
+            let mut runs = self.runs.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(RunSlot::Cancelled) = runs.remove(&run.0) {
+                self.event(format!(
+                    "gate: run {} (`{name}`) cancelled before it started",
+                    run.0
+                ));
+                return None;
+            }
+            runs.insert(run.0, RunSlot::Running(tx));
+        }
+        let spec = JobSpec {
+            id: RUN_ID_BASE + run.0,
+            repo: self.repo.clone(),
+            tree,
+            run: job.run.clone(),
+            timeout_secs: job.timeout_secs,
+            log: log_path.clone(),
+            log_limit: self.config.limits.log_bytes,
+            header: format!(
+                "[review: gate run {} `{name}` on {target}, commit {}]\n",
+                run.0, commit.0
+            ),
+        };
+        self.event(format!(
+            "gate: run {} (`{name}` on {}) started",
+            run.0, commit.0
+        ));
+        let store = self.store.clone();
+        let id = run.0;
+        let on_start = Box::new(move |pgid: i32| {
+            let _ = store.set_gate_process(id, Some(pgid));
+        });
+        let outcome = self.executor.run(spec, rx, on_start).await;
+        self.runs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&run.0);
+        if let Err(e) = self.store.set_gate_process(run.0, None) {
+            self.event(format!("gate: cannot record the end of run {}: {e}", run.0));
+        }
+        self.event(format!("gate: run {} (`{name}`) ended: {outcome}", run.0));
+        let passed = match outcome {
+            Outcome::Cancelled => return None,
+            Outcome::Passed => true,
+            Outcome::Failed(_) | Outcome::TimedOut(_) => false,
+        };
+        let known = if passed {
+            None
+        } else {
+            let text = std::fs::read_to_string(&log_path).unwrap_or_default();
+            self.known
+                .iter()
+                .find(|(re, _)| re.is_match(&text))
+                .map(|(_, issue)| issue.clone())
+        };
+        Some((passed, log_url, known))
+    }
+
+    /// Compare-and-swap of the branch ref: only from `from` to `to` (a fast-forward). `Merged`
+    /// also when `to` is already in the branch's history (a merge re-issued after a crash).
+    fn merge(
+        &self,
+        target: &str,
+        from: &CommitId,
+        to: &CommitId,
+        item: ItemRef,
+    ) -> Result<MergeOutcome, GateError> {
+        let repo = Repository::open_bare(&self.repo)?;
+        let name = format!("refs/heads/{target}");
+        let (from_id, to_id) = (Oid::from_str(&from.0)?, Oid::from_str(&to.0)?);
+        loop {
+            let current = repo.refname_to_id(&name)?;
+            if current == to_id || repo.graph_descendant_of(current, to_id)? {
+                return Ok(MergeOutcome::Merged);
+            }
+            if current != from_id {
+                return Ok(MergeOutcome::BranchMoved {
+                    tip: CommitId(current.to_string()),
+                });
+            }
+            let message = format!("review serve: gate merge of change {item}");
+            match repo.reference_matching(&name, to_id, true, from_id, &message) {
+                Ok(_) => {
+                    self.event(format!("gate: {target} moved to {} (change {item})", to.0));
+                    return Ok(MergeOutcome::Merged);
+                }
+                // Someone moved the ref between the read and the swap: read it again.
+                Err(e) if e.code() == git2::ErrorCode::Modified => continue,
+                Err(e) if e.code() == git2::ErrorCode::Locked => {
+                    std::thread::sleep(Duration::from_millis(20));
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// Creates (or finds again) the change reverting `merged` on `target`: one commit on the
+    /// branch's tip undoing the series, stored and applied like an upload.
+    fn create_revert(
+        &self,
+        target: &str,
+        merged: ItemRef,
+        commit: &CommitId,
+    ) -> Result<(u64, u32), GateError> {
+        if let Some(found) = self.store.revert_of(merged.change.0, target)? {
+            return Ok(found);
+        }
+        let mbox = self
+            .store
+            .version_mbox(merged.change.0, merged.version.0)?
+            .ok_or_else(|| GateError::Other(format!("no version {merged}")))?;
+        let patches =
+            am::parse_mbox(mbox.as_bytes()).map_err(|e| GateError::Other(e.to_string()))?;
+        let repo = Repository::open_bare(&self.repo)?;
+        let merged_commit = repo.find_commit(Oid::from_str(&commit.0)?)?;
+        let mut base = merged_commit.clone();
+        for _ in 0..patches.len() {
+            base = base.parent(0)?;
+        }
+        let tip = repo
+            .find_reference(&format!("refs/heads/{target}"))?
+            .peel_to_commit()?;
+        let mut index =
+            repo.merge_trees(&merged_commit.tree()?, &tip.tree()?, &base.tree()?, None)?;
+        if index.has_conflicts() {
+            return Err(GateError::Other(
+                "the revert conflicts with later commits: revert by hand".into(),
+            ));
+        }
+        let tree = repo.find_tree(index.write_tree_to(&repo)?)?;
+        let title = store::revert_title(merged.change.0, target);
+        let message = format!(
+            "{title}\n\nThis reverts commit {} (change {merged}): a post-merge job failed.\n",
+            commit.0
+        );
+        let signature = git2::Signature::now(COMMITTER.0, COMMITTER.1)?;
+        let id = repo.commit(None, &signature, &signature, &message, &tree, &[&tip])?;
+        let mbox = crate::git::mbox::commit_message(
+            &repo,
+            id,
+            1,
+            1,
+            &crate::git::mbox::MboxOptions::default(),
+        )?;
+        let mbox = String::from_utf8_lossy(&mbox).into_owned();
+        let patches =
+            am::parse_mbox(mbox.as_bytes()).map_err(|e| GateError::Other(e.to_string()))?;
+        let (owner, _) = self
+            .store
+            .change_owner(merged.change.0)?
+            .ok_or_else(|| GateError::Other(format!("no change {}", merged.change.0)))?;
+        let targets = vec![target.to_owned()];
+        let version = NewVersion {
+            content_hash: pipeline::content_hash(&mbox, &targets),
+            mbox,
+            base: Some(tip.id().to_string()),
+            docs_only: false,
+            commits: patches
+                .iter()
+                .map(|p| api::SeriesCommit {
+                    subject: p.subject.clone(),
+                    author: format!("{} <{}>", p.author_name, p.author_email),
+                    date: p.date.clone(),
+                })
+                .collect(),
+            targets,
+        };
+        let stored =
+            self.store
+                .create_change(owner, &title, api::ChangeKind::Bugfix, None, &version)?;
+        self.pipeline
+            .apply(
+                &ApplyTarget {
+                    version_id: stored.version_id,
+                    change: stored.change,
+                    version: stored.number,
+                    docs_only: false,
+                    target: target.to_owned(),
+                },
+                &patches,
+            )
+            .map_err(|e| GateError::Other(e.to_string()))?;
+        self.event(format!(
+            "gate: change {} reverts change {} on {target}",
+            stored.change, merged.change.0
+        ));
+        Ok((stored.change, stored.number))
+    }
+
+    /// The log of a gate run.
+    pub fn log_path(&self, run: u64) -> PathBuf {
+        self.logs.join(format!("gate-{run}.log"))
+    }
+}
