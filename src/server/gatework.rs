@@ -562,6 +562,43 @@ impl GateRunner {
                 return Some((false, log_url, None));
             }
         };
+        self.pipeline.acquire_slot().await;
+        let outcome = self
+            .run_in_slot(run, name, job, tree, commit, target, &log_path)
+            .await;
+        self.pipeline.release_slot();
+        let passed = match outcome? {
+            Outcome::Cancelled => return None,
+            Outcome::Passed => true,
+            Outcome::Failed(_) | Outcome::TimedOut(_) => false,
+        };
+        let known = if passed {
+            None
+        } else {
+            let text = std::fs::read_to_string(&log_path).unwrap_or_default();
+            self.known
+                .iter()
+                .find(|(re, _)| re.is_match(&text))
+                .map(|(_, issue)| issue.clone())
+        };
+        Some((passed, log_url, known))
+    }
+
+    /// Runs a gate job once it has a place in the executor; `None` if cancelled meanwhile.
+    #[allow(clippy::too_many_arguments)]
+    async fn run_in_slot(
+        &self,
+        run: RunId,
+        name: &str,
+        job: &super::config::Job,
+        tree: String,
+        commit: &CommitId,
+        target: &str,
+        log_path: &std::path::Path,
+    ) -> Option<Outcome> {
+        if self.stopping.load(Ordering::SeqCst) {
+            return None;
+        }
         let (tx, rx) = oneshot::channel();
         {
             let mut runs = self.runs.lock().unwrap_or_else(|e| e.into_inner());
@@ -580,7 +617,7 @@ impl GateRunner {
             tree,
             run: job.run.clone(),
             timeout_secs: job.timeout_secs,
-            log: log_path.clone(),
+            log: log_path.to_owned(),
             log_limit: self.config.limits.log_bytes,
             header: format!(
                 "[review: gate run {} `{name}` on {target}, commit {}]\n",
@@ -605,21 +642,7 @@ impl GateRunner {
             self.event(format!("gate: cannot record the end of run {}: {e}", run.0));
         }
         self.event(format!("gate: run {} (`{name}`) ended: {outcome}", run.0));
-        let passed = match outcome {
-            Outcome::Cancelled => return None,
-            Outcome::Passed => true,
-            Outcome::Failed(_) | Outcome::TimedOut(_) => false,
-        };
-        let known = if passed {
-            None
-        } else {
-            let text = std::fs::read_to_string(&log_path).unwrap_or_default();
-            self.known
-                .iter()
-                .find(|(re, _)| re.is_match(&text))
-                .map(|(_, issue)| issue.clone())
-        };
-        Some((passed, log_url, known))
+        Some(outcome)
     }
 
     /// Compare-and-swap of the branch ref: only from `from` to `to` (a fast-forward). `Merged`
