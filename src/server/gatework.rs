@@ -23,7 +23,7 @@ use super::gate::{
     Notice, RunId, SpecBuild, Standing, Version,
 };
 use super::pipeline::{self, Pipeline, COMMITTER};
-use super::store::{self, ApplyTarget, NewVersion, Store, StoreError};
+use super::store::{self, ApplyTarget, GateRows, NewVersion, Store, StoreError};
 use crate::api;
 use crate::git::am::{self, Applied};
 
@@ -42,6 +42,58 @@ pub enum GateError {
     Other(String),
 }
 
+/// What the store holds of the gate's state, row by row.
+#[derive(Default)]
+struct Written {
+    branches: HashMap<String, String>,
+    changes: HashMap<u64, String>,
+}
+
+impl Written {
+    fn of(state: &GateState) -> Result<Self, GateError> {
+        let mut written = Written::default();
+        written.diff(state)?;
+        Ok(written)
+    }
+
+    /// The rows of `state` that differ from what was written, remembered as written.
+    fn diff(&mut self, state: &GateState) -> Result<GateRows, GateError> {
+        let mut rows = GateRows {
+            next_run: state.next_run,
+            ..GateRows::default()
+        };
+        for (target, t) in &state.targets {
+            let json = serde_json::to_string(t)?;
+            if self.branches.get(target) != Some(&json) {
+                self.branches.insert(target.clone(), json.clone());
+                rows.branches.push((target.clone(), json));
+            }
+        }
+        for (change, c) in &state.changes {
+            let json = serde_json::to_string(c)?;
+            if self.changes.get(&change.0) != Some(&json) {
+                self.changes.insert(change.0, json.clone());
+                rows.changes.push((change.0, json));
+            }
+        }
+        self.branches.retain(|target, _| {
+            let keep = state.targets.contains_key(target);
+            if !keep {
+                rows.removed_branches.push(target.clone());
+            }
+            keep
+        });
+        self.changes.retain(|change, _| {
+            let keep = state.changes.contains_key(&ChangeId(*change));
+            if !keep {
+                rows.removed_changes.push(*change);
+            }
+            keep
+        });
+        Ok(rows)
+    }
+}
+
 /// A gate run as the cancel path sees it. A cancel can arrive before its run task has started
 /// (the gate cancels as soon as the queue changes): it is remembered, and the run never starts.
 enum RunSlot {
@@ -58,6 +110,9 @@ pub struct GateRunner {
     logs: PathBuf,
     executor: Arc<dyn Executor>,
     runs: Mutex<HashMap<u64, RunSlot>>,
+    /// The JSON of each branch and change as last committed (locked only under `gate`), so an
+    /// event writes only the rows it changed.
+    written: Mutex<Written>,
     known: Vec<(regex::Regex, String)>,
     events: mpsc::UnboundedSender<String>,
     stopping: AtomicBool,
@@ -76,9 +131,12 @@ impl GateRunner {
         let store = pipeline.store.clone();
         let config = pipeline.config.clone();
         let gate_config = config.gate_config();
-        let gate = match store.gate_state()? {
-            Some(text) => Gate::from_state(gate_config, serde_json::from_str(&text)?),
-            None => Gate::new(gate_config),
+        let (gate, written) = match store.gate_state()? {
+            Some(state) => (
+                Gate::from_state(gate_config, state.clone()),
+                Written::of(&state)?,
+            ),
+            None => (Gate::new(gate_config), Written::default()),
         };
         let known = config
             .known_failures
@@ -91,6 +149,7 @@ impl GateRunner {
             .collect::<Result<_, _>>()?;
         Ok(Arc::new(GateRunner {
             gate: Mutex::new(gate),
+            written: Mutex::new(written),
             store,
             config,
             pipeline,
@@ -247,11 +306,28 @@ impl GateRunner {
                 Some((c.0, targets))
             })
             .collect();
-        self.store.record_gate(
-            &serde_json::to_string(&event)?,
-            &serde_json::to_string(gate.state())?,
-            &merged,
-        )?;
+        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        let rows = written.diff(gate.state())?;
+        if let Err(e) = self
+            .store
+            .record_gate(&serde_json::to_string(&event)?, &rows, &merged)
+        {
+            // Not committed: forget what this event changed, so the next one writes it (and
+            // deletes again the rows it removed: an empty text matches no state).
+            for (target, _) in &rows.branches {
+                written.branches.remove(target);
+            }
+            for (change, _) in &rows.changes {
+                written.changes.remove(change);
+            }
+            for target in &rows.removed_branches {
+                written.branches.insert(target.clone(), String::new());
+            }
+            for change in &rows.removed_changes {
+                written.changes.insert(*change, String::new());
+            }
+            return Err(e.into());
+        }
         Ok(actions)
     }
 
@@ -486,6 +562,43 @@ impl GateRunner {
                 return Some((false, log_url, None));
             }
         };
+        self.pipeline.acquire_slot().await;
+        let outcome = self
+            .run_in_slot(run, name, job, tree, commit, target, &log_path)
+            .await;
+        self.pipeline.release_slot();
+        let passed = match outcome? {
+            Outcome::Cancelled => return None,
+            Outcome::Passed => true,
+            Outcome::Failed(_) | Outcome::TimedOut(_) => false,
+        };
+        let known = if passed {
+            None
+        } else {
+            let text = std::fs::read_to_string(&log_path).unwrap_or_default();
+            self.known
+                .iter()
+                .find(|(re, _)| re.is_match(&text))
+                .map(|(_, issue)| issue.clone())
+        };
+        Some((passed, log_url, known))
+    }
+
+    /// Runs a gate job once it has a place in the executor; `None` if cancelled meanwhile.
+    #[allow(clippy::too_many_arguments)]
+    async fn run_in_slot(
+        &self,
+        run: RunId,
+        name: &str,
+        job: &super::config::Job,
+        tree: String,
+        commit: &CommitId,
+        target: &str,
+        log_path: &std::path::Path,
+    ) -> Option<Outcome> {
+        if self.stopping.load(Ordering::SeqCst) {
+            return None;
+        }
         let (tx, rx) = oneshot::channel();
         {
             let mut runs = self.runs.lock().unwrap_or_else(|e| e.into_inner());
@@ -504,7 +617,7 @@ impl GateRunner {
             tree,
             run: job.run.clone(),
             timeout_secs: job.timeout_secs,
-            log: log_path.clone(),
+            log: log_path.to_owned(),
             log_limit: self.config.limits.log_bytes,
             header: format!(
                 "[review: gate run {} `{name}` on {target}, commit {}]\n",
@@ -529,21 +642,7 @@ impl GateRunner {
             self.event(format!("gate: cannot record the end of run {}: {e}", run.0));
         }
         self.event(format!("gate: run {} (`{name}`) ended: {outcome}", run.0));
-        let passed = match outcome {
-            Outcome::Cancelled => return None,
-            Outcome::Passed => true,
-            Outcome::Failed(_) | Outcome::TimedOut(_) => false,
-        };
-        let known = if passed {
-            None
-        } else {
-            let text = std::fs::read_to_string(&log_path).unwrap_or_default();
-            self.known
-                .iter()
-                .find(|(re, _)| re.is_match(&text))
-                .map(|(_, issue)| issue.clone())
-        };
-        Some((passed, log_url, known))
+        Some(outcome)
     }
 
     /// Compare-and-swap of the branch ref: only from `from` to `to` (a fast-forward). `Merged`

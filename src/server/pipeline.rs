@@ -312,13 +312,17 @@ impl Pipeline {
                 match self.store.queued_jobs() {
                     Ok(queued) => {
                         for job in queued.into_iter().take(free) {
+                            // Reserve the place first: gate runs take places too.
+                            if !self.try_slot() {
+                                break;
+                            }
                             match self.store.start_job(job.id) {
                                 Ok(true) => {
-                                    self.in_flight.fetch_add(1, Ordering::SeqCst);
                                     tokio::spawn(self.clone().run_one(job));
                                 }
-                                Ok(false) => {}
+                                Ok(false) => self.release_slot(),
                                 Err(e) => {
+                                    self.release_slot();
                                     self.event(format!("error: cannot start job {}: {e}", job.id))
                                 }
                             }
@@ -403,6 +407,33 @@ impl Pipeline {
         while self.in_flight.load(Ordering::SeqCst) > 0 && tokio::time::Instant::now() < deadline {
             let _ = tokio::time::timeout(Duration::from_millis(100), self.idle.notified()).await;
         }
+    }
+
+    /// Waits for a free place in the executor and takes it, for a run the gate starts: gate runs
+    /// and check jobs share `executor.concurrency`. Release it with [`Pipeline::release_slot`].
+    pub async fn acquire_slot(&self) {
+        loop {
+            if self.try_slot() {
+                return;
+            }
+            let _ = tokio::time::timeout(Duration::from_millis(100), self.idle.notified()).await;
+        }
+    }
+
+    /// Takes a free place in the executor, if there is one.
+    fn try_slot(&self) -> bool {
+        let capacity = self.executor.capacity();
+        self.in_flight
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < capacity).then_some(n + 1)
+            })
+            .is_ok()
+    }
+
+    pub fn release_slot(&self) {
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+        self.idle.notify_waiters();
+        self.wake.notify_one();
     }
 
     /// Asks the scheduler to look at the queue again.

@@ -9,6 +9,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
+use super::gate::GateState;
 use crate::api::{self, time::rfc3339_millis, ApplyState, ChangeKind, ChangeState, JobState, Role};
 
 #[derive(Debug, thiserror::Error)]
@@ -84,6 +85,14 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE TABLE IF NOT EXISTS gate (
     id INTEGER PRIMARY KEY CHECK (id = 1),
+    next_run INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS gate_branches (
+    target TEXT PRIMARY KEY,
+    state TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS gate_changes (
+    change INTEGER PRIMARY KEY,
     state TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS gate_processes (
@@ -584,21 +593,20 @@ impl Store {
 
     // ----- the gate -----
 
-    /// The gate's state as the last event left it (JSON), if the gate ever ran.
-    pub fn gate_state(&self) -> Result<Option<String>> {
-        let conn = self.conn();
-        Ok(conn
-            .query_row("SELECT state FROM gate WHERE id = 1", [], |r| r.get(0))
-            .optional()?)
+    /// The gate's state as the last event left it, if the gate ever ran.
+    pub fn gate_state(&self) -> Result<Option<GateState>> {
+        gate_of(&self.conn())
     }
 
-    /// Records an event and the state it led to in one transaction (before any of its actions
-    /// is carried out). `merged` lists changes with the targets the gate merged them to: a change
-    /// whose newest version has no other target becomes `merged` in the same transaction.
+    /// Records an event and what it changed in the gate's state in one transaction (before any
+    /// of its actions is carried out): the run counter, the rows of the branches and changes
+    /// whose state changed (JSON). `merged` lists changes with the targets the gate merged them
+    /// to: a change whose newest version has no other target becomes `merged` in the same
+    /// transaction.
     pub fn record_gate(
         &self,
         event: &str,
-        state: &str,
+        rows: &GateRows,
         merged: &[(u64, Vec<String>)],
     ) -> Result<()> {
         self.write(|tx| {
@@ -607,10 +615,30 @@ impl Store {
                 params![event, api::time::now_millis()],
             )?;
             tx.execute(
-                "INSERT INTO gate (id, state) VALUES (1, ?1)
-                 ON CONFLICT (id) DO UPDATE SET state = excluded.state",
-                [state],
+                "INSERT INTO gate (id, next_run) VALUES (1, ?1)
+                 ON CONFLICT (id) DO UPDATE SET next_run = excluded.next_run",
+                [rows.next_run],
             )?;
+            for (target, state) in &rows.branches {
+                tx.execute(
+                    "INSERT INTO gate_branches (target, state) VALUES (?1, ?2)
+                     ON CONFLICT (target) DO UPDATE SET state = excluded.state",
+                    params![target, state],
+                )?;
+            }
+            for (change, state) in &rows.changes {
+                tx.execute(
+                    "INSERT INTO gate_changes (change, state) VALUES (?1, ?2)
+                     ON CONFLICT (change) DO UPDATE SET state = excluded.state",
+                    params![change, state],
+                )?;
+            }
+            for target in &rows.removed_branches {
+                tx.execute("DELETE FROM gate_branches WHERE target = ?1", [target])?;
+            }
+            for change in &rows.removed_changes {
+                tx.execute("DELETE FROM gate_changes WHERE change = ?1", [change])?;
+            }
             for (change, targets) in merged {
                 let wanted: Vec<String> = {
                     let mut stmt = tx.prepare(
@@ -813,6 +841,17 @@ impl Store {
     }
 }
 
+/// The rows of the gate's state an event changed (JSON per branch and per change).
+#[derive(Debug, Clone, Default)]
+pub struct GateRows {
+    pub next_run: u64,
+    pub branches: Vec<(String, String)>,
+    pub changes: Vec<(u64, String)>,
+    /// Rows the state no longer has.
+    pub removed_branches: Vec<String>,
+    pub removed_changes: Vec<u64>,
+}
+
 /// The title of the change reverting `reverted` on `target` (how a re-issued revert finds it).
 pub fn revert_title(reverted: u64, target: &str) -> String {
     format!("Revert change {reverted} on {target}")
@@ -877,20 +916,40 @@ fn cancel_jobs(tx: &Transaction<'_>, change: u64, why: &str) -> Result<Vec<u64>>
     Ok(running)
 }
 
-fn gate_of(conn: &Connection) -> Result<Option<super::gate::GateState>> {
-    let text: Option<String> = conn
-        .query_row("SELECT state FROM gate WHERE id = 1", [], |r| r.get(0))
+fn gate_of(conn: &Connection) -> Result<Option<GateState>> {
+    let next_run: Option<u64> = conn
+        .query_row("SELECT next_run FROM gate WHERE id = 1", [], |r| r.get(0))
         .optional()?;
-    text.map(|t| {
-        serde_json::from_str(&t).map_err(|e| StoreError::Corrupt(format!("gate state: {e}")))
-    })
-    .transpose()
+    let Some(next_run) = next_run else {
+        return Ok(None);
+    };
+    let bad = |e: serde_json::Error| StoreError::Corrupt(format!("gate state: {e}"));
+    let mut state = GateState {
+        next_run,
+        ..GateState::default()
+    };
+    let mut stmt = conn.prepare_cached("SELECT target, state FROM gate_branches")?;
+    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        let (target, json) = row?;
+        state
+            .targets
+            .insert(target, serde_json::from_str(&json).map_err(bad)?);
+    }
+    let mut stmt = conn.prepare_cached("SELECT change, state FROM gate_changes")?;
+    for row in stmt.query_map([], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?)))? {
+        let (change, json) = row?;
+        state.changes.insert(
+            super::gate::ChangeId(change),
+            serde_json::from_str(&json).map_err(bad)?,
+        );
+    }
+    Ok(Some(state))
 }
 
 fn versions_of(
     conn: &Connection,
     change: u64,
-    gate: &Option<super::gate::GateState>,
+    gate: &Option<GateState>,
 ) -> Result<Vec<api::Version>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, number, content_hash, base, docs_only, commits, created_ms FROM versions
@@ -931,7 +990,7 @@ fn targets_of(
     version: i64,
     change: u64,
     number: u32,
-    gate: &Option<super::gate::GateState>,
+    gate: &Option<GateState>,
 ) -> Result<Vec<api::TargetResult>> {
     let mut stmt = conn.prepare_cached(
         "SELECT target, apply, conflict, base_commit, commit_id, git_ref FROM targets
@@ -1094,6 +1153,54 @@ mod tests {
             store.add_version(v1.change, &version("b")).unwrap().number,
             2
         );
+    }
+
+    #[test]
+    fn gate_rows_are_written_per_branch_and_change_and_read_back_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        assert!(store.gate_state().unwrap().is_none());
+        let mut state = GateState::default();
+        for target in ["main", "3.14"] {
+            let t: super::super::gate::TargetState = serde_json::from_value(serde_json::json!({
+                "tip": target, "tip_build": null, "frozen": false, "queue": [], "merging": null,
+                "post_merge": [], "reverts_requested": []}))
+            .unwrap();
+            state.targets.insert(target.into(), t);
+        }
+        state.next_run = 7;
+        fn json(v: &impl serde::Serialize) -> String {
+            serde_json::to_string(v).unwrap()
+        }
+        let rows = GateRows {
+            next_run: 7,
+            branches: state
+                .targets
+                .iter()
+                .map(|(k, v)| (k.clone(), json(v)))
+                .collect(),
+            ..GateRows::default()
+        };
+        store.record_gate("{}", &rows, &[]).unwrap();
+        assert_eq!(store.gate_state().unwrap().unwrap(), state);
+        // A later event writes only the branch it changed; the other row stays.
+        state.targets.get_mut("main").unwrap().frozen = true;
+        state.next_run = 8;
+        let rows = GateRows {
+            next_run: 8,
+            branches: vec![("main".into(), json(&state.targets["main"]))],
+            ..GateRows::default()
+        };
+        store.record_gate("{}", &rows, &[]).unwrap();
+        assert_eq!(store.gate_state().unwrap().unwrap(), state);
+        let rows = GateRows {
+            next_run: 8,
+            removed_branches: vec!["3.14".into()],
+            ..GateRows::default()
+        };
+        store.record_gate("{}", &rows, &[]).unwrap();
+        state.targets.remove("3.14");
+        assert_eq!(store.gate_state().unwrap().unwrap(), state);
     }
 
     #[test]

@@ -717,3 +717,38 @@ fn a_change_abandoned_just_before_a_crash_leaves_the_queue_at_restart() {
     std::thread::sleep(std::time::Duration::from_millis(500));
     assert_eq!(tip(&env, &service), start);
 }
+
+#[test]
+fn gate_runs_and_check_jobs_share_the_executor_capacity() {
+    let env = TestEnv::new();
+    let markers = env.work().join("markers");
+    std::fs::create_dir_all(&markers).unwrap();
+    // With `executor.concurrency = 1` no two jobs (checks or gate runs) may ever overlap.
+    let jobs = format!(
+        "[[job]]\nname = \"tests\"\nrun = \"mkdir {dir}/busy || echo overlap >> {dir}/overlaps; sleep 0.3; rmdir {dir}/busy; echo $REVIEW_JOB_ID >> {dir}/ran\"\ntimeout_secs = 60\n\n[gate]\npoll_ms = 200\n",
+        dir = markers.display()
+    );
+    let service = Service::with_toml(&env, &serve_toml_with(1, &jobs));
+    let (ann, cora) = (&service.tokens.contributor, &service.tokens.core);
+    let one = service.series("one", &[("One", &[("one.txt", "1\n")])]);
+    let two = service.series("two", &[("Two", &[("two.txt", "2\n")])]);
+    let server = service.start();
+    let a = number(&server.create(ann, &one, &["main"]));
+    let b = number(&server.create(ann, &two, &["main"]));
+    assert_eq!(approve(&server, cora, a).status, 200);
+    assert_eq!(approve(&server, cora, b).status, 200);
+    wait_gate(&server, a, ann, "merged");
+    wait_gate(&server, b, ann, "merged");
+    server.wait_for_verdicts(a, ann);
+    server.wait_for_verdicts(b, ann);
+    let ran = std::fs::read_to_string(markers.join("ran")).unwrap();
+    assert!(
+        ran.lines().count() >= 4,
+        "two checks and two gate runs: {ran}"
+    );
+    assert!(
+        !markers.join("overlaps").exists(),
+        "jobs overlapped: {ran}\n{}",
+        server.logs()
+    );
+}
