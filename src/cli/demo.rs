@@ -252,13 +252,15 @@ impl Drop for RunningService {
     }
 }
 
-/// The world's git commands need an identity whatever the user's configuration says.
+/// The world's git commands need an identity, and must not follow the user's configuration
+/// (`commit.gpgsign`, hooks, aliases): fixed by the environment, for git and `review` alike.
 fn git_identity(cmd: &mut Command) -> &mut Command {
     cmd.env("GIT_AUTHOR_NAME", "Ann Example")
         .env("GIT_AUTHOR_EMAIL", "ann@example.org")
         .env("GIT_COMMITTER_NAME", "Ann Example")
         .env("GIT_COMMITTER_EMAIL", "ann@example.org")
         .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
 }
 
 fn prepare_kept(dir: &Path) -> Result<PathBuf, CliError> {
@@ -357,7 +359,7 @@ impl World<'_> {
 
     /// `review ARGS` in `dir`, quietly, for building the world; its stdout.
     fn review_in(&self, dir: &Path, args: &[&str]) -> Result<String, CliError> {
-        let output = Command::new(&self.exe)
+        let output = git_identity(&mut Command::new(&self.exe))
             .current_dir(dir)
             .args(args)
             .stdin(Stdio::null())
@@ -387,7 +389,7 @@ impl World<'_> {
     fn start_service(&self) -> Result<RunningService, CliError> {
         let log = std::fs::File::create(self.root.join("service.log"))
             .map_err(|e| CliError::io("cannot create the service log").with_cause(e))?;
-        let mut child = Command::new(&self.exe)
+        let mut child = git_identity(&mut Command::new(&self.exe))
             .current_dir(&self.root)
             .args(["serve", "--dir", "service", "--listen", "127.0.0.1:0"])
             .stdin(Stdio::null())

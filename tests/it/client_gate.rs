@@ -268,3 +268,29 @@ fn demo_runs_the_workflow_and_merges_in_under_a_minute() {
         .code(2)
         .stderr_has("is not empty");
 }
+
+#[test]
+fn demo_without_keep_removes_its_world_and_stops_its_service() {
+    let env = TestEnv::new();
+    let run = env.run(env.work(), ["demo"]);
+    run.success()
+        .stdout_has("The world was temporary and is removed now")
+        .stderr_has("Merged change 1 on main, 3.13, 3.12");
+    let world = run
+        .stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Building the demo world in "))
+        .unwrap_or_else(|| panic!("no world path in {}", run.stderr));
+    assert!(!std::path::Path::new(world).exists(), "{world} is left");
+    let url = run
+        .stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Serving "))
+        .and_then(|l| l.split(' ').next())
+        .unwrap_or_else(|| panic!("no service URL in {}", run.stderr));
+    let reached = reqwest::blocking::Client::new()
+        .get(format!("{url}/api/v1/health"))
+        .timeout(Duration::from_secs(2))
+        .send();
+    assert!(reached.is_err(), "the demo's service still answers");
+}
