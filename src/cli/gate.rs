@@ -100,9 +100,15 @@ pub fn approve(ctx: &Context, args: ApproveArgs) -> CliResult {
     let loaded = ctx.load_config()?;
     let id = client::change_arg(Some(&args.change), Path::new("."))?;
     let service = client::connect(ctx, &loaded.config)?;
-    let change = service
-        .approve(&id, &args.targets)
-        .map_err(|e| refused(e, &service, "approving", "the core role"))?;
+    let change = service.approve(&id, &args.targets).map_err(|e| {
+        refused(
+            e,
+            &service,
+            "approving",
+            "the core role",
+            "a core developer or a release manager",
+        )
+    })?;
     ctx.printer.status(
         "Approved",
         &format!(
@@ -133,6 +139,7 @@ pub fn recheck(ctx: &Context, args: RecheckArgs) -> CliResult {
             &service,
             "rechecking",
             "to own the change or the core role",
+            "its owner or a core developer",
         )
     })?;
     ctx.printer.status(
@@ -167,9 +174,15 @@ pub fn promote(ctx: &Context, args: PromoteArgs) -> CliResult {
             queued_target(&id, &value)?
         }
     };
-    let change = service
-        .promote(&id, &target)
-        .map_err(|e| refused(e, &service, "promoting", "the release-manager role"))?;
+    let change = service.promote(&id, &target).map_err(|e| {
+        refused(
+            e,
+            &service,
+            "promoting",
+            "the release-manager role",
+            "a release manager",
+        )
+    })?;
     ctx.printer.status(
         "Promoted",
         &format!(
@@ -214,7 +227,13 @@ fn queued_target(id: &ChangeId, change: &Change) -> Result<String, CliError> {
 
 /// A service error, where a refusal for the role says which role the verb needs and which
 /// the user has: "approving needs the core role; you are a contributor".
-fn refused(err: ServiceError, service: &dyn ReviewService, verb: &str, needs: &str) -> CliError {
+fn refused(
+    err: ServiceError,
+    service: &dyn ReviewService,
+    verb: &str,
+    needs: &str,
+    ask: &str,
+) -> CliError {
     let message = match err {
         ServiceError::Forbidden { message } => message,
         ServiceError::NotOpen { message } => {
@@ -229,10 +248,7 @@ fn refused(err: ServiceError, service: &dyn ReviewService, verb: &str, needs: &s
             format!("{verb} needs {needs}; you are a {}", user.role.as_str()),
         )
         .with_cause(message)
-        .with_hint(format!(
-            "you are logged in as {}; ask a core developer (or a release manager)",
-            user.name
-        )),
+        .with_hint(format!("you are logged in as {}; ask {ask}", user.name)),
         Err(_) => CliError::new(ErrorKind::Auth, message),
     }
 }

@@ -92,7 +92,16 @@ fn approve_recheck_and_promote_for_each_role_and_watch_until_merged() {
         &["approve", "1"],
         "approving needs the core role; you are a contributor",
     );
-    refused(ann, &["approve", "1"], "you are logged in as ann");
+    refused(
+        ann,
+        &["approve", "1"],
+        "you are logged in as ann; ask a core developer or a release manager",
+    );
+    refused(
+        cora,
+        &["promote", "1", "--target", "main"],
+        "you are logged in as cora; ask a release manager",
+    );
     refused(
         otto,
         &["recheck", "1", "--reason", "flaky"],
