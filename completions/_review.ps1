@@ -45,6 +45,10 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the changes on the review service (open ones by default), newest first')
             [CompletionResult]::new('abandon', 'abandon', [CompletionResultType]::ParameterValue, 'Abandon a change: its jobs stop and it leaves the list of open changes')
             [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Fetch a version of a change into the local branch `review/<change>-v<N>`')
+            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve a change for the merge gate (core developers and release managers)')
+            [CompletionResult]::new('recheck', 'recheck', [CompletionResultType]::ParameterValue, 'Run a change''s failed checks again, e.g. after a known intermittent failure')
+            [CompletionResult]::new('promote', 'promote', [CompletionResultType]::ParameterValue, 'Move a queued change to the head of a branch''s gate queue (release managers)')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the whole review workflow in a throw-away world, in under a minute')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Check a token against the review service and keep it in the OS keyring')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Forget the token of the review service')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -466,7 +470,7 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto colours a terminal unless NO_COLOR is set')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (like `git -C`)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`')
-            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Follow the change until every target has a final verdict')
+            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Follow the change until every target has a final verdict and the gate is done with it')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
@@ -523,6 +527,69 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'review;approve' {
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Approve it for this branch only (repeatable) [default: every target it applies to]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format; `json` prints the object described in the README')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto colours a terminal unless NO_COLOR is set')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (like `git -C`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'review;recheck' {
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why the checks should run again (required), e.g. the issue of the known failure')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format; `json` prints the object described in the README')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto colours a terminal unless NO_COLOR is set')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (like `git -C`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'review;promote' {
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The branch whose queue it moves up in [default: the one it is queued on]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format; `json` prints the object described in the README')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto colours a terminal unless NO_COLOR is set')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (like `git -C`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'review;demo' {
+            [CompletionResult]::new('--keep', '--keep', [CompletionResultType]::ParameterName, 'Build the world in DIR (new or empty) and keep it afterwards')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto colours a terminal unless NO_COLOR is set')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (like `git -C`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'review;login' {
             [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The service''s base URL [default: `service.url`]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto colours a terminal unless NO_COLOR is set')
@@ -568,6 +635,10 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the changes on the review service (open ones by default), newest first')
             [CompletionResult]::new('abandon', 'abandon', [CompletionResultType]::ParameterValue, 'Abandon a change: its jobs stop and it leaves the list of open changes')
             [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Fetch a version of a change into the local branch `review/<change>-v<N>`')
+            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve a change for the merge gate (core developers and release managers)')
+            [CompletionResult]::new('recheck', 'recheck', [CompletionResultType]::ParameterValue, 'Run a change''s failed checks again, e.g. after a known intermittent failure')
+            [CompletionResult]::new('promote', 'promote', [CompletionResultType]::ParameterValue, 'Move a queued change to the head of a branch''s gate queue (release managers)')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the whole review workflow in a throw-away world, in under a minute')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Check a token against the review service and keep it in the OS keyring')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Forget the token of the review service')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -650,6 +721,18 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             break
         }
         'review;help;download' {
+            break
+        }
+        'review;help;approve' {
+            break
+        }
+        'review;help;recheck' {
+            break
+        }
+        'review;help;promote' {
+            break
+        }
+        'review;help;demo' {
             break
         }
         'review;help;login' {

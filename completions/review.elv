@@ -42,6 +42,10 @@ set edit:completion:arg-completer[review] = {|@words|
             cand list 'List the changes on the review service (open ones by default), newest first'
             cand abandon 'Abandon a change: its jobs stop and it leaves the list of open changes'
             cand download 'Fetch a version of a change into the local branch `review/<change>-v<N>`'
+            cand approve 'Approve a change for the merge gate (core developers and release managers)'
+            cand recheck 'Run a change''s failed checks again, e.g. after a known intermittent failure'
+            cand promote 'Move a queued change to the head of a branch''s gate queue (release managers)'
+            cand demo 'Run the whole review workflow in a throw-away world, in under a minute'
             cand login 'Check a token against the review service and keep it in the OS keyring'
             cand logout 'Forget the token of the review service'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -420,7 +424,7 @@ set edit:completion:arg-completer[review] = {|@words|
             cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
             cand -C 'Run as if started in <PATH> (like `git -C`)'
             cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
-            cand --watch 'Follow the change until every target has a final verdict'
+            cand --watch 'Follow the change until every target has a final verdict and the gate is done with it'
             cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand -v 'Print more: `-v` explains, `-vv` shows every step'
@@ -473,6 +477,65 @@ set edit:completion:arg-completer[review] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'review;approve'= {
+            cand --target 'Approve it for this branch only (repeatable) [default: every target it applies to]'
+            cand --format 'Output format; `json` prints the object described in the README'
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'review;recheck'= {
+            cand --reason 'Why the checks should run again (required), e.g. the issue of the known failure'
+            cand --format 'Output format; `json` prints the object described in the README'
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'review;promote'= {
+            cand --target 'The branch whose queue it moves up in [default: the one it is queued on]'
+            cand --format 'Output format; `json` prints the object described in the README'
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'review;demo'= {
+            cand --keep 'Build the world in DIR (new or empty) and keep it afterwards'
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'review;login'= {
             cand --service 'The service''s base URL [default: `service.url`]'
             cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
@@ -516,6 +579,10 @@ set edit:completion:arg-completer[review] = {|@words|
             cand list 'List the changes on the review service (open ones by default), newest first'
             cand abandon 'Abandon a change: its jobs stop and it leaves the list of open changes'
             cand download 'Fetch a version of a change into the local branch `review/<change>-v<N>`'
+            cand approve 'Approve a change for the merge gate (core developers and release managers)'
+            cand recheck 'Run a change''s failed checks again, e.g. after a known intermittent failure'
+            cand promote 'Move a queued change to the head of a branch''s gate queue (release managers)'
+            cand demo 'Run the whole review workflow in a throw-away world, in under a minute'
             cand login 'Check a token against the review service and keep it in the OS keyring'
             cand logout 'Forget the token of the review service'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -575,6 +642,14 @@ set edit:completion:arg-completer[review] = {|@words|
         &'review;help;abandon'= {
         }
         &'review;help;download'= {
+        }
+        &'review;help;approve'= {
+        }
+        &'review;help;recheck'= {
+        }
+        &'review;help;promote'= {
+        }
+        &'review;help;demo'= {
         }
         &'review;help;login'= {
         }

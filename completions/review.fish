@@ -46,6 +46,10 @@ complete -c review -n "__fish_review_needs_command" -f -a "status" -d 'Show a ch
 complete -c review -n "__fish_review_needs_command" -f -a "list" -d 'List the changes on the review service (open ones by default), newest first'
 complete -c review -n "__fish_review_needs_command" -f -a "abandon" -d 'Abandon a change: its jobs stop and it leaves the list of open changes'
 complete -c review -n "__fish_review_needs_command" -f -a "download" -d 'Fetch a version of a change into the local branch `review/<change>-v<N>`'
+complete -c review -n "__fish_review_needs_command" -f -a "approve" -d 'Approve a change for the merge gate (core developers and release managers)'
+complete -c review -n "__fish_review_needs_command" -f -a "recheck" -d 'Run a change\'s failed checks again, e.g. after a known intermittent failure'
+complete -c review -n "__fish_review_needs_command" -f -a "promote" -d 'Move a queued change to the head of a branch\'s gate queue (release managers)'
+complete -c review -n "__fish_review_needs_command" -f -a "demo" -d 'Run the whole review workflow in a throw-away world, in under a minute'
 complete -c review -n "__fish_review_needs_command" -f -a "login" -d 'Check a token against the review service and keep it in the OS keyring'
 complete -c review -n "__fish_review_needs_command" -f -a "logout" -d 'Forget the token of the review service'
 complete -c review -n "__fish_review_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -270,7 +274,7 @@ always\t''
 never\t''"
 complete -c review -n "__fish_review_using_subcommand status" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
 complete -c review -n "__fish_review_using_subcommand status" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
-complete -c review -n "__fish_review_using_subcommand status" -l watch -d 'Follow the change until every target has a final verdict'
+complete -c review -n "__fish_review_using_subcommand status" -l watch -d 'Follow the change until every target has a final verdict and the gate is done with it'
 complete -c review -n "__fish_review_using_subcommand status" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
 complete -c review -n "__fish_review_using_subcommand status" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
 complete -c review -n "__fish_review_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -310,6 +314,52 @@ complete -c review -n "__fish_review_using_subcommand download" -l config -d 'Ov
 complete -c review -n "__fish_review_using_subcommand download" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
 complete -c review -n "__fish_review_using_subcommand download" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
 complete -c review -n "__fish_review_using_subcommand download" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c review -n "__fish_review_using_subcommand approve" -l target -d 'Approve it for this branch only (repeatable) [default: every target it applies to]' -r
+complete -c review -n "__fish_review_using_subcommand approve" -l format -d 'Output format; `json` prints the object described in the README' -r -f -a "human\t'Text for people; may be coloured on a terminal'
+json\t'One JSON document (or JSON Lines where the command says so), never coloured'"
+complete -c review -n "__fish_review_using_subcommand approve" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_using_subcommand approve" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand approve" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand approve" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand approve" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand approve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c review -n "__fish_review_using_subcommand approve" -s V -l version -d 'Print version'
+complete -c review -n "__fish_review_using_subcommand recheck" -l reason -d 'Why the checks should run again (required), e.g. the issue of the known failure' -r
+complete -c review -n "__fish_review_using_subcommand recheck" -l format -d 'Output format; `json` prints the object described in the README' -r -f -a "human\t'Text for people; may be coloured on a terminal'
+json\t'One JSON document (or JSON Lines where the command says so), never coloured'"
+complete -c review -n "__fish_review_using_subcommand recheck" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_using_subcommand recheck" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand recheck" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand recheck" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand recheck" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand recheck" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c review -n "__fish_review_using_subcommand recheck" -s V -l version -d 'Print version'
+complete -c review -n "__fish_review_using_subcommand promote" -l target -d 'The branch whose queue it moves up in [default: the one it is queued on]' -r
+complete -c review -n "__fish_review_using_subcommand promote" -l format -d 'Output format; `json` prints the object described in the README' -r -f -a "human\t'Text for people; may be coloured on a terminal'
+json\t'One JSON document (or JSON Lines where the command says so), never coloured'"
+complete -c review -n "__fish_review_using_subcommand promote" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_using_subcommand promote" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand promote" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand promote" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand promote" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand promote" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c review -n "__fish_review_using_subcommand promote" -s V -l version -d 'Print version'
+complete -c review -n "__fish_review_using_subcommand demo" -l keep -d 'Build the world in DIR (new or empty) and keep it afterwards' -r -F
+complete -c review -n "__fish_review_using_subcommand demo" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_using_subcommand demo" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand demo" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand demo" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand demo" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c review -n "__fish_review_using_subcommand demo" -s V -l version -d 'Print version'
 complete -c review -n "__fish_review_using_subcommand login" -l service -d 'The service\'s base URL [default: `service.url`]' -r
 complete -c review -n "__fish_review_using_subcommand login" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
@@ -331,22 +381,26 @@ complete -c review -n "__fish_review_using_subcommand logout" -s q -l quiet -d '
 complete -c review -n "__fish_review_using_subcommand logout" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
 complete -c review -n "__fish_review_using_subcommand logout" -s h -l help -d 'Print help'
 complete -c review -n "__fish_review_using_subcommand logout" -s V -l version -d 'Print version'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download login logout help" -f -a "config" -d 'Show or create configuration'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download login logout help" -f -a "completions" -d 'Print a completion script for your shell'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download login logout help" -f -a "man" -d 'Write the manual pages'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download login logout help" -f -a "series" -d 'Show the patch series of the current branch and whether it applies to each target'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download login logout help" -f -a "serve" -d 'Run the embedded review service'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download login logout help" -f -a "lint" -d 'Check what the series adds: whitespace, conflict markers, reST roles and NEWS entries'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download login logout help" -f -a "news" -d 'Write NEWS entries'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download login logout help" -f -a "hook" -d 'Install or remove the pre-push hook that lints what you push'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download login logout help" -f -a "post" -d 'Upload the series of the current branch for review'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download login logout help" -f -a "status" -d 'Show a change\'s checks: per target the apply verdict, each job and the gate state'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download login logout help" -f -a "list" -d 'List the changes on the review service (open ones by default), newest first'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download login logout help" -f -a "abandon" -d 'Abandon a change: its jobs stop and it leaves the list of open changes'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download login logout help" -f -a "download" -d 'Fetch a version of a change into the local branch `review/<change>-v<N>`'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download login logout help" -f -a "login" -d 'Check a token against the review service and keep it in the OS keyring'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download login logout help" -f -a "logout" -d 'Forget the token of the review service'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download login logout help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote demo login logout help" -f -a "config" -d 'Show or create configuration'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote demo login logout help" -f -a "completions" -d 'Print a completion script for your shell'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote demo login logout help" -f -a "man" -d 'Write the manual pages'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote demo login logout help" -f -a "series" -d 'Show the patch series of the current branch and whether it applies to each target'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote demo login logout help" -f -a "serve" -d 'Run the embedded review service'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote demo login logout help" -f -a "lint" -d 'Check what the series adds: whitespace, conflict markers, reST roles and NEWS entries'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote demo login logout help" -f -a "news" -d 'Write NEWS entries'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote demo login logout help" -f -a "hook" -d 'Install or remove the pre-push hook that lints what you push'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote demo login logout help" -f -a "post" -d 'Upload the series of the current branch for review'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote demo login logout help" -f -a "status" -d 'Show a change\'s checks: per target the apply verdict, each job and the gate state'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote demo login logout help" -f -a "list" -d 'List the changes on the review service (open ones by default), newest first'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote demo login logout help" -f -a "abandon" -d 'Abandon a change: its jobs stop and it leaves the list of open changes'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote demo login logout help" -f -a "download" -d 'Fetch a version of a change into the local branch `review/<change>-v<N>`'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote demo login logout help" -f -a "approve" -d 'Approve a change for the merge gate (core developers and release managers)'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote demo login logout help" -f -a "recheck" -d 'Run a change\'s failed checks again, e.g. after a known intermittent failure'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote demo login logout help" -f -a "promote" -d 'Move a queued change to the head of a branch\'s gate queue (release managers)'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote demo login logout help" -f -a "demo" -d 'Run the whole review workflow in a throw-away world, in under a minute'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote demo login logout help" -f -a "login" -d 'Check a token against the review service and keep it in the OS keyring'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote demo login logout help" -f -a "logout" -d 'Forget the token of the review service'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote demo login logout help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective configuration'
 complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write a commented `.review.toml` at the top of the work tree'
 complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from serve" -f -a "init" -d 'Create a service directory: a bare clone of the repository, `serve.toml`, the database'

@@ -7,6 +7,8 @@ pub mod changes;
 pub mod client;
 pub mod completions;
 pub mod config;
+pub mod demo;
+pub mod gate;
 pub mod hook;
 pub mod lint;
 pub mod login;
@@ -94,6 +96,10 @@ pub enum Command {
     List(changes::ListArgs),
     Abandon(changes::AbandonArgs),
     Download(changes::DownloadArgs),
+    Approve(gate::ApproveArgs),
+    Recheck(gate::RecheckArgs),
+    Promote(gate::PromoteArgs),
+    Demo(demo::Args),
     Login(login::Args),
     Logout(login::LogoutArgs),
 }
@@ -101,12 +107,14 @@ pub enum Command {
 /// How subcommands are grouped in `review --help`. Every subcommand appears in exactly one
 /// group (a test checks it), so the listing never hides a command.
 pub const COMMAND_GROUPS: &[(&str, &[&str])] = &[
+    ("Start here", &["demo"]),
     (
         "Contributing",
         &[
             "series", "lint", "news", "post", "status", "list", "abandon", "download",
         ],
     ),
+    ("Core developers", &["approve", "recheck", "promote"]),
     ("Service", &["login", "logout", "serve"]),
     ("Setup", &["config", "hook", "completions", "man", "help"]),
 ];
@@ -222,6 +230,10 @@ fn dispatch(ctx: &Context, command: Command) -> CliResult {
         Command::List(args) => changes::list(ctx, args),
         Command::Abandon(args) => changes::abandon(ctx, args),
         Command::Download(args) => changes::download(ctx, args),
+        Command::Approve(args) => gate::approve(ctx, args),
+        Command::Recheck(args) => gate::recheck(ctx, args),
+        Command::Promote(args) => gate::promote(ctx, args),
+        Command::Demo(args) => demo::run(ctx, args),
         Command::Login(args) => login::run(ctx, args),
         Command::Logout(args) => login::logout(ctx, args),
     }

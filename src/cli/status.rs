@@ -19,12 +19,14 @@ use crate::ui::{OutputFormat, Stream, DIM, EMPHASIS};
 /// the elapsed time while running and the log's URL) and the gate's state as the service
 /// reports it.
 ///
-/// With `--watch`, asks again until nothing is pending: conditional requests (`If-None-Match`),
+/// With `--watch`, asks again until nothing is pending (no job running or queued, and the merge
+/// gate no longer queueing, testing or merging it): conditional requests (`If-None-Match`),
 /// backing off while nothing changes, reconnecting when the service restarts. It prints the
 /// status each time it changes (one JSON record per line with `--format json`).
 ///
 /// Exit status: 0 every target passed (or the series is merged), 1 something failed, was
-/// cancelled or does not apply, or (without `--watch`) is still pending, 2 errors.
+/// cancelled, does not apply or was ejected by the gate, or (without `--watch`) is still
+/// pending, 2 errors. So `review status --watch` after `review approve` waits until merged.
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -32,7 +34,7 @@ pub struct Args {
     #[arg(value_name = "CHANGE")]
     pub change: Option<String>,
 
-    /// Follow the change until every target has a final verdict
+    /// Follow the change until every target has a final verdict and the gate is done with it
     #[arg(long)]
     pub watch: bool,
 
@@ -64,6 +66,9 @@ pub fn overall(change: &Change) -> Overall {
         .unwrap_or(&[]);
     let mut result = Overall::Passed;
     for t in targets {
+        if t.gate.state == "ejected" {
+            return Overall::Failed;
+        }
         match t.verdict {
             Verdict::Failed | Verdict::Cancelled | Verdict::Conflicts => return Overall::Failed,
             Verdict::Pending => result = Overall::Pending,
@@ -109,7 +114,7 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
             });
         let mut pause = FIRST_PAUSE;
         let mut lost_since: Option<Instant> = None;
-        while overall(&change) == Overall::Pending {
+        while overall(&change) == Overall::Pending || super::gate::gate_busy_anywhere(&change) {
             std::thread::sleep(pause);
             match service.get_change(&id, tag.as_deref()) {
                 Ok(Fetched::Unchanged) => {
@@ -200,6 +205,13 @@ fn pending_summary(change: &Change) -> String {
                 (state, _) => state.as_str().to_owned(),
             };
             pending.push(format!("{} {} ({state})", t.target, job.name));
+        }
+        if super::gate::gate_busy(&t.gate) {
+            pending.push(format!(
+                "{} gate ({})",
+                t.target,
+                super::gate::gate_text(&t.gate)
+            ));
         }
     }
     format!(

@@ -150,6 +150,17 @@ pub trait ReviewService {
     /// Abandons `change`; returns it as it is now.
     fn abandon(&self, change: &ChangeId) -> Result<Change, ServiceError>;
 
+    /// Approves the current version of `change` for the merge gate on `targets` (every target
+    /// it applies to when empty); returns the change as it is now.
+    fn approve(&self, change: &ChangeId, targets: &[String]) -> Result<Change, ServiceError>;
+
+    /// Runs the current version's failed checks again (and puts it back in the gate when it
+    /// was ejected with a valid approval). `reason` says why, e.g. the known failure seen.
+    fn recheck(&self, change: &ChangeId, reason: &str) -> Result<Change, ServiceError>;
+
+    /// Moves `change`, queued on `target`, to the head of that branch's queue.
+    fn promote(&self, change: &ChangeId, target: &str) -> Result<Change, ServiceError>;
+
     /// Where a person reads the change.
     fn change_url(&self, change: &ChangeId) -> String;
 

@@ -319,6 +319,30 @@ impl ReviewService for NativeService<'_> {
         read_json(self.post_json::<()>(&url, None)?)
     }
 
+    fn approve(&self, change: &ChangeId, targets: &[String]) -> Result<Change, ServiceError> {
+        let url = self.api(&format!("/changes/{change}/approve"));
+        let body = api::Approve {
+            targets: targets.to_vec(),
+        };
+        read_json(self.post_json(&url, Some(&body))?)
+    }
+
+    fn recheck(&self, change: &ChangeId, reason: &str) -> Result<Change, ServiceError> {
+        let url = self.api(&format!("/changes/{change}/recheck"));
+        let body = api::Recheck {
+            reason: reason.to_owned(),
+        };
+        read_json(self.post_json(&url, Some(&body))?)
+    }
+
+    fn promote(&self, change: &ChangeId, target: &str) -> Result<Change, ServiceError> {
+        let url = self.api(&format!("/changes/{change}/promote"));
+        let body = api::Promote {
+            target: target.to_owned(),
+        };
+        read_json(self.post_json(&url, Some(&body))?)
+    }
+
     fn change_url(&self, change: &ChangeId) -> String {
         self.api(&format!("/changes/{change}"))
     }

@@ -22,7 +22,7 @@ run = "./long.sh"
 "#;
 
 /// A contributor's clone of the service's upstream, with a one-commit series on `fix`.
-fn clone<'e>(env: &'e TestEnv, service: &Service<'e>) -> GitRepo<'e> {
+pub(crate) fn clone<'e>(env: &'e TestEnv, service: &Service<'e>) -> GitRepo<'e> {
     env.git(
         env.work(),
         [
@@ -47,7 +47,7 @@ fn clone<'e>(env: &'e TestEnv, service: &Service<'e>) -> GitRepo<'e> {
 }
 
 /// `review` in `repo` against `url`, with `token` (None: no REVIEW_TOKEN).
-fn review_cmd(repo: &GitRepo<'_>, url: &str, token: Option<&str>) -> Command {
+pub(crate) fn review_cmd(repo: &GitRepo<'_>, url: &str, token: Option<&str>) -> Command {
     let mut cmd = repo.env.review(&repo.path);
     cmd.env("REVIEW_SERVICE_URL", url);
     if let Some(token) = token {
@@ -56,7 +56,7 @@ fn review_cmd(repo: &GitRepo<'_>, url: &str, token: Option<&str>) -> Command {
     cmd
 }
 
-fn review(repo: &GitRepo<'_>, url: &str, token: Option<&str>, args: &[&str]) -> Run {
+pub(crate) fn review(repo: &GitRepo<'_>, url: &str, token: Option<&str>, args: &[&str]) -> Run {
     Run::from(
         review_cmd(repo, url, token)
             .args(args)
@@ -65,7 +65,7 @@ fn review(repo: &GitRepo<'_>, url: &str, token: Option<&str>, args: &[&str]) -> 
     )
 }
 
-fn json(run: &Run) -> Value {
+pub(crate) fn json(run: &Run) -> Value {
     serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
 }
 

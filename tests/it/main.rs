@@ -4,6 +4,7 @@ mod support;
 
 mod cli;
 mod client;
+mod client_gate;
 mod config;
 mod generated;
 mod hook;
