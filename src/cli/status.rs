@@ -78,6 +78,19 @@ pub fn overall(change: &Change) -> Overall {
     result
 }
 
+/// Whether the service is still working on the current version: a target being applied or a
+/// job queued or running. A failure elsewhere does not end `--watch` while this is true.
+fn anything_pending(change: &Change) -> bool {
+    if change.state != api::ChangeState::Open {
+        return false;
+    }
+    change.current().is_some_and(|v| {
+        v.targets.iter().any(|t| {
+            t.apply == api::ApplyState::Pending || t.jobs.iter().any(|j| !j.state.is_final())
+        })
+    })
+}
+
 #[derive(Serialize)]
 struct StatusJson<'a> {
     number: u64,
@@ -114,7 +127,7 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
             });
         let mut pause = FIRST_PAUSE;
         let mut lost_since: Option<Instant> = None;
-        while overall(&change) == Overall::Pending || super::gate::gate_busy_anywhere(&change) {
+        while anything_pending(&change) || super::gate::gate_busy_anywhere(&change) {
             std::thread::sleep(pause);
             match service.get_change(&id, tag.as_deref()) {
                 Ok(Fetched::Unchanged) => {
@@ -376,6 +389,27 @@ mod tests {
                 targets,
             }],
         }
+    }
+
+    #[test]
+    fn watching_goes_on_while_a_job_runs_even_after_a_failure() {
+        let mut change = change(ChangeState::Open, &[Verdict::Failed]);
+        assert!(!anything_pending(&change));
+        let job = api::JobResult {
+            id: 1,
+            name: "tests".into(),
+            platform: "local".into(),
+            state: api::JobState::Running,
+            start: None,
+            elapsed_secs: None,
+            detail: None,
+            log_url: api::log_url(1),
+        };
+        change.versions[0].targets[0].jobs.push(job);
+        assert!(anything_pending(&change));
+        assert_eq!(overall(&change), Overall::Failed);
+        change.versions[0].targets[0].jobs[0].state = api::JobState::Failed;
+        assert!(!anything_pending(&change));
     }
 
     #[test]

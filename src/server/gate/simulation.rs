@@ -134,7 +134,7 @@ fn job_passes(commit: &str, job: &str) -> bool {
             return true;
         }
         let below = entries[..i].join("+");
-        hash(&[entry]) % 7 != 0 && hash(&[entry, &below, job]) % 17 != 0
+        !hash(&[entry]).is_multiple_of(7) && !hash(&[entry, &below, job]).is_multiple_of(17)
     })
 }
 
@@ -147,11 +147,11 @@ fn is_revert(entry: &str) -> bool {
 }
 
 fn conflicts(item: &ItemRef, parent: &CommitId) -> bool {
-    hash(&[&item.to_string(), &parent.0, "apply"]) % 29 == 0
+    hash(&[&item.to_string(), &parent.0, "apply"]).is_multiple_of(29)
 }
 
 fn post_merge_passes(commit: &CommitId, job: &str) -> bool {
-    hash(&[&commit.0, job, "post"]) % 5 != 0
+    !hash(&[&commit.0, job, "post"]).is_multiple_of(5)
 }
 
 #[derive(Clone, Debug)]
