@@ -482,13 +482,15 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             break
         }
         'review;list' {
-            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Only changes in this state')
+            [CompletionResult]::new('--queue', '--queue', [CompletionResultType]::ParameterName, 'Show the merge gate''s queue of <BRANCH> (position, change, title, state)')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Only changes in this state [default: open]')
             [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Only changes that target <BRANCH>')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format; `json` prints the object described in the README')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto colours a terminal unless NO_COLOR is set')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (like `git -C`)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`')
             [CompletionResult]::new('--mine', '--mine', [CompletionResultType]::ParameterName, 'Only the changes you own')
+            [CompletionResult]::new('--needs-review', '--needs-review', [CompletionResultType]::ParameterName, 'Only others'' open changes not yet approved on a target they apply to')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')

@@ -1188,12 +1188,16 @@ _review() {
             return 0
             ;;
         review__subcmd__list)
-            opts="-q -v -C -h -V --mine --state --target --format --quiet --verbose --color --config --help --version"
+            opts="-q -v -C -h -V --mine --needs-review --queue --state --target --format --quiet --verbose --color --config --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --queue)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --state)
                     COMPREPLY=($(compgen -W "open abandoned merged" -- "${cur}"))
                     return 0

@@ -435,13 +435,15 @@ set edit:completion:arg-completer[review] = {|@words|
             cand --version 'Print version'
         }
         &'review;list'= {
-            cand --state 'Only changes in this state'
+            cand --queue 'Show the merge gate''s queue of <BRANCH> (position, change, title, state)'
+            cand --state 'Only changes in this state [default: open]'
             cand --target 'Only changes that target <BRANCH>'
             cand --format 'Output format; `json` prints the object described in the README'
             cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
             cand -C 'Run as if started in <PATH> (like `git -C`)'
             cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
             cand --mine 'Only the changes you own'
+            cand --needs-review 'Only others'' open changes not yet approved on a target they apply to'
             cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand -v 'Print more: `-v` explains, `-vv` shows every step'

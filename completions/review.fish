@@ -279,7 +279,8 @@ complete -c review -n "__fish_review_using_subcommand status" -s q -l quiet -d '
 complete -c review -n "__fish_review_using_subcommand status" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
 complete -c review -n "__fish_review_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c review -n "__fish_review_using_subcommand status" -s V -l version -d 'Print version'
-complete -c review -n "__fish_review_using_subcommand list" -l state -d 'Only changes in this state' -r -f -a "open\t''
+complete -c review -n "__fish_review_using_subcommand list" -l queue -d 'Show the merge gate\'s queue of <BRANCH> (position, change, title, state)' -r
+complete -c review -n "__fish_review_using_subcommand list" -l state -d 'Only changes in this state [default: open]' -r -f -a "open\t''
 abandoned\t''
 merged\t''"
 complete -c review -n "__fish_review_using_subcommand list" -l target -d 'Only changes that target <BRANCH>' -r
@@ -291,6 +292,7 @@ never\t''"
 complete -c review -n "__fish_review_using_subcommand list" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
 complete -c review -n "__fish_review_using_subcommand list" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
 complete -c review -n "__fish_review_using_subcommand list" -l mine -d 'Only the changes you own'
+complete -c review -n "__fish_review_using_subcommand list" -l needs-review -d 'Only others\' open changes not yet approved on a target they apply to'
 complete -c review -n "__fish_review_using_subcommand list" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
 complete -c review -n "__fish_review_using_subcommand list" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
 complete -c review -n "__fish_review_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -286,6 +286,11 @@ pub struct TargetVerdict {
     pub target: String,
     pub apply: ApplyState,
     pub verdict: Verdict,
+    /// The gate's state of the current version on this target, as in [`GateState::state`]
+    /// (`not-approved`, `queued`, `testing`, `merged`...). Empty from a service that does not
+    /// say.
+    #[serde(default)]
+    pub gate: String,
 }
 
 /// `GET /api/v1/changes`.

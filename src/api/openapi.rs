@@ -82,7 +82,7 @@ fn gate_schemas() -> Value {
                         "owner": {"type": "string"}, "state": {"type": "string"},
                         "current_version": {"type": "integer"},
                         "targets": {"type": "array", "items": {"type": "object", "properties": {
-                            "target": {"type": "string"}, "apply": {"type": "string"}, "verdict": {"type": "string"}}}}}}}}}
+                            "target": {"type": "string"}, "apply": {"type": "string"}, "verdict": {"type": "string"}, "gate": {"type": "string"}}}}}}}}}
     })
 }
 

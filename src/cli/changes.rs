@@ -6,21 +6,38 @@ use serde::Serialize;
 
 use super::client;
 use super::Context;
-use crate::api::{ChangeState, ChangeSummary};
+use crate::api::{ApplyState, ChangeState, ChangeSummary};
 use crate::error::{CliError, CliResult, Outcome};
-use crate::service::{ListFilter, ReviewService};
+use crate::service::{GateQueue, ListFilter, ReviewService, ServiceError};
 use crate::ui::OutputFormat;
 
 /// List the changes on the review service (open ones by default), newest first
+///
+/// `--needs-review` lists what a core developer should look at: the open changes of others
+/// whose current version applies to a target and is not approved there yet. `--queue BRANCH`
+/// lists the merge gate's queue of BRANCH instead, head first.
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct ListArgs {
     /// Only the changes you own
-    #[arg(long)]
+    #[arg(long, conflicts_with = "needs_review")]
     pub mine: bool,
 
-    /// Only changes in this state
-    #[arg(long, value_enum, value_name = "STATE", default_value_t = StateArg::Open)]
-    pub state: StateArg,
+    /// Only others' open changes not yet approved on a target they apply to
+    #[arg(long, conflicts_with = "state")]
+    pub needs_review: bool,
+
+    /// Show the merge gate's queue of <BRANCH> (position, change, title, state)
+    #[arg(
+        long,
+        value_name = "BRANCH",
+        conflicts_with_all = ["mine", "needs_review", "state", "target"]
+    )]
+    pub queue: Option<String>,
+
+    /// Only changes in this state [default: open]
+    #[arg(long, value_enum, value_name = "STATE")]
+    pub state: Option<StateArg>,
 
     /// Only changes that target <BRANCH>
     #[arg(long, value_name = "BRANCH")]
@@ -43,26 +60,42 @@ struct ListJson<'a> {
     changes: &'a [ChangeSummary],
 }
 
+/// True when `change` waits for a core developer: it applies to a target whose gate has not
+/// approved its current version.
+fn needs_review(change: &ChangeSummary) -> bool {
+    change.state == ChangeState::Open
+        && change
+            .targets
+            .iter()
+            .any(|t| t.apply == ApplyState::Applies && t.gate == "not-approved")
+}
+
 pub fn list(ctx: &Context, args: ListArgs) -> CliResult {
     let loaded = ctx.load_config()?;
     let service = client::connect(ctx, &loaded.config)?;
+    if let Some(branch) = &args.queue {
+        return queue(ctx, &service, branch, args.format);
+    }
     let fail = |e| client::service_error(e, Some(&service));
-    let owner = if args.mine {
+    let me = if args.mine || args.needs_review {
         Some(service.whoami().map_err(fail)?.name)
     } else {
         None
     };
     let filter = ListFilter {
-        state: Some(match args.state {
+        state: Some(match args.state.unwrap_or(StateArg::Open) {
             StateArg::Open => ChangeState::Open,
             StateArg::Abandoned => ChangeState::Abandoned,
             StateArg::Merged => ChangeState::Merged,
         }),
-        owner,
+        owner: if args.mine { me.clone() } else { None },
         target: args.target.clone(),
         limit: None,
     };
-    let changes = service.list_changes(&filter).map_err(fail)?;
+    let mut changes = service.list_changes(&filter).map_err(fail)?;
+    if args.needs_review {
+        changes.retain(|c| Some(&c.owner) != me.as_ref() && needs_review(c));
+    }
     match args.format {
         OutputFormat::Json => {
             let text = serde_json::to_string_pretty(&ListJson { changes: &changes })
@@ -96,6 +129,76 @@ pub fn list(ctx: &Context, args: ListArgs) -> CliResult {
                     c.owner,
                     c.title,
                     targets.join(" ")
+                ))?;
+            }
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+#[derive(Serialize)]
+struct QueueJson<'a> {
+    branch: &'a str,
+    frozen: bool,
+    queue: Vec<QueueEntryJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct QueueEntryJson<'a> {
+    position: usize,
+    change: &'a str,
+    title: &'a str,
+    state: &'a str,
+    summary: &'a str,
+}
+
+fn queue(
+    ctx: &Context,
+    service: &dyn ReviewService,
+    branch: &str,
+    format: OutputFormat,
+) -> CliResult {
+    let gate: GateQueue = service.gate_queue(branch).map_err(|e| match e {
+        ServiceError::NotFound { message, .. } => {
+            CliError::usage(format!("cannot show the queue of `{branch}`: {message}"))
+                .with_hint("name a branch the service gates, e.g. a target shown by `review list`")
+        }
+        other => client::service_error(other, Some(service)),
+    })?;
+    match format {
+        OutputFormat::Json => {
+            let record = QueueJson {
+                branch: &gate.branch,
+                frozen: gate.frozen,
+                queue: gate
+                    .entries
+                    .iter()
+                    .map(|e| QueueEntryJson {
+                        position: e.position,
+                        change: &e.change.0,
+                        title: &e.title,
+                        state: &e.state,
+                        summary: &e.summary,
+                    })
+                    .collect(),
+            };
+            let text = serde_json::to_string_pretty(&record)
+                .map_err(|e| CliError::io("cannot write JSON").with_cause(e))?;
+            ctx.printer.out_line(&text)?;
+        }
+        OutputFormat::Human => {
+            if gate.frozen {
+                ctx.printer
+                    .warn(&format!("`{}` is frozen: nothing merges", gate.branch));
+            }
+            if gate.entries.is_empty() {
+                ctx.printer
+                    .info(&format!("the `{}` queue is empty", gate.branch));
+            }
+            for e in &gate.entries {
+                ctx.printer.out_line(&format!(
+                    "{:>3}  {:>5}  {:8}  {}",
+                    e.position, e.change.0, e.state, e.title
                 ))?;
             }
         }

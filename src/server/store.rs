@@ -822,6 +822,7 @@ impl Store {
                                 target: t.target.clone(),
                                 apply: t.apply,
                                 verdict: t.verdict,
+                                gate: t.gate.state.clone(),
                             })
                             .collect()
                     })

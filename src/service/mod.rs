@@ -68,6 +68,28 @@ pub struct ListFilter {
     pub limit: Option<u32>,
 }
 
+/// A branch's merge-gate queue, head first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GateQueue {
+    pub branch: String,
+    /// True while the branch takes no merges (a release freeze).
+    pub frozen: bool,
+    pub entries: Vec<QueueEntry>,
+}
+
+/// One change waiting in (or being tested by) a gate queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueEntry {
+    /// 1-based, the head is 1.
+    pub position: usize,
+    pub change: ChangeId,
+    pub title: String,
+    /// The gate's state of the change on this branch: `queued`, `testing`, `merging`...
+    pub state: String,
+    /// The same for people: "position 2 of 3, testing".
+    pub summary: String,
+}
+
 /// The commit a download fetched into the local repository.
 #[derive(Debug, Clone)]
 pub struct Downloaded {
@@ -146,6 +168,9 @@ pub trait ReviewService {
 
     /// Changes matching `filter`, newest first.
     fn list_changes(&self, filter: &ListFilter) -> Result<Vec<ChangeSummary>, ServiceError>;
+
+    /// The merge-gate queue of `branch`, head first. An unknown branch is `NotFound`.
+    fn gate_queue(&self, branch: &str) -> Result<GateQueue, ServiceError>;
 
     /// Abandons `change`; returns it as it is now.
     fn abandon(&self, change: &ChangeId) -> Result<Change, ServiceError>;

@@ -13,8 +13,8 @@ use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 
 use super::{
-    ChangeId, Downloaded, Fetched, ListFilter, NewChange, Posted, ReviewService, ServiceError,
-    Upload,
+    ChangeId, Downloaded, Fetched, GateQueue, ListFilter, NewChange, Posted, QueueEntry,
+    ReviewService, ServiceError, Upload,
 };
 use crate::api::{self, Change, ChangeSummary, ErrorBody, ErrorCode, User};
 
@@ -312,6 +312,41 @@ impl ReviewService for NativeService<'_> {
         let url = url.as_str().trim_end_matches('?').to_owned();
         let list: api::ChangeList = self.get_json(&url)?;
         Ok(list.changes)
+    }
+
+    fn gate_queue(&self, branch: &str) -> Result<GateQueue, ServiceError> {
+        let mut url =
+            reqwest::Url::parse(&self.api("/branches")).map_err(|e| ServiceError::Protocol {
+                detail: format!("bad service URL: {e}"),
+            })?;
+        url.path_segments_mut()
+            .map_err(|()| ServiceError::Protocol {
+                detail: "the service URL cannot have a path".into(),
+            })?
+            .push(branch)
+            .push("gate");
+        let gate: api::BranchGate = self.get_json(url.as_str())?;
+        // The queue names changes; their titles and gate states are on the changes.
+        let mut entries = Vec::with_capacity(gate.queue.len());
+        for (at, number) in gate.queue.iter().enumerate() {
+            let change: Change = self.get_json(&self.api(&format!("/changes/{number}")))?;
+            let view = change
+                .current()
+                .and_then(|v| v.targets.iter().find(|t| t.target == gate.branch))
+                .map(|t| t.gate.clone());
+            entries.push(QueueEntry {
+                position: at + 1,
+                change: ChangeId(number.to_string()),
+                title: change.title,
+                state: view.as_ref().map(|g| g.state.clone()).unwrap_or_default(),
+                summary: view.map(|g| g.summary).unwrap_or_default(),
+            });
+        }
+        Ok(GateQueue {
+            branch: gate.branch,
+            frozen: gate.frozen,
+            entries,
+        })
     }
 
     fn abandon(&self, change: &ChangeId) -> Result<Change, ServiceError> {

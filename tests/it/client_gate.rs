@@ -12,7 +12,7 @@ use crate::support::{Run, TestEnv};
 
 /// Checks pass at once; gate runs (job ids from 1000000) wait while `<dir>/hold` exists, so a
 /// test can look at the queue while the gate is busy.
-fn held_gate(dir: &std::path::Path) -> String {
+pub(crate) fn held_gate(dir: &std::path::Path) -> String {
     format!(
         r#"
 [[job]]

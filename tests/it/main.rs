@@ -5,6 +5,7 @@ mod support;
 mod cli;
 mod client;
 mod client_gate;
+mod client_list;
 mod config;
 mod generated;
 mod hook;

@@ -1,0 +1,130 @@
+//! `review list --needs-review` and `review list --queue BRANCH`: the real binary against the
+//! real `review serve` on 127.0.0.1:0, with the gate held so the queue can be looked at.
+
+use serde_json::{json as j, Value};
+
+use crate::client::{clone, json, review};
+use crate::client_gate::held_gate;
+use crate::serve_support::{serve_toml_with, Service};
+use crate::support::TestEnv;
+
+/// The change numbers of a `review list --format json` answer, in order.
+fn numbers(list: &Value) -> Vec<u64> {
+    list["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["number"].as_u64().unwrap())
+        .collect()
+}
+
+#[test]
+fn needs_review_and_queue_follow_the_gate() {
+    let env = TestEnv::new();
+    let hold = env.work().join("hold");
+    std::fs::write(&hold, "").unwrap();
+    let service = Service::with_toml(&env, &serve_toml_with(4, &held_gate(&env.work())));
+    let t = &service.tokens;
+    let (ann, cora, rima) = (&t.contributor, &t.core, &t.release_manager);
+    let server = service.start();
+    let url = server.base.clone();
+    let repo = clone(&env, &service);
+    review(&repo, &url, Some(ann), &["post", "--target", "main"]).success();
+    repo.new_branch("other", "main");
+    repo.write("other.txt", "other\n");
+    repo.commit("Add other");
+    review(&repo, &url, Some(ann), &["post", "--target", "main"]).success();
+    server.wait_for_verdicts(1, ann);
+    server.wait_for_verdicts(2, ann);
+    let list = |token: &str, args: &[&str]| {
+        let mut all = vec!["list"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--format", "json"]);
+        let run = review(&repo, &url, Some(token), &all);
+        run.success();
+        json(&run)
+    };
+
+    // Nothing approved: both changes need a review, but not from their owner.
+    let everything = list(cora, &[]);
+    assert_eq!(
+        everything["changes"][0]["targets"][0]["gate"],
+        "not-approved"
+    );
+    assert_eq!(numbers(&list(cora, &["--needs-review"])), [2, 1]);
+    assert_eq!(numbers(&list(ann, &["--needs-review"])), Vec::<u64>::new());
+    review(&repo, &url, Some(cora), &["list", "--needs-review"])
+        .success()
+        .stdout_has("Add other");
+    let title = |n: u64| -> String {
+        let c = everything["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["number"] == n)
+            .unwrap();
+        c["title"].as_str().unwrap().to_owned()
+    };
+
+    // An empty queue.
+    assert_eq!(
+        list(ann, &["--queue", "main"]),
+        j!({"branch": "main", "frozen": false, "queue": []})
+    );
+    review(&repo, &url, Some(ann), &["list", "--queue", "main"])
+        .success()
+        .stderr_has("the `main` queue is empty");
+
+    // Approved changes leave `--needs-review` and enter the queue, in order.
+    review(&repo, &url, Some(cora), &["approve", "1"]).success();
+    assert_eq!(numbers(&list(cora, &["--needs-review"])), [2]);
+    let gate = list(ann, &[])["changes"][1]["targets"][0]["gate"].clone();
+    assert!(gate == "queued" || gate == "testing", "{gate}");
+    review(&repo, &url, Some(rima), &["approve", "2"]).success();
+    assert_eq!(numbers(&list(cora, &["--needs-review"])), Vec::<u64>::new());
+    let queue = list(ann, &["--queue", "main"]);
+    assert_eq!(queue["branch"], "main");
+    let entries = queue["queue"].as_array().unwrap();
+    assert_eq!(entries.len(), 2, "{queue}");
+    assert_eq!(entries[0]["position"], 1);
+    assert_eq!(entries[0]["change"], "1");
+    assert_eq!(entries[0]["title"], title(1).as_str());
+    assert_eq!(entries[1]["position"], 2);
+    assert_eq!(entries[1]["change"], "2");
+    assert_eq!(entries[1]["title"], title(2).as_str());
+    assert_eq!(entries[1]["state"], "queued");
+    assert_eq!(entries[1]["summary"], "position 2 of 2, waiting");
+    let state = entries[0]["state"].as_str().unwrap();
+    assert!(["queued", "testing"].contains(&state), "{state}");
+    review(&repo, &url, Some(ann), &["list", "--queue", "main"])
+        .success()
+        .stdout_has(&format!("  2      2  queued    {}", title(2)));
+
+    // An unknown branch is a clear error, and a queue is not filtered.
+    let snapshot = repo.snapshot();
+    let run = review(&repo, &url, Some(ann), &["list", "--queue", "nope"]);
+    run.code(2)
+        .stderr_has("cannot show the queue of `nope`")
+        .stderr_has("`nope` is not a branch of the service")
+        .stderr_has("name a branch the service gates");
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    let run = review(
+        &repo,
+        &url,
+        Some(ann),
+        &["list", "--queue", "main", "--mine"],
+    );
+    run.code(2).stderr_has("cannot be used with");
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    review(
+        &repo,
+        &url,
+        Some(ann),
+        &["list", "--needs-review", "--mine"],
+    )
+    .code(2)
+    .stderr_has("cannot be used with");
+    assert_eq!(list(ann, &["--queue", "main"])["queue"], queue["queue"]);
+    assert_eq!(repo.snapshot(), snapshot);
+    std::fs::remove_file(&hold).unwrap();
+}
