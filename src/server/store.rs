@@ -1177,13 +1177,14 @@ mod tests {
             (again.change, again.number, again.created),
             (v1.change, 1, false)
         );
-        let job = NewJob {
-            name: "tests".into(),
+        let job_named = |name: &str| NewJob {
+            name: name.into(),
             platform: "local".into(),
             run: "true".into(),
             timeout_secs: 5,
             skipped: None,
         };
+        let job = job_named("tests");
         store
             .record_apply(
                 v1.version_id,
@@ -1214,6 +1215,32 @@ mod tests {
             store.add_version(v1.change, &version("b")).unwrap().number,
             2
         );
+
+        // A failed job keeps the known failure its log matched until it is queued again.
+        store
+            .record_apply(
+                v2.version_id,
+                "main",
+                ApplyState::Applies,
+                None,
+                Some("b"),
+                Some(("c2", "t2", "refs/changes/1/2/main")),
+                &[job_named("flaky")],
+            )
+            .unwrap();
+        let flaky = store.queued_jobs().unwrap()[0].id;
+        let label = |store: &Store| {
+            store.change(v1.change).unwrap().unwrap().versions[1].targets[0].jobs[0]
+                .known_failure
+                .clone()
+        };
+        assert!(store.start_job(flaky).unwrap());
+        assert!(store
+            .finish_job(flaky, JobState::Failed, "exit status 1", Some("gh-1234"))
+            .unwrap());
+        assert_eq!(label(&store).as_deref(), Some("gh-1234"));
+        assert_eq!(store.requeue_failed_jobs(v1.change).unwrap(), 1);
+        assert_eq!(label(&store), None);
     }
 
     #[test]
