@@ -266,6 +266,11 @@ pub struct JobResult {
     pub detail: Option<String>,
     /// Where its output is: an absolute path on the service, `/api/v1/jobs/<id>/log`.
     pub log_url: String,
+    /// For a failed job whose log matched a `[[known_failure]]` pattern: that failure's issue
+    /// (e.g. `gh-1234`), a known intermittent failure worth a recheck.
+    /// Absent in the answers of older services.
+    #[serde(default)]
+    pub known_failure: Option<String>,
 }
 
 /// A line of `GET /api/v1/changes`.
@@ -495,16 +500,22 @@ mod tests {
             elapsed_secs: Some(1.5),
             detail: None,
             log_url: log_url(7),
+            known_failure: Some("gh-1".into()),
         };
         let value = serde_json::to_value(&job).unwrap();
         assert_eq!(
             value,
             serde_json::json!({"id": 7, "name": "tests", "platform": "local", "state": "running",
                 "start": "2026-01-01T00:00:00Z", "elapsed_secs": 1.5, "detail": null,
-                "log_url": "/api/v1/jobs/7/log"})
+                "log_url": "/api/v1/jobs/7/log", "known_failure": "gh-1"})
         );
         let back: JobResult = serde_json::from_value(value).unwrap();
         assert_eq!(back, job);
+        // An older service's answer, without the field, still reads.
+        let mut old = serde_json::to_value(&job).unwrap();
+        old.as_object_mut().unwrap().remove("known_failure");
+        let old: JobResult = serde_json::from_value(old).unwrap();
+        assert_eq!(old.known_failure, None);
     }
 
     #[test]

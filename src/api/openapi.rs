@@ -201,7 +201,9 @@ fn base_document() -> Value {
                     "start": {"type": ["string", "null"], "format": "date-time"},
                     "elapsed_secs": {"type": ["number", "null"], "description": "null until the job ends"},
                     "detail": {"type": ["string", "null"]},
-                    "log_url": {"type": "string"}}},
+                    "log_url": {"type": "string"},
+                    "known_failure": {"type": ["string", "null"], "description":
+                        "for a failed job whose log matched a [[known_failure]] pattern: its issue (e.g. gh-1234); recheck"}}},
                 "TargetResult": {"type": "object", "properties": {
                     "target": {"type": "string"},
                     "apply": {"type": "string", "enum": ["pending", "applies", "conflicts", "already-merged"]},

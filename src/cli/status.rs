@@ -320,6 +320,12 @@ fn show(
                     if job.state == JobState::Failed || job.state == JobState::Running {
                         line.push_str(&format!("  {}", job.log_url));
                     }
+                    if let (JobState::Failed, Some(issue)) = (job.state, &job.known_failure) {
+                        line.push_str(&format!(
+                            "  known flaky ({issue}): recheck with `review recheck {} --reason ...`",
+                            change.number
+                        ));
+                    }
                     if let (JobState::Failed, Some(detail)) = (job.state, &job.detail) {
                         line.push_str(&format!("  ({detail})"));
                     }

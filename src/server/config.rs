@@ -196,6 +196,38 @@ pub struct KnownFailure {
     pub retries: u32,
 }
 
+/// The `[[known_failure]]` patterns, compiled: the one matcher of check jobs and gate runs.
+#[derive(Debug, Clone, Default)]
+pub struct KnownFailures(Vec<(regex::Regex, String)>);
+
+impl KnownFailures {
+    pub fn compile(known: &[KnownFailure]) -> Result<Self, regex::Error> {
+        known
+            .iter()
+            .map(|k| regex::Regex::new(&k.pattern).map(|r| (r, k.issue.clone())))
+            .collect::<Result<_, _>>()
+            .map(KnownFailures)
+    }
+
+    /// The issue of the first known failure whose pattern occurs in a failed job's log.
+    pub fn issue_in(&self, log: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(re, _)| re.is_match(log))
+            .map(|(_, issue)| issue.as_str())
+    }
+
+    /// [`KnownFailures::issue_in`] of a log file; an unreadable log matches nothing.
+    pub fn issue_in_file(&self, log: &Path) -> Option<String> {
+        if self.0.is_empty() {
+            return None;
+        }
+        let bytes = std::fs::read(log).ok()?;
+        self.issue_in(&String::from_utf8_lossy(&bytes))
+            .map(str::to_owned)
+    }
+}
+
 impl ServeConfig {
     pub fn load(dir: &Path) -> Result<Self, ConfigError> {
         let path = dir.join(FILE_NAME);
@@ -260,7 +292,7 @@ impl ServeConfig {
             }
         }
         for known in &self.known_failures {
-            if let Err(e) = regex::Regex::new(&known.pattern) {
+            if let Err(e) = KnownFailures::compile(std::slice::from_ref(known)) {
                 return Err(format!(
                     "known_failure `{}`: the pattern is not a regular expression: {e}",
                     known.issue

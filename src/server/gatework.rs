@@ -113,7 +113,6 @@ pub struct GateRunner {
     /// The JSON of each branch and change as last committed (locked only under `gate`), so an
     /// event writes only the rows it changed.
     written: Mutex<Written>,
-    known: Vec<(regex::Regex, String)>,
     events: mpsc::UnboundedSender<String>,
     stopping: AtomicBool,
     runtime: tokio::runtime::Handle,
@@ -138,15 +137,6 @@ impl GateRunner {
             ),
             None => (Gate::new(gate_config), Written::default()),
         };
-        let known = config
-            .known_failures
-            .iter()
-            .map(|k| {
-                regex::Regex::new(&k.pattern)
-                    .map(|r| (r, k.issue.clone()))
-                    .map_err(|e| GateError::Other(e.to_string()))
-            })
-            .collect::<Result<_, _>>()?;
         Ok(Arc::new(GateRunner {
             gate: Mutex::new(gate),
             written: Mutex::new(written),
@@ -157,7 +147,6 @@ impl GateRunner {
             logs,
             executor,
             runs: Mutex::new(HashMap::new()),
-            known,
             events,
             stopping: AtomicBool::new(false),
             runtime: tokio::runtime::Handle::current(),
@@ -575,11 +564,7 @@ impl GateRunner {
         let known = if passed {
             None
         } else {
-            let text = std::fs::read_to_string(&log_path).unwrap_or_default();
-            self.known
-                .iter()
-                .find(|(re, _)| re.is_match(&text))
-                .map(|(_, issue)| issue.clone())
+            self.pipeline.known_failures.issue_in_file(&log_path)
         };
         Some((passed, log_url, known))
     }

@@ -214,12 +214,20 @@ pub async fn run(
         service.config.executor.concurrency,
         scratch,
     ));
+    let known_failures =
+        config::KnownFailures::compile(&service.config.known_failures).map_err(|e| {
+            ConfigError::Invalid {
+                path: service.dir.join(config::FILE_NAME),
+                message: format!("a known_failure pattern is not a regular expression: {e}"),
+            }
+        })?;
     let pipeline = Arc::new(Pipeline::new(
         service.store.clone(),
         service.config.clone(),
         service.repo_path(),
         logs.clone(),
         executor.clone(),
+        known_failures,
         events.clone(),
     ));
     let recovering = pipeline.clone();

@@ -15,7 +15,7 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, oneshot, Notify};
 
-use super::config::ServeConfig;
+use super::config::{KnownFailures, ServeConfig};
 use super::executor::{local, Executor, JobSpec, Outcome};
 use super::store::{ApplyTarget, JobRow, NewJob, NewVersion, Store, StoreError};
 use crate::api::{self, ApplyState, JobState};
@@ -46,6 +46,8 @@ pub struct Pipeline {
     repo: PathBuf,
     logs: PathBuf,
     executor: Arc<dyn Executor>,
+    /// Matched against the log of every failed job (check jobs here, gate runs in the gate).
+    pub known_failures: KnownFailures,
     running: Mutex<HashMap<u64, oneshot::Sender<()>>>,
     in_flight: AtomicUsize,
     wake: Notify,
@@ -74,6 +76,7 @@ impl Pipeline {
         repo: PathBuf,
         logs: PathBuf,
         executor: Arc<dyn Executor>,
+        known_failures: KnownFailures,
         events: mpsc::UnboundedSender<String>,
     ) -> Self {
         Pipeline {
@@ -82,6 +85,7 @@ impl Pipeline {
             repo,
             logs,
             executor,
+            known_failures,
             running: Mutex::new(HashMap::new()),
             in_flight: AtomicUsize::new(0),
             wake: Notify::new(),
@@ -369,17 +373,23 @@ impl Pipeline {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(&job.id);
+        let failed = |why: &str| {
+            let known = self.known_failures.issue_in_file(&self.log_path(id));
+            self.store
+                .finish_job(id, JobState::Failed, why, known.as_deref())
+        };
         let result = match &outcome {
-            Outcome::Passed => self.store.finish_job(id, JobState::Passed, "exit status 0"),
-            Outcome::Failed(why) => self.store.finish_job(id, JobState::Failed, why),
-            Outcome::TimedOut(secs) => {
-                self.store
-                    .finish_job(id, JobState::Failed, &format!("timed out after {secs} s"))
-            }
+            Outcome::Passed => self
+                .store
+                .finish_job(id, JobState::Passed, "exit status 0", None),
+            Outcome::Failed(why) => failed(why),
+            Outcome::TimedOut(secs) => failed(&format!("timed out after {secs} s")),
             Outcome::Cancelled if self.stopping.load(Ordering::SeqCst) => {
                 self.store.requeue_job(id).map(|()| false)
             }
-            Outcome::Cancelled => self.store.finish_job(id, JobState::Cancelled, "cancelled"),
+            Outcome::Cancelled => self
+                .store
+                .finish_job(id, JobState::Cancelled, "cancelled", None),
         };
         match result {
             Ok(_) => self.event(format!("job {id} ({}) ended: {outcome}", job.name)),

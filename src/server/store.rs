@@ -78,6 +78,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     tree_id TEXT NOT NULL,
     state TEXT NOT NULL,
     detail TEXT,
+    known_failure TEXT,
     attempt INTEGER NOT NULL DEFAULT 0,
     pid INTEGER,
     start_ms INTEGER,
@@ -107,6 +108,23 @@ CREATE TABLE IF NOT EXISTS gate_events (
 CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state);
 CREATE INDEX IF NOT EXISTS jobs_by_version ON jobs(version);
 "#;
+
+/// Brings a database made by an older service up to [`SCHEMA`]: columns added since are added
+/// (`CREATE TABLE IF NOT EXISTS` leaves an existing table as it was).
+fn migrate(conn: &Connection) -> Result<()> {
+    const ADDED: &[(&str, &str, &str)] = &[("jobs", "known_failure", "TEXT")];
+    for (table, column, kind) in ADDED {
+        let exists: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2)",
+            [table, column],
+            |r| r.get(0),
+        )?;
+        if !exists {
+            conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {kind}"))?;
+        }
+    }
+    Ok(())
+}
 
 /// The store: one connection, serialised behind a mutex (every statement is short).
 pub struct Store {
@@ -213,6 +231,7 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(SCHEMA)?;
+        migrate(&conn)?;
         Ok(Store {
             conn: Mutex::new(conn),
             writes: AtomicU64::new(0),
@@ -553,6 +572,7 @@ impl Store {
         self.write(|tx| {
             let n = tx.execute(
                 "UPDATE jobs SET state = 'running', start_ms = ?2, end_ms = NULL, detail = NULL,
+                        known_failure = NULL,
                         attempt = attempt + 1, pid = NULL
                  WHERE id = ?1 AND state = 'queued'",
                 params![id, api::time::now_millis()],
@@ -569,12 +589,26 @@ impl Store {
         })
     }
 
-    /// running -> a final state. False when it was not running any more (cancelled meanwhile).
-    pub fn finish_job(&self, id: u64, state: JobState, detail: &str) -> Result<bool> {
+    /// running -> a final state, with the issue of the known failure its log matched (failed
+    /// jobs). False when it was not running any more (cancelled meanwhile).
+    pub fn finish_job(
+        &self,
+        id: u64,
+        state: JobState,
+        detail: &str,
+        known_failure: Option<&str>,
+    ) -> Result<bool> {
         self.write(|tx| {
             let n = tx.execute(
-                "UPDATE jobs SET state = ?2, detail = ?3, end_ms = ?4 WHERE id = ?1 AND state = 'running'",
-                params![id, state.as_str(), detail, api::time::now_millis()],
+                "UPDATE jobs SET state = ?2, detail = ?3, end_ms = ?4, known_failure = ?5
+                 WHERE id = ?1 AND state = 'running'",
+                params![
+                    id,
+                    state.as_str(),
+                    detail,
+                    api::time::now_millis(),
+                    known_failure
+                ],
             )?;
             Ok(n == 1)
         })
@@ -665,7 +699,8 @@ impl Store {
     pub fn requeue_failed_jobs(&self, change: u64) -> Result<usize> {
         self.write(|tx| {
             Ok(tx.execute(
-                "UPDATE jobs SET state = 'queued', start_ms = NULL, end_ms = NULL, pid = NULL, detail = NULL
+                "UPDATE jobs SET state = 'queued', start_ms = NULL, end_ms = NULL, pid = NULL, detail = NULL,
+                        known_failure = NULL
                  WHERE state IN ('failed', 'cancelled') AND version =
                    (SELECT id FROM versions WHERE change = ?1 ORDER BY number DESC LIMIT 1)",
                 [change],
@@ -1010,7 +1045,7 @@ fn targets_of(
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut jobs_stmt = conn.prepare_cached(
-        "SELECT id, name, platform, state, detail, start_ms, end_ms FROM jobs
+        "SELECT id, name, platform, state, detail, start_ms, end_ms, known_failure FROM jobs
          WHERE version = ?1 AND target = ?2 ORDER BY name, platform, id",
     )?;
     let mut targets = Vec::new();
@@ -1026,11 +1061,12 @@ fn targets_of(
                     r.get::<_, Option<String>>(4)?,
                     r.get::<_, Option<i64>>(5)?,
                     r.get::<_, Option<i64>>(6)?,
+                    r.get::<_, Option<String>>(7)?,
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut jobs = Vec::new();
-        for (id, name, platform, state, detail, start_ms, end_ms) in raw {
+        for (id, name, platform, state, detail, start_ms, end_ms, known_failure) in raw {
             let state = JobState::parse(&state).ok_or_else(|| corrupt("job state", &state))?;
             let elapsed_secs = match (start_ms, end_ms) {
                 (Some(s), Some(e)) if state.is_final() => Some((e - s) as f64 / 1000.0),
@@ -1045,6 +1081,7 @@ fn targets_of(
                 elapsed_secs,
                 detail,
                 log_url: api::log_url(id),
+                known_failure,
             });
         }
         let verdict = verdict(apply, &jobs);
@@ -1101,6 +1138,30 @@ mod tests {
     }
 
     #[test]
+    fn a_database_made_before_known_failures_gets_the_column_at_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("review.db");
+        let old = Connection::open(&path).unwrap();
+        old.execute_batch(&SCHEMA.replace("    known_failure TEXT,\n", ""))
+            .unwrap();
+        let has_column = |conn: &Connection| -> bool {
+            conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM pragma_table_info('jobs') WHERE name = 'known_failure')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        assert!(!has_column(&old));
+        drop(old);
+        let store = Store::open(&path).unwrap();
+        assert!(has_column(&store.conn()));
+        drop(store);
+        // Opening again (the column there) is a no-op.
+        assert!(has_column(&Store::open(&path).unwrap().conn()));
+    }
+
+    #[test]
     fn versions_are_idempotent_and_new_ones_cancel_old_jobs() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("db")).unwrap();
@@ -1117,13 +1178,14 @@ mod tests {
             (again.change, again.number, again.created),
             (v1.change, 1, false)
         );
-        let job = NewJob {
-            name: "tests".into(),
+        let job_named = |name: &str| NewJob {
+            name: name.into(),
             platform: "local".into(),
             run: "true".into(),
             timeout_secs: 5,
             skipped: None,
         };
+        let job = job_named("tests");
         store
             .record_apply(
                 v1.version_id,
@@ -1142,7 +1204,7 @@ mod tests {
         assert_eq!(v2.number, 2);
         assert_eq!(v2.cancelled_running, vec![queued[0].id]);
         assert!(!store
-            .finish_job(queued[0].id, JobState::Passed, "exit status 0")
+            .finish_job(queued[0].id, JobState::Passed, "exit status 0", None)
             .unwrap());
         let change = store.change(v1.change).unwrap().unwrap();
         assert_eq!(
@@ -1154,6 +1216,32 @@ mod tests {
             store.add_version(v1.change, &version("b")).unwrap().number,
             2
         );
+
+        // A failed job keeps the known failure its log matched until it is queued again.
+        store
+            .record_apply(
+                v2.version_id,
+                "main",
+                ApplyState::Applies,
+                None,
+                Some("b"),
+                Some(("c2", "t2", "refs/changes/1/2/main")),
+                &[job_named("flaky")],
+            )
+            .unwrap();
+        let flaky = store.queued_jobs().unwrap()[0].id;
+        let label = |store: &Store| {
+            store.change(v1.change).unwrap().unwrap().versions[1].targets[0].jobs[0]
+                .known_failure
+                .clone()
+        };
+        assert!(store.start_job(flaky).unwrap());
+        assert!(store
+            .finish_job(flaky, JobState::Failed, "exit status 1", Some("gh-1234"))
+            .unwrap());
+        assert_eq!(label(&store).as_deref(), Some("gh-1234"));
+        assert_eq!(store.requeue_failed_jobs(v1.change).unwrap(), 1);
+        assert_eq!(label(&store), None);
     }
 
     #[test]

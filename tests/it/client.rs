@@ -630,3 +630,68 @@ fn post_lints_the_series_first_and_posts_nothing_on_findings() {
     .success()
     .stdout_has("change 1 version 2");
 }
+
+#[test]
+fn status_labels_a_known_failure_next_to_its_log() {
+    let env = TestEnv::new();
+    let jobs = r#"
+[[job]]
+name = "flaky"
+run = "echo 'ConnectionResetError: peer went away'; exit 1"
+timeout_secs = 60
+
+[[job]]
+name = "tests"
+run = "./pass.sh"
+timeout_secs = 60
+
+[[known_failure]]
+pattern = "ConnectionReset(Error)?"
+issue = "gh-1234"
+"#;
+    let service = Service::with_toml(&env, &crate::serve_support::serve_toml_with(4, jobs));
+    let server = service.start();
+    let repo = clone(&env, &service);
+    let ann = service.tokens.contributor.clone();
+    let url = server.base.clone();
+    review(&repo, &url, Some(&ann), &["post", "--target", "main"]).success();
+
+    // JSON carries the issue on the failed job only.
+    let watched = review(
+        &repo,
+        &url,
+        Some(&ann),
+        &["status", "--watch", "--format", "json"],
+    );
+    assert_eq!(watched.code, Some(1), "{}", watched.stderr);
+    let last: Value = serde_json::from_str(watched.stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(last["outcome"], "failed", "{}", watched.stdout);
+    let jobs = last["targets"][0]["jobs"].as_array().unwrap();
+    let flaky = jobs.iter().find(|j| j["name"] == "flaky").unwrap();
+    let tests = jobs.iter().find(|j| j["name"] == "tests").unwrap();
+    assert_eq!(flaky["known_failure"], "gh-1234");
+    assert_eq!(tests["known_failure"], Value::Null);
+
+    // Human output: the label and the recheck command right after the log link.
+    let log_url = flaky["log_url"].as_str().unwrap();
+    let human = review(&repo, &url, Some(&ann), &["status", "1"]);
+    assert_eq!(human.code, Some(1), "{}", human.stderr);
+    let line = human
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("flaky"))
+        .unwrap_or_else(|| panic!("{}", human.stdout));
+    assert!(line.contains(" failed "), "{line}");
+    assert!(
+        line.contains(&format!(
+            "  {log_url}  known flaky (gh-1234): recheck with `review recheck 1 --reason ...`"
+        )),
+        "{line}"
+    );
+    let tests_line = human
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("tests"))
+        .unwrap();
+    assert!(!tests_line.contains("known flaky"), "{tests_line}");
+}

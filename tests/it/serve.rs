@@ -807,3 +807,70 @@ fn a_version_stored_but_not_applied_before_a_crash_is_applied_at_restart() {
         commit.as_str().unwrap()
     );
 }
+
+#[test]
+fn a_failed_check_whose_log_matches_a_known_failure_carries_its_issue() {
+    let env = TestEnv::new();
+    let jobs = r#"
+[[job]]
+name = "flaky"
+run = "echo 'ConnectionResetError: peer went away'; exit 1"
+timeout_secs = 60
+
+[[job]]
+name = "lint"
+run = "./fail.sh"
+timeout_secs = 60
+
+[[job]]
+name = "tests"
+run = "echo 'ConnectionResetError is only a word here'"
+timeout_secs = 60
+
+[[known_failure]]
+pattern = "ConnectionReset(Error)?"
+issue = "gh-1234"
+"#;
+    let service = Service::with_toml(&env, &serve_toml_with(4, jobs));
+    let server = service.start();
+    let token = &service.tokens.contributor;
+    let mbox = service.series("one", &[("One", &[("one.txt", "1\n")])]);
+    let created = server.create(token, &mbox, &["main"]);
+    assert_eq!(created.status, 201, "{}", created.text);
+    let number = created.json["number"].as_u64().unwrap();
+    let change = server.wait_for_verdicts(number, token);
+    let main = target(&change, 1, "main");
+    let flaky = job(main, "flaky");
+    assert_eq!(
+        (&flaky["state"], &flaky["known_failure"]),
+        (&json!("failed"), &json!("gh-1234"))
+    );
+    // A failure the patterns do not match, and a pass whose log matches, carry no label.
+    let lint = job(main, "lint");
+    assert_eq!(
+        (&lint["state"], &lint["known_failure"]),
+        (&json!("failed"), &Value::Null)
+    );
+    let tests = job(main, "tests");
+    assert_eq!(
+        (&tests["state"], &tests["known_failure"]),
+        (&json!("passed"), &Value::Null)
+    );
+
+    // After a recheck, the new failure is labelled again.
+    let rechecked = server.post(
+        &format!("/api/v1/changes/{number}/recheck"),
+        Some(token),
+        &json!({"reason": "gh-1234"}),
+    );
+    assert_eq!(rechecked.status, 200, "{}", rechecked.text);
+    let again = server.wait_for(number, token, "the re-run of `flaky`", |c| {
+        let flaky = job(target(c, 1, "main"), "flaky");
+        let log = server.get(flaky["log_url"].as_str().unwrap(), Some(token));
+        log.text.contains("attempt 2") && flaky["state"] == "failed"
+    });
+    assert_eq!(
+        job(target(&again, 1, "main"), "flaky")["known_failure"],
+        "gh-1234"
+    );
+}
