@@ -410,6 +410,7 @@ mod tests {
             elapsed_secs: None,
             detail: None,
             log_url: api::log_url(1),
+            known_failure: None,
         };
         change.versions[0].targets[0].jobs.push(job);
         assert!(anything_pending(&change));
