@@ -19,31 +19,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "Bench")
-        .env("GIT_AUTHOR_EMAIL", "bench@example.com")
-        .env("GIT_COMMITTER_NAME", "Bench")
-        .env("GIT_COMMITTER_EMAIL", "bench@example.com")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+mod support;
 
-fn review(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_review"));
-    cmd.current_dir(dir).env("NO_COLOR", "1");
-    cmd
-}
+use support::{git, review};
 
 /// One service: returns the seconds to drain the queue and the number of gate runs started.
 fn drain(

@@ -11,12 +11,10 @@
 // A benchmark prints its figures: that is its output, not a diagnostic.
 #![allow(clippy::print_stdout)]
 
-use std::path::Path;
-use std::process::{Command, Stdio};
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-use std::io::{BufRead, BufReader};
 
 const JOBS: &str = r#"
 [[job]]
@@ -24,31 +22,9 @@ name = "tests"
 run = "true"
 "#;
 
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "Bench")
-        .env("GIT_AUTHOR_EMAIL", "bench@example.com")
-        .env("GIT_COMMITTER_NAME", "Bench")
-        .env("GIT_COMMITTER_EMAIL", "bench@example.com")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+mod support;
 
-fn review(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_review"));
-    cmd.current_dir(dir).env("NO_COLOR", "1");
-    cmd
-}
+use support::{git, review};
 
 struct Stats {
     requests: usize,
