@@ -1442,7 +1442,7 @@ _review() {
             return 0
             ;;
         review__subcmd__post)
-            opts="-y -q -v -C -h -V --target --kind --issue --title --dry-run --no-lint --skip-news --yes --format --quiet --verbose --color --config --help --version"
+            opts="-y -q -v -C -h -V --target --kind --issue --title --draft --ready --dry-run --no-lint --skip-news --yes --format --quiet --verbose --color --config --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

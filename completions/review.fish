@@ -259,6 +259,8 @@ always\t''
 never\t''"
 complete -c review -n "__fish_review_using_subcommand post" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
 complete -c review -n "__fish_review_using_subcommand post" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand post" -l draft -d 'Post as a draft: checked, but not approvable until marked ready with `--ready`'
+complete -c review -n "__fish_review_using_subcommand post" -l ready -d 'Mark the change ready for review (it was posted with `--draft`)'
 complete -c review -n "__fish_review_using_subcommand post" -l dry-run -d 'Do everything but the upload (and change nothing locally)'
 complete -c review -n "__fish_review_using_subcommand post" -l no-lint -d 'Post even when `review lint` finds problems in the series'
 complete -c review -n "__fish_review_using_subcommand post" -l skip-news -d 'The series needs no NEWS entry (as `review lint --skip-news`)'
@@ -292,7 +294,7 @@ never\t''"
 complete -c review -n "__fish_review_using_subcommand list" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
 complete -c review -n "__fish_review_using_subcommand list" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
 complete -c review -n "__fish_review_using_subcommand list" -l mine -d 'Only the changes you own'
-complete -c review -n "__fish_review_using_subcommand list" -l needs-review -d 'Only others\' open changes not yet approved on a target they apply to'
+complete -c review -n "__fish_review_using_subcommand list" -l needs-review -d 'Only others\' open changes (not drafts) not yet approved on a target they apply to'
 complete -c review -n "__fish_review_using_subcommand list" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
 complete -c review -n "__fish_review_using_subcommand list" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
 complete -c review -n "__fish_review_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod git;
+pub mod interrupt;
 pub mod lint;
 pub mod server;
 pub mod service;

@@ -53,6 +53,9 @@ pub struct CreateChange {
     /// The commit the series was written on, a hint for the reader.
     #[serde(default)]
     pub base: Option<String>,
+    /// A draft is checked but cannot be approved until its owner marks it ready.
+    #[serde(default)]
+    pub draft: bool,
 }
 
 /// `POST /api/v1/changes/{number}/versions`: a new version (a full re-upload of the series).
@@ -97,6 +100,9 @@ pub struct Change {
     pub issue: Option<String>,
     pub owner: String,
     pub state: ChangeState,
+    /// Checked, but not approvable until its owner marks it ready.
+    #[serde(default)]
+    pub draft: bool,
     pub created: String,
     /// The newest version's number.
     pub current_version: u32,
@@ -281,6 +287,8 @@ pub struct ChangeSummary {
     pub kind: ChangeKind,
     pub owner: String,
     pub state: ChangeState,
+    #[serde(default)]
+    pub draft: bool,
     pub current_version: u32,
     pub targets: Vec<TargetVerdict>,
 }
@@ -398,6 +406,8 @@ pub enum ErrorCode {
     InvalidField,
     /// 409: the change is not open.
     ChangeNotOpen,
+    /// 409: the change is a draft, which is checked but not approved until it is marked ready.
+    ChangeIsDraft,
     /// 400: a query parameter is invalid.
     InvalidQuery,
     /// 409: the gate refused (self-approval, frozen branch, stale version, no reason, not
@@ -439,6 +449,7 @@ impl ErrorCode {
         ErrorCode::UnsafePath,
         ErrorCode::InvalidField,
         ErrorCode::ChangeNotOpen,
+        ErrorCode::ChangeIsDraft,
         ErrorCode::InvalidQuery,
         ErrorCode::GateRefused,
         ErrorCode::ShuttingDown,

@@ -73,6 +73,7 @@ fn gate_schemas() -> Value {
                     "kind": {"type": "string"}, "issue": {"type": ["string", "null"]},
                     "owner": {"type": "string"},
                     "state": {"type": "string", "enum": ["open", "abandoned", "merged"]},
+                    "draft": {"type": "boolean", "description": "checked, but not approvable until marked ready"},
                     "created": {"type": "string", "format": "date-time"},
                     "current_version": {"type": "integer"},
                     "versions": {"type": "array", "items": {"$ref": "#/components/schemas/Version"}}}},
@@ -80,6 +81,7 @@ fn gate_schemas() -> Value {
                     "type": "object", "properties": {
                         "number": {"type": "integer"}, "title": {"type": "string"}, "kind": {"type": "string"},
                         "owner": {"type": "string"}, "state": {"type": "string"},
+                        "draft": {"type": "boolean"},
                         "current_version": {"type": "integer"},
                         "targets": {"type": "array", "items": {"type": "object", "properties": {
                             "target": {"type": "string"}, "apply": {"type": "string"}, "verdict": {"type": "string"}, "gate": {"type": "string"}}}}}}}}}
@@ -96,7 +98,7 @@ fn gate_paths() -> Value {
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Approve"}}}},
                 "responses": auth_errors(json!({"200": json_response("the change", "Change"),
                     "400": error_response("invalid_json"), "403": error_response("forbidden"),
-                    "404": error_response("unknown_change"), "409": error_response("change_not_open or gate_refused"),
+                    "404": error_response("unknown_change"), "409": error_response("change_not_open, change_is_draft or gate_refused"),
                     "415": error_response("unsupported_media_type"),
                     "422": error_response("unknown_target or invalid_field (the version does not apply)")}))}},
             "/api/v1/changes/{number}/recheck": {"post": {
@@ -189,7 +191,9 @@ fn base_document() -> Value {
                     "kind": {"type": "string", "enum": ["feature", "bugfix", "security", "docs"]},
                     "title": {"type": "string"},
                     "issue": {"type": ["string", "null"]},
-                    "base": {"type": ["string", "null"]}}},
+                    "base": {"type": ["string", "null"]},
+                    "draft": {"type": "boolean", "default": false,
+                        "description": "a draft is checked but cannot be approved until it is marked ready"}}},
                 "AddVersion": {"type": "object", "required": ["mbox", "targets"],
                     "additionalProperties": false, "properties": {
                     "mbox": {"type": "string"},
@@ -253,6 +257,18 @@ fn base_document() -> Value {
                     "409": error_response("change_not_open")}))}},
             "/api/v1/changes/{number}/abandon": {"post": {
                 "summary": "Abandon a change (owner, core, release-manager); its jobs are cancelled",
+                "parameters": [number_param("number", "the change number")],
+                "responses": auth_errors(json!({"200": json_response("the change", "Change"),
+                    "403": error_response("forbidden"), "404": error_response("unknown_change"),
+                    "409": error_response("change_not_open")}))}},
+            "/api/v1/changes/{number}/draft": {"post": {
+                "summary": "Mark a change a draft: still checked, not approvable (owner, core, release-manager)",
+                "parameters": [number_param("number", "the change number")],
+                "responses": auth_errors(json!({"200": json_response("the change", "Change"),
+                    "403": error_response("forbidden"), "404": error_response("unknown_change"),
+                    "409": error_response("change_not_open, or gate_refused (the gate holds an approval of it: dequeue it first)")}))}},
+            "/api/v1/changes/{number}/ready": {"post": {
+                "summary": "Mark a draft ready for review, so that it can be approved (owner, core, release-manager)",
                 "parameters": [number_param("number", "the change number")],
                 "responses": auth_errors(json!({"200": json_response("the change", "Change"),
                     "403": error_response("forbidden"), "404": error_response("unknown_change"),

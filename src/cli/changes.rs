@@ -13,8 +13,8 @@ use crate::ui::OutputFormat;
 
 /// List the changes on the review service (open ones by default), newest first
 ///
-/// `--needs-review` lists what a core developer should look at: the open changes of others
-/// whose current version applies to a target and is not approved there yet. `--queue BRANCH`
+/// `--needs-review` lists what a core developer should look at: the open changes of others,
+/// not drafts, whose current version applies to a target and is not approved there yet. `--queue BRANCH`
 /// lists the merge gate's queue of BRANCH instead, head first.
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
@@ -23,7 +23,7 @@ pub struct ListArgs {
     #[arg(long, conflicts_with = "needs_review")]
     pub mine: bool,
 
-    /// Only others' open changes not yet approved on a target they apply to
+    /// Only others' open changes (not drafts) not yet approved on a target they apply to
     #[arg(long, conflicts_with = "state")]
     pub needs_review: bool,
 
@@ -60,10 +60,11 @@ struct ListJson<'a> {
     changes: &'a [ChangeSummary],
 }
 
-/// True when `change` waits for a core developer: it applies to a target whose gate has not
-/// approved its current version.
+/// True when `change` waits for a core developer: it is not a draft and applies to a target
+/// whose gate has not approved its current version.
 fn needs_review(change: &ChangeSummary) -> bool {
     change.state == ChangeState::Open
+        && !change.draft
         && change
             .targets
             .iter()
@@ -122,11 +123,12 @@ pub fn list(ctx: &Context, args: ListArgs) -> CliResult {
                     })
                     .collect();
                 ctx.printer.out_line(&format!(
-                    "{:>5}  v{}  {:8}  {:10}  {}  [{}]",
+                    "{:>5}  v{}  {:8}  {:10}  {}{}  [{}]",
                     c.number,
                     c.current_version,
                     c.kind.as_str(),
                     c.owner,
+                    if c.draft { "[draft] " } else { "" },
                     c.title,
                     targets.join(" ")
                 ))?;

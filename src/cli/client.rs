@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use super::Context;
+use crate::api::ErrorCode;
 use crate::auth::{self, KeyringStore, TokenSource, TokenStore};
 use crate::config::Config;
 use crate::error::{CliError, ErrorKind};
@@ -166,6 +167,12 @@ pub fn service_error(err: ServiceError, service: Option<&dyn ReviewService>) -> 
             .with_hint("`review list` shows the open changes"),
         ServiceError::NotOpen { .. } => CliError::usage(message)
             .with_hint("post a new change with `review post` after unlinking the branch (`git config --unset branch.<name>.review-change`)"),
+        ServiceError::Rejected {
+            code: ErrorCode::ChangeIsDraft,
+            ..
+        } => CliError::usage(message).with_hint(
+            "the owner marks it ready for review with `review post --ready` on its branch",
+        ),
         ServiceError::Rejected { .. } => CliError::usage(message),
         ServiceError::Server { .. } => CliError::new(ErrorKind::Network, message)
             .with_hint("the service failed or is restarting; try again in a moment"),

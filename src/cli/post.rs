@@ -26,7 +26,14 @@ use crate::ui::OutputFormat;
 /// what changed since. Prints the change's URL, the version and each target's verdict.
 ///
 /// Posting again after a network failure is safe: the service keeps one copy of an identical
-/// version, and nothing local changes until the service has answered.
+/// version, and nothing local changes until the service has answered. Ctrl-C before the upload
+/// stops at once with nothing changed; from the upload until the local record is written it is
+/// deferred (the command then exits 130 with both done); a second Ctrl-C stops at once, and
+/// posting again completes the record.
+///
+/// A draft (`--draft`) gets its checks like any change but cannot be approved until it is
+/// marked ready: post again with `--ready` (with or without new commits). Without either flag
+/// a new version keeps the change's draft state.
 ///
 /// Before anything else it runs `review lint` on the series and posts nothing when that finds
 /// problems (`--no-lint` posts anyway; `--skip-news` as for `review lint`).
@@ -51,6 +58,14 @@ pub struct Args {
     /// The change's title [default: the first commit's subject]
     #[arg(long, value_name = "TEXT")]
     pub title: Option<String>,
+
+    /// Post as a draft: checked, but not approvable until marked ready with `--ready`
+    #[arg(long, conflicts_with = "ready")]
+    pub draft: bool,
+
+    /// Mark the change ready for review (it was posted with `--draft`)
+    #[arg(long)]
+    pub ready: bool,
 
     /// Do everything but the upload (and change nothing locally)
     #[arg(long)]
@@ -81,6 +96,8 @@ struct PostJson<'a> {
     version: Option<u32>,
     /// False when the service already had this exact version.
     created: Option<bool>,
+    /// The change's draft state after the post (with `--dry-run`: what was asked, if anything).
+    draft: Option<bool>,
     commits: usize,
     targets: Vec<TargetJson<'a>>,
 }
@@ -178,10 +195,15 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
 
     let target_names: Vec<&str> = targets.iter().map(|t| t.name.as_str()).collect();
     if args.dry_run {
-        let what = match &existing {
+        let mut what = match &existing {
             Some(change) => format!("a new version of change {change}"),
             None => "a new change".to_owned(),
         };
+        if args.draft {
+            what.push_str(", as a draft");
+        } else if args.ready {
+            what.push_str(", ready for review");
+        }
         ctx.printer.status(
             "Would post",
             &format!(
@@ -208,6 +230,7 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
                 url: None,
                 version: None,
                 created: None,
+                draft: requested_draft(&args),
                 commits: series.commits.len(),
                 targets: rows,
             },
@@ -215,6 +238,9 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
     }
 
     let service = client::connect(ctx, config)?;
+    // From the upload to the local record, Ctrl-C waits: the two must not disagree.
+    let critical = crate::interrupt::Critical::enter()
+        .map_err(|e| CliError::io("cannot install the Ctrl-C handler").with_cause(e))?;
     let posted = match &existing {
         Some(change) => service.add_version(change, &upload),
         None => {
@@ -226,24 +252,36 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
                 title,
                 kind: api_kind(kind),
                 issue: args.issue.clone(),
+                draft: args.draft,
             };
             service.create_change(&meta, &upload)
         }
     }
     .map_err(|e| client::service_error(e, Some(&service)))?;
-    let Posted { change, created } = posted;
+    let Posted {
+        mut change,
+        created,
+    } = posted;
     let id = ChangeId(change.number.to_string());
     // A fresh upload is the newest version; an identical re-upload is answered with the change
     // as it is, whose newest version is the one this branch posted last.
-    let version = change.current().ok_or_else(|| {
-        CliError::new(
-            crate::error::ErrorKind::Network,
-            "the service answered with a change without versions",
-        )
-    })?;
-
+    let version_number = change.current().ok_or_else(no_versions)?.number;
     // Only now that the service has the version does anything local change.
-    record(&repo, &branch, &id, version.number, series.tip)?;
+    record(&repo, &branch, &id, version_number, series.tip)?;
+    if let Some(draft) = requested_draft(&args).filter(|&d| d != change.draft) {
+        change = service.set_draft(&id, draft).map_err(|e| {
+            client::service_error(e, Some(&service)).with_cause(format!(
+                "change {id} version {version_number} is posted; only its draft state is unchanged"
+            ))
+        })?;
+    }
+    if critical.leave() {
+        return Err(CliError::new(
+            crate::error::ErrorKind::Interrupted,
+            format!("interrupted after change {id} version {version_number} was posted and recorded locally"),
+        ));
+    }
+    let version = change.current().ok_or_else(no_versions)?;
     let url = service.change_url(&id);
     if !created {
         ctx.printer.note(&format!(
@@ -254,10 +292,11 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
     ctx.printer.status(
         "Posted",
         &format!(
-            "change {id} version {} ({} commit{})",
+            "change {id} version {} ({} commit{}){}",
             version.number,
             series.commits.len(),
-            if series.commits.len() == 1 { "" } else { "s" }
+            if series.commits.len() == 1 { "" } else { "s" },
+            if change.draft { ", a draft" } else { "" }
         ),
     );
     let rows: Vec<TargetJson> = version
@@ -282,6 +321,7 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
             url: Some(url),
             version: Some(version.number),
             created: Some(created),
+            draft: Some(change.draft),
             commits: series.commits.len(),
             targets: rows,
         },
@@ -289,6 +329,10 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
     ctx.printer.hint(&format!(
         "follow its checks with `review status {id} --watch`"
     ));
+    if change.draft {
+        ctx.printer
+            .hint("a draft cannot be approved; when it is ready for review, `review post --ready`");
+    }
     Ok(if conflicted {
         Outcome::Problems
     } else {
@@ -308,8 +352,13 @@ fn print(ctx: &Context, format: OutputFormat, post: &PostJson<'_>) -> CliResult 
                 ctx.printer.out_line(url)?;
             }
             if let (Some(change), Some(version)) = (post.change, post.version) {
+                let draft = if post.draft == Some(true) {
+                    " (draft)"
+                } else {
+                    ""
+                };
                 ctx.printer
-                    .out_line(&format!("change {change} version {version}"))?;
+                    .out_line(&format!("change {change} version {version}{draft}"))?;
             }
             let width = post
                 .targets
@@ -381,6 +430,23 @@ fn confirm(ctx: &Context, series: &Series) -> Result<(), CliError> {
         Ok(())
     } else {
         Err(CliError::usage("not posted"))
+    }
+}
+
+fn no_versions() -> CliError {
+    CliError::new(
+        crate::error::ErrorKind::Network,
+        "the service answered with a change without versions",
+    )
+}
+
+/// The draft state the flags ask for: `Some(true)` for `--draft`, `Some(false)` for
+/// `--ready`, `None` to keep what the change has.
+fn requested_draft(args: &Args) -> Option<bool> {
+    match (args.draft, args.ready) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
     }
 }
 

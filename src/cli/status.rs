@@ -98,6 +98,8 @@ struct StatusJson<'a> {
     title: &'a str,
     owner: &'a str,
     state: api::ChangeState,
+    /// Checked, but not approvable until its owner marks it ready.
+    draft: bool,
     version: u32,
     outcome: Overall,
     targets: Vec<TargetResult>,
@@ -265,6 +267,7 @@ fn show(
                 title: &change.title,
                 owner: &change.owner,
                 state: change.state,
+                draft: change.draft,
                 version: change.current_version,
                 outcome: overall(change),
                 targets,
@@ -280,11 +283,12 @@ fn show(
         OutputFormat::Human => {
             let p = &ctx.printer;
             let head = format!(
-                "change {} v{}: {} ({}, by {})",
+                "change {} v{}: {} ({}{}, by {})",
                 change.number,
                 change.current_version,
                 change.title,
                 change.state.as_str(),
+                if change.draft { ", draft" } else { "" },
                 change.owner
             );
             p.out_line(&p.paint(Stream::Stdout, EMPHASIS, &head))?;
@@ -383,6 +387,7 @@ mod tests {
             issue: None,
             owner: "ann".into(),
             state,
+            draft: false,
             created: String::new(),
             current_version: 1,
             versions: vec![Version {

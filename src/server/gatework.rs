@@ -740,9 +740,14 @@ impl GateRunner {
                 .collect(),
             targets,
         };
-        let stored =
-            self.store
-                .create_change(owner, &title, api::ChangeKind::Bugfix, None, &version)?;
+        let stored = self.store.create_change(
+            owner,
+            &title,
+            api::ChangeKind::Bugfix,
+            None,
+            false,
+            &version,
+        )?;
         self.pipeline
             .apply(
                 &ApplyTarget {

@@ -160,6 +160,8 @@ fn api_routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<AppState>>)
             post(add_version),
         ),
         ("post", "/api/v1/changes/{number}/abandon", post(abandon)),
+        ("post", "/api/v1/changes/{number}/draft", post(mark_draft)),
+        ("post", "/api/v1/changes/{number}/ready", post(mark_ready)),
         ("post", "/api/v1/changes/{number}/approve", post(approve)),
         ("post", "/api/v1/changes/{number}/recheck", post(recheck)),
         ("post", "/api/v1/changes/{number}/promote", post(promote)),
@@ -610,6 +612,7 @@ async fn create_change(
         request.title.trim(),
         request.kind,
         request.issue.as_deref(),
+        request.draft,
         &upload.version,
     )?;
     apply_and_answer(&state, stored, upload).await
@@ -689,6 +692,61 @@ async fn abandon(
         .change(number)?
         .ok_or_else(|| unknown_change(number))?;
     Ok(axum::Json(change).into_response())
+}
+
+/// The owner (or a core developer) takes the change back to a draft: it keeps being checked
+/// but cannot be approved. Refused while the gate holds an approval of it, so that no approval
+/// is silently dropped: dequeue it first.
+async fn mark_draft(
+    State(state): State<Arc<AppState>>,
+    Path(number): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult {
+    let user = authenticate(&state, &headers)?;
+    refuse_when_stopping(&state)?;
+    let number = change_number(&number)?;
+    open_change_for(&state, &user, number, "mark as a draft")?;
+    let change = open_change(&state, number)?;
+    let approved: Vec<&str> = change
+        .current()
+        .map(|v| {
+            v.targets
+                .iter()
+                .filter(|t| !matches!(t.gate.state.as_str(), "none" | "not-approved" | "dequeued"))
+                .map(|t| t.target.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    if !approved.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::GateRefused,
+            format!(
+                "change {number} is approved for {}; a draft cannot be in the gate (dequeue it first)",
+                approved.join(", ")
+            ),
+        ));
+    }
+    if !change.draft {
+        state.pipeline.store.set_draft(number, true)?;
+    }
+    answer_change(&state, number)
+}
+
+/// The owner (or a core developer) marks a draft ready for review: it can be approved now.
+async fn mark_ready(
+    State(state): State<Arc<AppState>>,
+    Path(number): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult {
+    let user = authenticate(&state, &headers)?;
+    refuse_when_stopping(&state)?;
+    let number = change_number(&number)?;
+    open_change_for(&state, &user, number, "mark as ready")?;
+    if open_change(&state, number)?.draft {
+        state.pipeline.store.set_draft(number, false)?;
+    }
+    answer_change(&state, number)
 }
 
 // ----- the gate -----
@@ -773,6 +831,13 @@ async fn approve(
     require_role(&user, Role::Core, "approve a change")?;
     let request: api::Approve = parse_json(&headers, body)?;
     let change = open_change(&state, number)?;
+    if change.draft {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::ChangeIsDraft,
+            format!("change {number} is a draft: its checks run, but it cannot be approved until its owner marks it ready"),
+        ));
+    }
     let version = change
         .current()
         .ok_or_else(|| unknown_change(number))?

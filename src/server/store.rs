@@ -40,7 +40,8 @@ CREATE TABLE IF NOT EXISTS changes (
     kind TEXT NOT NULL,
     issue TEXT,
     state TEXT NOT NULL,
-    created_ms INTEGER NOT NULL
+    created_ms INTEGER NOT NULL,
+    draft INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS versions (
     id INTEGER PRIMARY KEY,
@@ -112,7 +113,10 @@ CREATE INDEX IF NOT EXISTS jobs_by_version ON jobs(version);
 /// Brings a database made by an older service up to [`SCHEMA`]: columns added since are added
 /// (`CREATE TABLE IF NOT EXISTS` leaves an existing table as it was).
 fn migrate(conn: &Connection) -> Result<()> {
-    const ADDED: &[(&str, &str, &str)] = &[("jobs", "known_failure", "TEXT")];
+    const ADDED: &[(&str, &str, &str)] = &[
+        ("jobs", "known_failure", "TEXT"),
+        ("changes", "draft", "INTEGER NOT NULL DEFAULT 0"),
+    ];
     for (table, column, kind) in ADDED {
         let exists: bool = conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2)",
@@ -349,6 +353,7 @@ impl Store {
         title: &str,
         kind: ChangeKind,
         issue: Option<&str>,
+        draft: bool,
         version: &NewVersion,
     ) -> Result<StoredVersion> {
         self.write(|tx| {
@@ -370,8 +375,8 @@ impl Store {
                 });
             }
             tx.execute(
-                "INSERT INTO changes (owner, title, kind, issue, state, created_ms) VALUES (?1, ?2, ?3, ?4, 'open', ?5)",
-                params![owner, title, kind.as_str(), issue, api::time::now_millis()],
+                "INSERT INTO changes (owner, title, kind, issue, state, created_ms, draft) VALUES (?1, ?2, ?3, ?4, 'open', ?5, ?6)",
+                params![owner, title, kind.as_str(), issue, api::time::now_millis(), draft],
             )?;
             let change = tx.last_insert_rowid() as u64;
             insert_version(tx, change, version)
@@ -421,6 +426,17 @@ impl Store {
                 .ok_or_else(|| corrupt("change state", &state))
         })
         .transpose()
+    }
+
+    /// Marks the change a draft (checked, not approvable) or ready for review.
+    pub fn set_draft(&self, change: u64, draft: bool) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE changes SET draft = ?2 WHERE number = ?1",
+                params![change, draft],
+            )?;
+            Ok(())
+        })
     }
 
     /// Marks the change abandoned and cancels its unfinished jobs; returns the running ones.
@@ -789,7 +805,7 @@ impl Store {
         let conn = self.conn();
         let row = conn
             .query_row(
-                "SELECT c.title, c.kind, c.issue, u.name, c.state, c.created_ms
+                "SELECT c.title, c.kind, c.issue, u.name, c.state, c.created_ms, c.draft
                  FROM changes c JOIN users u ON u.id = c.owner WHERE c.number = ?1",
                 [number],
                 |r| {
@@ -800,11 +816,12 @@ impl Store {
                         r.get::<_, String>(3)?,
                         r.get::<_, String>(4)?,
                         r.get::<_, i64>(5)?,
+                        r.get::<_, bool>(6)?,
                     ))
                 },
             )
             .optional()?;
-        let Some((title, kind, issue, owner, state, created_ms)) = row else {
+        let Some((title, kind, issue, owner, state, created_ms, draft)) = row else {
             return Ok(None);
         };
         let gate = gate_of(&conn)?;
@@ -816,6 +833,7 @@ impl Store {
             issue,
             owner: display_name(&owner),
             state: ChangeState::parse(&state).ok_or_else(|| corrupt("state", &state))?,
+            draft,
             created: rfc3339_millis(created_ms),
             current_version: versions.last().map_or(0, |v| v.number),
             versions,
@@ -868,6 +886,7 @@ impl Store {
                     kind: change.kind,
                     owner: change.owner,
                     state: change.state,
+                    draft: change.draft,
                     current_version: change.current_version,
                     targets,
                 });
@@ -1138,27 +1157,40 @@ mod tests {
     }
 
     #[test]
-    fn a_database_made_before_known_failures_gets_the_column_at_open() {
+    fn a_database_made_before_added_columns_gets_them_at_open() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("review.db");
         let old = Connection::open(&path).unwrap();
-        old.execute_batch(&SCHEMA.replace("    known_failure TEXT,\n", ""))
-            .unwrap();
-        let has_column = |conn: &Connection| -> bool {
+        let old_schema = SCHEMA
+            .replace("    known_failure TEXT,\n", "")
+            .replace(",\n    draft INTEGER NOT NULL DEFAULT 0\n", "\n");
+        assert_ne!(old_schema, SCHEMA);
+        old.execute_batch(&old_schema).unwrap();
+        old.execute_batch(
+            "INSERT INTO users (name, role, token_hash, created_ms) VALUES ('ann', 'contributor', 'h', 0);
+             INSERT INTO changes (owner, title, kind, state, created_ms) VALUES (1, 'old', 'bugfix', 'open', 0);",
+        )
+        .unwrap();
+        let has_column = |conn: &Connection, table: &str, column: &str| -> bool {
             conn.query_row(
-                "SELECT EXISTS (SELECT 1 FROM pragma_table_info('jobs') WHERE name = 'known_failure')",
-                [],
+                "SELECT EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2)",
+                [table, column],
                 |r| r.get(0),
             )
             .unwrap()
         };
-        assert!(!has_column(&old));
+        assert!(!has_column(&old, "jobs", "known_failure"));
+        assert!(!has_column(&old, "changes", "draft"));
         drop(old);
         let store = Store::open(&path).unwrap();
-        assert!(has_column(&store.conn()));
+        assert!(has_column(&store.conn(), "jobs", "known_failure"));
+        assert!(has_column(&store.conn(), "changes", "draft"));
+        // A change made before drafts existed is not one.
+        assert!(!store.change(1).unwrap().unwrap().draft);
         drop(store);
-        // Opening again (the column there) is a no-op.
-        assert!(has_column(&Store::open(&path).unwrap().conn()));
+        // Opening again (the columns there) is a no-op.
+        let again = Store::open(&path).unwrap();
+        assert!(has_column(&again.conn(), "changes", "draft"));
     }
 
     #[test]
@@ -1168,11 +1200,11 @@ mod tests {
         store.add_user("ann", Role::Contributor, "h1").unwrap();
         let ann = store.user_by_token("h1").unwrap().unwrap();
         let v1 = store
-            .create_change(ann.id, "t", ChangeKind::Bugfix, None, &version("a"))
+            .create_change(ann.id, "t", ChangeKind::Bugfix, None, false, &version("a"))
             .unwrap();
         assert!(v1.created);
         let again = store
-            .create_change(ann.id, "t", ChangeKind::Bugfix, None, &version("a"))
+            .create_change(ann.id, "t", ChangeKind::Bugfix, None, false, &version("a"))
             .unwrap();
         assert_eq!(
             (again.change, again.number, again.created),

@@ -40,6 +40,9 @@ pub struct NewChange {
     pub title: String,
     pub kind: ChangeKind,
     pub issue: Option<String>,
+    /// Checked but not approvable until marked ready (Gerrit: work in progress; GitHub: a
+    /// draft pull request).
+    pub draft: bool,
 }
 
 /// The answer to an upload.
@@ -174,6 +177,12 @@ pub trait ReviewService {
 
     /// Abandons `change`; returns it as it is now.
     fn abandon(&self, change: &ChangeId) -> Result<Change, ServiceError>;
+
+    /// Marks `change` a draft (`true`: checked, not approvable) or ready for review (`false`);
+    /// returns it as it is now. Marking it what it already is changes nothing. (Gerrit:
+    /// `POST /changes/{id}/wip` and `/ready`; GitHub: `convertPullRequestToDraft` and
+    /// `markPullRequestReadyForReview`.)
+    fn set_draft(&self, change: &ChangeId, draft: bool) -> Result<Change, ServiceError>;
 
     /// Approves the current version of `change` for the merge gate on `targets` (every target
     /// it applies to when empty); returns the change as it is now.

@@ -253,6 +253,7 @@ impl ReviewService for NativeService<'_> {
             title: meta.title.clone(),
             issue: meta.issue.clone(),
             base: upload.base.clone(),
+            draft: meta.draft,
         };
         let response = self.post_json(&self.api("/changes"), Some(&body))?;
         self.posted(response)
@@ -351,6 +352,12 @@ impl ReviewService for NativeService<'_> {
 
     fn abandon(&self, change: &ChangeId) -> Result<Change, ServiceError> {
         let url = self.api(&format!("/changes/{change}/abandon"));
+        read_json(self.post_json::<()>(&url, None)?)
+    }
+
+    fn set_draft(&self, change: &ChangeId, draft: bool) -> Result<Change, ServiceError> {
+        let verb = if draft { "draft" } else { "ready" };
+        let url = self.api(&format!("/changes/{change}/{verb}"));
         read_json(self.post_json::<()>(&url, None)?)
     }
 

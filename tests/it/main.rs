@@ -4,7 +4,9 @@ mod support;
 
 mod cli;
 mod client;
+mod client_draft;
 mod client_gate;
+mod client_interrupt;
 mod client_list;
 mod config;
 mod generated;

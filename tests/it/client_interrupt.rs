@@ -1,0 +1,191 @@
+//! Ctrl-C (SIGINT) at any point of `review post` leaves the service and the clone in agreement:
+//! either nothing was posted and nothing recorded, or the change is posted and the branch is
+//! linked to it with its version ref. The real binary, the real `review serve`, real signals.
+
+use std::os::unix::process::ExitStatusExt;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::client::{clone, review, review_cmd};
+use crate::serve_support::{Server, Service};
+use crate::support::{GitRepo, Run};
+
+const ONE_JOB: &str = r#"
+[[job]]
+name = "tests"
+run = "./pass.sh"
+"#;
+
+/// How a run of `review post` ended.
+#[derive(Debug, PartialEq, Eq)]
+enum Ended {
+    /// Exit 0: it finished before the signal.
+    Posted,
+    /// Exit 130: the signal came inside the critical section, which finished first.
+    Deferred,
+    /// Killed by SIGINT: the signal came outside the critical section (or was the second).
+    Killed,
+}
+
+fn interrupt(child: &Child) {
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+fn ended(child: Child) -> (Ended, Run) {
+    let output = child.wait_with_output().unwrap();
+    let how = match (output.status.code(), output.status.signal()) {
+        (Some(0), _) => Ended::Posted,
+        (Some(130), _) => Ended::Deferred,
+        (None, Some(2)) => Ended::Killed,
+        other => panic!(
+            "unexpected end {other:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ),
+    };
+    (how, Run::from(output))
+}
+
+/// The numbers of the changes titled `title` on the service.
+fn changes_titled(server: &Server, token: &str, title: &str) -> Vec<u64> {
+    let list = server.get("/api/v1/changes?state=open", Some(token));
+    assert_eq!(list.status, 200, "{}", list.text);
+    list.json["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["title"] == title)
+        .map(|c| c["number"].as_u64().unwrap())
+        .collect()
+}
+
+/// What the clone recorded for `branch`: its linked change and whether that change's v1 ref
+/// exists.
+fn recorded(repo: &GitRepo<'_>, branch: &str) -> (Option<u64>, bool) {
+    let link = repo
+        .env
+        .git_command(&repo.path)
+        .args(["config", &format!("branch.{branch}.review-change")])
+        .output()
+        .unwrap();
+    let change: Option<u64> = String::from_utf8_lossy(&link.stdout).trim().parse().ok();
+    let any_ref = repo.git(["for-each-ref", "--format=%(refname)", "refs/review/"]);
+    let has_ref =
+        change.is_some_and(|c| any_ref.lines().any(|r| r == format!("refs/review/{c}/v1")));
+    (change, has_ref)
+}
+
+/// A fresh one-commit branch `name` off main, titled `title`.
+fn branch_with_commit(repo: &GitRepo<'_>, name: &str, title: &str) {
+    repo.new_branch(name, "main");
+    repo.write(&format!("{name}.txt"), format!("{title}\n"));
+    repo.commit(title);
+}
+
+/// Checks the invariant for one interrupted run and returns how it ended.
+fn check_agreement(
+    server: &Server,
+    repo: &GitRepo<'_>,
+    token: &str,
+    branch: &str,
+    title: &str,
+    how: &Ended,
+    run: &Run,
+) {
+    let on_service = changes_titled(server, token, title);
+    let (linked, has_ref) = recorded(repo, branch);
+    match how {
+        Ended::Posted | Ended::Deferred => {
+            assert_eq!(on_service.len(), 1, "{how:?}: {}", run.stderr);
+            assert_eq!(linked, Some(on_service[0]), "{how:?}: {}", run.stderr);
+            assert!(has_ref, "{how:?}: no version ref: {}", run.stderr);
+        }
+        Ended::Killed => {
+            // Killed before the upload: nothing anywhere. (It cannot be killed inside the
+            // critical section by a single SIGINT.)
+            assert!(on_service.is_empty(), "killed, yet posted: {}", run.stderr);
+            assert_eq!((linked, has_ref), (None, false), "{}", run.stderr);
+        }
+    }
+    if *how == Ended::Deferred {
+        run.stderr_has("interrupted after change")
+            .stderr_has("was posted and recorded locally");
+    }
+}
+
+#[test]
+fn ctrl_c_at_any_point_of_post_leaves_service_and_clone_in_agreement() {
+    let env = crate::support::TestEnv::new();
+    let service = Service::new(&env, ONE_JOB);
+    let server = service.start();
+    let repo = clone(&env, &service);
+    let ann = service.tokens.contributor.clone();
+    let url = server.base.clone();
+    let post = |repo: &GitRepo<'_>| {
+        review_cmd(repo, &url, Some(&ann))
+            .args(["post", "--target", "main"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+
+    // A sweep of delays: the signal lands before, during or after the upload.
+    let mut seen = Vec::new();
+    for (i, delay_ms) in [0u64, 2, 4, 6, 8, 10, 13, 16, 20, 25, 30, 40, 60, 100, 200]
+        .into_iter()
+        .enumerate()
+    {
+        let (branch, title) = (format!("sweep{i}"), format!("Sweep {i}"));
+        branch_with_commit(&repo, &branch, &title);
+        let child = post(&repo);
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        interrupt(&child);
+        let (how, run) = ended(child);
+        check_agreement(&server, &repo, &ann, &branch, &title, &how, &run);
+        seen.push(how);
+    }
+    assert!(seen.contains(&Ended::Killed), "{seen:?}");
+
+    // The signal the moment the service has the change: the client is between the service's
+    // answer and its local record, so it finishes both and exits 130. Tried a few times, since
+    // the moment can be missed on either side.
+    let mut deferred = false;
+    for i in 0..10 {
+        let (branch, title) = (format!("exact{i}"), format!("Exact {i}"));
+        branch_with_commit(&repo, &branch, &title);
+        let child = post(&repo);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while changes_titled(&server, &ann, &title).is_empty() {
+            assert!(Instant::now() < deadline, "the post never arrived");
+        }
+        interrupt(&child);
+        let (how, run) = ended(child);
+        check_agreement(&server, &repo, &ann, &branch, &title, &how, &run);
+        if how == Ended::Deferred {
+            deferred = true;
+            break;
+        }
+    }
+    assert!(deferred, "no SIGINT landed inside the critical section");
+
+    // Two Ctrl-C inside the section stop at once; posting again completes the record and
+    // makes no second change.
+    let (branch, title) = ("twice", "Twice");
+    branch_with_commit(&repo, branch, title);
+    let child = post(&repo);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while changes_titled(&server, &ann, title).is_empty() {
+        assert!(Instant::now() < deadline, "the post never arrived");
+    }
+    interrupt(&child);
+    interrupt(&child);
+    let _ = ended(child);
+    review(&repo, &url, Some(&ann), &["post", "--target", "main"]).success();
+    let on_service = changes_titled(&server, &ann, title);
+    assert_eq!(on_service.len(), 1, "{on_service:?}");
+    assert_eq!(recorded(&repo, branch), (Some(on_service[0]), true));
+}
