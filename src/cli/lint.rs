@@ -240,7 +240,7 @@ fn reject_push(ctx: &Context, findings: &[Finding], ranges: &[(Oid, Oid)]) {
         "push rejected by `review lint`",
     ));
     let range = match ranges {
-        [(base, tip)] => format!(" {}..{}", short(*base), short(*tip)),
+        [(base, tip)] => format!(" {}..{}", id_for_command(*base), id_for_command(*tip)),
         _ => String::new(),
     };
     let hint = if findings.iter().all(|f| f.rule == "NEWS-REQ") {
@@ -255,7 +255,9 @@ fn reject_push(ctx: &Context, findings: &[Finding], ranges: &[(Oid, Oid)]) {
     ctx.printer.hint(&hint);
 }
 
-fn short(id: Oid) -> String {
+/// 12 digits, not the 7 of messages: the hint is a command to run again, and must stay
+/// unambiguous in a history as large as CPython's.
+fn id_for_command(id: Oid) -> String {
     id.to_string()[..12].to_owned()
 }
 
