@@ -97,18 +97,22 @@ fn check_agreement(
 ) {
     let on_service = changes_titled(server, token, title);
     let (linked, has_ref) = recorded(repo, branch);
+    let posted_and_recorded = on_service.len() == 1 && linked == Some(on_service[0]) && has_ref;
+    let nothing_anywhere = on_service.is_empty() && linked.is_none() && !has_ref;
     match how {
-        Ended::Posted | Ended::Deferred => {
-            assert_eq!(on_service.len(), 1, "{how:?}: {}", run.stderr);
-            assert_eq!(linked, Some(on_service[0]), "{how:?}: {}", run.stderr);
-            assert!(has_ref, "{how:?}: no version ref: {}", run.stderr);
-        }
-        Ended::Killed => {
-            // Killed before the upload: nothing anywhere. (It cannot be killed inside the
-            // critical section by a single SIGINT.)
-            assert!(on_service.is_empty(), "killed, yet posted: {}", run.stderr);
-            assert_eq!((linked, has_ref), (None, false), "{}", run.stderr);
-        }
+        // Finished, or the signal came inside the critical section, which finished first.
+        Ended::Posted | Ended::Deferred => assert!(
+            posted_and_recorded,
+            "{how:?}: service {on_service:?}, link {linked:?}, ref {has_ref}: {}",
+            run.stderr
+        ),
+        // Killed before the upload (nothing anywhere) or after the record (all there); never
+        // in between.
+        Ended::Killed => assert!(
+            nothing_anywhere || posted_and_recorded,
+            "half state: service {on_service:?}, link {linked:?}, ref {has_ref}: {}",
+            run.stderr
+        ),
     }
     if *how == Ended::Deferred {
         run.stderr_has("interrupted after change")
