@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex};
 
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, RawQuery, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post, MethodRouter};
@@ -385,6 +386,34 @@ fn refuse_when_stopping(state: &AppState) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// The caller and the change of a write to `/changes/{number}/...`: authenticated, refused while
+/// the service shuts down, the number parsed, in that order for every such route.
+struct ChangeWrite {
+    user: UserRow,
+    number: u64,
+}
+
+impl FromRequestParts<Arc<AppState>> for ChangeWrite {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        let user = authenticate(state, &parts.headers)?;
+        refuse_when_stopping(state)?;
+        let Path(number) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| {
+                ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, e.body_text())
+            })?;
+        Ok(ChangeWrite {
+            user,
+            number: change_number(&number)?,
+        })
+    }
+}
+
 // ----- handlers -----
 
 async fn health(State(state): State<Arc<AppState>>, headers: HeaderMap) -> ApiResult {
@@ -653,13 +682,10 @@ fn open_change_for(
 
 async fn add_version(
     State(state): State<Arc<AppState>>,
-    Path(number): Path<String>,
+    ChangeWrite { user, number }: ChangeWrite,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult {
-    let user = authenticate(&state, &headers)?;
-    refuse_when_stopping(&state)?;
-    let number = change_number(&number)?;
     open_change_for(&state, &user, number, "add a version to")?;
     let request: api::AddVersion = parse_json(&headers, body)?;
     let upload = prepare_upload(&state, request.mbox, request.targets, request.base).await?;
@@ -675,11 +701,8 @@ async fn add_version(
 
 async fn abandon(
     State(state): State<Arc<AppState>>,
-    Path(number): Path<String>,
-    headers: HeaderMap,
+    ChangeWrite { user, number }: ChangeWrite,
 ) -> ApiResult {
-    let user = authenticate(&state, &headers)?;
-    let number = change_number(&number)?;
     open_change_for(&state, &user, number, "abandon")?;
     let running = state.pipeline.store.abandon(number)?;
     state.pipeline.cancel(&running);
@@ -699,12 +722,8 @@ async fn abandon(
 /// is silently dropped: dequeue it first.
 async fn mark_draft(
     State(state): State<Arc<AppState>>,
-    Path(number): Path<String>,
-    headers: HeaderMap,
+    ChangeWrite { user, number }: ChangeWrite,
 ) -> ApiResult {
-    let user = authenticate(&state, &headers)?;
-    refuse_when_stopping(&state)?;
-    let number = change_number(&number)?;
     open_change_for(&state, &user, number, "mark as a draft")?;
     let change = open_change(&state, number)?;
     let approved: Vec<&str> = change
@@ -736,12 +755,8 @@ async fn mark_draft(
 /// The owner (or a core developer) marks a draft ready for review: it can be approved now.
 async fn mark_ready(
     State(state): State<Arc<AppState>>,
-    Path(number): Path<String>,
-    headers: HeaderMap,
+    ChangeWrite { user, number }: ChangeWrite,
 ) -> ApiResult {
-    let user = authenticate(&state, &headers)?;
-    refuse_when_stopping(&state)?;
-    let number = change_number(&number)?;
     open_change_for(&state, &user, number, "mark as ready")?;
     if open_change(&state, number)?.draft {
         state.pipeline.store.set_draft(number, false)?;
@@ -821,13 +836,10 @@ fn open_change(state: &AppState, number: u64) -> Result<api::Change, ApiError> {
 /// Core developers (and release managers) approve the current version for some or all targets.
 async fn approve(
     State(state): State<Arc<AppState>>,
-    Path(number): Path<String>,
+    ChangeWrite { user, number }: ChangeWrite,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult {
-    let user = authenticate(&state, &headers)?;
-    refuse_when_stopping(&state)?;
-    let number = change_number(&number)?;
     require_role(&user, Role::Core, "approve a change")?;
     let request: api::Approve = parse_json(&headers, body)?;
     let change = open_change(&state, number)?;
@@ -899,13 +911,10 @@ async fn approve(
 /// a change ejected from the gate whose approval still holds is queued again.
 async fn recheck(
     State(state): State<Arc<AppState>>,
-    Path(number): Path<String>,
+    ChangeWrite { user, number }: ChangeWrite,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult {
-    let user = authenticate(&state, &headers)?;
-    refuse_when_stopping(&state)?;
-    let number = change_number(&number)?;
     open_change_for(&state, &user, number, "recheck")?;
     let request: api::Recheck = parse_json(&headers, body)?;
     if request.reason.trim().is_empty() {
@@ -927,13 +936,10 @@ async fn recheck(
 /// A release manager moves a queued change to the head of a branch's queue.
 async fn promote(
     State(state): State<Arc<AppState>>,
-    Path(number): Path<String>,
+    ChangeWrite { user, number }: ChangeWrite,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult {
-    let user = authenticate(&state, &headers)?;
-    refuse_when_stopping(&state)?;
-    let number = change_number(&number)?;
     require_role(&user, Role::ReleaseManager, "promote a change")?;
     let request: api::Promote = parse_json(&headers, body)?;
     open_change(&state, number)?;
@@ -960,12 +966,8 @@ async fn promote(
 /// The owner or a core developer takes the change out of every queue.
 async fn dequeue(
     State(state): State<Arc<AppState>>,
-    Path(number): Path<String>,
-    headers: HeaderMap,
+    ChangeWrite { user, number }: ChangeWrite,
 ) -> ApiResult {
-    let user = authenticate(&state, &headers)?;
-    refuse_when_stopping(&state)?;
-    let number = change_number(&number)?;
     open_change_for(&state, &user, number, "dequeue")?;
     state.gate.feed(Event::Dequeue {
         change: ChangeId(number),
