@@ -41,8 +41,13 @@ impl ChangeKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateChange {
-    /// The series as `git format-patch --stdout` prints it.
-    pub mbox: String,
+    /// The series as `git format-patch --stdout` prints it, when it is UTF-8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mbox: Option<String>,
+    /// The same in base64, for a series that is not UTF-8 (a patch to a Latin-1 file).
+    /// Exactly one of `mbox` and `mbox_base64` is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mbox_base64: Option<String>,
     /// The branches the change is nominated for, e.g. `["main", "3.14"]`.
     pub targets: Vec<String>,
     pub kind: ChangeKind,
@@ -62,10 +67,40 @@ pub struct CreateChange {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AddVersion {
-    pub mbox: String,
+    /// As in [`CreateChange`]: exactly one of `mbox` and `mbox_base64`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mbox: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mbox_base64: Option<String>,
     pub targets: Vec<String>,
     #[serde(default)]
     pub base: Option<String>,
+}
+
+/// How an upload carries its mbox: as text when it is UTF-8 (readable in any log or tool),
+/// else in base64. Returns `(mbox, mbox_base64)`.
+pub fn encode_mbox(bytes: Vec<u8>) -> (Option<String>, Option<String>) {
+    use base64::Engine;
+    match String::from_utf8(bytes) {
+        Ok(text) => (Some(text), None),
+        Err(e) => (
+            None,
+            Some(base64::engine::general_purpose::STANDARD.encode(e.as_bytes())),
+        ),
+    }
+}
+
+/// The mbox of an upload, from exactly one of its two fields.
+pub fn decode_mbox(mbox: Option<String>, mbox_base64: Option<String>) -> Result<Vec<u8>, String> {
+    use base64::Engine;
+    match (mbox, mbox_base64) {
+        (Some(text), None) => Ok(text.into_bytes()),
+        (None, Some(encoded)) => base64::engine::general_purpose::STANDARD
+            .decode(encoded.trim())
+            .map_err(|e| format!("`mbox_base64` is not base64: {e}")),
+        (Some(_), Some(_)) => Err("give one of `mbox` and `mbox_base64`, not both".into()),
+        (None, None) => Err("the upload has no `mbox` (or `mbox_base64`)".into()),
+    }
 }
 
 /// The life of a change.
@@ -499,6 +534,26 @@ pub fn log_url(job: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_mbox_travels_as_text_when_it_can_and_in_base64_when_it_must() {
+        let utf8 = b"From x\ncaf\xc3\xa9\n".to_vec();
+        assert_eq!(
+            encode_mbox(utf8.clone()),
+            (Some("From x\ncafé\n".to_owned()), None)
+        );
+        let latin1 = b"From x\ncaf\xe9\n".to_vec();
+        let (text, encoded) = encode_mbox(latin1.clone());
+        assert_eq!((text, encoded.as_deref()), (None, Some("RnJvbSB4CmNhZukK")));
+        assert_eq!(decode_mbox(None, encoded), Ok(latin1));
+        assert_eq!(decode_mbox(Some("From x\ncafé\n".into()), None), Ok(utf8));
+        let err = |m: Option<&str>, b: Option<&str>| {
+            decode_mbox(m.map(Into::into), b.map(Into::into)).unwrap_err()
+        };
+        assert!(err(Some("a"), Some("YQ==")).contains("not both"));
+        assert!(err(None, None).contains("no `mbox`"));
+        assert!(err(None, Some("not base64!")).contains("`mbox_base64` is not base64"));
+    }
 
     #[test]
     fn job_result_has_one_shape() {

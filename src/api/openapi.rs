@@ -184,9 +184,12 @@ fn base_document() -> Value {
                 "User": {"type": "object", "properties": {
                     "name": {"type": "string"},
                     "role": {"type": "string", "enum": ["contributor", "core", "release-manager"]}}},
-                "CreateChange": {"type": "object", "required": ["mbox", "targets", "kind", "title"],
+                "CreateChange": {"type": "object", "required": ["targets", "kind", "title"],
+                    "description": "exactly one of `mbox` and `mbox_base64`",
                     "additionalProperties": false, "properties": {
-                    "mbox": {"type": "string", "description": "git format-patch --stdout output"},
+                    "mbox": {"type": "string", "description": "git format-patch --stdout output, when it is UTF-8"},
+                    "mbox_base64": {"type": "string", "contentEncoding": "base64",
+                        "description": "the same in base64, for a series that is not UTF-8"},
                     "targets": {"type": "array", "items": {"type": "string"}},
                     "kind": {"type": "string", "enum": ["feature", "bugfix", "security", "docs"]},
                     "title": {"type": "string"},
@@ -194,9 +197,11 @@ fn base_document() -> Value {
                     "base": {"type": ["string", "null"]},
                     "draft": {"type": "boolean", "default": false,
                         "description": "a draft is checked but cannot be approved until it is marked ready"}}},
-                "AddVersion": {"type": "object", "required": ["mbox", "targets"],
+                "AddVersion": {"type": "object", "required": ["targets"],
+                    "description": "exactly one of `mbox` and `mbox_base64`",
                     "additionalProperties": false, "properties": {
                     "mbox": {"type": "string"},
+                    "mbox_base64": {"type": "string", "contentEncoding": "base64"},
                     "targets": {"type": "array", "items": {"type": "string"}},
                     "base": {"type": ["string", "null"]}}},
                 "JobResult": {"type": "object", "properties": {

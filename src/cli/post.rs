@@ -178,10 +178,6 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
 
     let mbox = series_mbox(&repo, &series, &MboxOptions::default())
         .map_err(|e| CliError::git("cannot write the mbox").with_cause(e.message()))?;
-    let mbox = String::from_utf8(mbox).map_err(|_| {
-        CliError::git("the series is not valid UTF-8, which the review service requires")
-            .with_hint("re-encode the commit messages as UTF-8 (`git commit --amend`)")
-    })?;
     let upload = Upload {
         mbox,
         targets: targets.iter().map(|t| t.name.clone()).collect(),

@@ -507,8 +507,7 @@ impl GateRunner {
             .store
             .version_mbox(item.change.0, item.version.0)?
             .ok_or_else(|| GateError::Other(format!("no version {item}")))?;
-        let patches =
-            am::parse_mbox(mbox.as_bytes()).map_err(|e| GateError::Other(e.to_string()))?;
+        let patches = am::parse_mbox(&mbox).map_err(|e| GateError::Other(e.to_string()))?;
         let repo = Repository::open_bare(&self.repo)?;
         Ok(
             match am::apply_series(&repo, Oid::from_str(&parent.0)?, &patches, COMMITTER)? {
@@ -684,8 +683,7 @@ impl GateRunner {
             .store
             .version_mbox(merged.change.0, merged.version.0)?
             .ok_or_else(|| GateError::Other(format!("no version {merged}")))?;
-        let patches =
-            am::parse_mbox(mbox.as_bytes()).map_err(|e| GateError::Other(e.to_string()))?;
+        let patches = am::parse_mbox(&mbox).map_err(|e| GateError::Other(e.to_string()))?;
         let repo = Repository::open_bare(&self.repo)?;
         let merged_commit = repo.find_commit(Oid::from_str(&commit.0)?)?;
         let mut base = merged_commit.clone();
@@ -717,9 +715,7 @@ impl GateRunner {
             1,
             &crate::git::mbox::MboxOptions::default(),
         )?;
-        let mbox = String::from_utf8_lossy(&mbox).into_owned();
-        let patches =
-            am::parse_mbox(mbox.as_bytes()).map_err(|e| GateError::Other(e.to_string()))?;
+        let patches = am::parse_mbox(&mbox).map_err(|e| GateError::Other(e.to_string()))?;
         let (owner, _) = self
             .store
             .change_owner(merged.change.0)?

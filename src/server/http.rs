@@ -522,10 +522,12 @@ async fn list_changes(
 /// Checks targets and the mbox size, parses the mbox: the shared part of both uploads.
 async fn prepare_upload(
     state: &Arc<AppState>,
-    mbox: String,
+    (mbox, mbox_base64): (Option<String>, Option<String>),
     targets: Vec<String>,
     base: Option<String>,
 ) -> Result<super::pipeline::Upload, ApiError> {
+    let mbox = api::decode_mbox(mbox, mbox_base64)
+        .map_err(|why| unprocessable(ErrorCode::InvalidField, why))?;
     let config = &state.pipeline.config;
     let limits = &config.limits;
     if mbox.len() > limits.mbox_bytes {
@@ -635,7 +637,13 @@ async fn create_change(
     if request.title.trim().is_empty() {
         return Err(unprocessable(ErrorCode::InvalidField, "the title is empty"));
     }
-    let upload = prepare_upload(&state, request.mbox, request.targets, request.base).await?;
+    let upload = prepare_upload(
+        &state,
+        (request.mbox, request.mbox_base64),
+        request.targets,
+        request.base,
+    )
+    .await?;
     let stored = state.pipeline.store.create_change(
         user.id,
         request.title.trim(),
@@ -688,7 +696,13 @@ async fn add_version(
 ) -> ApiResult {
     open_change_for(&state, &user, number, "add a version to")?;
     let request: api::AddVersion = parse_json(&headers, body)?;
-    let upload = prepare_upload(&state, request.mbox, request.targets, request.base).await?;
+    let upload = prepare_upload(
+        &state,
+        (request.mbox, request.mbox_base64),
+        request.targets,
+        request.base,
+    )
+    .await?;
     let stored = state.pipeline.store.add_version(number, &upload.version)?;
     if stored.created {
         state.gate.feed(Event::NewVersion {

@@ -57,11 +57,11 @@ pub struct Pipeline {
 }
 
 /// The identity of a version: the hash of its mbox and its (sorted) targets.
-pub fn content_hash(mbox: &str, targets: &[String]) -> String {
+pub fn content_hash(mbox: &[u8], targets: &[String]) -> String {
     let mut sorted: Vec<&String> = targets.iter().collect();
     sorted.sort();
     let mut hasher = Sha256::new();
-    hasher.update(mbox.as_bytes());
+    hasher.update(mbox);
     for target in sorted {
         hasher.update([0u8]);
         hasher.update(target.as_bytes());
@@ -106,11 +106,11 @@ impl Pipeline {
     /// Parses the mbox (blocking: runs `git mailsplit`/`mailinfo`).
     pub fn parse(
         &self,
-        mbox: &str,
+        mbox: &[u8],
         targets: &[String],
         base: Option<String>,
     ) -> Result<Upload, PipelineError> {
-        let patches = am::parse_mbox(mbox.as_bytes())?;
+        let patches = am::parse_mbox(mbox)?;
         let mut paths: Vec<String> = patches.iter().flat_map(|p| p.paths.clone()).collect();
         paths.sort();
         paths.dedup();
@@ -126,7 +126,7 @@ impl Pipeline {
         Ok(Upload {
             version: NewVersion {
                 content_hash: content_hash(mbox, targets),
-                mbox: mbox.to_owned(),
+                mbox: mbox.to_vec(),
                 base,
                 docs_only,
                 commits,
@@ -255,9 +255,9 @@ impl Pipeline {
         let mut parsed: HashMap<i64, Result<Vec<Patch>, String>> = HashMap::new();
         for pending in self.store.pending_applies()? {
             let target = &pending.apply;
-            let patches = parsed.entry(target.version_id).or_insert_with(|| {
-                am::parse_mbox(pending.mbox.as_bytes()).map_err(|e| e.to_string())
-            });
+            let patches = parsed
+                .entry(target.version_id)
+                .or_insert_with(|| am::parse_mbox(&pending.mbox).map_err(|e| e.to_string()));
             match patches {
                 Ok(patches) => self.apply(target, patches)?,
                 Err(why) => self.store.record_apply(
@@ -474,9 +474,9 @@ mod tests {
 
     #[test]
     fn content_hash_ignores_target_order_only() {
-        let a = content_hash("m", &["main".into(), "3.14".into()]);
-        assert_eq!(a, content_hash("m", &["3.14".into(), "main".into()]));
-        assert_ne!(a, content_hash("m", &["main".into()]));
-        assert_ne!(a, content_hash("n", &["main".into(), "3.14".into()]));
+        let a = content_hash(b"m", &["main".into(), "3.14".into()]);
+        assert_eq!(a, content_hash(b"m", &["3.14".into(), "main".into()]));
+        assert_ne!(a, content_hash(b"m", &["main".into()]));
+        assert_ne!(a, content_hash(b"n", &["main".into(), "3.14".into()]));
     }
 }

@@ -150,7 +150,8 @@ pub struct UserRow {
 #[derive(Debug, Clone)]
 pub struct NewVersion {
     pub content_hash: String,
-    pub mbox: String,
+    /// The series as uploaded: bytes, since a patch may carry text in any encoding.
+    pub mbox: Vec<u8>,
     pub base: Option<String>,
     pub docs_only: bool,
     pub commits: Vec<api::SeriesCommit>,
@@ -183,7 +184,7 @@ pub struct ApplyTarget {
 #[derive(Debug, Clone)]
 pub struct PendingApply {
     pub apply: ApplyTarget,
-    pub mbox: String,
+    pub mbox: Vec<u8>,
 }
 
 /// A job to create when a target applies.
@@ -468,7 +469,7 @@ impl Store {
                         docs_only: r.get(4)?,
                         target: r.get(5)?,
                     },
-                    mbox: r.get(3)?,
+                    mbox: mbox_bytes(r.get_ref(3)?)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -774,13 +775,13 @@ impl Store {
     }
 
     /// The mbox of version `number` of `change`.
-    pub fn version_mbox(&self, change: u64, number: u32) -> Result<Option<String>> {
+    pub fn version_mbox(&self, change: u64, number: u32) -> Result<Option<Vec<u8>>> {
         let conn = self.conn();
         Ok(conn
             .query_row(
                 "SELECT mbox FROM versions WHERE change = ?1 AND number = ?2",
                 params![change, number],
-                |r| r.get(0),
+                |r| mbox_bytes(r.get_ref(0)?),
             )
             .optional()?)
     }
@@ -910,6 +911,18 @@ pub struct GateRows {
 /// The title of the change reverting `reverted` on `target` (how a re-issued revert finds it).
 pub fn revert_title(reverted: u64, target: &str) -> String {
     format!("Revert change {reverted} on {target}")
+}
+
+/// An mbox column: a blob, or text in databases made before mboxes were bytes.
+fn mbox_bytes(value: rusqlite::types::ValueRef<'_>) -> rusqlite::Result<Vec<u8>> {
+    match value {
+        rusqlite::types::ValueRef::Blob(b) | rusqlite::types::ValueRef::Text(b) => Ok(b.to_vec()),
+        other => Err(rusqlite::Error::InvalidColumnType(
+            0,
+            "mbox".into(),
+            other.data_type(),
+        )),
+    }
 }
 
 /// A removed user's renamed row shows under the original name.
@@ -1148,7 +1161,7 @@ mod tests {
     fn version(hash: &str) -> NewVersion {
         NewVersion {
             content_hash: hash.into(),
-            mbox: "From x".into(),
+            mbox: b"From x".to_vec(),
             base: None,
             docs_only: false,
             commits: vec![],
@@ -1168,7 +1181,9 @@ mod tests {
         old.execute_batch(&old_schema).unwrap();
         old.execute_batch(
             "INSERT INTO users (name, role, token_hash, created_ms) VALUES ('ann', 'contributor', 'h', 0);
-             INSERT INTO changes (owner, title, kind, state, created_ms) VALUES (1, 'old', 'bugfix', 'open', 0);",
+             INSERT INTO changes (owner, title, kind, state, created_ms) VALUES (1, 'old', 'bugfix', 'open', 0);
+             INSERT INTO versions (change, number, content_hash, mbox, docs_only, commits, created_ms)
+                 VALUES (1, 1, 'h', 'From old', 0, '[]', 0);",
         )
         .unwrap();
         let has_column = |conn: &Connection, table: &str, column: &str| -> bool {
@@ -1185,8 +1200,13 @@ mod tests {
         let store = Store::open(&path).unwrap();
         assert!(has_column(&store.conn(), "jobs", "known_failure"));
         assert!(has_column(&store.conn(), "changes", "draft"));
-        // A change made before drafts existed is not one.
+        // A change made before drafts existed is not one; its mbox, stored as text then,
+        // reads as bytes.
         assert!(!store.change(1).unwrap().unwrap().draft);
+        assert_eq!(
+            store.version_mbox(1, 1).unwrap(),
+            Some(b"From old".to_vec())
+        );
         drop(store);
         // Opening again (the columns there) is a no-op.
         let again = Store::open(&path).unwrap();

@@ -26,8 +26,9 @@ impl fmt::Display for ChangeId {
 /// A series to upload, as the first version of a new change or the next version of one.
 #[derive(Debug, Clone)]
 pub struct Upload {
-    /// The series as `git format-patch --stdout` writes it.
-    pub mbox: String,
+    /// The series as `git format-patch --stdout` writes it (bytes: a patch may carry text
+    /// in any encoding).
+    pub mbox: Vec<u8>,
     /// The branches it is nominated for, in order.
     pub targets: Vec<String>,
     /// The commit the series was written on.

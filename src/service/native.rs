@@ -246,8 +246,10 @@ impl ReviewService for NativeService<'_> {
     }
 
     fn create_change(&self, meta: &NewChange, upload: &Upload) -> Result<Posted, ServiceError> {
+        let (mbox, mbox_base64) = api::encode_mbox(upload.mbox.clone());
         let body = api::CreateChange {
-            mbox: upload.mbox.clone(),
+            mbox,
+            mbox_base64,
             targets: upload.targets.clone(),
             kind: meta.kind,
             title: meta.title.clone(),
@@ -260,8 +262,10 @@ impl ReviewService for NativeService<'_> {
     }
 
     fn add_version(&self, change: &ChangeId, upload: &Upload) -> Result<Posted, ServiceError> {
+        let (mbox, mbox_base64) = api::encode_mbox(upload.mbox.clone());
         let body = api::AddVersion {
-            mbox: upload.mbox.clone(),
+            mbox,
+            mbox_base64,
             targets: upload.targets.clone(),
             base: upload.base.clone(),
         };

@@ -695,3 +695,69 @@ issue = "gh-1234"
         .unwrap();
     assert!(!tests_line.contains("known flaky"), "{tests_line}");
 }
+
+/// A series that is not UTF-8 (a patch to a Latin-1 file, as CPython's test data has) is
+/// posted in base64, applied, tested and downloaded byte for byte; the API refuses an upload
+/// with both mbox fields or neither.
+#[test]
+fn a_series_that_is_not_utf8_is_posted_and_downloaded_byte_for_byte() {
+    let env = TestEnv::new();
+    let service = Service::new(&env, ONE_JOB);
+    let server = service.start();
+    let repo = clone(&env, &service);
+    let ann = service.tokens.contributor.clone();
+    let url = server.base.clone();
+    let latin1: &[u8] = b"caf\xe9 cr\xe8me br\xfbl\xe9e\n";
+    repo.new_branch("latin", "main");
+    repo.write("Lib/test/latin1.txt", latin1);
+    repo.commit("Add Latin-1 test data");
+
+    let posted = review(&repo, &url, Some(&ann), &["post", "--target", "main"]);
+    posted.success().stdout_has("main  applies");
+    let change = server.wait_for_verdicts(1, &ann);
+    assert_eq!(change["versions"][0]["targets"][0]["verdict"], "passed");
+    // Posting again is recognised as the same version (the hash is over the bytes).
+    review(&repo, &url, Some(&ann), &["post", "--target", "main"])
+        .success()
+        .stderr_has("the service already had this version (v1)");
+
+    review(&repo, &url, Some(&ann), &["download", "1"])
+        .success()
+        .stdout_has("review/1-v1");
+    let blob = repo
+        .env
+        .git_command(&repo.path)
+        .args(["cat-file", "blob", "review/1-v1:Lib/test/latin1.txt"])
+        .output()
+        .unwrap();
+    assert!(blob.status.success());
+    assert_eq!(blob.stdout, latin1);
+
+    let mbox = service.mbox("main");
+    for (body, why) in [
+        (
+            serde_json::json!({"mbox": mbox, "mbox_base64": "YQ==", "targets": ["main"], "kind": "bugfix", "title": "t"}),
+            "not both",
+        ),
+        (
+            serde_json::json!({"targets": ["main"], "kind": "bugfix", "title": "t"}),
+            "no `mbox`",
+        ),
+        (
+            serde_json::json!({"mbox_base64": "%%%", "targets": ["main"], "kind": "bugfix", "title": "t"}),
+            "not base64",
+        ),
+    ] {
+        let refused = server.post("/api/v1/changes", Some(&ann), &body);
+        assert_eq!(refused.status, 422, "{}", refused.text);
+        assert_eq!(refused.json["error"]["code"], "invalid_field");
+        assert!(
+            refused.json["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains(why),
+            "{}",
+            refused.text
+        );
+    }
+}

@@ -208,7 +208,10 @@ fn bad_input_is_refused_with_stable_codes_and_changes_nothing() {
         .error(400, "invalid_json");
     create(&json!({"targets": ["main"]}))
         .error(400, "invalid_json")
-        .message_has("missing field `mbox`");
+        .message_has("missing field `kind`");
+    create(&json!({"targets": ["main"], "kind": "bugfix", "title": "T"}))
+        .error(422, "invalid_field")
+        .message_has("no `mbox`");
     let raw = |body: &str, content_type: &str| {
         crate::serve_support::Response::from(
             server
