@@ -312,9 +312,10 @@ pub fn gate_busy(gate: &GateState) -> bool {
     )
 }
 
-/// True while the gate is still working on some target of the newest version.
+/// True while the gate is still working on some target of the newest version (a merged
+/// change too: another target may still be queued, or a revert under way).
 pub fn gate_busy_anywhere(change: &Change) -> bool {
-    change.state == api::ChangeState::Open
+    change.state != api::ChangeState::Abandoned
         && change
             .current()
             .is_some_and(|v| v.targets.iter().any(|t| gate_busy(&t.gate)))

@@ -51,19 +51,27 @@ pub enum Overall {
     Failed,
     Pending,
     Merged,
+    /// Merged, then reverted by the gate after a post-merge check failed.
+    Reverted,
     Abandoned,
 }
 
 pub fn overall(change: &Change) -> Overall {
-    match change.state {
-        api::ChangeState::Merged => return Overall::Merged,
-        api::ChangeState::Abandoned => return Overall::Abandoned,
-        api::ChangeState::Open => {}
-    }
     let targets = change
         .current()
         .map(|v| v.targets.as_slice())
         .unwrap_or(&[]);
+    if targets.iter().any(|t| t.gate.state == "reverted") {
+        return Overall::Reverted;
+    }
+    match change.state {
+        api::ChangeState::Merged if targets.iter().any(|t| t.gate.state == "reverting") => {
+            return Overall::Pending
+        }
+        api::ChangeState::Merged => return Overall::Merged,
+        api::ChangeState::Abandoned => return Overall::Abandoned,
+        api::ChangeState::Open => {}
+    }
     let mut result = Overall::Passed;
     for t in targets {
         if t.gate.state == "ejected" {
@@ -192,6 +200,7 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
                 Overall::Passed => "every target passed",
                 Overall::Failed => "something failed",
                 Overall::Merged => "merged",
+                Overall::Reverted => "reverted after a post-merge check failed",
                 Overall::Abandoned => "abandoned",
                 Overall::Pending => "pending",
             }
@@ -447,5 +456,25 @@ mod tests {
             overall(&change(ChangeState::Abandoned, &[Passed])),
             Overall::Abandoned
         );
+    }
+
+    #[test]
+    fn a_reverted_change_is_not_reported_merged() {
+        let mut merged = change(ChangeState::Merged, &[Verdict::Passed, Verdict::Passed]);
+        let gate = |c: &mut Change, i: usize, state: &str| {
+            c.versions[0].targets[i].gate.state = state.into();
+        };
+        gate(&mut merged, 0, "merged");
+        gate(&mut merged, 1, "merged");
+        assert_eq!(overall(&merged), Overall::Merged);
+        assert!(!super::super::gate::gate_busy_anywhere(&merged));
+        // A post-merge check failed on one branch: pending (and watched) while the revert runs,
+        // then reverted.
+        gate(&mut merged, 1, "reverting");
+        assert_eq!(overall(&merged), Overall::Pending);
+        assert!(super::super::gate::gate_busy_anywhere(&merged));
+        gate(&mut merged, 1, "reverted");
+        assert_eq!(overall(&merged), Overall::Reverted);
+        assert!(!super::super::gate::gate_busy_anywhere(&merged));
     }
 }

@@ -182,6 +182,25 @@ poll_ms = 200
         ["diff", "--stat", &start, "main"],
     );
     assert_eq!(diff.trim(), "");
+
+    // `review status` says the change was reverted (exit 1), not merged.
+    let status = |format: &str| {
+        crate::support::Run::from(
+            env.review(env.work())
+                .env("REVIEW_SERVICE_URL", &server.base)
+                .env("REVIEW_TOKEN", ann)
+                .args(["status", &change.to_string(), "--format", format])
+                .output()
+                .unwrap(),
+        )
+    };
+    let json_run = status("json");
+    json_run.code(1);
+    let record: Value = serde_json::from_str(&json_run.stdout).unwrap();
+    assert_eq!(record["outcome"], "reverted", "{}", json_run.stdout);
+    status("human")
+        .code(1)
+        .stdout_has(&format!("reverted by change {revert}"));
 }
 
 #[test]
