@@ -39,7 +39,8 @@ use crate::ui::OutputFormat;
 /// problems (`--no-lint` posts anyway; `--skip-news` as for `review lint`).
 ///
 /// Exit status: 0 posted (or would post, with `--dry-run`), 1 lint findings or a target that
-/// does not apply, 2 errors (no series, not logged in, the service refused or cannot be reached).
+/// does not apply, 2 errors (no series, not logged in, the service refused or cannot be reached),
+/// 130 interrupted by Ctrl-C (during the upload: after both the upload and the record).
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
