@@ -395,9 +395,7 @@ impl Pipeline {
             Ok(_) => self.event(format!("job {id} ({}) ended: {outcome}", job.name)),
             Err(e) => self.event(format!("error: cannot record the end of job {id}: {e}")),
         }
-        self.in_flight.fetch_sub(1, Ordering::SeqCst);
-        self.idle.notify_waiters();
-        self.wake.notify_one();
+        self.release_slot();
     }
 
     /// Stops scheduling, cancels running jobs (they are queued again for the next start) and
