@@ -17,6 +17,17 @@ const KEYRING_SERVICE: &str = "review";
 pub enum AuthError {
     #[error("cannot use the {store}: {detail}")]
     Store { store: &'static str, detail: String },
+    /// The Secret Service answered but its keyring stayed locked (the unlock prompt was
+    /// dismissed, or no prompter could be shown, as on a headless machine).
+    #[error("the Secret Service keyring is locked and was not unlocked ({detail})")]
+    Locked { detail: String },
+}
+
+impl AuthError {
+    /// Whether unlocking the keyring is the way out.
+    pub fn is_locked(&self) -> bool {
+        matches!(self, AuthError::Locked { .. })
+    }
 }
 
 /// A place that keeps one token per service URL.
@@ -133,16 +144,25 @@ impl KeyringStore {
                 },
                 fallback: None,
             },
-            Err(e) => Opened {
-                store: KeyringStore {
-                    keyring: Keyring::Kernel,
-                },
-                fallback: Some(format!(
-                    "no Secret Service ({}); using the kernel keyring of this login session, \
-                     which forgets the token when the session ends",
-                    first_line(&e.to_string())
-                )),
-            },
+            Err(e) => {
+                // A Secret Service that answers but has no default collection (no `login`
+                // keyring was ever created) cannot keep the token either: say that, not "none".
+                let why = match secret_service_error(&e) {
+                    Some(secret_service::Error::NoResult) => {
+                        "the Secret Service has no default keyring".to_owned()
+                    }
+                    _ => format!("no Secret Service ({})", first_line(&e.to_string())),
+                };
+                Opened {
+                    store: KeyringStore {
+                        keyring: Keyring::Kernel,
+                    },
+                    fallback: Some(format!(
+                        "{why}; using the kernel keyring of this login session, \
+                         which forgets the token when the session ends"
+                    )),
+                }
+            }
         }
     }
 
@@ -173,10 +193,30 @@ impl KeyringStore {
     }
 
     fn fail(&self, e: keyring::Error) -> AuthError {
-        AuthError::Store {
-            store: self.name(),
-            detail: first_line(&e.to_string()),
+        let detail = first_line(&e.to_string());
+        match secret_service_error(&e) {
+            // The probe only searches, which works on a locked collection; reading, storing or
+            // deleting needs it unlocked, and without a prompter the unlock is dismissed.
+            Some(secret_service::Error::Locked | secret_service::Error::Prompt)
+                if self.keyring == Keyring::SecretService =>
+            {
+                AuthError::Locked { detail }
+            }
+            _ => AuthError::Store {
+                store: self.name(),
+                detail,
+            },
         }
+    }
+}
+
+/// The Secret Service error under a `keyring` error, when there is one.
+fn secret_service_error(e: &keyring::Error) -> Option<&secret_service::Error> {
+    match e {
+        keyring::Error::NoStorageAccess(inner) | keyring::Error::PlatformFailure(inner) => {
+            inner.downcast_ref::<secret_service::Error>()
+        }
+        _ => None,
     }
 }
 
@@ -260,6 +300,26 @@ mod tests {
             .unwrap();
         assert_eq!(token, "stored");
         assert!(resolve(None, &store, "http://other").unwrap().is_none());
+    }
+
+    #[test]
+    fn a_dismissed_unlock_of_the_secret_service_is_a_locked_keyring() {
+        let ss = KeyringStore {
+            keyring: Keyring::SecretService,
+        };
+        let kernel = KeyringStore {
+            keyring: Keyring::Kernel,
+        };
+        for inner in [secret_service::Error::Prompt, secret_service::Error::Locked] {
+            let e = keyring::Error::NoStorageAccess(Box::new(inner));
+            assert!(ss.fail(e).is_locked());
+        }
+        let locked = keyring::Error::PlatformFailure(Box::new(secret_service::Error::Locked));
+        assert!(ss.fail(locked).is_locked());
+        let other = keyring::Error::PlatformFailure(Box::new(secret_service::Error::Unavailable));
+        assert!(!ss.fail(other).is_locked());
+        let kernel_err = keyring::Error::NoStorageAccess(Box::new(secret_service::Error::Locked));
+        assert!(!kernel.fail(kernel_err).is_locked());
     }
 
     #[test]

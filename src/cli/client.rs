@@ -41,6 +41,18 @@ pub fn keyring(ctx: &Context) -> KeyringStore {
     opened.store
 }
 
+/// How to get past a keyring failure: unlock it when it is locked; `REVIEW_TOKEN` always works.
+pub fn keyring_hint(e: &auth::AuthError) -> String {
+    if e.is_locked() {
+        format!(
+            "unlock the keyring (your desktop session or password manager does) and retry, or set {} to the token instead",
+            auth::TOKEN_ENV
+        )
+    } else {
+        format!("set {} to the token instead", auth::TOKEN_ENV)
+    }
+}
+
 /// The token for `url`: `REVIEW_TOKEN`, else the keyring. Never printed.
 pub fn token(ctx: &Context, url: &str) -> Result<(String, TokenSource), CliError> {
     let env = std::env::var(auth::TOKEN_ENV).ok();
@@ -52,9 +64,10 @@ pub fn token(ctx: &Context, url: &str) -> Result<(String, TokenSource), CliError
         auth::resolve(None, &store as &dyn TokenStore, url)
     };
     let resolved = resolved.map_err(|e| {
+        let hint = keyring_hint(&e);
         CliError::new(ErrorKind::Auth, "cannot read the token")
             .with_cause(e)
-            .with_hint(format!("set {} to the token instead", auth::TOKEN_ENV))
+            .with_hint(hint)
     })?;
     let (token, source) = resolved.ok_or_else(|| {
         CliError::new(ErrorKind::Auth, format!("not logged in to {url}")).with_hint(format!(

@@ -45,12 +45,10 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
         .map_err(|e| client::service_error(e, None))?;
     let store = client::keyring(ctx);
     store.set(&url, &token).map_err(|e| {
+        let hint = client::keyring_hint(&e);
         CliError::new(ErrorKind::Auth, "cannot store the token")
             .with_cause(e)
-            .with_hint(format!(
-                "set {} to the token instead (e.g. from your CI's secret store)",
-                auth::TOKEN_ENV
-            ))
+            .with_hint(hint)
     })?;
     ctx.printer.status(
         "Logged in",
@@ -74,9 +72,17 @@ pub fn logout(ctx: &Context, args: LogoutArgs) -> CliResult {
     let loaded = ctx.load_config()?;
     let url = client::service_url(&loaded.config, args.service.as_deref())?;
     let store = client::keyring(ctx);
-    let removed = store
-        .delete(&url)
-        .map_err(|e| CliError::new(ErrorKind::Auth, "cannot remove the token").with_cause(e))?;
+    let removed = store.delete(&url).map_err(|e| {
+        let locked = e.is_locked();
+        let err = CliError::new(ErrorKind::Auth, "cannot remove the token").with_cause(e);
+        if locked {
+            err.with_hint(
+                "unlock the keyring (your desktop session or password manager does) and retry",
+            )
+        } else {
+            err
+        }
+    })?;
     if removed {
         ctx.printer.status(
             "Logged out",

@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::serve_support::{Server, Service};
 use crate::support::{GitRepo, Run, TestEnv};
 
-const ONE_JOB: &str = r#"
+pub(crate) const ONE_JOB: &str = r#"
 [[job]]
 name = "tests"
 run = "./pass.sh"
@@ -63,6 +63,24 @@ pub(crate) fn review(repo: &GitRepo<'_>, url: &str, token: Option<&str>, args: &
             .output()
             .expect("run review"),
     )
+}
+
+/// Runs `cmd` with `input` on its standard input (e.g. `login --token-stdin`).
+pub(crate) fn run_with_stdin(cmd: &mut Command, input: &str) -> Run {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run review");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    Run::from(child.wait_with_output().unwrap())
 }
 
 pub(crate) fn json(run: &Run) -> Value {
@@ -352,23 +370,12 @@ fn refusals_explain_themselves_and_change_nothing() {
         .stderr_has("not a terminal")
         .stderr_has("--token-stdin");
     // A bad token is checked before anything is stored.
-    let mut login = review_cmd(&repo, &url, None)
-        .args(["login", "--token-stdin"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    login
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"rvw_wrong\n")
-        .unwrap();
-    Run::from(login.wait_with_output().unwrap())
-        .code(2)
-        .stderr_has("did not accept the token");
+    run_with_stdin(
+        review_cmd(&repo, &url, None).args(["login", "--token-stdin"]),
+        "rvw_wrong\n",
+    )
+    .code(2)
+    .stderr_has("did not accept the token");
     review(&repo, &url, None, &["status", "1"])
         .code(2)
         .stderr_has("not logged in");
@@ -399,21 +406,10 @@ fn login_keeps_the_token_out_of_every_output_and_file() {
     let token = service.tokens.contributor.clone();
     let mut runs = Vec::new();
 
-    let mut login = review_cmd(&repo, &url, None)
-        .args(["-vv", "login", "--token-stdin"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    login
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{token}\n").as_bytes())
-        .unwrap();
-    let run = Run::from(login.wait_with_output().unwrap());
+    let run = run_with_stdin(
+        review_cmd(&repo, &url, None).args(["-vv", "login", "--token-stdin"]),
+        &format!("{token}\n"),
+    );
     run.success()
         .stderr_has("using the kernel keyring")
         .stderr_has(&format!("Logged in to {url} as ann (contributor)"));

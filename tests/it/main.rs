@@ -11,6 +11,7 @@ mod client_list;
 mod config;
 mod generated;
 mod hook;
+mod keyring;
 mod lint;
 mod news;
 mod series;
