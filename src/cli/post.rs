@@ -268,7 +268,7 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
     if let Some(draft) = requested_draft(&args).filter(|&d| d != change.draft) {
         change = service.set_draft(&id, draft).map_err(|e| {
             client::service_error(e, Some(&service)).with_cause(format!(
-                "change {id} version {version_number} is posted; only its draft state is unchanged"
+                "change {id} version {version_number} was posted and recorded; its draft state was left as it was"
             ))
         })?;
     }

@@ -133,7 +133,7 @@ fn a_draft_is_checked_but_not_approved_until_it_is_marked_ready() {
     let back = review(&repo, &url, Some(ann), &["post", "--draft"]);
     back.code(2)
         .stderr_has("change 1 is approved for main; a draft cannot be in the gate")
-        .stderr_has("version 2 is posted; only its draft state is unchanged");
+        .stderr_has("version 2 was posted and recorded; its draft state was left as it was");
     assert!(!draft_of(&server, ann, 1));
     assert_eq!(
         server.get("/api/v1/branches/main/gate", Some(ann)).json["queue"],
