@@ -48,6 +48,7 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve a change for the merge gate (core developers and release managers)')
             [CompletionResult]::new('recheck', 'recheck', [CompletionResultType]::ParameterValue, 'Run a change''s failed checks again, e.g. after a known intermittent failure')
             [CompletionResult]::new('promote', 'promote', [CompletionResultType]::ParameterValue, 'Move a queued change to the head of a branch''s gate queue (release managers)')
+            [CompletionResult]::new('dequeue', 'dequeue', [CompletionResultType]::ParameterValue, 'Take a change out of the merge gate''s queues, keeping its approval')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the whole review workflow in a throw-away world, in under a minute')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Check a token against the review service and keep it in the OS keyring')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Forget the token of the review service')
@@ -579,6 +580,21 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'review;dequeue' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format; `json` prints the object described in the README')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto colours a terminal unless NO_COLOR is set')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (like `git -C`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'review;demo' {
             [CompletionResult]::new('--keep', '--keep', [CompletionResultType]::ParameterName, 'Build the world in DIR (new or empty) and keep it afterwards')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto colours a terminal unless NO_COLOR is set')
@@ -642,6 +658,7 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve a change for the merge gate (core developers and release managers)')
             [CompletionResult]::new('recheck', 'recheck', [CompletionResultType]::ParameterValue, 'Run a change''s failed checks again, e.g. after a known intermittent failure')
             [CompletionResult]::new('promote', 'promote', [CompletionResultType]::ParameterValue, 'Move a queued change to the head of a branch''s gate queue (release managers)')
+            [CompletionResult]::new('dequeue', 'dequeue', [CompletionResultType]::ParameterValue, 'Take a change out of the merge gate''s queues, keeping its approval')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the whole review workflow in a throw-away world, in under a minute')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Check a token against the review service and keep it in the OS keyring')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Forget the token of the review service')
@@ -734,6 +751,9 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             break
         }
         'review;help;promote' {
+            break
+        }
+        'review;help;dequeue' {
             break
         }
         'review;help;demo' {

@@ -45,6 +45,7 @@ set edit:completion:arg-completer[review] = {|@words|
             cand approve 'Approve a change for the merge gate (core developers and release managers)'
             cand recheck 'Run a change''s failed checks again, e.g. after a known intermittent failure'
             cand promote 'Move a queued change to the head of a branch''s gate queue (release managers)'
+            cand dequeue 'Take a change out of the merge gate''s queues, keeping its approval'
             cand demo 'Run the whole review workflow in a throw-away world, in under a minute'
             cand login 'Check a token against the review service and keep it in the OS keyring'
             cand logout 'Forget the token of the review service'
@@ -526,6 +527,20 @@ set edit:completion:arg-completer[review] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'review;dequeue'= {
+            cand --format 'Output format; `json` prints the object described in the README'
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'review;demo'= {
             cand --keep 'Build the world in DIR (new or empty) and keep it afterwards'
             cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
@@ -586,6 +601,7 @@ set edit:completion:arg-completer[review] = {|@words|
             cand approve 'Approve a change for the merge gate (core developers and release managers)'
             cand recheck 'Run a change''s failed checks again, e.g. after a known intermittent failure'
             cand promote 'Move a queued change to the head of a branch''s gate queue (release managers)'
+            cand dequeue 'Take a change out of the merge gate''s queues, keeping its approval'
             cand demo 'Run the whole review workflow in a throw-away world, in under a minute'
             cand login 'Check a token against the review service and keep it in the OS keyring'
             cand logout 'Forget the token of the review service'
@@ -652,6 +668,8 @@ set edit:completion:arg-completer[review] = {|@words|
         &'review;help;recheck'= {
         }
         &'review;help;promote'= {
+        }
+        &'review;help;dequeue'= {
         }
         &'review;help;demo'= {
         }

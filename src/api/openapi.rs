@@ -102,7 +102,7 @@ fn gate_paths() -> Value {
                     "415": error_response("unsupported_media_type"),
                     "422": error_response("unknown_target or invalid_field (the version does not apply)")}))}},
             "/api/v1/changes/{number}/recheck": {"post": {
-                "summary": "Re-run the current version's failed checks; re-enqueue it if it was ejected with a valid approval (owner, core, release-manager)",
+                "summary": "Re-run the current version's failed checks; re-enqueue it if it was ejected or dequeued with a valid approval and is not a draft (owner, core, release-manager)",
                 "parameters": [number_param("number", "the change number")],
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Recheck"}}}},
                 "responses": auth_errors(json!({"200": json_response("the change", "Change"),

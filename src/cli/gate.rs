@@ -1,4 +1,4 @@
-//! `review approve`, `review recheck` and `review promote`: what people do to the merge gate.
+//! `review approve`, `recheck`, `promote` and `dequeue`: what people do to the merge gate.
 
 use std::path::Path;
 
@@ -81,7 +81,29 @@ pub struct PromoteArgs {
     pub format: OutputFormat,
 }
 
-/// `--format json` of the three commands.
+/// Take a change out of the merge gate's queues, keeping its approval
+///
+/// For a change that should not merge yet (a problem found after approval, or to mark it a
+/// draft with `review post --draft`): it leaves every queue it is in and the gate stops
+/// testing it. Its approval stays; `review recheck CHANGE --reason ...` puts it back at the
+/// back of the queue. A change already merging cannot be taken out. The change's owner, core
+/// developers and release managers may dequeue.
+///
+/// Exit status: 0 dequeued (or it was in no queue), 2 refused or errors (nothing was changed
+/// then).
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct DequeueArgs {
+    /// The change's number [default: the current branch's change]
+    #[arg(value_name = "CHANGE")]
+    pub change: Option<String>,
+
+    /// Output format; `json` prints the object described in the README
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+}
+
+/// `--format json` of the gate commands.
 #[derive(Serialize)]
 struct GateJson<'a> {
     number: u64,
@@ -198,6 +220,35 @@ pub fn promote(ctx: &Context, args: PromoteArgs) -> CliResult {
         std::slice::from_ref(&target),
         args.format,
     )?;
+    Ok(Outcome::Success)
+}
+
+pub fn dequeue(ctx: &Context, args: DequeueArgs) -> CliResult {
+    let loaded = ctx.load_config()?;
+    let id = client::change_arg(args.change.as_deref(), Path::new("."))?;
+    let service = client::connect(ctx, &loaded.config)?;
+    let change = service.dequeue(&id).map_err(|e| {
+        refused(
+            e,
+            &service,
+            "dequeuing",
+            "to own the change or the core role",
+            "its owner or a core developer",
+        )
+    })?;
+    ctx.printer.status(
+        "Dequeued",
+        &format!(
+            "change {} v{} ({})",
+            change.number, change.current_version, change.title
+        ),
+    );
+    report(ctx, &service, &id, &change, &[], args.format)?;
+    if args.format == OutputFormat::Human {
+        ctx.printer.hint(&format!(
+            "its approval stays; `review recheck {id} --reason ...` puts it back in the queue"
+        ));
+    }
     Ok(Outcome::Success)
 }
 

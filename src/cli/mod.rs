@@ -99,6 +99,7 @@ pub enum Command {
     Approve(gate::ApproveArgs),
     Recheck(gate::RecheckArgs),
     Promote(gate::PromoteArgs),
+    Dequeue(gate::DequeueArgs),
     Demo(demo::Args),
     Login(login::Args),
     Logout(login::LogoutArgs),
@@ -114,7 +115,10 @@ pub const COMMAND_GROUPS: &[(&str, &[&str])] = &[
             "series", "lint", "news", "post", "status", "list", "abandon", "download",
         ],
     ),
-    ("Core developers", &["approve", "recheck", "promote"]),
+    (
+        "Core developers",
+        &["approve", "recheck", "promote", "dequeue"],
+    ),
     ("Service", &["login", "logout", "serve"]),
     ("Setup", &["config", "hook", "completions", "man", "help"]),
 ];
@@ -233,6 +237,7 @@ fn dispatch(ctx: &Context, command: Command) -> CliResult {
         Command::Approve(args) => gate::approve(ctx, args),
         Command::Recheck(args) => gate::recheck(ctx, args),
         Command::Promote(args) => gate::promote(ctx, args),
+        Command::Dequeue(args) => gate::dequeue(ctx, args),
         Command::Demo(args) => demo::run(ctx, args),
         Command::Login(args) => login::run(ctx, args),
         Command::Logout(args) => login::logout(ctx, args),

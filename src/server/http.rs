@@ -939,11 +939,15 @@ async fn recheck(
     }
     state.pipeline.store.requeue_failed_jobs(number)?;
     state.pipeline.wake();
-    let actions = state.gate.feed(Event::Recheck {
-        change: ChangeId(number),
-        reason: request.reason.trim().to_owned(),
-    })?;
-    refusal(&actions, number)?;
+    // A draft's checks run again, but it does not go back into the gate with an approval it
+    // kept from before it became a draft.
+    if !open_change(&state, number)?.draft {
+        let actions = state.gate.feed(Event::Recheck {
+            change: ChangeId(number),
+            reason: request.reason.trim().to_owned(),
+        })?;
+        refusal(&actions, number)?;
+    }
     answer_change(&state, number)
 }
 

@@ -193,6 +193,11 @@ pub trait ReviewService {
     /// was ejected with a valid approval). `reason` says why, e.g. the known failure seen.
     fn recheck(&self, change: &ChangeId, reason: &str) -> Result<Change, ServiceError>;
 
+    /// Takes `change` out of every gate queue it is in; its approval stays, and `recheck` puts
+    /// it back. Returns the change as it is now. (Gerrit: remove the `Workflow+1` vote;
+    /// GitHub: `dequeuePullRequest`.)
+    fn dequeue(&self, change: &ChangeId) -> Result<Change, ServiceError>;
+
     /// Moves `change`, queued on `target`, to the head of that branch's queue.
     fn promote(&self, change: &ChangeId, target: &str) -> Result<Change, ServiceError>;
 

@@ -359,6 +359,11 @@ impl ReviewService for NativeService<'_> {
         read_json(self.post_json::<()>(&url, None)?)
     }
 
+    fn dequeue(&self, change: &ChangeId) -> Result<Change, ServiceError> {
+        let url = self.api(&format!("/changes/{change}/dequeue"));
+        read_json(self.post_json::<()>(&url, None)?)
+    }
+
     fn set_draft(&self, change: &ChangeId, draft: bool) -> Result<Change, ServiceError> {
         let verb = if draft { "draft" } else { "ready" };
         let url = self.api(&format!("/changes/{change}/{verb}"));

@@ -140,6 +140,44 @@ fn a_draft_is_checked_but_not_approved_until_it_is_marked_ready() {
         json!([1])
     );
 
+    let queue = || server.get("/api/v1/branches/main/gate", Some(ann)).json["queue"].clone();
+
+    // Only its owner or a core developer takes it out of the queue; the approval stays.
+    review(&repo, &url, Some(otto), &["dequeue", "1"])
+        .code(2)
+        .stderr_has("dequeuing needs to own the change or the core role; you are a contributor");
+    assert_eq!(queue(), json!([1]));
+    let dequeued = review(&repo, &url, Some(ann), &["dequeue", "--format", "json"]);
+    dequeued.success();
+    let record = json(&dequeued);
+    assert_eq!(record["targets"][0]["gate"]["state"], "dequeued");
+    assert_eq!(record["targets"][0]["gate"]["approvals"], json!(["cora"]));
+    assert_eq!(queue(), json!([]));
+    review(&repo, &url, Some(ann), &["dequeue"])
+        .success()
+        .stdout_has("main: gate: dequeued")
+        .stderr_has("`review recheck 1 --reason ...` puts it back");
+
+    // Dequeued, it may become a draft again. A draft's recheck runs its checks but does not
+    // put it back into the gate, approval or not; once ready, a recheck does.
+    review(&repo, &url, Some(ann), &["post", "--draft"])
+        .success()
+        .stdout_has("(draft)");
+    review(&repo, &url, Some(ann), &["recheck", "--reason", "try"]).success();
+    assert_eq!(queue(), json!([]));
+    review(&repo, &url, Some(cora), &["approve", "1"])
+        .code(2)
+        .stderr_has("change 1 is a draft");
+    review(&repo, &url, Some(ann), &["post", "--ready"]).success();
+    review(
+        &repo,
+        &url,
+        Some(ann),
+        &["recheck", "--reason", "ready now"],
+    )
+    .success();
+    assert_eq!(queue(), json!([1]));
+
     // Let the gate merge it.
     std::fs::remove_file(&hold).unwrap();
     review(&repo, &url, Some(ann), &["status", "1", "--watch"])
