@@ -10,12 +10,15 @@
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::client::{clone, review_cmd, run_with_stdin, ONE_JOB};
+use crate::client::{clone, review_cmd, ONE_JOB};
 use crate::serve_support::Service;
 use crate::support::{GitRepo, Run, TestEnv};
 
 /// The password of the test keyring (it only guards a temp directory).
 const PASSWORD: &str = "keyring-test-password";
+/// Longest a `review` command may take here: it talks to the keyring daemon, which on a
+/// misconfigured machine could wait for an unlock prompt that never comes.
+const REVIEW_LIMIT: Duration = Duration::from_secs(60);
 
 /// The object path of the collection `gnome-keyring-daemon --unlock` creates.
 const LOGIN_COLLECTION: &str = "/org/freedesktop/secrets/collection/login";
@@ -270,19 +273,15 @@ impl SecretService {
     }
 
     fn run(&self, repo: &GitRepo<'_>, url: &str, args: &[&str]) -> Run {
-        Run::from(
-            self.review(repo, url)
-                .args(args)
-                .output()
-                .expect("run review"),
-        )
+        Run::within(self.review(repo, url).args(args), "", REVIEW_LIMIT)
     }
 
     fn login(&self, repo: &GitRepo<'_>, url: &str, token: &str) -> Run {
-        run_with_stdin(
+        Run::within(
             self.review(repo, url)
                 .args(["-vv", "login", "--token-stdin"]),
             &format!("{token}\n"),
+            REVIEW_LIMIT,
         )
     }
 }
@@ -436,4 +435,16 @@ fn a_secret_service_without_a_default_keyring_falls_back_to_the_kernel_keyring()
         .run(&repo, &url, &["logout"])
         .success()
         .stderr_has("the token is gone from the kernel keyring");
+}
+
+/// The limit on the commands above holds: a command past it fails the test instead of
+/// hanging the suite, and is killed.
+#[test]
+#[should_panic(expected = "did not finish within")]
+fn a_command_past_its_limit_fails_instead_of_hanging() {
+    Run::within(
+        Command::new("sleep").arg("30"),
+        "",
+        Duration::from_millis(200),
+    );
 }

@@ -254,6 +254,51 @@ impl From<Output> for Run {
 }
 
 impl Run {
+    /// Runs `cmd` with `input` on stdin and waits at most `limit`: a command that talks to an
+    /// outside daemon (a keyring that might wait for a prompt) must fail the test, not hang
+    /// the suite.
+    #[track_caller]
+    pub fn within(cmd: &mut Command, input: &str, limit: std::time::Duration) -> Run {
+        use std::io::Write;
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn the command");
+        let mut stdin = child.stdin.take().expect("a stdin pipe");
+        stdin.write_all(input.as_bytes()).expect("write stdin");
+        drop(stdin);
+        // Read both pipes on their own threads so a full pipe cannot stall the child.
+        let out = child.stdout.take().expect("a stdout pipe");
+        let err = child.stderr.take().expect("a stderr pipe");
+        let read = |mut pipe: Box<dyn std::io::Read + Send>| {
+            std::thread::spawn(move || {
+                let mut bytes = Vec::new();
+                let _ = pipe.read_to_end(&mut bytes);
+                bytes
+            })
+        };
+        let (out, err) = (read(Box::new(out)), read(Box::new(err)));
+        let deadline = std::time::Instant::now() + limit;
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait for the command") {
+                break status;
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("{cmd:?} did not finish within {limit:?}");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        Run::from(Output {
+            status,
+            stdout: out.join().expect("read stdout"),
+            stderr: err.join().expect("read stderr"),
+        })
+    }
+
     /// Asserts the exit code, showing both streams when it differs.
     #[track_caller]
     pub fn code(&self, expected: i32) -> &Self {
