@@ -14,8 +14,8 @@ use crate::ui::OutputFormat;
 /// List the changes on the review service (open ones by default), newest first
 ///
 /// `--needs-review` lists what a core developer should look at: the open changes of others,
-/// not drafts, whose current version applies to a target and is not approved there yet. `--queue BRANCH`
-/// lists the merge gate's queue of BRANCH instead, head first.
+/// not drafts, whose current version applies to a target and is not approved there yet.
+/// `--queue BRANCH` lists the merge gate's queue of BRANCH instead, head first.
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct ListArgs {
