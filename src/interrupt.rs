@@ -1,34 +1,56 @@
 //! Ctrl-C inside a critical section: a command that must not stop half-way (between the
 //! service accepting an upload and the local record of it) defers SIGINT until the section
-//! ends, then reports the interruption itself (exit 130). A second Ctrl-C inside the section,
-//! or any Ctrl-C outside one, stops the process at once, as if no handler were installed.
+//! ends, then reports the interruption itself (exit 130).
 //!
-//! The handlers are installed once and never removed (removing the last one would leave
-//! SIGINT ignored, not restored); outside a section they only re-raise the default action.
+//! Inside a section a second Ctrl-C stops the process at once (a hung upload must stay
+//! stoppable, and posting again recovers), except while [`Critical::hold_all`] is held: a
+//! kill during a git config or ref write would leave a stale `.lock` file that makes the next
+//! write fail, so those few milliseconds of local writes always finish. Outside a section
+//! Ctrl-C stops the process as if no handler were installed.
+//!
+//! The signals are read by one thread (signal-hook's iterator), installed on first use and
+//! never removed: removing it would leave SIGINT ignored, not restored. Outside a section the
+//! thread only re-raises the default action.
 
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Once;
+use std::sync::OnceLock;
 
 use signal_hook::consts::SIGINT;
+use signal_hook::iterator::Signals;
+use signal_hook::low_level::emulate_default_handler;
 
 /// True outside a critical section: SIGINT takes its default action.
 static PASS_THROUGH: AtomicBool = AtomicBool::new(true);
 /// Set by the first SIGINT inside a section.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-
-static INSTALL: Once = Once::new();
+/// While set, every SIGINT waits, the second one too.
+static HOLD_ALL: AtomicBool = AtomicBool::new(false);
 
 fn install() -> io::Result<()> {
-    let mut result = Ok(());
-    INSTALL.call_once(|| {
-        // Order matters: each action runs in the order registered.
-        result = signal_hook::flag::register_conditional_default(SIGINT, &PASS_THROUGH)
-            .and_then(|_| signal_hook::flag::register_conditional_default(SIGINT, &INTERRUPTED))
-            .and_then(|_| signal_hook::flag::register(SIGINT, &INTERRUPTED))
-            .map(|_| ());
-    });
-    result
+    static INSTALLED: OnceLock<Result<(), String>> = OnceLock::new();
+    INSTALLED
+        .get_or_init(|| {
+            let mut signals = Signals::new([SIGINT]).map_err(|e| e.to_string())?;
+            std::thread::Builder::new()
+                .name("sigint".into())
+                .spawn(move || {
+                    for _ in signals.forever() {
+                        let stop_now = PASS_THROUGH.load(Ordering::SeqCst)
+                            || (INTERRUPTED.load(Ordering::SeqCst)
+                                && !HOLD_ALL.load(Ordering::SeqCst));
+                        if stop_now {
+                            // Dies by SIGINT, as without a handler.
+                            let _ = emulate_default_handler(SIGINT);
+                        }
+                        INTERRUPTED.store(true, Ordering::SeqCst);
+                    }
+                })
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })
+        .clone()
+        .map_err(io::Error::other)
 }
 
 /// A critical section: SIGINT is deferred while it lives.
@@ -43,6 +65,12 @@ impl Critical {
         Ok(Critical(()))
     }
 
+    /// Until the returned guard is dropped, a second Ctrl-C waits too: for short local writes.
+    pub fn hold_all(&self) -> HoldAll<'_> {
+        HOLD_ALL.store(true, Ordering::SeqCst);
+        HoldAll(std::marker::PhantomData)
+    }
+
     /// Ends the section; true when Ctrl-C was pressed during it.
     pub fn leave(self) -> bool {
         drop(self);
@@ -52,6 +80,17 @@ impl Critical {
 
 impl Drop for Critical {
     fn drop(&mut self) {
+        HOLD_ALL.store(false, Ordering::SeqCst);
         PASS_THROUGH.store(true, Ordering::SeqCst);
+    }
+}
+
+/// See [`Critical::hold_all`].
+#[must_use = "the hold ends when this is dropped"]
+pub struct HoldAll<'a>(std::marker::PhantomData<&'a Critical>);
+
+impl Drop for HoldAll<'_> {
+    fn drop(&mut self) {
+        HOLD_ALL.store(false, Ordering::SeqCst);
     }
 }

@@ -28,8 +28,8 @@ use crate::ui::OutputFormat;
 /// Posting again after a network failure is safe: the service keeps one copy of an identical
 /// version, and nothing local changes until the service has answered. Ctrl-C before the upload
 /// stops at once with nothing changed; from the upload until the local record is written it is
-/// deferred (the command then exits 130 with both done); a second Ctrl-C stops at once, and
-/// posting again completes the record.
+/// deferred (the command then exits 130 with both done); a second Ctrl-C stops a slow upload
+/// at once (not the few milliseconds of local writes), and posting again completes the record.
 ///
 /// A draft (`--draft`) gets its checks like any change but cannot be approved until it is
 /// marked ready: post again with `--ready` (with or without new commits). Without either flag
@@ -263,8 +263,13 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
     // A fresh upload is the newest version; an identical re-upload is answered with the change
     // as it is, whose newest version is the one this branch posted last.
     let version_number = change.current().ok_or_else(no_versions)?.number;
-    // Only now that the service has the version does anything local change.
-    record(&repo, &branch, &id, version_number, series.tip)?;
+    // Only now that the service has the version does anything local change; a kill in the
+    // middle of a git config or ref write would leave a stale lock, so even a second Ctrl-C
+    // waits for these.
+    {
+        let _hold = critical.hold_all();
+        record(&repo, &branch, &id, version_number, series.tip)?;
+    }
     if let Some(draft) = requested_draft(&args).filter(|&d| d != change.draft) {
         change = service.set_draft(&id, draft).map_err(|e| {
             client::service_error(e, Some(&service)).with_cause(format!(

@@ -178,18 +178,138 @@ fn ctrl_c_at_any_point_of_post_leaves_service_and_clone_in_agreement() {
 
     // Two Ctrl-C inside the section stop at once; posting again completes the record and
     // makes no second change.
-    let (branch, title) = ("twice", "Twice");
-    branch_with_commit(&repo, branch, title);
-    let child = post(&repo);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while changes_titled(&server, &ann, title).is_empty() {
-        assert!(Instant::now() < deadline, "the post never arrived");
+    // Tried a few times: the second signal can land in the upload (stop at once) or in the
+    // local writes (which finish: a kill there would leave a stale `config.lock`).
+    for i in 0..8 {
+        let (branch, title) = (format!("twice{i}"), format!("Twice {i}"));
+        branch_with_commit(&repo, &branch, &title);
+        let child = post(&repo);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while changes_titled(&server, &ann, &title).is_empty() {
+            assert!(Instant::now() < deadline, "the post never arrived");
+        }
+        interrupt(&child);
+        interrupt(&child);
+        let _ = ended(child);
+        review(&repo, &url, Some(&ann), &["post", "--target", "main"]).success();
+        let on_service = changes_titled(&server, &ann, &title);
+        assert_eq!(on_service.len(), 1, "{on_service:?}");
+        assert_eq!(recorded(&repo, &branch), (Some(on_service[0]), true));
     }
+}
+
+/// A TCP relay in front of the real service that holds the request starting with `prefix`:
+/// for `hold` and then forwards it, or (None) never. The network fault a hung upload is,
+/// placed exactly: it says when the request arrived.
+fn relay(
+    upstream: &str,
+    prefix: &'static str,
+    hold: Option<Duration>,
+) -> (String, std::sync::mpsc::Receiver<()>) {
+    use std::io::{Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    let upstream = upstream.trim_start_matches("http://").to_owned();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (arrived, held) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(mut client) = client else { return };
+            let mut server = TcpStream::connect(&upstream).unwrap();
+            let (mut back_from, mut back_to) =
+                (server.try_clone().unwrap(), client.try_clone().unwrap());
+            std::thread::spawn(move || std::io::copy(&mut back_from, &mut back_to));
+            let arrived = arrived.clone();
+            std::thread::spawn(move || {
+                let mut buffer = vec![0u8; 1 << 16];
+                while let Ok(n) = client.read(&mut buffer) {
+                    if n == 0 {
+                        return;
+                    }
+                    if buffer[..n].starts_with(prefix.as_bytes()) {
+                        let _ = arrived.send(());
+                        match hold {
+                            Some(pause) => std::thread::sleep(pause),
+                            None => loop {
+                                std::thread::sleep(Duration::from_secs(60));
+                            },
+                        }
+                    }
+                    if server.write_all(&buffer[..n]).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (url, held)
+}
+
+fn still_running_after(child: &mut Child, pause: Duration) -> bool {
+    std::thread::sleep(pause);
+    child.try_wait().unwrap().is_none()
+}
+
+/// Placed exactly with a relay that holds the upload: one Ctrl-C during the upload waits for
+/// it and the local record, then exits 130; a second one stops a hung upload at once, with
+/// nothing local written, and posting again makes exactly one change.
+#[test]
+fn ctrl_c_during_the_upload_waits_and_a_second_one_stops_it() {
+    let env = crate::support::TestEnv::new();
+    let service = Service::new(&env, ONE_JOB);
+    let server = service.start();
+    let repo = clone(&env, &service);
+    let ann = service.tokens.contributor.clone();
+    let spawn_post = |url: &str| {
+        review_cmd(&repo, url, Some(&ann))
+            .args(["post", "--target", "main"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let wait = Duration::from_secs(30);
+
+    // One Ctrl-C while the upload is held for a second: it finishes, records, exits 130.
+    branch_with_commit(&repo, "slow", "Slow");
+    let (url, held) = relay(
+        &server.base,
+        "POST /api/v1/changes",
+        Some(Duration::from_secs(1)),
+    );
+    let mut child = spawn_post(&url);
+    held.recv_timeout(wait)
+        .expect("the upload reached the relay");
     interrupt(&child);
+    assert!(still_running_after(&mut child, Duration::from_millis(300)));
+    let (how, run) = ended(child);
+    assert_eq!(how, Ended::Deferred, "{}", run.stderr);
+    check_agreement(&server, &repo, &ann, "slow", "Slow", &how, &run);
+
+    // A hung upload: the first Ctrl-C waits, the second stops it at once; nothing local.
+    branch_with_commit(&repo, "hung", "Hung");
+    let (url, held) = relay(&server.base, "POST /api/v1/changes", None);
+    let mut child = spawn_post(&url);
+    held.recv_timeout(wait)
+        .expect("the upload reached the relay");
     interrupt(&child);
-    let _ = ended(child);
-    review(&repo, &url, Some(&ann), &["post", "--target", "main"]).success();
-    let on_service = changes_titled(&server, &ann, title);
+    assert!(still_running_after(&mut child, Duration::from_millis(300)));
+    interrupt(&child);
+    let started = Instant::now();
+    let (how, run) = ended(child);
+    assert_eq!(how, Ended::Killed, "{}", run.stderr);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(recorded(&repo, "hung"), (None, false));
+    assert!(changes_titled(&server, &ann, "Hung").is_empty());
+    // Posting again (straight to the service) makes the one change and records it.
+    review(
+        &repo,
+        &server.base,
+        Some(&ann),
+        &["post", "--target", "main"],
+    )
+    .success();
+    let on_service = changes_titled(&server, &ann, "Hung");
     assert_eq!(on_service.len(), 1, "{on_service:?}");
-    assert_eq!(recorded(&repo, branch), (Some(on_service[0]), true));
+    assert_eq!(recorded(&repo, "hung"), (Some(on_service[0]), true));
 }
