@@ -67,20 +67,7 @@ pub(crate) fn review(repo: &GitRepo<'_>, url: &str, token: Option<&str>, args: &
 
 /// Runs `cmd` with `input` on its standard input (e.g. `login --token-stdin`).
 pub(crate) fn run_with_stdin(cmd: &mut Command, input: &str) -> Run {
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run review");
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    Run::from(child.wait_with_output().unwrap())
+    Run::within(cmd, input, Duration::from_secs(120))
 }
 
 pub(crate) fn json(run: &Run) -> Value {
