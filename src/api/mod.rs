@@ -429,6 +429,11 @@ pub enum ErrorCode {
     MboxTooLarge,
     /// 422: more commits than `limits.commits`.
     TooManyCommits,
+    /// 422: the series touches more files than `limits.files`.
+    TooManyFiles,
+    /// 413: once inflated, the series writes more than `limits.file_bytes` into one file or
+    /// `limits.expanded_bytes` in all.
+    ExpandsTooLarge,
     /// 422: more targets than `limits.targets`, or none.
     BadTargets,
     /// 422: a target is not a branch of the service.
@@ -478,6 +483,8 @@ impl ErrorCode {
         ErrorCode::RequestTooLarge,
         ErrorCode::MboxTooLarge,
         ErrorCode::TooManyCommits,
+        ErrorCode::TooManyFiles,
+        ErrorCode::ExpandsTooLarge,
         ErrorCode::BadTargets,
         ErrorCode::UnknownTarget,
         ErrorCode::NotAnMbox,

@@ -34,7 +34,7 @@ fn auth_errors(mut responses: Value) -> Value {
 
 fn upload_errors(mut responses: Value) -> Value {
     responses["400"] = error_response("invalid_json");
-    responses["413"] = error_response("request_too_large or mbox_too_large");
+    responses["413"] = error_response("request_too_large, mbox_too_large or expands_too_large");
     responses["415"] = error_response("unsupported_media_type");
     responses["422"] = error_response(
         "not_an_mbox, unsafe_path, unknown_target, bad_targets, too_many_commits, invalid_field",

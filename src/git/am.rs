@@ -51,6 +51,38 @@ pub struct Patch {
     pub diff: Vec<u8>,
     /// Every path the patch touches (old and new names).
     pub paths: Vec<String>,
+    /// What the patch writes once applied, read from its headers before anything is inflated.
+    pub footprint: Footprint,
+}
+
+/// What applying a patch (or a series) writes: bounded before anything is inflated, because a
+/// few megabytes of mbox can hold a compressed binary patch of gigabytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Footprint {
+    /// Files created, changed or deleted.
+    pub files: usize,
+    /// The most bytes written into one file: a binary's inflated size, a text's added lines.
+    pub largest_file: u64,
+    /// Bytes written in all: inflated binary payloads (and deltas) plus added lines.
+    pub total_bytes: u64,
+}
+
+impl Footprint {
+    /// The footprint of a whole series (files touched by several patches count once each).
+    pub fn of_series(patches: &[Patch]) -> Footprint {
+        let mut paths: Vec<&String> = patches.iter().flat_map(|p| &p.paths).collect();
+        paths.sort();
+        paths.dedup();
+        Footprint {
+            files: paths.len(),
+            largest_file: patches
+                .iter()
+                .map(|p| p.footprint.largest_file)
+                .max()
+                .unwrap_or(0),
+            total_bytes: patches.iter().map(|p| p.footprint.total_bytes).sum(),
+        }
+    }
 }
 
 /// Splits `mbox` into its patches. A cover letter (`[PATCH 0/N]`, no diff) is skipped; any
@@ -73,6 +105,8 @@ pub fn parse_mbox(mbox: &[u8]) -> Result<Vec<Patch>, MboxError> {
     arg.push(&split_dir);
     let out = git(temp.path())
         .arg("mailsplit")
+        // Bytes are bytes: a line that ends in CR LF in a file keeps its CR, as `git am --keep-cr`.
+        .arg("--keep-cr")
         .arg(arg)
         .arg(&mbox_path)
         .output()
@@ -173,8 +207,93 @@ pub fn parse_mbox(mbox: &[u8]) -> Result<Vec<Patch>, MboxError> {
             });
         }
         patch.paths = paths;
+        patch.footprint = footprint(&diff).map_err(|e| {
+            MboxError::NotAnMbox(format!(
+                "patch {} (`{}`) has a binary part git cannot read: {}",
+                index + 1,
+                patch.subject,
+                e.message()
+            ))
+        })?;
     }
     Ok(patches)
+}
+
+/// Reads what `diff` writes from its text and its binary headers, inflating no more than the few
+/// bytes that hold a binary delta's result size.
+fn footprint(diff: &Diff<'_>) -> Result<Footprint, git2::Error> {
+    // Three callbacks share the running counts; libgit2 calls them one at a time.
+    let per_file = std::cell::RefCell::new(Vec::<u64>::new());
+    let bad_delta = std::cell::Cell::new(false);
+    let add = |bytes: u64| {
+        if let Some(last) = per_file.borrow_mut().last_mut() {
+            *last = last.saturating_add(bytes);
+        }
+    };
+    diff.foreach(
+        &mut |_, _| {
+            per_file.borrow_mut().push(0);
+            true
+        },
+        Some(&mut |_, binary| {
+            let new = binary.new_file();
+            let written = match new.kind() {
+                git2::DiffBinaryKind::Delta => match delta_result_size(new.data()) {
+                    // libgit2 inflates the delta itself, then builds the result.
+                    Some(size) => size.saturating_add(new.inflated_len() as u64),
+                    None => {
+                        bad_delta.set(true);
+                        return false;
+                    }
+                },
+                _ => new.inflated_len() as u64,
+            };
+            add(written);
+            true
+        }),
+        None,
+        Some(&mut |_, _, line| {
+            if line.origin() == '+' {
+                add(line.content().len() as u64);
+            }
+            true
+        }),
+    )
+    .map_err(|err| match bad_delta.get() {
+        true => git2::Error::from_str("a binary delta has no readable header"),
+        false => err,
+    })?;
+    let per_file = per_file.into_inner();
+    Ok(Footprint {
+        files: per_file.len(),
+        largest_file: per_file.iter().copied().max().unwrap_or(0),
+        total_bytes: per_file.iter().fold(0, |sum, n| sum.saturating_add(*n)),
+    })
+}
+
+/// The size of what a git binary delta builds: its second header varint (source size, then
+/// result size), read by inflating only the first bytes of the deflated delta.
+fn delta_result_size(deflated: &[u8]) -> Option<u64> {
+    let mut head = [0u8; 20];
+    let mut inflater = flate2::Decompress::new(true);
+    inflater
+        .decompress(deflated, &mut head, flate2::FlushDecompress::Sync)
+        .ok()?;
+    let head = &head[..inflater.total_out() as usize];
+    let mut read = head.iter();
+    let mut varint = || {
+        let (mut value, mut shift) = (0u64, 0);
+        loop {
+            let byte = *read.next()?;
+            value |= u64::from(byte & 0x7f).checked_shl(shift)?;
+            shift += 7;
+            if byte & 0x80 == 0 {
+                return Some(value);
+            }
+        }
+    };
+    let _source = varint()?;
+    varint()
 }
 
 fn is_cover_letter(subject: &str) -> bool {
@@ -255,6 +374,7 @@ fn mailinfo(temp: &Path, file: &Path, n: usize) -> Result<Patch, MboxError> {
         date,
         diff: std::fs::read(&diff).map_err(MboxError::Temp)?,
         paths: Vec::new(),
+        footprint: Footprint::default(),
     })
 }
 
@@ -320,13 +440,15 @@ pub fn apply_series(
     for (n, patch) in patches.iter().enumerate() {
         let diff = Diff::from_buffer(&patch.diff)?;
         let tree = parent.tree()?;
-        // libgit2 applies a file creation onto an existing file by appending; git refuses.
+        // libgit2 applies a file creation onto an existing file by appending, and a file
+        // beneath a symbolic link by turning the link into a directory; git refuses both.
         let exists = diff.deltas().find_map(|d| {
             let path = d.new_file().path()?;
             (d.status() == git2::Delta::Added && tree.get_path(path).is_ok())
                 .then(|| format!("`{}` already exists", path.display()))
         });
-        let applied = match exists {
+        let refused = exists.or_else(|| beyond_symlink(&tree, &diff));
+        let applied = match refused {
             Some(message) => Err(git2::Error::from_str(&message)),
             None => repo.apply_to_tree(&tree, &diff, None),
         };
@@ -364,6 +486,36 @@ pub fn apply_series(
     Ok(Applied::Applies {
         commit: parent.id(),
         tree: parent.tree_id(),
+    })
+}
+
+/// The first file `diff` writes beneath a symbolic link (one in `tree` that the patch keeps,
+/// or one the patch itself creates), named as `git apply` names it.
+fn beyond_symlink(tree: &git2::Tree<'_>, diff: &Diff<'_>) -> Option<String> {
+    let deleted: HashSet<&Path> = diff
+        .deltas()
+        .filter(|d| d.status() == git2::Delta::Deleted)
+        .filter_map(|d| d.old_file().path())
+        .collect();
+    let written = || diff.deltas().filter(|d| d.status() != git2::Delta::Deleted);
+    let created_links: HashSet<&Path> = written()
+        .filter(|d| d.new_file().mode() == git2::FileMode::Link)
+        .filter_map(|d| d.new_file().path())
+        .collect();
+    let is_link = |dir: &Path| {
+        created_links.contains(dir)
+            || (!deleted.contains(dir)
+                && tree
+                    .get_path(dir)
+                    .is_ok_and(|e| e.filemode() == i32::from(git2::FileMode::Link)))
+    };
+    written().find_map(|d| {
+        let path = d.new_file().path()?;
+        path.ancestors()
+            .skip(1)
+            .filter(|dir| !dir.as_os_str().is_empty())
+            .any(is_link)
+            .then(|| format!("`{}` is beyond a symbolic link", path.display()))
     })
 }
 
@@ -431,6 +583,64 @@ mod tests {
         assert!(yes(&["sub/NOTES.md"]));
         assert!(!yes(&["Doc/x.rst", "Lib/os.py"]));
         assert!(!yes(&[]));
+    }
+
+    /// A binary patch from `old` to `new` as libgit2 writes it (literal or delta, the smaller).
+    fn binary_patch(old: &[u8], new: &[u8]) -> Vec<u8> {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init_bare(dir.path()).unwrap();
+        let tree_of = |content: &[u8]| {
+            let blob = repo.blob(content).unwrap();
+            let mut builder = repo.treebuilder(None).unwrap();
+            builder.insert("data.bin", blob, 0o100644).unwrap();
+            repo.find_tree(builder.write().unwrap()).unwrap()
+        };
+        let (a, b) = (tree_of(old), tree_of(new));
+        let mut options = git2::DiffOptions::new();
+        options.show_binary(true);
+        let diff = repo
+            .diff_tree_to_tree(Some(&a), Some(&b), Some(&mut options))
+            .unwrap();
+        let mut text = Vec::new();
+        diff.print(git2::DiffFormat::Patch, |_, _, line| {
+            if matches!(line.origin(), '+' | '-' | ' ') {
+                text.push(line.origin() as u8);
+            }
+            text.extend_from_slice(line.content());
+            true
+        })
+        .unwrap();
+        text
+    }
+
+    fn noise(len: usize, seed: u64) -> Vec<u8> {
+        let mut state = seed;
+        (0..len)
+            .map(|_| {
+                state = state.wrapping_mul(6364136223846793005).wrapping_add(1);
+                (state >> 56) as u8 & 0xf0
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_footprint_counts_inflated_binaries_and_delta_results() {
+        let old = noise(256 * 1024, 1);
+        let mut new = old.clone();
+        new[1000..1010].copy_from_slice(b"0123456789");
+        let delta = binary_patch(&old, &new);
+        let text = String::from_utf8_lossy(&delta);
+        assert!(text.contains("\ndelta "), "{text:.300}");
+        let found = footprint(&Diff::from_buffer(&delta).unwrap()).unwrap();
+        assert_eq!(found.files, 1);
+        // The delta builds the whole 256 KiB file, though it is a few dozen bytes itself.
+        assert!(found.largest_file >= 256 * 1024, "{found:?}");
+        assert!(delta.len() < 4096);
+
+        let literal = binary_patch(b"", &noise(100_000, 2));
+        assert!(String::from_utf8_lossy(&literal).contains("literal 100000"));
+        let found = footprint(&Diff::from_buffer(&literal).unwrap()).unwrap();
+        assert_eq!((found.largest_file, found.total_bytes), (100_000, 100_000));
     }
 
     #[test]

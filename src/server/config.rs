@@ -106,6 +106,12 @@ pub struct Limits {
     pub targets: usize,
     /// A job's log is cut after this many bytes (the job keeps running).
     pub log_bytes: u64,
+    /// Most files one version's series may create, change or delete.
+    pub files: usize,
+    /// Most bytes a version's series may write into one file (a binary patch inflated).
+    pub file_bytes: u64,
+    /// Most bytes a version's series may write in all, once its patches are inflated.
+    pub expanded_bytes: u64,
 }
 
 impl Default for Limits {
@@ -116,6 +122,9 @@ impl Default for Limits {
             commits: 100,
             targets: 8,
             log_bytes: 16 * 1024 * 1024,
+            files: 5_000,
+            file_bytes: 32 * 1024 * 1024,
+            expanded_bytes: 128 * 1024 * 1024,
         }
     }
 }
@@ -360,6 +369,9 @@ mbox_bytes = 10485760             # largest uploaded mbox (413 mbox_too_large)
 commits = 100                     # most commits in one series (422 too_many_commits)
 targets = 8                       # most target branches of one version (422 bad_targets)
 log_bytes = 16777216              # a job's log is cut after this many bytes
+files = 5000                      # most files one series touches (422 too_many_files)
+file_bytes = 33554432             # most bytes a series writes into one file (413 expands_too_large)
+expanded_bytes = 134217728        # most bytes a series writes in all, inflated (413 expands_too_large)
 
 [docs]
 paths = ["Doc/", "docs/", "*.md", "*.rst"]  # git pathspecs: series touching only these run only docs jobs

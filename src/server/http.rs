@@ -21,7 +21,7 @@ use tokio::io::AsyncWriteExt;
 
 use super::gate::{Action, ChangeId, Event, Notice, Version};
 use super::gatework::{GateError, GateRunner};
-use super::pipeline::{Pipeline, PipelineError};
+use super::pipeline::{Expansion, Pipeline, PipelineError};
 use super::store::{ApplyTarget, ChangeFilter, StoreError, UserRow};
 use super::users;
 use crate::api::{self, ChangeState, ErrorCode, Role};
@@ -138,6 +138,15 @@ impl From<PipelineError> for ApiError {
                 ErrorCode::UnsafePath,
                 err.to_string(),
             ),
+            PipelineError::Expands(why) => {
+                let (status, code) = match why {
+                    Expansion::TooManyFiles { .. } => {
+                        (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::TooManyFiles)
+                    }
+                    _ => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::ExpandsTooLarge),
+                };
+                ApiError::new(status, code, why.to_string())
+            }
             other => ApiError::internal(other),
         }
     }

@@ -15,7 +15,7 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, oneshot, Notify};
 
-use super::config::{KnownFailures, ServeConfig};
+use super::config::{KnownFailures, Limits, ServeConfig};
 use super::executor::{local, Executor, JobSpec, Outcome};
 use super::store::{ApplyTarget, JobRow, NewJob, NewVersion, Store, StoreError};
 use crate::api::{self, ApplyState, JobState};
@@ -32,6 +32,58 @@ pub enum PipelineError {
     Git(#[from] git2::Error),
     #[error(transparent)]
     Mbox(#[from] MboxError),
+    #[error("{0}")]
+    Expands(Expansion),
+}
+
+/// A series that writes more than `[limits]` allow once inflated: refused before any of it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expansion {
+    TooManyFiles { files: usize, limit: usize },
+    FileTooLarge { bytes: u64, limit: u64 },
+    TooLarge { bytes: u64, limit: u64 },
+}
+
+impl std::fmt::Display for Expansion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Expansion::TooManyFiles { files, limit } => write!(
+                f,
+                "the series touches {files} files; the service takes at most {limit} (limits.files)"
+            ),
+            Expansion::FileTooLarge { bytes, limit } => write!(
+                f,
+                "the series writes {bytes} bytes into one file once inflated; the service takes at most {limit} (limits.file_bytes)"
+            ),
+            Expansion::TooLarge { bytes, limit } => write!(
+                f,
+                "the series writes {bytes} bytes once inflated; the service takes at most {limit} (limits.expanded_bytes)"
+            ),
+        }
+    }
+}
+
+/// Checks what a series writes against the limits, from the sizes its patches declare.
+pub fn check_expansion(footprint: am::Footprint, limits: &Limits) -> Result<(), Expansion> {
+    if footprint.files > limits.files {
+        return Err(Expansion::TooManyFiles {
+            files: footprint.files,
+            limit: limits.files,
+        });
+    }
+    if footprint.largest_file > limits.file_bytes {
+        return Err(Expansion::FileTooLarge {
+            bytes: footprint.largest_file,
+            limit: limits.file_bytes,
+        });
+    }
+    if footprint.total_bytes > limits.expanded_bytes {
+        return Err(Expansion::TooLarge {
+            bytes: footprint.total_bytes,
+            limit: limits.expanded_bytes,
+        });
+    }
+    Ok(())
 }
 
 /// A parsed and validated upload, ready to store.
@@ -111,6 +163,8 @@ impl Pipeline {
         base: Option<String>,
     ) -> Result<Upload, PipelineError> {
         let patches = am::parse_mbox(mbox)?;
+        check_expansion(am::Footprint::of_series(&patches), &self.config.limits)
+            .map_err(PipelineError::Expands)?;
         let mut paths: Vec<String> = patches.iter().flat_map(|p| p.paths.clone()).collect();
         paths.sort();
         paths.dedup();

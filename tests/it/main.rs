@@ -17,5 +17,6 @@ mod news;
 mod series;
 mod serve;
 mod serve_api;
+mod serve_bytes;
 mod serve_gate;
 mod serve_support;
