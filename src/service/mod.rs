@@ -1,6 +1,6 @@
 //! The client side of a review service: one trait ([`ReviewService`]) with the verbs the
 //! commands need, and its backends. `native` speaks the `review serve` API; Gerrit + Zuul and
-//! GitHub backends are meant to fit behind the same trait (see SERVICES.md), so nothing here
+//! GitHub backends are meant to fit behind the same trait (see docs/services.md), so nothing here
 //! names `review serve` specifics: changes are named by an opaque [`ChangeId`], uploads are a
 //! series (an mbox plus its commits and targets), reads return the shared `src/api/` shapes.
 //!

@@ -9,6 +9,7 @@ mod client_gate;
 mod client_interrupt;
 mod client_list;
 mod config;
+mod docs;
 mod generated;
 mod hook;
 mod keyring;

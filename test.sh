@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The one test command, on a fresh machine and in CI (.ci/run calls it): installs what the tests
+# need when it is missing, then runs cargo fmt --check, clippy with warnings denied and the whole
+# suite. A test whose tool is missing fails rather than skips, so the set-up belongs here.
+#
+#   ./test.sh                  everything
+#   ./test.sh ARGS...          the same, with ARGS passed on to `cargo test` (e.g. a test name)
+#
+# Needs Rust (https://rustup.rs), a C compiler and git; on Debian or Ubuntu it installs the rest
+# with apt-get (through sudo when not root). A later need is one more line in "What the tests
+# need" below: `ensure_apt <package>...` for a Debian package, `ensure_venv <requirement>...` for
+# Python tools (a virtual environment cached in $REVIEW_TEST_CACHE/venv, on PATH for the tests).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+cache=${REVIEW_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/review-test}
+
+say() { printf 'test.sh: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+# ensure_apt PACKAGE...: install the Debian packages that are not installed yet. Quick (one
+# dpkg-query) when they all are.
+ensure_apt() {
+  local missing=() pkg sudo=()
+  if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then
+    say "not Debian or Ubuntu: make sure the equivalent of these packages is installed: $*"
+    return 0
+  fi
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || missing+=("$pkg")
+  done
+  ((${#missing[@]})) || return 0
+  say "installing ${missing[*]}"
+  [ "$(id -u)" = 0 ] || sudo=(sudo)
+  "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 update -qq &&
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      -o DPkg::Lock::Timeout=300 --no-install-recommends "${missing[@]}" >/dev/null ||
+    die "cannot install ${missing[*]}"
+}
+
+# ensure_venv REQUIREMENT...: a Python virtual environment in $cache/venv holding these pip
+# requirements (e.g. `roundup==2.4.0`), put first on PATH with VIRTUAL_ENV exported for the
+# tests. It is made again only when the requirement list changes (a stamp file records it).
+ensure_venv() {
+  local venv=$cache/venv want
+  want=$(printf '%s\n' "$@" | sort)
+  if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/.requirements" 2>/dev/null)" != "$want" ]; then
+    command -v python3 >/dev/null || ensure_apt python3
+    python3 -c 'import venv, ensurepip' 2>/dev/null || ensure_apt python3-venv
+    say "making $venv"
+    rm -rf "$venv"
+    python3 -m venv "$venv" || die "cannot make $venv"
+    if (($#)); then
+      "$venv/bin/python" -m pip install -q "$@" || die "cannot install $* into $venv"
+    fi
+    printf '%s\n' "$want" >"$venv/.requirements"
+  fi
+  export VIRTUAL_ENV=$venv PATH=$venv/bin:$PATH
+}
+
+# What the tests need.
+command -v cargo >/dev/null || die "cargo not found: install Rust first (https://rustup.rs)"
+command -v git >/dev/null || ensure_apt git
+command -v cc >/dev/null || ensure_apt gcc libc6-dev
+# tests/it/keyring.rs: a private D-Bus bus with a real GNOME Keyring on it, read back with
+# libsecret's secret-tool.
+ensure_apt dbus-daemon dbus-bin gnome-keyring libsecret-tools
+if command -v rustup >/dev/null; then
+  rustup component add rustfmt clippy >/dev/null 2>&1 || true
+fi
+
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+say "cargo fmt --check"
+cargo fmt --all -- --check
+say "cargo clippy"
+cargo clippy --all-targets --all-features --locked -- -D warnings
+say "cargo test"
+cargo test --locked --all-targets "$@"
