@@ -15,7 +15,6 @@ use crate::lint;
 use crate::service::{ChangeId, NewChange, Posted, ReviewService, Upload};
 
 /// What the flags ask for.
-#[derive(Debug, Clone)]
 pub struct Request {
     /// `--target`s, in order (empty: nominate by `kind`).
     pub targets: Vec<String>,
@@ -25,9 +24,8 @@ pub struct Request {
     /// The draft state asked for: `Some(true)` for `--draft`, `Some(false)` for `--ready`,
     /// `None` to keep what the change has.
     pub draft: Option<bool>,
-    /// Run `review lint` on the series first (not `--no-lint`).
-    pub lint: bool,
-    pub skip_news: bool,
+    /// How to run `review lint` on the series first; `None` with `--no-lint`.
+    pub lint: Option<lint::Options>,
 }
 
 /// A target the series does not apply to.
@@ -42,11 +40,10 @@ pub struct Conflict {
 /// The series, checked and ready to upload.
 pub struct Ready {
     pub series: Series,
-    pub branch: String,
+    /// The branch of the series, and the change it is linked to, if any.
+    pub link: (String, Option<ChangeId>),
     pub verdicts: Vec<TargetVerdict>,
     pub upload: Upload,
-    /// The change the branch is linked to, if any.
-    pub existing: Option<ChangeId>,
 }
 
 /// What checking the series found.
@@ -66,12 +63,9 @@ pub fn check(
     branch: String,
     request: &Request,
 ) -> Result<Checked, CliError> {
-    if request.lint {
+    if let Some(options) = &request.lint {
         let rules = lint::Rules::from_config(config)?;
-        let options = lint::Options {
-            skip_news: request.skip_news,
-        };
-        let (report, _) = lint::lint(repo, series.base, series.tip, &rules, &options)?;
+        let (report, _) = lint::lint(repo, series.base, series.tip, &rules, options)?;
         if !report.findings.is_empty() {
             return Ok(Checked::LintFailed(report));
         }
@@ -109,10 +103,9 @@ pub fn check(
     let existing = linked_change(repo, &branch)?;
     Ok(Checked::Ready(Box::new(Ready {
         series,
-        branch,
+        link: (branch, existing),
         verdicts,
         upload,
-        existing,
     })))
 }
 
@@ -152,7 +145,8 @@ pub fn publish(
 ) -> Result<Published, CliError> {
     let critical = crate::interrupt::Critical::enter()
         .map_err(|e| CliError::io("cannot install the Ctrl-C handler").with_cause(e))?;
-    let posted = match &ready.existing {
+    let (branch, existing) = &ready.link;
+    let posted = match existing {
         Some(change) => service.add_version(change, &ready.upload),
         None => {
             let title = request
@@ -182,7 +176,7 @@ pub fn publish(
     // waits for these.
     {
         let _hold = critical.hold_all();
-        record(repo, &ready.branch, &id, version_number, ready.series.tip)?;
+        record(repo, branch, &id, version_number, ready.series.tip)?;
     }
     if let Some(draft) = request.draft.filter(|&d| d != change.draft) {
         change = service.set_draft(&id, draft).map_err(|e| {

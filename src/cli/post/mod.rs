@@ -124,8 +124,9 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
         issue: args.issue.clone(),
         title: args.title.clone(),
         draft: requested_draft(&args),
-        lint: !args.no_lint,
-        skip_news: args.skip_news,
+        lint: (!args.no_lint).then_some(crate::lint::Options {
+            skip_news: args.skip_news,
+        }),
     };
     let commits = current.series.commits.len();
     let ready = match flow::check(repo, config, current.series, branch, &request)? {
@@ -153,7 +154,8 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
 /// What `--dry-run` would post.
 fn print_dry_run(ctx: &Context, args: &Args, ready: &Ready) -> CliResult {
     let commits = ready.series.commits.len();
-    let mut what = match &ready.existing {
+    let (branch, existing) = &ready.link;
+    let mut what = match existing {
         Some(change) => format!("a new version of change {change}"),
         None => "a new change".to_owned(),
     };
@@ -167,7 +169,7 @@ fn print_dry_run(ctx: &Context, args: &Args, ready: &Ready) -> CliResult {
         &format!(
             "{commits} commit{} of `{}` as {what} for {}",
             if commits == 1 { "" } else { "s" },
-            ready.branch,
+            branch,
             ready.upload.targets.join(", ")
         ),
     );
@@ -185,7 +187,7 @@ fn print_dry_run(ctx: &Context, args: &Args, ready: &Ready) -> CliResult {
         args.format,
         &PostJson {
             dry_run: true,
-            change: ready.existing.as_ref().and_then(|c| c.0.parse().ok()),
+            change: existing.as_ref().and_then(|c| c.0.parse().ok()),
             url: None,
             version: None,
             created: None,
