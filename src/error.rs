@@ -105,16 +105,6 @@ impl fmt::Display for CliError {
 
 impl std::error::Error for CliError {}
 
-/// A failed write to stdout or stderr. A closed pipe is not an error worth reporting.
-impl From<std::io::Error> for CliError {
-    fn from(err: std::io::Error) -> Self {
-        if err.kind() == std::io::ErrorKind::BrokenPipe {
-            return CliError::new(ErrorKind::Io, BROKEN_PIPE);
-        }
-        CliError::io("cannot write output").with_cause(err)
-    }
-}
-
 pub(crate) const BROKEN_PIPE: &str = "broken pipe";
 
 impl CliError {

@@ -14,4 +14,5 @@ pub mod interrupt;
 pub mod lint;
 pub mod server;
 pub mod service;
+pub mod suggest;
 pub mod ui;

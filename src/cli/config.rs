@@ -103,9 +103,7 @@ fn init(ctx: &Context) -> CliResult {
                 .with_hint("edit it, or remove it and run `review config init` again"),
         );
     }
-    let branch = crate::git::detect_default_branch(&repo)
-        .map(|(b, _)| b)
-        .unwrap_or_else(|| "main".into());
+    let (branch, _) = crate::git::detect_default_branch(&repo);
     std::fs::write(&path, init_template(&branch))
         .map_err(|e| CliError::io(format!("cannot write `{}`", path.display())).with_cause(e))?;
     ctx.printer.status("Created", &path.display().to_string());

@@ -87,17 +87,7 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
     let exe = std::env::current_exe()
         .map_err(|e| CliError::io("cannot find the `review` binary").with_cause(e))?;
     // The world: a kept directory, or a temporary one removed when `_temp` drops.
-    let (_temp, root) = match &args.keep {
-        Some(dir) => (None, prepare_kept(dir)?),
-        None => {
-            let temp = tempfile::Builder::new()
-                .prefix("review-demo-")
-                .tempdir()
-                .map_err(|e| CliError::io("cannot create a temporary directory").with_cause(e))?;
-            let root = temp.path().to_path_buf();
-            (Some(temp), root)
-        }
-    };
+    let (_temp, root) = world_dir(args.keep.as_deref())?;
     let world = World {
         ctx,
         root: root.clone(),
@@ -166,52 +156,78 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
         ),
     );
     p.out_line("")?;
-    match &args.keep {
-        Some(_) => {
-            let env_file = |who: &str, token: &str| {
-                std::fs::write(
-                    root.join(format!("{who}.env")),
-                    format!(
-                        "export REVIEW_SERVICE_URL=http://127.0.0.1:{port}\nexport REVIEW_TOKEN={token}\n"
-                    ),
-                )
-                .map_err(|e| CliError::io("cannot write the demo's env files").with_cause(e))
-            };
-            env_file("ann", &ann)?;
-            env_file("cora", &cora)?;
-            let dir = root.display();
-            for line in [
-                format!("The world is kept in {dir}:"),
-                "  upstream/   the project's repository (main, 3.13, 3.12)".to_owned(),
-                "  service/    the service directory (serve.toml, users, store); log in service.log".to_owned(),
-                "  clone/      ann's clone, branch `greet` linked to change 1".to_owned(),
-                "  ann.env, cora.env   the service URL and each user's token (throw-away demo users)".to_owned(),
-                String::new(),
-                "Try next:".to_owned(),
-                format!("  review serve --dir {dir}/service --listen 127.0.0.1:{port} &"),
-                format!("  cd {dir}/clone && . ../ann.env"),
-                "  review status 1              the merged change".to_owned(),
-                "  review list --state merged   every merged change".to_owned(),
-                "  review series --help         write a series, then `review post` it".to_owned(),
-                "  . ../cora.env && review approve <N>   approve it as the core developer".to_owned(),
-            ] {
-                p.out_line(&line)?;
-            }
-        }
+    if args.keep.is_some() {
+        write_env_files(&root, &port, &ann, &cora)?;
+    }
+    print_next(p, &root, &port, args.keep.is_some())?;
+    Ok(Outcome::Success)
+}
+
+/// The world's directory: the kept one, or a temporary one removed when the guard drops.
+fn world_dir(keep: Option<&Path>) -> Result<(Option<tempfile::TempDir>, PathBuf), CliError> {
+    match keep {
+        Some(dir) => Ok((None, prepare_kept(dir)?)),
         None => {
-            for line in [
-                "The world was temporary and is removed now; keep it with `review demo --keep DIR`.",
-                "",
-                "Try next:",
-                "  review demo --keep /tmp/review-demo   the same, kept, with commands to explore it",
-                "  review serve init --help              a service for your own repository",
-                "  review post --help                    post a series for review",
-            ] {
-                p.out_line(line)?;
-            }
+            let temp = tempfile::Builder::new()
+                .prefix("review-demo-")
+                .tempdir()
+                .map_err(|e| CliError::io("cannot create a temporary directory").with_cause(e))?;
+            let root = temp.path().to_path_buf();
+            Ok((Some(temp), root))
         }
     }
-    Ok(Outcome::Success)
+}
+
+/// `ann.env` and `cora.env` in a kept world: the service URL and each user's token.
+fn write_env_files(root: &Path, port: &str, ann: &str, cora: &str) -> Result<(), CliError> {
+    for (who, token) in [("ann", ann), ("cora", cora)] {
+        std::fs::write(
+            root.join(format!("{who}.env")),
+            format!(
+                "export REVIEW_SERVICE_URL=http://127.0.0.1:{port}\nexport REVIEW_TOKEN={token}\n"
+            ),
+        )
+        .map_err(|e| CliError::io("cannot write the demo's env files").with_cause(e))?;
+    }
+    Ok(())
+}
+
+/// What to try next, in a kept world or after a temporary one.
+fn print_next(p: &crate::ui::Printer, root: &Path, port: &str, kept: bool) -> Result<(), CliError> {
+    if kept {
+        let dir = root.display();
+        for line in [
+            format!("The world is kept in {dir}:"),
+            "  upstream/   the project's repository (main, 3.13, 3.12)".to_owned(),
+            "  service/    the service directory (serve.toml, users, store); log in service.log"
+                .to_owned(),
+            "  clone/      ann's clone, branch `greet` linked to change 1".to_owned(),
+            "  ann.env, cora.env   the service URL and each user's token (throw-away demo users)"
+                .to_owned(),
+            String::new(),
+            "Try next:".to_owned(),
+            format!("  review serve --dir {dir}/service --listen 127.0.0.1:{port} &"),
+            format!("  cd {dir}/clone && . ../ann.env"),
+            "  review status 1              the merged change".to_owned(),
+            "  review list --state merged   every merged change".to_owned(),
+            "  review series --help         write a series, then `review post` it".to_owned(),
+            "  . ../cora.env && review approve <N>   approve it as the core developer".to_owned(),
+        ] {
+            p.out_line(&line)?;
+        }
+    } else {
+        for line in [
+            "The world was temporary and is removed now; keep it with `review demo --keep DIR`.",
+            "",
+            "Try next:",
+            "  review demo --keep /tmp/review-demo   the same, kept, with commands to explore it",
+            "  review serve init --help              a service for your own repository",
+            "  review post --help                    post a series for review",
+        ] {
+            p.out_line(line)?;
+        }
+    }
+    Ok(())
 }
 
 /// Who runs a step.

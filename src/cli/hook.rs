@@ -4,7 +4,7 @@ use std::path::Path;
 
 use super::Context;
 use crate::error::{CliError, CliResult, Outcome};
-use crate::git::hook::{self, HookError, Installed, Uninstalled};
+use crate::git::hook::{self, Installed, Uninstalled};
 
 /// Install or remove the pre-push hook that lints what you push
 #[derive(Debug, clap::Args)]
@@ -26,20 +26,6 @@ pub struct InstallArgs {
     /// Keep an existing pre-push hook and run it before `review lint`
     #[arg(long)]
     pub chain: bool,
-}
-
-impl From<HookError> for CliError {
-    fn from(err: HookError) -> Self {
-        match &err {
-            HookError::Foreign { .. } => CliError::usage(err.to_string()).with_hint(
-                "`review hook install --chain` keeps it and runs it before `review lint`",
-            ),
-            HookError::ChainTaken { .. } => CliError::usage(err.to_string())
-                .with_hint("merge the two hooks by hand, or remove the `.review-chained` one"),
-            HookError::Io { source, .. } => CliError::io(err.to_string()).with_cause(source),
-            HookError::Git(e) => CliError::git(e.message().to_owned()),
-        }
-    }
 }
 
 pub fn run(ctx: &Context, args: Args) -> CliResult {

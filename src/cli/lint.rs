@@ -12,7 +12,7 @@ use super::Context;
 use crate::config::LoadedConfig;
 use crate::error::{CliError, CliResult, Outcome};
 use crate::git::series::{Series, SeriesError, SeriesOptions};
-use crate::lint::{self, Finding, LintError, Note, Rules};
+use crate::lint::{self, Finding, Note, RuleId, Rules};
 use crate::ui::{self as printer, OutputFormat, Stream};
 
 /// Check what the series adds: whitespace, conflict markers, reST roles and NEWS entries
@@ -21,7 +21,7 @@ use crate::ui::{self as printer, OutputFormat, Stream};
 /// RANGE given. Findings print as `path:line:column: RULE-ID message`, sorted, with a summary on
 /// stderr. Exit 0 when clean, 1 with findings, 2 on errors.
 #[derive(Debug, clap::Args)]
-#[command(verbatim_doc_comment, after_help = crate::lint::rules::help_text())]
+#[command(verbatim_doc_comment, after_help = crate::lint::table::help_text())]
 pub struct Args {
     /// Commits to lint: `<base>..<tip>`, or `<base>` for `<base>..HEAD` (default: the series)
     #[arg(value_name = "RANGE")]
@@ -50,24 +50,6 @@ pub struct Args {
     /// With `--pre-push`: the remote being pushed to (new branches start at its default branch)
     #[arg(long, value_name = "NAME", requires = "pre_push")]
     pub remote: Option<String>,
-}
-
-impl From<LintError> for CliError {
-    fn from(err: LintError) -> Self {
-        match &err {
-            LintError::UnknownRule { suggestion, .. } => {
-                let cli = CliError::config(err.to_string());
-                match suggestion {
-                    Some(s) => cli.with_hint(format!("did you mean `{s}`?")),
-                    None => cli.with_hint("`review lint --help` lists the rule ids"),
-                }
-            }
-            LintError::BadGlob { .. } | LintError::InvalidSetting { .. } => {
-                CliError::config(err.to_string())
-            }
-            LintError::Git(e) => CliError::git(e.message().to_owned()),
-        }
-    }
 }
 
 /// The JSON shape of `review lint --format json`.
@@ -101,27 +83,7 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
     let repo = crate::git::discover(Path::new("."))?;
     let loaded = ctx.load_config()?;
     let rules = Rules::from_config(&loaded.config)?;
-    let ranges = if args.pre_push {
-        pre_push_ranges(
-            &repo,
-            &loaded,
-            args.remote.as_deref(),
-            std::io::stdin().lock(),
-        )?
-    } else {
-        // The pre-commit framework names the pushed range in its environment.
-        let from_env = match (
-            std::env::var("PRE_COMMIT_FROM_REF"),
-            std::env::var("PRE_COMMIT_TO_REF"),
-        ) {
-            (Ok(from), Ok(to)) if args.range.is_none() && !from.is_empty() && !to.is_empty() => {
-                Some(format!("{from}..{to}"))
-            }
-            _ => None,
-        };
-        let range = args.range.clone().or(from_env);
-        vec![resolve_range(&repo, &loaded, range.as_deref())?]
-    };
+    let ranges = ranges(&repo, &loaded, &args)?;
     let options = lint::Options {
         skip_news: args.skip_news,
     };
@@ -162,49 +124,13 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
     }
 
     let fixable = findings.iter().filter(|f| f.fixable).count();
-    match args.format {
-        OutputFormat::Json => {
-            let json = ReportJson {
-                kind: "lint-report",
-                version: 1,
-                ranges: ranges
-                    .iter()
-                    .map(|(b, t)| RangeJson {
-                        base: b.to_string(),
-                        tip: t.to_string(),
-                    })
-                    .collect(),
-                findings: &findings,
-                notes: &notes,
-                fixed: fixed.clone(),
-                summary: SummaryJson {
-                    findings: findings.len(),
-                    fixable,
-                    files,
-                    added_lines,
-                },
-            };
-            let mut text = serde_json::to_string_pretty(&json).expect("report serializes");
-            text.push('\n');
-            ctx.printer.out(&text)?;
-        }
-        OutputFormat::Human => {
-            let mut text = String::new();
-            for f in &findings {
-                text.push_str(&format!(
-                    "{}:{}:{}: {} {}\n",
-                    f.path, f.line, f.column, f.rule, f.message
-                ));
-            }
-            ctx.printer.out(&text)?;
-            for note in &notes {
-                match note.rule {
-                    "SKIP" => ctx.printer.verbose(&format!("note: {}", note.message)),
-                    rule => ctx.printer.note(&format!("{rule} {}", note.message)),
-                }
-            }
-        }
-    }
+    let summary = SummaryJson {
+        findings: findings.len(),
+        fixable,
+        files,
+        added_lines,
+    };
+    print_report(ctx, args.format, &ranges, &findings, &notes, fixed, summary)?;
     ctx.printer.info(&format!(
         "{}{}; checked {} with {added_lines} added lines ({} kB)",
         plural(findings.len(), "finding"),
@@ -225,6 +151,86 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
     Ok(Outcome::Problems)
 }
 
+/// The findings on stdout (human or JSON), the notes on stderr.
+fn print_report(
+    ctx: &Context,
+    format: OutputFormat,
+    ranges: &[(Oid, Oid)],
+    findings: &[Finding],
+    notes: &[Note],
+    fixed: Vec<String>,
+    summary: SummaryJson,
+) -> Result<(), CliError> {
+    match format {
+        OutputFormat::Json => {
+            let json = ReportJson {
+                kind: "lint-report",
+                version: 1,
+                ranges: ranges
+                    .iter()
+                    .map(|(b, t)| RangeJson {
+                        base: b.to_string(),
+                        tip: t.to_string(),
+                    })
+                    .collect(),
+                findings,
+                notes,
+                fixed,
+                summary,
+            };
+            let mut text = serde_json::to_string_pretty(&json).expect("report serializes");
+            text.push('\n');
+            ctx.printer.out(&text)?;
+        }
+        OutputFormat::Human => {
+            let mut text = String::new();
+            for f in findings {
+                text.push_str(&format!(
+                    "{}:{}:{}: {} {}\n",
+                    f.path, f.line, f.column, f.rule, f.message
+                ));
+            }
+            ctx.printer.out(&text)?;
+            for note in notes {
+                match note.rule {
+                    None => ctx.printer.verbose(&format!("note: {}", note.message)),
+                    Some(rule) => ctx.printer.note(&format!("{rule} {}", note.message)),
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The ranges to lint: git's lines with `--pre-push`, else the argument, pre-commit's
+/// environment or the current series.
+fn ranges(
+    repo: &Repository,
+    loaded: &LoadedConfig,
+    args: &Args,
+) -> Result<Vec<(Oid, Oid)>, CliError> {
+    if args.pre_push {
+        return pre_push_ranges(
+            repo,
+            loaded,
+            args.remote.as_deref(),
+            std::io::stdin().lock(),
+        );
+    }
+    // The pre-commit framework names the pushed range in its environment.
+    let from_env = match (
+        std::env::var("PRE_COMMIT_FROM_REF"),
+        std::env::var("PRE_COMMIT_TO_REF"),
+    ) {
+        (Ok(from), Ok(to)) if args.range.is_none() && !from.is_empty() && !to.is_empty() => {
+            Some(format!("{from}..{to}"))
+        }
+        _ => None,
+    };
+    let range = args.range.clone().or(from_env);
+    Ok(vec![resolve_range(repo, loaded, range.as_deref())?])
+}
+
 fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")
@@ -243,7 +249,7 @@ fn reject_push(ctx: &Context, findings: &[Finding], ranges: &[(Oid, Oid)]) {
         [(base, tip)] => format!(" {}..{}", id_for_command(*base), id_for_command(*tip)),
         _ => String::new(),
     };
-    let hint = if findings.iter().all(|f| f.rule == "NEWS-REQ") {
+    let hint = if findings.iter().all(|f| f.rule == RuleId::NewsReq) {
         "add a NEWS entry with `review news add`, commit it, and push again".to_owned()
     } else if findings.iter().all(|f| f.fixable) {
         format!("run `review lint --fix{range}`, commit the result, and push again")
@@ -290,21 +296,14 @@ pub fn resolve_range(
         };
     }
     // Without a range, lint exactly the series `review series` and `review post` would send.
-    let default_branch = loaded
-        .config
-        .branches
-        .default
-        .clone()
-        .unwrap_or_else(|| "main".into());
     let mut options = SeriesOptions {
-        default_branch: default_branch.clone(),
-        onto: None,
         max_commits: usize::MAX,
+        ..SeriesOptions::from_config(&loaded.config, None)
     };
     let resolved = match Series::resolve(repo, &options) {
         // A detached HEAD still has a series against the default branch.
         Err(SeriesError::DetachedHead) => {
-            options.onto = Some(default_branch);
+            options.onto = Some(options.default_branch.clone());
             Series::resolve(repo, &options)
         }
         other => other,
@@ -316,7 +315,7 @@ pub fn resolve_range(
             let head = rev("HEAD")?;
             Ok((head, head))
         }
-        Err(err) => Err(crate::cli::series::series_error(err, &options)),
+        Err(err) => Err(crate::cli::errors::series_error(err, &options)),
     }
 }
 
@@ -327,12 +326,7 @@ fn default_branch_tip(
     loaded: &LoadedConfig,
     remote: Option<&str>,
 ) -> Result<Oid, CliError> {
-    let branch = loaded
-        .config
-        .branches
-        .default
-        .clone()
-        .unwrap_or_else(|| "main".into());
+    let branch = loaded.config.default_branch();
     let mut candidates: Vec<String> = remote
         .map(|r| format!("refs/remotes/{r}/{branch}"))
         .into_iter()

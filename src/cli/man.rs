@@ -45,7 +45,7 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
             "no manual page for `{}`",
             args.page.unwrap_or_default()
         ));
-        if let Some(near) = crate::config::nearest(
+        if let Some(near) = crate::suggest::nearest(
             wanted.trim_start_matches("review-").trim_end_matches(".1"),
             &names,
         ) {

@@ -8,6 +8,7 @@ pub mod client;
 pub mod completions;
 pub mod config;
 pub mod demo;
+pub mod errors;
 pub mod gate;
 pub mod hook;
 pub mod lint;
@@ -133,7 +134,7 @@ impl Context {
     /// The effective configuration for the current directory (repository layers included when
     /// run inside a work tree).
     pub fn load_config(&self) -> Result<LoadedConfig, CliError> {
-        crate::config::load_for_cwd(&self.config_overrides)
+        Ok(crate::config::load_for_cwd(&self.config_overrides)?)
     }
 }
 

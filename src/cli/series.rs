@@ -4,15 +4,15 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::errors::{series_error, target_error};
 use super::Context;
+use crate::config::LoadedConfig;
 use crate::error::{CliError, CliResult, Outcome};
 use crate::git::apply::{check_targets, TargetVerdict, Verdict};
 use crate::git::mbox::{series_mbox, MboxOptions};
 use crate::git::range_diff::{range_diff, DiffLine, Entry, Side};
-use crate::git::series::{short, Series, SeriesError, SeriesOptions};
-use crate::git::targets::{
-    missing_configured, nominate, BranchLists, ChangeKind, Nomination, TargetError,
-};
+use crate::git::series::{short, Series, SeriesOptions};
+use crate::git::targets::{missing_configured, nominate, BranchLists, ChangeKind, Nomination};
 use crate::ui::{OutputFormat, Stream, ADDED, DIM, EMPHASIS, REMOVED};
 
 /// Show the patch series of the current branch and whether it applies to each target
@@ -65,32 +65,16 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
             started.elapsed().as_secs_f64() * 1e3
         ));
     };
-    let loaded = ctx.load_config()?;
-    let config = &loaded.config;
-    let repo = crate::git::open_work_tree(Path::new("."))?;
-    let default_branch = config
-        .branches
-        .default
-        .clone()
-        .unwrap_or_else(|| "main".to_owned());
-    let options = SeriesOptions {
-        default_branch: default_branch.clone(),
-        onto: args.onto.clone(),
-        max_commits: config.series.max_commits,
-    };
-    step("configuration loaded");
-    let series = Series::resolve(&repo, &options).map_err(|e| series_error(e, &options))?;
+    let current = current_series(ctx, args.onto.clone())?;
     step("series resolved");
-    for warning in &series.warnings {
-        ctx.printer.warn(&warning.to_string());
-    }
+    let (config, repo, series) = (&current.loaded.config, &current.repo, &current.series);
 
     if args.mbox {
         let mbox_options = MboxOptions {
             stat: !args.no_stat,
             ..MboxOptions::default()
         };
-        let mbox = series_mbox(&repo, &series, &mbox_options)
+        let mbox = series_mbox(repo, series, &mbox_options)
             .map_err(|e| CliError::git("cannot write the mbox").with_cause(e.message()))?;
         ctx.printer.out_bytes(&mbox)?;
         return Ok(Outcome::Success);
@@ -100,14 +84,10 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
         (false, _) => Nomination::Explicit(args.targets.clone()),
         (true, kind) => Nomination::Kind(kind.unwrap_or(ChangeKind::Feature)),
     };
-    let lists = BranchLists {
-        default: default_branch,
-        bugfix: config.branches.bugfix.clone(),
-        security: config.branches.security.clone(),
-    };
-    let targets = nominate(&repo, &nomination, &lists, series.head_branch.as_deref())
-        .map_err(target_error)?;
-    for (name, key, suggestion) in missing_configured(&repo, &lists) {
+    let lists = BranchLists::from_config(config);
+    let targets =
+        nominate(repo, &nomination, &lists, series.head_branch.as_deref()).map_err(target_error)?;
+    for (name, key, suggestion) in missing_configured(repo, &lists) {
         let mut warning = format!("`{key}` names `{name}`, which this repository does not have");
         if let Some(s) = suggestion {
             warning.push_str(&format!(" (did you mean `{s}`?)"));
@@ -115,19 +95,19 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
         ctx.printer.warn(&warning);
     }
     step("targets nominated");
-    let verdicts = check_targets(repo.path(), &series, &targets).map_err(|e| {
+    let verdicts = check_targets(repo.path(), series, &targets).map_err(|e| {
         CliError::git("cannot check the series against its targets").with_cause(e.message())
     })?;
 
     step("apply checks done");
     let comparison = match &args.compare {
-        Some(old) => Some(compare(&repo, &series, old)?),
+        Some(old) => Some(compare(repo, series, old)?),
         None => None,
     };
 
     match args.format {
-        OutputFormat::Json => print_json(ctx, &series, &verdicts, comparison.as_deref())?,
-        OutputFormat::Human => print_human(ctx, &series, &verdicts, comparison.as_deref())?,
+        OutputFormat::Json => print_json(ctx, series, &verdicts, comparison.as_deref())?,
+        OutputFormat::Human => print_human(ctx, series, &verdicts, comparison.as_deref())?,
     }
     for v in &verdicts {
         if let Verdict::Conflicts { index, paths, .. } = &v.verdict {
@@ -152,83 +132,28 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
     }
 }
 
-pub(crate) fn series_error(err: SeriesError, options: &SeriesOptions) -> CliError {
-    let message = err.to_string();
-    match &err {
-        SeriesError::InProgress { state } => CliError::git(message).with_hint(format!(
-            "finish the {state} or abort it (e.g. `{}`) and run this again",
-            match *state {
-                "`git am`" => "git am --abort".to_owned(),
-                "bisect" => "git bisect reset".to_owned(),
-                other => format!("git {other} --abort"),
-            }
-        )),
-        SeriesError::DetachedHead => CliError::git(message).with_hint(
-            "check out the branch of the series, or name the branch it goes onto with `--onto <branch>`",
-        ),
-        SeriesError::UnbornHead => {
-            CliError::git(message).with_hint("commit the change first, then run this again")
-        }
-        SeriesError::UnknownBranch { suggestion, name } => {
-            let mut e = CliError::git(message);
-            if let Some(s) = suggestion {
-                e = e.with_hint(format!("did you mean `{s}`?"));
-            }
-            if options.onto.is_none() {
-                e = e.with_hint(format!(
-                    "`{name}` comes from `branches.default`; set it in `.review.toml` or pass `--onto <branch>`"
-                ));
-            }
-            e
-        }
-        SeriesError::Empty { onto, .. } => CliError::git(message).with_hint(format!(
-            "commit your change on a branch made from `{onto}`, or pass the right branch with `--onto`"
-        )),
-        SeriesError::MergeCommit { .. } => {
-            let onto = options.onto.as_deref().unwrap_or(&options.default_branch);
-            CliError::git(message).with_hint(format!(
-                "make the series linear, e.g. `git rebase {onto}`, then run this again"
-            ))
-        }
-        SeriesError::NoCommonAncestor { .. } => CliError::git(message)
-            .with_hint("check that `--onto` (or `branches.default`) names the branch this work started from"),
-        SeriesError::ShallowCut { .. } => CliError::git(message).with_hint(
-            "fetch the missing history with `git fetch --unshallow` (or `git fetch --deepen=<n>`)",
-        ),
-        SeriesError::Unreadable { source, .. } => CliError::git(message)
-            .with_cause(source.message())
-            .with_hint("the object is missing or corrupt: run `git fsck`, and fetch it again from a complete clone"),
-        SeriesError::Git(e) => CliError::git(e.message().to_owned()),
-    }
+/// The configuration, the work tree and its series (against `onto`, else the default branch).
+pub(crate) struct Current {
+    pub loaded: LoadedConfig,
+    pub repo: git2::Repository,
+    pub series: Series,
 }
 
-pub(crate) fn target_error(err: TargetError) -> CliError {
-    let message = err.to_string();
-    match err {
-        TargetError::Unknown {
-            suggestion,
-            configured_in,
-            ..
-        } => {
-            let mut e = CliError::git(message);
-            if let Some(key) = configured_in {
-                e = e.with_cause(format!("it is named by `{key}` in the configuration"));
-            }
-            if let Some(s) = suggestion {
-                e = e.with_hint(format!("did you mean `{s}`?"));
-            }
-            match configured_in {
-                Some(key) => e.with_hint(format!(
-                    "fix `{key}` in `.review.toml`, or fetch the branch (`git fetch`)"
-                )),
-                None => e.with_hint("`git branch -a` lists the branches"),
-            }
-        }
-        TargetError::CurrentBranch { .. } => CliError::usage(message).with_hint(
-            "a series cannot target the branch it is on; name the branch it should land on",
-        ),
-        TargetError::Git(e) => CliError::git(e.message().to_owned()),
+/// Loads the configuration, resolves the current series and prints its warnings: the start
+/// of `review series` and `review post`.
+pub(crate) fn current_series(ctx: &Context, onto: Option<String>) -> Result<Current, CliError> {
+    let loaded = ctx.load_config()?;
+    let repo = crate::git::open_work_tree(Path::new("."))?;
+    let options = SeriesOptions::from_config(&loaded.config, onto);
+    let series = Series::resolve(&repo, &options).map_err(|e| series_error(e, &options))?;
+    for warning in &series.warnings {
+        ctx.printer.warn(&warning.to_string());
     }
+    Ok(Current {
+        loaded,
+        repo,
+        series,
+    })
 }
 
 /// Resolves `old` (`a..b`, or one revision measured from the series' base branch) and pairs it

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::Context;
 use crate::api::Role;
 use crate::error::{CliError, CliResult, ErrorKind, Outcome};
-use crate::server::{self, users, ServeError, Service};
+use crate::server::{self, users, Service};
 use crate::ui::OutputFormat;
 
 /// Run the embedded review service
@@ -126,29 +126,6 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
             UserCommand::List(list) => user_list(ctx, list),
             UserCommand::Remove(remove) => user_remove(ctx, remove),
         },
-    }
-}
-
-impl From<ServeError> for CliError {
-    fn from(err: ServeError) -> Self {
-        let kind = match &err {
-            ServeError::Config(_) | ServeError::NotAServiceDir { .. } => ErrorKind::Config,
-            ServeError::Repo { .. } | ServeError::Clone { .. } => ErrorKind::Git,
-            ServeError::Bind { .. } => ErrorKind::Network,
-            ServeError::DirNotEmpty { .. } => ErrorKind::Usage,
-            _ => ErrorKind::Io,
-        };
-        let mut error = CliError::new(kind, err.to_string());
-        if let Some(source) = std::error::Error::source(&err) {
-            error = error.with_source_chain(source);
-        }
-        match &err {
-            ServeError::NotAServiceDir { .. } => error.with_hint(
-                "create one with `review serve init <dir> --repo <path-or-url>`, or pass `--dir`",
-            ),
-            ServeError::DirNotEmpty { .. } => error.with_hint("pick a new directory"),
-            _ => error,
-        }
     }
 }
 

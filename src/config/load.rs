@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::{keys, nearest, Config};
-use crate::error::CliError;
+use super::{keys, Config};
+use crate::suggest::nearest;
 
 /// The repository's configuration file, at the top of the work tree.
 pub const REPO_FILE_NAME: &str = ".review.toml";
@@ -88,23 +88,8 @@ pub enum ConfigError {
     },
     #[error("invalid value in {location}: {message}")]
     InvalidValue { location: String, message: String },
-}
-
-impl From<ConfigError> for CliError {
-    fn from(err: ConfigError) -> Self {
-        let mut cli = CliError::config(err.to_string());
-        match &err {
-            ConfigError::Read { source, .. } => cli = cli.with_cause(source),
-            ConfigError::UnknownKey { suggestion, .. } => cli = match suggestion {
-                Some(s) => cli.with_hint(format!("did you mean `{s}`?")),
-                None => cli.with_hint(
-                    "`review config show` lists the keys; `.review.toml.example` documents them",
-                ),
-            },
-            ConfigError::Syntax { .. } | ConfigError::InvalidValue { .. } => {}
-        }
-        cli
-    }
+    #[error("`REVIEW_CONFIG` names `{}`, which is not a file", path.display())]
+    UserFileMissing { path: PathBuf },
 }
 
 /// Everything the loader reads, passed in so tests and library callers control it.
@@ -140,7 +125,7 @@ impl LoadedConfig {
 type Layer = BTreeMap<String, (toml::Value, Origin)>;
 
 /// Loads every layer for the process's current directory and environment.
-pub fn load_for_cwd(overrides: &[ConfigOverride]) -> Result<LoadedConfig, CliError> {
+pub fn load_for_cwd(overrides: &[ConfigOverride]) -> Result<LoadedConfig, ConfigError> {
     let repo = crate::git::discover(Path::new(".")).ok();
     let options = LoadOptions {
         user_file: user_file_path()?,
@@ -151,20 +136,16 @@ pub fn load_for_cwd(overrides: &[ConfigOverride]) -> Result<LoadedConfig, CliErr
         env: std::env::vars().collect(),
         overrides,
     };
-    Ok(load(&options)?)
+    load(&options)
 }
 
 /// `REVIEW_CONFIG` (which must exist), else `$XDG_CONFIG_HOME/review/config.toml` or
 /// `~/.config/review/config.toml` when present.
-fn user_file_path() -> Result<Option<PathBuf>, CliError> {
+fn user_file_path() -> Result<Option<PathBuf>, ConfigError> {
     if let Some(path) = std::env::var_os("REVIEW_CONFIG").filter(|p| !p.is_empty()) {
         let path = PathBuf::from(path);
         if !path.is_file() {
-            return Err(CliError::config(format!(
-                "`REVIEW_CONFIG` names `{}`, which is not a file",
-                path.display()
-            ))
-            .with_hint("point `REVIEW_CONFIG` at a TOML file, or unset it"));
+            return Err(ConfigError::UserFileMissing { path });
         }
         return Ok(Some(path));
     }
@@ -204,7 +185,7 @@ pub fn load(options: &LoadOptions<'_>) -> Result<LoadedConfig, ConfigError> {
     }
 
     if !merged.contains_key("branches.default") {
-        if let Some((branch, how)) = options.repo.and_then(crate::git::detect_default_branch) {
+        if let Some((branch, how)) = options.repo.map(crate::git::detect_default_branch) {
             merged.insert(
                 "branches.default".into(),
                 (toml::Value::String(branch), Origin::Detected(how)),

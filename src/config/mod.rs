@@ -26,6 +26,42 @@ pub struct Config {
     pub series: SeriesConfig,
 }
 
+/// The development branch when neither a layer nor the repository names one.
+pub const FALLBACK_BRANCH: &str = "main";
+
+impl Config {
+    /// `branches.default`, else `main` (the loader fills it in from the repository when it can).
+    pub fn default_branch(&self) -> String {
+        self.branches
+            .default
+            .clone()
+            .unwrap_or_else(|| FALLBACK_BRANCH.to_owned())
+    }
+}
+
+impl crate::git::targets::BranchLists {
+    /// The branches `[branches]` names, the default one filled in.
+    pub fn from_config(config: &Config) -> Self {
+        crate::git::targets::BranchLists {
+            default: config.default_branch(),
+            bugfix: config.branches.bugfix.clone(),
+            security: config.branches.security.clone(),
+        }
+    }
+}
+
+impl crate::git::series::SeriesOptions {
+    /// The series against the configured default branch (or `onto`), warning above
+    /// `series.max-commits`. Lives here so that `git` needs nothing from `config`.
+    pub fn from_config(config: &Config, onto: Option<String>) -> Self {
+        crate::git::series::SeriesOptions {
+            default_branch: config.default_branch(),
+            onto,
+            max_commits: config.series.max_commits,
+        }
+    }
+}
+
 /// `[service]`: where changes are posted.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -129,29 +165,4 @@ pub enum NewsFormat {
     Blurb,
     Towncrier,
     None,
-}
-
-/// The candidate closest to `word`, when it is close enough to be a plausible typo.
-pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (strsim::jaro(word, c), *c))
-        .filter(|(score, _)| *score > 0.7)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn nearest_finds_typos_and_ignores_strangers() {
-        assert_eq!(nearest("prest", &["preset", "paths"]), Some("preset"));
-        assert_eq!(
-            nearest("bugfixes", &["default", "bugfix", "security"]),
-            Some("bugfix")
-        );
-        assert_eq!(nearest("zzz", &["default", "bugfix"]), None);
-    }
 }

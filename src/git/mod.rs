@@ -12,8 +12,6 @@ pub mod targets;
 
 use std::path::{Path, PathBuf};
 
-use crate::error::CliError;
-
 /// Why a repository could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum RepoError {
@@ -23,18 +21,6 @@ pub enum RepoError {
     Bare { path: PathBuf },
     #[error(transparent)]
     Git(#[from] git2::Error),
-}
-
-impl From<RepoError> for CliError {
-    fn from(err: RepoError) -> Self {
-        match &err {
-            RepoError::NotARepo { .. } => CliError::git(err.to_string())
-                .with_hint("run it inside a clone, or point at one with `-C <path>`"),
-            RepoError::Bare { .. } => CliError::git(err.to_string())
-                .with_hint("run it in a clone with a work tree (`git clone <bare> <dir>`)"),
-            RepoError::Git(e) => CliError::git(e.message().to_owned()),
-        }
-    }
 }
 
 /// The repository containing `start`, found as `git` finds it (honours `GIT_DIR`).
@@ -63,20 +49,20 @@ pub fn open_work_tree(start: &Path) -> Result<git2::Repository, RepoError> {
 /// The development branch when the configuration does not name one: the upstream remote's
 /// `HEAD` (`upstream`, then `origin`), else an existing `main`, else `master`.
 /// Returns the branch and how it was found.
-pub fn detect_default_branch(repo: &git2::Repository) -> Option<(String, String)> {
+pub fn detect_default_branch(repo: &git2::Repository) -> (String, String) {
     for remote in ["upstream", "origin"] {
         let head = format!("refs/remotes/{remote}/HEAD");
         if let Ok(reference) = repo.find_reference(&head) {
             if let Some(target) = reference.symbolic_target() {
                 let prefix = format!("refs/remotes/{remote}/");
                 if let Some(branch) = target.strip_prefix(&prefix) {
-                    return Some((branch.to_owned(), head));
+                    return (branch.to_owned(), head);
                 }
             }
         }
     }
     if repo.find_branch("main", git2::BranchType::Local).is_ok() {
-        return Some(("main".into(), "the existing branch `main`".into()));
+        return ("main".into(), "the existing branch `main`".into());
     }
-    Some(("master".into(), "the fallback `master`".into()))
+    ("master".into(), "the fallback `master`".into())
 }

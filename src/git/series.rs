@@ -299,7 +299,7 @@ pub fn resolve_branch(repo: &Repository, name: &str) -> Result<BranchRef, Series
     let candidates: Vec<&str> = names.iter().map(String::as_str).collect();
     Err(SeriesError::UnknownBranch {
         name: name.to_owned(),
-        suggestion: crate::config::nearest(name, &candidates).map(str::to_owned),
+        suggestion: crate::suggest::nearest(name, &candidates).map(str::to_owned),
     })
 }
 

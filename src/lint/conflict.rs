@@ -1,6 +1,9 @@
 //! CONFLICT: merge-conflict markers left in added lines (pre-commit's check-merge-conflict
 //! patterns, checked on every series rather than only during a merge).
 
+use super::check::{FileCheck, Found};
+use super::table::RuleId;
+
 /// The marker an added line starts with, if any.
 pub fn marker(line: &[u8]) -> Option<&'static str> {
     const MARKERS: &[(&[u8], &str)] = &[
@@ -14,6 +17,13 @@ pub fn marker(line: &[u8]) -> Option<&'static str> {
         .iter()
         .find(|(prefix, _)| line.starts_with(prefix))
         .map(|(_, name)| *name)
+}
+
+/// CONFLICT on one added line.
+pub fn check_line(id: RuleId, _: &FileCheck<'_>, n: usize, text: &[u8], out: &mut Found<'_>) {
+    if let Some(marker) = marker(text) {
+        out.push(n, 1, id, format!("merge conflict marker `{marker}`"), false);
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::patchcheck;
 use super::source::line_spans;
 use super::whitespace;
-use super::{Finding, Rules};
+use super::{Finding, RuleId, Rules};
 
 /// Whether a work-tree line is the tip's line, allowing for git's CRLF checkout conversion
 /// (`eol=crlf`, `core.autocrlf`).
@@ -36,13 +36,13 @@ pub fn fix_content(
 ) -> Option<Vec<u8>> {
     let tip_spans = line_spans(tip);
     let tip_line = |n: usize| tip_spans.get(n - 1).map(|&(s, e)| &tip[s..e]);
-    let mut per_line: BTreeMap<usize, BTreeSet<&str>> = BTreeMap::new();
+    let mut per_line: BTreeMap<usize, BTreeSet<RuleId>> = BTreeMap::new();
     let mut eol_target = None;
     let mut eof = false;
     for f in findings.iter().filter(|f| f.fixable) {
         match f.rule {
-            "WS-EOF" => eof = true,
-            "WS-EOL" => eol_target = whitespace::eol_problem(tip),
+            RuleId::WsEof => eof = true,
+            RuleId::WsEol => eol_target = whitespace::eol_problem(tip),
             rule => {
                 per_line.entry(f.line).or_default().insert(rule);
             }
@@ -67,7 +67,7 @@ pub fn fix_content(
         eol_target = Some(target);
         for &n in added {
             if tip_line(n).is_some_and(|l| whitespace::endings(l).any(|(_, e)| e != target)) {
-                per_line.entry(n).or_default().insert("WS-EOL");
+                per_line.entry(n).or_default().insert(RuleId::WsEol);
             }
         }
     }
@@ -83,25 +83,25 @@ pub fn fix_content(
             continue;
         };
         let mut text = original.to_vec();
-        if rules_here.contains("WS-TABS") {
-            text = whitespace::expand_tabs(&text, rules.get("WS-TABS").tab_width);
+        if rules_here.contains(&RuleId::WsTabs) {
+            text = whitespace::expand_tabs(&text, rules.get(RuleId::WsTabs).tab_width);
         }
-        if rules_here.contains("PC-C") {
-            text = whitespace::expand_tabs(&text, rules.get("PC-C").tab_width);
+        if rules_here.contains(&RuleId::PcC) {
+            text = whitespace::expand_tabs(&text, rules.get(RuleId::PcC).tab_width);
         }
-        if rules_here.contains("PC-PY") {
+        if rules_here.contains(&RuleId::PcPy) {
             text = whitespace::expand_tabs(&text, 8);
             text = whitespace::fix_trailing(&text);
         }
-        if rules_here.contains("WS-TRAIL") {
+        if rules_here.contains(&RuleId::WsTrail) {
             text = whitespace::fix_trailing(&text);
         }
-        if let (true, Some(target)) = (rules_here.contains("WS-EOL"), eol_target) {
+        if let (true, Some(target)) = (rules_here.contains(&RuleId::WsEol), eol_target) {
             text = whitespace::fix_eol(&text, target);
         }
         // Last, so an opted-in PC-DOC line ends in LF as legacy patchcheck writes it, unless
         // the CRLF is git's own checkout conversion of an LF line (`eol=crlf`, autocrlf).
-        if rules_here.contains("PC-DOC") {
+        if rules_here.contains(&RuleId::PcDoc) {
             let checkout_crlf =
                 !tip_line(n).is_some_and(|t| t.ends_with(b"\r\n")) && original.ends_with(b"\r\n");
             text = patchcheck::fix_doc_line(&text);
@@ -121,12 +121,12 @@ pub fn fix_content(
 mod tests {
     use super::*;
 
-    fn finding(line: usize, rule: &'static str) -> Finding {
+    fn finding(line: usize, rule: &str) -> Finding {
         Finding {
             path: "Doc/x.rst".into(),
             line,
             column: 1,
-            rule,
+            rule: RuleId::from_id(rule).unwrap(),
             message: String::new(),
             fixable: true,
         }
@@ -134,15 +134,7 @@ mod tests {
 
     #[test]
     fn pc_doc_fixes_added_lines_only_and_keeps_checkout_crlf() {
-        let mut config = crate::config::Config::default();
-        config.lint.rules.insert(
-            "PC-DOC".into(),
-            crate::config::RuleConfig {
-                enabled: Some(true),
-                ..Default::default()
-            },
-        );
-        let rules = Rules::from_config(&config).unwrap();
+        let rules = Rules::with_rule_on(crate::config::Preset::Generic, RuleId::PcDoc);
         let tip = b"Text  \r\nold \nB\t\n\r\nC \n";
         // Lines 1, 3, 4 and 5 were added; line 5 has been edited in the work tree since.
         let work = b"Text  \r\nold \nB\t\n\r\nC edited \n";

@@ -5,6 +5,10 @@
 //! scanner (strings, brackets, comments, backslash continuations), not Python's tokenizer:
 //! continuation lines and comment lines are not judged.
 
+use super::check::{FileCheck, Found};
+use super::column;
+use super::table::RuleId;
+
 use super::whitespace::split_eol;
 
 /// PC-C: byte offset of the first TAB on the line.
@@ -237,6 +241,65 @@ impl Scanner {
     }
 }
 
+/// PC-C, PC-DOC and PC-PY on one added line.
+pub fn check_line(id: RuleId, ctx: &FileCheck<'_>, n: usize, text: &[u8], out: &mut Found<'_>) {
+    let (at, message) = match id {
+        RuleId::PcC => match c_tab(text) {
+            Some(at) => {
+                let width = ctx.rules.get(id).tab_width;
+                let message =
+                    format!("TAB in C source (legacy patchcheck expands it to {width} columns)");
+                (at, message)
+            }
+            None => return,
+        },
+        RuleId::PcDoc => match doc_line(text) {
+            Some(DocLine::Crlf(at)) => (
+                at,
+                "CRLF line ending (legacy patchcheck makes it LF)".into(),
+            ),
+            Some(DocLine::Trailing(at)) => (
+                at,
+                "trailing whitespace (legacy patchcheck docs fixer)".into(),
+            ),
+            None => return,
+        },
+        RuleId::PcPy => match py_line(text) {
+            Some(PyLine::Trailing(at)) => (at, "trailing whitespace (reindent)".into()),
+            Some(PyLine::Tab(at)) => (
+                at,
+                "TAB character (reindent expands TABs to 8 columns)".into(),
+            ),
+            None => return,
+        },
+        _ => return,
+    };
+    out.push(n, column(text, at), id, message, true);
+}
+
+/// PC-PY's whole-file part: indentation of added lines, and the end of the file.
+pub fn check_file(id: RuleId, ctx: &FileCheck<'_>, out: &mut Found<'_>) {
+    if id != RuleId::PcPy {
+        return;
+    }
+    for p in py_indentation(ctx.content) {
+        if ctx.file.added.binary_search(&p.line).is_ok() {
+            let message = format!(
+                "indented {} columns; reindent wants {} (4 per block level)",
+                p.actual, p.wanted
+            );
+            out.push(p.line, 1, id, message, false);
+        }
+    }
+    if ctx.has_added() {
+        if let Some(message) = py_file(ctx.content) {
+            if !ctx.base_has(|b| py_file(b).is_some()) {
+                out.push(ctx.last(), 1, id, format!("{message} (reindent)"), false);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,14 +372,7 @@ y = 2
 
     /// Applies PC-DOC to every line, as the engine does for a new file: (failed, fixed bytes).
     fn doc_file(content: &[u8]) -> (bool, Vec<u8>) {
-        let mut failed = false;
-        let mut out = Vec::new();
-        for (s, e) in crate::lint::source::line_spans(content) {
-            let line = &content[s..e];
-            failed |= doc_line(line).is_some();
-            out.extend(fix_doc_line(line));
-        }
-        (failed, out)
+        crate::lint::source::every_line(content, |l| doc_line(l).is_some(), fix_doc_line)
     }
 
     #[test]

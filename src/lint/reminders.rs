@@ -1,6 +1,10 @@
 //! PC-REM: patchcheck's reminders, as notes that never fail. Classes follow Part A: a doc file
 //! is under `Doc/`, the NEWS line needs `Misc/NEWS.d/next/`.
 
+use super::check::SeriesCheck;
+use super::table::RuleId;
+use super::{LintError, Note, Report};
+
 fn yes_no(b: bool) -> &'static str {
     if b {
         "yes"
@@ -51,6 +55,22 @@ pub fn reminders(changed: &[&str]) -> Vec<String> {
         lines.push("Did you run the test suite?".into());
     }
     lines
+}
+
+/// PC-REM: the reminders for the series, as notes.
+pub fn check_series(
+    id: RuleId,
+    series: &SeriesCheck<'_>,
+    report: &mut Report,
+) -> Result<(), LintError> {
+    if series.files.is_empty() {
+        return Ok(());
+    }
+    let refs: Vec<&str> = series.paths.iter().map(String::as_str).collect();
+    for line in reminders(&refs) {
+        report.notes.push(Note::new(id, line));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,59 +1,11 @@
-//! The rule catalogue, the presets and the per-rule settings from `[lint.rules.<ID>]`.
-
-use std::collections::BTreeMap;
+//! The presets and the per-rule settings from `[lint.rules.<ID>]` (the rules themselves are
+//! in `table`).
 
 use glob::{MatchOptions, Pattern};
 
+use super::table::RuleId;
 use super::LintError;
 use crate::config::{Config, NewsFormat, Preset};
-
-/// Every rule id with a one-line description (`review lint --help` and the README list them).
-pub const RULES: &[(&str, &str)] = &[
-    ("WS-TRAIL", "trailing whitespace on an added line"),
-    (
-        "WS-EOF",
-        "a file must end with exactly one line ending (pre-commit end-of-file-fixer)",
-    ),
-    (
-        "WS-EOL",
-        "mixed line endings (pre-commit mixed-line-ending)",
-    ),
-    ("WS-TABS", "a TAB on an added line (Lucas-C remove-tabs)"),
-    ("CONFLICT", "a merge-conflict marker on an added line"),
-    (
-        "PC-PY",
-        "legacy patchcheck Python whitespace and indentation (reindent), opt-in",
-    ),
-    (
-        "PC-C",
-        "legacy patchcheck TABs in C files (untabify), opt-in",
-    ),
-    (
-        "PC-DOC",
-        "legacy patchcheck trailing whitespace and CRLF in Doc/ .rst and .inc, opt-in",
-    ),
-    (
-        "SL-WS",
-        "reST whitespace as sphinx-lint sees it: TABs, trailing blanks, final newline",
-    ),
-    (
-        "SL-DR",
-        "reST default role: single backticks without a role",
-    ),
-    ("NEWS-PATH", "a NEWS entry's directory and file name"),
-    ("NEWS-BODY", "a NEWS entry's content"),
-    ("NEWS-REQ", "the series needs a NEWS entry"),
-    ("PC-REM", "patchcheck reminders, printed as notes"),
-];
-
-/// The rule list for `review lint --help`.
-pub fn help_text() -> String {
-    let mut text = String::from("Rules (switch and re-scope them in `[lint.rules.<ID>]`):\n");
-    for (id, about) in RULES {
-        text.push_str(&format!("  {id:<10} {about}\n"));
-    }
-    text
-}
 
 /// The settings one rule runs with.
 #[derive(Debug, Clone)]
@@ -142,7 +94,8 @@ pub const TOWNCRIER_TYPES: &[&str] = &["feature", "bugfix", "doc", "removal", "m
 /// Every rule's settings for one run.
 #[derive(Debug, Clone)]
 pub struct Rules {
-    rules: BTreeMap<&'static str, Settings>,
+    /// Indexed by `RuleId as usize`.
+    rules: [Settings; RuleId::ALL.len()],
     pub news: NewsSettings,
 }
 
@@ -153,28 +106,28 @@ fn patterns(globs: &[&str]) -> Vec<Pattern> {
         .collect()
 }
 
-fn preset_settings(preset: Preset, id: &str, news_on: bool) -> Settings {
+fn preset_settings(preset: Preset, id: RuleId, news_on: bool) -> Settings {
     let cpython = preset == Preset::Cpython;
     let all = || patterns(&["*"]);
     let py = || patterns(&["*.py", "*.pyw"]);
     let (enabled, paths, exclude, tab_width, shebang) = match id {
-        "WS-TRAIL" if cpython => (
+        RuleId::WsTrail if cpython => (
             true,
             patterns(&["*.c", "*.h", "*.inc", "*.py", "*.pyw", "*.rst", "*.gram"]),
             vec![],
             4,
             true,
         ),
-        "WS-TRAIL" => (true, all(), vec![], 4, false),
-        "WS-EOF" if cpython => (
+        RuleId::WsTrail => (true, all(), vec![], 4, false),
+        RuleId::WsEof if cpython => (
             true,
             py(),
             patterns(&["Lib/test/tokenizedata/coding20731.py"]),
             4,
             true,
         ),
-        "WS-EOF" => (true, all(), vec![], 4, false),
-        "WS-EOL" if cpython => (
+        RuleId::WsEof => (true, all(), vec![], 4, false),
+        RuleId::WsEol if cpython => (
             true,
             all(),
             patterns(&[
@@ -183,22 +136,22 @@ fn preset_settings(preset: Preset, id: &str, news_on: bool) -> Settings {
             4,
             false,
         ),
-        "WS-EOL" | "CONFLICT" => (true, all(), vec![], 4, false),
-        "WS-TABS" => (
+        RuleId::WsEol | RuleId::Conflict => (true, all(), vec![], 4, false),
+        RuleId::WsTabs => (
             cpython,
             py(),
             patterns(&["Makefile", "*/Makefile", "*.gitmodules"]),
             4,
             true,
         ),
-        "PC-PY" => (
+        RuleId::PcPy => (
             false,
             patterns(&["*.py"]),
             patterns(&["Tools/c-analyzer/cpython/_parser.py"]),
             8,
             false,
         ),
-        "PC-C" => (
+        RuleId::PcC => (
             false,
             patterns(&["*.c", "*.h"]),
             patterns(&[
@@ -209,23 +162,22 @@ fn preset_settings(preset: Preset, id: &str, news_on: bool) -> Settings {
             8,
             false,
         ),
-        "PC-DOC" => (
+        RuleId::PcDoc => (
             false,
             patterns(&["Doc/**/*.rst", "Doc/**/*.inc"]),
             vec![],
             4,
             false,
         ),
-        "SL-DR" | "SL-WS" => (
+        RuleId::SlDr | RuleId::SlWs => (
             cpython,
             patterns(&["Doc/*.rst", "Misc/NEWS.d/*.rst"]),
             vec![],
             4,
             false,
         ),
-        "NEWS-PATH" | "NEWS-BODY" | "NEWS-REQ" => (news_on, all(), vec![], 4, false),
-        "PC-REM" => (cpython, all(), vec![], 4, false),
-        other => unreachable!("rule {other} has no preset"),
+        RuleId::NewsPath | RuleId::NewsBody | RuleId::NewsReq => (news_on, all(), vec![], 4, false),
+        RuleId::PcRem => (cpython, all(), vec![], 4, false),
     };
     Settings {
         enabled,
@@ -259,41 +211,20 @@ impl Rules {
             Preset::Generic => NewsFormat::None,
         });
         let news_on = format != NewsFormat::None;
-        let ids: Vec<&str> = RULES.iter().map(|(id, _)| *id).collect();
         for id in config.lint.rules.keys() {
-            if !ids.contains(&id.as_str()) {
+            if RuleId::from_id(id).is_none() {
+                let ids = RuleId::ALL.map(RuleId::as_str);
                 return Err(LintError::UnknownRule {
                     id: id.clone(),
-                    suggestion: crate::config::nearest(id, &ids).map(str::to_owned),
+                    suggestion: crate::suggest::nearest(id, &ids).map(str::to_owned),
                 });
             }
         }
-        let mut rules = BTreeMap::new();
-        for (id, _) in RULES {
-            let mut s = preset_settings(preset, id, news_on);
-            if let Some(user) = config.lint.rules.get(*id) {
-                let key = format!("lint.rules.{id}");
-                if let Some(enabled) = user.enabled {
-                    s.enabled = enabled;
-                }
-                if let Some(paths) = &user.paths {
-                    s.paths = compile(paths, &format!("{key}.paths"))?;
-                    s.python_shebang = false;
-                }
-                if let Some(exclude) = &user.exclude {
-                    s.exclude = compile(exclude, &format!("{key}.exclude"))?;
-                }
-                if let Some(width) = user.tab_width {
-                    if width == 0 {
-                        return Err(LintError::InvalidSetting {
-                            key: format!("{key}.tab-width"),
-                            message: "must be at least 1".into(),
-                        });
-                    }
-                    s.tab_width = width;
-                }
+        let mut rules = RuleId::ALL.map(|id| preset_settings(preset, id, news_on));
+        for (id, s) in RuleId::ALL.into_iter().zip(&mut rules) {
+            if let Some(user) = config.lint.rules.get(id.as_str()) {
+                user_settings(s, user, id)?;
             }
-            rules.insert(*id, s);
         }
         let default_sections: &[&str] = match format {
             NewsFormat::Towncrier => TOWNCRIER_TYPES,
@@ -338,12 +269,58 @@ impl Rules {
         Ok(Rules { rules, news })
     }
 
-    pub fn get(&self, id: &str) -> &Settings {
-        &self.rules[id]
+    pub fn get(&self, id: RuleId) -> &Settings {
+        &self.rules[id as usize]
     }
 
-    pub fn enabled(&self, id: &str) -> bool {
-        self.rules[id].enabled
+    pub fn enabled(&self, id: RuleId) -> bool {
+        self.get(id).enabled
+    }
+}
+
+/// Overlays `[lint.rules.<id>]` on the preset's settings.
+fn user_settings(
+    s: &mut Settings,
+    user: &crate::config::RuleConfig,
+    id: RuleId,
+) -> Result<(), LintError> {
+    let key = format!("lint.rules.{id}");
+    if let Some(enabled) = user.enabled {
+        s.enabled = enabled;
+    }
+    if let Some(paths) = &user.paths {
+        s.paths = compile(paths, &format!("{key}.paths"))?;
+        s.python_shebang = false;
+    }
+    if let Some(exclude) = &user.exclude {
+        s.exclude = compile(exclude, &format!("{key}.exclude"))?;
+    }
+    if let Some(width) = user.tab_width {
+        if width == 0 {
+            return Err(LintError::InvalidSetting {
+                key: format!("{key}.tab-width"),
+                message: "must be at least 1".into(),
+            });
+        }
+        s.tab_width = width;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+impl Rules {
+    /// The preset's rules with `id` switched on.
+    pub(crate) fn with_rule_on(preset: Preset, id: RuleId) -> Rules {
+        let mut config = Config::default();
+        config.lint.preset = preset;
+        config.lint.rules.insert(
+            id.as_str().into(),
+            crate::config::RuleConfig {
+                enabled: Some(true),
+                ..Default::default()
+            },
+        );
+        Rules::from_config(&config).unwrap()
     }
 }
 
@@ -354,23 +331,28 @@ mod tests {
     #[test]
     fn generic_preset_runs_whitespace_rules_only() {
         let rules = Rules::from_config(&Config::default()).unwrap();
-        for id in ["WS-TRAIL", "WS-EOF", "WS-EOL", "CONFLICT"] {
+        for id in [
+            RuleId::WsTrail,
+            RuleId::WsEof,
+            RuleId::WsEol,
+            RuleId::Conflict,
+        ] {
             assert!(rules.enabled(id), "{id}");
         }
         for id in [
-            "WS-TABS",
-            "PC-PY",
-            "PC-C",
-            "PC-DOC",
-            "SL-DR",
-            "SL-WS",
-            "NEWS-PATH",
-            "NEWS-REQ",
-            "PC-REM",
+            RuleId::WsTabs,
+            RuleId::PcPy,
+            RuleId::PcC,
+            RuleId::PcDoc,
+            RuleId::SlDr,
+            RuleId::SlWs,
+            RuleId::NewsPath,
+            RuleId::NewsReq,
+            RuleId::PcRem,
         ] {
             assert!(!rules.enabled(id), "{id}");
         }
-        assert!(rules.get("WS-TRAIL").selects("README.md", b""));
+        assert!(rules.get(RuleId::WsTrail).selects("README.md", b""));
     }
 
     #[test]
@@ -378,7 +360,7 @@ mod tests {
         let mut config = Config::default();
         config.lint.preset = Preset::Cpython;
         let rules = Rules::from_config(&config).unwrap();
-        let trail = rules.get("WS-TRAIL");
+        let trail = rules.get(RuleId::WsTrail);
         // LINTS.md 4.10 #12-#15: .gram, .inc and .h are selected; .md, .txt, .cpp, .pyi are not.
         for p in [
             "Grammar/python.gram",
@@ -391,16 +373,16 @@ mod tests {
             assert!(!trail.selects(p, b""), "{p}");
         }
         // 4.13 #13, #14: .pyi is not python; a python shebang script is.
-        let tabs = rules.get("WS-TABS");
+        let tabs = rules.get(RuleId::WsTabs);
         assert!(!tabs.selects("Lib/x.pyi", b"\tx: int\n"));
         assert!(tabs.selects("Tools/scripts/foo", b"#!/usr/bin/env python3\n\tpass\n"));
         // 4.13 #11: _parser.py is no longer excluded; 4.11 #15: coding20731.py is.
         assert!(tabs.selects("Tools/c-analyzer/cpython/_parser.py", b""));
         assert!(!rules
-            .get("WS-EOF")
+            .get(RuleId::WsEof)
             .selects("Lib/test/tokenizedata/coding20731.py", b""));
-        assert!(rules.enabled("NEWS-REQ"));
-        for id in ["PC-PY", "PC-C", "PC-DOC"] {
+        assert!(rules.enabled(RuleId::NewsReq));
+        for id in [RuleId::PcPy, RuleId::PcC, RuleId::PcDoc] {
             assert!(
                 !rules.enabled(id),
                 "{id} is opt-in in the cpython preset too"
@@ -421,37 +403,24 @@ mod tests {
             },
         );
         let rules = Rules::from_config(&config).unwrap();
-        let pc = rules.get("PC-C");
+        let pc = rules.get(RuleId::PcC);
         assert!(pc.selects("Include/x.h", b""), "4.3#12");
         assert!(pc.selects("Modules/clinic/x.c.h", b""), "4.3#13");
         assert!(!pc.selects("Modules/expat/xmlparse.c", b""), "4.3#14");
         assert!(!pc.selects("Lib/x.cpp", b""), "4.3 extra .cpp");
         assert!(
             !rules
-                .get("PC-PY")
+                .get(RuleId::PcPy)
                 .selects("Tools/c-analyzer/cpython/_parser.py", b""),
             "4.1 extra allow-list"
         );
     }
 
-    fn with_rule_on(preset: Preset, id: &str) -> Rules {
-        let mut config = Config::default();
-        config.lint.preset = preset;
-        config.lint.rules.insert(
-            id.into(),
-            crate::config::RuleConfig {
-                enabled: Some(true),
-                ..Default::default()
-            },
-        );
-        Rules::from_config(&config).unwrap()
-    }
-
     #[test]
     fn lints_4_4_pc_doc_scope() {
         for preset in [Preset::Generic, Preset::Cpython] {
-            let rules = with_rule_on(preset, "PC-DOC");
-            let doc = rules.get("PC-DOC");
+            let rules = Rules::with_rule_on(preset, RuleId::PcDoc);
+            let doc = rules.get(RuleId::PcDoc);
             let cases: &[(&str, &str, bool)] = &[
                 ("4.4 Doc/ top level", "Doc/x.rst", true),
                 ("4.4 Doc/ nested", "Doc/library/os.rst", true),
@@ -489,7 +458,7 @@ mod tests {
             },
         );
         let rules = Rules::from_config(&config).unwrap();
-        let doc = rules.get("PC-DOC");
+        let doc = rules.get(RuleId::PcDoc);
         assert!(doc.selects("docs/guide/intro.rst", b""));
         assert!(!doc.selects("docs/generated/api.rst", b""));
         assert!(!doc.selects("Doc/x.rst", b""));
@@ -523,7 +492,7 @@ mod tests {
             },
         );
         let rules = Rules::from_config(&config).unwrap();
-        let pc = rules.get("PC-C");
+        let pc = rules.get(RuleId::PcC);
         assert!(pc.enabled && pc.tab_width == 4);
         assert!(pc.selects("src/a/b.c", b""));
         assert!(!pc.selects("lib/b.c", b""));

@@ -80,6 +80,24 @@ impl Touched<'_> {
     }
 }
 
+/// A line check and its fix applied to every line, as the engine does for a new file:
+/// whether any line failed, and the fixed content (tests of the rule families).
+#[cfg(test)]
+pub fn every_line(
+    content: &[u8],
+    fails: impl Fn(&[u8]) -> bool,
+    fix: impl Fn(&[u8]) -> Vec<u8>,
+) -> (bool, Vec<u8>) {
+    let mut failed = false;
+    let mut out = Vec::new();
+    for (s, e) in line_spans(content) {
+        let line = &content[s..e];
+        failed |= fails(line);
+        out.extend(fix(line));
+    }
+    (failed, out)
+}
+
 /// `[start, end)` byte offsets of every line, EOL included; a final line without EOL counts.
 pub fn line_spans(content: &[u8]) -> Vec<(usize, usize)> {
     let mut spans = Vec::with_capacity(content.len() / 32 + 1);

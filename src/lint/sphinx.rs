@@ -6,6 +6,10 @@
 //! paragraph ending in `::`), the bodies of code-like directives and comments are hidden first,
 //! and each line is judged on its own (interpreted text spanning lines is not detected).
 
+use super::check::{FileCheck, Found};
+use super::column;
+use super::table::RuleId;
+
 /// Which lines (0-based) are hidden from the check.
 pub fn hidden_lines(lines: &[&str]) -> Vec<bool> {
     const CODE_DIRECTIVES: &[&str] = &[
@@ -189,6 +193,74 @@ pub fn whitespace_line(line: &[u8]) -> Vec<(usize, &'static str)> {
 /// SL-WS `missing-final-newline`: the last line has no line ending (CR counts as one).
 pub fn missing_final_newline(content: &[u8]) -> bool {
     content.last().is_some_and(|&b| b != b'\n' && b != b'\r')
+}
+
+/// SL-WS and SL-DR on a reST file the range added lines to.
+pub fn check_file(id: RuleId, ctx: &FileCheck<'_>, out: &mut Found<'_>) {
+    if !ctx.has_added() {
+        return;
+    }
+    match (id, std::str::from_utf8(ctx.content)) {
+        // SL-DR reports an undecodable file when it runs; say it once.
+        (RuleId::SlWs, Err(e)) if !ctx.judged_by(RuleId::SlDr) => {
+            out.push(1, 1, id, decode_message(ctx.content, &e), false)
+        }
+        (RuleId::SlDr, Err(e)) => out.push(1, 1, id, decode_message(ctx.content, &e), false),
+        (RuleId::SlWs, Ok(_)) => check_whitespace(ctx, out),
+        (RuleId::SlDr, Ok(text)) => check_default_role(ctx, text, out),
+        _ => {}
+    }
+}
+
+/// sphinx-lint's complaint about a file that is not UTF-8.
+fn decode_message(content: &[u8], e: &std::str::Utf8Error) -> String {
+    format!(
+        "cannot decode as UTF-8 (byte 0x{:02x} at offset {}); reST files must be UTF-8",
+        content[e.valid_up_to()],
+        e.valid_up_to()
+    )
+}
+
+fn check_whitespace(ctx: &FileCheck<'_>, out: &mut Found<'_>) {
+    // WS-TRAIL already reports trailing blanks where it applies; say it once.
+    let trail = ctx.judged_by(RuleId::WsTrail);
+    for &n in &ctx.file.added {
+        let text = ctx.line(n);
+        for (at, message) in whitespace_line(text) {
+            if !trail || !message.starts_with("trailing") {
+                out.push(n, column(text, at), RuleId::SlWs, message, false);
+            }
+        }
+    }
+    if missing_final_newline(ctx.content) && !ctx.base_has(missing_final_newline) {
+        let last = ctx.line(ctx.last());
+        out.push(
+            ctx.last(),
+            column(last, last.len()),
+            RuleId::SlWs,
+            "no newline at end of file (sphinx-lint missing-final-newline)",
+            false,
+        );
+    }
+}
+
+fn check_default_role(ctx: &FileCheck<'_>, text: &str, out: &mut Found<'_>) {
+    let lines: Vec<&str> = text
+        .split_inclusive('\n')
+        .map(|l| l.trim_end_matches(['\n', '\r']))
+        .collect();
+    let hidden = hidden_lines(&lines);
+    for &n in &ctx.file.added {
+        if n <= lines.len() && !hidden[n - 1] && default_role(lines[n - 1]) {
+            out.push(
+                n,
+                1,
+                RuleId::SlDr,
+                "default role used (hint: for inline literals, use double backticks)",
+                false,
+            );
+        }
+    }
 }
 
 #[cfg(test)]

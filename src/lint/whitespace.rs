@@ -2,6 +2,10 @@
 //! endings) and WS-TABS (TABs). Each has a check on bytes and a fix that returns new bytes; the
 //! engine applies line checks to added lines only and whole-file checks at the tip.
 
+use super::check::{FileCheck, Found};
+use super::column;
+use super::table::RuleId;
+
 /// Splits a line into its body and its line ending (`\r\n`, `\n` or none).
 pub fn split_eol(line: &[u8]) -> (&[u8], &[u8]) {
     if line.ends_with(b"\r\n") {
@@ -207,6 +211,94 @@ pub fn fix_eol(text: &[u8], target: Eol) -> Vec<u8> {
     out
 }
 
+/// WS-TRAIL and WS-TABS on one added line.
+pub fn check_line(id: RuleId, ctx: &FileCheck<'_>, n: usize, text: &[u8], out: &mut Found<'_>) {
+    match id {
+        RuleId::WsTrail => {
+            if let Some(at) = trailing(text) {
+                out.push(n, column(text, at), id, "trailing whitespace", true);
+            }
+        }
+        RuleId::WsTabs => {
+            if let Some(at) = first_tab(text) {
+                let width = ctx.rules.get(id).tab_width;
+                let message = format!("TAB character (expand to {width} columns)");
+                out.push(n, column(text, at), id, message, true);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// WS-EOF and WS-EOL on a file the range added lines to.
+pub fn check_file(id: RuleId, ctx: &FileCheck<'_>, out: &mut Found<'_>) {
+    if !ctx.has_added() {
+        return;
+    }
+    match id {
+        RuleId::WsEof => check_eof(ctx, out),
+        RuleId::WsEol => check_eol(ctx, out),
+        _ => {}
+    }
+}
+
+fn check_eof(ctx: &FileCheck<'_>, out: &mut Found<'_>) {
+    let (content, last) = (ctx.content, ctx.last());
+    let Some(problem) = eof_problem(content) else {
+        return;
+    };
+    if ctx.base_has(|b| eof_problem(b).is_some()) {
+        return;
+    }
+    let (n, col, message) = match problem {
+        EofProblem::Missing => (
+            last,
+            column(ctx.line(last), ctx.line(last).len()),
+            "no line ending at end of file",
+        ),
+        EofProblem::Extra { keep } => {
+            let n = content[..keep].iter().filter(|&&b| b == b'\n').count() + 1;
+            (n.min(last), 1, "blank lines at end of file")
+        }
+    };
+    out.push(n, col, RuleId::WsEof, message, true);
+}
+
+fn check_eol(ctx: &FileCheck<'_>, out: &mut Found<'_>) {
+    let Some(target) = eol_problem(ctx.content) else {
+        return;
+    };
+    if ctx.base_has(|b| eol_problem(b).is_some()) {
+        return;
+    }
+    let counts = count_endings(ctx.content);
+    let offending = ctx
+        .file
+        .added
+        .iter()
+        .copied()
+        .find(|&n| endings(ctx.line(n)).any(|(_, e)| e != target));
+    let n = offending.unwrap_or(1);
+    let message = format!(
+        "mixed line endings ({} LF, {} CRLF, {} CR); use {}",
+        counts[0],
+        counts[1],
+        counts[2],
+        target.name()
+    );
+    let text = ctx.line(n);
+    let at = endings(text)
+        .find(|&(_, e)| e != target)
+        .map_or(0, |(pos, _)| pos);
+    out.push(
+        n,
+        column(text, at),
+        RuleId::WsEol,
+        message,
+        offending.is_some(),
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,14 +308,7 @@ mod tests {
 
     /// Applies WS-TRAIL to every line, as the engine does for a new file.
     fn trail_file(content: &[u8]) -> (bool, Vec<u8>) {
-        let mut failed = false;
-        let mut out = Vec::new();
-        for (s, e) in crate::lint::source::line_spans(content) {
-            let line = &content[s..e];
-            failed |= trailing(line).is_some();
-            out.extend(fix_trailing(line));
-        }
-        (failed, out)
+        crate::lint::source::every_line(content, |l| trailing(l).is_some(), fix_trailing)
     }
 
     #[test]

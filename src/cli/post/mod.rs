@@ -1,0 +1,376 @@
+//! `review post`: upload the series as a new change or the next version of this branch's change.
+
+use std::io::{BufRead, IsTerminal};
+
+use serde::Serialize;
+
+mod flow;
+
+use flow::{Checked, Published, Ready};
+
+use super::client;
+use super::series::current_series;
+use super::Context;
+use crate::api;
+use crate::error::{CliError, CliResult, Outcome};
+use crate::git::series::Series;
+use crate::git::targets::ChangeKind;
+use crate::ui::OutputFormat;
+
+/// Upload the series of the current branch for review
+///
+/// Computes the series and its targets as `review series` does, checks that it applies to every
+/// target, then uploads it: as a new change, or as the next version when the branch already has
+/// one (git config `branch.<name>.review-change`). Each posted version is kept as the local ref
+/// `refs/review/<change>/v<n>`, so `review series --compare refs/review/<change>/v<n>` shows
+/// what changed since. Prints the change's URL, the version and each target's verdict.
+///
+/// Posting again after a network failure is safe: the service keeps one copy of an identical
+/// version, and nothing local changes until the service has answered. Ctrl-C before the upload
+/// stops at once with nothing changed; from the upload until the local record is written it is
+/// deferred (the command then exits 130 with both done); a second Ctrl-C stops a slow upload
+/// at once (not the few milliseconds of local writes), and posting again completes the record.
+///
+/// A draft (`--draft`) gets its checks like any change but cannot be approved until it is
+/// marked ready: post again with `--ready` (with or without new commits). Without either flag
+/// a new version keeps the change's draft state.
+///
+/// Before anything else it runs `review lint` on the series and posts nothing when that finds
+/// problems (`--no-lint` posts anyway; `--skip-news` as for `review lint`).
+///
+/// Exit status: 0 posted (or would post, with `--dry-run`), 1 lint findings or a target that
+/// does not apply, 2 errors (no series, not logged in, the service refused or cannot be reached),
+/// 130 interrupted by Ctrl-C (during the upload: after both the upload and the record).
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// Post for <BRANCH>; repeat for several targets (instead of nominating them by kind)
+    #[arg(long = "target", value_name = "BRANCH")]
+    pub targets: Vec<String>,
+
+    /// The kind of change; without `--target` it nominates the targets from `[branches]` [default: feature]
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub kind: Option<ChangeKind>,
+
+    /// The issue the change resolves, e.g. `gh-1234`
+    #[arg(long, value_name = "REF")]
+    pub issue: Option<String>,
+
+    /// The change's title [default: the first commit's subject]
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+
+    /// Post as a draft: checked, but not approvable until marked ready with `--ready`
+    #[arg(long, conflicts_with = "ready")]
+    pub draft: bool,
+
+    /// Mark the change ready for review (it was posted with `--draft`)
+    #[arg(long)]
+    pub ready: bool,
+
+    /// Do everything but the upload (and change nothing locally)
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Post even when `review lint` finds problems in the series
+    #[arg(long)]
+    pub no_lint: bool,
+
+    /// The series needs no NEWS entry (as `review lint --skip-news`)
+    #[arg(long)]
+    pub skip_news: bool,
+
+    /// Do not ask for confirmation when the series is longer than `series.max-commits`
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// Output format; `json` prints the object described in the README
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+}
+
+#[derive(Serialize)]
+struct PostJson<'a> {
+    dry_run: bool,
+    change: Option<u64>,
+    url: Option<String>,
+    version: Option<u32>,
+    /// False when the service already had this exact version.
+    created: Option<bool>,
+    /// The change's draft state after the post (with `--dry-run`: what was asked, if anything).
+    draft: Option<bool>,
+    commits: usize,
+    targets: Vec<TargetJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct TargetJson<'a> {
+    target: &'a str,
+    apply: &'a str,
+    verdict: Option<api::Verdict>,
+}
+
+pub fn run(ctx: &Context, args: Args) -> CliResult {
+    let current = current_series(ctx, None)?;
+    let (config, repo) = (&current.loaded.config, &current.repo);
+    let Some(branch) = current.series.head_branch.clone() else {
+        return Err(CliError::usage("HEAD is not on a branch").with_hint(
+            "check out the branch of the series; `review post` links the branch to its change",
+        ));
+    };
+    let request = flow::Request {
+        targets: args.targets.clone(),
+        kind: args.kind.unwrap_or(ChangeKind::Feature),
+        issue: args.issue.clone(),
+        title: args.title.clone(),
+        draft: requested_draft(&args),
+        lint: (!args.no_lint).then_some(crate::lint::Options {
+            skip_news: args.skip_news,
+        }),
+    };
+    let commits = current.series.commits.len();
+    let ready = match flow::check(repo, config, current.series, branch, &request)? {
+        Checked::LintFailed(report) => {
+            print_lint_failure(ctx, &report);
+            return Ok(Outcome::Problems);
+        }
+        Checked::Conflicts(conflicts) => {
+            print_conflicts(ctx, &conflicts, commits);
+            return Ok(Outcome::Problems);
+        }
+        Checked::Ready(ready) => ready,
+    };
+    if commits > config.series.max_commits && !args.yes && !args.dry_run {
+        confirm(ctx, &ready.series)?;
+    }
+    if args.dry_run {
+        return print_dry_run(ctx, &args, &ready);
+    }
+    let service = client::connect(ctx, config)?;
+    let published = flow::publish(repo, &service, &ready, &request)?;
+    print_published(ctx, args.format, &published, commits)
+}
+
+/// What `--dry-run` would post.
+fn print_dry_run(ctx: &Context, args: &Args, ready: &Ready) -> CliResult {
+    let commits = ready.series.commits.len();
+    let (branch, existing) = &ready.link;
+    let mut what = match existing {
+        Some(change) => format!("a new version of change {change}"),
+        None => "a new change".to_owned(),
+    };
+    if args.draft {
+        what.push_str(", as a draft");
+    } else if args.ready {
+        what.push_str(", ready for review");
+    }
+    ctx.printer.status(
+        "Would post",
+        &format!(
+            "{commits} commit{} of `{}` as {what} for {}",
+            if commits == 1 { "" } else { "s" },
+            branch,
+            ready.upload.targets.join(", ")
+        ),
+    );
+    let rows: Vec<TargetJson> = ready
+        .verdicts
+        .iter()
+        .map(|v| TargetJson {
+            target: &v.target.name,
+            apply: v.verdict.name(),
+            verdict: None,
+        })
+        .collect();
+    print(
+        ctx,
+        args.format,
+        &PostJson {
+            dry_run: true,
+            change: existing.as_ref().and_then(|c| c.0.parse().ok()),
+            url: None,
+            version: None,
+            created: None,
+            draft: requested_draft(args),
+            commits,
+            targets: rows,
+        },
+    )
+}
+
+/// The posted version: the note, status, data and hints.
+fn print_published(
+    ctx: &Context,
+    format: OutputFormat,
+    published: &Published,
+    commits: usize,
+) -> CliResult {
+    let (id, change) = (&published.id, &published.change);
+    let version = published.version()?;
+    if !published.created {
+        ctx.printer.note(&format!(
+            "the service already had this version (v{}); nothing new was uploaded",
+            version.number
+        ));
+    }
+    ctx.printer.status(
+        "Posted",
+        &format!(
+            "change {id} version {} ({commits} commit{}){}",
+            version.number,
+            if commits == 1 { "" } else { "s" },
+            if change.draft { ", a draft" } else { "" }
+        ),
+    );
+    let rows: Vec<TargetJson> = version
+        .targets
+        .iter()
+        .map(|t| TargetJson {
+            target: &t.target,
+            apply: t.apply.as_str(),
+            verdict: Some(t.verdict),
+        })
+        .collect();
+    print(
+        ctx,
+        format,
+        &PostJson {
+            dry_run: false,
+            change: Some(change.number),
+            url: Some(published.url.clone()),
+            version: Some(version.number),
+            created: Some(published.created),
+            draft: Some(change.draft),
+            commits,
+            targets: rows,
+        },
+    )?;
+    ctx.printer.hint(&format!(
+        "follow its checks with `review status {id} --watch`"
+    ));
+    if change.draft {
+        ctx.printer
+            .hint("a draft cannot be approved; when it is ready for review, `review post --ready`");
+    }
+    Ok(if published.conflicted()? {
+        Outcome::Problems
+    } else {
+        Outcome::Success
+    })
+}
+
+/// Why nothing was posted: the targets the series does not apply to.
+fn print_conflicts(ctx: &Context, conflicts: &[flow::Conflict], commits: usize) {
+    for c in conflicts {
+        ctx.printer.info(&format!(
+            "{}: conflicts at commit {}/{commits} in {}",
+            c.target,
+            c.index,
+            c.paths.join(", ")
+        ));
+    }
+    ctx.printer.hint(
+        "rebase the branch onto the conflicting target, or post a branch-specific version with `--target`",
+    );
+    ctx.printer
+        .info("the series does not apply to every target; nothing was posted");
+}
+
+fn print(ctx: &Context, format: OutputFormat, post: &PostJson<'_>) -> CliResult {
+    match format {
+        OutputFormat::Json => {
+            let text = serde_json::to_string_pretty(post)
+                .map_err(|e| CliError::io("cannot write JSON").with_cause(e))?;
+            ctx.printer.out_line(&text)?;
+        }
+        OutputFormat::Human => {
+            if let Some(url) = &post.url {
+                ctx.printer.out_line(url)?;
+            }
+            if let (Some(change), Some(version)) = (post.change, post.version) {
+                let draft = if post.draft == Some(true) {
+                    " (draft)"
+                } else {
+                    ""
+                };
+                ctx.printer
+                    .out_line(&format!("change {change} version {version}{draft}"))?;
+            }
+            let width = post
+                .targets
+                .iter()
+                .map(|t| t.target.len())
+                .max()
+                .unwrap_or(0);
+            for t in &post.targets {
+                ctx.printer
+                    .out_line(&format!("  {:width$}  {}", t.target, t.apply))?;
+            }
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+fn confirm(ctx: &Context, series: &Series) -> Result<(), CliError> {
+    let question = format!(
+        "the series has {} commits, more than `series.max-commits`",
+        series.commits.len()
+    );
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err(
+            CliError::usage(format!("{question}; not posting without confirmation"))
+                .with_hint("pass `--yes` to post it anyway, or squash related commits"),
+        );
+    }
+    ctx.printer.info(&format!("{question}. Post it? [y/N]"));
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| CliError::io("cannot read the answer").with_cause(e))?;
+    if matches!(line.trim(), "y" | "Y" | "yes") {
+        Ok(())
+    } else {
+        Err(CliError::usage("not posted"))
+    }
+}
+
+/// The draft state the flags ask for: `Some(true)` for `--draft`, `Some(false)` for
+/// `--ready`, `None` to keep what the change has.
+fn requested_draft(args: &Args) -> Option<bool> {
+    match (args.draft, args.ready) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    }
+}
+
+/// Prints what `review lint` found on stderr and says what to do. Nothing is posted then: a
+/// reviewer should never see what a machine can catch.
+fn print_lint_failure(ctx: &Context, report: &crate::lint::Report) {
+    for f in &report.findings {
+        ctx.printer.info(&format!(
+            "{}:{}:{}: {} {}",
+            f.path, f.line, f.column, f.rule, f.message
+        ));
+    }
+    let count = report.findings.len();
+    let mut error = CliError::usage(format!(
+        "not posted: `review lint` found {count} problem{} in the series",
+        if count == 1 { "" } else { "s" }
+    ));
+    if report.findings.iter().any(|f| f.fixable) {
+        error =
+            error.with_hint("`review lint --fix` repairs the whitespace; commit and post again");
+    }
+    if report
+        .findings
+        .iter()
+        .any(|f| f.rule == crate::lint::RuleId::NewsReq)
+    {
+        error = error.with_hint("add a NEWS entry with `review news add`, or pass `--skip-news`");
+    }
+    ctx.printer
+        .error(&error.with_hint("post anyway with `--no-lint`"));
+}
