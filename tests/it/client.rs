@@ -6,73 +6,15 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::serve_support::{Server, Service};
+use crate::support::client::{clone, json, review, review_cmd, run_with_stdin};
+use crate::support::serve::{Server, Service, ONE_JOB};
 use crate::support::{GitRepo, Run, TestEnv};
-
-pub(crate) const ONE_JOB: &str = r#"
-[[job]]
-name = "tests"
-run = "./pass.sh"
-"#;
 
 const LONG_JOB: &str = r#"
 [[job]]
 name = "tests"
 run = "./long.sh"
 "#;
-
-/// A contributor's clone of the service's upstream, with a one-commit series on `fix`.
-pub(crate) fn clone<'e>(env: &'e TestEnv, service: &Service<'e>) -> GitRepo<'e> {
-    env.git(
-        env.work(),
-        [
-            "clone",
-            "-q",
-            service.upstream.path.to_str().unwrap(),
-            "clone",
-        ],
-    );
-    let repo = GitRepo {
-        env,
-        path: env.work().join("clone"),
-    };
-    repo.git(["branch", "3.14", "origin/3.14"]);
-    repo.new_branch("fix", "main");
-    repo.write(
-        "src/lib.c",
-        "int one(void) { return 1; }\nint two(void) { return 2; }\n",
-    );
-    repo.commit("Add two");
-    repo
-}
-
-/// `review` in `repo` against `url`, with `token` (None: no REVIEW_TOKEN).
-pub(crate) fn review_cmd(repo: &GitRepo<'_>, url: &str, token: Option<&str>) -> Command {
-    let mut cmd = repo.env.review(&repo.path);
-    cmd.env("REVIEW_SERVICE_URL", url);
-    if let Some(token) = token {
-        cmd.env("REVIEW_TOKEN", token);
-    }
-    cmd
-}
-
-pub(crate) fn review(repo: &GitRepo<'_>, url: &str, token: Option<&str>, args: &[&str]) -> Run {
-    Run::from(
-        review_cmd(repo, url, token)
-            .args(args)
-            .output()
-            .expect("run review"),
-    )
-}
-
-/// Runs `cmd` with `input` on its standard input (e.g. `login --token-stdin`).
-pub(crate) fn run_with_stdin(cmd: &mut Command, input: &str) -> Run {
-    Run::within(cmd, input, Duration::from_secs(120))
-}
-
-pub(crate) fn json(run: &Run) -> Value {
-    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
-}
 
 fn config_of(repo: &GitRepo<'_>) -> String {
     std::fs::read_to_string(repo.path.join(".git/config")).unwrap()
@@ -632,7 +574,7 @@ timeout_secs = 60
 pattern = "ConnectionReset(Error)?"
 issue = "gh-1234"
 "#;
-    let service = Service::with_toml(&env, &crate::serve_support::serve_toml_with(4, jobs));
+    let service = Service::with_toml(&env, &crate::support::serve::serve_toml_with(4, jobs));
     let server = service.start();
     let repo = clone(&env, &service);
     let ann = service.tokens.contributor.clone();

@@ -6,28 +6,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::client::{clone, json, review, review_cmd};
-use crate::serve_support::{serve_toml_with, Server, Service};
+use crate::support::client::{clone, json, review, review_cmd};
+use crate::support::serve::{held_gate, serve_toml_with, Server, Service};
 use crate::support::{Run, TestEnv};
-
-/// Checks pass at once; gate runs (job ids from 1000000) wait while `<dir>/hold` exists, so a
-/// test can look at the queue while the gate is busy.
-pub(crate) fn held_gate(dir: &std::path::Path) -> String {
-    format!(
-        r#"
-[[job]]
-name = "tests"
-run = "if [ $REVIEW_JOB_ID -ge 1000000 ]; then while [ -e {hold} ]; do sleep 0.1; done; fi"
-timeout_secs = 60
-post_merge = false
-
-[gate]
-concurrency = 1
-poll_ms = 200
-"#,
-        hold = dir.join("hold").display()
-    )
-}
 
 /// What the service says about the gate of each change (jobs' elapsed times left out).
 fn gates(server: &Server, token: &str, changes: &[u64]) -> Vec<Value> {

@@ -18,4 +18,3 @@ mod series;
 mod serve;
 mod serve_api;
 mod serve_gate;
-mod serve_support;

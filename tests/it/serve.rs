@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::serve_support::{job, job_toml, serve_toml_with, target, Service, JOBS};
+use crate::support::serve::{job, job_toml, serve_toml_with, target, Service, JOBS};
 use crate::support::TestEnv;
 
 #[test]

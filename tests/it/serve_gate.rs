@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::serve_support::{serve_toml_with, target, Server, Service};
+use crate::support::serve::{serve_toml_with, target, Server, Service};
 use crate::support::TestEnv;
 
 /// A gate job that fails when the tree holds `BAD` (and takes a moment, so items overlap).
@@ -22,7 +22,7 @@ fn gate_of<'a>(change: &'a Value, branch: &str) -> &'a Value {
     &target(change, current, branch)["gate"]
 }
 
-fn number(response: &crate::serve_support::Response) -> u64 {
+fn number(response: &crate::support::serve::Response) -> u64 {
     assert!(
         response.status == 201 || response.status == 200,
         "{}",
@@ -31,7 +31,7 @@ fn number(response: &crate::serve_support::Response) -> u64 {
     response.json["number"].as_u64().unwrap()
 }
 
-fn approve(server: &Server, token: &str, change: u64) -> crate::serve_support::Response {
+fn approve(server: &Server, token: &str, change: u64) -> crate::support::serve::Response {
     server.post(
         &format!("/api/v1/changes/{change}/approve"),
         Some(token),
@@ -359,13 +359,13 @@ fn gate_endpoints_check_tokens_and_roles() {
             if let Some(h) = header {
                 request = request.header("Authorization", h);
             }
-            crate::serve_support::Response::from(request.send().unwrap()).error(401, code);
+            crate::support::serve::Response::from(request.send().unwrap()).error(401, code);
         }
         let mut request = server.client.get(server.url("/api/v1/branches/main/gate"));
         if let Some(h) = header {
             request = request.header("Authorization", h);
         }
-        crate::serve_support::Response::from(request.send().unwrap()).error(401, code);
+        crate::support::serve::Response::from(request.send().unwrap()).error(401, code);
     };
     check(None, "token_missing");
     check(Some("Bearer not-a-token"), "token_malformed");
