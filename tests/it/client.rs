@@ -2,12 +2,12 @@
 //! driving the real binary against the real `review serve` on 127.0.0.1:0.
 
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::support::client::{clone, json, review, review_cmd, run_with_stdin};
 use crate::support::serve::{Server, Service, ONE_JOB};
+use crate::support::wait::{Watched, PATIENCE};
 use crate::support::{GitRepo, Run, TestEnv};
 
 const LONG_JOB: &str = r#"
@@ -224,17 +224,13 @@ fn status_watch_survives_a_service_restart() {
     let url = server.base.clone();
     review(&repo, &url, Some(&ann), &["post", "--target", "main"]).success();
 
-    let watch = review_cmd(&repo, &url, Some(&ann))
-        .args(["status", "--watch"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
+    let watch = Watched::spawn(review_cmd(&repo, &url, Some(&ann)).args(["status", "--watch"]));
+    // Stop the service while the job runs, and start it again once the watch noticed.
+    watch.wait_for_stdout("running", PATIENCE);
     drop(server);
-    std::thread::sleep(Duration::from_millis(4000));
+    watch.wait_for_stderr("lost the service", PATIENCE);
     let _server = Server::start_on(&env, &service.dir, url.trim_start_matches("http://"));
-    let run = Run::from(watch.wait_with_output().unwrap());
+    let run = watch.finish();
     run.success()
         .stderr_has("lost the service")
         .stderr_has("reconnected")
@@ -467,16 +463,17 @@ fn login_prompts_without_echo_on_a_terminal() {
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let mut child = script.spawn().unwrap();
+    let mut child = Watched::spawn(&mut script);
     {
         use std::io::Write;
-        let mut stdin = child.stdin.take().unwrap();
-        // Let the prompt turn echo off before typing.
-        std::thread::sleep(Duration::from_millis(1500));
+        let mut stdin = child.child().stdin.take().unwrap();
+        // The prompt is written once echo is off: type then, and end the input once the
+        // token was taken.
+        child.wait_for_stdout(&format!("Token for {url}:"), PATIENCE);
         stdin.write_all(format!("{token}\n").as_bytes()).unwrap();
-        std::thread::sleep(Duration::from_millis(1500));
+        child.wait_for_stdout("as cora (core)", PATIENCE);
     }
-    let run = Run::from(child.wait_with_output().unwrap());
+    let run = child.finish();
     run.success();
     assert!(
         run.stdout.contains(&format!("Token for {url}:")),

@@ -17,6 +17,7 @@ use tempfile::TempDir;
 pub mod client;
 pub mod git;
 pub mod serve;
+pub mod wait;
 
 pub use git::{GitRepo, RepoSnapshot};
 
