@@ -7,6 +7,8 @@
 //! Domain code: it never prints. Callers may pass a trace hook to see each request.
 
 mod download;
+#[cfg(test)]
+pub mod memory;
 pub mod native;
 
 use std::fmt;
