@@ -74,10 +74,15 @@ fn needs_review(change: &ChangeSummary) -> bool {
 pub fn list(ctx: &Context, args: ListArgs) -> CliResult {
     let loaded = ctx.load_config()?;
     let service = client::connect(ctx, &loaded.config)?;
+    list_on(ctx, &service, &args)
+}
+
+/// `review list` against `service` (the tests' in-memory one too).
+pub(crate) fn list_on(ctx: &Context, service: &dyn ReviewService, args: &ListArgs) -> CliResult {
     if let Some(branch) = &args.queue {
-        return queue(ctx, &service, branch, args.format);
+        return queue(ctx, service, branch, args.format);
     }
-    let fail = |e| client::service_error(e, Some(&service));
+    let fail = |e| client::service_error(e, Some(service));
     let me = if args.mine || args.needs_review {
         Some(service.whoami().map_err(fail)?.name)
     } else {

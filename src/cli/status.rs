@@ -118,7 +118,7 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
     let id = client::change_arg(args.change.as_deref(), Path::new("."))?;
     let service = client::connect(ctx, &loaded.config)?;
     let fail = |e: ServiceError| client::service_error(e, Some(&service));
-    let Fetched::Fresh { value, mut tag } = service.get_change(&id, None).map_err(fail)? else {
+    let Fetched::Fresh { value, tag } = service.get_change(&id, None).map_err(fail)? else {
         return Err(CliError::new(
             crate::error::ErrorKind::Network,
             "the service answered `not modified` to an unconditional request",
@@ -127,89 +127,104 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
     let mut change = value;
     show(ctx, &service, &id, &change, args.format, args.watch)?;
     if args.watch {
-        // A spinner with the pending jobs, only on an interactive stderr in human mode.
-        let spinner =
-            (ctx.printer.progress_enabled() && args.format == OutputFormat::Human).then(|| {
-                let bar = indicatif::ProgressBar::new_spinner();
-                bar.enable_steady_tick(Duration::from_millis(120));
-                bar.set_message(pending_summary(&change));
-                bar
-            });
-        let mut pause = FIRST_PAUSE;
-        let mut lost_since: Option<Instant> = None;
-        while anything_pending(&change) || super::gate::gate_busy_anywhere(&change) {
-            std::thread::sleep(pause);
-            match service.get_change(&id, tag.as_deref()) {
-                Ok(Fetched::Unchanged) => {
-                    pause = (pause * 2).min(MAX_PAUSE);
-                    if lost_since.take().is_some() {
-                        ctx.printer.info("reconnected");
-                    }
-                }
-                Ok(Fetched::Fresh {
-                    value,
-                    tag: new_tag,
-                }) => {
-                    if lost_since.take().is_some() {
-                        ctx.printer.info("reconnected");
-                    }
-                    pause = FIRST_PAUSE;
-                    tag = new_tag;
-                    if value != change {
-                        change = value;
-                        match &spinner {
-                            Some(bar) => {
-                                bar.set_message(pending_summary(&change));
-                                bar.suspend(|| {
-                                    show(ctx, &service, &id, &change, args.format, true)
-                                })?;
-                            }
-                            None => show(ctx, &service, &id, &change, args.format, true)?,
-                        }
-                    }
-                }
-                Err(e) if e.is_transient() => {
-                    let since = *lost_since.get_or_insert_with(|| {
-                        let warn = || {
-                            ctx.printer
-                                .warn(&format!("lost the service ({e}); reconnecting"))
-                        };
-                        match &spinner {
-                            Some(bar) => bar.suspend(warn),
-                            None => warn(),
-                        }
-                        Instant::now()
-                    });
-                    if since.elapsed() > RECONNECT_FOR {
-                        return Err(fail(e).with_hint(format!(
-                            "gave up after {} s without the service",
-                            RECONNECT_FOR.as_secs()
-                        )));
-                    }
-                    pause = (pause * 2).min(MAX_PAUSE);
-                }
-                Err(e) => return Err(fail(e)),
-            }
-        }
-        if let Some(bar) = spinner {
-            bar.finish_and_clear();
-        }
-        ctx.printer.info(&format!(
-            "change {id}: {}",
-            match overall(&change) {
-                Overall::Passed => "every target passed",
-                Overall::Failed => "something failed",
-                Overall::Merged => "merged",
-                Overall::Reverted => "reverted after a post-merge check failed",
-                Overall::Abandoned => "abandoned",
-                Overall::Pending => "pending",
-            }
-        ));
+        let sleep = &mut std::thread::sleep;
+        change = watch(ctx, &service, &id, change, tag, args.format, sleep)?;
     }
     Ok(match overall(&change) {
         Overall::Passed | Overall::Merged => Outcome::Success,
         _ => Outcome::Problems,
     })
+}
+
+/// `--watch`: asks again until nothing is pending, printing the change each time it changes,
+/// and returns it as it is then. `sleep` pauses between two requests (the tests pass one
+/// that records the backoff instead of waiting).
+pub(crate) fn watch(
+    ctx: &Context,
+    service: &dyn ReviewService,
+    id: &ChangeId,
+    mut change: Change,
+    mut tag: Option<String>,
+    format: OutputFormat,
+    sleep: &mut dyn FnMut(Duration),
+) -> Result<Change, CliError> {
+    let fail = |e: ServiceError| client::service_error(e, Some(service));
+    // A spinner with the pending jobs, only on an interactive stderr in human mode.
+    let spinner = (ctx.printer.progress_enabled() && format == OutputFormat::Human).then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar.set_message(pending_summary(&change));
+        bar
+    });
+    let mut pause = FIRST_PAUSE;
+    let mut lost_since: Option<Instant> = None;
+    while anything_pending(&change) || super::gate::gate_busy_anywhere(&change) {
+        sleep(pause);
+        match service.get_change(id, tag.as_deref()) {
+            Ok(Fetched::Unchanged) => {
+                pause = (pause * 2).min(MAX_PAUSE);
+                if lost_since.take().is_some() {
+                    ctx.printer.info("reconnected");
+                }
+            }
+            Ok(Fetched::Fresh {
+                value,
+                tag: new_tag,
+            }) => {
+                if lost_since.take().is_some() {
+                    ctx.printer.info("reconnected");
+                }
+                pause = FIRST_PAUSE;
+                tag = new_tag;
+                if value != change {
+                    change = value;
+                    match &spinner {
+                        Some(bar) => {
+                            bar.set_message(pending_summary(&change));
+                            bar.suspend(|| show(ctx, service, id, &change, format, true))?;
+                        }
+                        None => show(ctx, service, id, &change, format, true)?,
+                    }
+                }
+            }
+            Err(e) if e.is_transient() => {
+                let since = *lost_since.get_or_insert_with(|| {
+                    let warn = || {
+                        ctx.printer
+                            .warn(&format!("lost the service ({e}); reconnecting"))
+                    };
+                    match &spinner {
+                        Some(bar) => bar.suspend(warn),
+                        None => warn(),
+                    }
+                    Instant::now()
+                });
+                if since.elapsed() > RECONNECT_FOR {
+                    return Err(fail(e).with_hint(format!(
+                        "gave up after {} s without the service",
+                        RECONNECT_FOR.as_secs()
+                    )));
+                }
+                pause = (pause * 2).min(MAX_PAUSE);
+            }
+            Err(e) => return Err(fail(e)),
+        }
+    }
+    if let Some(bar) = spinner {
+        bar.finish_and_clear();
+    }
+    ctx.printer.info(&format!(
+        "change {id}: {}",
+        match overall(&change) {
+            Overall::Passed => "every target passed",
+            Overall::Failed => "something failed",
+            Overall::Merged => "merged",
+            Overall::Reverted => "reverted after a post-merge check failed",
+            Overall::Abandoned => "abandoned",
+            Overall::Pending => "pending",
+        }
+    ));
+    Ok(change)
 }
 
 /// `waiting for 2 jobs: main tests (running 12 s), 3.14 tests (queued)`.
@@ -251,7 +266,7 @@ const MAX_PAUSE: Duration = Duration::from_secs(2);
 /// How long `--watch` keeps trying to reach a service that went away.
 const RECONNECT_FOR: Duration = Duration::from_secs(120);
 
-fn show(
+pub(crate) fn show(
     ctx: &Context,
     service: &dyn ReviewService,
     id: &ChangeId,

@@ -6,6 +6,9 @@
 //!
 //! Domain code: it never prints. Callers may pass a trace hook to see each request.
 
+mod download;
+#[cfg(test)]
+pub mod memory;
 pub mod native;
 
 use std::fmt;
@@ -204,17 +207,34 @@ pub trait ReviewService {
     /// Where a person reads the change.
     fn change_url(&self, change: &ChangeId) -> String;
 
-    /// Where a job's log is, as an absolute URL (`log_url` may be relative to the service).
-    fn absolute_url(&self, path: &str) -> String;
+    /// Where a job's log is, as an absolute URL (`log_url` may be relative to the service:
+    /// then it is under [`Self::url`]).
+    fn absolute_url(&self, path: &str) -> String {
+        if path.starts_with('/') {
+            format!("{}{path}", self.url())
+        } else {
+            path.to_owned()
+        }
+    }
+
+    /// Where `git fetch` gets the commits the service applied (the targets' `git_ref`s).
+    fn git_url(&self) -> Result<String, ServiceError>;
+
+    /// Hands `line` to the caller's trace hook, if the backend has one.
+    fn trace_line(&self, _line: &str) {}
 
     /// Fetches the applied commits of `version` (newest when `None`) on `target` (the first
     /// target when `None`) into the repository at `repo_dir`, with the system `git`. Creates no
-    /// branch and touches no ref but `FETCH_HEAD`.
+    /// branch and touches no ref but `FETCH_HEAD`. Provided: the target's `git_ref` of
+    /// [`Self::get_change`] fetched from [`Self::git_url`]; a backend whose changes are fetched
+    /// otherwise overrides it.
     fn download(
         &self,
         repo_dir: &Path,
         change: &ChangeId,
         version: Option<u32>,
         target: Option<&str>,
-    ) -> Result<Downloaded, ServiceError>;
+    ) -> Result<Downloaded, ServiceError> {
+        download::download(self, repo_dir, change, version, target)
+    }
 }

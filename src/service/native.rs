@@ -3,8 +3,6 @@
 //! idempotent requests (GET) are retried with backoff, uploads never are (the service
 //! deduplicates identical versions, so re-running the command is the safe retry).
 
-use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use reqwest::blocking::{Client, RequestBuilder, Response};
@@ -13,8 +11,8 @@ use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 
 use super::{
-    ChangeId, Downloaded, Fetched, GateQueue, ListFilter, NewChange, Posted, QueueEntry,
-    ReviewService, ServiceError, Upload,
+    ChangeId, Fetched, GateQueue, ListFilter, NewChange, Posted, QueueEntry, ReviewService,
+    ServiceError, Upload,
 };
 use crate::api::{self, Change, ChangeSummary, ErrorBody, ErrorCode, User};
 
@@ -164,12 +162,6 @@ impl<'a> NativeService<'a> {
             change: read_json(response)?,
             created,
         })
-    }
-
-    /// The git URL of the service's repository.
-    fn git_url(&self) -> Result<String, ServiceError> {
-        let health: api::Health = self.get_json(&self.api("/health"))?;
-        Ok(format!("{}/git/{}.git", self.base, health.project))
     }
 }
 
@@ -398,96 +390,13 @@ impl ReviewService for NativeService<'_> {
         self.api(&format!("/changes/{change}"))
     }
 
-    fn absolute_url(&self, path: &str) -> String {
-        if path.starts_with('/') {
-            format!("{}{path}", self.base)
-        } else {
-            path.to_owned()
-        }
+    fn git_url(&self) -> Result<String, ServiceError> {
+        let health: api::Health = self.get_json(&self.api("/health"))?;
+        Ok(format!("{}/git/{}.git", self.base, health.project))
     }
 
-    fn download(
-        &self,
-        repo_dir: &Path,
-        change: &ChangeId,
-        version: Option<u32>,
-        target: Option<&str>,
-    ) -> Result<Downloaded, ServiceError> {
-        let Fetched::Fresh {
-            value: change_value,
-            ..
-        } = self.get_change(change, None)?
-        else {
-            return Err(ServiceError::Protocol {
-                detail: "an unconditional read answered `not modified`".into(),
-            });
-        };
-        let number = version.unwrap_or(change_value.current_version);
-        let found = change_value
-            .versions
-            .iter()
-            .find(|v| v.number == number)
-            .ok_or_else(|| ServiceError::NotFound {
-                code: ErrorCode::NotFound,
-                message: format!(
-                    "change {change} has no version {number} (it has 1 to {})",
-                    change_value.current_version
-                ),
-            })?;
-        let result = match target {
-            Some(name) => found.targets.iter().find(|t| t.target == name),
-            None => found.targets.first(),
-        }
-        .ok_or_else(|| ServiceError::NotFound {
-            code: ErrorCode::NotFound,
-            message: format!(
-                "version {number} of change {change} does not target `{}` (targets: {})",
-                target.unwrap_or(""),
-                found
-                    .targets
-                    .iter()
-                    .map(|t| t.target.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        })?;
-        let (Some(git_ref), Some(commit)) = (&result.git_ref, &result.commit) else {
-            return Err(ServiceError::NotFound {
-                code: ErrorCode::NotFound,
-                message: format!(
-                    "version {number} of change {change} has no commits on `{}`: it is {}",
-                    result.target,
-                    result.apply.as_str()
-                ),
-            });
-        };
-        let url = self.git_url()?;
-        self.trace(|| format!("git fetch {url} {git_ref}"));
-        let output = Command::new("git")
-            .arg("-C")
-            .arg(repo_dir)
-            .args([
-                "fetch",
-                "--quiet",
-                "--no-tags",
-                "--no-write-fetch-head",
-                &url,
-                git_ref,
-            ])
-            .output()
-            .map_err(|e| ServiceError::Fetch {
-                detail: format!("cannot run `git`: {e}"),
-            })?;
-        if !output.status.success() {
-            return Err(ServiceError::Fetch {
-                detail: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
-            });
-        }
-        Ok(Downloaded {
-            version: number,
-            target: result.target.clone(),
-            commit: commit.clone(),
-        })
+    fn trace_line(&self, line: &str) {
+        self.trace(|| line.to_owned());
     }
 }
 

@@ -2,77 +2,19 @@
 //! driving the real binary against the real `review serve` on 127.0.0.1:0.
 
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::serve_support::{Server, Service};
+use crate::support::client::{clone, json, review, review_cmd, run_with_stdin};
+use crate::support::serve::{Server, Service, ONE_JOB};
+use crate::support::wait::{Watched, PATIENCE};
 use crate::support::{GitRepo, Run, TestEnv};
-
-pub(crate) const ONE_JOB: &str = r#"
-[[job]]
-name = "tests"
-run = "./pass.sh"
-"#;
 
 const LONG_JOB: &str = r#"
 [[job]]
 name = "tests"
 run = "./long.sh"
 "#;
-
-/// A contributor's clone of the service's upstream, with a one-commit series on `fix`.
-pub(crate) fn clone<'e>(env: &'e TestEnv, service: &Service<'e>) -> GitRepo<'e> {
-    env.git(
-        env.work(),
-        [
-            "clone",
-            "-q",
-            service.upstream.path.to_str().unwrap(),
-            "clone",
-        ],
-    );
-    let repo = GitRepo {
-        env,
-        path: env.work().join("clone"),
-    };
-    repo.git(["branch", "3.14", "origin/3.14"]);
-    repo.new_branch("fix", "main");
-    repo.write(
-        "src/lib.c",
-        "int one(void) { return 1; }\nint two(void) { return 2; }\n",
-    );
-    repo.commit("Add two");
-    repo
-}
-
-/// `review` in `repo` against `url`, with `token` (None: no REVIEW_TOKEN).
-pub(crate) fn review_cmd(repo: &GitRepo<'_>, url: &str, token: Option<&str>) -> Command {
-    let mut cmd = repo.env.review(&repo.path);
-    cmd.env("REVIEW_SERVICE_URL", url);
-    if let Some(token) = token {
-        cmd.env("REVIEW_TOKEN", token);
-    }
-    cmd
-}
-
-pub(crate) fn review(repo: &GitRepo<'_>, url: &str, token: Option<&str>, args: &[&str]) -> Run {
-    Run::from(
-        review_cmd(repo, url, token)
-            .args(args)
-            .output()
-            .expect("run review"),
-    )
-}
-
-/// Runs `cmd` with `input` on its standard input (e.g. `login --token-stdin`).
-pub(crate) fn run_with_stdin(cmd: &mut Command, input: &str) -> Run {
-    Run::within(cmd, input, Duration::from_secs(120))
-}
-
-pub(crate) fn json(run: &Run) -> Value {
-    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
-}
 
 fn config_of(repo: &GitRepo<'_>) -> String {
     std::fs::read_to_string(repo.path.join(".git/config")).unwrap()
@@ -282,17 +224,13 @@ fn status_watch_survives_a_service_restart() {
     let url = server.base.clone();
     review(&repo, &url, Some(&ann), &["post", "--target", "main"]).success();
 
-    let watch = review_cmd(&repo, &url, Some(&ann))
-        .args(["status", "--watch"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
+    let watch = Watched::spawn(review_cmd(&repo, &url, Some(&ann)).args(["status", "--watch"]));
+    // Stop the service while the job runs, and start it again once the watch noticed.
+    watch.wait_for_stdout("running", PATIENCE);
     drop(server);
-    std::thread::sleep(Duration::from_millis(4000));
+    watch.wait_for_stderr("lost the service", PATIENCE);
     let _server = Server::start_on(&env, &service.dir, url.trim_start_matches("http://"));
-    let run = Run::from(watch.wait_with_output().unwrap());
+    let run = watch.finish();
     run.success()
         .stderr_has("lost the service")
         .stderr_has("reconnected")
@@ -525,16 +463,17 @@ fn login_prompts_without_echo_on_a_terminal() {
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let mut child = script.spawn().unwrap();
+    let mut child = Watched::spawn(&mut script);
     {
         use std::io::Write;
-        let mut stdin = child.stdin.take().unwrap();
-        // Let the prompt turn echo off before typing.
-        std::thread::sleep(Duration::from_millis(1500));
+        let mut stdin = child.child().stdin.take().unwrap();
+        // The prompt is written once echo is off: type then, and end the input once the
+        // token was taken.
+        child.wait_for_stdout(&format!("Token for {url}:"), PATIENCE);
         stdin.write_all(format!("{token}\n").as_bytes()).unwrap();
-        std::thread::sleep(Duration::from_millis(1500));
+        child.wait_for_stdout("as cora (core)", PATIENCE);
     }
-    let run = Run::from(child.wait_with_output().unwrap());
+    let run = child.finish();
     run.success();
     assert!(
         run.stdout.contains(&format!("Token for {url}:")),
@@ -632,7 +571,7 @@ timeout_secs = 60
 pattern = "ConnectionReset(Error)?"
 issue = "gh-1234"
 "#;
-    let service = Service::with_toml(&env, &crate::serve_support::serve_toml_with(4, jobs));
+    let service = Service::with_toml(&env, &crate::support::serve::serve_toml_with(4, jobs));
     let server = service.start();
     let repo = clone(&env, &service);
     let ann = service.tokens.contributor.clone();

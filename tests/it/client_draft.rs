@@ -3,9 +3,8 @@
 
 use serde_json::json;
 
-use crate::client::{clone, json, review};
-use crate::client_gate::held_gate;
-use crate::serve_support::{serve_toml_with, Server, Service};
+use crate::support::client::{clone, json, review};
+use crate::support::serve::{held_gate, serve_toml_with, Server, Service};
 use crate::support::TestEnv;
 
 fn draft_of(server: &Server, token: &str, change: u64) -> bool {

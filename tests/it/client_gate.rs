@@ -1,33 +1,14 @@
 //! `review approve`, `review recheck`, `review promote`, `status --watch` through the gate, and
 //! `review demo`: the real binary against the real `review serve` on 127.0.0.1:0.
 
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::client::{clone, json, review, review_cmd};
-use crate::serve_support::{serve_toml_with, Server, Service};
-use crate::support::{Run, TestEnv};
-
-/// Checks pass at once; gate runs (job ids from 1000000) wait while `<dir>/hold` exists, so a
-/// test can look at the queue while the gate is busy.
-pub(crate) fn held_gate(dir: &std::path::Path) -> String {
-    format!(
-        r#"
-[[job]]
-name = "tests"
-run = "if [ $REVIEW_JOB_ID -ge 1000000 ]; then while [ -e {hold} ]; do sleep 0.1; done; fi"
-timeout_secs = 60
-post_merge = false
-
-[gate]
-concurrency = 1
-poll_ms = 200
-"#,
-        hold = dir.join("hold").display()
-    )
-}
+use crate::support::client::{clone, json, review, review_cmd};
+use crate::support::serve::{held_gate, serve_toml_with, Server, Service};
+use crate::support::wait::{self, Watched, PATIENCE};
+use crate::support::TestEnv;
 
 /// What the service says about the gate of each change (jobs' elapsed times left out).
 fn gates(server: &Server, token: &str, changes: &[u64]) -> Vec<Value> {
@@ -184,24 +165,28 @@ fn approve_recheck_and_promote_for_each_role_and_watch_until_merged() {
     assert_eq!(queue(&server, ann), serde_json::json!([2, 1]));
 
     // `status --watch` keeps watching while the gate holds the change, though its checks passed.
-    let mut watch = review_cmd(&repo, &url, Some(ann))
-        .args(["status", "1", "--watch", "--format", "json"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
-    assert!(
-        watch.try_wait().unwrap().is_none(),
-        "status --watch stopped while the gate was busy"
+    let mut watch = Watched::spawn(
+        review_cmd(&repo, &url, Some(ann)).args(["status", "1", "--watch", "--format", "json"]),
+    );
+    // It printed the passed checks, and keeps watching.
+    watch.wait_for_stdout(r#""outcome":"passed""#, PATIENCE);
+    wait::holds_for(
+        "status --watch running while the gate is busy",
+        Duration::from_millis(1500),
+        || {
+            if watch.running() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "status --watch stopped while the gate was busy\n{}",
+                    watch.stderr()
+                ))
+            }
+        },
     );
     std::fs::remove_file(&hold).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while watch.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < deadline, "status --watch did not end");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let run = Run::from(watch.wait_with_output().unwrap());
+    watch.wait_for_exit("status --watch to end once merged", Duration::from_secs(60));
+    let run = watch.finish();
     run.success().stderr_has("change 1: merged");
     let records: Vec<Value> = run
         .stdout
@@ -269,7 +254,14 @@ fn demo_runs_the_workflow_and_merges_in_under_a_minute() {
             "{branch}: {log}"
         );
     }
-    std::thread::sleep(Duration::from_millis(200));
+    wait::until(
+        "the demo's service to log that it stopped",
+        PATIENCE,
+        || {
+            let log = std::fs::read_to_string(keep.join("service.log")).unwrap_or_default();
+            log.contains("stopped").then_some(()).ok_or(log)
+        },
+    );
     assert!(std::fs::read_to_string(keep.join("service.log"))
         .unwrap()
         .contains("stopped"));

@@ -6,15 +6,9 @@ use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::client::{clone, review, review_cmd};
-use crate::serve_support::{Server, Service};
+use crate::support::client::{clone, review, review_cmd};
+use crate::support::serve::{Server, Service, ONE_JOB};
 use crate::support::{GitRepo, Run};
-
-const ONE_JOB: &str = r#"
-[[job]]
-name = "tests"
-run = "./pass.sh"
-"#;
 
 /// How a run of `review post` ended.
 #[derive(Debug, PartialEq, Eq)]

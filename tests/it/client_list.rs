@@ -3,9 +3,8 @@
 
 use serde_json::{json as j, Value};
 
-use crate::client::{clone, json, review};
-use crate::client_gate::held_gate;
-use crate::serve_support::{serve_toml_with, Service};
+use crate::support::client::{clone, json, review};
+use crate::support::serve::{held_gate, serve_toml_with, Service};
 use crate::support::TestEnv;
 
 /// The change numbers of a `review list --format json` answer, in order.

@@ -10,8 +10,8 @@
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::client::{clone, review_cmd, ONE_JOB};
-use crate::serve_support::Service;
+use crate::support::client::{clone, review_cmd};
+use crate::support::serve::{Service, ONE_JOB};
 use crate::support::{GitRepo, Run, TestEnv};
 
 /// The password of the test keyring (it only guards a temp directory).
@@ -347,7 +347,7 @@ fn login_keeps_the_token_in_the_secret_service_and_logout_removes_it() {
     runs.push(list);
     // Without the bus the kernel keyring is used, and it has no token: it went only to the
     // Secret Service.
-    crate::client::review(&repo, &url, None, &["list"])
+    crate::support::client::review(&repo, &url, None, &["list"])
         .code(2)
         .stderr_has("using the kernel keyring")
         .stderr_has("not logged in");

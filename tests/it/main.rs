@@ -20,4 +20,3 @@ mod serve;
 mod serve_api;
 mod serve_bytes;
 mod serve_gate;
-mod serve_support;

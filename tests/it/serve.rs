@@ -5,7 +5,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::serve_support::{job, job_toml, serve_toml_with, target, Service, JOBS};
+use crate::support::serve::{job, job_toml, serve_toml_with, target, Service, JOBS};
+use crate::support::wait::{self, PATIENCE};
 use crate::support::TestEnv;
 
 #[test]
@@ -438,24 +439,6 @@ run = "./long.sh"
     assert!(!log.text.contains("line 1999 of spam"));
 }
 
-/// Waits until `path` exists and holds something (a job wrote its pid file).
-fn wait_for_file(path: &std::path::Path) -> String {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Ok(text) = std::fs::read_to_string(path) {
-            if !text.trim().is_empty() {
-                return text;
-            }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{} never appeared",
-            path.display()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 fn process_alive(pid: &str) -> bool {
     std::path::Path::new(&format!("/proc/{}", pid.trim())).exists()
         && !std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
@@ -478,7 +461,7 @@ fn sigkill_during_a_running_job_loses_nothing_and_the_job_runs_again() {
     let mut server = service.start();
     let created = server.create(token, &mbox, &["main"]);
     let number = created.json["number"].as_u64().unwrap();
-    let pid = wait_for_file(&marker_dir.join("pid"));
+    let pid = wait::for_file(&marker_dir.join("pid"), PATIENCE);
     server.wait_for(number, token, "running", |c| {
         target(c, 1, "main")["jobs"][0]["state"] == "running"
     });

@@ -3,14 +3,8 @@
 
 use serde_json::{json, Value};
 
-use crate::serve_support::{target, Server, Service};
+use crate::support::serve::{target, Server, Service, ONE_JOB};
 use crate::support::TestEnv;
-
-const ONE_JOB: &str = r#"
-[[job]]
-name = "tests"
-run = "./pass.sh"
-"#;
 
 /// The change numbers and refs the service holds: what a refused request must not change.
 fn state_of(server: &Server, service: &Service<'_>) -> (Value, String) {
@@ -131,14 +125,14 @@ fn every_endpoint_checks_the_token_and_the_role() {
             if let Some(h) = header {
                 request = request.header("Authorization", h);
             }
-            crate::serve_support::Response::from(request.send().unwrap()).error(401, code);
+            crate::support::serve::Response::from(request.send().unwrap()).error(401, code);
         }
         for path in &posts {
             let mut request = server.client.post(server.url(path)).json(&json!({}));
             if let Some(h) = header {
                 request = request.header("Authorization", h);
             }
-            crate::serve_support::Response::from(request.send().unwrap()).error(401, code);
+            crate::support::serve::Response::from(request.send().unwrap()).error(401, code);
         }
     };
     check(None, "token_missing");
@@ -213,7 +207,7 @@ fn bad_input_is_refused_with_stable_codes_and_changes_nothing() {
         .error(422, "invalid_field")
         .message_has("no `mbox`");
     let raw = |body: &str, content_type: &str| {
-        crate::serve_support::Response::from(
+        crate::support::serve::Response::from(
             server
                 .client
                 .post(server.url("/api/v1/changes"))
@@ -293,7 +287,7 @@ fn bad_input_is_refused_with_stable_codes_and_changes_nothing() {
         .bearer_auth(token)
         .send()
         .unwrap();
-    crate::serve_support::Response::from(delete).error(405, "method_not_allowed");
+    crate::support::serve::Response::from(delete).error(405, "method_not_allowed");
     // Adding a bad version changes nothing either.
     server
         .post(

@@ -1,8 +1,11 @@
 //! The merge gate end to end: the real `review serve`, a real bare repository, real jobs.
 
+use std::time::Duration;
+
 use serde_json::{json, Value};
 
-use crate::serve_support::{serve_toml_with, target, Server, Service};
+use crate::support::serve::{serve_toml_with, target, Server, Service};
+use crate::support::wait::{self, PATIENCE};
 use crate::support::TestEnv;
 
 /// A gate job that fails when the tree holds `BAD` (and takes a moment, so items overlap).
@@ -22,7 +25,7 @@ fn gate_of<'a>(change: &'a Value, branch: &str) -> &'a Value {
     &target(change, current, branch)["gate"]
 }
 
-fn number(response: &crate::serve_support::Response) -> u64 {
+fn number(response: &crate::support::serve::Response) -> u64 {
     assert!(
         response.status == 201 || response.status == 200,
         "{}",
@@ -31,7 +34,7 @@ fn number(response: &crate::serve_support::Response) -> u64 {
     response.json["number"].as_u64().unwrap()
 }
 
-fn approve(server: &Server, token: &str, change: u64) -> crate::serve_support::Response {
+fn approve(server: &Server, token: &str, change: u64) -> crate::support::serve::Response {
     server.post(
         &format!("/api/v1/changes/{change}/approve"),
         Some(token),
@@ -226,23 +229,32 @@ fn sigkill_during_a_gate_run_resumes_without_losing_or_merging_twice() {
     assert_eq!(approve(&server, cora, b).status, 200);
     // Wait until a gate run is under way, then kill the service outright.
     let gate_log = service.dir.join("logs");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while !std::fs::read_dir(&gate_log).unwrap().any(|e| {
-        e.unwrap()
-            .file_name()
-            .to_string_lossy()
-            .starts_with("gate-")
-    }) {
-        assert!(std::time::Instant::now() < deadline, "{}", server.logs());
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    // Only gate runs write their pid; give the service a moment to record the process group
-    // (a kill between the spawn and that write cannot be recovered from, as for check jobs).
-    while !markers.join("pids").exists() {
-        assert!(std::time::Instant::now() < deadline, "{}", server.logs());
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    wait::until("a gate run's log", PATIENCE, || {
+        let started = std::fs::read_dir(&gate_log).unwrap().any(|e| {
+            e.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("gate-")
+        });
+        started.then_some(()).ok_or_else(|| server.logs())
+    });
+    // Only gate runs write their pid; wait until the service recorded the run's process group
+    // too (a kill between the spawn and that write cannot be recovered from, as for check jobs).
+    wait::for_file(&markers.join("pids"), PATIENCE);
+    let db = rusqlite::Connection::open(service.dir.join("review.db")).unwrap();
+    wait::until(
+        "the gate run's process group in the database",
+        PATIENCE,
+        || {
+            let recorded: Result<i64, _> =
+                db.query_row("SELECT count(*) FROM gate_processes", [], |row| row.get(0));
+            match recorded {
+                Ok(n) if n > 0 => Ok(()),
+                other => Err(format!("{other:?}\n{}", server.logs())),
+            }
+        },
+    );
+    drop(db);
     server.child.kill().unwrap();
     server.child.wait().unwrap();
     assert_eq!(tip(&env, &service), start, "nothing merged before the kill");
@@ -359,13 +371,13 @@ fn gate_endpoints_check_tokens_and_roles() {
             if let Some(h) = header {
                 request = request.header("Authorization", h);
             }
-            crate::serve_support::Response::from(request.send().unwrap()).error(401, code);
+            crate::support::serve::Response::from(request.send().unwrap()).error(401, code);
         }
         let mut request = server.client.get(server.url("/api/v1/branches/main/gate"));
         if let Some(h) = header {
             request = request.header("Authorization", h);
         }
-        crate::serve_support::Response::from(request.send().unwrap()).error(401, code);
+        crate::support::serve::Response::from(request.send().unwrap()).error(401, code);
     };
     check(None, "token_missing");
     check(Some("Bearer not-a-token"), "token_malformed");
@@ -420,15 +432,13 @@ fn gate_endpoints_check_tokens_and_roles() {
     );
     assert_eq!(queue(&server, &t.contributor), json!([c2, c1]));
     // The run of c1 on the old order (c1 first) was cancelled: its tree is no longer the queue's.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !(server.logs().contains("(`tests`) ended: cancelled")
-        || server
-            .logs()
-            .contains("(`tests`) cancelled before it started"))
-    {
-        assert!(std::time::Instant::now() < deadline, "{}", server.logs());
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    wait::until("the run on the old order to be cancelled", PATIENCE, || {
+        let logs = server.logs();
+        (logs.contains("(`tests`) ended: cancelled")
+            || logs.contains("(`tests`) cancelled before it started"))
+        .then_some(())
+        .ok_or(logs)
+    });
 
     // dequeue: the owner or core; recheck: the owner or core, with a reason.
     let dequeue = format!("/api/v1/changes/{c1}/dequeue");
@@ -733,7 +743,15 @@ fn a_change_abandoned_just_before_a_crash_leaves_the_queue_at_restart() {
         "{}",
         server.logs()
     );
-    std::thread::sleep(std::time::Duration::from_millis(500));
+    // Nothing to wait for: for a while the gate must simply not merge it.
+    wait::holds_for(
+        "an abandoned change not merging",
+        Duration::from_millis(500),
+        || {
+            let now = tip(&env, &service);
+            (now == start).then_some(()).ok_or(now)
+        },
+    );
     assert_eq!(tip(&env, &service), start);
 }
 

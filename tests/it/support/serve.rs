@@ -11,7 +11,7 @@ use reqwest::blocking::Client;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 
-use crate::support::{GitRepo, TestEnv};
+use super::{GitRepo, TestEnv};
 
 /// Jobs: `tests` passes, `lint` fails, `slow` hangs past its 2 s timeout, `docs` is a docs job.
 pub const JOBS: &str = r#"
@@ -36,6 +36,32 @@ run = "./pass.sh docs"
 timeout_secs = 60
 docs = true
 "#;
+
+/// One job, `tests`, that passes.
+pub const ONE_JOB: &str = r#"
+[[job]]
+name = "tests"
+run = "./pass.sh"
+"#;
+
+/// Checks pass at once; gate runs (job ids from 1000000) wait while `<dir>/hold` exists, so a
+/// test can look at the queue while the gate is busy.
+pub fn held_gate(dir: &std::path::Path) -> String {
+    format!(
+        r#"
+[[job]]
+name = "tests"
+run = "if [ $REVIEW_JOB_ID -ge 1000000 ]; then while [ -e {hold} ]; do sleep 0.1; done; fi"
+timeout_secs = 60
+post_merge = false
+
+[gate]
+concurrency = 1
+poll_ms = 200
+"#,
+        hold = dir.join("hold").display()
+    )
+}
 
 /// One `[[job]]` table.
 pub fn job_toml(name: &str, run: &str, timeout_secs: u64) -> String {

@@ -1,0 +1,736 @@
+//! An in-memory [`ReviewService`] for unit tests of what the commands print and how they poll:
+//! the changes are what the test puts in, each edit gives the change a new tag (so conditional
+//! reads answer `Unchanged` until something changes), the test can make the next requests fail
+//! as a service that went away would, and every request is recorded. The `native` backend keeps
+//! its tests against a real `review serve`.
+//!
+//! Changes and summaries are built through their JSON form, the shape every backend agrees on.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+use super::{
+    ChangeId, Fetched, GateQueue, ListFilter, NewChange, Posted, QueueEntry, ReviewService,
+    ServiceError, Upload,
+};
+use crate::api::{Change, ChangeState, ChangeSummary, ErrorCode, User};
+
+pub struct MemoryService {
+    url: String,
+    user: User,
+    state: RefCell<State>,
+}
+
+#[derive(Default)]
+struct State {
+    /// Each change with its revision: the tag of conditional reads.
+    changes: BTreeMap<u64, (Change, u64)>,
+    /// Per branch: frozen, and the queue head first.
+    queues: BTreeMap<String, (bool, Vec<u64>)>,
+    /// How many of the next requests fail as `Unreachable`.
+    unreachable: u32,
+    requests: Vec<String>,
+}
+
+impl MemoryService {
+    /// An empty service at `http://memory.invalid`, answering as `user`.
+    pub fn new(user: User) -> Self {
+        MemoryService {
+            url: "http://memory.invalid".into(),
+            user,
+            state: RefCell::default(),
+        }
+    }
+
+    /// Adds `change`, or replaces the change with its number.
+    pub fn put(&self, change: Change) {
+        let mut state = self.state.borrow_mut();
+        let revision = state.changes.get(&change.number).map_or(1, |(_, r)| r + 1);
+        state.changes.insert(change.number, (change, revision));
+    }
+
+    /// Edits change `number` (it must exist); its tag changes.
+    pub fn edit(&self, number: u64, edit: impl FnOnce(&mut Change)) {
+        let mut state = self.state.borrow_mut();
+        let (change, revision) = state.changes.get_mut(&number).expect("no such change");
+        edit(change);
+        *revision += 1;
+    }
+
+    /// Sets the gate queue of `branch`, head first.
+    pub fn set_queue(&self, branch: &str, frozen: bool, changes: &[u64]) {
+        let queue = (frozen, changes.to_vec());
+        self.state.borrow_mut().queues.insert(branch.into(), queue);
+    }
+
+    /// Makes the next `n` requests fail as if the service were down.
+    pub fn go_away_for(&self, n: u32) {
+        self.state.borrow_mut().unreachable = n;
+    }
+
+    /// The requests so far, one line each (`get_change 1 -> unchanged`).
+    pub fn requests(&self) -> Vec<String> {
+        self.state.borrow().requests.clone()
+    }
+
+    /// Records a request; fails it while the service is away.
+    fn request(&self, line: String) -> Result<(), ServiceError> {
+        let mut state = self.state.borrow_mut();
+        if state.unreachable > 0 {
+            state.unreachable -= 1;
+            state.requests.push(format!("{line} -> unreachable"));
+            return Err(ServiceError::Unreachable {
+                url: self.url.clone(),
+                detail: "connection refused (in memory)".into(),
+            });
+        }
+        state.requests.push(line);
+        Ok(())
+    }
+
+    fn number(&self, id: &ChangeId) -> Result<u64, ServiceError> {
+        let not_found = || ServiceError::NotFound {
+            code: ErrorCode::UnknownChange,
+            message: format!("there is no change {id}"),
+        };
+        let number = id.0.parse().map_err(|_| not_found())?;
+        if self.state.borrow().changes.contains_key(&number) {
+            Ok(number)
+        } else {
+            Err(not_found())
+        }
+    }
+
+    /// Runs `verb` on an open change and returns it as it is then.
+    fn on_open(
+        &self,
+        line: String,
+        id: &ChangeId,
+        verb: impl FnOnce(&mut Change, &mut BTreeMap<String, (bool, Vec<u64>)>),
+    ) -> Result<Change, ServiceError> {
+        self.request(line)?;
+        let number = self.number(id)?;
+        let mut state = self.state.borrow_mut();
+        let State {
+            changes, queues, ..
+        } = &mut *state;
+        let (change, revision) = changes.get_mut(&number).expect("checked");
+        if change.state != ChangeState::Open {
+            return Err(ServiceError::NotOpen {
+                message: format!("change {number} is {}", change.state.as_str()),
+            });
+        }
+        verb(change, queues);
+        *revision += 1;
+        Ok(change.clone())
+    }
+
+    fn next_number(&self) -> u64 {
+        self.state
+            .borrow()
+            .changes
+            .keys()
+            .last()
+            .map_or(1, |n| n + 1)
+    }
+}
+
+/// A version's JSON: every target still being applied.
+fn version_json(number: u32, upload: &Upload) -> Value {
+    let targets: Vec<Value> = upload
+        .targets
+        .iter()
+        .map(|target| {
+            json!({
+                "target": target, "apply": "pending", "conflict": null, "base_commit": null,
+                "commit": null, "git_ref": null, "verdict": "pending", "jobs": [],
+                "gate": {"state": "not-approved", "summary": "", "position": null,
+                         "queue_length": null, "commit": null, "approvals": []},
+            })
+        })
+        .collect();
+    json!({
+        "number": number, "id": format!("v{number}"), "created": "2026-01-01T00:00:00Z",
+        "base": upload.base, "commits": [], "docs_only": false, "targets": targets,
+    })
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(value: Value) -> T {
+    serde_json::from_value(value).expect("the in-memory service builds valid shapes")
+}
+
+/// The line `GET /changes` gives for `change`.
+fn summary(change: &Change) -> ChangeSummary {
+    let full = serde_json::to_value(change).expect("a change serialises");
+    let current = full["versions"].as_array().and_then(|v| v.last()).cloned();
+    let targets: Vec<Value> = current
+        .and_then(|v| v["targets"].as_array().cloned())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| {
+            json!({"target": t["target"], "apply": t["apply"], "verdict": t["verdict"],
+                   "gate": t["gate"]["state"]})
+        })
+        .collect();
+    from_json(json!({
+        "number": full["number"], "title": full["title"], "kind": full["kind"],
+        "owner": full["owner"], "state": full["state"], "draft": full["draft"],
+        "current_version": full["current_version"], "targets": targets,
+    }))
+}
+
+/// The gate's state and sentence for `change` on `branch`, as the change's view says.
+fn gate_of(change: &Change, branch: &str) -> (String, String) {
+    let full = serde_json::to_value(change).expect("a change serialises");
+    let targets = full["versions"]
+        .as_array()
+        .and_then(|v| v.last())
+        .and_then(|v| v["targets"].as_array().cloned())
+        .unwrap_or_default();
+    let gate = targets
+        .iter()
+        .find(|t| t["target"] == branch)
+        .map(|t| t["gate"].clone())
+        .unwrap_or_default();
+    let text = |key: &str| gate[key].as_str().unwrap_or_default().to_owned();
+    (text("state"), text("summary"))
+}
+
+impl ReviewService for MemoryService {
+    fn url(&self) -> &str {
+        &self.url
+    }
+
+    fn whoami(&self) -> Result<User, ServiceError> {
+        self.request("whoami".into())?;
+        Ok(self.user.clone())
+    }
+
+    fn create_change(&self, meta: &NewChange, upload: &Upload) -> Result<Posted, ServiceError> {
+        self.request(format!("create_change {:?}", meta.title))?;
+        let change: Change = from_json(json!({
+            "number": self.next_number(), "title": meta.title, "kind": meta.kind,
+            "issue": meta.issue, "owner": self.user.name, "state": "open", "draft": meta.draft,
+            "created": "2026-01-01T00:00:00Z", "current_version": 1,
+            "versions": [version_json(1, upload)],
+        }));
+        self.put(change.clone());
+        Ok(Posted {
+            change,
+            created: true,
+        })
+    }
+
+    fn add_version(&self, id: &ChangeId, upload: &Upload) -> Result<Posted, ServiceError> {
+        let line = format!("add_version {id}");
+        let change = self.on_open(line, id, |change, _| {
+            change.current_version += 1;
+            let version = version_json(change.current_version, upload);
+            change.versions.push(from_json(version));
+        })?;
+        Ok(Posted {
+            change,
+            created: true,
+        })
+    }
+
+    fn get_change(
+        &self,
+        id: &ChangeId,
+        known: Option<&str>,
+    ) -> Result<Fetched<Change>, ServiceError> {
+        self.request(format!("get_change {id}"))?;
+        let number = self.number(id)?;
+        let mut state = self.state.borrow_mut();
+        let (change, revision) = &state.changes[&number];
+        let tag = format!("\"{revision}\"");
+        let fetched = if known == Some(tag.as_str()) {
+            Fetched::Unchanged
+        } else {
+            Fetched::Fresh {
+                value: change.clone(),
+                tag: Some(tag),
+            }
+        };
+        if let (Some(line), Fetched::Unchanged) = (state.requests.last_mut(), &fetched) {
+            line.push_str(" -> unchanged");
+        }
+        Ok(fetched)
+    }
+
+    fn list_changes(&self, filter: &ListFilter) -> Result<Vec<ChangeSummary>, ServiceError> {
+        self.request("list_changes".into())?;
+        let state = self.state.borrow();
+        let wanted = |c: &Change| {
+            filter.state.is_none_or(|s| c.state == s)
+                && filter.owner.as_ref().is_none_or(|o| &c.owner == o)
+                && filter.target.as_ref().is_none_or(|t| {
+                    c.current()
+                        .is_some_and(|v| v.targets.iter().any(|r| &r.target == t))
+                })
+        };
+        let limit = filter.limit.map_or(usize::MAX, |l| l as usize);
+        Ok(state
+            .changes
+            .values()
+            .rev()
+            .map(|(c, _)| c)
+            .filter(|c| wanted(c))
+            .take(limit)
+            .map(summary)
+            .collect())
+    }
+
+    fn gate_queue(&self, branch: &str) -> Result<GateQueue, ServiceError> {
+        self.request(format!("gate_queue {branch}"))?;
+        let state = self.state.borrow();
+        let Some((frozen, queue)) = state.queues.get(branch) else {
+            return Err(ServiceError::NotFound {
+                code: ErrorCode::NotFound,
+                message: format!("the service does not gate `{branch}`"),
+            });
+        };
+        let entries = queue
+            .iter()
+            .enumerate()
+            .map(|(at, number)| {
+                let (change, _) = &state.changes[number];
+                let (state, summary) = gate_of(change, branch);
+                QueueEntry {
+                    position: at + 1,
+                    change: ChangeId(number.to_string()),
+                    title: change.title.clone(),
+                    state,
+                    summary,
+                }
+            })
+            .collect();
+        Ok(GateQueue {
+            branch: branch.into(),
+            frozen: *frozen,
+            entries,
+        })
+    }
+
+    fn abandon(&self, id: &ChangeId) -> Result<Change, ServiceError> {
+        self.on_open(format!("abandon {id}"), id, |change, queues| {
+            change.state = ChangeState::Abandoned;
+            for (_, queue) in queues.values_mut() {
+                queue.retain(|&n| n != change.number);
+            }
+        })
+    }
+
+    fn set_draft(&self, id: &ChangeId, draft: bool) -> Result<Change, ServiceError> {
+        self.on_open(format!("set_draft {id} {draft}"), id, |change, _| {
+            change.draft = draft;
+        })
+    }
+
+    fn approve(&self, id: &ChangeId, targets: &[String]) -> Result<Change, ServiceError> {
+        self.on_open(format!("approve {id} {targets:?}"), id, |change, queues| {
+            let all: Vec<String> = change
+                .current()
+                .map(|v| v.targets.iter().map(|t| t.target.clone()).collect())
+                .unwrap_or_default();
+            for target in all
+                .iter()
+                .filter(|t| targets.is_empty() || targets.contains(t))
+            {
+                let (_, queue) = queues.entry(target.clone()).or_default();
+                if !queue.contains(&change.number) {
+                    queue.push(change.number);
+                }
+            }
+        })
+    }
+
+    fn recheck(&self, id: &ChangeId, reason: &str) -> Result<Change, ServiceError> {
+        self.on_open(format!("recheck {id} {reason:?}"), id, |_, _| {})
+    }
+
+    fn dequeue(&self, id: &ChangeId) -> Result<Change, ServiceError> {
+        self.on_open(format!("dequeue {id}"), id, |change, queues| {
+            for (_, queue) in queues.values_mut() {
+                queue.retain(|&n| n != change.number);
+            }
+        })
+    }
+
+    fn promote(&self, id: &ChangeId, target: &str) -> Result<Change, ServiceError> {
+        let queued = self
+            .state
+            .borrow()
+            .queues
+            .get(target)
+            .is_some_and(|(_, q)| q.iter().any(|n| n.to_string() == id.0));
+        if !queued {
+            return Err(ServiceError::Rejected {
+                code: ErrorCode::GateRefused,
+                message: format!("change {id} is not queued on `{target}`"),
+            });
+        }
+        self.on_open(format!("promote {id} {target}"), id, |change, queues| {
+            let (_, queue) = queues.get_mut(target).expect("checked");
+            queue.retain(|&n| n != change.number);
+            queue.insert(0, change.number);
+        })
+    }
+
+    fn change_url(&self, change: &ChangeId) -> String {
+        format!("{}/changes/{change}", self.url)
+    }
+
+    fn git_url(&self) -> Result<String, ServiceError> {
+        Err(ServiceError::Fetch {
+            detail: "the in-memory service has no git repository".into(),
+        })
+    }
+}
+
+/// The client's rendering and polling against the in-memory service.
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::path::Path;
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use super::*;
+    use crate::cli::changes::{list_on, ListArgs};
+    use crate::cli::status::{show, watch};
+    use crate::cli::Context;
+    use crate::ui::{OutputFormat, Printer};
+
+    /// A sink the test reads back.
+    #[derive(Clone, Default)]
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Sink {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Sink {
+        fn text(&self) -> String {
+            String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+        }
+    }
+
+    /// A context whose printer writes into the returned stdout and stderr sinks.
+    fn context() -> (Context, Sink, Sink) {
+        let (out, err) = (Sink::default(), Sink::default());
+        let printer = Printer::to_writers(0, Box::new(out.clone()), Box::new(err.clone()));
+        let ctx = Context {
+            printer,
+            config_overrides: Vec::new(),
+        };
+        (ctx, out, err)
+    }
+
+    fn service(name: &str) -> MemoryService {
+        MemoryService::new(from_json(json!({"name": name, "role": "core"})))
+    }
+
+    fn job(id: u64, name: &str, state: &str, elapsed: f64) -> Value {
+        json!({"id": id, "name": name, "platform": "local", "state": state, "start": null,
+               "elapsed_secs": elapsed, "detail": null,
+               "log_url": format!("/api/v1/jobs/{id}/log"), "known_failure": null})
+    }
+
+    fn target(name: &str, apply: &str, verdict: &str, gate: &str, jobs: Value) -> Value {
+        json!({"target": name, "apply": apply, "conflict": null, "base_commit": null,
+               "commit": null, "git_ref": null, "verdict": verdict, "jobs": jobs,
+               "gate": {"state": gate, "summary": "", "position": null, "queue_length": null,
+                        "commit": null, "approvals": []}})
+    }
+
+    /// Change `number` by `owner` whose newest version (of `versions`) has `targets`.
+    fn change(number: u64, owner: &str, title: &str, versions: u32, targets: Value) -> Change {
+        let version = |n: u32| {
+            json!({"number": n, "id": format!("v{n}"), "created": "2026-01-01T00:00:00Z",
+                   "base": null, "commits": [], "docs_only": false,
+                   "targets": if n == versions { targets.clone() } else { json!([]) }})
+        };
+        from_json(json!({
+            "number": number, "title": title, "kind": "bugfix", "issue": null,
+            "owner": owner, "state": "open", "draft": false,
+            "created": "2026-01-01T00:00:00Z", "current_version": versions,
+            "versions": (1..=versions).map(version).collect::<Vec<_>>(),
+        }))
+    }
+
+    /// Change 7: on `main` a failed known-flaky job and a running one; `3.14` conflicts.
+    fn seven() -> Change {
+        let mut failed = job(11, "tests", "failed", 3.5);
+        failed["detail"] = json!("exit status 1");
+        failed["known_failure"] = json!("gh-9");
+        let mut conflicts = target("3.14", "conflicts", "conflicts", "none", json!([]));
+        conflicts["conflict"] = json!("abc123: patch does not apply");
+        let targets = json!([
+            target(
+                "main",
+                "applies",
+                "failed",
+                "not-approved",
+                json!([failed, job(12, "docs", "running", 1.0)])
+            ),
+            conflicts,
+        ]);
+        change(7, "ann", "Fix the frobnicator", 2, targets)
+    }
+
+    fn list_args(needs_review: bool, queue: Option<&str>) -> ListArgs {
+        ListArgs {
+            mine: false,
+            needs_review,
+            queue: queue.map(str::to_owned),
+            state: None,
+            target: None,
+            format: OutputFormat::Human,
+        }
+    }
+
+    #[test]
+    fn status_prints_each_target_and_job_with_absolute_log_urls() {
+        let service = service("ann");
+        let (ctx, out, err) = context();
+        let id = ChangeId("7".into());
+        show(&ctx, &service, &id, &seven(), OutputFormat::Human, false).unwrap();
+        assert_eq!(
+            out.text(),
+            "change 7 v2: Fix the frobnicator (open, by ann)\n\
+             http://memory.invalid/changes/7\n\
+             \x20 main: applies, checks failed, gate: not-approved\n\
+             \x20   tests  local  failed     3.5 s  http://memory.invalid/api/v1/jobs/11/log  \
+             known flaky (gh-9): recheck with `review recheck 7 --reason ...`  (exit status 1)\n\
+             \x20   docs   local  running    1.0 s  http://memory.invalid/api/v1/jobs/12/log\n\
+             \x20 3.14: conflicts (abc123: patch does not apply), checks not run, gate: none\n"
+        );
+        assert_eq!(err.text(), "");
+
+        let (ctx, out, _) = context();
+        show(&ctx, &service, &id, &seven(), OutputFormat::Json, false).unwrap();
+        let record: Value = serde_json::from_str(&out.text()).unwrap();
+        assert_eq!(record["url"], "http://memory.invalid/changes/7");
+        assert_eq!(record["version"], 2);
+        assert_eq!(record["outcome"], "failed");
+        assert_eq!(
+            record["targets"][0]["jobs"][1]["log_url"],
+            "http://memory.invalid/api/v1/jobs/12/log"
+        );
+    }
+
+    #[test]
+    fn list_prints_newest_first_and_needs_review_leaves_out_mine_and_drafts() {
+        let service = service("ann");
+        service.put(seven());
+        let mut draft = change(
+            8,
+            "bob",
+            "Add a knob",
+            1,
+            json!([target(
+                "main",
+                "applies",
+                "pending",
+                "not-approved",
+                json!([])
+            )]),
+        );
+        draft.draft = true;
+        service.put(draft);
+        service.put(change(
+            9,
+            "cora",
+            "Tidy up",
+            1,
+            json!([target(
+                "main",
+                "applies",
+                "passed",
+                "not-approved",
+                json!([])
+            )]),
+        ));
+        let (ctx, out, _) = context();
+        list_on(&ctx, &service, &list_args(false, None)).unwrap();
+        assert_eq!(
+            out.text(),
+            "    9  v1  bugfix    cora        Tidy up  [main:passed]\n\
+             \x20   8  v1  bugfix    bob         [draft] Add a knob  [main:pending]\n\
+             \x20   7  v2  bugfix    ann         Fix the frobnicator  [main:failed 3.14:conflicts]\n"
+        );
+        let (ctx, out, _) = context();
+        list_on(&ctx, &service, &list_args(true, None)).unwrap();
+        assert_eq!(
+            out.text(),
+            "    9  v1  bugfix    cora        Tidy up  [main:passed]\n"
+        );
+        assert_eq!(
+            service.requests(),
+            ["list_changes", "whoami", "list_changes"]
+        );
+
+        let empty = self::service("ann");
+        let (ctx, out, err) = context();
+        list_on(&ctx, &empty, &list_args(false, None)).unwrap();
+        assert_eq!(
+            (out.text(), err.text()),
+            (String::new(), "no changes\n".into())
+        );
+    }
+
+    #[test]
+    fn list_queue_prints_the_gate_queue_and_warns_of_a_freeze() {
+        let service = service("ann");
+        service.put(seven());
+        service.put(change(
+            9,
+            "cora",
+            "Tidy up",
+            1,
+            json!([target("main", "applies", "passed", "testing", json!([]))]),
+        ));
+        service.set_queue("main", true, &[9, 7]);
+        let (ctx, out, err) = context();
+        list_on(&ctx, &service, &list_args(false, Some("main"))).unwrap();
+        assert_eq!(
+            out.text(),
+            "  1      9  testing   Tidy up\n  2      7  not-approved  Fix the frobnicator\n"
+        );
+        assert_eq!(err.text(), "warning: `main` is frozen: nothing merges\n");
+        let (ctx, _, _) = context();
+        let unknown = list_on(&ctx, &service, &list_args(false, Some("nope"))).unwrap_err();
+        assert!(
+            unknown.message.contains("cannot show the queue of `nope`"),
+            "{}",
+            unknown.message
+        );
+    }
+
+    /// Runs `status --watch` on change 7 from its current state; `step` is called at each pause
+    /// with its number (0 first) and may change the service. Returns the pauses, stdout and
+    /// stderr.
+    fn watched(
+        service: &MemoryService,
+        mut step: impl FnMut(usize),
+    ) -> (Vec<Duration>, String, String) {
+        let (ctx, out, err) = context();
+        let id = ChangeId("7".into());
+        let Fetched::Fresh { value, tag } = service.get_change(&id, None).unwrap() else {
+            panic!("an unconditional read is fresh");
+        };
+        let mut pauses = Vec::new();
+        let mut sleep = |pause: Duration| {
+            step(pauses.len());
+            pauses.push(pause);
+            assert!(pauses.len() < 50, "the watch does not end: {pauses:?}");
+        };
+        watch(
+            &ctx,
+            service,
+            &id,
+            value,
+            tag,
+            OutputFormat::Human,
+            &mut sleep,
+        )
+        .unwrap();
+        (pauses, out.text(), err.text())
+    }
+
+    fn finish_docs(change: &mut Change) {
+        change.versions[1].targets[0].jobs[1].state = crate::api::JobState::Passed;
+    }
+
+    #[test]
+    fn watch_backs_off_while_nothing_changes_and_prints_each_change() {
+        let service = service("ann");
+        service.put(seven());
+        let (pauses, out, err) = watched(&service, |at| {
+            if at == 6 {
+                service.edit(7, finish_docs);
+            }
+        });
+        let ms = |ms: u64| Duration::from_millis(ms);
+        // Doubling from 200 ms to at most 2 s while unchanged; printed once when it changed.
+        assert_eq!(
+            pauses,
+            [
+                ms(200),
+                ms(400),
+                ms(800),
+                ms(1600),
+                ms(2000),
+                ms(2000),
+                ms(2000)
+            ]
+        );
+        assert_eq!(out.matches("change 7 v2").count(), 1, "{out}");
+        assert!(out.contains("docs   local  passed"), "{out}");
+        assert_eq!(err, "change 7: something failed\n");
+        let unchanged = service
+            .requests()
+            .iter()
+            .filter(|r| r.ends_with("-> unchanged"))
+            .count();
+        assert_eq!(unchanged, 6, "{:?}", service.requests());
+    }
+
+    #[test]
+    fn watch_reconnects_once_after_the_service_comes_back() {
+        let service = service("ann");
+        service.put(seven());
+        let (pauses, _, err) = watched(&service, |at| {
+            if at == 0 {
+                service.go_away_for(2);
+            }
+            if at == 3 {
+                service.edit(7, finish_docs);
+            }
+        });
+        let ms = |ms: u64| Duration::from_millis(ms);
+        // Two failed requests back off too; the unchanged answer after them reconnects.
+        assert_eq!(pauses, [ms(200), ms(400), ms(800), ms(1600)]);
+        assert_eq!(
+            err,
+            "warning: lost the service (cannot reach the review service at \
+             http://memory.invalid); reconnecting\n\
+             reconnected\n\
+             change 7: something failed\n"
+        );
+    }
+
+    #[test]
+    fn download_names_the_missing_version_before_fetching() {
+        let service = service("ann");
+        service.put(seven());
+        let id = ChangeId("7".into());
+        let err = service
+            .download(Path::new("."), &id, Some(5), None)
+            .unwrap_err();
+        assert_eq!(err.to_string(), "change 7 has no version 5 (it has 1 to 2)");
+        let err = service
+            .download(Path::new("."), &id, None, Some("3.13"))
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "version 2 of change 7 does not target `3.13` (targets: main, 3.14)"
+        );
+        let err = service
+            .download(Path::new("."), &id, None, None)
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("has no commits on `main`"),
+            "{err}"
+        );
+    }
+}
