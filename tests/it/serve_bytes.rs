@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::serve_support::{serve_toml_with, target, Server, Service};
+use crate::support::serve::{serve_toml_with, target, Server, Service};
 use crate::support::TestEnv;
 
 /// The tree id of `rev` in the service's bare repository.
