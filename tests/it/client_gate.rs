@@ -11,7 +11,7 @@ use crate::serve_support::{serve_toml_with, Server, Service};
 use crate::support::{Run, TestEnv};
 
 /// Checks pass at once; gate runs (job ids from 1000000) wait while `<dir>/hold` exists, so a
-/// test can look at the queue while the gate is busy.
+/// test can look at the queue while the gate is busy. `dir` is a [`crate::serve_support::shared_dir`].
 pub(crate) fn held_gate(dir: &std::path::Path) -> String {
     format!(
         r#"
@@ -24,8 +24,9 @@ post_merge = false
 [gate]
 concurrency = 1
 poll_ms = 200
-"#,
-        hold = dir.join("hold").display()
+{mounts}"#,
+        hold = dir.join("hold").display(),
+        mounts = crate::serve_support::mounts_toml(dir, false)
     )
 }
 
@@ -63,9 +64,10 @@ fn queue(server: &Server, token: &str) -> Value {
 #[test]
 fn approve_recheck_and_promote_for_each_role_and_watch_until_merged() {
     let env = TestEnv::new();
-    let hold = env.work().join("hold");
+    let shared = crate::serve_support::shared_dir();
+    let hold = shared.path().join("hold");
     std::fs::write(&hold, "").unwrap();
-    let service = Service::with_toml(&env, &serve_toml_with(4, &held_gate(&env.work())));
+    let service = Service::with_toml(&env, &serve_toml_with(4, &held_gate(shared.path())));
     let t = &service.tokens;
     let (ann, otto, cora, rima) = (&t.contributor, &t.other, &t.core, &t.release_manager);
     let server = service.start();

@@ -18,4 +18,5 @@ mod series;
 mod serve;
 mod serve_api;
 mod serve_gate;
+mod serve_sandbox;
 mod serve_support;
