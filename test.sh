@@ -65,6 +65,8 @@ command -v cc >/dev/null || ensure_apt gcc libc6-dev
 # tests/it/keyring.rs: a private D-Bus bus with a real GNOME Keyring on it, read back with
 # libsecret's secret-tool.
 ensure_apt dbus-daemon dbus-bin gnome-keyring libsecret-tools
+# Every job of `review serve` runs under bubblewrap (tests/it/serve_sandbox.rs and every service test).
+ensure_apt bubblewrap
 if command -v rustup >/dev/null; then
   rustup component add rustfmt clippy >/dev/null 2>&1 || true
 fi

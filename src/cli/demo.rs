@@ -102,7 +102,18 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
             "serve", "init", "service", "--repo", "upstream", "--name", "demo",
         ],
     )?;
-    std::fs::write(root.join("service/serve.toml"), SERVE_TOML)
+    // The demo's jobs are its own scripts: without bubblewrap they may run unconfined.
+    let serve_toml = if crate::server::executor::sandbox::bubblewrap_works() {
+        SERVE_TOML.to_owned()
+    } else {
+        ctx.printer
+            .note("bubblewrap (bwrap) is not installed: the demo's jobs run without a sandbox");
+        SERVE_TOML.replace(
+            "concurrency = 4\n",
+            "concurrency = 4\nsandbox = \"none\"   # bubblewrap is not installed\n",
+        )
+    };
+    std::fs::write(root.join("service/serve.toml"), serve_toml)
         .map_err(|e| CliError::io("cannot write serve.toml").with_cause(e))?;
     let ann = world.add_user("ann", "contributor")?;
     let cora = world.add_user("cora", "core")?;

@@ -85,12 +85,77 @@ pub struct Project {
 pub struct Executor {
     /// Jobs running at once.
     pub concurrency: usize,
+    /// How jobs are confined (docs/sandbox.md).
+    pub sandbox: SandboxKind,
+    /// Where job checkouts are made; never inside the service directory. Absent: a directory
+    /// of the system's temporary directory named after the service directory.
+    pub work_root: Option<PathBuf>,
+    /// Resource limits of every job (enforced in the sandbox).
+    pub limits: JobLimits,
+    /// Host directories mounted in every job besides the system.
+    pub mounts: Mounts,
 }
 
 impl Default for Executor {
     fn default() -> Self {
-        Executor { concurrency: 4 }
+        Executor {
+            concurrency: 4,
+            sandbox: SandboxKind::Bubblewrap,
+            work_root: None,
+            limits: JobLimits::default(),
+            mounts: Mounts::default(),
+        }
     }
+}
+
+/// `executor.sandbox`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SandboxKind {
+    /// Every job in bubblewrap (`bwrap`); the service refuses to start without it.
+    Bubblewrap,
+    /// No confinement: jobs run as the service's user (a warning at every start).
+    None,
+}
+
+/// `[executor.limits]`: what one job may use. Memory, file size and CPU time are limits of
+/// each process (setrlimit); processes counts every process and thread of the job.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct JobLimits {
+    /// Address space of each process (RLIMIT_AS), in MiB.
+    pub memory_mb: u64,
+    /// Processes and threads of the job at once (RLIMIT_NPROC in the job's user namespace).
+    pub processes: u64,
+    /// Largest file a process may write (RLIMIT_FSIZE), in MiB.
+    pub file_size_mb: u64,
+    /// CPU time of each process (RLIMIT_CPU), in seconds.
+    pub cpu_secs: u64,
+    /// Size of the job's private `/tmp` (a tmpfs, so it is memory), in MiB.
+    pub tmp_mb: u64,
+}
+
+impl Default for JobLimits {
+    fn default() -> Self {
+        JobLimits {
+            memory_mb: 4096,
+            processes: 256,
+            file_size_mb: 1024,
+            cpu_secs: 3600,
+            tmp_mb: 512,
+        }
+    }
+}
+
+/// `[executor.mounts]`: host directories every job sees, by the same path. Neither may hold
+/// or lie in the service directory or the work root.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Mounts {
+    /// Read-only (toolchains outside `/usr`, say).
+    pub read_only: Vec<PathBuf>,
+    /// Writable, and shared by every job (caches): a job can leave things there for the next.
+    pub writable: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -178,6 +243,13 @@ pub struct Job {
     /// The branches it runs for; empty means every branch.
     #[serde(default)]
     pub branches: Vec<String>,
+    /// Whether the job may use the network (in the sandbox it has none otherwise).
+    #[serde(default)]
+    pub network: bool,
+    /// The job's environment besides PATH, HOME, TMPDIR, LANG and REVIEW_JOB_ID: nothing of
+    /// the service's own environment reaches a job.
+    #[serde(default)]
+    pub env: std::collections::BTreeMap<String, String>,
 }
 
 fn default_timeout() -> u64 {
@@ -269,6 +341,31 @@ impl ServeConfig {
         if self.executor.concurrency == 0 {
             return Err("executor.concurrency must be at least 1".into());
         }
+        let limits = &self.executor.limits;
+        for (key, value) in [
+            ("memory_mb", limits.memory_mb),
+            ("processes", limits.processes),
+            ("file_size_mb", limits.file_size_mb),
+            ("cpu_secs", limits.cpu_secs),
+            ("tmp_mb", limits.tmp_mb),
+        ] {
+            if value == 0 {
+                return Err(format!("executor.limits.{key} must be at least 1"));
+            }
+        }
+        let mounts = &self.executor.mounts;
+        if let Some(relative) = mounts
+            .read_only
+            .iter()
+            .chain(&mounts.writable)
+            .chain(&self.executor.work_root)
+            .find(|p| !p.is_absolute())
+        {
+            return Err(format!(
+                "executor: `{}` must be an absolute path",
+                relative.display()
+            ));
+        }
         if self.branches.is_empty() {
             return Err("at least one [[branch]] is needed".into());
         }
@@ -276,6 +373,13 @@ impl ServeConfig {
         for job in &self.jobs {
             if !seen.insert(&job.name) {
                 return Err(format!("two jobs are named `{}`", job.name));
+            }
+            if let Some(bad) = job.env.keys().find(|k| !valid_env_name(k)) {
+                return Err(format!(
+                    "job `{}`: env `{bad}` cannot be set: a name is letters, digits and `_`, \
+                     not starting with a digit, and not REVIEW_JOB_ID",
+                    job.name
+                ));
             }
             if job.timeout_secs == 0 {
                 return Err(format!(
@@ -352,6 +456,16 @@ impl ServeConfig {
     }
 }
 
+/// A name a job's `env` may set: a portable variable name the service does not set itself.
+fn valid_env_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name != "REVIEW_JOB_ID"
+}
+
 /// The commented `serve.toml` written by `review serve init`.
 pub fn template(project: &str, branch: &str) -> String {
     format!(
@@ -362,6 +476,19 @@ name = "{project}"                 # served as /git/{project}.git
 
 [executor]
 concurrency = 4                   # jobs running at once
+sandbox = "bubblewrap"            # every job in bubblewrap (bwrap); "none": unconfined
+# work_root = "/var/tmp/review-jobs"  # where checkouts are made; default: under the system temp dir
+
+[executor.limits]                 # what one job may use (see docs/sandbox.md)
+memory_mb = 4096                  # address space of each process
+processes = 256                   # processes and threads of the job at once
+file_size_mb = 1024               # largest file it may write
+cpu_secs = 3600                   # CPU time of each process
+tmp_mb = 512                      # its private /tmp (in memory)
+
+[executor.mounts]                 # host directories every job sees (never the service directory)
+read_only = []                    # e.g. ["/opt/toolchains"]
+writable = []                     # shared by every job, e.g. a compiler cache
 
 [limits]
 request_bytes = 12582912          # largest request body (413 request_too_large)
@@ -387,11 +514,13 @@ role = "development"              # development | bugfix | security
 [[job]]
 name = "tests"
 run = "./run-tests.sh"            # run with sh -c in a fresh directory holding the tree under test
-timeout_secs = 600                # the job's process group is killed after this
+timeout_secs = 600                # the job, and all it started, is killed after this
 platforms = ["local"]             # runner labels; the local executor serves "local"
 docs = false                      # true: the only jobs run for documentation-only changes
 post_merge = true                 # also run on the branch after a merge (gate)
 branches = []                     # branches it runs for; empty means all
+network = false                   # true: the job may use the network
+env = {{}}                          # its environment, e.g. {{ CI = "1" }}; nothing else of this one
 
 [gate]
 approvals_needed = 1              # distinct core approvals a version needs to enter the queue

@@ -607,6 +607,8 @@ impl GateRunner {
                 "[review: gate run {} `{name}` on {target}, commit {}]\n",
                 run.0, commit.0
             ),
+            network: job.network,
+            env: job.env.clone().into_iter().collect(),
         };
         self.event(format!(
             "gate: run {} (`{name}` on {}) started",

@@ -194,6 +194,26 @@ pub async fn bind(addr: &str) -> Result<(tokio::net::TcpListener, SocketAddr), S
     Ok((listener, local))
 }
 
+/// The sandbox of the local executor and the work root, checked: the service does not start
+/// with a sandbox that does not work.
+fn sandbox_for(service: &Service) -> Result<(executor::sandbox::Sandbox, PathBuf), ServeError> {
+    use executor::sandbox;
+    let config = &service.config.executor;
+    let root = config
+        .work_root
+        .clone()
+        .unwrap_or_else(|| sandbox::default_work_root(&service.dir));
+    let invalid = |message: String| {
+        ServeError::Config(ConfigError::Invalid {
+            path: service.dir.join(config::FILE_NAME),
+            message,
+        })
+    };
+    let sandbox = sandbox::Sandbox::new(config, &service.dir, &root).map_err(invalid)?;
+    sandbox::prepare_work_root(&root).map_err(invalid)?;
+    Ok((sandbox, root))
+}
+
 /// Runs the service until `shutdown` resolves: recovers the last run's state, serves HTTP,
 /// runs jobs. On shutdown it stops taking work, cancels running jobs (queued again for the
 /// next start) and returns once their state is recorded.
@@ -204,15 +224,22 @@ pub async fn run(
     events: mpsc::UnboundedSender<String>,
 ) -> Result<(), ServeError> {
     let logs = service.dir.join("logs");
-    let scratch = service.dir.join("tmp");
     std::fs::create_dir_all(&logs).map_err(io_err(&logs))?;
-    if scratch.exists() {
-        std::fs::remove_dir_all(&scratch).map_err(io_err(&scratch))?;
+    // Checkouts of older versions lived in the service directory: gone with them.
+    let _ = std::fs::remove_dir_all(service.dir.join("tmp"));
+    let (sandbox, scratch) = sandbox_for(&service)?;
+    if sandbox.kind() == config::SandboxKind::None {
+        let _ = events.send(
+            "warning: executor.sandbox = \"none\": jobs run contributors' code unconfined, as \
+             this user, with access to the service's database, repository and everything else \
+             this user can reach"
+                .into(),
+        );
     }
-    std::fs::create_dir_all(&scratch).map_err(io_err(&scratch))?;
     let executor = Arc::new(executor::local::LocalPool::new(
         service.config.executor.concurrency,
         scratch,
+        sandbox,
     ));
     let known_failures =
         config::KnownFailures::compile(&service.config.known_failures).map_err(|e| {

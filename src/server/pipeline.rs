@@ -412,6 +412,12 @@ impl Pipeline {
                 "[review: job {} `{}` on {} for change {} target {}, commit {}, attempt {}]\n",
                 job.id, job.name, job.platform, job.change, job.target, job.commit_id, attempt
             ),
+            network: self.config.job(&job.name).is_some_and(|j| j.network),
+            env: self
+                .config
+                .job(&job.name)
+                .map(|j| j.env.clone().into_iter().collect())
+                .unwrap_or_default(),
         };
         self.event(format!(
             "job {} ({} on {}, change {} {}) started",

@@ -16,9 +16,10 @@ fn draft_of(server: &Server, token: &str, change: u64) -> bool {
 #[test]
 fn a_draft_is_checked_but_not_approved_until_it_is_marked_ready() {
     let env = TestEnv::new();
-    let hold = env.work().join("hold");
+    let shared = crate::support::serve::shared_dir();
+    let hold = shared.path().join("hold");
     std::fs::write(&hold, "").unwrap();
-    let service = Service::with_toml(&env, &serve_toml_with(4, &held_gate(&env.work())));
+    let service = Service::with_toml(&env, &serve_toml_with(4, &held_gate(shared.path())));
     let t = &service.tokens;
     let (ann, otto, cora) = (&t.contributor, &t.other, &t.core);
     let server = service.start();

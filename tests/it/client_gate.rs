@@ -44,9 +44,10 @@ fn queue(server: &Server, token: &str) -> Value {
 #[test]
 fn approve_recheck_and_promote_for_each_role_and_watch_until_merged() {
     let env = TestEnv::new();
-    let hold = env.work().join("hold");
+    let shared = crate::support::serve::shared_dir();
+    let hold = shared.path().join("hold");
     std::fs::write(&hold, "").unwrap();
-    let service = Service::with_toml(&env, &serve_toml_with(4, &held_gate(&env.work())));
+    let service = Service::with_toml(&env, &serve_toml_with(4, &held_gate(shared.path())));
     let t = &service.tokens;
     let (ann, otto, cora, rima) = (&t.contributor, &t.other, &t.core, &t.release_manager);
     let server = service.start();

@@ -20,9 +20,10 @@ fn numbers(list: &Value) -> Vec<u64> {
 #[test]
 fn needs_review_and_queue_follow_the_gate() {
     let env = TestEnv::new();
-    let hold = env.work().join("hold");
+    let shared = crate::support::serve::shared_dir();
+    let hold = shared.path().join("hold");
     std::fs::write(&hold, "").unwrap();
-    let service = Service::with_toml(&env, &serve_toml_with(4, &held_gate(&env.work())));
+    let service = Service::with_toml(&env, &serve_toml_with(4, &held_gate(shared.path())));
     let t = &service.tokens;
     let (ann, cora, rima) = (&t.contributor, &t.core, &t.release_manager);
     let server = service.start();

@@ -20,3 +20,4 @@ mod serve;
 mod serve_api;
 mod serve_bytes;
 mod serve_gate;
+mod serve_sandbox;

@@ -439,45 +439,51 @@ run = "./long.sh"
     assert!(!log.text.contains("line 1999 of spam"));
 }
 
-fn process_alive(pid: &str) -> bool {
-    std::path::Path::new(&format!("/proc/{}", pid.trim())).exists()
-        && !std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
-            .is_ok_and(|s| s.contains(") Z "))
-}
-
 #[test]
 fn sigkill_during_a_running_job_loses_nothing_and_the_job_runs_again() {
     let env = TestEnv::new();
-    let marker_dir = env.work().join("markers");
-    std::fs::create_dir_all(&marker_dir).unwrap();
-    // Each run appends to a file outside its checkout: the attempts are counted there.
+    let shared = crate::support::serve::shared_dir();
+    let marker_dir = shared.path();
+    // Each run appends to a file outside its checkout (mounted in the sandbox): the attempts
+    // are counted there.
     let run = format!(
-        "echo run >> {dir}/runs; echo $$ > {dir}/pid; sleep 3; echo done",
+        "echo run >> {dir}/runs; echo started > {dir}/pid; sleep 3; echo done",
         dir = marker_dir.display()
     );
-    let service = Service::new(&env, &job_toml("slow", &run, 60));
+    let service = Service::new(
+        &env,
+        &(job_toml("slow", &run, 60) + &crate::support::serve::mounts_toml(marker_dir, true)),
+    );
     let token = &service.tokens.contributor;
     let mbox = service.series("c", &[("Code", &[("src/lib.c", "int three;\n")])]);
     let mut server = service.start();
     let created = server.create(token, &mbox, &["main"]);
     let number = created.json["number"].as_u64().unwrap();
-    let pid = wait::for_file(&marker_dir.join("pid"), PATIENCE);
+    wait::for_file(&marker_dir.join("pid"), PATIENCE);
     server.wait_for(number, token, "running", |c| {
         target(c, 1, "main")["jobs"][0]["state"] == "running"
     });
+    // The job's pids are those of its PID namespace: find its shell by its command line.
+    let needle = format!("{}/runs", marker_dir.display());
+    assert!(!crate::support::serve::processes_with(&needle).is_empty());
 
     server.child.kill().unwrap(); // SIGKILL
     server.child.wait().unwrap();
-    assert!(
-        process_alive(&pid),
-        "the job's process group outlives a SIGKILLed service"
-    );
+    // The sandbox dies with the service (bwrap --die-with-parent): nothing is left running.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !crate::support::serve::processes_with(&needle).is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the job outlives a SIGKILLed service: {:?}",
+            crate::support::serve::processes_with(&needle)
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     std::fs::remove_file(marker_dir.join("pid")).unwrap();
 
     let server = service.start();
-    // The orphaned job was ended and the job was queued again and run to the end.
+    // The job was queued again and run to the end.
     let change = server.wait_for_verdicts(number, token);
-    assert!(!process_alive(&pid), "the orphaned job is still running");
     let main = target(&change, 1, "main");
     assert_eq!(main["verdict"], "passed");
     assert_eq!(
@@ -695,17 +701,19 @@ fn serve_cli_setup_and_user_management() {
 #[test]
 fn at_most_concurrency_jobs_run_and_unserved_platforms_are_skipped() {
     let env = TestEnv::new();
-    let order = env.work().join("order");
+    let shared = crate::support::serve::shared_dir();
+    let order = shared.path().join("order");
     let run = format!(
         "echo start >> {o}; sleep 1; echo end >> {o}",
         o = order.display()
     );
     let step = |name: &str| job_toml(name, &run, 60);
     let jobs = format!(
-        "{}{}{}[[job]]\nname = \"ports\"\nrun = \"true\"\nplatforms = [\"freebsd\"]\n",
+        "{}{}{}[[job]]\nname = \"ports\"\nrun = \"true\"\nplatforms = [\"freebsd\"]\n{}",
         step("a"),
         step("b"),
-        step("c")
+        step("c"),
+        crate::support::serve::mounts_toml(shared.path(), true)
     );
     let service = Service::with_toml(&env, &serve_toml_with(1, &jobs));
     let server = service.start();

@@ -209,11 +209,12 @@ poll_ms = 200
 #[test]
 fn sigkill_during_a_gate_run_resumes_without_losing_or_merging_twice() {
     let env = TestEnv::new();
-    let markers = env.work().join("markers");
-    std::fs::create_dir_all(&markers).unwrap();
+    let shared = crate::support::serve::shared_dir();
+    let markers = shared.path();
     let jobs = format!(
-        "[[job]]\nname = \"tests\"\nrun = \"[ $REVIEW_JOB_ID -lt 1000000 ] || echo $$ >> {dir}/pids; sleep 4\"\ntimeout_secs = 60\n\n[gate]\npoll_ms = 200\n",
-        dir = markers.display()
+        "[[job]]\nname = \"tests\"\nrun = \"[ $REVIEW_JOB_ID -lt 1000000 ] || echo $$ >> {dir}/pids; sleep 4\"\ntimeout_secs = 60\n\n[gate]\npoll_ms = 200\n{mounts}",
+        dir = markers.display(),
+        mounts = crate::support::serve::mounts_toml(markers, true)
     );
     let service = Service::with_toml(&env, &serve_toml_with(8, &jobs));
     let (ann, cora) = (&service.tokens.contributor, &service.tokens.core);
@@ -258,27 +259,17 @@ fn sigkill_during_a_gate_run_resumes_without_losing_or_merging_twice() {
     server.child.kill().unwrap();
     server.child.wait().unwrap();
     assert_eq!(tip(&env, &service), start, "nothing merged before the kill");
-    let orphans = std::fs::read_to_string(markers.join("pids")).unwrap();
-    let alive = |pid: &str| {
-        std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
-            .is_ok_and(|s| !s.contains(") Z "))
-    };
-    assert!(
-        orphans.lines().any(alive),
-        "the gate run outlives the killed service"
-    );
-
-    let server = service.start();
-    // The orphaned run (4 s of sleep left) is ended at start-up, not left to finish.
-    let ended = std::time::Instant::now() + std::time::Duration::from_secs(1);
-    while orphans.lines().any(alive) && std::time::Instant::now() < ended {
+    // A sandboxed run's pids are those of its PID namespace: find it by its command line.
+    let needle = format!("{}/pids", markers.display());
+    let alive = || !crate::support::serve::processes_with(&needle).is_empty();
+    // The sandbox dies with the service (bwrap --die-with-parent).
+    let ended = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while alive() && std::time::Instant::now() < ended {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    assert!(
-        !orphans.lines().any(alive),
-        "the orphaned gate run was not ended\n{}",
-        server.logs()
-    );
+    assert!(!alive(), "the gate run outlives the killed service");
+
+    let server = service.start();
     let first = wait_gate(&server, a, ann, "merged");
     let second = wait_gate(&server, b, ann, "merged");
     assert!(
@@ -630,8 +621,8 @@ poll_ms = 200
 #[test]
 fn a_known_failure_with_retries_is_run_again_and_merges_when_it_passes() {
     let env = TestEnv::new();
-    let markers = env.work().join("markers");
-    std::fs::create_dir_all(&markers).unwrap();
+    let shared = crate::support::serve::shared_dir();
+    let markers = shared.path();
     // Check jobs pass; the first gate run fails with the known message, the next passes.
     let jobs = format!(
         r#"
@@ -648,8 +639,9 @@ retries = 1
 [gate]
 jobs = ["tests"]
 poll_ms = 200
-"#,
-        dir = markers.display()
+{mounts}"#,
+        dir = markers.display(),
+        mounts = crate::support::serve::mounts_toml(markers, true)
     );
     let service = Service::with_toml(&env, &serve_toml_with(4, &jobs));
     let (ann, cora) = (&service.tokens.contributor, &service.tokens.core);
@@ -758,12 +750,13 @@ fn a_change_abandoned_just_before_a_crash_leaves_the_queue_at_restart() {
 #[test]
 fn gate_runs_and_check_jobs_share_the_executor_capacity() {
     let env = TestEnv::new();
-    let markers = env.work().join("markers");
-    std::fs::create_dir_all(&markers).unwrap();
+    let shared = crate::support::serve::shared_dir();
+    let markers = shared.path();
     // With `executor.concurrency = 1` no two jobs (checks or gate runs) may ever overlap.
     let jobs = format!(
-        "[[job]]\nname = \"tests\"\nrun = \"mkdir {dir}/busy || echo overlap >> {dir}/overlaps; sleep 0.3; rmdir {dir}/busy; echo $REVIEW_JOB_ID >> {dir}/ran\"\ntimeout_secs = 60\n\n[gate]\npoll_ms = 200\n",
-        dir = markers.display()
+        "[[job]]\nname = \"tests\"\nrun = \"mkdir {dir}/busy || echo overlap >> {dir}/overlaps; sleep 0.3; rmdir {dir}/busy; echo $REVIEW_JOB_ID >> {dir}/ran\"\ntimeout_secs = 60\n\n[gate]\npoll_ms = 200\n{mounts}",
+        dir = markers.display(),
+        mounts = crate::support::serve::mounts_toml(markers, true)
     );
     let service = Service::with_toml(&env, &serve_toml_with(1, &jobs));
     let (ann, cora) = (&service.tokens.contributor, &service.tokens.core);

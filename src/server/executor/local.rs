@@ -1,6 +1,6 @@
-//! The local process pool: each job in a fresh temporary directory holding the tree under test,
-//! run with `sh -c` in its own process group, output captured to the log (up to a limit), the
-//! whole group killed on timeout or cancellation.
+//! The local process pool: each job in a fresh directory of the work root holding the tree under
+//! test, run with `sh -c` in the sandbox (see `sandbox`) and its own process group, output
+//! captured to the log (up to a limit), all of it killed on timeout or cancellation.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -11,6 +11,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::process::Command;
 use tokio::sync::{oneshot, Mutex};
 
+use super::sandbox::{self, JobEnv, Sandbox};
 use super::{Executor, JobFuture, JobSpec, OnStart, Outcome};
 
 /// The platform label the local executor serves.
@@ -18,15 +19,17 @@ pub const PLATFORM: &str = "local";
 
 pub struct LocalPool {
     concurrency: usize,
-    /// Where job directories are made.
+    /// Where job directories are made (the work root, outside the service directory).
     scratch: PathBuf,
+    sandbox: Arc<Sandbox>,
 }
 
 impl LocalPool {
-    pub fn new(concurrency: usize, scratch: PathBuf) -> Self {
+    pub fn new(concurrency: usize, scratch: PathBuf, sandbox: Sandbox) -> Self {
         LocalPool {
             concurrency,
             scratch,
+            sandbox: Arc::new(sandbox),
         }
     }
 }
@@ -42,8 +45,9 @@ impl Executor for LocalPool {
 
     fn run(&self, spec: JobSpec, cancel: oneshot::Receiver<()>, on_start: OnStart) -> JobFuture {
         let scratch = self.scratch.clone();
+        let sandbox = self.sandbox.clone();
         Box::pin(async move {
-            match run_job(&scratch, spec, cancel, on_start).await {
+            match run_job(&scratch, sandbox, spec, cancel, on_start).await {
                 Ok(outcome) => outcome,
                 Err(message) => Outcome::Failed(message),
             }
@@ -96,6 +100,7 @@ async fn pump(mut from: impl AsyncRead + Unpin, log: Arc<Mutex<Log>>) {
 
 async fn run_job(
     scratch: &Path,
+    sandbox: Arc<Sandbox>,
     spec: JobSpec,
     cancel: oneshot::Receiver<()>,
     on_start: OnStart,
@@ -117,22 +122,42 @@ async fn run_job(
         .tempdir_in(scratch)
         .map_err(|e| format!("cannot make the job directory: {e}"))?;
     let (repo, tree, root) = (spec.repo.clone(), spec.tree.clone(), dir.path().to_owned());
-    tokio::task::spawn_blocking(move || materialize(&repo, &tree, &root))
-        .await
-        .map_err(|e| e.to_string())?
-        .map_err(|e| format!("cannot check out tree {}: {}", spec.tree, e.message()))?;
+    let owner = sandbox.clone();
+    tokio::task::spawn_blocking(move || {
+        materialize(&repo, &tree, &root).map_err(|e| e.message().to_owned())?;
+        owner.prepare(&root).map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| e.to_string())?
+    .map_err(|e| format!("cannot check out tree {}: {e}", spec.tree))?;
 
-    let mut child = Command::new("sh")
-        .arg("-c")
-        .arg(&spec.run)
+    let job = JobEnv {
+        network: spec.network,
+        env: spec.env.clone(),
+    };
+    let (program, args) = sandbox.argv(dir.path(), &spec.run, &job, spec.id);
+    let mut command = Command::new(&program);
+    command
+        .args(&args)
         .current_dir(dir.path())
-        .env("REVIEW_JOB_ID", spec.id.to_string())
+        // Nothing of the service's environment: the sandbox sets the job's own.
+        .env_clear()
+        .env("PATH", sandbox::PATH)
+        .env("REVIEW_JOB_ID", spec.id.to_string());
+    if sandbox.kind() == crate::server::config::SandboxKind::None {
+        command
+            .env("HOME", dir.path())
+            .env("LANG", "C.UTF-8")
+            .envs(spec.env.iter().map(|(k, v)| (k, v)));
+    }
+    let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0)
+        .kill_on_drop(true)
         .spawn()
-        .map_err(|e| format!("cannot start `sh -c {}`: {e}", spec.run))?;
+        .map_err(|e| format!("cannot start `{}`: {e}", program.to_string_lossy()))?;
     let pgid = child
         .id()
         .and_then(|id| i32::try_from(id).ok())
@@ -153,7 +178,10 @@ async fn run_job(
         status = child.wait() => match status {
             Ok(s) if s.success() => Outcome::Passed,
             Ok(s) => Outcome::Failed(match s.code() {
-                Some(code) => format!("exit status {code}"),
+                Some(code) => match sandbox::explain_exit(code) {
+                    Some(why) => format!("exit status {code} ({why})"),
+                    None => format!("exit status {code}"),
+                },
                 None => "killed by a signal".to_owned(),
             }),
             Err(e) => Outcome::Failed(format!("cannot wait for the job: {e}")),
@@ -161,7 +189,8 @@ async fn run_job(
         () = tokio::time::sleep(Duration::from_secs(spec.timeout_secs)) => Outcome::TimedOut(spec.timeout_secs),
         _ = cancel => Outcome::Cancelled,
     };
-    // Whatever happened, nothing of the job may outlive it.
+    // Whatever happened, nothing of the job may outlive it: killing bwrap (in the group) ends
+    // its PID namespace, so every process of the job, `setsid` or not.
     kill_group(pgid);
     let _ = child.wait().await;
     for reader in readers.into_iter().flatten() {

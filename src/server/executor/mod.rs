@@ -3,6 +3,7 @@
 //! The local process pool is the first implementation; a distributed CI engine is the next.
 
 pub mod local;
+pub mod sandbox;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -25,6 +26,10 @@ pub struct JobSpec {
     pub log_limit: u64,
     /// A first line for the log (which tree, which attempt).
     pub header: String,
+    /// The job's `network` (may it reach the network from the sandbox).
+    pub network: bool,
+    /// The job's `env`: the only variables it gets besides the sandbox's own few.
+    pub env: Vec<(String, String)>,
 }
 
 /// How a job ended.

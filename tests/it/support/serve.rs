@@ -45,7 +45,7 @@ run = "./pass.sh"
 "#;
 
 /// Checks pass at once; gate runs (job ids from 1000000) wait while `<dir>/hold` exists, so a
-/// test can look at the queue while the gate is busy.
+/// test can look at the queue while the gate is busy. `dir` is a [`shared_dir`].
 pub fn held_gate(dir: &std::path::Path) -> String {
     format!(
         r#"
@@ -58,9 +58,54 @@ post_merge = false
 [gate]
 concurrency = 1
 poll_ms = 200
-"#,
-        hold = dir.join("hold").display()
+{mounts}"#,
+        hold = dir.join("hold").display(),
+        mounts = mounts_toml(dir, false)
     )
+}
+
+/// A directory jobs may share with the test through `[executor.mounts]` (jobs run sandboxed,
+/// as another uid when the tests run as root): under the system's temporary directory, which
+/// that uid can traverse, and writable by anyone. The test's own directory is not mounted: it
+/// holds the service directory.
+pub fn shared_dir() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::Builder::new()
+        .prefix("review-it-shared-")
+        .tempdir()
+        .unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    dir
+}
+
+/// `[executor.mounts]` giving jobs `dir` (writable or not).
+pub fn mounts_toml(dir: &std::path::Path, writable: bool) -> String {
+    let key = if writable { "writable" } else { "read_only" };
+    format!("\n[executor.mounts]\n{key} = [\"{}\"]\n", dir.display())
+}
+
+/// Processes of the host whose command line holds `needle` (the test's own excluded): a
+/// sandboxed job's pids are those of its PID namespace, so tests find its processes this way.
+pub fn processes_with(needle: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.bytes().all(|b| b.is_ascii_digit()) || name == std::process::id().to_string() {
+            continue;
+        }
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+        let zombie = stat.contains(") Z ");
+        let text = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+        // bwrap's own command line holds the job's script: only what runs it counts.
+        if text.contains(needle) && !zombie && !text.contains("bwrap") && !text.contains("setpriv")
+        {
+            found.push(format!("{name}: {text}"));
+        }
+    }
+    found
 }
 
 /// One `[[job]]` table.
@@ -232,12 +277,23 @@ impl Server {
 
     /// Starts on `listen` (e.g. the address of a stopped server, to restart it in place).
     pub fn start_on(env: &TestEnv, dir: &std::path::Path, listen: &str) -> Server {
+        Server::start_with_env(env, dir, listen, &[])
+    }
+
+    /// Starts with more variables in the service's environment (secrets a job must not see).
+    pub fn start_with_env(
+        env: &TestEnv,
+        dir: &std::path::Path,
+        listen: &str,
+        vars: &[(&str, &str)],
+    ) -> Server {
         static STARTS: AtomicUsize = AtomicUsize::new(0);
         let n = STARTS.fetch_add(1, Ordering::SeqCst);
         let stderr_path = env.work().join(format!("serve-{n}.log"));
         let stderr = std::fs::File::create(&stderr_path).unwrap();
         let mut child = env
             .review(env.work())
+            .envs(vars.iter().copied())
             .args(["serve", "--dir", dir.to_str().unwrap(), "--listen", listen])
             .stdout(Stdio::piped())
             .stderr(stderr)
