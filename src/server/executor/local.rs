@@ -11,7 +11,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::process::Command;
 use tokio::sync::{oneshot, Mutex};
 
-use super::{Executor, JobFuture, JobSpec, OnStart, Outcome};
+use super::{Executor, JobFuture, JobOutcome, JobSpec, OnStart};
 
 /// The platform label the local executor serves.
 pub const PLATFORM: &str = "local";
@@ -45,7 +45,7 @@ impl Executor for LocalPool {
         Box::pin(async move {
             match run_job(&scratch, spec, cancel, on_start).await {
                 Ok(outcome) => outcome,
-                Err(message) => Outcome::Failed(message),
+                Err(message) => JobOutcome::Failed(message),
             }
         })
     }
@@ -99,7 +99,7 @@ async fn run_job(
     spec: JobSpec,
     cancel: oneshot::Receiver<()>,
     on_start: OnStart,
-) -> Result<Outcome, String> {
+) -> Result<JobOutcome, String> {
     let mut file = tokio::fs::File::create(&spec.log)
         .await
         .map_err(|e| format!("cannot create the log: {e}"))?;
@@ -151,15 +151,15 @@ async fn run_job(
 
     let outcome = tokio::select! {
         status = child.wait() => match status {
-            Ok(s) if s.success() => Outcome::Passed,
-            Ok(s) => Outcome::Failed(match s.code() {
+            Ok(s) if s.success() => JobOutcome::Passed,
+            Ok(s) => JobOutcome::Failed(match s.code() {
                 Some(code) => format!("exit status {code}"),
                 None => "killed by a signal".to_owned(),
             }),
-            Err(e) => Outcome::Failed(format!("cannot wait for the job: {e}")),
+            Err(e) => JobOutcome::Failed(format!("cannot wait for the job: {e}")),
         },
-        () = tokio::time::sleep(Duration::from_secs(spec.timeout_secs)) => Outcome::TimedOut(spec.timeout_secs),
-        _ = cancel => Outcome::Cancelled,
+        () = tokio::time::sleep(Duration::from_secs(spec.timeout_secs)) => JobOutcome::TimedOut(spec.timeout_secs),
+        _ = cancel => JobOutcome::Cancelled,
     };
     // Whatever happened, nothing of the job may outlive it.
     kill_group(pgid);

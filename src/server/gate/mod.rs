@@ -99,8 +99,8 @@ pub enum Standing {
     Ejected(Ejection),
     Dequeued,
     Merged { commit: CommitId },
-    Reverting { revert: ChangeId },
-    Reverted { revert: ChangeId },
+    Reverting { revert: ChangeNumber },
+    Reverted { revert: ChangeNumber },
 }
 
 /// A change on one target.
@@ -113,20 +113,20 @@ pub struct ChangeTarget {
 
 /// A change as far as the gate knows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChangeState {
+pub struct GateChange {
     pub owner: String,
     pub version: Version,
     pub abandoned: bool,
     /// For a revert the gate asked for: the change it reverts (approved by the gate itself).
-    pub reverts: Option<ChangeId>,
+    pub reverts: Option<ChangeNumber>,
     pub targets: BTreeMap<String, ChangeTarget>,
 }
 
 /// Everything the gate remembers; persisted by the service.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GateState {
+pub struct GateMachineState {
     pub targets: BTreeMap<String, TargetState>,
-    pub changes: BTreeMap<ChangeId, ChangeState>,
+    pub changes: BTreeMap<ChangeNumber, GateChange>,
     pub next_run: u64,
 }
 
@@ -134,7 +134,7 @@ pub struct GateState {
 #[derive(Clone, Debug)]
 pub struct Gate {
     config: GateConfig,
-    state: GateState,
+    state: GateMachineState,
 }
 
 impl TargetState {
@@ -159,7 +159,7 @@ impl TargetState {
     }
 
     /// Position of a change in the queue.
-    pub fn position(&self, change: ChangeId) -> Option<usize> {
+    pub fn position(&self, change: ChangeNumber) -> Option<usize> {
         self.queue.iter().position(|q| q.item.change == change)
     }
 }
@@ -181,16 +181,16 @@ impl Gate {
     pub fn new(config: GateConfig) -> Self {
         Gate {
             config,
-            state: GateState::default(),
+            state: GateMachineState::default(),
         }
     }
 
     /// A gate over state the service reloaded; call [`Gate::resume`] next.
-    pub fn from_state(config: GateConfig, state: GateState) -> Self {
+    pub fn from_state(config: GateConfig, state: GateMachineState) -> Self {
         Gate { config, state }
     }
 
-    pub fn state(&self) -> &GateState {
+    pub fn state(&self) -> &GateMachineState {
         &self.state
     }
 
@@ -349,7 +349,7 @@ impl Gate {
         })
     }
 
-    fn standing_mut(&mut self, change: ChangeId, target: &str) -> Option<&mut Standing> {
+    fn standing_mut(&mut self, change: ChangeNumber, target: &str) -> Option<&mut Standing> {
         self.state
             .changes
             .get_mut(&change)
@@ -358,7 +358,7 @@ impl Gate {
     }
 
     /// Whether the change's current version holds enough approvals for `target`.
-    fn approval_holds(&self, change: ChangeId, target: &str) -> bool {
+    fn approval_holds(&self, change: ChangeNumber, target: &str) -> bool {
         let Some(c) = self.state.changes.get(&change) else {
             return false;
         };
@@ -395,7 +395,7 @@ impl Gate {
     }
 
     /// Take a change's item out of a queue, cancelling its runs.
-    fn unqueue(&mut self, out: &mut Out, change: ChangeId, target: &str) -> Option<QueueItem> {
+    fn unqueue(&mut self, out: &mut Out, change: ChangeNumber, target: &str) -> Option<QueueItem> {
         let t = self.state.targets.get_mut(target)?;
         let i = t.position(change)?;
         let q = t.queue.remove(i);
@@ -406,7 +406,7 @@ impl Gate {
     fn approved(
         &mut self,
         out: &mut Out,
-        change: ChangeId,
+        change: ChangeNumber,
         version: Version,
         target: String,
         approver: String,
@@ -417,7 +417,7 @@ impl Gate {
             .state
             .changes
             .entry(change)
-            .or_insert_with(|| ChangeState {
+            .or_insert_with(|| GateChange {
                 owner: owner.clone(),
                 version,
                 abandoned: false,
@@ -484,7 +484,7 @@ impl Gate {
     fn withdrawn(
         &mut self,
         out: &mut Out,
-        change: ChangeId,
+        change: ChangeNumber,
         target: String,
         approver: &str,
     ) -> Vec<String> {
@@ -504,7 +504,7 @@ impl Gate {
     }
 
     /// The approval no longer holds: leave the queue (a merge in flight finishes: it was tested).
-    fn lose_approval(&mut self, out: &mut Out, change: ChangeId, target: &str) -> Vec<String> {
+    fn lose_approval(&mut self, out: &mut Out, change: ChangeNumber, target: &str) -> Vec<String> {
         let Some(s) = self.standing_mut(change, target) else {
             return Vec::new();
         };
@@ -523,7 +523,12 @@ impl Gate {
         }
     }
 
-    fn new_version(&mut self, out: &mut Out, change: ChangeId, version: Version) -> Vec<String> {
+    fn new_version(
+        &mut self,
+        out: &mut Out,
+        change: ChangeNumber,
+        version: Version,
+    ) -> Vec<String> {
         let Some(c) = self.state.changes.get_mut(&change) else {
             return Vec::new();
         };
@@ -791,7 +796,7 @@ impl Gate {
         vec![target]
     }
 
-    fn recheck(&mut self, out: &mut Out, change: ChangeId, reason: &str) -> Vec<String> {
+    fn recheck(&mut self, out: &mut Out, change: ChangeNumber, reason: &str) -> Vec<String> {
         if reason.trim().is_empty() {
             out.notify_all(change, Notice::Refused(Refusal::ReasonRequired));
             return Vec::new();
@@ -816,7 +821,7 @@ impl Gate {
         touched
     }
 
-    fn promote(&mut self, out: &mut Out, change: ChangeId, target: String) -> Vec<String> {
+    fn promote(&mut self, out: &mut Out, change: ChangeNumber, target: String) -> Vec<String> {
         let Some(t) = self.state.targets.get_mut(&target) else {
             return Vec::new();
         };
@@ -829,7 +834,7 @@ impl Gate {
         vec![target]
     }
 
-    fn dequeue(&mut self, out: &mut Out, change: ChangeId, abandon: bool) -> Vec<String> {
+    fn dequeue(&mut self, out: &mut Out, change: ChangeNumber, abandon: bool) -> Vec<String> {
         let Some(c) = self.state.changes.get_mut(&change) else {
             return Vec::new();
         };
@@ -941,8 +946,8 @@ impl Gate {
         &mut self,
         out: &mut Out,
         target: String,
-        reverted: ChangeId,
-        revert: ChangeId,
+        reverted: ChangeNumber,
+        revert: ChangeNumber,
         version: Version,
     ) -> Vec<String> {
         let t = self.target_mut(&target);
@@ -956,7 +961,7 @@ impl Gate {
         t.reverts_requested.remove(i);
         self.state.changes.insert(
             revert,
-            ChangeState {
+            GateChange {
                 owner: String::new(),
                 version,
                 abandoned: false,
@@ -1139,7 +1144,7 @@ struct Out {
 }
 
 impl Out {
-    fn notify(&mut self, change: ChangeId, target: &str, notice: Notice) {
+    fn notify(&mut self, change: ChangeNumber, target: &str, notice: Notice) {
         self.actions.push(Action::Notify {
             change,
             target: Some(target.to_owned()),
@@ -1147,7 +1152,7 @@ impl Out {
         });
     }
 
-    fn notify_all(&mut self, change: ChangeId, notice: Notice) {
+    fn notify_all(&mut self, change: ChangeNumber, notice: Notice) {
         self.actions.push(Action::Notify {
             change,
             target: None,
