@@ -19,8 +19,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use review::server::gate::{
-    Action, BuildOutcome, ChangeId, CommitId, Event, Gate, GateConfig, MergeOutcome, Notice, RunId,
-    SpecBuild, Version,
+    Action, BuildOutcome, ChangeNumber, CommitId, Event, Gate, GateConfig, MergeOutcome, Notice,
+    RunId, SpecBuild, Version,
 };
 
 const CHANGES: u64 = 20;
@@ -38,7 +38,10 @@ fn config(concurrency: usize) -> GateConfig {
 
 /// The oracle: a tree fails its job when it contains the failing change.
 fn passes(build: &SpecBuild, failing: u64) -> bool {
-    build.items.iter().all(|i| i.change != ChangeId(failing))
+    build
+        .items
+        .iter()
+        .all(|i| i.change != ChangeNumber(failing))
 }
 
 fn approvals() -> Vec<Event> {
@@ -47,7 +50,7 @@ fn approvals() -> Vec<Event> {
         tip: CommitId("base".into()),
     }];
     events.extend((1..=CHANGES).map(|c| Event::Approved {
-        change: ChangeId(c),
+        change: ChangeNumber(c),
         version: Version(1),
         target: TARGET.into(),
         approver: "carol".into(),

@@ -222,12 +222,70 @@ pub enum Verdict {
     AlreadyMerged,
 }
 
+/// Where a version stands in the merge gate on one target (`GateState::state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GateStatus {
+    /// An older version: the gate only knows the newest.
+    None,
+    NotApproved,
+    Queued,
+    Testing,
+    Merging,
+    Merged,
+    Ejected,
+    Dequeued,
+    Reverting,
+    Reverted,
+}
+
+impl GateStatus {
+    /// Every state, in the order the OpenAPI document lists them.
+    pub const ALL: &'static [GateStatus] = &[
+        GateStatus::None,
+        GateStatus::NotApproved,
+        GateStatus::Queued,
+        GateStatus::Testing,
+        GateStatus::Merging,
+        GateStatus::Merged,
+        GateStatus::Ejected,
+        GateStatus::Dequeued,
+        GateStatus::Reverting,
+        GateStatus::Reverted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GateStatus::None => "none",
+            GateStatus::NotApproved => "not-approved",
+            GateStatus::Queued => "queued",
+            GateStatus::Testing => "testing",
+            GateStatus::Merging => "merging",
+            GateStatus::Merged => "merged",
+            GateStatus::Ejected => "ejected",
+            GateStatus::Dequeued => "dequeued",
+            GateStatus::Reverting => "reverting",
+            GateStatus::Reverted => "reverted",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
+    }
+
+    /// Still being worked on by the gate: queued, testing, merging, reverting.
+    pub fn is_busy(self) -> bool {
+        matches!(
+            self,
+            GateStatus::Queued | GateStatus::Testing | GateStatus::Merging | GateStatus::Reverting
+        )
+    }
+}
+
 /// The gate's view of a change on one target.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GateState {
-    /// `none` (an older version), `not-approved`, `queued`, `testing`, `merging`, `merged`,
-    /// `ejected`, `dequeued`, `reverting`, `reverted`.
-    pub state: String,
+    pub state: GateStatus,
     /// For people: "position 2 of 3, testing", "merged as <commit>", "ejected: why".
     pub summary: String,
     /// 1-based position in the branch's queue while queued.
@@ -270,6 +328,16 @@ pub enum JobState {
 }
 
 impl JobState {
+    /// Every state, in the order the OpenAPI document lists them.
+    pub const ALL: &'static [JobState] = &[
+        JobState::Queued,
+        JobState::Running,
+        JobState::Passed,
+        JobState::Failed,
+        JobState::Cancelled,
+        JobState::Skipped,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             JobState::Queued => "queued",
@@ -608,5 +676,13 @@ mod tests {
         }
         assert_eq!(ErrorCode::UnknownChange.as_str(), "unknown_change");
         assert_eq!(ApplyState::AlreadyMerged.as_str(), "already-merged");
+        for state in GateStatus::ALL {
+            let json = serde_json::to_value(state).unwrap();
+            assert_eq!(json, serde_json::Value::String(state.as_str().into()));
+            assert_eq!(GateStatus::parse(state.as_str()), Some(*state));
+        }
+        for state in JobState::ALL {
+            assert_eq!(JobState::parse(state.as_str()), Some(*state));
+        }
     }
 }

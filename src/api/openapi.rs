@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::ErrorCode;
+use super::{ErrorCode, GateStatus, JobState};
 
 fn error_response(description: &str) -> Value {
     json!({"description": description,
@@ -44,11 +44,11 @@ fn upload_errors(mut responses: Value) -> Value {
 
 /// The gate's schemas and the ones after them (split off: one `json!` has a recursion limit).
 fn gate_schemas() -> Value {
+    let gate_states: Vec<&str> = GateStatus::ALL.iter().map(|s| s.as_str()).collect();
     json!({
                 "GateState": {"type": "object", "description": "The merge gate's view of the version on this target",
                     "properties": {
-                        "state": {"type": "string", "enum": ["none", "not-approved", "queued", "testing", "merging",
-                            "merged", "ejected", "dequeued", "reverting", "reverted"]},
+                        "state": {"type": "string", "enum": gate_states},
                         "summary": {"type": "string", "description": "e.g. `position 2 of 3, testing`, `merged as <commit>`, `ejected: why`"},
                         "position": {"type": ["integer", "null"]}, "queue_length": {"type": ["integer", "null"]},
                         "commit": {"type": ["string", "null"], "description": "the commit it merged as"},
@@ -160,14 +160,7 @@ pub fn document() -> Value {
 
 fn base_document() -> Value {
     let codes: Vec<String> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
-    let job_states = [
-        "queued",
-        "running",
-        "passed",
-        "failed",
-        "cancelled",
-        "skipped",
-    ];
+    let job_states: Vec<&str> = JobState::ALL.iter().map(|s| s.as_str()).collect();
     json!({
         "openapi": "3.1.0",
         "info": {"title": "review serve", "version": "1",

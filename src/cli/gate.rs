@@ -259,7 +259,7 @@ fn queued_target(id: &ChangeId, change: &Change) -> Result<String, CliError> {
         .map(|v| v.targets.as_slice())
         .unwrap_or(&[])
         .iter()
-        .filter(|t| t.gate.state == "queued")
+        .filter(|t| t.gate.state == api::GateStatus::Queued)
         .map(|t| t.target.as_str())
         .collect();
     match queued.as_slice() {
@@ -349,7 +349,7 @@ fn report(
 /// The service's sentence ("position 2 of 3, queued") when it gives one, else the state.
 pub fn gate_text(gate: &GateState) -> &str {
     if gate.summary.is_empty() {
-        &gate.state
+        gate.state.as_str()
     } else {
         &gate.summary
     }
@@ -357,10 +357,7 @@ pub fn gate_text(gate: &GateState) -> &str {
 
 /// True while the gate is still working on the target: queued, testing, merging, reverting.
 pub fn gate_busy(gate: &GateState) -> bool {
-    matches!(
-        gate.state.as_str(),
-        "queued" | "testing" | "merging" | "reverting"
-    )
+    gate.state.is_busy()
 }
 
 /// True while the gate is still working on some target of the newest version (a merged
@@ -378,7 +375,7 @@ mod tests {
 
     fn gate(state: &str) -> GateState {
         GateState {
-            state: state.into(),
+            state: api::GateStatus::parse(state).unwrap(),
             summary: String::new(),
             position: None,
             queue_length: None,

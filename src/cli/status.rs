@@ -61,11 +61,18 @@ pub fn overall(change: &Change) -> Overall {
         .current()
         .map(|v| v.targets.as_slice())
         .unwrap_or(&[]);
-    if targets.iter().any(|t| t.gate.state == "reverted") {
+    if targets
+        .iter()
+        .any(|t| t.gate.state == api::GateStatus::Reverted)
+    {
         return Overall::Reverted;
     }
     match change.state {
-        api::ChangeState::Merged if targets.iter().any(|t| t.gate.state == "reverting") => {
+        api::ChangeState::Merged
+            if targets
+                .iter()
+                .any(|t| t.gate.state == api::GateStatus::Reverting) =>
+        {
             return Overall::Pending
         }
         api::ChangeState::Merged => return Overall::Merged,
@@ -74,7 +81,7 @@ pub fn overall(change: &Change) -> Overall {
     }
     let mut result = Overall::Passed;
     for t in targets {
-        if t.gate.state == "ejected" {
+        if t.gate.state == api::GateStatus::Ejected {
             return Overall::Failed;
         }
         match t.verdict {
@@ -324,7 +331,7 @@ pub(crate) fn show(
                 }
                 // The service's sentence ("position 2 of 3, testing") when it gives one.
                 let gate = if t.gate.summary.is_empty() {
-                    &t.gate.state
+                    t.gate.state.as_str()
                 } else {
                     &t.gate.summary
                 };
@@ -395,7 +402,7 @@ mod tests {
                 verdict,
                 jobs: Vec::new(),
                 gate: GateState {
-                    state: "none".into(),
+                    state: api::GateStatus::None,
                     summary: String::new(),
                     position: None,
                     queue_length: None,
@@ -477,7 +484,7 @@ mod tests {
     fn a_reverted_change_is_not_reported_merged() {
         let mut merged = change(ChangeState::Merged, &[Verdict::Passed, Verdict::Passed]);
         let gate = |c: &mut Change, i: usize, state: &str| {
-            c.versions[0].targets[i].gate.state = state.into();
+            c.versions[0].targets[i].gate.state = api::GateStatus::parse(state).unwrap();
         };
         gate(&mut merged, 0, "merged");
         gate(&mut merged, 1, "merged");

@@ -1,11 +1,11 @@
 //! How the gate's state reads in a change's status (`TargetResult.gate`).
 
-use super::gate::{ChangeId, GateState, Stage, Standing};
-use crate::api;
+use super::gate::{ChangeNumber, GateMachineState, Stage, Standing};
+use crate::api::{self, GateStatus};
 
-fn view_of(state: &str, summary: String) -> api::GateState {
+fn view_of(state: GateStatus, summary: String) -> api::GateState {
     api::GateState {
-        state: state.into(),
+        state,
         summary,
         position: None,
         queue_length: None,
@@ -15,17 +15,22 @@ fn view_of(state: &str, summary: String) -> api::GateState {
 }
 
 /// The gate's view of version `number` of `change` on `target`.
-pub fn view(gate: Option<&GateState>, change: u64, number: u32, target: &str) -> api::GateState {
-    let not_approved = || view_of("not-approved", "not approved".into());
+pub fn view(
+    gate: Option<&GateMachineState>,
+    change: u64,
+    number: u32,
+    target: &str,
+) -> api::GateState {
+    let not_approved = || view_of(GateStatus::NotApproved, "not approved".into());
     let Some(gate) = gate else {
         return not_approved();
     };
-    let Some(c) = gate.changes.get(&ChangeId(change)) else {
+    let Some(c) = gate.changes.get(&ChangeNumber(change)) else {
         return not_approved();
     };
     if c.version.0 != number {
         return view_of(
-            "none",
+            GateStatus::None,
             format!("an older version (v{} is current)", c.version.0),
         );
     }
@@ -36,7 +41,7 @@ pub fn view(gate: Option<&GateState>, change: u64, number: u32, target: &str) ->
     let mut v = match &t.standing {
         Standing::NotApproved if approvals.is_empty() => not_approved(),
         Standing::NotApproved => view_of(
-            "not-approved",
+            GateStatus::NotApproved,
             format!(
                 "approved by {}; more approvals needed",
                 approvals.join(", ")
@@ -48,42 +53,47 @@ pub fn view(gate: Option<&GateState>, change: u64, number: u32, target: &str) ->
                 .and_then(|q| q.merging.as_ref())
                 .is_some_and(|m| m.item.change.0 == change);
             let length = queue.map_or(0, |q| q.queue.len());
-            let at = queue.and_then(|q| q.position(ChangeId(change)));
+            let at = queue.and_then(|q| q.position(ChangeNumber(change)));
             if merging {
-                view_of("merging", "merging".into())
+                view_of(GateStatus::Merging, "merging".into())
             } else if let (Some(at), Some(q)) = (at, queue) {
                 let (state, doing) = match &q.queue[at].stage {
-                    Stage::Waiting => ("queued", "waiting"),
-                    Stage::Building { .. } => ("testing", "building its tree"),
-                    Stage::Testing { .. } => ("testing", "testing"),
-                    Stage::Passed { .. } => ("testing", "passed, waiting for the items ahead"),
-                    Stage::Failing { .. } => ("testing", "failing, waiting for the items ahead"),
+                    Stage::Waiting => (GateStatus::Queued, "waiting"),
+                    Stage::Building { .. } => (GateStatus::Testing, "building its tree"),
+                    Stage::Testing { .. } => (GateStatus::Testing, "testing"),
+                    Stage::Passed { .. } => {
+                        (GateStatus::Testing, "passed, waiting for the items ahead")
+                    }
+                    Stage::Failing { .. } => {
+                        (GateStatus::Testing, "failing, waiting for the items ahead")
+                    }
                 };
                 let mut v = view_of(state, format!("position {} of {length}, {doing}", at + 1));
                 v.position = Some(at + 1);
                 v.queue_length = Some(length);
                 v
             } else {
-                view_of("queued", "queued".into())
+                view_of(GateStatus::Queued, "queued".into())
             }
         }
-        Standing::Ejected(why) => view_of("ejected", format!("ejected: {why}")),
-        Standing::Dequeued => view_of("dequeued", "dequeued".into()),
+        Standing::Ejected(why) => view_of(GateStatus::Ejected, format!("ejected: {why}")),
+        Standing::Dequeued => view_of(GateStatus::Dequeued, "dequeued".into()),
         Standing::Merged { commit } => {
-            let mut v = view_of("merged", format!("merged as {}", commit.0));
+            let mut v = view_of(GateStatus::Merged, format!("merged as {}", commit.0));
             v.commit = Some(commit.0.clone());
             v
         }
         Standing::Reverting { revert } => view_of(
-            "reverting",
+            GateStatus::Reverting,
             format!(
                 "post-merge checks failed: being reverted by change {}",
                 revert.0
             ),
         ),
-        Standing::Reverted { revert } => {
-            view_of("reverted", format!("reverted by change {}", revert.0))
-        }
+        Standing::Reverted { revert } => view_of(
+            GateStatus::Reverted,
+            format!("reverted by change {}", revert.0),
+        ),
     };
     v.approvals = approvals;
     v

@@ -4,8 +4,8 @@
 pub mod config;
 pub mod executor;
 pub mod gate;
+pub mod gate_runner;
 pub mod gate_view;
-pub mod gatework;
 pub mod http;
 pub mod pipeline;
 pub mod store;
@@ -64,7 +64,7 @@ pub enum ServeError {
     #[error("a task of the service failed: {0}")]
     Task(String),
     #[error("cannot start the merge gate")]
-    Gate(#[source] gatework::GateError),
+    Gate(#[source] gate_runner::GateError),
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ServeError + '_ {
@@ -262,7 +262,7 @@ pub async fn run(
         .await
         .map_err(|e| ServeError::Task(e.to_string()))?
         .map_err(ServeError::Recover)?;
-    let gate = gatework::GateRunner::open(
+    let gate = gate_runner::GateRunner::open(
         pipeline.clone(),
         service.repo_path(),
         logs,
@@ -273,7 +273,7 @@ pub async fn run(
     let starting = gate.clone();
     tokio::task::spawn_blocking(move || starting.start())
         .await
-        .map_err(|e| ServeError::Gate(gatework::GateError::Other(e.to_string())))?
+        .map_err(|e| ServeError::Gate(gate_runner::GateError::Other(e.to_string())))?
         .map_err(ServeError::Gate)?;
     let scheduler = tokio::spawn(pipeline.clone().schedule());
     let state = Arc::new(http::AppState::new(

@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, oneshot, Notify};
 
 use super::config::{KnownFailures, Limits, ServeConfig};
-use super::executor::{local, Executor, JobSpec, Outcome};
+use super::executor::{local, Executor, JobOutcome, JobSpec};
 use super::store::{ApplyTarget, JobRow, NewJob, NewVersion, Store, StoreError};
 use crate::api::{self, ApplyState, JobState};
 use crate::git::am::{self, Applied, MboxError, Patch};
@@ -439,17 +439,19 @@ impl Pipeline {
                 .finish_job(id, JobState::Failed, why, known.as_deref())
         };
         let result = match &outcome {
-            Outcome::Passed => self
-                .store
-                .finish_job(id, JobState::Passed, "exit status 0", None),
-            Outcome::Failed(why) => failed(why),
-            Outcome::TimedOut(secs) => failed(&format!("timed out after {secs} s")),
-            Outcome::Cancelled if self.stopping.load(Ordering::SeqCst) => {
+            JobOutcome::Passed => {
+                self.store
+                    .finish_job(id, JobState::Passed, "exit status 0", None)
+            }
+            JobOutcome::Failed(why) => failed(why),
+            JobOutcome::TimedOut(secs) => failed(&format!("timed out after {secs} s")),
+            JobOutcome::Cancelled if self.stopping.load(Ordering::SeqCst) => {
                 self.store.requeue_job(id).map(|()| false)
             }
-            Outcome::Cancelled => self
-                .store
-                .finish_job(id, JobState::Cancelled, "cancelled", None),
+            JobOutcome::Cancelled => {
+                self.store
+                    .finish_job(id, JobState::Cancelled, "cancelled", None)
+            }
         };
         match result {
             Ok(_) => self.event(format!("job {id} ({}) ended: {outcome}", job.name)),

@@ -335,7 +335,10 @@ impl ReviewService for NativeService<'_> {
                 position: at + 1,
                 change: ChangeId(number.to_string()),
                 title: change.title,
-                state: view.as_ref().map(|g| g.state.clone()).unwrap_or_default(),
+                state: view
+                    .as_ref()
+                    .map(|g| g.state.as_str().to_owned())
+                    .unwrap_or_default(),
                 summary: view.map(|g| g.summary).unwrap_or_default(),
             });
         }

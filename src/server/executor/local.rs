@@ -12,7 +12,7 @@ use tokio::process::Command;
 use tokio::sync::{oneshot, Mutex};
 
 use super::sandbox::{self, JobEnv, Sandbox};
-use super::{Executor, JobFuture, JobSpec, OnStart, Outcome};
+use super::{Executor, JobFuture, JobOutcome, JobSpec, OnStart};
 
 /// The platform label the local executor serves.
 pub const PLATFORM: &str = "local";
@@ -49,7 +49,7 @@ impl Executor for LocalPool {
         Box::pin(async move {
             match run_job(&scratch, sandbox, spec, cancel, on_start).await {
                 Ok(outcome) => outcome,
-                Err(message) => Outcome::Failed(message),
+                Err(message) => JobOutcome::Failed(message),
             }
         })
     }
@@ -104,7 +104,7 @@ async fn run_job(
     spec: JobSpec,
     cancel: oneshot::Receiver<()>,
     on_start: OnStart,
-) -> Result<Outcome, String> {
+) -> Result<JobOutcome, String> {
     let mut file = tokio::fs::File::create(&spec.log)
         .await
         .map_err(|e| format!("cannot create the log: {e}"))?;
@@ -176,18 +176,18 @@ async fn run_job(
 
     let outcome = tokio::select! {
         status = child.wait() => match status {
-            Ok(s) if s.success() => Outcome::Passed,
-            Ok(s) => Outcome::Failed(match s.code() {
+            Ok(s) if s.success() => JobOutcome::Passed,
+            Ok(s) => JobOutcome::Failed(match s.code() {
                 Some(code) => match sandbox::explain_exit(code) {
                     Some(why) => format!("exit status {code} ({why})"),
                     None => format!("exit status {code}"),
                 },
                 None => "killed by a signal".to_owned(),
             }),
-            Err(e) => Outcome::Failed(format!("cannot wait for the job: {e}")),
+            Err(e) => JobOutcome::Failed(format!("cannot wait for the job: {e}")),
         },
-        () = tokio::time::sleep(Duration::from_secs(spec.timeout_secs)) => Outcome::TimedOut(spec.timeout_secs),
-        _ = cancel => Outcome::Cancelled,
+        () = tokio::time::sleep(Duration::from_secs(spec.timeout_secs)) => JobOutcome::TimedOut(spec.timeout_secs),
+        _ = cancel => JobOutcome::Cancelled,
     };
     // Whatever happened, nothing of the job may outlive it: killing bwrap (in the group) ends
     // its PID namespace, so every process of the job, `setsid` or not.

@@ -34,7 +34,7 @@ pub struct JobSpec {
 
 /// How a job ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
+pub enum JobOutcome {
     Passed,
     /// Exit status not zero, killed by a signal, or could not start.
     Failed(String),
@@ -42,13 +42,13 @@ pub enum Outcome {
     Cancelled,
 }
 
-impl std::fmt::Display for Outcome {
+impl std::fmt::Display for JobOutcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Outcome::Passed => f.write_str("passed"),
-            Outcome::Failed(why) => write!(f, "failed: {why}"),
-            Outcome::TimedOut(secs) => write!(f, "failed: timed out after {secs} s"),
-            Outcome::Cancelled => f.write_str("cancelled"),
+            JobOutcome::Passed => f.write_str("passed"),
+            JobOutcome::Failed(why) => write!(f, "failed: {why}"),
+            JobOutcome::TimedOut(secs) => write!(f, "failed: timed out after {secs} s"),
+            JobOutcome::Cancelled => f.write_str("cancelled"),
         }
     }
 }
@@ -56,7 +56,7 @@ impl std::fmt::Display for Outcome {
 /// Called once the job's process group exists, with its id.
 pub type OnStart = Box<dyn FnOnce(i32) + Send>;
 
-pub type JobFuture = Pin<Box<dyn Future<Output = Outcome> + Send>>;
+pub type JobFuture = Pin<Box<dyn Future<Output = JobOutcome> + Send>>;
 
 pub trait Executor: Send + Sync + 'static {
     /// Whether it runs jobs for this platform label.

@@ -365,7 +365,7 @@ pub fn prepare_work_root(root: &Path) -> Result<(), String> {
 mod tests {
     use super::*;
     use crate::server::executor::local::LocalPool;
-    use crate::server::executor::{Executor, JobSpec, Outcome};
+    use crate::server::executor::{Executor, JobOutcome, JobSpec};
 
     fn config(kind: SandboxKind) -> ExecutorConfig {
         ExecutorConfig {
@@ -451,7 +451,7 @@ mod tests {
                 let start = std::time::Instant::now();
                 let outcome = runtime.block_on(pool.run(spec, rx, Box::new(|_| {})));
                 times.push(start.elapsed().as_secs_f64() * 1000.0);
-                assert_eq!(outcome, Outcome::Passed);
+                assert_eq!(outcome, JobOutcome::Passed);
             }
             times.sort_by(f64::total_cmp);
             let mean = times.iter().sum::<f64>() / f64::from(runs);

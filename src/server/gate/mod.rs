@@ -7,6 +7,9 @@
 //! of blamed on the wrong change. The service persists [`Gate::state`] (serde) before carrying out
 //! the actions and, after a crash, reloads it and calls [`Gate::resume`].
 
+mod post_merge;
+mod queue;
+mod state;
 mod types;
 
 #[cfg(test)]
@@ -16,181 +19,30 @@ mod simulation;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::{Deserialize, Serialize};
-
+pub use state::*;
 pub use types::*;
-
-/// Where an item of a queue is.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Stage {
-    /// Not built yet (outside the concurrency window, or its parent is not built yet).
-    Waiting,
-    /// Its tree is being built on `parent`.
-    Building { parent: CommitId },
-    /// Its jobs run on `commit`.
-    Testing { commit: CommitId, runs: Vec<JobRun> },
-    /// Every job passed on `commit`.
-    Passed { commit: CommitId },
-    /// It failed; ejected once everything ahead of it has passed.
-    Failing { reason: Ejection },
-}
-
-/// One gate job of one item.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct JobRun {
-    pub job: String,
-    pub run: RunId,
-    pub started: bool,
-    pub passed: bool,
-}
-
-/// An approved version waiting in a queue.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QueueItem {
-    pub item: ItemRef,
-    /// The tree it is tested on (set when it is built; cleared when the queue ahead changes).
-    pub build: Option<SpecBuild>,
-    pub stage: Stage,
-    /// Automatic re-runs used per known-failure issue.
-    pub retries: BTreeMap<String, u32>,
-}
-
-/// The head item whose compare-and-swap is in flight.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Merging {
-    pub item: ItemRef,
-    pub build: SpecBuild,
-    pub from: CommitId,
-    pub to: CommitId,
-    /// A branch move reported while the merge was in flight, applied once its result is known.
-    pub moved_to: Option<CommitId>,
-}
-
-/// A post-merge run in flight.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PostMergeRun {
-    pub run: RunId,
-    pub job: String,
-    pub commit: CommitId,
-    pub merged: ItemRef,
-}
-
-/// One target branch.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TargetState {
-    /// Where the branch is, once the service said so.
-    pub tip: Option<CommitId>,
-    /// The identity of the tip's tree: a merged item's build, so the builds behind stay valid.
-    pub tip_build: Option<SpecBuild>,
-    pub frozen: bool,
-    pub queue: Vec<QueueItem>,
-    pub merging: Option<Merging>,
-    pub post_merge: Vec<PostMergeRun>,
-    /// Reverts asked for and not created yet.
-    pub reverts_requested: Vec<(ItemRef, CommitId)>,
-}
-
-/// Where a change stands on one target.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Standing {
-    NotApproved,
-    Queued,
-    Merging,
-    Ejected(Ejection),
-    Dequeued,
-    Merged { commit: CommitId },
-    Reverting { revert: ChangeId },
-    Reverted { revert: ChangeId },
-}
-
-/// A change on one target.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChangeTarget {
-    /// Who approved the current version.
-    pub approvals: BTreeSet<String>,
-    pub standing: Standing,
-}
-
-/// A change as far as the gate knows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChangeState {
-    pub owner: String,
-    pub version: Version,
-    pub abandoned: bool,
-    /// For a revert the gate asked for: the change it reverts (approved by the gate itself).
-    pub reverts: Option<ChangeId>,
-    pub targets: BTreeMap<String, ChangeTarget>,
-}
-
-/// Everything the gate remembers; persisted by the service.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GateState {
-    pub targets: BTreeMap<String, TargetState>,
-    pub changes: BTreeMap<ChangeId, ChangeState>,
-    pub next_run: u64,
-}
 
 /// The state machine.
 #[derive(Clone, Debug)]
 pub struct Gate {
     config: GateConfig,
-    state: GateState,
-}
-
-impl TargetState {
-    fn new() -> Self {
-        TargetState {
-            tip: None,
-            tip_build: None,
-            frozen: false,
-            queue: Vec::new(),
-            merging: None,
-            post_merge: Vec::new(),
-            reverts_requested: Vec::new(),
-        }
-    }
-
-    /// The tree the head item builds on: the merge in flight, else the tip.
-    fn root(&self) -> Option<(SpecBuild, CommitId)> {
-        if let Some(m) = &self.merging {
-            return Some((m.build.clone(), m.to.clone()));
-        }
-        Some((self.tip_build.clone()?, self.tip.clone()?))
-    }
-
-    /// Position of a change in the queue.
-    pub fn position(&self, change: ChangeId) -> Option<usize> {
-        self.queue.iter().position(|q| q.item.change == change)
-    }
-}
-
-impl Stage {
-    fn commit(&self) -> Option<&CommitId> {
-        match self {
-            Stage::Testing { commit, .. } | Stage::Passed { commit } => Some(commit),
-            _ => None,
-        }
-    }
-
-    fn active(&self) -> bool {
-        matches!(self, Stage::Building { .. } | Stage::Testing { .. })
-    }
+    state: GateMachineState,
 }
 
 impl Gate {
     pub fn new(config: GateConfig) -> Self {
         Gate {
             config,
-            state: GateState::default(),
+            state: GateMachineState::default(),
         }
     }
 
     /// A gate over state the service reloaded; call [`Gate::resume`] next.
-    pub fn from_state(config: GateConfig, state: GateState) -> Self {
+    pub fn from_state(config: GateConfig, state: GateMachineState) -> Self {
         Gate { config, state }
     }
 
-    pub fn state(&self) -> &GateState {
+    pub fn state(&self) -> &GateMachineState {
         &self.state
     }
 
@@ -349,7 +201,7 @@ impl Gate {
         })
     }
 
-    fn standing_mut(&mut self, change: ChangeId, target: &str) -> Option<&mut Standing> {
+    fn standing_mut(&mut self, change: ChangeNumber, target: &str) -> Option<&mut Standing> {
         self.state
             .changes
             .get_mut(&change)
@@ -358,7 +210,7 @@ impl Gate {
     }
 
     /// Whether the change's current version holds enough approvals for `target`.
-    fn approval_holds(&self, change: ChangeId, target: &str) -> bool {
+    fn approval_holds(&self, change: ChangeNumber, target: &str) -> bool {
         let Some(c) = self.state.changes.get(&change) else {
             return false;
         };
@@ -395,7 +247,7 @@ impl Gate {
     }
 
     /// Take a change's item out of a queue, cancelling its runs.
-    fn unqueue(&mut self, out: &mut Out, change: ChangeId, target: &str) -> Option<QueueItem> {
+    fn unqueue(&mut self, out: &mut Out, change: ChangeNumber, target: &str) -> Option<QueueItem> {
         let t = self.state.targets.get_mut(target)?;
         let i = t.position(change)?;
         let q = t.queue.remove(i);
@@ -406,7 +258,7 @@ impl Gate {
     fn approved(
         &mut self,
         out: &mut Out,
-        change: ChangeId,
+        change: ChangeNumber,
         version: Version,
         target: String,
         approver: String,
@@ -417,7 +269,7 @@ impl Gate {
             .state
             .changes
             .entry(change)
-            .or_insert_with(|| ChangeState {
+            .or_insert_with(|| GateChange {
                 owner: owner.clone(),
                 version,
                 abandoned: false,
@@ -484,7 +336,7 @@ impl Gate {
     fn withdrawn(
         &mut self,
         out: &mut Out,
-        change: ChangeId,
+        change: ChangeNumber,
         target: String,
         approver: &str,
     ) -> Vec<String> {
@@ -504,7 +356,7 @@ impl Gate {
     }
 
     /// The approval no longer holds: leave the queue (a merge in flight finishes: it was tested).
-    fn lose_approval(&mut self, out: &mut Out, change: ChangeId, target: &str) -> Vec<String> {
+    fn lose_approval(&mut self, out: &mut Out, change: ChangeNumber, target: &str) -> Vec<String> {
         let Some(s) = self.standing_mut(change, target) else {
             return Vec::new();
         };
@@ -523,7 +375,12 @@ impl Gate {
         }
     }
 
-    fn new_version(&mut self, out: &mut Out, change: ChangeId, version: Version) -> Vec<String> {
+    fn new_version(
+        &mut self,
+        out: &mut Out,
+        change: ChangeNumber,
+        version: Version,
+    ) -> Vec<String> {
         let Some(c) = self.state.changes.get_mut(&change) else {
             return Vec::new();
         };
@@ -791,7 +648,7 @@ impl Gate {
         vec![target]
     }
 
-    fn recheck(&mut self, out: &mut Out, change: ChangeId, reason: &str) -> Vec<String> {
+    fn recheck(&mut self, out: &mut Out, change: ChangeNumber, reason: &str) -> Vec<String> {
         if reason.trim().is_empty() {
             out.notify_all(change, Notice::Refused(Refusal::ReasonRequired));
             return Vec::new();
@@ -816,7 +673,7 @@ impl Gate {
         touched
     }
 
-    fn promote(&mut self, out: &mut Out, change: ChangeId, target: String) -> Vec<String> {
+    fn promote(&mut self, out: &mut Out, change: ChangeNumber, target: String) -> Vec<String> {
         let Some(t) = self.state.targets.get_mut(&target) else {
             return Vec::new();
         };
@@ -829,7 +686,7 @@ impl Gate {
         vec![target]
     }
 
-    fn dequeue(&mut self, out: &mut Out, change: ChangeId, abandon: bool) -> Vec<String> {
+    fn dequeue(&mut self, out: &mut Out, change: ChangeNumber, abandon: bool) -> Vec<String> {
         let Some(c) = self.state.changes.get_mut(&change) else {
             return Vec::new();
         };
@@ -878,247 +735,6 @@ impl Gate {
         }
         touched
     }
-
-    fn post_merge_finished(
-        &mut self,
-        out: &mut Out,
-        target: String,
-        run: RunId,
-        passed: bool,
-        log: String,
-    ) -> Vec<String> {
-        let Some(t) = self.state.targets.get_mut(&target) else {
-            return Vec::new();
-        };
-        let Some(i) = t.post_merge.iter().position(|p| p.run == run) else {
-            return Vec::new();
-        };
-        let p = t.post_merge.remove(i);
-        if passed {
-            return Vec::new();
-        }
-        // One revert per merge: the other post-merge runs of that commit no longer matter.
-        let others: Vec<RunId> = t
-            .post_merge
-            .iter()
-            .filter(|o| o.commit == p.commit)
-            .map(|o| o.run)
-            .collect();
-        t.post_merge.retain(|o| o.commit != p.commit);
-        for r in others {
-            out.actions.push(Action::CancelJob {
-                target: target.clone(),
-                run: r,
-            });
-        }
-        out.notify(
-            p.merged.change,
-            &target,
-            Notice::PostMergeFailed {
-                job: p.job.clone(),
-                log,
-            },
-        );
-        let is_revert = self
-            .state
-            .changes
-            .get(&p.merged.change)
-            .is_some_and(|c| c.reverts.is_some());
-        // A failing revert is left to people: reverting it would bring the breakage back.
-        if !is_revert {
-            let t = self.target_mut(&target);
-            t.reverts_requested.push((p.merged, p.commit.clone()));
-            out.actions.push(Action::CreateRevert {
-                target,
-                merged: p.merged,
-                commit: p.commit,
-            });
-        }
-        Vec::new()
-    }
-
-    fn revert_created(
-        &mut self,
-        out: &mut Out,
-        target: String,
-        reverted: ChangeId,
-        revert: ChangeId,
-        version: Version,
-    ) -> Vec<String> {
-        let t = self.target_mut(&target);
-        let Some(i) = t
-            .reverts_requested
-            .iter()
-            .position(|(m, _)| m.change == reverted)
-        else {
-            return Vec::new();
-        };
-        t.reverts_requested.remove(i);
-        self.state.changes.insert(
-            revert,
-            ChangeState {
-                owner: String::new(),
-                version,
-                abandoned: false,
-                reverts: Some(reverted),
-                targets: BTreeMap::from([(
-                    target.clone(),
-                    ChangeTarget {
-                        approvals: BTreeSet::new(),
-                        standing: Standing::NotApproved,
-                    },
-                )]),
-            },
-        );
-        if let Some(s) = self.standing_mut(reverted, &target) {
-            *s = Standing::Reverting { revert };
-        }
-        out.notify(reverted, &target, Notice::Reverting { revert });
-        // The branch is broken: the revert goes first.
-        self.enqueue(
-            out,
-            ItemRef {
-                change: revert,
-                version,
-            },
-            &target,
-            true,
-        );
-        vec![target]
-    }
-
-    /// Bring one queue in line with its order: reset items whose tree changed, eject failures
-    /// nothing ahead can explain, merge a passed head, and start builds inside the window.
-    fn reconcile(&mut self, out: &mut Out, target: &str) {
-        loop {
-            self.invalidate(out, target);
-            if self.eject_one(out, target) {
-                continue;
-            }
-            if self.merge_head(out, target) {
-                continue;
-            }
-            break;
-        }
-        self.start_builds(out, target);
-    }
-
-    fn invalidate(&mut self, out: &mut Out, target: &str) {
-        let Some(t) = self.state.targets.get_mut(target) else {
-            return;
-        };
-        // Nothing is built on the tip's identity: name the tip by itself again, so identities do
-        // not grow with every merge.
-        let idle = t.queue.first().is_none_or(|q| q.stage == Stage::Waiting);
-        if let (None, true, Some(tip)) = (&t.merging, idle, &t.tip) {
-            t.tip_build = Some(SpecBuild::tip(tip.clone()));
-        }
-        let Some((mut prev, _)) = t.root() else {
-            return;
-        };
-        for q in &mut t.queue {
-            let expected = prev.with(q.item);
-            if q.build.as_ref() != Some(&expected) {
-                out.cancel(target, &q.stage);
-                q.stage = Stage::Waiting;
-                q.build = Some(expected.clone());
-            }
-            if !matches!(q.stage, Stage::Failing { .. }) {
-                prev = expected;
-            }
-        }
-    }
-
-    fn eject_one(&mut self, out: &mut Out, target: &str) -> bool {
-        let Some(t) = self.state.targets.get_mut(target) else {
-            return false;
-        };
-        let mut ahead_passed = true;
-        let mut found = None;
-        for (i, q) in t.queue.iter().enumerate() {
-            match &q.stage {
-                Stage::Failing { reason } if ahead_passed => {
-                    found = Some((i, reason.clone()));
-                    break;
-                }
-                Stage::Passed { .. } => {}
-                _ => ahead_passed = false,
-            }
-        }
-        let Some((i, reason)) = found else {
-            return false;
-        };
-        let q = t.queue.remove(i);
-        if let Some(s) = self.standing_mut(q.item.change, target) {
-            *s = Standing::Ejected(reason.clone());
-        }
-        out.notify(q.item.change, target, Notice::Ejected(reason));
-        true
-    }
-
-    fn merge_head(&mut self, out: &mut Out, target: &str) -> bool {
-        let Some(t) = self.state.targets.get_mut(target) else {
-            return false;
-        };
-        if t.merging.is_some() {
-            return false;
-        }
-        let (Some(tip), Some(head)) = (t.tip.clone(), t.queue.first()) else {
-            return false;
-        };
-        let (Stage::Passed { commit }, Some(build)) = (&head.stage, &head.build) else {
-            return false;
-        };
-        let m = Merging {
-            item: head.item,
-            build: build.clone(),
-            from: tip,
-            to: commit.clone(),
-            moved_to: None,
-        };
-        t.queue.remove(0);
-        out.actions.push(Action::Merge {
-            target: target.to_owned(),
-            from: m.from.clone(),
-            to: m.to.clone(),
-            item: m.item,
-        });
-        let change = m.item.change;
-        t.merging = Some(m);
-        if let Some(s) = self.standing_mut(change, target) {
-            *s = Standing::Merging;
-        }
-        true
-    }
-
-    fn start_builds(&mut self, out: &mut Out, target: &str) {
-        let concurrency = self.config.concurrency.max(1);
-        let Some(t) = self.state.targets.get_mut(target) else {
-            return;
-        };
-        let Some((_, root)) = t.root() else {
-            return;
-        };
-        let mut active = t.queue.iter().filter(|q| q.stage.active()).count();
-        let mut parent = Some(root);
-        for q in &mut t.queue {
-            if active >= concurrency {
-                break;
-            }
-            if let (Stage::Waiting, Some(p), Some(build)) = (&q.stage, &parent, &q.build) {
-                out.actions.push(Action::Build {
-                    target: target.to_owned(),
-                    build: build.clone(),
-                    parent: p.clone(),
-                });
-                q.stage = Stage::Building { parent: p.clone() };
-                active += 1;
-            }
-            if !matches!(q.stage, Stage::Failing { .. }) {
-                parent = q.stage.commit().cloned();
-            }
-        }
-    }
 }
 
 /// A finished run as the service reports it.
@@ -1139,7 +755,7 @@ struct Out {
 }
 
 impl Out {
-    fn notify(&mut self, change: ChangeId, target: &str, notice: Notice) {
+    fn notify(&mut self, change: ChangeNumber, target: &str, notice: Notice) {
         self.actions.push(Action::Notify {
             change,
             target: Some(target.to_owned()),
@@ -1147,7 +763,7 @@ impl Out {
         });
     }
 
-    fn notify_all(&mut self, change: ChangeId, notice: Notice) {
+    fn notify_all(&mut self, change: ChangeNumber, notice: Notice) {
         self.actions.push(Action::Notify {
             change,
             target: None,

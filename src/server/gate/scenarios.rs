@@ -8,13 +8,13 @@ const MAIN: &str = "main";
 struct Driver {
     gate: Gate,
     pending: Vec<Action>,
-    notices: Vec<(ChangeId, Notice)>,
+    notices: Vec<(ChangeNumber, Notice)>,
     merged: Vec<(ItemRef, CommitId)>,
 }
 
 fn item(change: u64) -> ItemRef {
     ItemRef {
-        change: ChangeId(change),
+        change: ChangeNumber(change),
         version: Version(1),
     }
 }
@@ -56,7 +56,7 @@ impl Driver {
 
     fn approve_by(&mut self, change: u64, approver: &str) -> Vec<Action> {
         self.feed(Event::Approved {
-            change: ChangeId(change),
+            change: ChangeNumber(change),
             version: Version(1),
             target: MAIN.into(),
             approver: approver.into(),
@@ -184,7 +184,7 @@ impl Driver {
     }
 
     fn standing(&self, change: u64) -> Standing {
-        self.gate.state().changes[&ChangeId(change)].targets[MAIN]
+        self.gate.state().changes[&ChangeNumber(change)].targets[MAIN]
             .standing
             .clone()
     }
@@ -288,7 +288,7 @@ fn items_beyond_the_concurrency_wait_their_turn() {
 fn promote_moves_the_change_to_the_head_and_retests_the_rest() {
     let mut d = Driver::three_approved(GateConfig::default());
     let actions = d.feed(Event::Promote {
-        change: ChangeId(3),
+        change: ChangeNumber(3),
         target: MAIN.into(),
     });
     let cancelled = actions
@@ -324,7 +324,7 @@ fn recheck_reenqueues_an_ejected_change_whose_approval_holds() {
     d.merge_all();
     assert!(matches!(d.standing(3), Standing::Ejected(_)));
     d.feed(Event::Recheck {
-        change: ChangeId(3),
+        change: ChangeNumber(3),
         reason: "  ".into(),
     });
     assert_eq!(
@@ -333,7 +333,7 @@ fn recheck_reenqueues_an_ejected_change_whose_approval_holds() {
     );
     assert!(matches!(d.standing(3), Standing::Ejected(_)));
     d.feed(Event::Recheck {
-        change: ChangeId(3),
+        change: ChangeNumber(3),
         reason: "runner ran out of disk".into(),
     });
     assert_eq!(d.queue(), [3]);
@@ -350,11 +350,11 @@ fn recheck_does_nothing_once_a_new_version_dropped_the_approval() {
     let mut d = Driver::three_approved(GateConfig::default());
     d.finish(1, false, None);
     d.feed(Event::NewVersion {
-        change: ChangeId(1),
+        change: ChangeNumber(1),
         version: Version(2),
     });
     d.feed(Event::Recheck {
-        change: ChangeId(1),
+        change: ChangeNumber(1),
         reason: "flaky".into(),
     });
     assert_eq!(d.queue(), [2, 3]);
@@ -365,7 +365,7 @@ fn recheck_does_nothing_once_a_new_version_dropped_the_approval() {
 fn a_new_version_drops_the_change_out_and_needs_a_new_approval() {
     let mut d = Driver::three_approved(GateConfig::default());
     let actions = d.feed(Event::NewVersion {
-        change: ChangeId(2),
+        change: ChangeNumber(2),
         version: Version(2),
     });
     assert!(actions
@@ -381,7 +381,7 @@ fn a_new_version_drops_the_change_out_and_needs_a_new_approval() {
         }))
     );
     d.feed(Event::Approved {
-        change: ChangeId(2),
+        change: ChangeNumber(2),
         version: Version(2),
         target: MAIN.into(),
         approver: "carol".into(),
@@ -448,7 +448,7 @@ fn two_approvals_needed_and_withdrawing_one_leaves_the_queue() {
     d.approve_by(1, "dave");
     assert_eq!(d.queue(), [1]);
     d.feed(Event::ApprovalWithdrawn {
-        change: ChangeId(1),
+        change: ChangeNumber(1),
         target: MAIN.into(),
         approver: "dave".into(),
     });
@@ -487,21 +487,21 @@ fn a_conflict_ejects_with_the_paths_and_the_rest_goes_on_without_it() {
 fn dequeue_cancels_and_abandon_forgets_the_approval() {
     let mut d = Driver::three_approved(GateConfig::default());
     d.feed(Event::Dequeue {
-        change: ChangeId(1),
+        change: ChangeNumber(1),
     });
     assert_eq!(d.queue(), [2, 3]);
     d.build_all();
     assert_eq!(d.running(), ["base+2v1", "base+2v1+3v1"]);
     d.feed(Event::Recheck {
-        change: ChangeId(1),
+        change: ChangeNumber(1),
         reason: "ready now".into(),
     });
     assert_eq!(d.queue(), [2, 3, 1]);
     d.feed(Event::Abandon {
-        change: ChangeId(1),
+        change: ChangeNumber(1),
     });
     d.feed(Event::Recheck {
-        change: ChangeId(1),
+        change: ChangeNumber(1),
         reason: "again".into(),
     });
     assert_eq!(d.queue(), [2, 3]);
@@ -582,14 +582,14 @@ fn post_merge_failure_reverts_through_the_gate() {
     );
     d.feed(Event::RevertCreated {
         target: MAIN.into(),
-        reverted: ChangeId(1),
-        revert: ChangeId(100),
+        reverted: ChangeNumber(1),
+        revert: ChangeNumber(100),
         version: Version(1),
     });
     assert_eq!(
         d.standing(1),
         Standing::Reverting {
-            revert: ChangeId(100)
+            revert: ChangeNumber(100)
         }
     );
     assert_eq!(d.queue(), [100, 2], "the revert goes first");
@@ -602,7 +602,7 @@ fn post_merge_failure_reverts_through_the_gate() {
     assert_eq!(
         d.standing(1),
         Standing::Reverted {
-            revert: ChangeId(100)
+            revert: ChangeNumber(100)
         }
     );
     assert!(d.notices(1).contains(&Notice::PostMergeFailed {
@@ -610,7 +610,7 @@ fn post_merge_failure_reverts_through_the_gate() {
         log: "smoke.log".into()
     }));
     assert!(d.notices(1).contains(&Notice::Reverted {
-        revert: ChangeId(100),
+        revert: ChangeNumber(100),
         commit: commit("base+1v1+100v1"),
     }));
 }
@@ -694,7 +694,7 @@ fn state_survives_a_reload_and_resume_reissues_work_in_flight() {
     let mut d = Driver::three_approved(GateConfig::default());
     d.finish(1, true, None);
     let json = serde_json::to_string(d.gate.state()).expect("serialize");
-    let state: GateState = serde_json::from_str(&json).expect("deserialize");
+    let state: GateMachineState = serde_json::from_str(&json).expect("deserialize");
     assert_eq!(&state, d.gate.state());
     let reloaded = Gate::from_state(GateConfig::default(), state);
     let resumed = reloaded.resume();

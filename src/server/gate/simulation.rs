@@ -168,11 +168,11 @@ struct World {
     pending: Vec<Pending>,
     /// (tree, job) pairs that passed.
     passes: BTreeSet<(CommitId, String)>,
-    merged: BTreeSet<(ChangeId, String)>,
+    merged: BTreeSet<(ChangeNumber, String)>,
     /// Ejected and not approved or rechecked since.
-    ejected: BTreeSet<(ChangeId, String)>,
+    ejected: BTreeSet<(ChangeNumber, String)>,
     /// Enqueued by the gate's own account and not told otherwise since.
-    live: BTreeSet<(ChangeId, String)>,
+    live: BTreeSet<(ChangeNumber, String)>,
     pushes: u64,
     reverts: u64,
     stats: Stats,
@@ -228,7 +228,7 @@ impl World {
             .unwrap_or_default()
     }
 
-    fn standing(&self, change: ChangeId, target: &str) -> Option<Standing> {
+    fn standing(&self, change: ChangeNumber, target: &str) -> Option<Standing> {
         let c = self.gate.state().changes.get(&change)?;
         Some(c.targets.get(target)?.standing.clone())
     }
@@ -443,7 +443,7 @@ impl World {
                 self.feed(Event::RevertCreated {
                     target,
                     reverted: merged.change,
-                    revert: ChangeId(FIRST_REVERT + self.reverts),
+                    revert: ChangeNumber(FIRST_REVERT + self.reverts),
                     version: Version(1),
                 })
             }
@@ -454,7 +454,7 @@ impl World {
     fn crash(&mut self, merges_land: bool) -> Check {
         self.stats.crashes += 1;
         let json = serde_json::to_string(self.gate.state()).expect("the state serializes");
-        let state: GateState = serde_json::from_str(&json).expect("and reloads");
+        let state: GateMachineState = serde_json::from_str(&json).expect("and reloads");
         prop_assert_eq!(&state, self.gate.state());
         // Work in flight dies with the service, except that a merge may have landed before the
         // crash without its result being recorded.
@@ -495,7 +495,7 @@ impl World {
                     current
                 };
                 let target = TARGETS[target].to_owned();
-                let id = ChangeId(change);
+                let id = ChangeNumber(change);
                 let c = self.gate.state().changes.get(&id);
                 let frozen = self.gate.state().targets[&target].frozen;
                 let self_ok =
@@ -526,7 +526,7 @@ impl World {
                 target,
                 approver,
             } => self.feed(Event::ApprovalWithdrawn {
-                change: ChangeId(change),
+                change: ChangeNumber(change),
                 target: TARGETS[target].to_owned(),
                 approver: APPROVERS[approver].to_owned(),
             })?,
@@ -535,35 +535,38 @@ impl World {
                 *v += 1;
                 let version = Version(*v);
                 self.feed(Event::NewVersion {
-                    change: ChangeId(change),
+                    change: ChangeNumber(change),
                     version,
                 })?;
             }
             Step::Promote { change, target } => {
                 let target = TARGETS[target];
-                if before[target].iter().any(|i| i.change == ChangeId(change)) {
+                if before[target]
+                    .iter()
+                    .any(|i| i.change == ChangeNumber(change))
+                {
                     self.stats.promotes += 1;
-                    promoted = Some((ChangeId(change), target));
+                    promoted = Some((ChangeNumber(change), target));
                 }
                 self.feed(Event::Promote {
-                    change: ChangeId(change),
+                    change: ChangeNumber(change),
                     target: target.to_owned(),
                 })?;
             }
             Step::Dequeue { change } => self.feed(Event::Dequeue {
-                change: ChangeId(change),
+                change: ChangeNumber(change),
             })?,
             Step::Abandon { change } => self.feed(Event::Abandon {
-                change: ChangeId(change),
+                change: ChangeNumber(change),
             })?,
             Step::Recheck { change, reason } => {
                 if reason {
                     for t in TARGETS {
-                        self.ejected.remove(&(ChangeId(change), t.to_owned()));
+                        self.ejected.remove(&(ChangeNumber(change), t.to_owned()));
                     }
                 }
                 self.feed(Event::Recheck {
-                    change: ChangeId(change),
+                    change: ChangeNumber(change),
                     reason: if reason {
                         "flaky".into()
                     } else {
@@ -762,7 +765,7 @@ fn the_oracles_produce_failures_and_conflicts() {
         .filter(|c| {
             conflicts(
                 &ItemRef {
-                    change: ChangeId(*c),
+                    change: ChangeNumber(*c),
                     version: Version(1),
                 },
                 &CommitId("root".into()),

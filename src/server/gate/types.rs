@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 /// A change's number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct ChangeId(pub u64);
+pub struct ChangeNumber(pub u64);
 
 /// A version of a change (v1, v2, ...).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -28,7 +28,7 @@ pub struct RunId(pub u64);
 /// One version of one change: what an approval is for and what a queue item carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ItemRef {
-    pub change: ChangeId,
+    pub change: ChangeNumber,
     pub version: Version,
 }
 
@@ -143,7 +143,7 @@ pub enum MergeOutcome {
 pub enum Event {
     /// `approver` approved `version` of `change` (owned by `owner`) for `target`.
     Approved {
-        change: ChangeId,
+        change: ChangeNumber,
         version: Version,
         target: String,
         approver: String,
@@ -151,12 +151,15 @@ pub enum Event {
     },
     /// `approver` took back their approval of the change for `target`.
     ApprovalWithdrawn {
-        change: ChangeId,
+        change: ChangeNumber,
         target: String,
         approver: String,
     },
     /// A new version was uploaded: earlier approvals no longer count.
-    NewVersion { change: ChangeId, version: Version },
+    NewVersion {
+        change: ChangeNumber,
+        version: Version,
+    },
     /// A build the gate asked for finished.
     BuildFinished {
         target: String,
@@ -188,13 +191,19 @@ pub enum Event {
     /// The branch was found at `tip` (startup, or someone pushed).
     BranchMoved { target: String, tip: CommitId },
     /// Re-run after an intermittent failure; re-enqueues a change ejected with a valid approval.
-    Recheck { change: ChangeId, reason: String },
+    Recheck {
+        change: ChangeNumber,
+        reason: String,
+    },
     /// A release manager moves a queued change to the head of its queue.
-    Promote { change: ChangeId, target: String },
+    Promote {
+        change: ChangeNumber,
+        target: String,
+    },
     /// Take the change out of every queue; a recheck or a new approval puts it back.
-    Dequeue { change: ChangeId },
+    Dequeue { change: ChangeNumber },
     /// The change is abandoned: out of every queue, its approvals forgotten.
-    Abandon { change: ChangeId },
+    Abandon { change: ChangeNumber },
     /// A release manager freezes a branch (no self-approval) or lifts the freeze.
     Freeze { target: String, frozen: bool },
     /// A post-merge run finished on `target`.
@@ -207,8 +216,8 @@ pub enum Event {
     /// The service created `revert` (at `version`), a change reverting `reverted` on `target`.
     RevertCreated {
         target: String,
-        reverted: ChangeId,
-        revert: ChangeId,
+        reverted: ChangeNumber,
+        revert: ChangeNumber,
         version: Version,
     },
 }
@@ -257,7 +266,7 @@ pub enum Action {
     },
     /// Tell the change's people what happened.
     Notify {
-        change: ChangeId,
+        change: ChangeNumber,
         target: Option<String>,
         notice: Notice,
     },
@@ -314,10 +323,10 @@ pub enum Notice {
         log: String,
     },
     Reverting {
-        revert: ChangeId,
+        revert: ChangeNumber,
     },
     Reverted {
-        revert: ChangeId,
+        revert: ChangeNumber,
         commit: CommitId,
     },
 }

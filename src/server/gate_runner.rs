@@ -17,10 +17,10 @@ use git2::{Oid, Repository};
 use tokio::sync::{mpsc, oneshot};
 
 use super::config::ServeConfig;
-use super::executor::{Executor, JobSpec, Outcome};
+use super::executor::{Executor, JobOutcome, JobSpec};
 use super::gate::{
-    Action, BuildOutcome, ChangeId, CommitId, Event, Gate, GateState, ItemRef, MergeOutcome,
-    Notice, RunId, SpecBuild, Standing, Version,
+    Action, BuildOutcome, ChangeNumber, CommitId, Event, Gate, GateMachineState, ItemRef,
+    MergeOutcome, Notice, RunId, SpecBuild, Standing, Version,
 };
 use super::pipeline::{self, Pipeline, COMMITTER};
 use super::store::{self, ApplyTarget, GateRows, NewVersion, Store, StoreError};
@@ -50,14 +50,14 @@ struct Written {
 }
 
 impl Written {
-    fn of(state: &GateState) -> Result<Self, GateError> {
+    fn of(state: &GateMachineState) -> Result<Self, GateError> {
         let mut written = Written::default();
         written.diff(state)?;
         Ok(written)
     }
 
     /// The rows of `state` that differ from what was written, remembered as written.
-    fn diff(&mut self, state: &GateState) -> Result<GateRows, GateError> {
+    fn diff(&mut self, state: &GateMachineState) -> Result<GateRows, GateError> {
         let mut rows = GateRows {
             next_run: state.next_run,
             ..GateRows::default()
@@ -84,7 +84,7 @@ impl Written {
             keep
         });
         self.changes.retain(|change, _| {
-            let keep = state.changes.contains_key(&ChangeId(*change));
+            let keep = state.changes.contains_key(&ChangeNumber(*change));
             if !keep {
                 rows.removed_changes.push(*change);
             }
@@ -99,6 +99,26 @@ impl Written {
 enum RunSlot {
     Running(oneshot::Sender<()>),
     Cancelled,
+}
+
+/// How a gate or post-merge job ended (a cancelled one reports nothing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct GateJobReport {
+    passed: bool,
+    /// Where its log is served.
+    log: String,
+    /// The known failure its log matched (failed jobs).
+    known_failure: Option<String>,
+}
+
+impl GateJobReport {
+    fn failed(log: String) -> Self {
+        GateJobReport {
+            passed: false,
+            log,
+            known_failure: None,
+        }
+    }
 }
 
 pub struct GateRunner {
@@ -162,14 +182,14 @@ impl GateRunner {
     }
 
     /// A copy of the state (for reads).
-    pub fn state(&self) -> GateState {
+    pub fn state(&self) -> GateMachineState {
         self.gate().state().clone()
     }
 
     /// After a restart: re-issue what was in flight, then tell the gate where the branches are.
     pub fn start(self: &Arc<Self>) -> Result<(), GateError> {
         // Runs of a process that died: end what is left of them (resume starts them again).
-        for (run, pid) in self.store.gate_processes()? {
+        for store::GateProcess { run, pid } in self.store.gate_processes()? {
             if pipeline::is_our_job(pid, RUN_ID_BASE + run) {
                 super::executor::local::kill_group(pid);
                 self.event(format!(
@@ -211,8 +231,18 @@ impl GateRunner {
     /// or an abandoned change must not merge). Its actions are not carried out: `resume()`
     /// re-issues everything the new state has in flight (and nothing runs yet to be cancelled).
     fn reconcile(self: &Arc<Self>) -> Result<(), GateError> {
-        for (number, state, newest) in self.store.change_versions()? {
-            let known = self.gate().state().changes.get(&ChangeId(number)).cloned();
+        for store::ChangeNewest {
+            number,
+            state,
+            newest,
+        } in self.store.change_versions()?
+        {
+            let known = self
+                .gate()
+                .state()
+                .changes
+                .get(&ChangeNumber(number))
+                .cloned();
             let Some(known) = known else { continue };
             if state == api::ChangeState::Abandoned && !known.abandoned {
                 self.event(format!(
@@ -221,7 +251,7 @@ impl GateRunner {
                 let actions = self.decide(
                     &mut self.gate(),
                     Event::Abandon {
-                        change: ChangeId(number),
+                        change: ChangeNumber(number),
                     },
                 )?;
                 self.carry_out(actions);
@@ -232,7 +262,7 @@ impl GateRunner {
                 let actions = self.decide(
                     &mut self.gate(),
                     Event::NewVersion {
-                        change: ChangeId(number),
+                        change: ChangeNumber(number),
                         version: Version(newest),
                     },
                 )?;
@@ -357,8 +387,11 @@ impl GateRunner {
                     commit,
                 } => {
                     self.runtime.spawn(async move {
-                        let Some((passed, log, known_failure)) =
-                            runner.run_job(run, &job, &commit, &target).await
+                        let Some(GateJobReport {
+                            passed,
+                            log,
+                            known_failure,
+                        }) = runner.run_job(run, &job, &commit, &target).await
                         else {
                             return;
                         };
@@ -412,7 +445,7 @@ impl GateRunner {
                     merged,
                 } => {
                     self.runtime.spawn(async move {
-                        let Some((passed, log, _)) =
+                        let Some(GateJobReport { passed, log, .. }) =
                             runner.run_job(run, &job, &commit, &target).await
                         else {
                             return;
@@ -440,7 +473,7 @@ impl GateRunner {
                             Ok((revert, version)) => runner.report(Event::RevertCreated {
                                 target,
                                 reverted: merged.change,
-                                revert: ChangeId(revert),
+                                revert: ChangeNumber(revert),
                                 version: Version(version),
                             }),
                             Err(e) => runner.event(format!(
@@ -531,7 +564,7 @@ impl GateRunner {
         name: &str,
         commit: &CommitId,
         target: &str,
-    ) -> Option<(bool, String, Option<String>)> {
+    ) -> Option<GateJobReport> {
         if self.stopping.load(Ordering::SeqCst) {
             return None;
         }
@@ -539,7 +572,7 @@ impl GateRunner {
         let log_url = format!("{}/gate/runs/{}/log", api::PREFIX, run.0);
         let Some(job) = self.config.job(name) else {
             let _ = std::fs::write(&log_path, format!("no [[job]] named `{name}`\n"));
-            return Some((false, log_url, None));
+            return Some(GateJobReport::failed(log_url));
         };
         let tree = Repository::open_bare(&self.repo)
             .and_then(|r| Ok(r.find_commit(Oid::from_str(&commit.0)?)?.tree_id()));
@@ -547,7 +580,7 @@ impl GateRunner {
             Ok(tree) => tree.to_string(),
             Err(e) => {
                 let _ = std::fs::write(&log_path, format!("cannot read {}: {e}\n", commit.0));
-                return Some((false, log_url, None));
+                return Some(GateJobReport::failed(log_url));
             }
         };
         self.pipeline.acquire_slot().await;
@@ -556,16 +589,20 @@ impl GateRunner {
             .await;
         self.pipeline.release_slot();
         let passed = match outcome? {
-            Outcome::Cancelled => return None,
-            Outcome::Passed => true,
-            Outcome::Failed(_) | Outcome::TimedOut(_) => false,
+            JobOutcome::Cancelled => return None,
+            JobOutcome::Passed => true,
+            JobOutcome::Failed(_) | JobOutcome::TimedOut(_) => false,
         };
         let known = if passed {
             None
         } else {
             self.pipeline.known_failures.issue_in_file(&log_path)
         };
-        Some((passed, log_url, known))
+        Some(GateJobReport {
+            passed,
+            log: log_url,
+            known_failure: known,
+        })
     }
 
     /// Runs a gate job once it has a place in the executor; `None` if cancelled meanwhile.
@@ -579,7 +616,7 @@ impl GateRunner {
         commit: &CommitId,
         target: &str,
         log_path: &std::path::Path,
-    ) -> Option<Outcome> {
+    ) -> Option<JobOutcome> {
         if self.stopping.load(Ordering::SeqCst) {
             return None;
         }
@@ -679,7 +716,7 @@ impl GateRunner {
         commit: &CommitId,
     ) -> Result<(u64, u32), GateError> {
         if let Some(found) = self.store.revert_of(merged.change.0, target)? {
-            return Ok(found);
+            return Ok((found.change, found.version));
         }
         let mbox = self
             .store
@@ -718,9 +755,10 @@ impl GateRunner {
             &crate::git::mbox::MboxOptions::default(),
         )?;
         let patches = am::parse_mbox(&mbox).map_err(|e| GateError::Other(e.to_string()))?;
-        let (owner, _) = self
+        let owner = self
             .store
             .change_owner(merged.change.0)?
+            .map(|c| c.owner)
             .ok_or_else(|| GateError::Other(format!("no change {}", merged.change.0)))?;
         let targets = vec![target.to_owned()];
         let version = NewVersion {

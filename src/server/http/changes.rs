@@ -1,0 +1,380 @@
+//! `/changes` routes: read, list, upload (create, add a version), abandon, draft and ready.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+
+use crate::api::{self, ChangeState, ErrorCode, GateStatus, Role};
+use crate::server::gate::{ChangeNumber, Event, Version};
+use crate::server::pipeline::PipelineError;
+use crate::server::store::{ApplyTarget, ChangeFilter, UserRow};
+
+use super::extract::{
+    authenticate, cached_json, change_number, parse_json, refuse_when_stopping, unknown_change,
+    unprocessable, ChangeWrite,
+};
+use super::{ApiError, ApiResult, AppState};
+
+pub(super) async fn get_change(
+    State(state): State<Arc<AppState>>,
+    Path(number): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult {
+    authenticate(&state, &headers)?;
+    let number = change_number(&number)?;
+    let store = state.pipeline.store.clone();
+    cached_json(&state, &headers, format!("change/{number}"), || {
+        store.change(number)?.ok_or_else(|| unknown_change(number))
+    })
+}
+
+pub(super) async fn list_changes(
+    State(state): State<Arc<AppState>>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> ApiResult {
+    authenticate(&state, &headers)?;
+    let mut filter = ChangeFilter {
+        limit: 100,
+        ..ChangeFilter::default()
+    };
+    for pair in query
+        .as_deref()
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let bad = |why: &str| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::InvalidQuery,
+                format!("invalid `{key}`: {why}"),
+            )
+        };
+        match key {
+            "state" => {
+                filter.state = Some(
+                    ChangeState::parse(value).ok_or_else(|| bad("open, abandoned or merged"))?,
+                )
+            }
+            "owner" => filter.owner = Some(value.to_owned()),
+            "target" => filter.target = Some(value.to_owned()),
+            "limit" => {
+                filter.limit = value
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=1000).contains(n))
+                    .ok_or_else(|| bad("a number from 1 to 1000"))?
+            }
+            _ => return Err(bad("unknown parameter; use state, owner, target or limit")),
+        }
+    }
+    let store = state.pipeline.store.clone();
+    let key = format!("changes?{}", query.unwrap_or_default());
+    cached_json(&state, &headers, key, || {
+        Ok(api::ChangeList {
+            changes: store.list_changes(&filter)?,
+        })
+    })
+}
+
+/// Checks targets and the mbox size, parses the mbox: the shared part of both uploads.
+pub(super) async fn prepare_upload(
+    state: &Arc<AppState>,
+    (mbox, mbox_base64): (Option<String>, Option<String>),
+    targets: Vec<String>,
+    base: Option<String>,
+) -> Result<crate::server::pipeline::Upload, ApiError> {
+    let mbox = api::decode_mbox(mbox, mbox_base64)
+        .map_err(|why| unprocessable(ErrorCode::InvalidField, why))?;
+    let config = &state.pipeline.config;
+    let limits = &config.limits;
+    if mbox.len() > limits.mbox_bytes {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::MboxTooLarge,
+            format!(
+                "the mbox has {} bytes; the service takes at most {} (limits.mbox_bytes)",
+                mbox.len(),
+                limits.mbox_bytes
+            ),
+        ));
+    }
+    if targets.is_empty() || targets.len() > limits.targets {
+        return Err(unprocessable(
+            ErrorCode::BadTargets,
+            format!(
+                "a version needs 1 to {} targets (limits.targets); got {}",
+                limits.targets,
+                targets.len()
+            ),
+        ));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for target in &targets {
+        if !seen.insert(target) {
+            return Err(unprocessable(
+                ErrorCode::BadTargets,
+                format!("the target `{target}` is named twice"),
+            ));
+        }
+        if config.branch(target).is_none() || !state.pipeline.branch_exists(target) {
+            let known: Vec<&str> = config.branches.iter().map(|b| b.name.as_str()).collect();
+            return Err(unprocessable(
+                ErrorCode::UnknownTarget,
+                format!(
+                    "`{target}` is not a branch of this service (branches: {})",
+                    known.join(", ")
+                ),
+            ));
+        }
+    }
+    let pipeline = state.pipeline.clone();
+    let upload = tokio::task::spawn_blocking(move || pipeline.parse(&mbox, &targets, base))
+        .await
+        .map_err(ApiError::internal)??;
+    if upload.patches.len() > limits.commits {
+        return Err(unprocessable(
+            ErrorCode::TooManyCommits,
+            format!(
+                "the series has {} commits; the service takes at most {} (limits.commits)",
+                upload.patches.len(),
+                limits.commits
+            ),
+        ));
+    }
+    Ok(upload)
+}
+
+/// Applies a just-stored version to its targets and answers with the change.
+pub(super) async fn apply_and_answer(
+    state: &Arc<AppState>,
+    stored: crate::server::store::StoredVersion,
+    upload: crate::server::pipeline::Upload,
+) -> ApiResult {
+    state.pipeline.cancel(&stored.cancelled_running);
+    if stored.created {
+        let pipeline = state.pipeline.clone();
+        let (change, version_id, number) = (stored.change, stored.version_id, stored.number);
+        tokio::task::spawn_blocking(move || -> Result<(), PipelineError> {
+            for target in &upload.version.targets {
+                let pending = ApplyTarget {
+                    version_id,
+                    change,
+                    version: number,
+                    docs_only: upload.version.docs_only,
+                    target: target.clone(),
+                };
+                pipeline.apply(&pending, &upload.patches)?;
+            }
+            Ok(())
+        })
+        .await
+        .map_err(ApiError::internal)??;
+    }
+    let change = state
+        .pipeline
+        .store
+        .change(stored.change)?
+        .ok_or_else(|| unknown_change(stored.change))?;
+    let status = if stored.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, axum::Json(change)).into_response())
+}
+
+pub(super) async fn create_change(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult {
+    let user = authenticate(&state, &headers)?;
+    refuse_when_stopping(&state)?;
+    let request: api::CreateChange = parse_json(&headers, body)?;
+    if request.title.trim().is_empty() {
+        return Err(unprocessable(ErrorCode::InvalidField, "the title is empty"));
+    }
+    let upload = prepare_upload(
+        &state,
+        (request.mbox, request.mbox_base64),
+        request.targets,
+        request.base,
+    )
+    .await?;
+    let stored = state.pipeline.store.create_change(
+        user.id,
+        request.title.trim(),
+        request.kind,
+        request.issue.as_deref(),
+        request.draft,
+        &upload.version,
+    )?;
+    apply_and_answer(&state, stored, upload).await
+}
+
+/// Owners may change their changes; core developers and release managers any change.
+pub(super) fn may_modify(user: &UserRow, owner: i64) -> bool {
+    user.id == owner || user.role >= Role::Core
+}
+
+pub(super) fn open_change_for(
+    state: &AppState,
+    user: &UserRow,
+    number: u64,
+    verb: &str,
+) -> Result<(), ApiError> {
+    let crate::server::store::ChangeOwner {
+        owner,
+        state: change_state,
+    } = state
+        .pipeline
+        .store
+        .change_owner(number)?
+        .ok_or_else(|| unknown_change(number))?;
+    if !may_modify(user, owner) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden,
+            format!("only the owner of change {number}, a core developer or a release manager may {verb} it"),
+        ));
+    }
+    if change_state != ChangeState::Open {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::ChangeNotOpen,
+            format!("change {number} is {}", change_state.as_str()),
+        ));
+    }
+    Ok(())
+}
+
+pub(super) async fn add_version(
+    State(state): State<Arc<AppState>>,
+    ChangeWrite { user, number }: ChangeWrite,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult {
+    open_change_for(&state, &user, number, "add a version to")?;
+    let request: api::AddVersion = parse_json(&headers, body)?;
+    let upload = prepare_upload(
+        &state,
+        (request.mbox, request.mbox_base64),
+        request.targets,
+        request.base,
+    )
+    .await?;
+    let stored = state.pipeline.store.add_version(number, &upload.version)?;
+    if stored.created {
+        state.gate.feed(Event::NewVersion {
+            change: ChangeNumber(number),
+            version: Version(stored.number),
+        })?;
+    }
+    apply_and_answer(&state, stored, upload).await
+}
+
+pub(super) async fn abandon(
+    State(state): State<Arc<AppState>>,
+    ChangeWrite { user, number }: ChangeWrite,
+) -> ApiResult {
+    open_change_for(&state, &user, number, "abandon")?;
+    let running = state.pipeline.store.abandon(number)?;
+    state.pipeline.cancel(&running);
+    state.gate.feed(Event::Abandon {
+        change: ChangeNumber(number),
+    })?;
+    let change = state
+        .pipeline
+        .store
+        .change(number)?
+        .ok_or_else(|| unknown_change(number))?;
+    Ok(axum::Json(change).into_response())
+}
+
+/// The owner (or a core developer) takes the change back to a draft: it keeps being checked
+/// but cannot be approved. Refused while the gate holds an approval of it, so that no approval
+/// is silently dropped: dequeue it first.
+pub(super) async fn mark_draft(
+    State(state): State<Arc<AppState>>,
+    ChangeWrite { user, number }: ChangeWrite,
+) -> ApiResult {
+    open_change_for(&state, &user, number, "mark as a draft")?;
+    let change = open_change(&state, number)?;
+    let approved: Vec<&str> = change
+        .current()
+        .map(|v| {
+            v.targets
+                .iter()
+                .filter(|t| {
+                    !matches!(
+                        t.gate.state,
+                        GateStatus::None | GateStatus::NotApproved | GateStatus::Dequeued
+                    )
+                })
+                .map(|t| t.target.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    if !approved.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::GateRefused,
+            format!(
+                "change {number} is approved for {}; a draft cannot be in the gate (dequeue it first)",
+                approved.join(", ")
+            ),
+        ));
+    }
+    if !change.draft {
+        state.pipeline.store.set_draft(number, true)?;
+    }
+    answer_change(&state, number)
+}
+
+/// The owner (or a core developer) marks a draft ready for review: it can be approved now.
+pub(super) async fn mark_ready(
+    State(state): State<Arc<AppState>>,
+    ChangeWrite { user, number }: ChangeWrite,
+) -> ApiResult {
+    open_change_for(&state, &user, number, "mark as ready")?;
+    if open_change(&state, number)?.draft {
+        state.pipeline.store.set_draft(number, false)?;
+    }
+    answer_change(&state, number)
+}
+
+// ----- the gate -----
+
+/// The change as it is now (200).
+pub(super) fn answer_change(state: &AppState, number: u64) -> ApiResult {
+    let change = state
+        .pipeline
+        .store
+        .change(number)?
+        .ok_or_else(|| unknown_change(number))?;
+    Ok(axum::Json(change).into_response())
+}
+
+/// An open change, for a gate request.
+pub(super) fn open_change(state: &AppState, number: u64) -> Result<api::Change, ApiError> {
+    let change = state
+        .pipeline
+        .store
+        .change(number)?
+        .ok_or_else(|| unknown_change(number))?;
+    if change.state != ChangeState::Open {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::ChangeNotOpen,
+            format!("change {number} is {}", change.state.as_str()),
+        ));
+    }
+    Ok(change)
+}

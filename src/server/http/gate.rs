@@ -1,0 +1,280 @@
+//! Gate routes: approve, recheck, promote, dequeue; a branch's gate, freeze and unfreeze.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+
+use crate::api::{self, ErrorCode, Role};
+use crate::server::gate::{Action, ChangeNumber, Event, Notice, Version};
+use crate::server::store::UserRow;
+
+use super::changes::{answer_change, open_change, open_change_for};
+use super::extract::{
+    authenticate, parse_json, refuse_when_stopping, unknown_change, unprocessable, ChangeWrite,
+};
+use super::{ApiError, ApiResult, AppState};
+
+pub(super) fn forbidden(message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, message)
+}
+
+pub(super) fn require_role(user: &UserRow, role: Role, verb: &str) -> Result<(), ApiError> {
+    if user.role < role {
+        return Err(forbidden(format!(
+            "only a {} may {verb} (you are a {})",
+            role.as_str(),
+            user.role.as_str()
+        )));
+    }
+    Ok(())
+}
+
+/// The refusal the gate answered for `change`, as a 409.
+pub(super) fn refusal(actions: &[Action], change: u64) -> Result<(), ApiError> {
+    for action in actions {
+        if let Action::Notify {
+            change: c,
+            target,
+            notice: Notice::Refused(why),
+        } = action
+        {
+            if c.0 == change {
+                let on = target
+                    .as_ref()
+                    .map(|t| format!(" on {t}"))
+                    .unwrap_or_default();
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    ErrorCode::GateRefused,
+                    format!("change {change}{on}: {why}"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Core developers (and release managers) approve the current version for some or all targets.
+pub(super) async fn approve(
+    State(state): State<Arc<AppState>>,
+    ChangeWrite { user, number }: ChangeWrite,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult {
+    require_role(&user, Role::Core, "approve a change")?;
+    let request: api::Approve = parse_json(&headers, body)?;
+    let change = open_change(&state, number)?;
+    if change.draft {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::ChangeIsDraft,
+            format!("change {number} is a draft: its checks run, but it cannot be approved until its owner marks it ready"),
+        ));
+    }
+    let version = change
+        .current()
+        .ok_or_else(|| unknown_change(number))?
+        .clone();
+    let targets: Vec<String> = if request.targets.is_empty() {
+        version
+            .targets
+            .iter()
+            .filter(|t| t.apply == api::ApplyState::Applies)
+            .map(|t| t.target.clone())
+            .collect()
+    } else {
+        for t in &request.targets {
+            match version.targets.iter().find(|v| &v.target == t) {
+                None => {
+                    return Err(unprocessable(
+                        ErrorCode::UnknownTarget,
+                        format!("v{} of change {number} is not for `{t}`", version.number),
+                    ))
+                }
+                Some(v) if v.apply != api::ApplyState::Applies => {
+                    return Err(unprocessable(
+                        ErrorCode::InvalidField,
+                        format!(
+                            "v{} of change {number} does not apply to `{t}` ({})",
+                            version.number,
+                            v.apply.as_str()
+                        ),
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+        request.targets.clone()
+    };
+    if targets.is_empty() {
+        return Err(unprocessable(
+            ErrorCode::InvalidField,
+            format!(
+                "v{} of change {number} applies to none of its targets",
+                version.number
+            ),
+        ));
+    }
+    for target in targets {
+        let actions = state.gate.feed(Event::Approved {
+            change: ChangeNumber(number),
+            version: Version(version.number),
+            target,
+            approver: user.name.clone(),
+            owner: change.owner.clone(),
+        })?;
+        refusal(&actions, number)?;
+    }
+    answer_change(&state, number)
+}
+
+/// The owner or a core developer re-runs the current version's checks (a reason is required);
+/// a change ejected from the gate whose approval still holds is queued again.
+pub(super) async fn recheck(
+    State(state): State<Arc<AppState>>,
+    ChangeWrite { user, number }: ChangeWrite,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult {
+    open_change_for(&state, &user, number, "recheck")?;
+    let request: api::Recheck = parse_json(&headers, body)?;
+    if request.reason.trim().is_empty() {
+        return Err(unprocessable(
+            ErrorCode::InvalidField,
+            "a recheck needs a reason (e.g. the known flaky failure seen)",
+        ));
+    }
+    state.pipeline.store.requeue_failed_jobs(number)?;
+    state.pipeline.wake();
+    // A draft's checks run again, but it does not go back into the gate with an approval it
+    // kept from before it became a draft.
+    if !open_change(&state, number)?.draft {
+        let actions = state.gate.feed(Event::Recheck {
+            change: ChangeNumber(number),
+            reason: request.reason.trim().to_owned(),
+        })?;
+        refusal(&actions, number)?;
+    }
+    answer_change(&state, number)
+}
+
+/// A release manager moves a queued change to the head of a branch's queue.
+pub(super) async fn promote(
+    State(state): State<Arc<AppState>>,
+    ChangeWrite { user, number }: ChangeWrite,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult {
+    require_role(&user, Role::ReleaseManager, "promote a change")?;
+    let request: api::Promote = parse_json(&headers, body)?;
+    open_change(&state, number)?;
+    let queued = state
+        .gate
+        .state()
+        .targets
+        .get(&request.target)
+        .is_some_and(|t| t.position(ChangeNumber(number)).is_some());
+    if !queued {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::GateRefused,
+            format!("change {number} is not queued on `{}`", request.target),
+        ));
+    }
+    state.gate.feed(Event::Promote {
+        change: ChangeNumber(number),
+        target: request.target,
+    })?;
+    answer_change(&state, number)
+}
+
+/// The owner or a core developer takes the change out of every queue.
+pub(super) async fn dequeue(
+    State(state): State<Arc<AppState>>,
+    ChangeWrite { user, number }: ChangeWrite,
+) -> ApiResult {
+    open_change_for(&state, &user, number, "dequeue")?;
+    state.gate.feed(Event::Dequeue {
+        change: ChangeNumber(number),
+    })?;
+    answer_change(&state, number)
+}
+
+pub(super) fn known_branch(state: &AppState, name: &str) -> Result<(), ApiError> {
+    if state.pipeline.config.branch(name).is_none() {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            format!("`{name}` is not a branch of the service"),
+        ));
+    }
+    Ok(())
+}
+
+pub(super) fn branch_view(state: &AppState, name: &str) -> api::BranchGate {
+    let gate = state.gate.state();
+    let t = gate.targets.get(name);
+    api::BranchGate {
+        branch: name.to_owned(),
+        tip: t.and_then(|t| t.tip.as_ref().map(|c| c.0.clone())),
+        frozen: t.is_some_and(|t| t.frozen),
+        queue: t
+            .map(|t| t.queue.iter().map(|q| q.item.change.0).collect())
+            .unwrap_or_default(),
+    }
+}
+
+pub(super) async fn branch_gate(
+    State(state): State<Arc<AppState>>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult {
+    authenticate(&state, &headers)?;
+    known_branch(&state, &name)?;
+    Ok(axum::Json(branch_view(&state, &name)).into_response())
+}
+
+pub(super) async fn set_freeze(
+    state: Arc<AppState>,
+    name: String,
+    headers: HeaderMap,
+    frozen: bool,
+) -> ApiResult {
+    let user = authenticate(&state, &headers)?;
+    refuse_when_stopping(&state)?;
+    require_role(
+        &user,
+        Role::ReleaseManager,
+        if frozen {
+            "freeze a branch"
+        } else {
+            "unfreeze a branch"
+        },
+    )?;
+    known_branch(&state, &name)?;
+    state.gate.feed(Event::Freeze {
+        target: name.clone(),
+        frozen,
+    })?;
+    Ok(axum::Json(branch_view(&state, &name)).into_response())
+}
+
+pub(super) async fn freeze(
+    State(state): State<Arc<AppState>>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult {
+    set_freeze(state, name, headers, true).await
+}
+
+pub(super) async fn unfreeze(
+    State(state): State<Arc<AppState>>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult {
+    set_freeze(state, name, headers, false).await
+}

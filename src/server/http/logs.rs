@@ -1,0 +1,176 @@
+//! Job and gate-run logs, read whole, from an offset or followed.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+
+use crate::api::{self, ErrorCode};
+use crate::server::pipeline::Pipeline;
+use crate::server::users;
+
+use super::extract::{authenticate, with_etag};
+use super::{ApiError, ApiResult, AppState};
+
+/// The log of a gate or post-merge run.
+pub(super) async fn gate_log(
+    State(state): State<Arc<AppState>>,
+    Path(run): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult {
+    authenticate(&state, &headers)?;
+    let unknown = || {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::UnknownJob,
+            format!("there is no gate run `{run}`"),
+        )
+    };
+    let id: u64 = run.parse().map_err(|_| unknown())?;
+    let bytes = tokio::fs::read(state.gate.log_path(id))
+        .await
+        .map_err(|_| unknown())?;
+    Ok((
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The log as it is now; `?offset=N` returns the bytes from N on, so a client can follow a
+/// running job by asking again with the length it has. `Review-Job-State` says whether more will
+/// come. `?follow=1` streams instead: the response stays open and ends when the job does.
+pub(super) async fn job_log(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> ApiResult {
+    authenticate(&state, &headers)?;
+    let unknown = || {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::UnknownJob,
+            format!("there is no job {id}"),
+        )
+    };
+    let job_id: u64 = id.parse().map_err(|_| unknown())?;
+    let job = state.pipeline.store.job(job_id)?.ok_or_else(unknown)?;
+    let mut offset = 0u64;
+    let mut follow = false;
+    for pair in query
+        .as_deref()
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
+        match pair.split_once('=') {
+            Some(("offset", n)) if n.parse::<u64>().is_ok() => offset = n.parse().unwrap_or(0),
+            Some(("follow", "1" | "true")) => follow = true,
+            Some(("follow", "0" | "false")) => follow = false,
+            _ => {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    ErrorCode::InvalidQuery,
+                    "the parameters are `offset=<bytes>` and `follow=1`",
+                ))
+            }
+        }
+    }
+    let path = state.pipeline.log_path(job_id);
+    if follow {
+        return Ok(follow_log(
+            state.pipeline.clone(),
+            job_id,
+            path,
+            offset,
+            job.state,
+        ));
+    }
+    let content = match tokio::fs::read(&path).await {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(ApiError::internal(format!("cannot read the log: {e}"))),
+    };
+    let total = content.len() as u64;
+    let start = usize::try_from(offset.min(total)).unwrap_or(0);
+    let body = Bytes::from(content[start..].to_vec());
+    let mut hasher = Sha256::new();
+    hasher.update(job.state.as_str());
+    hasher.update(&body);
+    let etag = format!("\"{}\"", &users::hex(&hasher.finalize())[..32]);
+    let mut response = with_etag(&headers, etag, body, "text/plain; charset=utf-8");
+    let extra = response.headers_mut();
+    extra.insert(
+        "review-job-state",
+        HeaderValue::from_static(job.state.as_str()),
+    );
+    extra.insert("review-log-size", HeaderValue::from(total));
+    Ok(response)
+}
+
+/// A streamed log: new bytes as they are written, until the job is final (or the service stops).
+pub(super) fn follow_log(
+    pipeline: Arc<Pipeline>,
+    job: u64,
+    path: PathBuf,
+    offset: u64,
+    state: api::JobState,
+) -> Response {
+    let stream = futures_util::stream::unfold(offset, move |position| {
+        let (pipeline, path) = (pipeline.clone(), path.clone());
+        async move {
+            loop {
+                // Checked before reading: once the job is final its log is complete.
+                let finished = pipeline.is_stopping()
+                    || pipeline
+                        .store
+                        .job(job)
+                        .ok()
+                        .flatten()
+                        .is_none_or(|j| j.state.is_final());
+                let chunk = read_log_from(&path, position).await;
+                if !chunk.is_empty() {
+                    let next = position + chunk.len() as u64;
+                    return Some((Ok::<_, std::io::Error>(Bytes::from(chunk)), next));
+                }
+                if finished {
+                    return None;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+        }
+    });
+    let mut response = Response::new(Body::from_stream(stream));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    headers.insert("review-job-state", HeaderValue::from_static(state.as_str()));
+    response
+}
+
+/// Up to 64 KiB of the log from `position` (nothing when it does not exist yet).
+pub(super) async fn read_log_from(path: &std::path::Path, position: u64) -> Vec<u8> {
+    use tokio::io::{AsyncReadExt, AsyncSeekExt};
+    let Ok(mut file) = tokio::fs::File::open(path).await else {
+        return Vec::new();
+    };
+    if file.seek(std::io::SeekFrom::Start(position)).await.is_err() {
+        return Vec::new();
+    }
+    let mut buf = vec![0u8; 64 * 1024];
+    match file.read(&mut buf).await {
+        Ok(n) => {
+            buf.truncate(n);
+            buf
+        }
+        Err(_) => Vec::new(),
+    }
+}

@@ -1,0 +1,220 @@
+//! The schema, as numbered migrations. `PRAGMA user_version` holds how many of [`MIGRATIONS`]
+//! a database has had; opening it runs the rest, each in its own transaction. A schema change
+//! is a new migration at the end of the list (never an edit of an old one), with a test that
+//! runs it on a database made by the schema before it.
+
+use rusqlite::{Connection, Transaction};
+
+use super::Result;
+
+/// One step of the schema: brings a database at `user_version` n-1 to n.
+type Migration = fn(&Transaction<'_>) -> Result<()>;
+
+/// Migration n (1-based) is `MIGRATIONS[n - 1]`.
+pub(super) const MIGRATIONS: &[Migration] = &[m1_schema];
+
+/// The schema as it was when migrations were numbered. Every statement is `IF NOT EXISTS`: a
+/// database made before then (`user_version` 0, tables already there) takes it too.
+pub(super) const SCHEMA_V1: &str = r#"
+CREATE TABLE IF NOT EXISTS users (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_ms INTEGER NOT NULL,
+    removed INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS changes (
+    number INTEGER PRIMARY KEY AUTOINCREMENT,
+    owner INTEGER NOT NULL REFERENCES users(id),
+    title TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    issue TEXT,
+    state TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    draft INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS versions (
+    id INTEGER PRIMARY KEY,
+    change INTEGER NOT NULL REFERENCES changes(number),
+    number INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    mbox TEXT NOT NULL,
+    base TEXT,
+    docs_only INTEGER NOT NULL,
+    commits TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    UNIQUE (change, number),
+    UNIQUE (change, content_hash)
+);
+CREATE TABLE IF NOT EXISTS targets (
+    version INTEGER NOT NULL REFERENCES versions(id),
+    position INTEGER NOT NULL,
+    target TEXT NOT NULL,
+    apply TEXT NOT NULL,
+    conflict TEXT,
+    base_commit TEXT,
+    commit_id TEXT,
+    git_ref TEXT,
+    PRIMARY KEY (version, target)
+);
+CREATE TABLE IF NOT EXISTS jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    version INTEGER NOT NULL REFERENCES versions(id),
+    target TEXT NOT NULL,
+    name TEXT NOT NULL,
+    platform TEXT NOT NULL,
+    run TEXT NOT NULL,
+    timeout_secs INTEGER NOT NULL,
+    commit_id TEXT NOT NULL,
+    tree_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    detail TEXT,
+    known_failure TEXT,
+    attempt INTEGER NOT NULL DEFAULT 0,
+    pid INTEGER,
+    start_ms INTEGER,
+    end_ms INTEGER
+);
+CREATE TABLE IF NOT EXISTS gate (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    next_run INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS gate_branches (
+    target TEXT PRIMARY KEY,
+    state TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS gate_changes (
+    change INTEGER PRIMARY KEY,
+    state TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS gate_processes (
+    run INTEGER PRIMARY KEY,
+    pid INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS gate_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    event TEXT NOT NULL,
+    created_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state);
+CREATE INDEX IF NOT EXISTS jobs_by_version ON jobs(version);
+"#;
+
+/// Migration 1: the schema of [`SCHEMA_V1`], and on a database made before numbered migrations
+/// the columns added since its tables were created (`CREATE TABLE IF NOT EXISTS` leaves an
+/// existing table as it was).
+fn m1_schema(tx: &Transaction<'_>) -> Result<()> {
+    const ADDED: &[(&str, &str, &str)] = &[
+        ("jobs", "known_failure", "TEXT"),
+        ("changes", "draft", "INTEGER NOT NULL DEFAULT 0"),
+    ];
+    tx.execute_batch(SCHEMA_V1)?;
+    for (table, column, kind) in ADDED {
+        let exists: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2)",
+            [table, column],
+            |r| r.get(0),
+        )?;
+        if !exists {
+            tx.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {kind}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// The number of migrations the database has had.
+pub(super) fn user_version(conn: &Connection) -> Result<usize> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    Ok(usize::try_from(version).unwrap_or(0))
+}
+
+/// Runs the migrations the database has not had yet, each in a transaction with the new
+/// `user_version`, so a crash leaves it at a whole step.
+pub(super) fn migrate(conn: &mut Connection) -> Result<()> {
+    migrate_to(conn, MIGRATIONS.len())
+}
+
+/// Runs the migrations up to number `target` (tests stop part-way).
+pub(super) fn migrate_to(conn: &mut Connection, target: usize) -> Result<()> {
+    let done = user_version(conn)?;
+    for (index, step) in MIGRATIONS.iter().enumerate().take(target).skip(done) {
+        let tx = conn.transaction()?;
+        step(&tx)?;
+        tx.pragma_update(None, "user_version", (index + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::*;
+    use super::*;
+
+    #[test]
+    fn a_database_made_before_added_columns_gets_them_at_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("review.db");
+        let old = Connection::open(&path).unwrap();
+        let old_schema = SCHEMA_V1
+            .replace("    known_failure TEXT,\n", "")
+            .replace(",\n    draft INTEGER NOT NULL DEFAULT 0\n", "\n");
+        assert_ne!(old_schema, SCHEMA_V1);
+        old.execute_batch(&old_schema).unwrap();
+        old.execute_batch(
+            "INSERT INTO users (name, role, token_hash, created_ms) VALUES ('ann', 'contributor', 'h', 0);
+             INSERT INTO changes (owner, title, kind, state, created_ms) VALUES (1, 'old', 'bugfix', 'open', 0);
+             INSERT INTO versions (change, number, content_hash, mbox, docs_only, commits, created_ms)
+                 VALUES (1, 1, 'h', 'From old', 0, '[]', 0);",
+        )
+        .unwrap();
+        let has_column = |conn: &Connection, table: &str, column: &str| -> bool {
+            conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2)",
+                [table, column],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        assert!(!has_column(&old, "jobs", "known_failure"));
+        assert!(!has_column(&old, "changes", "draft"));
+        drop(old);
+        let store = Store::open(&path).unwrap();
+        assert!(has_column(&store.conn(), "jobs", "known_failure"));
+        assert!(has_column(&store.conn(), "changes", "draft"));
+        // A change made before drafts existed is not one; its mbox, stored as text then,
+        // reads as bytes.
+        assert!(!store.change(1).unwrap().unwrap().draft);
+        assert_eq!(
+            store.version_mbox(1, 1).unwrap(),
+            Some(b"From old".to_vec())
+        );
+        drop(store);
+        // Opening again (the columns there) is a no-op.
+        let again = Store::open(&path).unwrap();
+        assert!(has_column(&again.conn(), "changes", "draft"));
+        assert_eq!(user_version(&again.conn()).unwrap(), MIGRATIONS.len());
+    }
+
+    /// Migration 1 on the database before it: a new, empty file.
+    #[test]
+    fn migration_1_makes_the_schema_in_an_empty_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(dir.path().join("db")).unwrap();
+        assert_eq!(user_version(&conn).unwrap(), 0);
+        migrate_to(&mut conn, 1).unwrap();
+        assert_eq!(user_version(&conn).unwrap(), 1);
+        let tables: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(tables, 10);
+        // Already at 1: nothing runs again.
+        migrate_to(&mut conn, 1).unwrap();
+        assert_eq!(user_version(&conn).unwrap(), 1);
+    }
+}
