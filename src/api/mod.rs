@@ -12,13 +12,18 @@ use serde::{Deserialize, Serialize};
 /// The path prefix of every API route.
 pub const PREFIX: &str = "/api/v1";
 
-/// What a change proposes, as the contributor describes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// What a change proposes, as the contributor describes it; it also decides the branches a
+/// change is nominated for when no `--target` names them (`git::targets::nominate`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum ChangeKind {
+    /// The default branch only.
     Feature,
+    /// The default branch and every maintained bugfix branch.
     Bugfix,
+    /// The default, bugfix and security-only branches.
     Security,
+    /// The default branch and the bugfix branches.
     Docs,
 }
 

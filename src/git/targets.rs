@@ -4,20 +4,7 @@
 use git2::Repository;
 
 use super::series::{resolve_branch, BranchRef, SeriesError};
-
-/// The kind of change, which decides the branches it goes to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ChangeKind {
-    /// The default branch only.
-    Feature,
-    /// The default branch and every maintained bugfix branch.
-    Bugfix,
-    /// The default, bugfix and security-only branches.
-    Security,
-    /// The default branch and the bugfix branches.
-    Docs,
-}
+pub use crate::api::ChangeKind;
 
 /// The `[branches]` configuration, as plain values.
 #[derive(Debug, Clone, Default)]

@@ -155,7 +155,7 @@ pub fn publish(
                 .unwrap_or_else(|| ready.series.commits[0].summary.clone());
             let meta = NewChange {
                 title,
-                kind: api_kind(request.kind),
+                kind: request.kind,
                 issue: request.issue.clone(),
                 draft: request.draft == Some(true),
             };
@@ -240,11 +240,3 @@ fn no_versions() -> CliError {
     )
 }
 
-fn api_kind(kind: ChangeKind) -> api::ChangeKind {
-    match kind {
-        ChangeKind::Feature => api::ChangeKind::Feature,
-        ChangeKind::Bugfix => api::ChangeKind::Bugfix,
-        ChangeKind::Security => api::ChangeKind::Security,
-        ChangeKind::Docs => api::ChangeKind::Docs,
-    }
-}
