@@ -151,61 +151,11 @@ pub fn parse_mbox(mbox: &[u8]) -> Result<Vec<Patch>, MboxError> {
                 e.message()
             ))
         })?;
-        let mut paths = Vec::new();
-        for delta in diff.deltas() {
-            for file in [delta.old_file(), delta.new_file()] {
-                if let Some(path) = file.path() {
-                    let text = path.to_string_lossy().into_owned();
-                    if !paths.contains(&text) {
-                        paths.push(text);
-                    }
-                }
-            }
-        }
-        // libgit2 may normalise names; check the raw header lines too.
-        let raw = String::from_utf8_lossy(&patch.diff);
-        let mut in_header = false;
-        let mut raw_paths = Vec::new();
-        for line in raw.lines() {
-            if let Some(rest) = line.strip_prefix("diff --git ") {
-                in_header = true;
-                raw_paths.push(rest);
-            } else if line.starts_with("@@") {
-                in_header = false;
-            } else if in_header {
-                let names = [
-                    "--- ",
-                    "+++ ",
-                    "rename from ",
-                    "rename to ",
-                    "copy from ",
-                    "copy to ",
-                ];
-                raw_paths.extend(names.iter().filter_map(|p| line.strip_prefix(p)));
-            }
-        }
-        for header in raw_paths {
-            for word in header.split_whitespace() {
-                let word = word
-                    .strip_prefix("a/")
-                    .or_else(|| word.strip_prefix("b/"))
-                    .unwrap_or(word);
-                if word != "/dev/null" && !is_safe_path(word) {
-                    return Err(MboxError::UnsafePath {
-                        index: index + 1,
-                        subject: patch.subject.clone(),
-                        path: word.to_owned(),
-                    });
-                }
-            }
-        }
-        if let Some(bad) = paths.iter().find(|p| !is_safe_path(p)) {
-            return Err(MboxError::UnsafePath {
-                index: index + 1,
-                subject: patch.subject.clone(),
-                path: bad.clone(),
-            });
-        }
+        let paths = checked_paths(&diff, &patch.diff).map_err(|path| MboxError::UnsafePath {
+            index: index + 1,
+            subject: patch.subject.clone(),
+            path,
+        })?;
         patch.paths = paths;
         patch.footprint = footprint(&diff).map_err(|e| {
             MboxError::NotAnMbox(format!(
@@ -217,6 +167,59 @@ pub fn parse_mbox(mbox: &[u8]) -> Result<Vec<Patch>, MboxError> {
         })?;
     }
     Ok(patches)
+}
+
+/// Every path a patch touches (old and new names), or the first one that leaves the tree or
+/// enters `.git`, checked on libgit2's reading and on the raw header lines both.
+fn checked_paths(diff: &Diff<'_>, raw: &[u8]) -> Result<Vec<String>, String> {
+    let mut paths = Vec::new();
+    for delta in diff.deltas() {
+        for file in [delta.old_file(), delta.new_file()] {
+            if let Some(path) = file.path() {
+                let text = path.to_string_lossy().into_owned();
+                if !paths.contains(&text) {
+                    paths.push(text);
+                }
+            }
+        }
+    }
+    // libgit2 may normalise names; check the raw header lines too.
+    let raw = String::from_utf8_lossy(raw);
+    let mut in_header = false;
+    let mut raw_paths = Vec::new();
+    for line in raw.lines() {
+        if let Some(rest) = line.strip_prefix("diff --git ") {
+            in_header = true;
+            raw_paths.push(rest);
+        } else if line.starts_with("@@") {
+            in_header = false;
+        } else if in_header {
+            let names = [
+                "--- ",
+                "+++ ",
+                "rename from ",
+                "rename to ",
+                "copy from ",
+                "copy to ",
+            ];
+            raw_paths.extend(names.iter().filter_map(|p| line.strip_prefix(p)));
+        }
+    }
+    for header in raw_paths {
+        for word in header.split_whitespace() {
+            let word = word
+                .strip_prefix("a/")
+                .or_else(|| word.strip_prefix("b/"))
+                .unwrap_or(word);
+            if word != "/dev/null" && !is_safe_path(word) {
+                return Err(word.to_owned());
+            }
+        }
+    }
+    if let Some(bad) = paths.iter().find(|p| !is_safe_path(p)) {
+        return Err(bad.clone());
+    }
+    Ok(paths)
 }
 
 /// Reads what `diff` writes from its text and its binary headers, inflating no more than the few

@@ -239,4 +239,3 @@ fn no_versions() -> CliError {
         "the service answered with a change without versions",
     )
 }
-
