@@ -417,16 +417,34 @@ pub fn commit_message(
 ) -> Result<Vec<u8>, git2::Error> {
     let commit = repo.find_commit(id)?;
     let author = commit.author();
-    let (subject, body) = split_message(commit.message_bytes());
+    // git writes the message and the author's name in UTF-8 (its log output encoding),
+    // re-encoding a commit whose `encoding` header names another charset. ISO-8859-1 is
+    // re-encoded here; a commit in any other charset is passed on as it is, labelled with its
+    // own charset (git would re-encode it with iconv).
+    let (message, name, charset) = match commit.message_encoding() {
+        Some(e) if is_latin1_charset(e) => (
+            latin1_to_utf8(commit.message_bytes()),
+            latin1_to_utf8(author.name_bytes()),
+            "UTF-8".to_owned(),
+        ),
+        Some(e) if !is_utf8_charset(e) => (
+            commit.message_bytes().to_vec(),
+            author.name_bytes().to_vec(),
+            e.to_owned(),
+        ),
+        _ => (
+            commit.message_bytes().to_vec(),
+            author.name_bytes().to_vec(),
+            "UTF-8".to_owned(),
+        ),
+    };
+    let (subject, body) = split_message(&message);
 
     let mut out = Vec::new();
     out.extend_from_slice(format!("From {id} Mon Sep 17 00:00:00 2001\n").as_bytes());
 
     let mut from = b"From: ".to_vec();
-    // Messages and names are in the commit's encoding (UTF-8 unless its header says otherwise);
-    // they are passed on as they are, labelled with that encoding.
-    let charset = commit.message_encoding().unwrap_or("UTF-8").to_owned();
-    let max = append_name(&mut from, author.name_bytes(), &charset);
+    let max = append_name(&mut from, &name, &charset);
     // Like git, the address moves to a continuation line when it would pass the limit.
     if last_line_len(&from) + 2 + author.email_bytes().len() + 1 > max {
         from.push(b'\n');
@@ -462,7 +480,7 @@ pub fn commit_message(
     out.extend(header);
 
     // git looks at the whole message as stored, whitespace that it trims included.
-    let non_ascii = !commit.message_bytes().is_ascii();
+    let non_ascii = !message.is_ascii();
     if non_ascii {
         out.extend_from_slice(
             format!(
@@ -903,6 +921,21 @@ fn append_rfc2047(out: &mut Vec<u8>, text: &[u8], address: bool, charset: &str) 
 fn is_utf8_charset(charset: &str) -> bool {
     let lower = charset.to_ascii_lowercase();
     matches!(lower.as_str(), "utf-8" | "utf8")
+}
+
+/// `ISO-8859-1`, `latin1`, `ISO8859-1`...
+fn is_latin1_charset(charset: &str) -> bool {
+    let lower = charset.to_ascii_lowercase().replace(['-', '_'], "");
+    matches!(lower.as_str(), "iso88591" | "latin1" | "l1")
+}
+
+/// ISO-8859-1 bytes as UTF-8 (each byte is the code point of the same value).
+fn latin1_to_utf8(bytes: &[u8]) -> Vec<u8> {
+    bytes
+        .iter()
+        .map(|&b| char::from(b))
+        .collect::<String>()
+        .into_bytes()
 }
 
 /// Bytes of the UTF-8 character at the start of `s`; 1 when it is not valid UTF-8.
