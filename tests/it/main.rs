@@ -14,6 +14,7 @@ mod generated;
 mod hook;
 mod keyring;
 mod lint;
+mod mbox_exact;
 mod news;
 mod series;
 mod serve;

@@ -640,11 +640,23 @@ fn git_am_keeps_a_latin_1_message_and_author() {
         .unwrap();
     assert!(mbox.status.success());
     let text = String::from_utf8_lossy(&mbox.stdout);
+    // Re-encoded in UTF-8, as git format-patch does.
     assert!(
-        text.contains("Content-Type: text/plain; charset=ISO-8859-1"),
+        text.contains("Content-Type: text/plain; charset=UTF-8"),
         "{text}"
     );
-    assert!(text.contains("Subject: [PATCH] =?ISO-8859-1?q?Caf=E9=20=E0=20la=20cr=E8me?="));
+    assert!(text.contains("Subject: [PATCH] =?UTF-8?q?Caf=C3=A9=20=C3=A0=20la=20cr=C3=A8me?="));
+    let git = env
+        .git_command(&repo.path)
+        .args([
+            "format-patch",
+            "--stdout",
+            &format!("--signature=review {}", env!("CARGO_PKG_VERSION")),
+            "main..feature",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(mbox.stdout, git.stdout);
     std::fs::write(env.work().join("latin.mbox"), &mbox.stdout).unwrap();
     env.git(
         env.work(),
