@@ -583,3 +583,72 @@ fn legacy_pc_doc_is_opt_in_and_fixes_added_doc_lines() {
     repo.commit("Fixed");
     repo.review(["lint"]).success();
 }
+
+/// Issue 17: fewer false positives than `git diff --check` on CPython's history. A reST heading
+/// underline of seven `=` is not a conflict marker; with a real conflict's halves it is.
+#[test]
+fn a_lone_seven_equals_underline_is_not_a_conflict_marker() {
+    let env = TestEnv::new();
+    let repo = topic(&env);
+    repo.write("Doc/typing.rst", "Generics\n=======\n\nText.\n");
+    repo.write(
+        "src/merged.txt",
+        "a\n<<<<<<< HEAD\nours\n=======\ntheirs\n>>>>>>> topic\n",
+    );
+    repo.commit("Docs and a botched merge");
+    let run = repo.review(["lint"]);
+    run.code(1);
+    assert_eq!(
+        run.stdout,
+        "src/merged.txt:2:1: CONFLICT merge conflict marker `<<<<<<<`\n\
+         src/merged.txt:4:1: CONFLICT merge conflict marker `=======`\n\
+         src/merged.txt:6:1: CONFLICT merge conflict marker `>>>>>>>`\n"
+    );
+}
+
+/// Issue 17: a line holding only a form feed is a page break, not trailing whitespace (and
+/// `--fix` keeps it); a form feed after text still is.
+#[test]
+fn a_form_feed_page_break_is_not_trailing_whitespace() {
+    let env = TestEnv::new();
+    let repo = topic(&env);
+    repo.write("Modules/x.c", "int a;\n\x0c\nint b;\x0c\n");
+    repo.commit("Page break");
+    let run = repo.review(["--config", "lint.preset=cpython", "lint", "--skip-news"]);
+    run.code(1);
+    assert_eq!(
+        run.stdout,
+        "Modules/x.c:3:7: WS-TRAIL trailing whitespace\n"
+    );
+    repo.review([
+        "--config",
+        "lint.preset=cpython",
+        "lint",
+        "--skip-news",
+        "--fix",
+    ]);
+    assert_eq!(
+        std::fs::read(repo.path.join("Modules/x.c")).unwrap(),
+        b"int a;\n\x0c\nint b;\n"
+    );
+}
+
+/// Issue 17: WS-TABS honours the data files the cpython preset already keeps from PC-PY
+/// (`_parser.py`'s tab-separated tables); other Python files are still judged.
+#[test]
+fn ws_tabs_skips_the_python_data_files_pc_py_skips() {
+    let env = TestEnv::new();
+    let repo = topic(&env);
+    repo.write(
+        "Tools/c-analyzer/cpython/_parser.py",
+        "TABLE = '''\nInclude/a.h\tFOO\n'''\n",
+    );
+    repo.write("Lib/x.py", "if x:\n\ty = 1\n");
+    repo.commit("Tables and code");
+    let run = repo.review(["--config", "lint.preset=cpython", "lint", "--skip-news"]);
+    run.code(1);
+    assert_eq!(
+        run.stdout,
+        "Lib/x.py:2:1: WS-TABS TAB character (expand to 4 columns)\n"
+    );
+}
