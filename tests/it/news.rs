@@ -137,6 +137,27 @@ fn the_editor_gets_a_template_and_its_text_becomes_the_entry() {
     lint_clean(&repo);
 }
 
+/// Issue 17: the help's `--issue` examples are numbers blurb accepts, and one of them works.
+#[test]
+fn help_shows_an_issue_example_that_is_accepted() {
+    let env = TestEnv::new();
+    let repo = env.repo("proj");
+    let help = repo.review(["news", "add", "--help"]);
+    help.success().stdout_has("`gh-118000`");
+    assert!(!help.stdout.contains("12345"), "{}", help.stdout);
+    repo.review(with(&[
+        "news",
+        "add",
+        "-m",
+        "Fix.",
+        "--issue",
+        "gh-118000",
+        "-s",
+        "Library",
+    ]))
+    .success();
+}
+
 #[test]
 fn bad_options_and_text_are_refused_and_nothing_changes() {
     let env = TestEnv::new();
@@ -149,7 +170,8 @@ fn bad_options_and_text_are_refused_and_nothing_changes() {
         ),
         (
             &["-m", "Fix.", "--issue", "1", "-s", "Library"],
-            "error: Invalid gh-issue number: '1' (must be >= 32426)",
+            "error: Invalid gh-issue number: '1' (must be >= 32426)\n\
+             hint: pass the GitHub issue number, e.g. `--issue 118000`",
         ),
         (
             &["-m", "Fix.", "--issue", "118000", "-s", "C api"],
@@ -161,7 +183,8 @@ fn bad_options_and_text_are_refused_and_nothing_changes() {
         ),
         (
             &["-m", "Fix.", "-s", "Library"],
-            "error: Invalid GitHub number: ''",
+            "error: the entry needs an issue number, and none was given or found\n\
+             hint: pass `--issue <number>` (e.g. `--issue 118000`), or work on a branch named `gh-<number>-...`",
         ),
         (
             &["-m", "Fix.", "--issue", "118000"],
