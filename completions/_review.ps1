@@ -147,7 +147,7 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             break
         }
         'review;series' {
-            [CompletionResult]::new('--onto', '--onto', [CompletionResultType]::ParameterName, 'Measure the series against <BRANCH> instead of the default branch (allows a detached HEAD)')
+            [CompletionResult]::new('--onto', '--onto', [CompletionResultType]::ParameterName, 'Measure the series against <REV> instead of the default branch: a branch, or any revision such as `HEAD~2` or a commit id (allows a detached HEAD)')
             [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Check against <BRANCH>; repeat for several targets')
             [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'Nominate the targets from `[branches]` by the kind of change [default: feature]')
             [CompletionResult]::new('--compare', '--compare', [CompletionResultType]::ParameterName, 'Compare with an older version of the series, e.g. `main..feature-v1` or `feature-v1`')
@@ -354,8 +354,8 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             [CompletionResult]::new('--message', '--message', [CompletionResultType]::ParameterName, 'The entry''s text; without it `$GIT_EDITOR` or `$EDITOR` opens a template')
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Section (blurb, e.g. `Library` or `library`) or fragment type (towncrier, e.g. `bugfix`)')
             [CompletionResult]::new('--section', '--section', [CompletionResultType]::ParameterName, 'Section (blurb, e.g. `Library` or `library`) or fragment type (towncrier, e.g. `bugfix`)')
-            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Issue number: `12345`, `gh-12345`, `#12345` or the issue URL (default: from the branch name `gh-12345-...` or a `gh-issue:` trailer)')
-            [CompletionResult]::new('--issue', '--issue', [CompletionResultType]::ParameterName, 'Issue number: `12345`, `gh-12345`, `#12345` or the issue URL (default: from the branch name `gh-12345-...` or a `gh-issue:` trailer)')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Issue number: `118000`, `gh-118000`, `#118000` or the issue URL; blurb takes GitHub issues from 32426 on (default: from the branch name `gh-118000-...` or a `gh-issue:` trailer)')
+            [CompletionResult]::new('--issue', '--issue', [CompletionResultType]::ParameterName, 'Issue number: `118000`, `gh-118000`, `#118000` or the issue URL; blurb takes GitHub issues from 32426 on (default: from the branch name `gh-118000-...` or a `gh-issue:` trailer)')
             [CompletionResult]::new('--cve', '--cve', [CompletionResultType]::ParameterName, 'CVE identifier of a Security entry (blurb), e.g. `CVE-2025-1234`')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto colours a terminal unless NO_COLOR is set')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (like `git -C`)')

@@ -134,7 +134,7 @@ set edit:completion:arg-completer[review] = {|@words|
             cand --version 'Print version'
         }
         &'review;series'= {
-            cand --onto 'Measure the series against <BRANCH> instead of the default branch (allows a detached HEAD)'
+            cand --onto 'Measure the series against <REV> instead of the default branch: a branch, or any revision such as `HEAD~2` or a commit id (allows a detached HEAD)'
             cand --target 'Check against <BRANCH>; repeat for several targets'
             cand --kind 'Nominate the targets from `[branches]` by the kind of change [default: feature]'
             cand --compare 'Compare with an older version of the series, e.g. `main..feature-v1` or `feature-v1`'
@@ -320,8 +320,8 @@ set edit:completion:arg-completer[review] = {|@words|
             cand --message 'The entry''s text; without it `$GIT_EDITOR` or `$EDITOR` opens a template'
             cand -s 'Section (blurb, e.g. `Library` or `library`) or fragment type (towncrier, e.g. `bugfix`)'
             cand --section 'Section (blurb, e.g. `Library` or `library`) or fragment type (towncrier, e.g. `bugfix`)'
-            cand -i 'Issue number: `12345`, `gh-12345`, `#12345` or the issue URL (default: from the branch name `gh-12345-...` or a `gh-issue:` trailer)'
-            cand --issue 'Issue number: `12345`, `gh-12345`, `#12345` or the issue URL (default: from the branch name `gh-12345-...` or a `gh-issue:` trailer)'
+            cand -i 'Issue number: `118000`, `gh-118000`, `#118000` or the issue URL; blurb takes GitHub issues from 32426 on (default: from the branch name `gh-118000-...` or a `gh-issue:` trailer)'
+            cand --issue 'Issue number: `118000`, `gh-118000`, `#118000` or the issue URL; blurb takes GitHub issues from 32426 on (default: from the branch name `gh-118000-...` or a `gh-issue:` trailer)'
             cand --cve 'CVE identifier of a Security entry (blurb), e.g. `CVE-2025-1234`'
             cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
             cand -C 'Run as if started in <PATH> (like `git -C`)'

@@ -109,7 +109,7 @@ complete -c review -n "__fish_review_using_subcommand man" -s q -l quiet -d 'Pri
 complete -c review -n "__fish_review_using_subcommand man" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
 complete -c review -n "__fish_review_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c review -n "__fish_review_using_subcommand man" -s V -l version -d 'Print version'
-complete -c review -n "__fish_review_using_subcommand series" -l onto -d 'Measure the series against <BRANCH> instead of the default branch (allows a detached HEAD)' -r
+complete -c review -n "__fish_review_using_subcommand series" -l onto -d 'Measure the series against <REV> instead of the default branch: a branch, or any revision such as `HEAD~2` or a commit id (allows a detached HEAD)' -r
 complete -c review -n "__fish_review_using_subcommand series" -l target -d 'Check against <BRANCH>; repeat for several targets' -r
 complete -c review -n "__fish_review_using_subcommand series" -l kind -d 'Nominate the targets from `[branches]` by the kind of change [default: feature]' -r -f -a "feature\t'The default branch only'
 bugfix\t'The default branch and every maintained bugfix branch'
@@ -199,7 +199,7 @@ complete -c review -n "__fish_review_using_subcommand news; and not __fish_seen_
 complete -c review -n "__fish_review_using_subcommand news; and not __fish_seen_subcommand_from add help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c review -n "__fish_review_using_subcommand news; and __fish_seen_subcommand_from add" -s m -l message -d 'The entry\'s text; without it `$GIT_EDITOR` or `$EDITOR` opens a template' -r
 complete -c review -n "__fish_review_using_subcommand news; and __fish_seen_subcommand_from add" -s s -l section -d 'Section (blurb, e.g. `Library` or `library`) or fragment type (towncrier, e.g. `bugfix`)' -r
-complete -c review -n "__fish_review_using_subcommand news; and __fish_seen_subcommand_from add" -s i -l issue -d 'Issue number: `12345`, `gh-12345`, `#12345` or the issue URL (default: from the branch name `gh-12345-...` or a `gh-issue:` trailer)' -r
+complete -c review -n "__fish_review_using_subcommand news; and __fish_seen_subcommand_from add" -s i -l issue -d 'Issue number: `118000`, `gh-118000`, `#118000` or the issue URL; blurb takes GitHub issues from 32426 on (default: from the branch name `gh-118000-...` or a `gh-issue:` trailer)' -r
 complete -c review -n "__fish_review_using_subcommand news; and __fish_seen_subcommand_from add" -l cve -d 'CVE identifier of a Security entry (blurb), e.g. `CVE-2025-1234`' -r
 complete -c review -n "__fish_review_using_subcommand news; and __fish_seen_subcommand_from add" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''

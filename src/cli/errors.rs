@@ -140,6 +140,10 @@ pub fn series_error(err: SeriesError, options: &SeriesOptions) -> CliError {
         SeriesError::Empty { onto, .. } => CliError::git(message).with_hint(format!(
             "commit your change on a branch made from `{onto}`, or pass the right branch with `--onto`"
         )),
+        SeriesError::OnTargetBranch { .. } => CliError::git(message).with_hint(
+            "make a branch for your change and commit there (`git switch -c <topic>`), \
+             or measure against another base with `--onto <revision>`",
+        ),
         SeriesError::MergeCommit { .. } => {
             let onto = options.onto.as_deref().unwrap_or(&options.default_branch);
             CliError::git(message).with_hint(format!(

@@ -32,8 +32,9 @@ pub struct AddArgs {
     #[arg(short, long)]
     pub section: Option<String>,
 
-    /// Issue number: `12345`, `gh-12345`, `#12345` or the issue URL (default: from the branch
-    /// name `gh-12345-...` or a `gh-issue:` trailer)
+    /// Issue number: `118000`, `gh-118000`, `#118000` or the issue URL; blurb takes GitHub
+    /// issues from 32426 on (default: from the branch name `gh-118000-...` or a `gh-issue:`
+    /// trailer)
     #[arg(short, long)]
     pub issue: Option<String>,
 
@@ -56,7 +57,7 @@ fn add(ctx: &Context, args: AddArgs) -> CliResult {
     let issue = match &args.issue {
         Some(raw) => Some(news::parse_issue_option(raw).map_err(|m| {
             CliError::usage(m)
-                .with_hint("write it as `12345`, `gh-12345`, `#12345` or the issue URL")
+                .with_hint("write it as `118000`, `gh-118000`, `#118000` or the issue URL")
         })?),
         None => infer_issue(&repo),
     };
@@ -165,6 +166,14 @@ fn blurb_entry(
     section: Option<&str>,
     args: &AddArgs,
 ) -> Result<(String, Vec<u8>), CliError> {
+    if args.message.is_some() && issue.is_none() {
+        return Err(
+            CliError::usage("the entry needs an issue number, and none was given or found")
+                .with_hint(
+                    "pass `--issue <number>` (e.g. `--issue 118000`), or work on a branch named `gh-<number>-...`",
+                ),
+        );
+    }
     let mut metadata = format!(
         ".. gh-issue: {}\n",
         issue.map(|n| n.to_string()).unwrap_or_default()
@@ -181,10 +190,10 @@ fn blurb_entry(
     }
     let text = entry_text(repo, template, args, &metadata)?;
     let entries = news::parse_blurb(&text, &[], settings).map_err(|e| {
+        let low = e.message.starts_with("Invalid gh-issue number");
         let mut err = CliError::usage(e.message);
-        if args.message.is_some() && issue.is_none() {
-            err = err
-                .with_hint("pass `--issue <number>`, or work on a branch named `gh-<number>-...`");
+        if low {
+            err = err.with_hint("pass the GitHub issue number, e.g. `--issue 118000`");
         } else if args.message.is_some() && section.is_none() {
             err = err.with_hint(format!(
                 "pass `--section`, one of: {}",

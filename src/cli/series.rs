@@ -28,8 +28,9 @@ use crate::ui::{OutputFormat, Stream, ADDED, DIM, EMPHASIS, REMOVED};
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// Measure the series against <BRANCH> instead of the default branch (allows a detached HEAD)
-    #[arg(long, value_name = "BRANCH")]
+    /// Measure the series against <REV> instead of the default branch: a branch, or any
+    /// revision such as `HEAD~2` or a commit id (allows a detached HEAD)
+    #[arg(long, value_name = "REV")]
     pub onto: Option<String>,
 
     /// Check against <BRANCH>; repeat for several targets

@@ -122,6 +122,8 @@ pub enum SeriesError {
     },
     #[error("the series is empty: `{head}` has no commits that are not on `{onto}`")]
     Empty { head: String, onto: String },
+    #[error("the series is empty: `{branch}` is the branch the series goes onto, and it has no commits of its own")]
+    OnTargetBranch { branch: String },
     #[error(
         "commit {} ({summary}) is a merge commit; a series must be linear",
         short(id)
@@ -180,7 +182,10 @@ impl Series {
         }
         let tip = head.peel_to_commit()?.id();
         let onto_name = options.onto.as_deref().unwrap_or(&options.default_branch);
-        let onto = resolve_branch(repo, onto_name)?;
+        let onto = match &options.onto {
+            Some(rev) => resolve_onto(repo, rev)?,
+            None => resolve_branch(repo, onto_name)?,
+        };
         let head_label = head_branch.clone().unwrap_or_else(|| "HEAD".to_owned());
 
         let base = match repo.merge_base(tip, onto.tip) {
@@ -196,6 +201,9 @@ impl Series {
             }
             Err(e) => return Err(e.into()),
         };
+        if base == tip && head_branch.as_deref() == Some(onto.name.as_str()) {
+            return Err(SeriesError::OnTargetBranch { branch: onto.name });
+        }
         if base == tip {
             return Err(SeriesError::Empty {
                 head: head_label,
@@ -300,6 +308,30 @@ pub fn resolve_branch(repo: &Repository, name: &str) -> Result<BranchRef, Series
     Err(SeriesError::UnknownBranch {
         name: name.to_owned(),
         suggestion: crate::suggest::nearest(name, &candidates).map(str::to_owned),
+    })
+}
+
+/// `--onto`: a branch as [`resolve_branch`] reads it, else any revision git understands
+/// (`HEAD~1`, a commit id, a tag), as `review lint <base>` takes one. A revision that is not a
+/// branch keeps its full ref when it names one, else the commit id.
+pub fn resolve_onto(repo: &Repository, rev: &str) -> Result<BranchRef, SeriesError> {
+    let unknown = match resolve_branch(repo, rev) {
+        Err(e @ SeriesError::UnknownBranch { .. }) => e,
+        found => return found,
+    };
+    let Ok((object, reference)) = repo.revparse_ext(rev) else {
+        return Err(unknown);
+    };
+    let Ok(commit) = object.peel_to_commit() else {
+        return Err(unknown);
+    };
+    let refname = reference
+        .map(|r| String::from_utf8_lossy(r.name_bytes()).into_owned())
+        .unwrap_or_else(|| commit.id().to_string());
+    Ok(BranchRef {
+        name: rev.to_owned(),
+        refname,
+        tip: commit.id(),
     })
 }
 

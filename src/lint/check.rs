@@ -21,6 +21,7 @@ pub struct FileCheck<'a> {
     spans: Vec<(usize, usize)>,
     base: OnceCell<Option<Vec<u8>>>,
     news: OnceCell<Option<EntryVerdict>>,
+    conflict_halves: OnceCell<bool>,
 }
 
 impl<'a> FileCheck<'a> {
@@ -40,6 +41,7 @@ impl<'a> FileCheck<'a> {
             spans: source::line_spans(content),
             base: OnceCell::new(),
             news: OnceCell::new(),
+            conflict_halves: OnceCell::new(),
         }
     }
 
@@ -75,6 +77,17 @@ impl<'a> FileCheck<'a> {
             Scope::NewsEntries => self.rules.enabled(id),
             Scope::Series => false,
         }
+    }
+
+    /// Whether an added line starts with a `<<<<<<<` or `>>>>>>>` conflict half: only then is an
+    /// added `=======` a separator rather than, say, a reST heading underline.
+    pub fn has_conflict_halves(&self) -> bool {
+        *self.conflict_halves.get_or_init(|| {
+            self.file
+                .added
+                .iter()
+                .any(|&n| super::conflict::is_half(self.line(n)))
+        })
     }
 
     /// NEWS-PATH and NEWS-BODY's verdict on the file, when it is a NEWS entry candidate.

@@ -106,6 +106,10 @@ fn patterns(globs: &[&str]) -> Vec<Pattern> {
         .collect()
 }
 
+/// Python files in CPython that hold tab-separated data, not code: excluded from every rule
+/// that judges TABs in Python (PC-PY's reindent, WS-TABS).
+const PYTHON_DATA_FILES: &[&str] = &["Tools/c-analyzer/cpython/_parser.py"];
+
 fn preset_settings(preset: Preset, id: RuleId, news_on: bool) -> Settings {
     let cpython = preset == Preset::Cpython;
     let all = || patterns(&["*"]);
@@ -140,14 +144,20 @@ fn preset_settings(preset: Preset, id: RuleId, news_on: bool) -> Settings {
         RuleId::WsTabs => (
             cpython,
             py(),
-            patterns(&["Makefile", "*/Makefile", "*.gitmodules"]),
+            patterns(
+                &[
+                    &["Makefile", "*/Makefile", "*.gitmodules"],
+                    PYTHON_DATA_FILES,
+                ]
+                .concat(),
+            ),
             4,
             true,
         ),
         RuleId::PcPy => (
             false,
             patterns(&["*.py"]),
-            patterns(&["Tools/c-analyzer/cpython/_parser.py"]),
+            patterns(PYTHON_DATA_FILES),
             8,
             false,
         ),
@@ -376,8 +386,13 @@ mod tests {
         let tabs = rules.get(RuleId::WsTabs);
         assert!(!tabs.selects("Lib/x.pyi", b"\tx: int\n"));
         assert!(tabs.selects("Tools/scripts/foo", b"#!/usr/bin/env python3\n\tpass\n"));
-        // 4.13 #11: _parser.py is no longer excluded; 4.11 #15: coding20731.py is.
-        assert!(tabs.selects("Tools/c-analyzer/cpython/_parser.py", b""));
+        // 4.13 #11 said _parser.py is no longer excluded, but its tab-separated tables gave 109
+        // false WS-TABS findings on CPython's history (issue 17): PC-PY's data exclusion is shared.
+        // 4.11 #15: coding20731.py is excluded.
+        assert!(!tabs.selects("Tools/c-analyzer/cpython/_parser.py", b""));
+        assert!(!rules
+            .get(RuleId::PcPy)
+            .selects("Tools/c-analyzer/cpython/_parser.py", b""));
         assert!(!rules
             .get(RuleId::WsEof)
             .selects("Lib/test/tokenizedata/coding20731.py", b""));

@@ -22,9 +22,17 @@ fn is_ascii_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n' | 0x0b | 0x0c)
 }
 
+/// A line of form feeds only: a page break (C sources, Python's stdlib), not trailing whitespace.
+fn is_page_break(body: &[u8]) -> bool {
+    !body.is_empty() && body.iter().all(|&b| b == 0x0c)
+}
+
 /// WS-TRAIL: byte offset where trailing whitespace starts, if the line has any.
 pub fn trailing(line: &[u8]) -> Option<usize> {
     let (body, _) = split_eol(line);
+    if is_page_break(body) {
+        return None;
+    }
     let kept = body
         .iter()
         .rposition(|&b| !is_ascii_space(b))
@@ -35,6 +43,9 @@ pub fn trailing(line: &[u8]) -> Option<usize> {
 /// WS-TRAIL fix: the line without trailing whitespace, its line ending kept.
 pub fn fix_trailing(line: &[u8]) -> Vec<u8> {
     let (body, eol) = split_eol(line);
+    if is_page_break(body) {
+        return line.to_vec();
+    }
     let kept = body
         .iter()
         .rposition(|&b| !is_ascii_space(b))
@@ -321,6 +332,14 @@ mod tests {
             ("4.10#5", b"text\n   \n", true, b"text\n\n"),
             ("4.10#6 no EOL added", b"x = 1   ", true, b"x = 1"),
             ("4.10#7 form feed", b"x = 1\x0c\n", true, b"x = 1\n"),
+            (
+                "page break",
+                b"x = 1\n\x0c\ny = 2\n",
+                false,
+                b"x = 1\n\x0c\ny = 2\n",
+            ),
+            ("page break CRLF", b"\x0c\r\n", false, b"\x0c\r\n"),
+            ("page break and a space", b"\x0c \n", true, b"\n"),
             ("4.10#8 NBSP kept", b"x\xc2\xa0\n", false, b"x\xc2\xa0\n"),
             ("4.10#9", b"x\r\r\n", true, b"x\r\n"),
             ("4.10#10 VT", b"x\x0b\n", true, b"x\n"),

@@ -93,7 +93,7 @@ fn a_missing_news_entry_names_review_news_add() {
     repo.commit("Change");
     push(&repo, &["gh-118000-x"])
         .code(1)
-        .stdout_has("NEWS-REQ No news entry")
+        .stdout_has("NEWS-REQ No NEWS entry")
         .stderr_has("hint: add a NEWS entry with `review news add`");
 }
 

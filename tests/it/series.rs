@@ -312,6 +312,43 @@ fn empty_series_is_refused() {
     );
 }
 
+/// Issue 17: on the default branch itself, the error says what to do (make a branch).
+#[test]
+fn on_the_default_branch_the_error_says_to_make_a_branch() {
+    let env = TestEnv::new();
+    let repo = feature_repo(&env);
+    repo.checkout("main");
+    refused(
+        &repo,
+        &[],
+        "the series is empty: `main` is the branch the series goes onto, and it has no commits of its own",
+        "make a branch for your change and commit there (`git switch -c <topic>`), \
+         or measure against another base with `--onto <revision>`",
+    );
+}
+
+/// Issue 17: `--onto` takes any revision, as `review lint <base>` does, not only a branch.
+#[test]
+fn onto_accepts_any_revision() {
+    let env = TestEnv::new();
+    let repo = feature_repo(&env);
+    let run = repo.review(["series", "--onto", "HEAD~1", "--format", "json"]);
+    run.success();
+    let v = json(&run);
+    assert_eq!(v["onto"]["name"], "HEAD~1");
+    assert_eq!(v["onto"]["ref"], repo.rev("feature~1"));
+    assert_eq!(v["base"], repo.rev("feature~1"));
+    assert_eq!(v["commits"].as_array().unwrap().len(), 1);
+    let main = repo.rev("main");
+    let run = repo.review(["series", "--onto", &main[..10]]);
+    run.success()
+        .stdout_has(&format!("2 commits on feature onto {}", &main[..10]));
+    repo.git(["tag", "v1", "main"]);
+    let run = repo.review(["series", "--onto", "v1", "--format", "json"]);
+    run.success();
+    assert_eq!(json(&run)["onto"]["ref"], "refs/tags/v1");
+}
+
 #[test]
 fn merge_commit_inside_is_refused() {
     let env = TestEnv::new();

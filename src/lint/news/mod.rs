@@ -22,8 +22,9 @@ use super::rules::NewsSettings;
 use super::table::RuleId;
 use crate::config::NewsFormat;
 
-/// bedevere's three status descriptions, printed word for word (LINTS.md Part A 6).
-pub const NO_ENTRY: &str = "No news entry in Misc/NEWS.d/next/ or \"skip news\" label found";
+/// No entry at all: said in this tool's terms (bedevere's words name a GitHub label).
+pub const NO_ENTRY: &str = "No NEWS entry";
+/// bedevere's other two status descriptions, printed word for word (LINTS.md Part A 6).
 pub const WRONG_DIRECTORY: &str = "News entry not in an appropriate directory";
 pub const BAD_NAME: &str = "News entry file name incorrectly formatted";
 
@@ -66,11 +67,23 @@ fn judge_body(
             Ok(())
         };
     }
+    // The keys blurb takes from the name, so that the text cannot set them again.
     let meta = match entry {
-        Ok(e) => vec![e.issue.clone(), ("section".to_owned(), e.section.clone())],
+        Ok(e) => ["date", "nonce"]
+            .into_iter()
+            .map(|k| (k.to_owned(), String::new()))
+            .chain([e.issue.clone(), ("section".to_owned(), e.section.clone())])
+            .collect(),
         Err(_) => Vec::new(),
     };
     match parse_blurb(text, &meta, news) {
+        Ok(entries) if entries.len() > 1 => Err(BodyError {
+            line: 1,
+            message: format!(
+                "the file holds {} entries separated by `..`; a NEWS entry file holds one",
+                entries.len()
+            ),
+        }),
         Ok(_) => Ok(()),
         // Without a valid name the file cannot supply the required keys; NEWS-PATH has already
         // said why, so only body problems are reported.

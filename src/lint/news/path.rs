@@ -34,6 +34,14 @@ pub fn section_directory(section: &str) -> String {
     section.replace('/', "-").replace(' ', "_")
 }
 
+/// The section whose directory is `dir`. blurb 2.3 reads both spellings: the current one
+/// (`Core_and_Builtins`) and the one with spaces that CPython used until 2024 (`Core and Builtins`).
+fn section_of_directory<'a>(dir: &str, sections: &'a [String]) -> Option<&'a String> {
+    sections
+        .iter()
+        .find(|s| section_directory(s) == dir || s.replace('/', "-") == dir)
+}
+
 /// Where entries go: `<dir>/next/` for blurb, `<dir>/` for towncrier.
 pub fn entry_root(news: &NewsSettings) -> String {
     match news.format {
@@ -57,7 +65,13 @@ pub(super) fn all_digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// The first field: a date (`2024-05-01` or `2024-05-01-12-34-56`), or the sequence number that
+/// the 2017 bulk conversion wrote there (`0019.bpo-28676.Wxf6Ds.rst`). blurb reads this field
+/// without checking it; garbage is still refused here.
 fn date_ok(date: &str) -> bool {
+    if all_digits(date) {
+        return true;
+    }
     let parts: Vec<&str> = date.split('-').collect();
     let widths: &[usize] = match parts.len() {
         3 => &[4, 2, 2],
@@ -88,16 +102,7 @@ pub fn check_path(path: &str, news: &NewsSettings) -> Result<EntryPath, PathProb
             reason: format!("entries go in `{root}<section>/`, one directory level deep"),
         });
     };
-    if dir.contains(' ') {
-        return Err(PathProblem {
-            status: None,
-            reason: format!(
-                "Space found in path, move to {root}{}/",
-                dir.replace(' ', "_")
-            ),
-        });
-    }
-    let Some(section) = news.sections.iter().find(|s| section_directory(s) == dir) else {
+    let Some(section) = section_of_directory(dir, &news.sections) else {
         let dirs: Vec<String> = news.sections.iter().map(|s| section_directory(s)).collect();
         return Err(PathProblem {
             status: None,
@@ -112,17 +117,66 @@ pub fn check_path(path: &str, news: &NewsSettings) -> Result<EntryPath, PathProb
         return Err(bad_name(format!("the name must end in `.rst`; {expected}")));
     };
     let fields: Vec<&str> = stem.split('.').collect();
-    let [date, issue, nonce] = fields[..] else {
+    // blurb: the date first, the nonce last, one or more issue fields between.
+    let [date, issues @ .., nonce] = &fields[..] else {
+        return Err(bad_name(format!(
+            "`{name}` has 1 dot-separated field before `.rst`, not 3; {expected}"
+        )));
+    };
+    if issues.is_empty() {
         return Err(bad_name(format!(
             "`{name}` has {} dot-separated fields before `.rst`, not 3; {expected}",
             fields.len()
         )));
-    };
+    }
     if !date_ok(date) {
         return Err(bad_name(format!(
             "`{date}` is not a date like `2024-05-01-12-34-56`"
         )));
     }
+    let mut found: Option<(&str, &str)> = None;
+    let mut lowest: Option<&str> = None;
+    for issue in issues {
+        let (kind, number) = issue_field(issue)?;
+        if kind == "gh-issue" && number.parse::<u64>().is_ok_and(|n| n < news.minimum_issue) {
+            lowest.get_or_insert(number);
+        }
+        // blurb keeps the last field of each kind; a gh-issue outranks a bpo.
+        if found.is_none_or(|(k, _)| k == kind || kind == "gh-issue") {
+            found = Some((kind, number));
+        }
+    }
+    if nonce.is_empty()
+        || !nonce
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        return Err(bad_name(format!(
+            "the nonce `{nonce}` must be letters, digits, `_` or `-`"
+        )));
+    }
+    if let Some(number) = lowest {
+        return Err(PathProblem {
+            status: None,
+            reason: format!(
+                "Invalid gh-issue number: '{number}' (must be >= {})",
+                news.minimum_issue
+            ),
+        });
+    }
+    let (kind, number) = found.unwrap_or_default();
+    Ok(EntryPath {
+        issue: (kind.to_owned(), number.to_owned()),
+        section: section.clone(),
+    })
+}
+
+/// One issue field of a blurb name: `gh-issue-<digits>` or `bpo-<digits>`.
+fn issue_field(issue: &str) -> Result<(&'static str, &str), PathProblem> {
+    let bad_name = |reason: String| PathProblem {
+        status: Some(BAD_NAME),
+        reason,
+    };
     let (kind, number) = if let Some(n) = issue.strip_prefix("gh-issue-") {
         ("gh-issue", n)
     } else if let Some(n) = issue.strip_prefix("bpo-") {
@@ -137,28 +191,7 @@ pub fn check_path(path: &str, news: &NewsSettings) -> Result<EntryPath, PathProb
             "the issue number `{number}` is not digits"
         )));
     }
-    if nonce.is_empty()
-        || !nonce
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    {
-        return Err(bad_name(format!(
-            "the nonce `{nonce}` must be letters, digits, `_` or `-`"
-        )));
-    }
-    if kind == "gh-issue" && number.parse::<u64>().is_ok_and(|n| n < news.minimum_issue) {
-        return Err(PathProblem {
-            status: None,
-            reason: format!(
-                "Invalid gh-issue number: '{number}' (must be >= {})",
-                news.minimum_issue
-            ),
-        });
-    }
-    Ok(EntryPath {
-        issue: (kind.to_owned(), number.to_owned()),
-        section: section.clone(),
-    })
+    Ok((kind, number))
 }
 
 fn check_fragment(rest: &str, root: &str, news: &NewsSettings) -> Result<EntryPath, PathProblem> {

@@ -111,7 +111,7 @@ pub fn check_series(
             .notes
             .push(Note::new(id, format!("no NEWS entry needed: {why}"))),
         Requirement::Missing(status, reason) => report.findings.push(Finding {
-            path: entry_root(news).trim_end_matches('/').to_owned(),
+            path: existing_anchor(series, &entry_root(news))?,
             line: 1,
             column: 1,
             rule: id,
@@ -120,4 +120,24 @@ pub fn check_series(
         }),
     }
     Ok(())
+}
+
+/// Where the finding points: the entry directory, or its nearest ancestor that the tip has (a
+/// first entry creates `Misc/NEWS.d/next/`), else the first file the series changes.
+fn existing_anchor(series: &SeriesCheck<'_>, root: &str) -> Result<String, LintError> {
+    let tree = series.repo.find_commit(series.tip)?.tree()?;
+    let mut dir = root.trim_end_matches('/');
+    while !dir.is_empty() {
+        if tree.get_path(std::path::Path::new(dir)).is_ok() {
+            return Ok(dir.to_owned());
+        }
+        dir = dir.rsplit_once('/').map_or("", |(parent, _)| parent);
+    }
+    let first = series
+        .files
+        .iter()
+        .zip(series.paths)
+        .find(|((f, _), _)| f.kind != crate::lint::Kind::Deleted)
+        .or_else(|| series.files.iter().zip(series.paths).next());
+    Ok(first.map_or_else(|| root.trim_end_matches('/').to_owned(), |(_, p)| p.clone()))
 }
