@@ -85,7 +85,7 @@ complete -c review -n "__fish_review_using_subcommand config; and __fish_seen_su
 complete -c review -n "__fish_review_using_subcommand config; and __fish_seen_subcommand_from init" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
 complete -c review -n "__fish_review_using_subcommand config; and __fish_seen_subcommand_from init" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
 complete -c review -n "__fish_review_using_subcommand config; and __fish_seen_subcommand_from init" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
-complete -c review -n "__fish_review_using_subcommand config; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help'
+complete -c review -n "__fish_review_using_subcommand config; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c review -n "__fish_review_using_subcommand config; and __fish_seen_subcommand_from init" -s V -l version -d 'Print version'
 complete -c review -n "__fish_review_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the effective configuration'
 complete -c review -n "__fish_review_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "init" -d 'Write a commented `.review.toml` at the top of the work tree'

@@ -26,6 +26,10 @@ pub enum ConfigCommand {
     /// Print the effective configuration
     Show(ShowArgs),
     /// Write a commented `.review.toml` at the top of the work tree
+    #[command(after_long_help = concat!(
+        "Every key, with an example value (this is `.review.toml.example`):\n\n",
+        include_str!("../../.review.toml.example")
+    ))]
     Init,
 }
 
@@ -107,31 +111,58 @@ fn init(ctx: &Context) -> CliResult {
     std::fs::write(&path, init_template(&branch))
         .map_err(|e| CliError::io(format!("cannot write `{}`", path.display())).with_cause(e))?;
     ctx.printer.status("Created", &path.display().to_string());
-    ctx.printer
-        .hint("`.review.toml.example` in the review sources documents every key");
+    ctx.printer.hint(
+        "`review config init --help` documents every key; `review config show --origin` prints the effective values",
+    );
     Ok(Outcome::Success)
 }
 
 /// The starting `.review.toml`: the detected default branch, everything else commented out.
 pub fn init_template(default_branch: &str) -> String {
-    format!(
-        r#"# Configuration of `review` for this repository. Commit it so everyone shares it.
-# Every key is optional; `review config show --origin` prints the effective values.
-
-[service]
-# kind = "native"                 # the review service: "native" is `review serve`
-# url = "http://127.0.0.1:8080"   # where the service listens
-# project = "demo"                # the project's name on the service
-
-[branches]
-default = "{default_branch}"      # the development branch
-bugfix = []                       # maintained bugfix branches, newest first, e.g. ["3.14", "3.13"]
-security = []                     # branches taking security fixes only
-
-[lint]
-preset = "generic"                # "generic" or "cpython"
-"#
-    )
+    // (code, comment): the comments start in one column whatever the branch name's length.
+    const LINES: &[(&str, &str)] = &[
+        (
+            "# Configuration of `review` for this repository. Commit it so everyone shares it.",
+            "",
+        ),
+        (
+            "# Every key is optional; `review config show --origin` prints the effective values.",
+            "",
+        ),
+        ("", ""),
+        ("[service]", ""),
+        (
+            "# kind = \"native\"",
+            "the review service: \"native\" is `review serve`",
+        ),
+        (
+            "# url = \"http://127.0.0.1:8080\"",
+            "where the service listens",
+        ),
+        ("# project = \"demo\"", "the project's name on the service"),
+        ("", ""),
+        ("[branches]", ""),
+        ("default = \"{branch}\"", "the development branch"),
+        (
+            "bugfix = []",
+            "maintained bugfix branches, newest first, e.g. [\"3.14\", \"3.13\"]",
+        ),
+        ("security = []", "branches taking security fixes only"),
+        ("", ""),
+        ("[lint]", ""),
+        ("preset = \"generic\"", "\"generic\" or \"cpython\""),
+    ];
+    let mut out = String::new();
+    for (code, comment) in LINES {
+        let code = code.replace("{branch}", default_branch);
+        if comment.is_empty() {
+            out.push_str(&code);
+        } else {
+            out.push_str(&format!("{code:<32} # {comment}"));
+        }
+        out.push('\n');
+    }
+    out
 }
 
 #[cfg(test)]
@@ -149,5 +180,18 @@ mod tests {
             layer["branches.default"].0,
             toml::Value::String("3.14".into())
         );
+    }
+
+    #[test]
+    fn init_template_comments_start_in_one_column() {
+        let columns = |text: &str| -> Vec<usize> {
+            text.lines()
+                .filter_map(|l| l.find(" # ").map(|i| i + 1))
+                .collect()
+        };
+        assert_eq!(columns(&init_template("main")), vec![33; 7]);
+        // A branch name too long for the column pushes only its own comment.
+        let long = columns(&init_template("a-very-long-development-branch-name"));
+        assert_eq!(long.iter().filter(|&&c| c == 33).count(), 6, "{long:?}");
     }
 }

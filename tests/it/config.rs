@@ -90,6 +90,28 @@ fn show_works_outside_a_repository() {
     run.success().stdout_has("[lint]\npreset = \"generic\"");
 }
 
+/// Issue 17: the hint after `config init` names what an installed binary has, and that help
+/// documents every key.
+#[test]
+fn init_hint_names_help_that_documents_every_key() {
+    let env = TestEnv::new();
+    let repo = env.repo("proj");
+    repo.review(["config", "init"]).success().stderr_has(
+        "hint: `review config init --help` documents every key; `review config show --origin` prints the effective values",
+    );
+    let help = repo.review(["config", "init", "--help"]);
+    help.success();
+    for key in [
+        "[service]",
+        "bugfix = [",
+        "preset = ",
+        "tab-width = ",
+        "[news]",
+    ] {
+        assert!(help.stdout.contains(key), "{key}: {}", help.stdout);
+    }
+}
+
 #[test]
 fn init_writes_a_loadable_file_and_refuses_to_overwrite() {
     let env = TestEnv::new();
@@ -99,7 +121,7 @@ fn init_writes_a_loadable_file_and_refuses_to_overwrite() {
         .success()
         .stderr_has("Created");
     let written = std::fs::read_to_string(repo.path.join(".review.toml")).unwrap();
-    assert!(written.contains("default = \"main\""));
+    assert!(written.contains("default = \"main\"                 # the development branch\n"));
     repo.review(["config", "show", "--origin"])
         .success()
         .stdout_has(".review.toml");
