@@ -132,7 +132,7 @@ fn write_patch(
         match line.origin() {
             'F' => {
                 flush(&mut out, &mut header, false);
-                let mut h = file_header(line.content());
+                let mut h = modes_first(&file_header(line.content()));
                 if let Some((repo, _)) = abbrev {
                     h = git_similarity_line(&h, repo, &delta);
                 }
@@ -467,6 +467,26 @@ fn idx_object_count(path: &std::path::Path) -> Option<u64> {
     let mut last = [0u8; 4];
     file.read_exact(&mut last).ok()?;
     Some(u64::from(u32::from_be_bytes(last)))
+}
+
+/// The `old mode`/`new mode` lines right after `diff --git`, where git writes them (libgit2
+/// writes them after the `rename` lines of a partial rename).
+fn modes_first(header: &[u8]) -> Vec<u8> {
+    let lines: Vec<&[u8]> = header.split_inclusive(|&b| b == b'\n').collect();
+    let is_mode = |l: &[u8]| l.starts_with(b"old mode ") || l.starts_with(b"new mode ");
+    let mut out = Vec::with_capacity(header.len());
+    for (i, line) in lines.iter().enumerate() {
+        if is_mode(line) {
+            continue;
+        }
+        out.extend_from_slice(line);
+        if i == 0 {
+            for mode in lines.iter().filter(|l| is_mode(l)) {
+                out.extend_from_slice(mode);
+            }
+        }
+    }
+    out
 }
 
 /// git ends the `---`/`+++` lines of a name with a space with a tab, so tools that split at

@@ -277,6 +277,13 @@ fn diffs_are_written_as_git_writes_them() {
     repo.commit("Rename with changes");
     repo.git(["mv", "lib/keep.txt", "lib/kept.txt"]);
     repo.commit("Pure rename in a directory");
+    repo.git(["mv", "lib/kept.txt", "lib/kept-and-run.txt"]);
+    repo.write(
+        "lib/kept-and-run.txt",
+        (1..=30).map(|i| format!("keep {i}\n")).collect::<String>() + "more\n",
+    );
+    make_executable(&repo, "lib/kept-and-run.txt");
+    repo.commit("Rename with changes and a mode change");
     make_executable(&repo, "code.py");
     repo.commit("Mode change only");
     repo.write("crlf.txt", "one\r\nTWO\r\nthree\r\nfour\r\n");
