@@ -112,11 +112,27 @@ fn write_patch(
             }
         }
     };
+    // Lines of a file's hunks, by origin, with the content: what libgit2 wrote, or for a file
+    // rediffed (see `rediff_without_form_feeds`) what that gave.
+    let emit = |out: &mut Vec<u8>, header: &mut Option<Vec<u8>>, origin: char, content: &[u8]| {
+        match origin {
+            'H' => {
+                flush(out, header, true);
+                out.extend(hunk_header(content));
+                return;
+            }
+            '+' | '-' | ' ' => out.push(origin as u8),
+            _ => {}
+        }
+        out.extend_from_slice(content);
+    };
+    // Whether the lines of the current file come from a rediff instead.
+    let mut replaced = false;
     diff.print(DiffFormat::Patch, |delta, _hunk, line| {
         match line.origin() {
             'F' => {
                 flush(&mut out, &mut header, false);
-                let mut h = file_header(line.content());
+                let mut h = modes_first(&file_header(line.content()));
                 if let Some((repo, _)) = abbrev {
                     h = git_similarity_line(&h, repo, &delta);
                 }
@@ -130,13 +146,18 @@ fn write_patch(
                     );
                 }
                 header = Some(h);
+                replaced = false;
+                if let Some((repo, _)) = abbrev {
+                    if let Some(lines) = rediff_without_form_feeds(repo, &delta) {
+                        for (origin, content) in lines {
+                            emit(&mut out, &mut header, origin, &content);
+                        }
+                        replaced = true;
+                    }
+                }
                 return true;
             }
-            'H' => {
-                flush(&mut out, &mut header, true);
-                out.extend(hunk_header(line.content()));
-                return true;
-            }
+            _ if replaced => return true,
             'B' => {
                 flush(&mut out, &mut header, false);
                 if line.content().starts_with(b"Binary files ")
@@ -145,14 +166,72 @@ fn write_patch(
                     return true;
                 }
             }
-            '+' | '-' | ' ' => out.push(line.origin() as u8),
             _ => {}
         }
-        out.extend_from_slice(line.content());
+        emit(&mut out, &mut header, line.origin(), line.content());
         true
     })?;
     flush(&mut out, &mut header, false);
     Ok(out)
+}
+
+/// The hunks of a text file holding a form feed or a vertical tab, diffed again with those
+/// bytes replaced by a byte neither side holds, then put back. git's xdiff does not count them
+/// as whitespace, libgit2's does (`git__isspace`), and the indent heuristic, which looks for
+/// blank lines, then places some hunks differently (a line of only `^L`, a page break in old
+/// C and Python sources, is blank to libgit2). The replacement changes no line's identity, so
+/// the same lines match; only the heuristic sees what git sees. `None` for other files.
+fn rediff_without_form_feeds(
+    repo: &Repository,
+    delta: &git2::DiffDelta<'_>,
+) -> Option<Vec<(char, Vec<u8>)>> {
+    let is_special = |b: &u8| *b == 0x0b || *b == 0x0c;
+    let (old, new) = (delta.old_file(), delta.new_file());
+    if delta.flags().is_binary() || old.id() == new.id() {
+        return None;
+    }
+    let content = |id: Oid| -> Option<Vec<u8>> {
+        if id.is_zero() {
+            Some(Vec::new())
+        } else {
+            repo.find_blob(id).ok().map(|b| b.content().to_vec())
+        }
+    };
+    let (a, b) = (content(old.id())?, content(new.id())?);
+    if !a.iter().any(is_special) && !b.iter().any(is_special) {
+        return None;
+    }
+    // A control byte absent from both sides stands for each of the two.
+    let mut unused = (0x01u8..0x20)
+        .filter(|c| !matches!(c, b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0x1b))
+        .filter(|c| !a.contains(c) && !b.contains(c));
+    let (ff, vt) = (unused.next()?, unused.next()?);
+    let swap = |data: &[u8], from: (u8, u8), to: (u8, u8)| -> Vec<u8> {
+        data.iter()
+            .map(|&c| match c {
+                c if c == from.0 => to.0,
+                c if c == from.1 => to.1,
+                c => c,
+            })
+            .collect()
+    };
+    let (a2, b2) = (
+        swap(&a, (0x0c, 0x0b), (ff, vt)),
+        swap(&b, (0x0c, 0x0b), (ff, vt)),
+    );
+    let mut opts = DiffOptions::new();
+    opts.indent_heuristic(true).force_text(true);
+    let mut patch = Patch::from_buffers(&a2, old.path(), &b2, new.path(), Some(&mut opts)).ok()?;
+    let mut lines = Vec::new();
+    patch
+        .print(&mut |_delta, _hunk, line| {
+            if line.origin() != 'F' {
+                lines.push((line.origin(), swap(line.content(), (ff, vt), (0x0c, 0x0b))));
+            }
+            true
+        })
+        .ok()?;
+    Some(lines)
 }
 
 /// The `similarity index N%` line of a partial rename with git's figure: libgit2 measures
@@ -388,6 +467,26 @@ fn idx_object_count(path: &std::path::Path) -> Option<u64> {
     let mut last = [0u8; 4];
     file.read_exact(&mut last).ok()?;
     Some(u64::from(u32::from_be_bytes(last)))
+}
+
+/// The `old mode`/`new mode` lines right after `diff --git`, where git writes them (libgit2
+/// writes them after the `rename` lines of a partial rename).
+fn modes_first(header: &[u8]) -> Vec<u8> {
+    let lines: Vec<&[u8]> = header.split_inclusive(|&b| b == b'\n').collect();
+    let is_mode = |l: &[u8]| l.starts_with(b"old mode ") || l.starts_with(b"new mode ");
+    let mut out = Vec::with_capacity(header.len());
+    for (i, line) in lines.iter().enumerate() {
+        if is_mode(line) {
+            continue;
+        }
+        out.extend_from_slice(line);
+        if i == 0 {
+            for mode in lines.iter().filter(|l| is_mode(l)) {
+                out.extend_from_slice(mode);
+            }
+        }
+    }
+    out
 }
 
 /// git ends the `---`/`+++` lines of a name with a space with a tab, so tools that split at

@@ -277,6 +277,13 @@ fn diffs_are_written_as_git_writes_them() {
     repo.commit("Rename with changes");
     repo.git(["mv", "lib/keep.txt", "lib/kept.txt"]);
     repo.commit("Pure rename in a directory");
+    repo.git(["mv", "lib/kept.txt", "lib/kept-and-run.txt"]);
+    repo.write(
+        "lib/kept-and-run.txt",
+        (1..=30).map(|i| format!("keep {i}\n")).collect::<String>() + "more\n",
+    );
+    make_executable(&repo, "lib/kept-and-run.txt");
+    repo.commit("Rename with changes and a mode change");
     make_executable(&repo, "code.py");
     repo.commit("Mode change only");
     repo.write("crlf.txt", "one\r\nTWO\r\nthree\r\nfour\r\n");
@@ -301,6 +308,28 @@ fn diffs_are_written_as_git_writes_them() {
     repo.write("code.py", function);
     repo.commit("Several kinds at once");
     check(&repo, "diffs");
+}
+
+/// A line of only a form feed (a page break) is not blank to git's indent heuristic; it is to
+/// libgit2's, which then places a hunk differently.
+#[test]
+fn page_breaks_do_not_move_hunks() {
+    let env = TestEnv::new();
+    let repo = env.repo("page-breaks");
+    let head = "def resolve(rawaddr):\n    if not rawaddr:\n\tprint 'Where in the world is %s?' % rawaddr\n\n\n";
+    let tail = "\x0c\ndef main():\n    help = 0\n    status = 0\n";
+    repo.write("world.py", format!("{head}{tail}"));
+    repo.commit("Base");
+    repo.new_branch("feature", "main");
+    let parse =
+        "\x0c\ndef parse(file):\n    fp = open(file)\n\n    while 1:\n\tline = fp.readline()\n\n";
+    repo.write("world.py", format!("{head}{parse}{tail}"));
+    repo.commit("Add a function after a page break");
+    repo.write("vt.txt", "a\n\x0b\nb\n");
+    repo.commit("A vertical tab");
+    repo.write("vt.txt", "a\n\x0b\nc\n\x0b\nb\n");
+    repo.commit("Another vertical tab");
+    check(&repo, "page-breaks");
 }
 
 /// The reported bug: a binary file renamed without changes got `Binary files a/X and b/Y
