@@ -67,6 +67,8 @@ command -v cc >/dev/null || ensure_apt gcc libc6-dev
 ensure_apt dbus-daemon dbus-bin gnome-keyring libsecret-tools
 # Every job of `review serve` runs under bubblewrap (tests/it/serve_sandbox.rs and every service test).
 ensure_apt bubblewrap
+# tests/it/serve_schemathesis.rs: property-based tests of the API from its OpenAPI document.
+ensure_venv schemathesis==4.32.5
 if command -v rustup >/dev/null; then
   rustup component add rustfmt clippy >/dev/null 2>&1 || true
 fi

@@ -24,3 +24,4 @@ mod serve_edges;
 mod serve_gate;
 mod serve_git_auth;
 mod serve_sandbox;
+mod serve_schemathesis;
