@@ -43,6 +43,23 @@ fn add_core(service: &Service<'_>) -> String {
     run.stdout.trim().to_owned()
 }
 
+/// Change 1 by ann, and a v2 of it uploaded by cora (core), on a started service.
+fn cora_uploads_v2_of_anns_change(service: &Service<'_>) -> Server {
+    let t = &service.tokens;
+    let theirs = service.series("theirs", &[("Fix", &[("src/lib.c", "int fixed;\n")])]);
+    let mine = service.series("mine", &[("Mine", &[("src/lib.c", "int mine;\n")])]);
+    let server = service.start();
+    let created = server.create(&t.contributor, &theirs, &["main"]);
+    assert_eq!(created.status, 201, "{}", created.text);
+    let uploaded = server.post(
+        "/api/v1/changes/1/versions",
+        Some(&t.core),
+        &json!({"mbox": mine, "targets": ["main"]}),
+    );
+    assert_eq!(uploaded.status, 201, "{}", uploaded.text);
+    server
+}
+
 #[test]
 fn an_approval_of_a_version_that_is_no_longer_the_newest_is_refused() {
     let env = TestEnv::new();
@@ -98,22 +115,9 @@ fn without_self_approval_nobody_approves_what_they_uploaded_or_own() {
     let service = Service::with_toml(&env, &serve_toml(NO_SELF_APPROVAL));
     let t = &service.tokens;
     let cole = add_core(&service);
-    let theirs = service.series("theirs", &[("Fix", &[("src/lib.c", "int fixed;\n")])]);
-    let mine = service.series("mine", &[("Mine", &[("src/lib.c", "int mine;\n")])]);
     let own = service.series("own", &[("Own", &[("own.txt", "own\n")])]);
-    let server = service.start();
-    assert_eq!(
-        server.create(&t.contributor, &theirs, &["main"]).status,
-        201
-    );
-
     // The bypass of the issue: cora uploads her code as v2 of ann's change and approves it.
-    let uploaded = server.post(
-        "/api/v1/changes/1/versions",
-        Some(&t.core),
-        &json!({"mbox": mine, "targets": ["main"]}),
-    );
-    assert_eq!(uploaded.status, 201, "{}", uploaded.text);
+    let server = cora_uploads_v2_of_anns_change(&service);
     approve(&server, &t.core, 1, 2)
         .error(409, "gate_refused")
         .message_has("you uploaded v2 of change 1")
@@ -137,19 +141,7 @@ fn with_self_approval_an_uploader_may_approve_except_on_a_frozen_branch() {
     let env = TestEnv::new();
     let service = Service::with_toml(&env, &serve_toml("\n[gate]\npoll_ms = 200\n"));
     let t = &service.tokens;
-    let theirs = service.series("theirs", &[("Fix", &[("src/lib.c", "int fixed;\n")])]);
-    let mine = service.series("mine", &[("Mine", &[("src/lib.c", "int mine;\n")])]);
-    let server = service.start();
-    assert_eq!(
-        server.create(&t.contributor, &theirs, &["main"]).status,
-        201
-    );
-    let uploaded = server.post(
-        "/api/v1/changes/1/versions",
-        Some(&t.core),
-        &json!({"mbox": mine, "targets": ["main"]}),
-    );
-    assert_eq!(uploaded.status, 201);
+    let server = cora_uploads_v2_of_anns_change(&service);
     let freeze = server.post(
         "/api/v1/branches/main/freeze",
         Some(&t.release_manager),

@@ -160,6 +160,13 @@ mod tests {
     use super::super::*;
     use super::*;
 
+    /// A user, a change and its version, as a database made by an older schema holds them.
+    const ONE_OLD_CHANGE: &str =
+        "INSERT INTO users (name, role, token_hash, created_ms) VALUES ('ann', 'contributor', 'h', 0);
+         INSERT INTO changes (owner, title, kind, state, created_ms) VALUES (1, 'old', 'bugfix', 'open', 0);
+         INSERT INTO versions (change, number, content_hash, mbox, docs_only, commits, created_ms)
+             VALUES (1, 1, 'h', 'From old', 0, '[]', 0);";
+
     #[test]
     fn a_database_made_before_added_columns_gets_them_at_open() {
         let dir = tempfile::tempdir().unwrap();
@@ -170,13 +177,7 @@ mod tests {
             .replace(",\n    draft INTEGER NOT NULL DEFAULT 0\n", "\n");
         assert_ne!(old_schema, SCHEMA_V1);
         old.execute_batch(&old_schema).unwrap();
-        old.execute_batch(
-            "INSERT INTO users (name, role, token_hash, created_ms) VALUES ('ann', 'contributor', 'h', 0);
-             INSERT INTO changes (owner, title, kind, state, created_ms) VALUES (1, 'old', 'bugfix', 'open', 0);
-             INSERT INTO versions (change, number, content_hash, mbox, docs_only, commits, created_ms)
-                 VALUES (1, 1, 'h', 'From old', 0, '[]', 0);",
-        )
-        .unwrap();
+        old.execute_batch(ONE_OLD_CHANGE).unwrap();
         let has_column = |conn: &Connection, table: &str, column: &str| -> bool {
             conn.query_row(
                 "SELECT EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2)",
@@ -233,13 +234,7 @@ mod tests {
         let path = dir.path().join("review.db");
         let mut conn = Connection::open(&path).unwrap();
         migrate_to(&mut conn, 1).unwrap();
-        conn.execute_batch(
-            "INSERT INTO users (name, role, token_hash, created_ms) VALUES ('ann', 'contributor', 'h', 0);
-             INSERT INTO changes (owner, title, kind, state, created_ms) VALUES (1, 'old', 'bugfix', 'open', 0);
-             INSERT INTO versions (change, number, content_hash, mbox, docs_only, commits, created_ms)
-                 VALUES (1, 1, 'h', 'From old', 0, '[]', 0);",
-        )
-        .unwrap();
+        conn.execute_batch(ONE_OLD_CHANGE).unwrap();
         drop(conn);
         let store = Store::open(&path).unwrap();
         assert_eq!(user_version(&store.conn()).unwrap(), 2);
