@@ -67,8 +67,10 @@ command -v cc >/dev/null || ensure_apt gcc libc6-dev
 ensure_apt dbus-daemon dbus-bin gnome-keyring libsecret-tools
 # Every job of `review serve` runs under bubblewrap (tests/it/serve_sandbox.rs and every service test).
 ensure_apt bubblewrap
-# tests/it/news.rs judges NEWS entries against blurb itself (tests/it/data/blurb_judge.py).
-ensure_venv blurb==2.3.0
+# One venv for every PyPI tool the tests run (ensure_venv rebuilds it when this list changes):
+# tests/it/news.rs judges NEWS entries against blurb itself (tests/it/data/blurb_judge.py);
+# tests/it/serve_schemathesis.rs runs property-based tests of the API from its OpenAPI document.
+ensure_venv blurb==2.3.0 schemathesis==4.32.5
 if command -v rustup >/dev/null; then
   rustup component add rustfmt clippy >/dev/null 2>&1 || true
 fi

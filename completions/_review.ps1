@@ -534,6 +534,7 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
         }
         'review;approve' {
             [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Approve it for this branch only (repeatable) [default: every target it applies to]')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'The version you reviewed; refused if a newer one came since [default: the newest version, read from the service just before approving]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format; `json` prints the object described in the README')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto colours a terminal unless NO_COLOR is set')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (like `git -C`)')
@@ -544,8 +545,6 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'review;recheck' {

@@ -330,13 +330,17 @@ _review() {
             return 0
             ;;
         review__subcmd__approve)
-            opts="-q -v -C -h -V --target --format --quiet --verbose --color --config --help --version"
+            opts="-q -v -C -h --target --version --format --quiet --verbose --color --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --target)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --version)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -484,6 +484,7 @@ set edit:completion:arg-completer[review] = {|@words|
         }
         &'review;approve'= {
             cand --target 'Approve it for this branch only (repeatable) [default: every target it applies to]'
+            cand --version 'The version you reviewed; refused if a newer one came since [default: the newest version, read from the service just before approving]'
             cand --format 'Output format; `json` prints the object described in the README'
             cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
             cand -C 'Run as if started in <PATH> (like `git -C`)'
@@ -494,8 +495,6 @@ set edit:completion:arg-completer[review] = {|@words|
             cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'review;recheck'= {
             cand --reason 'Why the checks should run again (required), e.g. the issue of the known failure'

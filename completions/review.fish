@@ -320,6 +320,7 @@ complete -c review -n "__fish_review_using_subcommand download" -s q -l quiet -d
 complete -c review -n "__fish_review_using_subcommand download" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
 complete -c review -n "__fish_review_using_subcommand download" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c review -n "__fish_review_using_subcommand approve" -l target -d 'Approve it for this branch only (repeatable) [default: every target it applies to]' -r
+complete -c review -n "__fish_review_using_subcommand approve" -l version -d 'The version you reviewed; refused if a newer one came since [default: the newest version, read from the service just before approving]' -r
 complete -c review -n "__fish_review_using_subcommand approve" -l format -d 'Output format; `json` prints the object described in the README' -r -f -a "human\t'Text for people; may be coloured on a terminal'
 json\t'One JSON document (or JSON Lines where the command says so), never coloured'"
 complete -c review -n "__fish_review_using_subcommand approve" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
@@ -330,7 +331,6 @@ complete -c review -n "__fish_review_using_subcommand approve" -l config -d 'Ove
 complete -c review -n "__fish_review_using_subcommand approve" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
 complete -c review -n "__fish_review_using_subcommand approve" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
 complete -c review -n "__fish_review_using_subcommand approve" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c review -n "__fish_review_using_subcommand approve" -s V -l version -d 'Print version'
 complete -c review -n "__fish_review_using_subcommand recheck" -l reason -d 'Why the checks should run again (required), e.g. the issue of the known failure' -r
 complete -c review -n "__fish_review_using_subcommand recheck" -l format -d 'Output format; `json` prints the object described in the README' -r -f -a "human\t'Text for people; may be coloured on a terminal'
 json\t'One JSON document (or JSON Lines where the command says so), never coloured'"

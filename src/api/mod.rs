@@ -521,6 +521,8 @@ pub enum ErrorCode {
     ChangeNotOpen,
     /// 409: the change is a draft, which is checked but not approved until it is marked ready.
     ChangeIsDraft,
+    /// 409: the version approved is not the newest (a new one came since the reviewer read it).
+    VersionChanged,
     /// 400: a query parameter is invalid.
     InvalidQuery,
     /// 409: the gate refused (self-approval, frozen branch, stale version, no reason, not
@@ -565,6 +567,7 @@ impl ErrorCode {
         ErrorCode::InvalidField,
         ErrorCode::ChangeNotOpen,
         ErrorCode::ChangeIsDraft,
+        ErrorCode::VersionChanged,
         ErrorCode::InvalidQuery,
         ErrorCode::GateRefused,
         ErrorCode::ShuttingDown,
@@ -576,9 +579,26 @@ impl ErrorCode {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Approve {
+    /// The version the reviewer read: refused (`version_changed`) unless it is the newest.
+    #[serde(deserialize_with = "whole_number")]
+    pub version: u32,
     /// The targets approved; absent or empty: every target the current version applies to.
     #[serde(default)]
     pub targets: Vec<String>,
+}
+
+/// A JSON integer, also when written as a number with a zero fraction (`2.0`): JSON Schema's
+/// `integer`, which the OpenAPI document promises.
+fn whole_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    let n = serde_json::Number::deserialize(deserializer)?;
+    n.as_u64()
+        .or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= f64::from(u32::MAX))
+                .map(|f| f as u64)
+        })
+        .and_then(|n| u32::try_from(n).ok())
+        .ok_or_else(|| serde::de::Error::custom(format!("`{n}` is not a version number")))
 }
 
 /// `POST /api/v1/changes/{number}/recheck`.
@@ -662,6 +682,23 @@ mod tests {
         old.as_object_mut().unwrap().remove("known_failure");
         let old: JobResult = serde_json::from_value(old).unwrap();
         assert_eq!(old.known_failure, None);
+    }
+
+    #[test]
+    fn approve_takes_a_whole_version_number_and_nothing_else() {
+        let parse = |text: &str| serde_json::from_str::<Approve>(text).map(|a| a.version);
+        assert_eq!(parse(r#"{"version": 2}"#).unwrap(), 2);
+        assert_eq!(parse(r#"{"version": 2.0}"#).unwrap(), 2);
+        for bad in [
+            r#"{"version": 2.5}"#,
+            r#"{"version": -1}"#,
+            r#"{"version": 4294967296}"#,
+            r#"{"version": "2"}"#,
+            r#"{}"#,
+            r#"{"version": 1, "extra": 1}"#,
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

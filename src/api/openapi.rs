@@ -15,9 +15,17 @@ fn json_response(description: &str, schema: &str) -> Value {
            "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}})
 }
 
+/// The largest id: ids are SQLite integers (a larger one answers 404, not found).
+const MAX_ID: i64 = i64::MAX;
+
 fn number_param(name: &str, description: &str) -> Value {
     json!({"name": name, "in": "path", "required": true, "description": description,
-           "schema": {"type": "integer", "minimum": 1}})
+           "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "example": 1})
+}
+
+fn branch_param() -> Value {
+    json!({"name": "name", "in": "path", "required": true, "description": "a branch of the service",
+           "schema": {"type": "string"}, "example": "main"})
 }
 
 fn etag_param() -> Value {
@@ -53,10 +61,15 @@ fn gate_schemas() -> Value {
                         "position": {"type": ["integer", "null"]}, "queue_length": {"type": ["integer", "null"]},
                         "commit": {"type": ["string", "null"], "description": "the commit it merged as"},
                         "approvals": {"type": "array", "items": {"type": "string"}}}},
-                "Approve": {"type": "object", "properties": {"targets": {"type": "array", "items": {"type": "string"},
-                    "description": "absent or empty: every target the current version applies to"}}},
-                "Recheck": {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string", "minLength": 1}}},
-                "Promote": {"type": "object", "required": ["target"], "properties": {"target": {"type": "string"}}},
+                "Approve": {"type": "object", "required": ["version"], "additionalProperties": false, "properties": {
+                    "version": {"type": "integer", "minimum": 0, "maximum": u32::MAX,
+                        "description": "the version the reviewer read: refused (409 version_changed) unless it is the newest"},
+                    "targets": {"type": "array", "items": {"type": "string"},
+                        "description": "absent or empty: every target the current version applies to"}}},
+                "Recheck": {"type": "object", "required": ["reason"], "additionalProperties": false,
+                    "properties": {"reason": {"type": "string", "minLength": 1}}},
+                "Promote": {"type": "object", "required": ["target"], "additionalProperties": false,
+                    "properties": {"target": {"type": "string"}}},
                 "BranchGate": {"type": "object", "properties": {
                     "branch": {"type": "string"}, "tip": {"type": ["string", "null"]}, "frozen": {"type": "boolean"},
                     "queue": {"type": "array", "items": {"type": "integer"}, "description": "change numbers, head first"}}},
@@ -93,12 +106,12 @@ fn gate_paths() -> Value {
     json!({
             "/api/v1/changes/{number}/approve": {"post": {
                 "summary": "Approve the current version for the merge gate (core, release-manager)",
-                "description": "Each approved target enters its branch's queue at the back once `gate.approvals_needed` distinct approvals are given. Self-approval is refused when `gate.self_approval = false` or the branch is frozen.",
+                "description": "Approves the version the reviewer read (`version`), refused with 409 version_changed when a newer one came since. Each approved target enters its branch's queue at the back once `gate.approvals_needed` distinct approvals are given. Self-approval (of a change one owns, or of a version one uploaded) is refused when `gate.self_approval = false` or the branch is frozen.",
                 "parameters": [number_param("number", "the change number")],
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Approve"}}}},
                 "responses": auth_errors(json!({"200": json_response("the change", "Change"),
                     "400": error_response("invalid_json"), "403": error_response("forbidden"),
-                    "404": error_response("unknown_change"), "409": error_response("change_not_open, change_is_draft or gate_refused"),
+                    "404": error_response("unknown_change"), "409": error_response("change_not_open, change_is_draft, version_changed or gate_refused"),
                     "415": error_response("unsupported_media_type"),
                     "422": error_response("unknown_target or invalid_field (the version does not apply)")}))}},
             "/api/v1/changes/{number}/recheck": {"post": {
@@ -125,17 +138,17 @@ fn gate_paths() -> Value {
                     "409": error_response("change_not_open")}))}},
             "/api/v1/branches/{name}/gate": {"get": {
                 "summary": "A branch's gate queue",
-                "parameters": [{"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "parameters": [branch_param()],
                 "responses": auth_errors(json!({"200": json_response("the queue", "BranchGate"),
                     "404": error_response("not_found (not a branch of the service)")}))}},
             "/api/v1/branches/{name}/freeze": {"post": {
                 "summary": "Freeze a branch: self-approval is refused on it (release-manager)",
-                "parameters": [{"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "parameters": [branch_param()],
                 "responses": auth_errors(json!({"200": json_response("the queue", "BranchGate"),
                     "403": error_response("forbidden"), "404": error_response("not_found")}))}},
             "/api/v1/branches/{name}/unfreeze": {"post": {
                 "summary": "Lift a branch's freeze (release-manager)",
-                "parameters": [{"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "parameters": [branch_param()],
                 "responses": auth_errors(json!({"200": json_response("the queue", "BranchGate"),
                     "403": error_response("forbidden"), "404": error_response("not_found")}))}},
             "/api/v1/gate/runs/{run}/log": {"get": {
@@ -183,9 +196,10 @@ fn base_document() -> Value {
                     "mbox": {"type": "string", "description": "git format-patch --stdout output, when it is UTF-8"},
                     "mbox_base64": {"type": "string", "contentEncoding": "base64",
                         "description": "the same in base64, for a series that is not UTF-8"},
-                    "targets": {"type": "array", "items": {"type": "string"}},
+                    "targets": {"type": "array", "items": {"type": "string"}, "minItems": 1, "uniqueItems": true},
                     "kind": {"type": "string", "enum": ["feature", "bugfix", "security", "docs"]},
-                    "title": {"type": "string"},
+                    "title": {"type": "string", "minLength": 1, "pattern": "\\S",
+                        "description": "not only white space"},
                     "issue": {"type": ["string", "null"]},
                     "base": {"type": ["string", "null"]},
                     "draft": {"type": "boolean", "default": false,
@@ -195,7 +209,7 @@ fn base_document() -> Value {
                     "additionalProperties": false, "properties": {
                     "mbox": {"type": "string"},
                     "mbox_base64": {"type": "string", "contentEncoding": "base64"},
-                    "targets": {"type": "array", "items": {"type": "string"}},
+                    "targets": {"type": "array", "items": {"type": "string"}, "minItems": 1, "uniqueItems": true},
                     "base": {"type": ["string", "null"]}}},
                 "JobResult": {"type": "object", "properties": {
                     "id": {"type": "integer"}, "name": {"type": "string"}, "platform": {"type": "string"},
@@ -275,9 +289,9 @@ fn base_document() -> Value {
                 "summary": "A job's log; follow a running job with ?offset=<bytes already read> or ?follow=1",
                 "description": "Headers: Review-Job-State (the job's state), Review-Log-Size (total bytes).",
                 "parameters": [number_param("id", "the job id"),
-                    {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
-                    {"name": "follow", "in": "query", "description": "1: stream until the job ends",
-                     "schema": {"type": "integer", "enum": [0, 1]}}, etag_param()],
+                    {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}},
+                    {"name": "follow", "in": "query", "description": "1 or true: stream until the job ends",
+                     "schema": {"type": "string", "enum": ["0", "1", "false", "true"]}}, etag_param()],
                 "responses": auth_errors(json!({"200": {"description": "text/plain log"},
                     "304": {"description": "not modified"}, "404": error_response("unknown_job"),
                     "400": error_response("invalid_query")}))}}

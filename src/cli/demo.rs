@@ -47,6 +47,10 @@ name = "demo"
 [executor]
 concurrency = 4
 
+# The demo's own throw-away world: `git fetch` of /git/ works without a token.
+[web]
+public = true
+
 [[branch]]
 name = "main"
 role = "development"

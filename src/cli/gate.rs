@@ -18,9 +18,13 @@ use crate::ui::OutputFormat;
 /// joins the back of that branch's gate queue: the gate tests it on top of everything ahead
 /// of it and merges it when that passes. Follow it with `review status CHANGE --watch`.
 ///
+/// The approval is of the version you read: name it with `--version N` (without it, the
+/// newest version as the service has it just before approving). The service refuses it
+/// (`version_changed`) when a newer version came since.
+///
 /// Exit status: 0 approved, 2 refused or errors (nothing was changed then).
 #[derive(Debug, clap::Args)]
-#[command(verbatim_doc_comment)]
+#[command(verbatim_doc_comment, disable_version_flag = true)]
 pub struct ApproveArgs {
     /// The change's number
     #[arg(value_name = "CHANGE")]
@@ -29,6 +33,11 @@ pub struct ApproveArgs {
     /// Approve it for this branch only (repeatable) [default: every target it applies to]
     #[arg(long = "target", value_name = "BRANCH")]
     pub targets: Vec<String>,
+
+    /// The version you reviewed; refused if a newer one came since [default: the newest
+    /// version, read from the service just before approving]
+    #[arg(long = "version", value_name = "N")]
+    pub version: Option<u32>,
 
     /// Output format; `json` prints the object described in the README
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
@@ -122,7 +131,20 @@ pub fn approve(ctx: &Context, args: ApproveArgs) -> CliResult {
     let loaded = ctx.load_config()?;
     let id = client::change_arg(Some(&args.change), Path::new("."))?;
     let service = client::connect(ctx, &loaded.config)?;
-    let change = service.approve(&id, &args.targets).map_err(|e| {
+    let version = match args.version {
+        Some(version) => version,
+        None => current_version(&service, &id)?,
+    };
+    let change = service.approve(&id, version, &args.targets).map_err(|e| {
+        if let ServiceError::Rejected {
+            code: api::ErrorCode::VersionChanged,
+            message,
+        } = e
+        {
+            return CliError::usage(message).with_hint(format!(
+                "read the new version with `review status {id}`, then approve it with `--version`"
+            ));
+        }
         refused(
             e,
             &service,
@@ -273,6 +295,21 @@ fn queued_target(id: &ChangeId, change: &Change) -> Result<String, CliError> {
             CliError::usage(format!("change {id} is queued on {}", many.join(", ")))
                 .with_hint(format!("name the queue, e.g. `--target {}`", many[0])),
         ),
+    }
+}
+
+/// The newest version of `id` as the service has it now: what an approval without `--version`
+/// approves, so it still approves only what the user could have read.
+fn current_version(service: &dyn ReviewService, id: &ChangeId) -> Result<u32, CliError> {
+    match service
+        .get_change(id, None)
+        .map_err(|e| client::service_error(e, Some(service)))?
+    {
+        Fetched::Fresh { value, .. } => Ok(value.current_version),
+        Fetched::Unchanged => Err(CliError::new(
+            ErrorKind::Network,
+            "the service answered `not modified` to an unconditional request",
+        )),
     }
 }
 

@@ -43,6 +43,17 @@ pub struct ServeConfig {
     pub known_failures: Vec<KnownFailure>,
     #[serde(default)]
     pub gate: Gate,
+    #[serde(default)]
+    pub web: Web,
+}
+
+/// `[web]`: what the service shows to whom.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Web {
+    /// Whether `/git/` serves anyone without a token (the refs of security changes stay hidden
+    /// from those who may not see them either way).
+    pub public: bool,
 }
 
 /// `[gate]`: how the merge gate behaves.
@@ -528,6 +539,9 @@ self_approval = true              # core developers may approve their own change
 concurrency = 4                   # items of one branch's queue built or tested at once
 # jobs = ["tests"]                # jobs that must pass before a merge; absent: every [[job]]
 poll_ms = 1000                    # how often branches are read to notice outside pushes
+
+[web]
+public = false                    # true: `git clone` of /git/ without a token (security changes stay hidden)
 
 # [[known_failure]]               # a known intermittent failure, recognised in job logs (gate)
 # pattern = "ConnectionResetError"  # a regular expression searched in a failed job's log

@@ -66,6 +66,7 @@ pub(super) fn download<S: ReviewService + ?Sized>(
     let url = service.git_url()?;
     service.trace_line(&format!("git fetch {url} {git_ref}"));
     let output = Command::new("git")
+        .envs(service.git_env())
         .arg("-C")
         .arg(repo_dir)
         .args([

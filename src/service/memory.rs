@@ -329,7 +329,23 @@ impl ReviewService for MemoryService {
         })
     }
 
-    fn approve(&self, id: &ChangeId, targets: &[String]) -> Result<Change, ServiceError> {
+    fn approve(
+        &self,
+        id: &ChangeId,
+        version: u32,
+        targets: &[String],
+    ) -> Result<Change, ServiceError> {
+        let current = self.number(id).ok().and_then(|n| {
+            let state = self.state.borrow();
+            state.changes.get(&n).map(|(c, _)| c.current_version)
+        });
+        if let Some(current) = current.filter(|&c| c != version) {
+            self.request(format!("approve {id} v{version} {targets:?}"))?;
+            return Err(ServiceError::Rejected {
+                code: ErrorCode::VersionChanged,
+                message: format!("change {id} is at v{current} now, not v{version}"),
+            });
+        }
         self.on_open(format!("approve {id} {targets:?}"), id, |change, queues| {
             let all: Vec<String> = change
                 .current()

@@ -190,7 +190,12 @@ pub trait ReviewService {
 
     /// Approves the current version of `change` for the merge gate on `targets` (every target
     /// it applies to when empty); returns the change as it is now.
-    fn approve(&self, change: &ChangeId, targets: &[String]) -> Result<Change, ServiceError>;
+    fn approve(
+        &self,
+        change: &ChangeId,
+        version: u32,
+        targets: &[String],
+    ) -> Result<Change, ServiceError>;
 
     /// Runs the current version's failed checks again (and puts it back in the gate when it
     /// was ejected with a valid approval). `reason` says why, e.g. the known failure seen.
@@ -219,6 +224,12 @@ pub trait ReviewService {
 
     /// Where `git fetch` gets the commits the service applied (the targets' `git_ref`s).
     fn git_url(&self) -> Result<String, ServiceError>;
+
+    /// The environment a `git fetch` from [`Self::git_url`] needs to authenticate: git config
+    /// passed as `GIT_CONFIG_*` variables, so the token is never on a command line or in a log.
+    fn git_env(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
 
     /// Hands `line` to the caller's trace hook, if the backend has one.
     fn trace_line(&self, _line: &str) {}

@@ -365,9 +365,15 @@ impl ReviewService for NativeService<'_> {
         read_json(self.post_json::<()>(&url, None)?)
     }
 
-    fn approve(&self, change: &ChangeId, targets: &[String]) -> Result<Change, ServiceError> {
+    fn approve(
+        &self,
+        change: &ChangeId,
+        version: u32,
+        targets: &[String],
+    ) -> Result<Change, ServiceError> {
         let url = self.api(&format!("/changes/{change}/approve"));
         let body = api::Approve {
+            version,
             targets: targets.to_vec(),
         };
         read_json(self.post_json(&url, Some(&body))?)
@@ -391,6 +397,28 @@ impl ReviewService for NativeService<'_> {
 
     fn change_url(&self, change: &ChangeId) -> String {
         self.api(&format!("/changes/{change}"))
+    }
+
+    fn git_env(&self) -> Vec<(String, String)> {
+        let Some(token) = &self.token else {
+            return Vec::new();
+        };
+        // Added after any `GIT_CONFIG_*` entries the user's environment already has.
+        let first: usize = std::env::var("GIT_CONFIG_COUNT")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        vec![
+            ("GIT_CONFIG_COUNT".into(), (first + 1).to_string()),
+            (
+                format!("GIT_CONFIG_KEY_{first}"),
+                format!("http.{}/.extraHeader", self.base),
+            ),
+            (
+                format!("GIT_CONFIG_VALUE_{first}"),
+                format!("Authorization: Bearer {token}"),
+            ),
+        ]
     }
 
     fn git_url(&self) -> Result<String, ServiceError> {

@@ -82,7 +82,11 @@ fn a_draft_is_checked_but_not_approved_until_it_is_marked_ready() {
         ["state"]
         .clone();
     assert_eq!(gate, "not-approved");
-    let raw = server.post("/api/v1/changes/1/approve", Some(cora), &json!({}));
+    let raw = server.post(
+        "/api/v1/changes/1/approve",
+        Some(cora),
+        &json!({"version": 1}),
+    );
     assert_eq!(
         (raw.status, raw.json["error"]["code"].clone()),
         (409, json!("change_is_draft"))

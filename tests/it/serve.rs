@@ -95,17 +95,22 @@ fn jobs_report_per_target_verdicts_logs_and_fetchable_refs() {
     assert_eq!(tail.text, full.text[5..]);
     assert!(full.text.contains("passing"));
 
-    // git clone over HTTP, then fetch the applied series: original author and date kept.
+    // git clone over HTTP (with the token), then fetch the applied series: original author
+    // and date kept.
     let clone = env.work().join("clone");
+    let auth = format!("http.extraHeader=Authorization: Bearer {token}");
     env.git(
         env.work(),
         [
+            "-c",
+            &auth,
             "clone",
             "-q",
             &server.url("/git/demo.git"),
             clone.to_str().unwrap(),
         ],
     );
+    env.git(&clone, ["config", "http.extraHeader", &auth[17..]]);
     assert_eq!(
         env.git(&clone, ["rev-parse", "HEAD"]),
         service.upstream.rev("main")

@@ -34,11 +34,16 @@ fn number(response: &crate::support::serve::Response) -> u64 {
     response.json["number"].as_u64().unwrap()
 }
 
+/// Approves the newest version, as the reviewer read it just now.
 fn approve(server: &Server, token: &str, change: u64) -> crate::support::serve::Response {
+    let version = server
+        .get(&format!("/api/v1/changes/{change}"), Some(token))
+        .json["current_version"]
+        .clone();
     server.post(
         &format!("/api/v1/changes/{change}/approve"),
         Some(token),
-        &json!({}),
+        &json!({"version": version}),
     )
 }
 
@@ -382,20 +387,40 @@ fn gate_endpoints_check_tokens_and_roles() {
     );
 
     // approve: core and release managers, not contributors (not even the owner).
-    post(&approve_path(c1), &t.contributor, json!({}))
+    post(&approve_path(c1), &t.contributor, json!({"version": 1}))
         .error(403, "forbidden")
         .message_has("only a core may approve");
-    post(&approve_path(c1), &t.other, json!({})).error(403, "forbidden");
-    post(&approve_path(c1), &t.core, json!({"targets": ["3.14"]})).error(422, "unknown_target");
-    post(&approve_path(c1), &t.core, json!({"targets": "main"})).error(400, "invalid_json");
-    post("/api/v1/changes/999/approve", &t.core, json!({})).error(404, "unknown_change");
+    post(&approve_path(c1), &t.other, json!({"version": 1})).error(403, "forbidden");
+    post(
+        &approve_path(c1),
+        &t.core,
+        json!({"version": 1, "targets": ["3.14"]}),
+    )
+    .error(422, "unknown_target");
+    post(
+        &approve_path(c1),
+        &t.core,
+        json!({"version": 1, "targets": "main"}),
+    )
+    .error(400, "invalid_json");
+    post(
+        "/api/v1/changes/999/approve",
+        &t.core,
+        json!({"version": 1}),
+    )
+    .error(404, "unknown_change");
     assert_eq!(queue(&server, &t.contributor), json!([]));
     assert_eq!(
-        post(&approve_path(c1), &t.core, json!({"targets": ["main"]})).status,
+        post(
+            &approve_path(c1),
+            &t.core,
+            json!({"version": 1, "targets": ["main"]})
+        )
+        .status,
         200
     );
     assert_eq!(
-        post(&approve_path(c2), &t.release_manager, json!({})).status,
+        post(&approve_path(c2), &t.release_manager, json!({"version": 1})).status,
         200
     );
     assert_eq!(queue(&server, &t.contributor), json!([c1, c2]));
@@ -481,7 +506,7 @@ fn gate_endpoints_check_tokens_and_roles() {
     );
     assert_eq!(abandoned.status, 200);
     assert_eq!(queue(&server, &t.contributor), json!([c2]));
-    post(&approve_path(c1), &t.core, json!({})).error(409, "change_not_open");
+    post(&approve_path(c1), &t.core, json!({"version": 1})).error(409, "change_not_open");
 
     // Revoked while the service runs.
     env.run(
@@ -525,7 +550,7 @@ fn approval_rules_self_approval_freeze_and_approvals_needed() {
         200
     );
     server
-        .post(&path, Some(&t.core), &json!({}))
+        .post(&path, Some(&t.core), &json!({"version": 1}))
         .error(409, "gate_refused")
         .message_has("frozen");
     assert_eq!(
@@ -538,7 +563,7 @@ fn approval_rules_self_approval_freeze_and_approvals_needed() {
             .status,
         200
     );
-    let one = server.post(&path, Some(&t.core), &json!({}));
+    let one = server.post(&path, Some(&t.core), &json!({"version": 1}));
     assert_eq!(one.status, 200, "{}", one.text);
     let gate = gate_of(&one.json, "main");
     assert_eq!(
@@ -546,7 +571,7 @@ fn approval_rules_self_approval_freeze_and_approvals_needed() {
         "two approvals are needed: {gate}"
     );
     assert_eq!(gate["approvals"], json!(["cora"]));
-    let two = server.post(&path, Some(&cole), &json!({}));
+    let two = server.post(&path, Some(&cole), &json!({"version": 1}));
     assert_ne!(
         gate_of(&two.json, "main")["state"],
         "not-approved",
@@ -687,12 +712,20 @@ fn a_change_is_merged_once_every_target_of_its_version_merged() {
     let server = service.start();
     let change = number(&server.create(ann, &mbox, &["main", "3.14"]));
     let path = format!("/api/v1/changes/{change}/approve");
-    let approved = server.post(&path, Some(cora), &json!({"targets": ["main"]}));
+    let approved = server.post(
+        &path,
+        Some(cora),
+        &json!({"version": 1, "targets": ["main"]}),
+    );
     assert_eq!(approved.status, 200, "{}", approved.text);
     let on_main = wait_gate(&server, change, ann, "merged");
     assert_eq!(on_main["state"], "open", "3.14 is not merged yet");
     assert_eq!(target(&on_main, 1, "3.14")["gate"]["state"], "not-approved");
-    let approved = server.post(&path, Some(cora), &json!({"targets": ["3.14"]}));
+    let approved = server.post(
+        &path,
+        Some(cora),
+        &json!({"version": 1, "targets": ["3.14"]}),
+    );
     assert_eq!(approved.status, 200, "{}", approved.text);
     let both = server.wait_for(change, ann, "merged on 3.14", |c| {
         target(c, 1, "3.14")["gate"]["state"] == "merged"

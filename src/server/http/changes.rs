@@ -8,14 +8,16 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 
-use crate::api::{self, ChangeState, ErrorCode, GateStatus, Role};
+use crate::api::{self, ChangeKind, ChangeState, ErrorCode, GateStatus, Role};
 use crate::server::gate::{ChangeNumber, Event, Version};
-use crate::server::pipeline::PipelineError;
-use crate::server::store::{ApplyTarget, ChangeFilter, UserRow};
+use crate::server::pipeline::{content_hash, PipelineError, Upload};
+use crate::server::store::{
+    ApplyTarget, ChangeFilter, ChangeOwner, StoredVersion, UploadPlace, UserRow,
+};
 
 use super::extract::{
-    authenticate, cached_json, change_number, parse_json, refuse_when_stopping, unknown_change,
-    unprocessable, ChangeWrite,
+    authenticate, cached_json, change_number, may_see, parse_json, refuse_when_stopping,
+    unknown_change, unprocessable, visible_change, ChangeWrite,
 };
 use super::{ApiError, ApiResult, AppState};
 
@@ -24,8 +26,9 @@ pub(super) async fn get_change(
     Path(number): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult {
-    authenticate(&state, &headers)?;
+    let user = authenticate(&state, &headers)?;
     let number = change_number(&number)?;
+    visible_change(&state, &user, number)?;
     let store = state.pipeline.store.clone();
     cached_json(&state, &headers, format!("change/{number}"), || {
         store.change(number)?.ok_or_else(|| unknown_change(number))
@@ -37,9 +40,10 @@ pub(super) async fn list_changes(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> ApiResult {
-    authenticate(&state, &headers)?;
+    let user = authenticate(&state, &headers)?;
     let mut filter = ChangeFilter {
         limit: 100,
+        security_owner: (!may_see(&user, ChangeKind::Security, -1)).then_some(user.id),
         ..ChangeFilter::default()
     };
     for pair in query
@@ -75,7 +79,11 @@ pub(super) async fn list_changes(
         }
     }
     let store = state.pipeline.store.clone();
-    let key = format!("changes?{}", query.unwrap_or_default());
+    // What a list holds depends on who may see which security changes.
+    let viewer = filter
+        .security_owner
+        .map_or("all".into(), |id| id.to_string());
+    let key = format!("changes?{}#{viewer}", query.unwrap_or_default());
     cached_json(&state, &headers, key, || {
         Ok(api::ChangeList {
             changes: store.list_changes(&filter)?,
@@ -83,13 +91,22 @@ pub(super) async fn list_changes(
     })
 }
 
-/// Checks targets and the mbox size, parses the mbox: the shared part of both uploads.
+/// What an upload turned out to be: one already stored (found by its hash, so nothing was
+/// parsed), or a new one, parsed.
+pub(super) enum Prepared {
+    Stored(StoredVersion),
+    New(Upload),
+}
+
+/// Checks targets and the mbox size, looks the upload up by its hash and parses it when it is
+/// new: the shared part of both uploads.
 pub(super) async fn prepare_upload(
     state: &Arc<AppState>,
+    place: UploadPlace,
     (mbox, mbox_base64): (Option<String>, Option<String>),
     targets: Vec<String>,
     base: Option<String>,
-) -> Result<crate::server::pipeline::Upload, ApiError> {
+) -> Result<Prepared, ApiError> {
     let mbox = api::decode_mbox(mbox, mbox_base64)
         .map_err(|why| unprocessable(ErrorCode::InvalidField, why))?;
     let config = &state.pipeline.config;
@@ -134,6 +151,12 @@ pub(super) async fn prepare_upload(
             ));
         }
     }
+    // A retried upload is answered from the store: `git mailsplit`/`mailinfo` run once per
+    // content, however often it is posted.
+    let hash = content_hash(&mbox, &targets);
+    if let Some(stored) = state.pipeline.store.stored_upload(place, &hash)? {
+        return Ok(Prepared::Stored(stored));
+    }
     let pipeline = state.pipeline.clone();
     let upload = tokio::task::spawn_blocking(move || pipeline.parse(&mbox, &targets, base))
         .await
@@ -148,14 +171,14 @@ pub(super) async fn prepare_upload(
             ),
         ));
     }
-    Ok(upload)
+    Ok(Prepared::New(upload))
 }
 
 /// Applies a just-stored version to its targets and answers with the change.
 pub(super) async fn apply_and_answer(
     state: &Arc<AppState>,
-    stored: crate::server::store::StoredVersion,
-    upload: crate::server::pipeline::Upload,
+    stored: StoredVersion,
+    upload: Upload,
 ) -> ApiResult {
     state.pipeline.cancel(&stored.cancelled_running);
     if stored.created {
@@ -201,13 +224,18 @@ pub(super) async fn create_change(
     if request.title.trim().is_empty() {
         return Err(unprocessable(ErrorCode::InvalidField, "the title is empty"));
     }
-    let upload = prepare_upload(
+    let upload = match prepare_upload(
         &state,
+        UploadPlace::NewChange { owner: user.id },
         (request.mbox, request.mbox_base64),
         request.targets,
         request.base,
     )
-    .await?;
+    .await?
+    {
+        Prepared::Stored(stored) => return answer_change(&state, stored.change),
+        Prepared::New(upload) => upload,
+    };
     let stored = state.pipeline.store.create_change(
         user.id,
         request.title.trim(),
@@ -230,14 +258,11 @@ pub(super) fn open_change_for(
     number: u64,
     verb: &str,
 ) -> Result<(), ApiError> {
-    let crate::server::store::ChangeOwner {
+    let ChangeOwner {
         owner,
         state: change_state,
-    } = state
-        .pipeline
-        .store
-        .change_owner(number)?
-        .ok_or_else(|| unknown_change(number))?;
+        ..
+    } = visible_change(state, user, number)?;
     if !may_modify(user, owner) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -263,14 +288,22 @@ pub(super) async fn add_version(
 ) -> ApiResult {
     open_change_for(&state, &user, number, "add a version to")?;
     let request: api::AddVersion = parse_json(&headers, body)?;
-    let upload = prepare_upload(
+    let upload = match prepare_upload(
         &state,
+        UploadPlace::Version { change: number },
         (request.mbox, request.mbox_base64),
         request.targets,
         request.base,
     )
-    .await?;
-    let stored = state.pipeline.store.add_version(number, &upload.version)?;
+    .await?
+    {
+        Prepared::Stored(stored) => return answer_change(&state, stored.change),
+        Prepared::New(upload) => upload,
+    };
+    let stored = state
+        .pipeline
+        .store
+        .add_version(number, user.id, &upload.version)?;
     if stored.created {
         state.gate.feed(Event::NewVersion {
             change: ChangeNumber(number),

@@ -13,8 +13,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::api::ErrorCode;
-use crate::server::store::UserRow;
+use crate::api::{ChangeKind, ErrorCode, Role};
+use crate::server::store::{ChangeOwner, UserRow};
 use crate::server::users;
 
 use super::{ApiError, ApiResult, AppState};
@@ -87,8 +87,38 @@ pub(super) fn unauthorized(code: ErrorCode, message: &str) -> ApiError {
     ApiError::new(StatusCode::UNAUTHORIZED, code, message)
 }
 
+/// The token of `Authorization: Bearer <token>` (the scheme in any case, RFC 9110), or with
+/// `basic` also `Basic base64(<any name>:<token>)`, which is what `git` sends from a credential
+/// helper.
+fn token_of(value: &str, basic: bool) -> Option<String> {
+    let (scheme, rest) = value.trim().split_once(' ')?;
+    let token = if scheme.eq_ignore_ascii_case("bearer") {
+        rest.trim().to_owned()
+    } else if basic && scheme.eq_ignore_ascii_case("basic") {
+        use base64::Engine;
+        let pair = base64::engine::general_purpose::STANDARD
+            .decode(rest.trim())
+            .ok()?;
+        let pair = String::from_utf8(pair).ok()?;
+        pair.split_once(':')?.1.to_owned()
+    } else {
+        return None;
+    };
+    Some(token).filter(|t| users::is_well_formed(t))
+}
+
 /// The user of the request's bearer token.
 pub(super) fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<UserRow, ApiError> {
+    authenticate_with(state, headers, false)
+}
+
+/// The user of the request's token, given as a bearer token or (`basic`) as the password of
+/// HTTP basic authentication.
+pub(super) fn authenticate_with(
+    state: &AppState,
+    headers: &HeaderMap,
+    basic: bool,
+) -> Result<UserRow, ApiError> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Err(unauthorized(
             ErrorCode::TokenMissing,
@@ -98,16 +128,14 @@ pub(super) fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<User
     let token = value
         .to_str()
         .ok()
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|t| users::is_well_formed(t))
+        .and_then(|v| token_of(v, basic))
         .ok_or_else(|| {
             unauthorized(
                 ErrorCode::TokenMalformed,
                 "the `Authorization` header must be `Bearer rvw_<64 hex digits>`",
             )
         })?;
-    let hash = users::hash_token(token);
+    let hash = users::hash_token(&token);
     let cached = state.cache().users.get(&hash).cloned();
     let user = match cached {
         Some(user) => user,
@@ -128,6 +156,27 @@ pub(super) fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<User
         )),
         Some(user) => Ok(user),
     }
+}
+
+/// Who may see a change: anyone, except that a security change (an undisclosed
+/// vulnerability) is seen only by its owner, core developers and release managers. Everyone
+/// else is told it does not exist, in the API and over `/git/`.
+pub(super) fn may_see(user: &UserRow, kind: ChangeKind, owner: i64) -> bool {
+    kind != ChangeKind::Security || user.id == owner || user.role >= Role::Core
+}
+
+/// The change's owner, state and kind, when `user` may see it; otherwise `unknown_change`.
+pub(super) fn visible_change(
+    state: &AppState,
+    user: &UserRow,
+    number: u64,
+) -> Result<ChangeOwner, ApiError> {
+    state
+        .pipeline
+        .store
+        .change_owner(number)?
+        .filter(|c| may_see(user, c.kind, c.owner))
+        .ok_or_else(|| unknown_change(number))
 }
 
 pub(super) fn parse_json<T: DeserializeOwned>(
@@ -173,8 +222,16 @@ pub(super) fn parse_json<T: DeserializeOwned>(
     })
 }
 
+/// An id in a path: ids are SQLite integers, so none is above `i64::MAX`; such a number (or
+/// no number at all) names nothing.
+pub(super) fn path_id(text: &str) -> Option<u64> {
+    text.parse::<u64>()
+        .ok()
+        .filter(|n| i64::try_from(*n).is_ok())
+}
+
 pub(super) fn change_number(text: &str) -> Result<u64, ApiError> {
-    text.parse::<u64>().map_err(|_| {
+    path_id(text).ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
             ErrorCode::UnknownChange,
@@ -248,5 +305,31 @@ mod tests {
         assert!(matches_etag(&headers, "\"b\""));
         assert!(matches_etag(&headers, "\"a\""));
         assert!(!matches_etag(&headers, "\"c\""));
+    }
+
+    #[test]
+    fn tokens_come_as_bearer_in_any_case_or_as_a_basic_password() {
+        let token = format!("rvw_{}", "a".repeat(64));
+        assert_eq!(
+            token_of(&format!("bearer {token}"), false),
+            Some(token.clone())
+        );
+        assert_eq!(
+            token_of(&format!("BEARER  {token}"), false),
+            Some(token.clone())
+        );
+        use base64::Engine;
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!("anyone:{token}"));
+        assert_eq!(token_of(&format!("Basic {basic}"), false), None);
+        assert_eq!(token_of(&format!("basic {basic}"), true), Some(token));
+        assert_eq!(token_of("Bearer rvw_short", false), None);
+    }
+
+    #[test]
+    fn ids_above_the_largest_sqlite_integer_name_nothing() {
+        assert_eq!(path_id("9223372036854775807"), Some(i64::MAX as u64));
+        assert_eq!(path_id("9223372036854775808"), None);
+        assert_eq!(path_id("13890986450668109824"), None);
+        assert_eq!(path_id("x"), None);
     }
 }

@@ -14,7 +14,8 @@ use crate::server::store::UserRow;
 
 use super::changes::{answer_change, open_change, open_change_for};
 use super::extract::{
-    authenticate, parse_json, refuse_when_stopping, unknown_change, unprocessable, ChangeWrite,
+    authenticate, parse_json, refuse_when_stopping, unknown_change, unprocessable, visible_change,
+    ChangeWrite,
 };
 use super::{ApiError, ApiResult, AppState};
 
@@ -79,6 +80,38 @@ pub(super) async fn approve(
         .current()
         .ok_or_else(|| unknown_change(number))?
         .clone();
+    if request.version != version.number {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::VersionChanged,
+            format!(
+                "change {number} is at v{} now, not v{}: review v{} and approve that",
+                version.number, request.version, version.number
+            ),
+        ));
+    }
+    let targets = approved_targets(&request, &version, number)?;
+    refuse_own_work(&state, &user, number, &version, &targets)?;
+    for target in targets {
+        let actions = state.gate.feed(Event::Approved {
+            change: ChangeNumber(number),
+            version: Version(version.number),
+            target,
+            approver: user.name.clone(),
+            owner: change.owner.clone(),
+        })?;
+        refusal(&actions, number)?;
+    }
+    answer_change(&state, number)
+}
+
+/// The targets an approval names (none: every target the version applies to), each one the
+/// version applies to.
+fn approved_targets(
+    request: &api::Approve,
+    version: &api::Version,
+    number: u64,
+) -> Result<Vec<String>, ApiError> {
     let targets: Vec<String> = if request.targets.is_empty() {
         version
             .targets
@@ -119,17 +152,47 @@ pub(super) async fn approve(
             ),
         ));
     }
-    for target in targets {
-        let actions = state.gate.feed(Event::Approved {
-            change: ChangeNumber(number),
-            version: Version(version.number),
-            target,
-            approver: user.name.clone(),
-            owner: change.owner.clone(),
-        })?;
-        refusal(&actions, number)?;
-    }
-    answer_change(&state, number)
+    Ok(targets)
+}
+
+/// Nobody approves their own work where self-approval is off (`gate.self_approval = false`,
+/// or a frozen branch): not a change they own (the gate refuses that too) and not a version
+/// they uploaded to someone else's change.
+fn refuse_own_work(
+    state: &AppState,
+    user: &UserRow,
+    number: u64,
+    version: &api::Version,
+    targets: &[String],
+) -> Result<(), ApiError> {
+    let owner = visible_change(state, user, number)?.owner;
+    let uploader = state
+        .pipeline
+        .store
+        .version_uploader(number, version.number)?;
+    let whose = if owner == user.id {
+        format!("you own change {number}")
+    } else if uploader == Some(user.id) {
+        format!("you uploaded v{} of change {number}", version.number)
+    } else {
+        return Ok(());
+    };
+    let gate = state.gate.state();
+    let frozen = targets
+        .iter()
+        .find(|t| gate.targets.get(t.as_str()).is_some_and(|g| g.frozen));
+    let why = match frozen {
+        _ if !state.pipeline.config.gate.self_approval => {
+            "self-approval is not allowed here (gate.self_approval = false)".to_owned()
+        }
+        Some(target) => format!("`{target}` is frozen: nobody approves their own work on it"),
+        None => return Ok(()),
+    };
+    Err(ApiError::new(
+        StatusCode::CONFLICT,
+        ErrorCode::GateRefused,
+        format!("{whose}: {why}; another core developer must approve it"),
+    ))
 }
 
 /// The owner or a core developer re-runs the current version's checks (a reason is required);

@@ -1,16 +1,20 @@
-//! Read-only smart HTTP at `/git/<project>.git` through `git http-backend` (CGI).
+//! Read-only smart HTTP at `/git/<project>.git` through `git http-backend` (CGI): a token is
+//! needed (HTTP basic authentication with the token as password, or a bearer token) unless
+//! `[web] public = true`, and the refs of security changes the user may not see are hidden.
 
 use std::process::Stdio;
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap, Method, StatusCode};
-use axum::response::Response;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
 use tokio::io::AsyncWriteExt;
 
-use crate::api::ErrorCode;
+use crate::api::{ChangeKind, ErrorCode};
+use crate::server::store::UserRow;
 
+use super::extract::{authenticate_with, may_see};
 use super::{ApiError, ApiResult, AppState};
 
 /// Read-only smart HTTP through the system `git http-backend` (CGI).
@@ -44,6 +48,24 @@ pub(super) async fn git_backend(
             format!("the repository is /git/{repo}"),
         ));
     }
+    // Only the smart protocol: the dumb one serves object and pack files as they are, which
+    // would hand out the objects of hidden refs.
+    let rest = &path[repo.len()..];
+    let smart =
+        (rest == "/info/refs" && query == "service=git-upload-pack") || rest == "/git-upload-pack";
+    if !smart {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "the service speaks git's smart HTTP protocol only (git 1.6.6 or later)",
+        ));
+    }
+    let user = match authenticate_with(&state, &headers, true) {
+        Ok(user) => Some(user),
+        Err(e) if e.code == ErrorCode::TokenMissing && state.pipeline.config.web.public => None,
+        Err(e) => return Ok(ask_for_credentials(e)),
+    };
+    let hidden = hidden_changes(&state, user.as_ref())?;
     let header_text = |name: header::HeaderName| {
         headers
             .get(name)
@@ -58,6 +80,7 @@ pub(super) async fn git_backend(
         .env("GIT_PROJECT_ROOT", &state.dir)
         .env("GIT_HTTP_EXPORT_ALL", "1")
         .env("GIT_CONFIG_NOSYSTEM", "1")
+        .envs(hide_refs_config(&hidden))
         .env("PATH_INFO", format!("/{path}"))
         .env("QUERY_STRING", &query)
         .env("REQUEST_METHOD", method.as_str())
@@ -71,8 +94,12 @@ pub(super) async fn git_backend(
     if !encoding.is_empty() {
         cmd.env("HTTP_CONTENT_ENCODING", encoding);
     }
+    // Protocol v2 lets a client fetch any object it names, advertised or not; v0 (stateless)
+    // only what the advertised refs reach. So with refs hidden, v2 is not offered.
     if let Some(protocol) = headers.get("git-protocol").and_then(|v| v.to_str().ok()) {
-        cmd.env("GIT_PROTOCOL", protocol);
+        if hidden.is_empty() {
+            cmd.env("GIT_PROTOCOL", protocol);
+        }
     }
     let mut child = cmd
         .spawn()
@@ -89,6 +116,54 @@ pub(super) async fn git_backend(
         .map_err(|e| ApiError::internal(format!("`git http-backend` failed: {e}")))?;
     let _ = writer.await;
     cgi_response(&output.stdout)
+}
+
+/// A 401 that makes `git` ask its credential helper (`WWW-Authenticate: Basic`).
+fn ask_for_credentials(err: ApiError) -> Response {
+    let mut response = ApiError::new(
+        err.status,
+        err.code,
+        format!(
+            "{}; git: use the token as the password (any user name), e.g. from a credential helper",
+            err.message
+        ),
+    )
+    .into_response();
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Basic realm=\"review\""),
+    );
+    response
+}
+
+/// The security changes `user` (None: anonymous) may not see: their refs are hidden.
+fn hidden_changes(state: &AppState, user: Option<&UserRow>) -> Result<Vec<u64>, ApiError> {
+    Ok(state
+        .pipeline
+        .store
+        .security_changes()?
+        .into_iter()
+        .filter(|(_, owner)| !user.is_some_and(|u| may_see(u, ChangeKind::Security, *owner)))
+        .map(|(number, _)| number)
+        .collect())
+}
+
+/// `uploadpack.hideRefs` for each hidden change (and no dumb file serving), as the
+/// `GIT_CONFIG_COUNT` environment `git upload-pack` reads.
+fn hide_refs_config(hidden: &[u64]) -> Vec<(String, String)> {
+    let mut entries = vec![("http.getanyfile".to_owned(), "false".to_owned())];
+    entries.extend(hidden.iter().map(|n| {
+        (
+            "uploadpack.hideRefs".to_owned(),
+            format!("refs/changes/{n}/"),
+        )
+    }));
+    let mut env = vec![("GIT_CONFIG_COUNT".to_owned(), entries.len().to_string())];
+    for (i, (key, value)) in entries.into_iter().enumerate() {
+        env.push((format!("GIT_CONFIG_KEY_{i}"), key));
+        env.push((format!("GIT_CONFIG_VALUE_{i}"), value));
+    }
+    env
 }
 
 /// Turns a CGI response (headers, blank line, body) into an HTTP response.
@@ -136,5 +211,13 @@ mod tests {
             cgi_response(b"Status: 403 Forbidden\r\nContent-Type: text/plain\r\n\r\nno").unwrap();
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
         assert_eq!(response.headers()[header::CONTENT_TYPE], "text/plain");
+    }
+
+    #[test]
+    fn hidden_changes_become_hide_refs_entries() {
+        let env = hide_refs_config(&[1, 12]);
+        assert_eq!(env[0], ("GIT_CONFIG_COUNT".into(), "3".into()));
+        assert!(env.contains(&("GIT_CONFIG_VALUE_2".into(), "refs/changes/12/".into())));
+        assert!(env.contains(&("GIT_CONFIG_KEY_1".into(), "uploadpack.hideRefs".into())));
     }
 }

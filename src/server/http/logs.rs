@@ -13,7 +13,7 @@ use crate::api::{self, ErrorCode};
 use crate::server::pipeline::Pipeline;
 use crate::server::users;
 
-use super::extract::{authenticate, with_etag};
+use super::extract::{authenticate, path_id, visible_change, with_etag};
 use super::{ApiError, ApiResult, AppState};
 
 /// The log of a gate or post-merge run.
@@ -30,7 +30,7 @@ pub(super) async fn gate_log(
             format!("there is no gate run `{run}`"),
         )
     };
-    let id: u64 = run.parse().map_err(|_| unknown())?;
+    let id = path_id(&run).ok_or_else(unknown)?;
     let bytes = tokio::fs::read(state.gate.log_path(id))
         .await
         .map_err(|_| unknown())?;
@@ -51,7 +51,7 @@ pub(super) async fn job_log(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> ApiResult {
-    authenticate(&state, &headers)?;
+    let user = authenticate(&state, &headers)?;
     let unknown = || {
         ApiError::new(
             StatusCode::NOT_FOUND,
@@ -59,8 +59,10 @@ pub(super) async fn job_log(
             format!("there is no job {id}"),
         )
     };
-    let job_id: u64 = id.parse().map_err(|_| unknown())?;
+    let job_id = path_id(&id).ok_or_else(unknown)?;
     let job = state.pipeline.store.job(job_id)?.ok_or_else(unknown)?;
+    // The log of a security change's job is as private as the change.
+    visible_change(&state, &user, job.change).map_err(|_| unknown())?;
     let mut offset = 0u64;
     let mut follow = false;
     for pair in query
@@ -70,14 +72,14 @@ pub(super) async fn job_log(
         .filter(|p| !p.is_empty())
     {
         match pair.split_once('=') {
-            Some(("offset", n)) if n.parse::<u64>().is_ok() => offset = n.parse().unwrap_or(0),
+            Some(("offset", n)) if path_id(n).is_some() => offset = path_id(n).unwrap_or(0),
             Some(("follow", "1" | "true")) => follow = true,
             Some(("follow", "0" | "false")) => follow = false,
             _ => {
                 return Err(ApiError::new(
                     StatusCode::BAD_REQUEST,
                     ErrorCode::InvalidQuery,
-                    "the parameters are `offset=<bytes>` and `follow=1`",
+                    "the parameters are `offset=<bytes>` (at most 2^63 - 1) and `follow=1`",
                 ))
             }
         }

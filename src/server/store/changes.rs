@@ -47,13 +47,19 @@ impl Store {
                 params![owner, title, kind.as_str(), issue, api::time::now_millis(), draft],
             )?;
             let change = tx.last_insert_rowid() as u64;
-            insert_version(tx, change, version)
+            insert_version(tx, change, owner, version)
         })
     }
 
-    /// Adds a version to `change`; the same content again returns the existing version.
-    /// Jobs of older versions that have not finished are cancelled in the same transaction.
-    pub fn add_version(&self, change: u64, version: &NewVersion) -> Result<StoredVersion> {
+    /// Adds a version to `change`, uploaded by the user `uploader`; the same content again
+    /// returns the existing version. Jobs of older versions that have not finished are
+    /// cancelled in the same transaction.
+    pub fn add_version(
+        &self,
+        change: u64,
+        uploader: i64,
+        version: &NewVersion,
+    ) -> Result<StoredVersion> {
         self.write(|tx| {
             let existing: Option<(i64, u32)> = tx
                 .query_row(
@@ -72,28 +78,89 @@ impl Store {
                 });
             }
             let cancelled_running = cancel_jobs(tx, change, "superseded by a newer version")?;
-            let mut stored = insert_version(tx, change, version)?;
+            let mut stored = insert_version(tx, change, uploader, version)?;
             stored.cancelled_running = cancelled_running;
             Ok(stored)
         })
     }
 
-    /// The owner id and state of a change.
+    /// The owner id, state and kind of a change.
     pub fn change_owner(&self, change: u64) -> Result<Option<ChangeOwner>> {
         let conn = self.conn();
-        let row: Option<(i64, String)> = conn
+        let row: Option<(i64, String, String)> = conn
             .query_row(
-                "SELECT owner, state FROM changes WHERE number = ?1",
+                "SELECT owner, state, kind FROM changes WHERE number = ?1",
                 [change],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
-        row.map(|(owner, state)| {
-            ChangeState::parse(&state)
-                .map(|state| ChangeOwner { owner, state })
-                .ok_or_else(|| corrupt("change state", &state))
+        row.map(|(owner, state, kind)| {
+            let state =
+                ChangeState::parse(&state).ok_or_else(|| corrupt("change state", &state))?;
+            let kind = ChangeKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?;
+            Ok(ChangeOwner { owner, state, kind })
         })
         .transpose()
+    }
+
+    /// The security changes (number, owner id): the ones only some users may see.
+    pub fn security_changes(&self) -> Result<Vec<(u64, i64)>> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare_cached("SELECT number, owner FROM changes WHERE kind = 'security'")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Who uploaded version `number` of `change` (`None` for versions stored before uploaders
+    /// were recorded, or no such version).
+    pub fn version_uploader(&self, change: u64, number: u32) -> Result<Option<i64>> {
+        let conn = self.conn();
+        let uploader: Option<Option<i64>> = conn
+            .query_row(
+                "SELECT uploader FROM versions WHERE change = ?1 AND number = ?2",
+                params![change, number],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(uploader.flatten())
+    }
+
+    /// An upload already stored, found by its content hash before the mbox is parsed: the
+    /// first version of an open change of `owner` (a retried `create`), or a version of
+    /// `change` (a retried `add_version`).
+    pub fn stored_upload(
+        &self,
+        place: UploadPlace,
+        content_hash: &str,
+    ) -> Result<Option<StoredVersion>> {
+        let conn = self.conn();
+        let found: Option<(u64, i64, u32)> = match place {
+            UploadPlace::NewChange { owner } => conn
+                .query_row(
+                    "SELECT c.number, v.id, v.number FROM changes c JOIN versions v ON v.change = c.number
+                     WHERE c.owner = ?1 AND c.state = 'open' AND v.content_hash = ?2 AND v.number = 1",
+                    params![owner, content_hash],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?,
+            UploadPlace::Version { change } => conn
+                .query_row(
+                    "SELECT change, id, number FROM versions WHERE change = ?1 AND content_hash = ?2",
+                    params![change, content_hash],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?,
+        };
+        Ok(found.map(|(change, version_id, number)| StoredVersion {
+            change,
+            version_id,
+            number,
+            created: false,
+            cancelled_running: Vec::new(),
+        }))
     }
 
     /// Marks the change a draft (checked, not approvable) or ready for review.
@@ -301,6 +368,7 @@ impl Store {
                  WHERE (?1 IS NULL OR c.state = ?1) AND (?2 IS NULL OR u.name = ?2)
                    AND (?3 IS NULL OR EXISTS (SELECT 1 FROM versions v JOIN targets t ON t.version = v.id
                                               WHERE v.change = c.number AND t.target = ?3))
+                   AND (?5 IS NULL OR c.kind != 'security' OR c.owner = ?5)
                  ORDER BY c.number DESC LIMIT ?4",
             )?;
             let rows = stmt
@@ -309,7 +377,8 @@ impl Store {
                         filter.state.map(ChangeState::as_str),
                         filter.owner,
                         filter.target,
-                        filter.limit
+                        filter.limit,
+                        filter.security_owner
                     ],
                     |r| r.get(0),
                 )?
@@ -349,11 +418,19 @@ impl Store {
     }
 }
 
-/// A change's owner (user id) and state.
+/// Where an upload goes: a new change of `owner`, or a new version of `change`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadPlace {
+    NewChange { owner: i64 },
+    Version { change: u64 },
+}
+
+/// A change's owner (user id), state and kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChangeOwner {
     pub owner: i64,
     pub state: ChangeState,
+    pub kind: ChangeKind,
 }
 
 /// A change's state and its newest version number (0: none yet).
@@ -396,6 +473,7 @@ fn display_name(name: &str) -> String {
 fn insert_version(
     tx: &Transaction<'_>,
     change: u64,
+    uploader: i64,
     version: &NewVersion,
 ) -> Result<StoredVersion> {
     let number: u32 = tx.query_row(
@@ -406,10 +484,10 @@ fn insert_version(
     let commits =
         serde_json::to_string(&version.commits).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     tx.execute(
-        "INSERT INTO versions (change, number, content_hash, mbox, base, docs_only, commits, created_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO versions (change, number, content_hash, mbox, base, docs_only, commits, created_ms, uploader)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![change, number, version.content_hash, version.mbox, version.base,
-            version.docs_only, commits, api::time::now_millis()],
+            version.docs_only, commits, api::time::now_millis(), uploader],
     )?;
     let version_id = tx.last_insert_rowid();
     for (position, target) in version.targets.iter().enumerate() {
@@ -622,7 +700,7 @@ mod tests {
         let queued = store.queued_jobs().unwrap();
         assert_eq!(queued.len(), 1);
         assert!(store.start_job(queued[0].id).unwrap());
-        let v2 = store.add_version(v1.change, &version("b")).unwrap();
+        let v2 = store.add_version(v1.change, ann.id, &version("b")).unwrap();
         assert_eq!(v2.number, 2);
         assert_eq!(v2.cancelled_running, vec![queued[0].id]);
         assert!(!store
@@ -635,7 +713,10 @@ mod tests {
         );
         assert_eq!(change.versions[1].targets[0].verdict, api::Verdict::Pending);
         assert_eq!(
-            store.add_version(v1.change, &version("b")).unwrap().number,
+            store
+                .add_version(v1.change, ann.id, &version("b"))
+                .unwrap()
+                .number,
             2
         );
 

@@ -121,6 +121,9 @@ pub struct ChangeFilter {
     pub owner: Option<String>,
     pub target: Option<String>,
     pub limit: u32,
+    /// Set for a viewer who may not see every security change: only the ones this user owns
+    /// are listed.
+    pub security_owner: Option<i64>,
 }
 
 fn corrupt(what: &str, value: &str) -> StoreError {
@@ -166,5 +169,5 @@ impl Store {
     }
 }
 
-pub use changes::{revert_title, verdict, ChangeNewest, ChangeOwner, VersionRef};
+pub use changes::{revert_title, verdict, ChangeNewest, ChangeOwner, UploadPlace, VersionRef};
 pub use gate::{GateProcess, GateRows};

@@ -11,7 +11,7 @@ use super::Result;
 type Migration = fn(&Transaction<'_>) -> Result<()>;
 
 /// Migration n (1-based) is `MIGRATIONS[n - 1]`.
-pub(super) const MIGRATIONS: &[Migration] = &[m1_schema];
+pub(super) const MIGRATIONS: &[Migration] = &[m1_schema, m2_version_uploader];
 
 /// The schema as it was when migrations were numbered. Every statement is `IF NOT EXISTS`: a
 /// database made before then (`user_version` 0, tables already there) takes it too.
@@ -123,6 +123,14 @@ fn m1_schema(tx: &Transaction<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Migration 2: who uploaded each version, so that `gate.self_approval = false` also refuses
+/// a core developer approving a version she uploaded to someone else's change. Versions stored
+/// before it have no uploader (NULL: unknown).
+fn m2_version_uploader(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch("ALTER TABLE versions ADD COLUMN uploader INTEGER REFERENCES users(id)")?;
+    Ok(())
+}
+
 /// The number of migrations the database has had.
 pub(super) fn user_version(conn: &Connection) -> Result<usize> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -152,6 +160,13 @@ mod tests {
     use super::super::*;
     use super::*;
 
+    /// A user, a change and its version, as a database made by an older schema holds them.
+    const ONE_OLD_CHANGE: &str =
+        "INSERT INTO users (name, role, token_hash, created_ms) VALUES ('ann', 'contributor', 'h', 0);
+         INSERT INTO changes (owner, title, kind, state, created_ms) VALUES (1, 'old', 'bugfix', 'open', 0);
+         INSERT INTO versions (change, number, content_hash, mbox, docs_only, commits, created_ms)
+             VALUES (1, 1, 'h', 'From old', 0, '[]', 0);";
+
     #[test]
     fn a_database_made_before_added_columns_gets_them_at_open() {
         let dir = tempfile::tempdir().unwrap();
@@ -162,13 +177,7 @@ mod tests {
             .replace(",\n    draft INTEGER NOT NULL DEFAULT 0\n", "\n");
         assert_ne!(old_schema, SCHEMA_V1);
         old.execute_batch(&old_schema).unwrap();
-        old.execute_batch(
-            "INSERT INTO users (name, role, token_hash, created_ms) VALUES ('ann', 'contributor', 'h', 0);
-             INSERT INTO changes (owner, title, kind, state, created_ms) VALUES (1, 'old', 'bugfix', 'open', 0);
-             INSERT INTO versions (change, number, content_hash, mbox, docs_only, commits, created_ms)
-                 VALUES (1, 1, 'h', 'From old', 0, '[]', 0);",
-        )
-        .unwrap();
+        old.execute_batch(ONE_OLD_CHANGE).unwrap();
         let has_column = |conn: &Connection, table: &str, column: &str| -> bool {
             conn.query_row(
                 "SELECT EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2)",
@@ -216,5 +225,30 @@ mod tests {
         // Already at 1: nothing runs again.
         migrate_to(&mut conn, 1).unwrap();
         assert_eq!(user_version(&conn).unwrap(), 1);
+    }
+
+    /// Migration 2 on a database made by migration 1, with a version in it.
+    #[test]
+    fn migration_2_records_uploaders_and_keeps_old_versions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("review.db");
+        let mut conn = Connection::open(&path).unwrap();
+        migrate_to(&mut conn, 1).unwrap();
+        conn.execute_batch(ONE_OLD_CHANGE).unwrap();
+        drop(conn);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(user_version(&store.conn()).unwrap(), 2);
+        assert_eq!(store.version_uploader(1, 1).unwrap(), None);
+        let v2 = NewVersion {
+            content_hash: "h2".into(),
+            mbox: b"From new".to_vec(),
+            base: None,
+            docs_only: false,
+            commits: Vec::new(),
+            targets: vec!["main".into()],
+        };
+        assert_eq!(store.add_version(1, 1, &v2).unwrap().number, 2);
+        assert_eq!(store.version_uploader(1, 2).unwrap(), Some(1));
+        assert_eq!(store.change(1).unwrap().unwrap().versions.len(), 2);
     }
 }
