@@ -20,4 +20,5 @@ mod serve;
 mod serve_api;
 mod serve_bytes;
 mod serve_gate;
+mod serve_post_merge;
 mod serve_sandbox;
