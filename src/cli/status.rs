@@ -22,9 +22,9 @@ use crate::ui::{OutputFormat, Stream, DIM, EMPHASIS};
 /// With `--watch`, asks again until nothing is pending (no job running or queued, the merge gate
 /// no longer queueing, testing or merging it, and the post-merge checks of every target it merged
 /// into finished; while they run it reads `merged as <commit>, post-merge checks running`):
-/// conditional requests (`If-None-Match`),
-/// backing off while nothing changes, reconnecting when the service restarts. It prints the
-/// status each time it changes (one JSON record per line with `--format json`).
+/// conditional requests (`If-None-Match`), backing off while nothing changes, reconnecting
+/// when the service restarts. It prints the status each time it changes (one JSON record per
+/// line with `--format json`).
 ///
 /// Exit status: 0 every target passed (or the series is merged and its post-merge checks
 /// passed), 1 something failed, was cancelled, does not apply, was ejected or reverted by the
