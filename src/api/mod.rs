@@ -300,6 +300,37 @@ pub struct GateState {
     pub commit: Option<String>,
     /// Who approved this version for this target.
     pub approvals: Vec<String>,
+    /// Once merged: the post-merge checks of this target (absent from older services).
+    #[serde(default)]
+    pub post_merge: Option<PostMergeStatus>,
+}
+
+/// The post-merge checks of a merged target (`GateState::post_merge`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PostMergeStatus {
+    /// Still running: the merge may yet be reverted.
+    Running,
+    /// Every post-merge check passed (or none is configured): it stays merged.
+    Passed,
+    /// A post-merge check failed: reverted, or (for a revert) left to people.
+    Failed,
+}
+
+impl PostMergeStatus {
+    pub const ALL: &'static [PostMergeStatus] = &[
+        PostMergeStatus::Running,
+        PostMergeStatus::Passed,
+        PostMergeStatus::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PostMergeStatus::Running => "running",
+            PostMergeStatus::Passed => "passed",
+            PostMergeStatus::Failed => "failed",
+        }
+    }
 }
 
 /// One target of one version: does it apply, what did the jobs say.
@@ -726,5 +757,19 @@ mod tests {
         for state in JobState::ALL {
             assert_eq!(JobState::parse(state.as_str()), Some(*state));
         }
+        for state in PostMergeStatus::ALL {
+            let json = serde_json::to_value(state).unwrap();
+            assert_eq!(json, serde_json::Value::String(state.as_str().into()));
+        }
+    }
+
+    #[test]
+    fn a_gate_state_without_post_merge_still_reads() {
+        // What a service from before `post_merge` existed sends.
+        let old = r#"{"state": "merged", "summary": "merged as abc", "position": null,
+            "queue_length": null, "commit": "abc", "approvals": ["cora"]}"#;
+        let gate: GateState = serde_json::from_str(old).unwrap();
+        assert_eq!(gate.post_merge, None);
+        assert_eq!(gate.state, GateStatus::Merged);
     }
 }

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::{ErrorCode, GateStatus, JobState};
+use super::{ErrorCode, GateStatus, JobState, PostMergeStatus};
 
 fn error_response(description: &str) -> Value {
     json!({"description": description,
@@ -53,6 +53,11 @@ fn upload_errors(mut responses: Value) -> Value {
 /// The gate's schemas and the ones after them (split off: one `json!` has a recursion limit).
 fn gate_schemas() -> Value {
     let gate_states: Vec<&str> = GateStatus::ALL.iter().map(|s| s.as_str()).collect();
+    let mut post_merge_states: Vec<Value> = PostMergeStatus::ALL
+        .iter()
+        .map(|s| Value::from(s.as_str()))
+        .collect();
+    post_merge_states.push(Value::Null);
     json!({
                 "GateState": {"type": "object", "description": "The merge gate's view of the version on this target",
                     "properties": {
@@ -60,7 +65,9 @@ fn gate_schemas() -> Value {
                         "summary": {"type": "string", "description": "e.g. `position 2 of 3, testing`, `merged as <commit>`, `ejected: why`"},
                         "position": {"type": ["integer", "null"]}, "queue_length": {"type": ["integer", "null"]},
                         "commit": {"type": ["string", "null"], "description": "the commit it merged as"},
-                        "approvals": {"type": "array", "items": {"type": "string"}}}},
+                        "approvals": {"type": "array", "items": {"type": "string"}},
+                        "post_merge": {"type": ["string", "null"], "enum": post_merge_states,
+                            "description": "once merged: `running` while the post-merge checks run (it may yet be reverted), `passed` (or none configured), `failed`; null before the merge"}}},
                 "Approve": {"type": "object", "required": ["version"], "additionalProperties": false, "properties": {
                     "version": {"type": "integer", "minimum": 0, "maximum": u32::MAX,
                         "description": "the version the reviewer read: refused (409 version_changed) unless it is the newest"},

@@ -392,9 +392,10 @@ pub fn gate_text(gate: &GateState) -> &str {
     }
 }
 
-/// True while the gate is still working on the target: queued, testing, merging, reverting.
+/// True while the gate is still working on the target: queued, testing, merging, reverting,
+/// or merged with its post-merge checks still running (it may yet be reverted).
 pub fn gate_busy(gate: &GateState) -> bool {
-    gate.state.is_busy()
+    gate.state.is_busy() || gate.post_merge == Some(api::PostMergeStatus::Running)
 }
 
 /// True while the gate is still working on some target of the newest version (a merged
@@ -418,6 +419,7 @@ mod tests {
             queue_length: None,
             commit: None,
             approvals: Vec::new(),
+            post_merge: None,
         }
     }
 
@@ -436,5 +438,10 @@ mod tests {
         ] {
             assert!(!gate_busy(&gate(settled)), "{settled}");
         }
+        let mut merged = gate("merged");
+        merged.post_merge = Some(api::PostMergeStatus::Running);
+        assert!(gate_busy(&merged), "post-merge checks still running");
+        merged.post_merge = Some(api::PostMergeStatus::Passed);
+        assert!(!gate_busy(&merged));
     }
 }

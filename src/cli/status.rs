@@ -19,14 +19,17 @@ use crate::ui::{OutputFormat, Stream, DIM, EMPHASIS};
 /// the elapsed time while running and the log's URL) and the gate's state as the service
 /// reports it.
 ///
-/// With `--watch`, asks again until nothing is pending (no job running or queued, and the merge
-/// gate no longer queueing, testing or merging it): conditional requests (`If-None-Match`),
-/// backing off while nothing changes, reconnecting when the service restarts. It prints the
-/// status each time it changes (one JSON record per line with `--format json`).
+/// With `--watch`, asks again until nothing is pending (no job running or queued, the merge gate
+/// no longer queueing, testing or merging it, and the post-merge checks of every target it merged
+/// into finished; while they run it reads `merged as <commit>, post-merge checks running`):
+/// conditional requests (`If-None-Match`), backing off while nothing changes, reconnecting
+/// when the service restarts. It prints the status each time it changes (one JSON record per
+/// line with `--format json`).
 ///
-/// Exit status: 0 every target passed (or the series is merged), 1 something failed, was
-/// cancelled, does not apply or was ejected by the gate, or (without `--watch`) is still
-/// pending, 2 errors. So `review status --watch` after `review approve` waits until merged.
+/// Exit status: 0 every target passed (or the series is merged and its post-merge checks
+/// passed), 1 something failed, was cancelled, does not apply, was ejected or reverted by the
+/// gate, or (without `--watch`) is still pending, 2 errors. So `review status --watch` after
+/// `review approve` waits until merged for good.
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -67,13 +70,20 @@ pub fn overall(change: &Change) -> Overall {
     {
         return Overall::Reverted;
     }
+    let post_merge = |status| targets.iter().any(|t| t.gate.post_merge == Some(status));
     match change.state {
+        // Not merged for good while a post-merge check may still revert it.
         api::ChangeState::Merged
-            if targets
-                .iter()
-                .any(|t| t.gate.state == api::GateStatus::Reverting) =>
+            if post_merge(api::PostMergeStatus::Running)
+                || targets
+                    .iter()
+                    .any(|t| t.gate.state == api::GateStatus::Reverting) =>
         {
             return Overall::Pending
+        }
+        // A revert whose own post-merge checks failed: merged, but broken.
+        api::ChangeState::Merged if post_merge(api::PostMergeStatus::Failed) => {
+            return Overall::Failed
         }
         api::ChangeState::Merged => return Overall::Merged,
         api::ChangeState::Abandoned => return Overall::Abandoned,
@@ -408,6 +418,7 @@ mod tests {
                     queue_length: None,
                     commit: None,
                     approvals: Vec::new(),
+                    post_merge: None,
                 },
             })
             .collect();
@@ -497,6 +508,23 @@ mod tests {
         assert!(super::super::gate::gate_busy_anywhere(&merged));
         gate(&mut merged, 1, "reverted");
         assert_eq!(overall(&merged), Overall::Reverted);
+        assert!(!super::super::gate::gate_busy_anywhere(&merged));
+    }
+
+    #[test]
+    fn merged_is_pending_while_post_merge_checks_run() {
+        let mut merged = change(ChangeState::Merged, &[Verdict::Passed, Verdict::Passed]);
+        for t in &mut merged.versions[0].targets {
+            t.gate.state = api::GateStatus::Merged;
+            t.gate.post_merge = Some(api::PostMergeStatus::Passed);
+        }
+        assert_eq!(overall(&merged), Overall::Merged);
+        merged.versions[0].targets[1].gate.post_merge = Some(api::PostMergeStatus::Running);
+        assert_eq!(overall(&merged), Overall::Pending);
+        assert!(super::super::gate::gate_busy_anywhere(&merged));
+        // A revert whose own post-merge checks failed is not reverted again: a failure.
+        merged.versions[0].targets[1].gate.post_merge = Some(api::PostMergeStatus::Failed);
+        assert_eq!(overall(&merged), Overall::Failed);
         assert!(!super::super::gate::gate_busy_anywhere(&merged));
     }
 }

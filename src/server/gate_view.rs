@@ -1,7 +1,7 @@
 //! How the gate's state reads in a change's status (`TargetResult.gate`).
 
 use super::gate::{ChangeNumber, GateMachineState, Stage, Standing};
-use crate::api::{self, GateStatus};
+use crate::api::{self, GateStatus, PostMergeStatus};
 
 fn view_of(state: GateStatus, summary: String) -> api::GateState {
     api::GateState {
@@ -11,6 +11,7 @@ fn view_of(state: GateStatus, summary: String) -> api::GateState {
         queue_length: None,
         commit: None,
         approvals: Vec::new(),
+        post_merge: None,
     }
 }
 
@@ -78,23 +79,79 @@ pub fn view(
         }
         Standing::Ejected(why) => view_of(GateStatus::Ejected, format!("ejected: {why}")),
         Standing::Dequeued => view_of(GateStatus::Dequeued, "dequeued".into()),
-        Standing::Merged { commit } => {
-            let mut v = view_of(GateStatus::Merged, format!("merged as {}", commit.0));
-            v.commit = Some(commit.0.clone());
+        Standing::Merged {
+            commit,
+            post_merge_failed,
+        } => merged(
+            gate,
+            change,
+            target,
+            &commit.0,
+            *post_merge_failed,
+            c.reverts.is_some(),
+        ),
+        Standing::Reverting { revert } => {
+            let mut v = view_of(
+                GateStatus::Reverting,
+                format!(
+                    "post-merge checks failed: being reverted by change {}",
+                    revert.0
+                ),
+            );
+            v.post_merge = Some(PostMergeStatus::Failed);
             v
         }
-        Standing::Reverting { revert } => view_of(
-            GateStatus::Reverting,
-            format!(
-                "post-merge checks failed: being reverted by change {}",
-                revert.0
-            ),
-        ),
-        Standing::Reverted { revert } => view_of(
-            GateStatus::Reverted,
-            format!("reverted by change {}", revert.0),
-        ),
+        Standing::Reverted { revert } => {
+            let mut v = view_of(
+                GateStatus::Reverted,
+                format!("reverted by change {}", revert.0),
+            );
+            v.post_merge = Some(PostMergeStatus::Failed);
+            v
+        }
     };
     v.approvals = approvals;
+    v
+}
+
+/// A merged change: merged for good only once its post-merge checks on `target` passed. Until
+/// then the merge may still be reverted, and the view says so.
+fn merged(
+    gate: &GateMachineState,
+    change: u64,
+    target: &str,
+    commit: &str,
+    post_merge_failed: bool,
+    is_revert: bool,
+) -> api::GateState {
+    let running = gate.targets.get(target).is_some_and(|t| {
+        t.post_merge
+            .iter()
+            .any(|p| p.merged.change == ChangeNumber(change))
+    });
+    let mut v = match (post_merge_failed, is_revert) {
+        // The revert is being created: the gate is not done with it.
+        (true, false) => view_of(
+            GateStatus::Reverting,
+            format!("merged as {commit}, post-merge checks failed: being reverted"),
+        ),
+        (true, true) => view_of(
+            GateStatus::Merged,
+            format!("merged as {commit}, post-merge checks failed (a revert is not reverted)"),
+        ),
+        (false, _) if running => view_of(
+            GateStatus::Merged,
+            format!("merged as {commit}, post-merge checks running"),
+        ),
+        (false, _) => view_of(GateStatus::Merged, format!("merged as {commit}")),
+    };
+    v.commit = Some(commit.to_owned());
+    v.post_merge = Some(if post_merge_failed {
+        PostMergeStatus::Failed
+    } else if running {
+        PostMergeStatus::Running
+    } else {
+        PostMergeStatus::Passed
+    });
     v
 }

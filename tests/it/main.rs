@@ -24,5 +24,6 @@ mod serve_bytes;
 mod serve_edges;
 mod serve_gate;
 mod serve_git_auth;
+mod serve_post_merge;
 mod serve_sandbox;
 mod serve_schemathesis;

@@ -13,9 +13,13 @@ mod state;
 mod types;
 
 #[cfg(test)]
+mod exhaustive;
+#[cfg(test)]
 mod scenarios;
 #[cfg(test)]
 mod simulation;
+#[cfg(test)]
+mod world;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -600,6 +604,7 @@ impl Gate {
         if let Some(s) = self.standing_mut(m.item.change, &target) {
             *s = Standing::Merged {
                 commit: m.to.clone(),
+                post_merge_failed: false,
             };
         }
         out.notify(

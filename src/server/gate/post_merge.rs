@@ -39,6 +39,12 @@ impl Gate {
                 run: r,
             });
         }
+        if let Some(Standing::Merged {
+            post_merge_failed, ..
+        }) = self.standing_mut(p.merged.change, &target)
+        {
+            *post_merge_failed = true;
+        }
         out.notify(
             p.merged.change,
             &target,

@@ -720,7 +720,13 @@ fn a_merge_reissued_after_a_crash_that_already_happened_counts_as_merged() {
         to: to.clone(),
         outcome: MergeOutcome::BranchMoved { tip: to.clone() },
     });
-    assert_eq!(d.standing(1), Standing::Merged { commit: to });
+    assert_eq!(
+        d.standing(1),
+        Standing::Merged {
+            commit: to,
+            post_merge_failed: false
+        }
+    );
     assert_eq!(d.queue(), [2, 3]);
 }
 

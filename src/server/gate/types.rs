@@ -223,7 +223,7 @@ pub enum Event {
 }
 
 /// What the gate asks the service to do.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Action {
     /// Apply the last version of `build` on `parent` (the commit of the build before it) and
     /// report with [`Event::BuildFinished`].
@@ -273,7 +273,7 @@ pub enum Action {
 }
 
 /// Why an item left its queue without merging.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Ejection {
     JobFailed {
         job: String,
@@ -286,7 +286,7 @@ pub enum Ejection {
 }
 
 /// Why the gate refused an event.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Refusal {
     SelfApproval,
     SelfApprovalFrozen,
@@ -297,7 +297,7 @@ pub enum Refusal {
 }
 
 /// A message for a change's status.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Notice {
     Enqueued {
         position: usize,
