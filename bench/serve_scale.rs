@@ -17,7 +17,6 @@
 // A benchmark prints its figures: that is its output, not a diagnostic.
 #![allow(clippy::print_stdout)]
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -26,7 +25,7 @@ use rusqlite::{params, Connection};
 
 mod support;
 
-use support::{git, review};
+use support::{core_user, git, review, start_serve};
 
 const BRANCHES: [&str; 3] = ["main", "3.14", "3.13"];
 const OWNERS: usize = 50;
@@ -369,15 +368,7 @@ fn main() {
     config.push_str("[[job]]\nname = \"tests\"\nrun = \"true\"\n\n");
     config.push_str(gate);
     std::fs::write(&toml_path, config).unwrap();
-    let out = review(root)
-        .args([
-            "serve", "user", "add", "bench", "--role", "core", "--dir", "service",
-        ])
-        .stderr(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let token = core_user(root, "service");
 
     let db = root.join("service").join(review::server::DB_FILE);
     drop(review::server::store::Store::open(&db).unwrap());
@@ -391,21 +382,7 @@ fn main() {
         filling.elapsed().as_secs_f64()
     );
 
-    let mut server = review(root)
-        .args(["serve", "--dir", "service", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_owned();
+    let (mut server, base) = start_serve(root, "service");
     let pid = server.id();
     println!(
         "server {base}, pid {}, resident at start {:.1} MB",

@@ -140,46 +140,15 @@ pub struct GateRows {
     pub removed_changes: Vec<u64>,
 }
 
-pub(super) fn gate_of(conn: &Connection) -> Result<Option<GateMachineState>> {
+/// The run counter and every branch's row: the gate's state without its changes (`None`: the
+/// gate never ran).
+fn gate_branches(conn: &Connection) -> Result<Option<GateMachineState>> {
     let next_run: Option<u64> = conn
         .query_row("SELECT next_run FROM gate WHERE id = 1", [], |r| r.get(0))
         .optional()?;
     let Some(next_run) = next_run else {
         return Ok(None);
     };
-    let bad = |e: serde_json::Error| StoreError::Corrupt(format!("gate state: {e}"));
-    let mut state = GateMachineState {
-        next_run,
-        ..GateMachineState::default()
-    };
-    let mut stmt = conn.prepare_cached("SELECT target, state FROM gate_branches")?;
-    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
-        let (target, json) = row?;
-        state
-            .targets
-            .insert(target, serde_json::from_str(&json).map_err(bad)?);
-    }
-    let mut stmt = conn.prepare_cached("SELECT change, state FROM gate_changes")?;
-    for row in stmt.query_map([], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?)))? {
-        let (change, json) = row?;
-        state.changes.insert(
-            crate::server::gate::ChangeNumber(change),
-            serde_json::from_str(&json).map_err(bad)?,
-        );
-    }
-    Ok(Some(state))
-}
-
-/// The gate's state as far as the API's view of `changes` needs it: every branch, and the rows
-/// of those changes only (live, or archived once the change settled).
-pub(super) fn gate_for(conn: &Connection, changes: &[u64]) -> Result<Option<GateMachineState>> {
-    let next_run: Option<u64> = conn
-        .query_row("SELECT next_run FROM gate WHERE id = 1", [], |r| r.get(0))
-        .optional()?;
-    let Some(next_run) = next_run else {
-        return Ok(None);
-    };
-    let bad = |e: serde_json::Error| StoreError::Corrupt(format!("gate state: {e}"));
     let mut state = GateMachineState {
         next_run,
         ..GateMachineState::default()
@@ -189,19 +158,53 @@ pub(super) fn gate_for(conn: &Connection, changes: &[u64]) -> Result<Option<Gate
         let (target, json) = row?;
         state
             .targets
-            .insert(target, serde_json::from_str(&json).map_err(bad)?);
+            .insert(target, serde_json::from_str(&json).map_err(bad_state)?);
     }
-    let page = serde_json::to_string(changes).map_err(bad)?;
-    let mut stmt = conn.prepare_cached(GATE_ROWS_OF)?;
-    for row in stmt.query_map([page], |r| {
-        Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?))
-    })? {
+    Ok(Some(state))
+}
+
+fn bad_state(e: serde_json::Error) -> StoreError {
+    StoreError::Corrupt(format!("gate state: {e}"))
+}
+
+/// Adds the change rows `rows` reads (change, JSON) to `state`; the first row of a change wins.
+fn add_changes(
+    state: &mut GateMachineState,
+    mut stmt: rusqlite::CachedStatement<'_>,
+    args: impl rusqlite::Params,
+) -> Result<()> {
+    for row in stmt.query_map(args, |r| Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?)))? {
         let (change, json) = row?;
-        state
+        if let std::collections::btree_map::Entry::Vacant(e) = state
             .changes
             .entry(crate::server::gate::ChangeNumber(change))
-            .or_insert(serde_json::from_str(&json).map_err(bad)?);
+        {
+            e.insert(serde_json::from_str(&json).map_err(bad_state)?);
+        }
     }
+    Ok(())
+}
+
+pub(super) fn gate_of(conn: &Connection) -> Result<Option<GateMachineState>> {
+    let Some(mut state) = gate_branches(conn)? else {
+        return Ok(None);
+    };
+    add_changes(
+        &mut state,
+        conn.prepare_cached("SELECT change, state FROM gate_changes")?,
+        [],
+    )?;
+    Ok(Some(state))
+}
+
+/// The gate's state as far as the API's view of `changes` needs it: every branch, and the rows
+/// of those changes only (live, or archived once the change settled).
+pub(super) fn gate_for(conn: &Connection, changes: &[u64]) -> Result<Option<GateMachineState>> {
+    let Some(mut state) = gate_branches(conn)? else {
+        return Ok(None);
+    };
+    let page = serde_json::to_string(changes).map_err(bad_state)?;
+    add_changes(&mut state, conn.prepare_cached(GATE_ROWS_OF)?, [page])?;
     Ok(Some(state))
 }
 
