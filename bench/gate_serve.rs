@@ -12,7 +12,6 @@
 // A benchmark prints its figures: that is its output, not a diagnostic.
 #![allow(clippy::print_stdout)]
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -21,7 +20,7 @@ use serde_json::{json, Value};
 
 mod support;
 
-use support::{git, review};
+use support::{core_user, git, review, start_serve};
 
 /// One service: returns the seconds to drain the queue and the number of gate runs started.
 fn drain(
@@ -77,29 +76,8 @@ fn drain(
     );
     let head = toml[..cut].replace("concurrency = 4 ", "concurrency = 16");
     std::fs::write(&toml_path, format!("{head}{jobs}")).unwrap();
-    let out = review(root)
-        .args([
-            "serve", "user", "add", "bench", "--role", "core", "--dir", &dir,
-        ])
-        .stderr(Stdio::null())
-        .output()
-        .unwrap();
-    let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
-    let mut server = review(root)
-        .args(["serve", "--dir", &dir, "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_owned();
+    let token = core_user(root, &dir);
+    let (mut server, base) = start_serve(root, &dir);
     let client = reqwest::blocking::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()

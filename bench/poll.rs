@@ -11,7 +11,6 @@
 // A benchmark prints its figures: that is its output, not a diagnostic.
 #![allow(clippy::print_stdout)]
 
-use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,7 +23,7 @@ run = "true"
 
 mod support;
 
-use support::{git, review};
+use support::{core_user, git, review, start_serve};
 
 struct Stats {
     requests: usize,
@@ -155,30 +154,8 @@ fn main() {
     let toml = std::fs::read_to_string(&toml_path).unwrap();
     let cut = toml.find("[[job]]").unwrap();
     std::fs::write(&toml_path, format!("{}{JOBS}", &toml[..cut])).unwrap();
-    let out = review(root)
-        .args([
-            "serve", "user", "add", "bench", "--role", "core", "--dir", "service",
-        ])
-        .stderr(Stdio::null())
-        .output()
-        .unwrap();
-    let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
-
-    let mut server = review(root)
-        .args(["serve", "--dir", "service", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_owned();
+    let token = core_user(root, "service");
+    let (mut server, base) = start_serve(root, "service");
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

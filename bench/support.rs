@@ -30,3 +30,39 @@ pub fn review(dir: &Path) -> Command {
     cmd.current_dir(dir).env("NO_COLOR", "1");
     cmd
 }
+
+/// Adds a core user `bench` to the service in `root/dir`; returns its token.
+pub fn core_user(root: &Path, dir: &str) -> String {
+    let out = review(root)
+        .args([
+            "serve", "user", "add", "bench", "--role", "core", "--dir", dir,
+        ])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .expect("review runs");
+    assert!(out.status.success(), "adding the bench user failed");
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// Starts `review serve` on the service in `root/dir` on a free loopback port; returns the
+/// process and its base URL.
+pub fn start_serve(root: &Path, dir: &str) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let mut server = review(root)
+        .args(["serve", "--dir", dir, "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("review serve starts");
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().expect("piped stdout"))
+        .read_line(&mut line)
+        .expect("review serve says where it listens");
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("a `listening on` line")
+        .to_owned();
+    (server, base)
+}

@@ -304,6 +304,7 @@ impl GateRunner {
     /// The gate handles the event and the event and new state are committed (under the lock).
     fn decide(&self, gate: &mut Gate, event: Event) -> Result<Vec<Action>, GateError> {
         let actions = gate.handle(event.clone());
+        gate.forget_settled(&self.store.settled_gate_changes()?);
         let merged: Vec<(u64, Vec<String>)> = actions
             .iter()
             .filter_map(|a| match a {

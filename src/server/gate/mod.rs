@@ -8,6 +8,7 @@
 //! the actions and, after a crash, reloads it and calls [`Gate::resume`].
 
 mod post_merge;
+mod prune;
 mod queue;
 mod state;
 mod types;

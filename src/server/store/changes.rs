@@ -2,11 +2,11 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use super::gate::gate_of;
+use super::gate::gate_for;
 use super::jobs::cancel_jobs;
 use super::{
-    corrupt, ApplyTarget, ChangeFilter, NewJob, NewVersion, PendingApply, Result, Store,
-    StoreError, StoredVersion,
+    corrupt, ApplyTarget, NewJob, NewVersion, PendingApply, Result, Store, StoreError,
+    StoredVersion,
 };
 use crate::api::{self, time::rfc3339_millis, ApplyState, ChangeKind, ChangeState, JobState};
 use crate::server::gate::GateMachineState;
@@ -27,8 +27,7 @@ impl Store {
         self.write(|tx| {
             let existing: Option<(u64, i64, u32)> = tx
                 .query_row(
-                    "SELECT c.number, v.id, v.number FROM changes c JOIN versions v ON v.change = c.number
-                     WHERE c.owner = ?1 AND c.state = 'open' AND v.content_hash = ?2 AND v.number = 1",
+                    EXISTING_FIRST_VERSION,
                     params![owner, version.content_hash],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
@@ -63,7 +62,7 @@ impl Store {
         self.write(|tx| {
             let existing: Option<(i64, u32)> = tx
                 .query_row(
-                    "SELECT id, number FROM versions WHERE change = ?1 AND content_hash = ?2",
+                    VERSION_BY_CONTENT,
                     params![change, version.content_hash],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
@@ -88,11 +87,7 @@ impl Store {
     pub fn change_owner(&self, change: u64) -> Result<Option<ChangeOwner>> {
         let conn = self.conn();
         let row: Option<(i64, String, String)> = conn
-            .query_row(
-                "SELECT owner, state, kind FROM changes WHERE number = ?1",
-                [change],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
+            .query_row(CHANGE_OWNER, [change], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
         row.map(|(owner, state, kind)| {
             let state =
@@ -229,16 +224,18 @@ impl Store {
                 None => (None, None, None),
             };
             tx.execute(
-                "UPDATE targets SET apply = ?3, conflict = ?4, base_commit = ?5, commit_id = ?6, git_ref = ?7
-                 WHERE version = ?1 AND target = ?2",
-                params![version_id, target, apply.as_str(), conflict, base_commit, commit_id, git_ref],
+                UPDATE_TARGET,
+                params![
+                    version_id,
+                    target,
+                    apply.as_str(),
+                    conflict,
+                    base_commit,
+                    commit_id,
+                    git_ref
+                ],
             )?;
-            let live: bool = tx.query_row(
-                "SELECT c.state = 'open' AND v.number = (SELECT MAX(number) FROM versions WHERE change = c.number)
-                 FROM versions v JOIN changes c ON c.number = v.change WHERE v.id = ?1",
-                [version_id],
-                |r| r.get(0),
-            )?;
+            let live: bool = tx.query_row(VERSION_IS_LIVE, [version_id], |r| r.get(0))?;
             let (Some(commit_id), Some(tree_id)) = (commit_id, tree_id) else {
                 return Ok(());
             };
@@ -249,10 +246,19 @@ impl Store {
                     (None, false) => (JobState::Cancelled, Some("superseded by a newer version")),
                 };
                 tx.execute(
-                    "INSERT INTO jobs (version, target, name, platform, run, timeout_secs, commit_id, tree_id, state, detail)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                    params![version_id, target, job.name, job.platform, job.run, job.timeout_secs,
-                        commit_id, tree_id, state.as_str(), detail],
+                    INSERT_JOB,
+                    params![
+                        version_id,
+                        target,
+                        job.name,
+                        job.platform,
+                        job.run,
+                        job.timeout_secs,
+                        commit_id,
+                        tree_id,
+                        state.as_str(),
+                        detail
+                    ],
                 )?;
             }
             Ok(())
@@ -324,27 +330,22 @@ impl Store {
     pub fn change(&self, number: u64) -> Result<Option<api::Change>> {
         let conn = self.conn();
         let row = conn
-            .query_row(
-                "SELECT c.title, c.kind, c.issue, u.name, c.state, c.created_ms, c.draft
-                 FROM changes c JOIN users u ON u.id = c.owner WHERE c.number = ?1",
-                [number],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, Option<String>>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, String>(4)?,
-                        r.get::<_, i64>(5)?,
-                        r.get::<_, bool>(6)?,
-                    ))
-                },
-            )
+            .query_row(CHANGE_ROW, [number], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, i64>(5)?,
+                    r.get::<_, bool>(6)?,
+                ))
+            })
             .optional()?;
         let Some((title, kind, issue, owner, state, created_ms, draft)) = row else {
             return Ok(None);
         };
-        let gate = gate_of(&conn)?;
+        let gate = gate_for(&conn, &[number])?;
         let versions = versions_of(&conn, number, &gate)?;
         Ok(Some(api::Change {
             number,
@@ -359,63 +360,6 @@ impl Store {
             versions,
         }))
     }
-
-    pub fn list_changes(&self, filter: &ChangeFilter) -> Result<Vec<api::ChangeSummary>> {
-        let numbers: Vec<u64> = {
-            let conn = self.conn();
-            let mut stmt = conn.prepare(
-                "SELECT c.number FROM changes c JOIN users u ON u.id = c.owner
-                 WHERE (?1 IS NULL OR c.state = ?1) AND (?2 IS NULL OR u.name = ?2)
-                   AND (?3 IS NULL OR EXISTS (SELECT 1 FROM versions v JOIN targets t ON t.version = v.id
-                                              WHERE v.change = c.number AND t.target = ?3))
-                   AND (?5 IS NULL OR c.kind != 'security' OR c.owner = ?5)
-                 ORDER BY c.number DESC LIMIT ?4",
-            )?;
-            let rows = stmt
-                .query_map(
-                    params![
-                        filter.state.map(ChangeState::as_str),
-                        filter.owner,
-                        filter.target,
-                        filter.limit,
-                        filter.security_owner
-                    ],
-                    |r| r.get(0),
-                )?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            rows
-        };
-        let mut out = Vec::new();
-        for number in numbers {
-            if let Some(change) = self.change(number)? {
-                let targets = change
-                    .current()
-                    .map(|v| {
-                        v.targets
-                            .iter()
-                            .map(|t| api::TargetVerdict {
-                                target: t.target.clone(),
-                                apply: t.apply,
-                                verdict: t.verdict,
-                                gate: t.gate.state.as_str().to_owned(),
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                out.push(api::ChangeSummary {
-                    number: change.number,
-                    title: change.title,
-                    kind: change.kind,
-                    owner: change.owner,
-                    state: change.state,
-                    draft: change.draft,
-                    current_version: change.current_version,
-                    targets,
-                });
-            }
-        }
-        Ok(out)
-    }
 }
 
 /// Where an upload goes: a new change of `owner`, or a new version of `change`.
@@ -424,6 +368,66 @@ pub enum UploadPlace {
     NewChange { owner: i64 },
     Version { change: u64 },
 }
+
+/// An owner's open change whose first version has this content (a retried upload).
+pub(super) const EXISTING_FIRST_VERSION: &str =
+    "SELECT c.number, v.id, v.number FROM changes c JOIN versions v ON v.change = c.number
+                     WHERE c.owner = ?1 AND c.state = 'open' AND v.content_hash = ?2 AND v.number = 1";
+
+/// A change's version with this content (a retried upload).
+pub(super) const VERSION_BY_CONTENT: &str =
+    "SELECT id, number FROM versions WHERE change = ?1 AND content_hash = ?2";
+
+/// A change's owner, state and kind (every write checks them).
+pub(super) const CHANGE_OWNER: &str = "SELECT owner, state, kind FROM changes WHERE number = ?1";
+
+/// How a target applied.
+pub(super) const UPDATE_TARGET: &str =
+    "UPDATE targets SET apply = ?3, conflict = ?4, base_commit = ?5, commit_id = ?6, git_ref = ?7
+                 WHERE version = ?1 AND target = ?2";
+
+/// Whether a version is its open change's newest.
+pub(super) const VERSION_IS_LIVE: &str =
+    "SELECT c.state = 'open' AND v.number = (SELECT MAX(number) FROM versions WHERE change = c.number)
+                 FROM versions v JOIN changes c ON c.number = v.change WHERE v.id = ?1";
+
+/// A job of an applied target.
+pub(super) const INSERT_JOB: &str =
+    "INSERT INTO jobs (version, target, name, platform, run, timeout_secs, commit_id, tree_id, state, detail)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+
+/// A change with its owner's name.
+pub(super) const CHANGE_ROW: &str =
+    "SELECT c.title, c.kind, c.issue, u.name, c.state, c.created_ms, c.draft
+                 FROM changes c JOIN users u ON u.id = c.owner WHERE c.number = ?1";
+
+/// The number of a change's next version.
+pub(super) const NEXT_VERSION: &str =
+    "SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE change = ?1";
+
+/// A new version.
+pub(super) const INSERT_VERSION: &str =
+    "INSERT INTO versions (change, number, content_hash, mbox, base, docs_only, commits, created_ms, uploader)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+
+/// A target of a new version, to apply (a trigger adds it to `change_targets`).
+pub(super) const INSERT_TARGET: &str =
+    "INSERT INTO targets (version, position, target, apply) VALUES (?1, ?2, ?3, 'pending')";
+
+/// A change's versions, oldest first.
+pub(super) const VERSIONS_OF: &str =
+    "SELECT id, number, content_hash, base, docs_only, commits, created_ms FROM versions
+         WHERE change = ?1 ORDER BY number";
+
+/// A version's targets in the order given.
+pub(super) const TARGETS_OF: &str =
+    "SELECT target, apply, conflict, base_commit, commit_id, git_ref FROM targets
+         WHERE version = ?1 ORDER BY position";
+
+/// The jobs of a version on a target.
+pub(super) const JOBS_OF: &str =
+    "SELECT id, name, platform, state, detail, start_ms, end_ms, known_failure FROM jobs
+         WHERE version = ?1 AND target = ?2 ORDER BY name, platform, id";
 
 /// A change's owner (user id), state and kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -466,7 +470,7 @@ fn mbox_bytes(value: rusqlite::types::ValueRef<'_>) -> rusqlite::Result<Vec<u8>>
 }
 
 /// A removed user's renamed row shows under the original name.
-fn display_name(name: &str) -> String {
+pub(super) fn display_name(name: &str) -> String {
     name.split("#removed-").next().unwrap_or(name).to_owned()
 }
 
@@ -476,25 +480,26 @@ fn insert_version(
     uploader: i64,
     version: &NewVersion,
 ) -> Result<StoredVersion> {
-    let number: u32 = tx.query_row(
-        "SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE change = ?1",
-        [change],
-        |r| r.get(0),
-    )?;
+    let number: u32 = tx.query_row(NEXT_VERSION, [change], |r| r.get(0))?;
     let commits =
         serde_json::to_string(&version.commits).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     tx.execute(
-        "INSERT INTO versions (change, number, content_hash, mbox, base, docs_only, commits, created_ms, uploader)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![change, number, version.content_hash, version.mbox, version.base,
-            version.docs_only, commits, api::time::now_millis(), uploader],
+        INSERT_VERSION,
+        params![
+            change,
+            number,
+            version.content_hash,
+            version.mbox,
+            version.base,
+            version.docs_only,
+            commits,
+            api::time::now_millis(),
+            uploader
+        ],
     )?;
     let version_id = tx.last_insert_rowid();
     for (position, target) in version.targets.iter().enumerate() {
-        tx.execute(
-            "INSERT INTO targets (version, position, target, apply) VALUES (?1, ?2, ?3, 'pending')",
-            params![version_id, position, target],
-        )?;
+        tx.execute(INSERT_TARGET, params![version_id, position, target])?;
     }
     Ok(StoredVersion {
         change,
@@ -510,10 +515,7 @@ fn versions_of(
     change: u64,
     gate: &Option<GateMachineState>,
 ) -> Result<Vec<api::Version>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, number, content_hash, base, docs_only, commits, created_ms FROM versions
-         WHERE change = ?1 ORDER BY number",
-    )?;
+    let mut stmt = conn.prepare_cached(VERSIONS_OF)?;
     let rows = stmt
         .query_map([change], |r| {
             Ok((
@@ -551,10 +553,7 @@ fn targets_of(
     number: u32,
     gate: &Option<GateMachineState>,
 ) -> Result<Vec<api::TargetResult>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT target, apply, conflict, base_commit, commit_id, git_ref FROM targets
-         WHERE version = ?1 ORDER BY position",
-    )?;
+    let mut stmt = conn.prepare_cached(TARGETS_OF)?;
     let rows = stmt
         .query_map([version], |r| {
             Ok((
@@ -567,10 +566,7 @@ fn targets_of(
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut jobs_stmt = conn.prepare_cached(
-        "SELECT id, name, platform, state, detail, start_ms, end_ms, known_failure FROM jobs
-         WHERE version = ?1 AND target = ?2 ORDER BY name, platform, id",
-    )?;
+    let mut jobs_stmt = conn.prepare_cached(JOBS_OF)?;
     let mut targets = Vec::new();
     for (target, apply, conflict, base_commit, commit, git_ref) in rows {
         let apply = ApplyState::parse(&apply).ok_or_else(|| corrupt("apply state", &apply))?;
@@ -625,13 +621,19 @@ fn targets_of(
 
 /// A target's verdict from its apply state and its jobs.
 pub fn verdict(apply: ApplyState, jobs: &[api::JobResult]) -> api::Verdict {
+    let states: Vec<JobState> = jobs.iter().map(|j| j.state).collect();
+    verdict_of(apply, &states)
+}
+
+/// A target's verdict from its apply state and its jobs' states.
+pub(super) fn verdict_of(apply: ApplyState, jobs: &[JobState]) -> api::Verdict {
     use api::Verdict;
     match apply {
         ApplyState::Pending => Verdict::Pending,
         ApplyState::Conflicts => Verdict::Conflicts,
         ApplyState::AlreadyMerged => Verdict::AlreadyMerged,
         ApplyState::Applies => {
-            let any = |s: JobState| jobs.iter().any(|j| j.state == s);
+            let any = |s: JobState| jobs.contains(&s);
             if any(JobState::Queued) || any(JobState::Running) {
                 Verdict::Pending
             } else if any(JobState::Failed) {

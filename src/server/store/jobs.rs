@@ -135,22 +135,25 @@ impl Store {
     }
 }
 
+/// A change's running jobs.
+pub(super) const RUNNING_JOBS_OF: &str =
+    "SELECT j.id FROM jobs j JOIN versions v ON v.id = j.version
+             WHERE v.change = ?1 AND j.state = 'running'";
+
+/// Cancels a change's unfinished jobs.
+pub(super) const CANCEL_JOBS: &str =
+    "UPDATE jobs SET state = 'cancelled', detail = ?2, end_ms = ?3
+         WHERE state IN ('queued', 'running') AND version IN (SELECT id FROM versions WHERE change = ?1)";
+
 /// Cancels the unfinished jobs of a change; returns those that were running.
 pub(super) fn cancel_jobs(tx: &Transaction<'_>, change: u64, why: &str) -> Result<Vec<u64>> {
     let running: Vec<u64> = {
-        let mut stmt = tx.prepare(
-            "SELECT j.id FROM jobs j JOIN versions v ON v.id = j.version
-             WHERE v.change = ?1 AND j.state = 'running'",
-        )?;
+        let mut stmt = tx.prepare(RUNNING_JOBS_OF)?;
         let rows = stmt
             .query_map([change], |r| r.get(0))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows
     };
-    tx.execute(
-        "UPDATE jobs SET state = 'cancelled', detail = ?2, end_ms = ?3
-         WHERE state IN ('queued', 'running') AND version IN (SELECT id FROM versions WHERE change = ?1)",
-        params![change, why, api::time::now_millis()],
-    )?;
+    tx.execute(CANCEL_JOBS, params![change, why, api::time::now_millis()])?;
     Ok(running)
 }

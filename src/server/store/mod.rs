@@ -6,6 +6,9 @@
 mod changes;
 mod gate;
 mod jobs;
+mod list;
+#[cfg(test)]
+mod plans;
 mod schema;
 mod users;
 

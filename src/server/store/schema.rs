@@ -11,7 +11,7 @@ use super::Result;
 type Migration = fn(&Transaction<'_>) -> Result<()>;
 
 /// Migration n (1-based) is `MIGRATIONS[n - 1]`.
-pub(super) const MIGRATIONS: &[Migration] = &[m1_schema, m2_version_uploader];
+pub(super) const MIGRATIONS: &[Migration] = &[m1_schema, m2_version_uploader, m3_scale];
 
 /// The schema as it was when migrations were numbered. Every statement is `IF NOT EXISTS`: a
 /// database made before then (`user_version` 0, tables already there) takes it too.
@@ -131,6 +131,39 @@ fn m2_version_uploader(tx: &Transaction<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Migration 3: indexes for every filter and lookup of the API (checked by `store::plans`), the
+/// changes nominated per target (kept by a trigger, so the target filter reads a page of an
+/// index instead of every version), and the archive of the gate's rows of settled changes.
+const SCHEMA_V3: &str = r#"
+CREATE INDEX changes_by_state ON changes(state);
+CREATE INDEX changes_by_owner ON changes(owner);
+CREATE INDEX changes_by_title ON changes(title);
+CREATE INDEX jobs_by_target ON jobs(version, target);
+DROP INDEX jobs_by_version;
+CREATE INDEX targets_by_apply ON targets(apply) WHERE apply = 'pending';
+CREATE TABLE change_targets (
+    target TEXT NOT NULL,
+    change INTEGER NOT NULL REFERENCES changes(number),
+    PRIMARY KEY (target, change)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO change_targets (target, change)
+    SELECT t.target, v.change FROM targets t JOIN versions v ON v.id = t.version;
+CREATE TRIGGER change_targets_on_insert AFTER INSERT ON targets BEGIN
+    INSERT OR IGNORE INTO change_targets (target, change)
+        SELECT NEW.target, change FROM versions WHERE id = NEW.version;
+END;
+CREATE TABLE gate_archive (
+    change INTEGER PRIMARY KEY,
+    state TEXT NOT NULL,
+    archived_ms INTEGER NOT NULL
+);
+"#;
+
+fn m3_scale(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(SCHEMA_V3)?;
+    Ok(())
+}
+
 /// The number of migrations the database has had.
 pub(super) fn user_version(conn: &Connection) -> Result<usize> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -237,7 +270,7 @@ mod tests {
         conn.execute_batch(ONE_OLD_CHANGE).unwrap();
         drop(conn);
         let store = Store::open(&path).unwrap();
-        assert_eq!(user_version(&store.conn()).unwrap(), 2);
+        assert_eq!(user_version(&store.conn()).unwrap(), 3);
         assert_eq!(store.version_uploader(1, 1).unwrap(), None);
         let v2 = NewVersion {
             content_hash: "h2".into(),
@@ -250,5 +283,75 @@ mod tests {
         assert_eq!(store.add_version(1, 1, &v2).unwrap().number, 2);
         assert_eq!(store.version_uploader(1, 2).unwrap(), Some(1));
         assert_eq!(store.change(1).unwrap().unwrap().versions.len(), 2);
+    }
+
+    /// Migration 3 on a database made by migration 2, with changes in it: the targets already
+    /// nominated are in `change_targets`, and new ones join them through the trigger.
+    #[test]
+    fn migration_3_indexes_the_targets_of_an_existing_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let mut conn = Connection::open(&path).unwrap();
+        migrate_to(&mut conn, 2).unwrap();
+        conn.execute_batch(
+            "INSERT INTO users (name, role, token_hash, created_ms) VALUES ('ann', 'contributor', 'h', 0);
+             INSERT INTO changes (owner, title, kind, state, created_ms) VALUES (1, 'a', 'bugfix', 'open', 0);
+             INSERT INTO changes (owner, title, kind, state, created_ms) VALUES (1, 'b', 'bugfix', 'open', 0);
+             INSERT INTO versions (change, number, content_hash, mbox, docs_only, commits, created_ms)
+                 VALUES (1, 1, 'h1', 'x', 0, '[]', 0), (1, 2, 'h2', 'x', 0, '[]', 0), (2, 1, 'h3', 'x', 0, '[]', 0);
+             INSERT INTO targets (version, position, target, apply)
+                 VALUES (1, 0, 'main', 'applies'), (2, 0, 'main', 'applies'), (2, 1, '3.14', 'applies'),
+                        (3, 0, '3.13', 'pending');",
+        )
+        .unwrap();
+        migrate_to(&mut conn, 3).unwrap();
+        assert_eq!(user_version(&conn).unwrap(), 3);
+        let rows = |conn: &Connection| -> Vec<(String, i64)> {
+            let mut stmt = conn
+                .prepare("SELECT target, change FROM change_targets ORDER BY target, change")
+                .unwrap();
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+        };
+        let row = |t: &str, c: i64| (t.to_owned(), c);
+        assert_eq!(
+            rows(&conn),
+            [row("3.13", 2), row("3.14", 1), row("main", 1)]
+        );
+        drop(conn);
+        // The store on the migrated database: a new version's targets are listed by target.
+        let store = Store::open(&path).unwrap();
+        let version = NewVersion {
+            content_hash: "h4".into(),
+            mbox: b"From x".to_vec(),
+            base: None,
+            docs_only: false,
+            commits: vec![],
+            targets: vec!["main".into()],
+        };
+        store.add_version(2, 1, &version).unwrap();
+        assert_eq!(
+            rows(&store.conn()),
+            [
+                row("3.13", 2),
+                row("3.14", 1),
+                row("main", 1),
+                row("main", 2)
+            ]
+        );
+        let on = |target: &str| {
+            let filter = ChangeFilter {
+                target: Some(target.into()),
+                limit: 10,
+                ..ChangeFilter::default()
+            };
+            let listed = store.list_changes(&filter).unwrap();
+            listed.iter().map(|c| c.number).collect::<Vec<_>>()
+        };
+        assert_eq!(on("main"), [2, 1]);
+        assert_eq!(on("3.14"), [1]);
+        assert_eq!(on("3.12"), Vec::<u64>::new());
     }
 }

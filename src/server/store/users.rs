@@ -49,15 +49,15 @@ impl Store {
     pub fn user_by_token(&self, token_hash: &str) -> Result<Option<UserRow>> {
         let conn = self.conn();
         let raw = conn
-            .query_row(
-                "SELECT id, name, role, removed, created_ms FROM users WHERE token_hash = ?1",
-                [token_hash],
-                UserRecord::read,
-            )
+            .query_row(USER_BY_TOKEN, [token_hash], UserRecord::read)
             .optional()?;
         raw.map(UserRecord::into_user).transpose()
     }
 }
+
+/// The user a token (hash) belongs to: every request reads it.
+pub(super) const USER_BY_TOKEN: &str =
+    "SELECT id, name, role, removed, created_ms FROM users WHERE token_hash = ?1";
 
 /// A `users` row as stored: the role still text, checked by [`UserRecord::into_user`].
 struct UserRecord {
