@@ -202,6 +202,7 @@ fn fill_gate(tx: &rusqlite::Transaction<'_>, size: &Size) {
                 } else {
                     Standing::Merged {
                         commit: CommitId(hex(number * 13)),
+                        post_merge_failed: false,
                     }
                 };
                 let approvals = ["bench".to_owned()].into();

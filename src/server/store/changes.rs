@@ -87,7 +87,9 @@ impl Store {
     pub fn change_owner(&self, change: u64) -> Result<Option<ChangeOwner>> {
         let conn = self.conn();
         let row: Option<(i64, String, String)> = conn
-            .query_row(CHANGE_OWNER, [change], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_row(CHANGE_OWNER, [change], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
             .optional()?;
         row.map(|(owner, state, kind)| {
             let state =

@@ -307,6 +307,7 @@ mod tests {
                     approvals: ["ann".to_owned()].into(),
                     standing: Standing::Merged {
                         commit: CommitId("c1".into()),
+                        post_merge_failed: false,
                     },
                 },
             )]

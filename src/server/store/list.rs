@@ -61,7 +61,10 @@ pub(super) fn page_query(filter: &ChangeFilter) -> (String, Vec<Value>) {
     // A user who may not see every security change sees only her own.
     if let Some(owner) = filter.security_owner {
         args.push(Value::Integer(owner));
-        conditions.push(format!("(c.kind != 'security' OR c.owner = ?{})", args.len()));
+        conditions.push(format!(
+            "(c.kind != 'security' OR c.owner = ?{})",
+            args.len()
+        ));
     }
     if !conditions.is_empty() {
         sql.push_str(" WHERE ");

@@ -35,12 +35,20 @@ fn filters() -> Vec<(&'static str, ChangeFilter)> {
         owner: owner.map(str::to_owned),
         target: target.map(str::to_owned),
         limit: 10,
+        security_owner: None,
     };
     vec![
         ("list: default", filter(None, None, None)),
         ("list: state", filter(Some(ChangeState::Open), None, None)),
         ("list: owner", filter(None, Some("dev1"), None)),
         ("list: target", filter(None, None, Some("3.14"))),
+        (
+            "list: a contributor's security filter",
+            ChangeFilter {
+                security_owner: Some(1),
+                ..filter(None, None, None)
+            },
+        ),
         (
             "list: every filter",
             filter(Some(ChangeState::Merged), Some("dev1"), Some("main")),
