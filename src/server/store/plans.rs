@@ -173,8 +173,10 @@ fn no_query_of_the_api_scans_a_growing_table() {
     let mut bad = Vec::new();
     for (name, sql, args) in api_queries() {
         let found = scans(&conn, &sql, &args);
-        // The default page walks the changes newest first and stops after its LIMIT (below).
-        if name == "list: default" && found == ["SCAN c"] {
+        // The default page walks the changes newest first and stops after its LIMIT (below);
+        // a contributor's does too, passing over only the security changes that are not hers.
+        let paged = ["list: default", "list: a contributor's security filter"];
+        if paged.contains(&name.as_ref()) && found == ["SCAN c"] {
             continue;
         }
         if !found.is_empty() {
