@@ -111,7 +111,10 @@ fn drain(
     }
     let start = Instant::now();
     for n in &numbers {
-        let approved = post(&format!("/api/v1/changes/{n}/approve"), json!({}));
+        let approved = post(
+            &format!("/api/v1/changes/{n}/approve"),
+            json!({"version": 1}),
+        );
         assert_eq!(approved["number"].as_u64(), Some(*n), "{approved}");
     }
     let state = |n: u64| -> String {

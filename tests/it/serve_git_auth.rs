@@ -8,7 +8,7 @@ use std::process::Output;
 use serde_json::json;
 
 use crate::support::client::review;
-use crate::support::serve::{serve_toml, Server, Service};
+use crate::support::serve::{serve_toml, Server, Service, ONE_JOB};
 use crate::support::{GitRepo, TestEnv};
 
 /// `git args...` in `dir` with `token` (if any) handed over by a credential helper, as a user
@@ -65,7 +65,7 @@ fn with_a_security_change<'e>(env: &'e TestEnv, toml: &str) -> (Service<'e>, Ser
 #[test]
 fn git_needs_a_token_and_hides_security_changes_from_who_may_not_see_them() {
     let env = TestEnv::new();
-    let (service, server, secret) = with_a_security_change(&env, &serve_toml(""));
+    let (service, server, secret) = with_a_security_change(&env, &serve_toml(ONE_JOB));
     let t = &service.tokens;
     let url = server.url("/git/demo.git");
     let work = env.work();
@@ -181,6 +181,16 @@ fn git_needs_a_token_and_hides_security_changes_from_who_may_not_see_them() {
             &json!({}),
         )
         .error(404, "unknown_change");
+    // Its jobs' logs too.
+    let security = server.get("/api/v1/changes/2", Some(&t.other)).json;
+    let log = security["versions"][0]["targets"][0]["jobs"][0]["log_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    server
+        .get(&log, Some(&t.contributor))
+        .error(404, "unknown_job");
+    assert_eq!(server.get(&log, Some(&t.other)).status, 200);
     for who in [&t.other, &t.core, &t.release_manager] {
         assert_eq!(server.get("/api/v1/changes/2", Some(who)).status, 200);
         let all = server.get("/api/v1/changes", Some(who)).json;

@@ -62,7 +62,10 @@ pub(super) async fn job_log(
     let job_id = path_id(&id).ok_or_else(unknown)?;
     let job = state.pipeline.store.job(job_id)?.ok_or_else(unknown)?;
     // The log of a security change's job is as private as the change.
-    visible_change(&state, &user, job.change).map_err(|_| unknown())?;
+    visible_change(&state, &user, job.change).map_err(|e| match e.code {
+        ErrorCode::UnknownChange => unknown(),
+        _ => e,
+    })?;
     let mut offset = 0u64;
     let mut follow = false;
     for pair in query
