@@ -155,3 +155,78 @@ fn merged(
     });
     v
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use super::*;
+    use crate::server::gate::{
+        ChangeTarget, CommitId, GateChange, ItemRef, PostMergeRun, RunId, TargetState, Version,
+    };
+
+    /// Change 1 merged on main as `c1`, with or without a post-merge run still going.
+    fn merged_state(running: bool, failed: bool) -> GateMachineState {
+        let mut state = GateMachineState::default();
+        let mut main = TargetState {
+            tip: Some(CommitId("c1".into())),
+            tip_build: None,
+            frozen: false,
+            queue: Vec::new(),
+            merging: None,
+            post_merge: Vec::new(),
+            reverts_requested: Vec::new(),
+        };
+        let merged = ItemRef {
+            change: ChangeNumber(1),
+            version: Version(1),
+        };
+        if running {
+            main.post_merge.push(PostMergeRun {
+                run: RunId(7),
+                job: "smoke".into(),
+                commit: CommitId("c1".into()),
+                merged,
+            });
+        }
+        state.targets.insert("main".into(), main);
+        state.changes.insert(
+            ChangeNumber(1),
+            GateChange {
+                owner: "ann".into(),
+                version: Version(1),
+                abandoned: false,
+                reverts: None,
+                targets: BTreeMap::from([(
+                    "main".to_owned(),
+                    ChangeTarget {
+                        approvals: BTreeSet::from(["cora".to_owned()]),
+                        standing: Standing::Merged {
+                            commit: CommitId("c1".into()),
+                            post_merge_failed: failed,
+                        },
+                    },
+                )]),
+            },
+        );
+        state
+    }
+
+    #[test]
+    fn merged_says_whether_its_post_merge_checks_still_run() {
+        let running = view(Some(&merged_state(true, false)), 1, 1, "main");
+        assert_eq!(running.state, GateStatus::Merged);
+        assert_eq!(running.summary, "merged as c1, post-merge checks running");
+        assert_eq!(running.post_merge, Some(PostMergeStatus::Running));
+        assert_eq!(running.commit.as_deref(), Some("c1"));
+
+        let done = view(Some(&merged_state(false, false)), 1, 1, "main");
+        assert_eq!(done.summary, "merged as c1");
+        assert_eq!(done.post_merge, Some(PostMergeStatus::Passed));
+
+        // Failed, the revert change not created yet: never a plain `merged` in between.
+        let failed = view(Some(&merged_state(false, true)), 1, 1, "main");
+        assert_eq!(failed.state, GateStatus::Reverting);
+        assert_eq!(failed.post_merge, Some(PostMergeStatus::Failed));
+    }
+}
