@@ -137,6 +137,28 @@ fn three_approved_the_middle_fails_first_and_third_merge_exactly_as_tested() {
     assert!(log.text.contains("gate run"), "{}", log.text);
     // Once merged, the change is closed for the gate.
     approve(&server, cora, changes[0]).error(409, "change_not_open");
+    // And the gate forgets it at a later event: its row moves to the archive, from which the
+    // change still shows how it left the gate.
+    let db = rusqlite::Connection::open(service.dir.join("review.db")).unwrap();
+    let row_in = |table: &str| -> bool {
+        db.query_row(
+            &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE change = ?1)"),
+            [changes[0]],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    wait::until("the merged change's gate row archived", PATIENCE, || {
+        (row_in("gate_archive") && !row_in("gate_changes"))
+            .then_some(())
+            .ok_or_else(|| server.logs())
+    });
+    let archived = server.get(&format!("/api/v1/changes/{}", changes[0]), Some(ann));
+    assert_eq!(gate_of(&archived.json, "main")["state"], "merged");
+    assert_eq!(
+        gate_of(&archived.json, "main")["commit"],
+        merged_one.as_str()
+    );
 }
 
 #[test]

@@ -1,34 +1,22 @@
 //! Forgetting settled changes, so the gate's state holds only what it still works on.
 //!
 //! A merged or abandoned change stays in [`GateMachineState::changes`] only while something
-//! still points at it: a queue, a merge in flight, a post-merge run, a revert asked for, the
-//! build of a branch's tip, or a revert of it. The service archives the rows it forgets (the
+//! still points at it: a queue, a merge in flight, a post-merge run, a revert asked for, or a
+//! revert of it. The service archives the rows it forgets (the
 //! API still shows how such a change left the gate).
 
 use std::collections::BTreeSet;
 
-use super::{ChangeNumber, Gate, GateMachineState, SpecBuild};
+use super::{ChangeNumber, Gate, GateMachineState};
 
-/// The changes something in `state` still points at.
+/// The changes something in `state` still points at. The items of a build only name the tree
+/// (a build applies its last item, the queued change itself, from the store), so a merged
+/// change in the tip's build is not one of them.
 fn referenced(state: &GateMachineState) -> BTreeSet<ChangeNumber> {
     let mut out = BTreeSet::new();
-    let build = |b: &SpecBuild, out: &mut BTreeSet<ChangeNumber>| {
-        out.extend(b.items.iter().map(|i| i.change));
-    };
     for t in state.targets.values() {
-        if let Some(b) = &t.tip_build {
-            build(b, &mut out);
-        }
-        for q in &t.queue {
-            out.insert(q.item.change);
-            if let Some(b) = &q.build {
-                build(b, &mut out);
-            }
-        }
-        if let Some(m) = &t.merging {
-            out.insert(m.item.change);
-            build(&m.build, &mut out);
-        }
+        out.extend(t.queue.iter().map(|q| q.item.change));
+        out.extend(t.merging.iter().map(|m| m.item.change));
         out.extend(t.post_merge.iter().map(|p| p.merged.change));
         out.extend(t.reverts_requested.iter().map(|(item, _)| item.change));
     }
@@ -96,11 +84,14 @@ mod tests {
             stage: Stage::Waiting,
             retries: BTreeMap::new(),
         });
-        main.tip_build = Some(SpecBuild::tip(CommitId("c0".into())).with(item(3)));
+        // In the tip's build only: that does not keep it.
+        main.tip_build = Some(SpecBuild::tip(CommitId("c0".into())).with(item(1)));
+        main.reverts_requested
+            .push((item(3), CommitId("c1".into())));
         state.targets.insert("main".into(), main);
         let mut gate = Gate::from_state(GateConfig::default(), state);
         let settled: Vec<ChangeNumber> = [1, 2, 3, 5].map(ChangeNumber).to_vec();
-        // 2 is queued, 3 is in the tip's build, 5 is reverted by 4: only 1 goes.
+        // 2 is queued, 3 is to be reverted, 5 is reverted by 4: only 1 goes.
         assert_eq!(gate.forget_settled(&settled), 1);
         let left: Vec<u64> = gate.state().changes.keys().map(|c| c.0).collect();
         assert_eq!(left, [2, 3, 4, 5, 6]);
