@@ -300,11 +300,12 @@ pub fn resolve_range(
         max_commits: usize::MAX,
         ..SeriesOptions::from_config(&loaded.config, None)
     };
-    let resolved = match Series::resolve(repo, &options) {
+    // Lint reads the range's blobs itself: only the bounds (and the series' own checks).
+    let resolved = match Series::resolve_bounds(repo, &options) {
         // A detached HEAD still has a series against the default branch.
         Err(SeriesError::DetachedHead) => {
             options.onto = Some(options.default_branch.clone());
-            Series::resolve(repo, &options)
+            Series::resolve_bounds(repo, &options)
         }
         other => other,
     };
