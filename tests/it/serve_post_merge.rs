@@ -37,7 +37,7 @@ fn approve_and_watch(env: &TestEnv, server: &Server, service: &Service, change: 
     let approved = server.post(
         &format!("/api/v1/changes/{change}/approve"),
         Some(service.tokens.core.as_str()),
-        &json!({}),
+        &json!({"version": 1}),
     );
     assert_eq!(approved.status, 200, "{}", approved.text);
     Run::within(
@@ -159,7 +159,7 @@ fn watch_does_not_end_before_a_slow_post_merge_check_passed() {
     let approved = server.post(
         &format!("/api/v1/changes/{second}/approve"),
         Some(service.tokens.core.as_str()),
-        &json!({}),
+        &json!({"version": 1}),
     );
     assert_eq!(approved.status, 200, "{}", approved.text);
     server.wait_for(
