@@ -166,10 +166,40 @@ fn gate_paths() -> Value {
     })
 }
 
+/// The schemas of a version's results on a target: its apply state, verdict and jobs.
+fn result_schemas() -> Value {
+    let job_states: Vec<&str> = JobState::ALL.iter().map(|s| s.as_str()).collect();
+    json!({
+                "JobResult": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "name": {"type": "string"}, "platform": {"type": "string"},
+                    "state": {"type": "string", "enum": job_states},
+                    "start": {"type": ["string", "null"], "format": "date-time"},
+                    "elapsed_secs": {"type": ["number", "null"], "description": "null until the job ends"},
+                    "detail": {"type": ["string", "null"]},
+                    "log_url": {"type": "string"},
+                    "known_failure": {"type": ["string", "null"], "description":
+                        "for a failed job whose log matched a [[known_failure]] pattern: its issue (e.g. gh-1234); recheck"}}},
+                "TargetResult": {"type": "object", "properties": {
+                    "target": {"type": "string"},
+                    "apply": {"type": "string", "enum": ["pending", "applies", "conflicts", "already-merged"]},
+                    "conflict": {"type": ["string", "null"]},
+                    "base_commit": {"type": ["string", "null"]},
+                    "commit": {"type": ["string", "null"]},
+                    "git_ref": {"type": ["string", "null"]},
+                    "verdict": {"type": "string", "enum": ["pending", "passed", "failed", "cancelled", "conflicts", "already-merged"]},
+                    "jobs": {"type": "array", "items": {"$ref": "#/components/schemas/JobResult"}},
+                    "gate": {"$ref": "#/components/schemas/GateState"}}}
+    })
+}
+
 /// The whole description.
 pub fn document() -> Value {
     let mut doc = base_document();
-    for (key, value) in gate_schemas().as_object().into_iter().flatten() {
+    let schemas = [gate_schemas(), result_schemas()];
+    for (key, value) in schemas
+        .iter()
+        .flat_map(|s| s.as_object().into_iter().flatten())
+    {
         doc["components"]["schemas"][key] = value.clone();
     }
     for (key, value) in gate_paths().as_object().into_iter().flatten() {
@@ -180,7 +210,6 @@ pub fn document() -> Value {
 
 fn base_document() -> Value {
     let codes: Vec<String> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
-    let job_states: Vec<&str> = JobState::ALL.iter().map(|s| s.as_str()).collect();
     json!({
         "openapi": "3.1.0",
         "info": {"title": "review serve", "version": "1",
@@ -218,25 +247,6 @@ fn base_document() -> Value {
                     "mbox_base64": {"type": "string", "contentEncoding": "base64"},
                     "targets": {"type": "array", "items": {"type": "string"}, "minItems": 1, "uniqueItems": true},
                     "base": {"type": ["string", "null"]}}},
-                "JobResult": {"type": "object", "properties": {
-                    "id": {"type": "integer"}, "name": {"type": "string"}, "platform": {"type": "string"},
-                    "state": {"type": "string", "enum": job_states},
-                    "start": {"type": ["string", "null"], "format": "date-time"},
-                    "elapsed_secs": {"type": ["number", "null"], "description": "null until the job ends"},
-                    "detail": {"type": ["string", "null"]},
-                    "log_url": {"type": "string"},
-                    "known_failure": {"type": ["string", "null"], "description":
-                        "for a failed job whose log matched a [[known_failure]] pattern: its issue (e.g. gh-1234); recheck"}}},
-                "TargetResult": {"type": "object", "properties": {
-                    "target": {"type": "string"},
-                    "apply": {"type": "string", "enum": ["pending", "applies", "conflicts", "already-merged"]},
-                    "conflict": {"type": ["string", "null"]},
-                    "base_commit": {"type": ["string", "null"]},
-                    "commit": {"type": ["string", "null"]},
-                    "git_ref": {"type": ["string", "null"]},
-                    "verdict": {"type": "string", "enum": ["pending", "passed", "failed", "cancelled", "conflicts", "already-merged"]},
-                    "jobs": {"type": "array", "items": {"$ref": "#/components/schemas/JobResult"}},
-                    "gate": {"$ref": "#/components/schemas/GateState"}}},
             }
         },
         "security": [{"bearer": []}],

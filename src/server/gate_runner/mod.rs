@@ -27,6 +27,8 @@ use super::store::{self, ApplyTarget, GateRows, NewVersion, Store, StoreError};
 use crate::api;
 use crate::git::am::{self, Applied};
 
+mod git;
+
 /// Gate runs are given executor ids from here on, apart from check jobs' ids.
 const RUN_ID_BASE: u64 = 1 << 40;
 
@@ -408,17 +410,7 @@ impl GateRunner {
                         });
                     });
                 }
-                Action::CancelJob { run, .. } => {
-                    let mut runs = self.runs.lock().unwrap_or_else(|e| e.into_inner());
-                    match runs.remove(&run.0) {
-                        Some(RunSlot::Running(tx)) => {
-                            let _ = tx.send(());
-                        }
-                        _ => {
-                            runs.insert(run.0, RunSlot::Cancelled);
-                        }
-                    }
-                }
+                Action::CancelJob { run, .. } => self.cancel_run(run),
                 Action::Merge {
                     target,
                     from,
@@ -444,26 +436,7 @@ impl GateRunner {
                     job,
                     commit,
                     merged,
-                } => {
-                    self.runtime.spawn(async move {
-                        let Some(GateJobReport { passed, log, .. }) =
-                            runner.run_job(run, &job, &commit, &target).await
-                        else {
-                            return;
-                        };
-                        if !passed {
-                            runner.event(format!(
-                                "gate: post-merge job `{job}` failed on {target} after change {merged}"
-                            ));
-                        }
-                        runner.report(Event::PostMergeFinished {
-                            target,
-                            run,
-                            passed,
-                            log,
-                        });
-                    });
-                }
+                } => runner.start_post_merge_job(target, run, job, commit, merged),
                 Action::CreateRevert {
                     target,
                     merged,
@@ -495,6 +468,49 @@ impl GateRunner {
                 )),
             }
         }
+    }
+
+    /// Fires a run's cancel channel, or remembers the cancellation of a run not started yet.
+    fn cancel_run(&self, run: RunId) {
+        let mut runs = self.runs.lock().unwrap_or_else(|e| e.into_inner());
+        match runs.remove(&run.0) {
+            Some(RunSlot::Running(tx)) => {
+                let _ = tx.send(());
+            }
+            _ => {
+                runs.insert(run.0, RunSlot::Cancelled);
+            }
+        }
+    }
+
+    /// Runs a post-merge job of `merged` on its own task and reports its result.
+    fn start_post_merge_job(
+        self: Arc<Self>,
+        target: String,
+        run: RunId,
+        job: String,
+        commit: CommitId,
+        merged: ItemRef,
+    ) {
+        let runtime = self.runtime.clone();
+        runtime.spawn(async move {
+            let Some(GateJobReport { passed, log, .. }) =
+                self.run_job(run, &job, &commit, &target).await
+            else {
+                return;
+            };
+            if !passed {
+                self.event(format!(
+                    "gate: post-merge job `{job}` failed on {target} after change {merged}"
+                ));
+            }
+            self.report(Event::PostMergeFinished {
+                target,
+                run,
+                passed,
+                log,
+            });
+        });
     }
 
     /// Tells the gate about branches it has not seen or that moved outside it. The ref is read
@@ -530,32 +546,6 @@ impl GateRunner {
             self.carry_out(actions);
         }
         Ok(())
-    }
-
-    /// Applies the last version of `build` on `parent` (deterministic: same tree, same commit).
-    fn build(&self, build: &SpecBuild, parent: &CommitId) -> Result<BuildOutcome, GateError> {
-        let item = build
-            .last()
-            .ok_or_else(|| GateError::Other("a build with no item".into()))?;
-        let mbox = self
-            .store
-            .version_mbox(item.change.0, item.version.0)?
-            .ok_or_else(|| GateError::Other(format!("no version {item}")))?;
-        let patches = am::parse_mbox(&mbox).map_err(|e| GateError::Other(e.to_string()))?;
-        let repo = Repository::open_bare(&self.repo)?;
-        Ok(
-            match am::apply_series(&repo, Oid::from_str(&parent.0)?, &patches, COMMITTER)? {
-                Applied::Applies { commit, .. } => BuildOutcome::Applied {
-                    commit: CommitId(commit.to_string()),
-                },
-                Applied::Conflicts { index, .. } => BuildOutcome::Conflict {
-                    paths: patches[index - 1].paths.clone(),
-                },
-                Applied::AlreadyMerged => BuildOutcome::Conflict {
-                    paths: vec!["(the series is already on the branch)".into()],
-                },
-            },
-        )
     }
 
     /// Runs one gate or post-merge job; `None` when it was cancelled (nothing to report).
@@ -667,141 +657,6 @@ impl GateRunner {
         }
         self.event(format!("gate: run {} (`{name}`) ended: {outcome}", run.0));
         Some(outcome)
-    }
-
-    /// Compare-and-swap of the branch ref: only from `from` to `to` (a fast-forward). `Merged`
-    /// also when `to` is already in the branch's history (a merge re-issued after a crash).
-    fn merge(
-        &self,
-        target: &str,
-        from: &CommitId,
-        to: &CommitId,
-        item: ItemRef,
-    ) -> Result<MergeOutcome, GateError> {
-        let repo = Repository::open_bare(&self.repo)?;
-        let name = format!("refs/heads/{target}");
-        let (from_id, to_id) = (Oid::from_str(&from.0)?, Oid::from_str(&to.0)?);
-        loop {
-            let current = repo.refname_to_id(&name)?;
-            if current == to_id || repo.graph_descendant_of(current, to_id)? {
-                return Ok(MergeOutcome::Merged);
-            }
-            if current != from_id {
-                return Ok(MergeOutcome::BranchMoved {
-                    tip: CommitId(current.to_string()),
-                });
-            }
-            let message = format!("review serve: gate merge of change {item}");
-            match repo.reference_matching(&name, to_id, true, from_id, &message) {
-                Ok(_) => {
-                    self.event(format!("gate: {target} moved to {} (change {item})", to.0));
-                    return Ok(MergeOutcome::Merged);
-                }
-                // Someone moved the ref between the read and the swap: read it again.
-                Err(e) if e.code() == git2::ErrorCode::Modified => continue,
-                Err(e) if e.code() == git2::ErrorCode::Locked => {
-                    std::thread::sleep(Duration::from_millis(20));
-                    continue;
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-    }
-
-    /// Creates (or finds again) the change reverting `merged` on `target`: one commit on the
-    /// branch's tip undoing the series, stored and applied like an upload.
-    fn create_revert(
-        &self,
-        target: &str,
-        merged: ItemRef,
-        commit: &CommitId,
-    ) -> Result<(u64, u32), GateError> {
-        if let Some(found) = self.store.revert_of(merged.change.0, target)? {
-            return Ok((found.change, found.version));
-        }
-        let mbox = self
-            .store
-            .version_mbox(merged.change.0, merged.version.0)?
-            .ok_or_else(|| GateError::Other(format!("no version {merged}")))?;
-        let patches = am::parse_mbox(&mbox).map_err(|e| GateError::Other(e.to_string()))?;
-        let repo = Repository::open_bare(&self.repo)?;
-        let merged_commit = repo.find_commit(Oid::from_str(&commit.0)?)?;
-        let mut base = merged_commit.clone();
-        for _ in 0..patches.len() {
-            base = base.parent(0)?;
-        }
-        let tip = repo
-            .find_reference(&format!("refs/heads/{target}"))?
-            .peel_to_commit()?;
-        let mut index =
-            repo.merge_trees(&merged_commit.tree()?, &tip.tree()?, &base.tree()?, None)?;
-        if index.has_conflicts() {
-            return Err(GateError::Other(
-                "the revert conflicts with later commits: revert by hand".into(),
-            ));
-        }
-        let tree = repo.find_tree(index.write_tree_to(&repo)?)?;
-        let title = store::revert_title(merged.change.0, target);
-        let message = format!(
-            "{title}\n\nThis reverts commit {} (change {merged}): a post-merge job failed.\n",
-            commit.0
-        );
-        let signature = git2::Signature::now(COMMITTER.0, COMMITTER.1)?;
-        let id = repo.commit(None, &signature, &signature, &message, &tree, &[&tip])?;
-        let mbox = crate::git::mbox::commit_message(
-            &repo,
-            id,
-            1,
-            1,
-            &crate::git::mbox::MboxOptions::default(),
-        )?;
-        let patches = am::parse_mbox(&mbox).map_err(|e| GateError::Other(e.to_string()))?;
-        let owner = self
-            .store
-            .change_owner(merged.change.0)?
-            .map(|c| c.owner)
-            .ok_or_else(|| GateError::Other(format!("no change {}", merged.change.0)))?;
-        let targets = vec![target.to_owned()];
-        let version = NewVersion {
-            content_hash: pipeline::content_hash(&mbox, &targets),
-            mbox,
-            base: Some(tip.id().to_string()),
-            docs_only: false,
-            commits: patches
-                .iter()
-                .map(|p| api::SeriesCommit {
-                    subject: p.subject.clone(),
-                    author: format!("{} <{}>", p.author_name, p.author_email),
-                    date: p.date.clone(),
-                })
-                .collect(),
-            targets,
-        };
-        let stored = self.store.create_change(
-            owner,
-            &title,
-            api::ChangeKind::Bugfix,
-            None,
-            false,
-            &version,
-        )?;
-        self.pipeline
-            .apply(
-                &ApplyTarget {
-                    version_id: stored.version_id,
-                    change: stored.change,
-                    version: stored.number,
-                    docs_only: false,
-                    target: target.to_owned(),
-                },
-                &patches,
-            )
-            .map_err(|e| GateError::Other(e.to_string()))?;
-        self.event(format!(
-            "gate: change {} reverts change {} on {target}",
-            stored.change, merged.change.0
-        ));
-        Ok((stored.change, stored.number))
     }
 
     /// The log of a gate run.
