@@ -21,21 +21,21 @@ fn service_tree(service: &Service<'_>, rev: &str) -> String {
         .to_owned()
 }
 
+/// A fresh clone of the upstream's `main`, for `git am`.
+fn clone_main(service: &Service<'_>) -> std::path::PathBuf {
+    let env = service.env;
+    let upstream = service.upstream.path.to_str().unwrap();
+    env.git(
+        env.work(),
+        ["clone", "-q", "-b", "main", upstream, "am-clone"],
+    );
+    env.work().join("am-clone")
+}
+
 /// The tree `git am --keep-cr` makes of `mbox` on the upstream's `main`, in a fresh clone.
 fn git_am_tree(service: &Service<'_>, mbox: &str) -> String {
     let env = service.env;
-    let clone = env.work().join("am-clone");
-    env.git(
-        env.work(),
-        [
-            "clone",
-            "-q",
-            "-b",
-            "main",
-            service.upstream.path.to_str().unwrap(),
-            "am-clone",
-        ],
-    );
+    let clone = clone_main(service);
     let path = env.work().join("series.mbox");
     std::fs::write(&path, mbox).unwrap();
     env.git(&clone, ["am", "-q", "--keep-cr", path.to_str().unwrap()]);
@@ -263,18 +263,7 @@ fn a_file_beneath_a_symbolic_link_is_refused_as_git_am_refuses_it() {
          --- /dev/null\n+++ b/link/evil\n@@ -0,0 +1 @@\n+owned\n",
     );
     // git am refuses this series ...
-    let clone = env.work().join("am-clone");
-    env.git(
-        env.work(),
-        [
-            "clone",
-            "-q",
-            "-b",
-            "main",
-            service.upstream.path.to_str().unwrap(),
-            "am-clone",
-        ],
-    );
+    let clone = clone_main(&service);
     std::fs::write(env.work().join("evil.mbox"), &mbox).unwrap();
     let am = env
         .git_command(&clone)
