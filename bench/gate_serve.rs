@@ -13,14 +13,14 @@
 #![allow(clippy::print_stdout)]
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
 mod support;
 
-use support::{core_user, git, review, start_serve};
+use support::{core_user, git, serve_init, start_serve};
 
 /// One service: returns the seconds to drain the queue and the number of gate runs started.
 fn drain(
@@ -52,22 +52,7 @@ fn drain(
         git(&upstream, &["checkout", "-q", "main"]);
     }
     let dir = format!("service-{concurrency}");
-    let status = review(root)
-        .args([
-            "serve",
-            "init",
-            &dir,
-            "--repo",
-            upstream.to_str().unwrap(),
-            "--name",
-            "demo",
-        ])
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let toml_path = root.join(&dir).join("serve.toml");
-    let toml = std::fs::read_to_string(&toml_path).unwrap();
+    let (toml_path, toml) = serve_init(root, &dir, &upstream);
     let cut = toml.find("[[job]]").unwrap();
     // Check jobs (ids below 2^40) pass at once; gate runs sleep, and fail on BAD.
     let jobs = format!(

@@ -11,7 +11,6 @@
 // A benchmark prints its figures: that is its output, not a diagnostic.
 #![allow(clippy::print_stdout)]
 
-use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -23,7 +22,7 @@ run = "true"
 
 mod support;
 
-use support::{core_user, git, review, start_serve};
+use support::{core_user, git, serve_init, start_serve};
 
 struct Stats {
     requests: usize,
@@ -136,22 +135,7 @@ fn main() {
     let mbox = git(&upstream, &["format-patch", "--stdout", "main..fix"]);
     git(&upstream, &["checkout", "-q", "main"]);
 
-    let status = review(root)
-        .args([
-            "serve",
-            "init",
-            "service",
-            "--repo",
-            upstream.to_str().unwrap(),
-            "--name",
-            "demo",
-        ])
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let toml_path = root.join("service/serve.toml");
-    let toml = std::fs::read_to_string(&toml_path).unwrap();
+    let (toml_path, toml) = serve_init(root, "service", &upstream);
     let cut = toml.find("[[job]]").unwrap();
     std::fs::write(&toml_path, format!("{}{JOBS}", &toml[..cut])).unwrap();
     let token = core_user(root, "service");

@@ -18,14 +18,13 @@
 #![allow(clippy::print_stdout)]
 
 use std::path::Path;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use rusqlite::{params, Connection};
 
 mod support;
 
-use support::{core_user, git, review, start_serve};
+use support::{core_user, git, serve_init, start_serve};
 
 const BRANCHES: [&str; 3] = ["main", "3.14", "3.13"];
 const OWNERS: usize = 50;
@@ -337,22 +336,7 @@ fn main() {
     let temp = tempfile::tempdir().unwrap();
     let root = temp.path();
     let (upstream, mboxes) = upstream(root, posts + 1);
-    let status = review(root)
-        .args([
-            "serve",
-            "init",
-            "service",
-            "--repo",
-            upstream.to_str().unwrap(),
-            "--name",
-            "demo",
-        ])
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let toml_path = root.join("service/serve.toml");
-    let toml = std::fs::read_to_string(&toml_path).unwrap();
+    let (toml_path, toml) = serve_init(root, "service", &upstream);
     let cut = toml.find("[[branch]]").unwrap();
     let gate = &toml[toml.find("[gate]").unwrap()..];
     let mut config = toml[..cut].to_owned();

@@ -31,6 +31,22 @@ pub fn review(dir: &Path) -> Command {
     cmd
 }
 
+/// Makes the service directory `root/dir` for `upstream` (project `demo`) with `review serve
+/// init`; returns the path of its `serve.toml` and that file's text.
+pub fn serve_init(root: &Path, dir: &str, upstream: &Path) -> (std::path::PathBuf, String) {
+    let status = review(root)
+        .args(["serve", "init", dir, "--repo"])
+        .arg(upstream)
+        .args(["--name", "demo"])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("review runs");
+    assert!(status.success(), "review serve init failed");
+    let toml_path = root.join(dir).join("serve.toml");
+    let toml = std::fs::read_to_string(&toml_path).expect("serve.toml");
+    (toml_path, toml)
+}
+
 /// Adds a core user `bench` to the service in `root/dir`; returns its token.
 pub fn core_user(root: &Path, dir: &str) -> String {
     let out = review(root)
