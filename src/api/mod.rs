@@ -5,6 +5,8 @@
 //! strings. A job result has one shape ([`JobResult`]) whatever runs the job.
 
 pub mod openapi;
+mod openapi_review;
+pub mod review;
 pub mod time;
 
 use serde::{Deserialize, Serialize};
@@ -559,6 +561,21 @@ pub enum ErrorCode {
     /// 409: the gate refused (self-approval, frozen branch, stale version, no reason, not
     /// queued).
     GateRefused,
+    /// 404: the change has no version with this number.
+    UnknownVersion,
+    /// 409: the version did not apply to the target (pending, conflicts, already merged), so
+    /// it has no diff there.
+    NotApplied,
+    /// 404: no comment with this id on this change.
+    UnknownComment,
+    /// 422: a comment is longer than `limits.comment_bytes`, or empty.
+    CommentTooLong,
+    /// 422: more comments in one review than `limits.comments_per_request`.
+    TooManyComments,
+    /// 422: an inline comment names a file or line that is not in the version's diff.
+    BadAnchor,
+    /// 409: a core developer asked for changes on the newest version.
+    ChangesRequested,
     /// 503: the service is shutting down.
     ShuttingDown,
     /// 500.
@@ -601,6 +618,13 @@ impl ErrorCode {
         ErrorCode::VersionChanged,
         ErrorCode::InvalidQuery,
         ErrorCode::GateRefused,
+        ErrorCode::UnknownVersion,
+        ErrorCode::NotApplied,
+        ErrorCode::UnknownComment,
+        ErrorCode::CommentTooLong,
+        ErrorCode::TooManyComments,
+        ErrorCode::BadAnchor,
+        ErrorCode::ChangesRequested,
         ErrorCode::ShuttingDown,
         ErrorCode::Internal,
     ];

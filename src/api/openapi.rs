@@ -5,20 +5,20 @@ use serde_json::{json, Value};
 
 use super::{ErrorCode, GateStatus, JobState, PostMergeStatus};
 
-fn error_response(description: &str) -> Value {
+pub(super) fn error_response(description: &str) -> Value {
     json!({"description": description,
            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
 }
 
-fn json_response(description: &str, schema: &str) -> Value {
+pub(super) fn json_response(description: &str, schema: &str) -> Value {
     json!({"description": description,
            "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}})
 }
 
 /// The largest id: ids are SQLite integers (a larger one answers 404, not found).
-const MAX_ID: i64 = i64::MAX;
+pub(super) const MAX_ID: i64 = i64::MAX;
 
-fn number_param(name: &str, description: &str) -> Value {
+pub(super) fn number_param(name: &str, description: &str) -> Value {
     json!({"name": name, "in": "path", "required": true, "description": description,
            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "example": 1})
 }
@@ -28,13 +28,13 @@ fn branch_param() -> Value {
            "schema": {"type": "string"}, "example": "main"})
 }
 
-fn etag_param() -> Value {
+pub(super) fn etag_param() -> Value {
     json!({"name": "If-None-Match", "in": "header", "required": false,
            "description": "An ETag from an earlier response: 304 when nothing changed",
            "schema": {"type": "string"}})
 }
 
-fn auth_errors(mut responses: Value) -> Value {
+pub(super) fn auth_errors(mut responses: Value) -> Value {
     responses["401"] =
         error_response("token_missing, token_malformed, token_invalid or token_revoked");
     responses
@@ -195,14 +195,22 @@ fn result_schemas() -> Value {
 /// The whole description.
 pub fn document() -> Value {
     let mut doc = base_document();
-    let schemas = [gate_schemas(), result_schemas()];
+    let schemas = [
+        gate_schemas(),
+        result_schemas(),
+        super::openapi_review::diff_schemas(),
+    ];
     for (key, value) in schemas
         .iter()
         .flat_map(|s| s.as_object().into_iter().flatten())
     {
         doc["components"]["schemas"][key] = value.clone();
     }
-    for (key, value) in gate_paths().as_object().into_iter().flatten() {
+    let paths = [gate_paths(), super::openapi_review::diff_paths()];
+    for (key, value) in paths
+        .iter()
+        .flat_map(|p| p.as_object().into_iter().flatten())
+    {
         doc["paths"][key] = value.clone();
     }
     doc

@@ -188,6 +188,12 @@ pub struct Limits {
     pub file_bytes: u64,
     /// Most bytes a version's series may write in all, once its patches are inflated.
     pub expanded_bytes: u64,
+    /// A diff served for review shows at most this many bytes of line text, then says so.
+    pub diff_bytes: u64,
+    /// Largest comment text.
+    pub comment_bytes: usize,
+    /// Most comments in one review request.
+    pub comments_per_request: usize,
 }
 
 impl Default for Limits {
@@ -201,6 +207,9 @@ impl Default for Limits {
             files: 5_000,
             file_bytes: 32 * 1024 * 1024,
             expanded_bytes: 128 * 1024 * 1024,
+            diff_bytes: 4 * 1024 * 1024,
+            comment_bytes: 16 * 1024,
+            comments_per_request: 200,
         }
     }
 }
@@ -510,6 +519,9 @@ log_bytes = 16777216              # a job's log is cut after this many bytes
 files = 5000                      # most files one series touches (422 too_many_files)
 file_bytes = 33554432             # most bytes a series writes into one file (413 expands_too_large)
 expanded_bytes = 134217728        # most bytes a series writes in all, inflated (413 expands_too_large)
+diff_bytes = 4194304              # a diff for review shows this many bytes of lines, then is cut
+comment_bytes = 16384             # largest comment (422 comment_too_long)
+comments_per_request = 200        # most comments in one review (422 too_many_comments)
 
 [docs]
 paths = ["Doc/", "docs/", "*.md", "*.rst"]  # git pathspecs: series touching only these run only docs jobs

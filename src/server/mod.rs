@@ -2,6 +2,7 @@
 //! pipeline and executors. It never prints: log lines go to the channel the caller passes.
 
 pub mod config;
+pub mod diff;
 pub mod executor;
 pub mod gate;
 pub mod gate_runner;

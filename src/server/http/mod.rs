@@ -2,6 +2,7 @@
 //! stable codes) and read-only smart HTTP at `/git/<project>.git` through `git http-backend`.
 
 mod changes;
+mod diffs;
 mod extract;
 mod gate;
 mod git_backend;
@@ -27,6 +28,7 @@ use crate::git::am::MboxError;
 use changes::{
     abandon, add_version, create_change, get_change, list_changes, mark_draft, mark_ready,
 };
+use diffs::{interdiff, version_diff};
 use extract::{authenticate, etag_of, json_bytes, with_etag};
 use gate::{approve, branch_gate, dequeue, freeze, promote, recheck, unfreeze};
 use git_backend::git_backend;
@@ -174,6 +176,12 @@ fn api_routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<AppState>>)
             "/api/v1/changes/{number}/versions",
             post(add_version),
         ),
+        (
+            "get",
+            "/api/v1/changes/{number}/versions/{version}/diff",
+            get(version_diff),
+        ),
+        ("get", "/api/v1/changes/{number}/interdiff", get(interdiff)),
         ("post", "/api/v1/changes/{number}/abandon", post(abandon)),
         ("post", "/api/v1/changes/{number}/draft", post(mark_draft)),
         ("post", "/api/v1/changes/{number}/ready", post(mark_ready)),

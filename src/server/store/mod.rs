@@ -9,6 +9,7 @@ mod jobs;
 mod list;
 #[cfg(test)]
 mod plans;
+mod review;
 mod schema;
 mod users;
 
@@ -174,3 +175,4 @@ impl Store {
 
 pub use changes::{revert_title, verdict, ChangeNewest, ChangeOwner, UploadPlace, VersionRef};
 pub use gate::{GateProcess, GateRows};
+pub use review::VersionTarget;

@@ -1,0 +1,224 @@
+//! Diff routes: a version's diff as applied to a target, and the interdiff of two versions.
+//! Computed on a blocking thread from the bare repository, cached per database generation
+//! (their ETag is the body's hash, so an unchanged diff answers 304).
+
+use std::sync::Arc;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde::{Deserialize, Serialize};
+
+use crate::api::review::{Interdiff, VersionDiff};
+use crate::api::ErrorCode;
+use crate::server::diff::{self, DiffSpec};
+use crate::server::store::VersionTarget;
+
+use super::extract::{authenticate, change_number, etag_of, json_bytes, visible_change, with_etag};
+use super::{ApiError, ApiResult, AppState};
+
+/// Most lines of context a diff may ask for.
+const MAX_CONTEXT: u32 = 10_000;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct DiffQuery {
+    target: Option<String>,
+    context: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct InterdiffQuery {
+    from: u32,
+    to: u32,
+    target: Option<String>,
+    context: Option<u32>,
+}
+
+pub(super) fn invalid_query(message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidQuery, message)
+}
+
+/// The query string parsed, or `400 invalid_query` saying what is wrong.
+pub(super) fn query_of<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+    query
+        .map(|Query(q)| q)
+        .map_err(|e| invalid_query(e.body_text()))
+}
+
+fn context_of(context: Option<u32>) -> Result<u32, ApiError> {
+    match context {
+        None => Ok(3),
+        Some(n) if n <= MAX_CONTEXT => Ok(n),
+        Some(n) => Err(invalid_query(format!(
+            "invalid `context`: {n}; ask for 0 to {MAX_CONTEXT} lines"
+        ))),
+    }
+}
+
+pub(super) fn unknown_version(change: u64, version: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        ErrorCode::UnknownVersion,
+        format!("change {change} has no version `{version}`"),
+    )
+}
+
+/// The targets of a version; `unknown_version` when it has none (no such version).
+pub(super) fn targets_of(
+    state: &AppState,
+    change: u64,
+    version: u32,
+) -> Result<Vec<VersionTarget>, ApiError> {
+    let targets = state.pipeline.store.version_targets(change, version)?;
+    if targets.is_empty() {
+        return Err(unknown_version(change, &version.to_string()));
+    }
+    Ok(targets)
+}
+
+/// The target named (or the version's first), applied: its (base commit, commit).
+pub(super) fn applied_on(
+    targets: &[VersionTarget],
+    name: Option<&str>,
+    version: u32,
+) -> Result<(String, String, String), ApiError> {
+    let target = match name {
+        None => &targets[0],
+        Some(name) => targets.iter().find(|t| t.target == name).ok_or_else(|| {
+            let names: Vec<&str> = targets.iter().map(|t| t.target.as_str()).collect();
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                ErrorCode::UnknownTarget,
+                format!(
+                    "version {version} is not nominated for `{name}`; its targets: {}",
+                    names.join(", ")
+                ),
+            )
+        })?,
+    };
+    let (base, commit) = target.applied().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::NotApplied,
+            format!(
+                "version {version} has no diff on `{}`: it is {} there",
+                target.target,
+                target.apply.as_str()
+            ),
+        )
+    })?;
+    Ok((target.target.clone(), base.to_owned(), commit.to_owned()))
+}
+
+/// A JSON body computed on a blocking thread, cached per database generation under `key`.
+async fn cached_blocking<T: Serialize + Send + 'static>(
+    state: &Arc<AppState>,
+    headers: &HeaderMap,
+    key: String,
+    load: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> ApiResult {
+    if let Some((etag, body)) = state.cache().bodies.get(&key).cloned() {
+        return Ok(with_etag(headers, etag, body, "application/json"));
+    }
+    let generation = state.pipeline.store.generation();
+    let value = tokio::task::spawn_blocking(load)
+        .await
+        .map_err(ApiError::internal)??;
+    let body = json_bytes(&value)?;
+    let etag = etag_of(&body);
+    let mut cache = state.cache();
+    if cache.generation == generation {
+        cache.bodies.insert(key, (etag.clone(), body.clone()));
+    }
+    Ok(with_etag(headers, etag, body, "application/json"))
+}
+
+fn git_error(err: git2::Error) -> ApiError {
+    ApiError::internal(format!("reading the repository: {err}"))
+}
+
+/// `GET /changes/{number}/versions/{version}/diff?target=B&context=N`.
+pub(super) async fn version_diff(
+    State(state): State<Arc<AppState>>,
+    Path((number, version)): Path<(String, String)>,
+    query: Result<Query<DiffQuery>, QueryRejection>,
+    headers: HeaderMap,
+) -> ApiResult {
+    let user = authenticate(&state, &headers)?;
+    let change = change_number(&number)?;
+    visible_change(&state, &user, change)?;
+    let query = query_of(query)?;
+    let context = context_of(query.context)?;
+    let version: u32 = version
+        .parse()
+        .map_err(|_| unknown_version(change, &version))?;
+    let targets = targets_of(&state, change, version)?;
+    let (target, base_commit, commit) = applied_on(&targets, query.target.as_deref(), version)?;
+    let key = format!("diff/{change}/{version}/{target}/{context}");
+    let repo = state.dir.join(state.pipeline.config.repo_dir_name());
+    let spec = DiffSpec {
+        context,
+        max_bytes: state.pipeline.config.limits.diff_bytes,
+    };
+    cached_blocking(&state, &headers, key, move || {
+        let diff = diff::commit_diff(&repo, &base_commit, &commit, spec).map_err(git_error)?;
+        Ok(VersionDiff {
+            change,
+            version,
+            target,
+            base_commit,
+            commit,
+            context,
+            diff,
+        })
+    })
+    .await
+}
+
+/// `GET /changes/{number}/interdiff?from=V1&to=V2&target=B&context=N`.
+pub(super) async fn interdiff(
+    State(state): State<Arc<AppState>>,
+    Path(number): Path<String>,
+    query: Result<Query<InterdiffQuery>, QueryRejection>,
+    headers: HeaderMap,
+) -> ApiResult {
+    let user = authenticate(&state, &headers)?;
+    let change = change_number(&number)?;
+    visible_change(&state, &user, change)?;
+    let query = query_of(query)?;
+    let context = context_of(query.context)?;
+    let new_targets = targets_of(&state, change, query.to)?;
+    let old_targets = targets_of(&state, change, query.from)?;
+    let (target, new_base, new_commit) =
+        applied_on(&new_targets, query.target.as_deref(), query.to)?;
+    let (_, old_base, old_commit) = applied_on(&old_targets, Some(&target), query.from)?;
+    let (from, to) = (query.from, query.to);
+    let key = format!("interdiff/{change}/{from}/{to}/{target}/{context}");
+    let repo = state.dir.join(state.pipeline.config.repo_dir_name());
+    let spec = DiffSpec {
+        context,
+        max_bytes: state.pipeline.config.limits.diff_bytes,
+    };
+    cached_blocking(&state, &headers, key, move || {
+        let same_base = old_base == new_base;
+        let tree_diff = same_base
+            .then(|| diff::commit_diff(&repo, &old_commit, &new_commit, spec))
+            .transpose()
+            .map_err(git_error)?;
+        let range_diff =
+            diff::range_diff(&repo, (&old_base, &old_commit), (&new_base, &new_commit))
+                .map_err(git_error)?;
+        Ok(Interdiff {
+            change,
+            from,
+            to,
+            target,
+            same_base,
+            tree_diff,
+            range_diff,
+        })
+    })
+    .await
+}
