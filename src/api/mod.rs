@@ -568,7 +568,7 @@ pub enum ErrorCode {
     NotApplied,
     /// 404: no comment with this id on this change.
     UnknownComment,
-    /// 422: a comment is longer than `limits.comment_bytes`, or empty.
+    /// 422: a comment is longer than `limits.comment_bytes`.
     CommentTooLong,
     /// 422: more comments in one review than `limits.comments_per_request`.
     TooManyComments,
@@ -644,7 +644,9 @@ pub struct Approve {
 
 /// A JSON integer, also when written as a number with a zero fraction (`2.0`): JSON Schema's
 /// `integer`, which the OpenAPI document promises.
-fn whole_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+pub(crate) fn whole_number<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<u32, D::Error> {
     let n = serde_json::Number::deserialize(deserializer)?;
     n.as_u64()
         .or_else(|| {
@@ -653,7 +655,9 @@ fn whole_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u32
                 .map(|f| f as u64)
         })
         .and_then(|n| u32::try_from(n).ok())
-        .ok_or_else(|| serde::de::Error::custom(format!("`{n}` is not a version number")))
+        .ok_or_else(|| {
+            serde::de::Error::custom(format!("`{n}` is not a whole number from 0 to 2^32 - 1"))
+        })
 }
 
 /// `POST /api/v1/changes/{number}/recheck`.

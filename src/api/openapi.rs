@@ -199,6 +199,7 @@ pub fn document() -> Value {
         gate_schemas(),
         result_schemas(),
         super::openapi_review::diff_schemas(),
+        super::openapi_review::comment_schemas(),
     ];
     for (key, value) in schemas
         .iter()
@@ -206,7 +207,11 @@ pub fn document() -> Value {
     {
         doc["components"]["schemas"][key] = value.clone();
     }
-    let paths = [gate_paths(), super::openapi_review::diff_paths()];
+    let paths = [
+        gate_paths(),
+        super::openapi_review::diff_paths(),
+        super::openapi_review::comment_paths(),
+    ];
     for (key, value) in paths
         .iter()
         .flat_map(|p| p.as_object().into_iter().flatten())

@@ -110,3 +110,112 @@ pub(super) fn diff_paths() -> Value {
             "responses": errors(json!({"200": json_response("the interdiff", "Interdiff")}))}}
     })
 }
+
+fn text_field(description: &str) -> Value {
+    json!({"type": "string", "minLength": 1, "pattern": "\\S", "description": description})
+}
+
+/// The comment schemas.
+pub(super) fn comment_schemas() -> Value {
+    let side = json!({"type": "string", "enum": ["old", "new"], "default": "new"});
+    json!({
+        "NewReview": {"type": "object", "required": ["version"], "additionalProperties": false,
+            "description": "a summary, inline comments or both; stored together or not at all",
+            "properties": {
+                "version": {"type": "integer", "minimum": 0, "maximum": u32::MAX, "description": "the version read"},
+                "target": {"type": "string", "description": "whose diff the lines are from (default: the version's first target)"},
+                "summary": text_field("the review's message (at most limits.comment_bytes)"),
+                "comments": {"type": "array", "items": {"type": "object", "additionalProperties": false,
+                    "required": ["path", "line", "body"], "properties": {
+                        "path": {"type": "string"},
+                        "line": {"type": "integer", "minimum": 0, "maximum": u32::MAX},
+                        "side": side,
+                        "body": text_field("at most limits.comment_bytes")}}}}},
+        "NewReply": {"type": "object", "required": ["body"], "additionalProperties": false, "properties": {
+            "body": text_field("at most limits.comment_bytes"),
+            "resolve": {"type": "boolean", "default": false, "description": "also resolve the thread"}}},
+        "EditComment": {"type": "object", "required": ["body"], "additionalProperties": false, "properties": {
+            "body": text_field("at most limits.comment_bytes")}},
+        "Comment": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "author": {"type": "string"},
+            "body": {"type": "string", "description": "verbatim; empty once deleted"},
+            "created": {"type": "string", "format": "date-time"},
+            "edited": {"type": ["string", "null"], "format": "date-time"},
+            "deleted": {"type": "boolean"}}},
+        "Thread": {"type": "object", "properties": {
+            "id": {"type": "integer", "description": "its first comment's id"},
+            "version": {"type": "integer"},
+            "anchor": {"oneOf": [{"type": "null"}, {"type": "object", "properties": {
+                "version": {"type": "integer"}, "target": {"type": "string"}, "path": {"type": "string"},
+                "side": {"type": "string", "enum": ["old", "new"]}, "line": {"type": "integer"}}}]},
+            "resolved": {"type": "boolean"}, "resolved_by": nullable("string"),
+            "comments": {"type": "array", "items": {"$ref": "#/components/schemas/Comment"}}}},
+        "Threads": {"type": "object", "properties": {
+            "threads": {"type": "array", "items": {"$ref": "#/components/schemas/Thread"}},
+            "unresolved": {"type": "integer", "description": "unresolved threads of the change"}}}
+    })
+}
+
+fn write_errors(mut responses: Value, body: bool) -> Value {
+    responses["403"] = error_response("forbidden");
+    responses["404"] = error_response("unknown_change or unknown_comment (also: deleted)");
+    responses["409"] = error_response("change_not_open");
+    if body {
+        responses["400"] = error_response("invalid_json");
+        responses["413"] = error_response("request_too_large");
+        responses["415"] = error_response("unsupported_media_type");
+        responses["422"] = error_response("invalid_field (empty text) or comment_too_long");
+    }
+    auth_errors(responses)
+}
+
+fn comment_route(summary: &str, body: Option<&str>, status: &str) -> Value {
+    let id = number_param("id", "a comment id (of any comment of the thread)");
+    let mut route = json!({"summary": summary,
+        "parameters": [number_param("number", "the change number"), id],
+        "responses": write_errors(json!({status: json_response("every thread of the change", "Threads")}), body.is_some())});
+    if let Some(schema) = body {
+        route["requestBody"] = json!({"required": true, "content": {"application/json": {
+            "schema": {"$ref": format!("#/components/schemas/{schema}")}}}});
+    }
+    json!({"post": route})
+}
+
+/// The comment routes.
+pub(super) fn comment_paths() -> Value {
+    let mut review_errors = write_errors(
+        json!({"201": json_response("every thread of the change", "Threads")}),
+        true,
+    );
+    review_errors["404"] = error_response("unknown_change, unknown_version or unknown_target");
+    review_errors["409"] = error_response("change_not_open or not_applied");
+    review_errors["422"] = error_response(
+        "invalid_field (empty review or text), comment_too_long, too_many_comments, bad_anchor (a file or line not in the version's diff)",
+    );
+    json!({
+        "/api/v1/changes/{number}/comments": {"get": {
+            "summary": "A change's threads with their comments, oldest first",
+            "parameters": [number_param("number", "the change number"),
+                {"name": "unresolved", "in": "query", "description": "1: only unresolved threads",
+                 "schema": {"type": "string", "enum": ["0", "1", "false", "true"]}},
+                {"name": "version", "in": "query", "description": "only threads made on this version",
+                 "schema": {"type": "integer", "minimum": 0, "maximum": u32::MAX}},
+                etag_param()],
+            "responses": auth_errors(json!({"200": json_response("the threads", "Threads"),
+                "304": {"description": "not modified"}, "400": error_response("invalid_query"),
+                "404": error_response("unknown_change")}))}},
+        "/api/v1/changes/{number}/reviews": {"post": {
+            "summary": "Post a review: a summary and inline comments on one version, all or nothing (any user)",
+            "parameters": [number_param("number", "the change number")],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewReview"}}}},
+            "responses": review_errors}},
+        "/api/v1/changes/{number}/comments/{id}/reply": comment_route(
+            "Answer in the comment's thread, optionally resolving it (any user)", Some("NewReply"), "201"),
+        "/api/v1/changes/{number}/comments/{id}/resolve": comment_route(
+            "Resolve the comment's thread (its author, the change's owner, core, release-manager)", None, "200"),
+        "/api/v1/changes/{number}/comments/{id}/edit": comment_route(
+            "Replace the text of one's own comment", Some("EditComment"), "200"),
+        "/api/v1/changes/{number}/comments/{id}/delete": comment_route(
+            "Delete one's own comment: its text goes, the comment stays as a tombstone", None, "200")
+    })
+}

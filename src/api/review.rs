@@ -172,3 +172,113 @@ pub struct Interdiff {
     pub tree_diff: Option<Diff>,
     pub range_diff: Vec<RangeEntry>,
 }
+
+/// Which side of a diff an inline comment is on: the old file (a removed or context line, by
+/// its old number) or the new file (added or context, by its new number).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Side {
+    Old,
+    #[default]
+    New,
+}
+
+impl Side {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Old => "old",
+            Side::New => "new",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
+    }
+}
+
+/// An inline comment of a review: on `line` of `path`, on `side`, in the version's diff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewInline {
+    pub path: String,
+    #[serde(deserialize_with = "super::whole_number")]
+    pub line: u32,
+    #[serde(default)]
+    pub side: Side,
+    pub body: String,
+}
+
+/// `POST /api/v1/changes/{number}/reviews`: a summary and any number of inline comments on one
+/// version, stored together or not at all.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewReview {
+    /// The version read.
+    #[serde(deserialize_with = "super::whole_number")]
+    pub version: u32,
+    /// The target whose diff the inline comments' lines are from (default: the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub comments: Vec<NewInline>,
+}
+
+/// `POST .../comments/{id}/reply`: an answer in the comment's thread, which it may resolve.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewReply {
+    pub body: String,
+    #[serde(default)]
+    pub resolve: bool,
+}
+
+/// `POST .../comments/{id}/edit`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EditComment {
+    pub body: String,
+}
+
+/// One comment. A deleted comment stays, with an empty body, so its thread still reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comment {
+    pub id: u64,
+    pub author: String,
+    pub body: String,
+    pub created: String,
+    pub edited: Option<String>,
+    pub deleted: bool,
+}
+
+/// Where an inline thread was made: the version, target and line of its first comment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Anchor {
+    pub version: u32,
+    pub target: String,
+    pub path: String,
+    pub side: Side,
+    pub line: u32,
+}
+
+/// A thread: its first comment and the replies. Its id is its first comment's id. A review's
+/// summary is a thread without an anchor, resolved from the start; inline threads start
+/// unresolved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Thread {
+    pub id: u64,
+    pub version: u32,
+    pub anchor: Option<Anchor>,
+    pub resolved: bool,
+    pub resolved_by: Option<String>,
+    pub comments: Vec<Comment>,
+}
+
+/// `GET /api/v1/changes/{number}/comments`, and what the writes return.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Threads {
+    pub threads: Vec<Thread>,
+    /// Unresolved threads of the whole change (whatever the filter).
+    pub unresolved: usize,
+}

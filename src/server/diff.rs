@@ -9,9 +9,9 @@ use git2::{Delta, DiffFindOptions, DiffOptions, Oid, Patch, Repository, Sort};
 
 use crate::api::review::{
     Diff, FileDiff, FileStatus, Hunk, HunkLine, LineKind, PatchLine, RangeCommit, RangeEntry,
-    RangeKind,
+    RangeKind, Side,
 };
-use crate::git::range_diff::{self, DiffLine, Entry, Side};
+use crate::git::range_diff::{self, DiffLine, Entry};
 
 /// How a diff is made: lines of context and the byte budget of line text.
 #[derive(Debug, Clone, Copy)]
@@ -175,7 +175,7 @@ pub fn range_diff(
     let repo = Repository::open_bare(repo)?;
     let old = commits_between(&repo, old.0, old.1)?;
     let new = commits_between(&repo, new.0, new.1)?;
-    let commit = |s: Side| RangeCommit {
+    let commit = |s: range_diff::Side| RangeCommit {
         index: s.index,
         id: s.id.to_string(),
         summary: s.summary,
@@ -213,4 +213,58 @@ fn patch_line(line: DiffLine) -> PatchLine {
         kind: kind.into(),
         text,
     }
+}
+
+/// Whether `line` of `path` on `side` is shown in `diff` (an added, removed or context line),
+/// so that an inline comment can be put on it; otherwise why not, for the user.
+pub fn check_anchor(diff: &Diff, path: &str, side: Side, line: u32) -> Result<(), String> {
+    let on_side = |f: &FileDiff| match side {
+        Side::New => f.new_path.as_deref() == Some(path),
+        Side::Old => f.old_path.as_deref() == Some(path),
+    };
+    let Some(file) = diff.files.iter().find(|f| on_side(f)) else {
+        let names: Vec<&str> = diff.files.iter().take(5).map(FileDiff::path).collect();
+        let more = if diff.files.len() > 5 { ", ..." } else { "" };
+        return Err(format!(
+            "`{path}` is not on the {} side of the diff (its files: {}{more})",
+            side.as_str(),
+            names.join(", ")
+        ));
+    };
+    if file.binary {
+        return Err(format!(
+            "`{path}` is a binary file: comment on the change instead"
+        ));
+    }
+    let number = |l: &HunkLine| match side {
+        Side::New => l.new_line,
+        Side::Old => l.old_line,
+    };
+    let shown = file
+        .hunks
+        .iter()
+        .flat_map(|h| &h.lines)
+        .any(|l| number(l) == Some(line));
+    if shown {
+        return Ok(());
+    }
+    let ranges: Vec<String> = file
+        .hunks
+        .iter()
+        .map(|h| match side {
+            Side::New => (h.new_start, h.new_lines),
+            Side::Old => (h.old_start, h.old_lines),
+        })
+        .filter(|(_, n)| *n > 0)
+        .map(|(start, n)| format!("{start}-{}", start + n - 1))
+        .collect();
+    Err(format!(
+        "line {line} of `{path}` ({} side) is not in the diff; its hunks show lines {}",
+        side.as_str(),
+        if ranges.is_empty() {
+            "none".to_owned()
+        } else {
+            ranges.join(", ")
+        }
+    ))
 }

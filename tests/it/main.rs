@@ -21,6 +21,7 @@ mod serve;
 mod serve_api;
 mod serve_approve;
 mod serve_bytes;
+mod serve_comments;
 mod serve_diff;
 mod serve_edges;
 mod serve_gate;

@@ -16,10 +16,16 @@ use crate::support::TestEnv;
 const EXAMPLES: &str = "5";
 
 /// Whether an mbox is a patch series that applies to the service's branches is beyond JSON
-/// Schema: the upload routes refuse such bodies with their documented 413 and 422 codes.
+/// Schema: the upload routes refuse such bodies with their documented 413 and 422 codes. So is
+/// whether a comment's line is in the version's diff and its text within `limits.comment_bytes`
+/// (`bad_anchor`, `comment_too_long`).
 const CONFIG: &str = r#"
 [[operations]]
 include-name-regex = "^POST /api/v1/changes(/\\{number\\}/versions)?$"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "413", "422"]
+
+[[operations]]
+include-name-regex = "^POST /api/v1/changes/\\{number\\}/(reviews|comments/\\{id\\}/(reply|edit))$"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "413", "422"]
 "#;
 

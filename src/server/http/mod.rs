@@ -2,6 +2,7 @@
 //! stable codes) and read-only smart HTTP at `/git/<project>.git` through `git http-backend`.
 
 mod changes;
+mod comments;
 mod diffs;
 mod extract;
 mod gate;
@@ -28,6 +29,7 @@ use crate::git::am::MboxError;
 use changes::{
     abandon, add_version, create_change, get_change, list_changes, mark_draft, mark_ready,
 };
+use comments::{delete, edit, list_comments, post_review, reply, resolve};
 use diffs::{interdiff, version_diff};
 use extract::{authenticate, etag_of, json_bytes, with_etag};
 use gate::{approve, branch_gate, dequeue, freeze, promote, recheck, unfreeze};
@@ -182,6 +184,36 @@ fn api_routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<AppState>>)
             get(version_diff),
         ),
         ("get", "/api/v1/changes/{number}/interdiff", get(interdiff)),
+        (
+            "get",
+            "/api/v1/changes/{number}/comments",
+            get(list_comments),
+        ),
+        (
+            "post",
+            "/api/v1/changes/{number}/reviews",
+            post(post_review),
+        ),
+        (
+            "post",
+            "/api/v1/changes/{number}/comments/{id}/reply",
+            post(reply),
+        ),
+        (
+            "post",
+            "/api/v1/changes/{number}/comments/{id}/resolve",
+            post(resolve),
+        ),
+        (
+            "post",
+            "/api/v1/changes/{number}/comments/{id}/edit",
+            post(edit),
+        ),
+        (
+            "post",
+            "/api/v1/changes/{number}/comments/{id}/delete",
+            post(delete),
+        ),
         ("post", "/api/v1/changes/{number}/abandon", post(abandon)),
         ("post", "/api/v1/changes/{number}/draft", post(mark_draft)),
         ("post", "/api/v1/changes/{number}/ready", post(mark_ready)),

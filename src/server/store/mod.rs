@@ -175,4 +175,4 @@ impl Store {
 
 pub use changes::{revert_title, verdict, ChangeNewest, ChangeOwner, UploadPlace, VersionRef};
 pub use gate::{GateProcess, GateRows};
-pub use review::VersionTarget;
+pub use review::{CommentRow, NewThread, VersionTarget};

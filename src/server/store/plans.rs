@@ -10,7 +10,7 @@ use super::changes::*;
 use super::gate::{GATE_BRANCHES, GATE_ROWS_OF, SETTLED_GATE_CHANGES};
 use super::jobs::{CANCEL_JOBS, RUNNING_JOBS_OF};
 use super::list::{page_query, PAGE_SUMMARIES, PAGE_TARGETS};
-use super::review::VERSION_TARGETS;
+use super::review::{COMMENTS_OF, COMMENT_ROW, THREADS_OF, VERSION_TARGETS};
 use super::users::USER_BY_TOKEN;
 use super::*;
 
@@ -25,6 +25,8 @@ const GROWING: &[&str] = &[
     "gate_archive",
     "gate_events",
     "users",
+    "threads",
+    "comments",
 ];
 
 /// The trigger's query, run for every target inserted.

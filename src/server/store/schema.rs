@@ -11,7 +11,8 @@ use super::Result;
 type Migration = fn(&Transaction<'_>) -> Result<()>;
 
 /// Migration n (1-based) is `MIGRATIONS[n - 1]`.
-pub(super) const MIGRATIONS: &[Migration] = &[m1_schema, m2_version_uploader, m3_scale];
+pub(super) const MIGRATIONS: &[Migration] =
+    &[m1_schema, m2_version_uploader, m3_scale, m_review_comments];
 
 /// The schema as it was when migrations were numbered. Every statement is `IF NOT EXISTS`: a
 /// database made before then (`user_version` 0, tables already there) takes it too.
@@ -164,6 +165,40 @@ fn m3_scale(tx: &Transaction<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Review: threads (a thread's id is its first comment's id; the anchor of an inline one) and
+/// their comments.
+const SCHEMA_REVIEW_COMMENTS: &str = r#"
+CREATE TABLE threads (
+    id INTEGER PRIMARY KEY,
+    change INTEGER NOT NULL REFERENCES changes(number),
+    version INTEGER NOT NULL,
+    target TEXT,
+    path TEXT,
+    side TEXT,
+    line INTEGER,
+    resolved INTEGER NOT NULL,
+    resolved_by INTEGER REFERENCES users(id),
+    resolved_ms INTEGER
+);
+CREATE INDEX threads_by_change ON threads(change, id);
+CREATE TABLE comments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    change INTEGER NOT NULL REFERENCES changes(number),
+    thread INTEGER NOT NULL,
+    author INTEGER NOT NULL REFERENCES users(id),
+    body TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    edited_ms INTEGER,
+    deleted INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX comments_by_change ON comments(change, id);
+"#;
+
+fn m_review_comments(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(SCHEMA_REVIEW_COMMENTS)?;
+    Ok(())
+}
+
 /// The number of migrations the database has had.
 pub(super) fn user_version(conn: &Connection) -> Result<usize> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -270,7 +305,7 @@ mod tests {
         conn.execute_batch(ONE_OLD_CHANGE).unwrap();
         drop(conn);
         let store = Store::open(&path).unwrap();
-        assert_eq!(user_version(&store.conn()).unwrap(), 3);
+        assert_eq!(user_version(&store.conn()).unwrap(), MIGRATIONS.len());
         assert_eq!(store.version_uploader(1, 1).unwrap(), None);
         let v2 = NewVersion {
             content_hash: "h2".into(),
@@ -353,5 +388,45 @@ mod tests {
         assert_eq!(on("main"), [2, 1]);
         assert_eq!(on("3.14"), [1]);
         assert_eq!(on("3.12"), Vec::<u64>::new());
+    }
+
+    /// The review migration on a database made by migration 3 with a change in it: its
+    /// threads start empty, and a review on the old version is stored and read back.
+    #[test]
+    fn the_review_migration_adds_threads_to_an_existing_database() {
+        use crate::api::review::{Anchor, Side};
+        use crate::server::store::NewThread;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let mut conn = Connection::open(&path).unwrap();
+        migrate_to(&mut conn, 3).unwrap();
+        conn.execute_batch(ONE_OLD_CHANGE).unwrap();
+        drop(conn);
+        let store = Store::open(&path).unwrap();
+        assert!(store.threads(1).unwrap().is_empty());
+        let anchor = Anchor {
+            version: 1,
+            target: "main".into(),
+            path: "a.c".into(),
+            side: Side::Old,
+            line: 4,
+        };
+        let new = [
+            NewThread {
+                anchor: None,
+                body: "summary".into(),
+            },
+            NewThread {
+                anchor: Some(anchor.clone()),
+                body: "here".into(),
+            },
+        ];
+        let ids = store.add_threads(1, 1, 1, &new).unwrap();
+        let threads = store.threads(1).unwrap();
+        assert_eq!(threads.len(), 2);
+        assert_eq!((threads[0].id, threads[0].resolved), (ids[0], true));
+        assert_eq!(threads[1].anchor, Some(anchor));
+        assert!(!threads[1].resolved);
+        assert_eq!(threads[1].comments[0].author, "ann");
     }
 }

@@ -1,0 +1,349 @@
+//! Comment routes: list a change's threads, post a review (summary and inline comments at
+//! once), reply, resolve, edit and delete one's own comment (a tombstone stays).
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::api::review::{Anchor, EditComment, NewReply, NewReview, Threads};
+use crate::api::{ChangeState, ErrorCode, Role};
+use crate::server::diff::{self, DiffSpec};
+use crate::server::store::{ChangeOwner, CommentRow, NewThread, UserRow};
+
+use super::diffs::{applied_on, invalid_query, query_of, targets_of};
+use super::extract::{
+    authenticate, cached_json, change_number, json_bytes, parse_json, path_id,
+    refuse_when_stopping, unprocessable, visible_change, ChangeWrite,
+};
+use super::{ApiError, ApiResult, AppState};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ListQuery {
+    unresolved: Option<String>,
+    version: Option<u32>,
+}
+
+/// The caller, change and comment of a write to `/changes/{number}/comments/{id}/...`.
+pub(super) struct CommentWrite {
+    user: UserRow,
+    change: u64,
+    comment: CommentRow,
+    id: u64,
+}
+
+fn unknown_comment(id: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        ErrorCode::UnknownComment,
+        format!("there is no comment `{id}` on this change"),
+    )
+}
+
+impl FromRequestParts<Arc<AppState>> for CommentWrite {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        let user = authenticate(state, &parts.headers)?;
+        refuse_when_stopping(state)?;
+        let Path((number, id)) = Path::<(String, String)>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| {
+                ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, e.body_text())
+            })?;
+        let change = change_number(&number)?;
+        open_change(state, &user, change)?;
+        let comment = path_id(&id)
+            .map(|n| state.pipeline.store.comment(n))
+            .transpose()?
+            .flatten()
+            .filter(|c| c.change == change)
+            .ok_or_else(|| unknown_comment(&id))?;
+        Ok(CommentWrite {
+            user,
+            change,
+            id: path_id(&id).unwrap_or_default(),
+            comment,
+        })
+    }
+}
+
+/// The change, when `user` may see it and it is open.
+fn open_change(state: &AppState, user: &UserRow, change: u64) -> Result<ChangeOwner, ApiError> {
+    let owner = visible_change(state, user, change)?;
+    if owner.state != ChangeState::Open {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::ChangeNotOpen,
+            format!(
+                "change {change} is {}: it takes no more comments",
+                owner.state.as_str()
+            ),
+        ));
+    }
+    Ok(owner)
+}
+
+/// A comment's text within limits: not blank, at most `limits.comment_bytes`.
+fn check_body(state: &AppState, what: &str, body: &str) -> Result<(), ApiError> {
+    let limit = state.pipeline.config.limits.comment_bytes;
+    if body.trim().is_empty() {
+        return Err(unprocessable(
+            ErrorCode::InvalidField,
+            format!("{what} is empty: write some text"),
+        ));
+    }
+    if body.len() > limit {
+        return Err(unprocessable(
+            ErrorCode::CommentTooLong,
+            format!(
+                "{what} has {} bytes; the service takes at most {limit} (limits.comment_bytes)",
+                body.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Every thread of the change, as the writes answer (`status`) and the list reads.
+fn threads_response(state: &AppState, change: u64, status: StatusCode) -> ApiResult {
+    let threads = state.pipeline.store.threads(change)?;
+    let unresolved = threads.iter().filter(|t| !t.resolved).count();
+    let body = json_bytes(&Threads {
+        threads,
+        unresolved,
+    })?;
+    Ok((
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response())
+}
+
+/// `GET /changes/{number}/comments?unresolved=1&version=V`.
+pub(super) async fn list_comments(
+    State(state): State<Arc<AppState>>,
+    Path(number): Path<String>,
+    query: Result<Query<ListQuery>, QueryRejection>,
+    headers: HeaderMap,
+) -> ApiResult {
+    let user = authenticate(&state, &headers)?;
+    let change = change_number(&number)?;
+    visible_change(&state, &user, change)?;
+    let query = query_of(query)?;
+    let unresolved = match query.unresolved.as_deref() {
+        None | Some("0" | "false") => false,
+        Some("1" | "true") => true,
+        Some(other) => {
+            return Err(invalid_query(format!(
+                "invalid `unresolved`: `{other}`; use 1 or 0"
+            )))
+        }
+    };
+    let store = state.pipeline.store.clone();
+    let key = format!("comments/{change}/{unresolved}/{:?}", query.version);
+    cached_json(&state, &headers, key, || {
+        let all = store.threads(change)?;
+        let count = all.iter().filter(|t| !t.resolved).count();
+        let threads = all
+            .into_iter()
+            .filter(|t| !unresolved || !t.resolved)
+            .filter(|t| query.version.is_none_or(|v| t.version == v))
+            .collect();
+        Ok(Threads {
+            threads,
+            unresolved: count,
+        })
+    })
+}
+
+/// The review's threads, every anchor checked against the version's diff.
+async fn review_threads(
+    state: &Arc<AppState>,
+    change: u64,
+    review: NewReview,
+) -> Result<Vec<NewThread>, ApiError> {
+    let limits = &state.pipeline.config.limits;
+    if review.comments.len() > limits.comments_per_request {
+        return Err(unprocessable(
+            ErrorCode::TooManyComments,
+            format!(
+                "the review has {} comments; the service takes at most {} in one request \
+                 (limits.comments_per_request): send the rest in another",
+                review.comments.len(),
+                limits.comments_per_request
+            ),
+        ));
+    }
+    if review.summary.is_none() && review.comments.is_empty() {
+        return Err(unprocessable(
+            ErrorCode::InvalidField,
+            "the review is empty: give a summary or inline comments",
+        ));
+    }
+    if let Some(summary) = &review.summary {
+        check_body(state, "the summary", summary)?;
+    }
+    for (i, c) in review.comments.iter().enumerate() {
+        let what = format!("comment {} ({}:{})", i + 1, c.path, c.line);
+        check_body(state, &what, &c.body)?;
+    }
+    let targets = targets_of(state, change, review.version)?;
+    let mut threads: Vec<NewThread> = review
+        .summary
+        .map(|body| NewThread { anchor: None, body })
+        .into_iter()
+        .collect();
+    if review.comments.is_empty() {
+        return Ok(threads);
+    }
+    let (target, base, commit) = applied_on(&targets, review.target.as_deref(), review.version)?;
+    let repo = state.dir.join(state.pipeline.config.repo_dir_name());
+    let spec = DiffSpec {
+        context: 3,
+        max_bytes: limits.diff_bytes,
+    };
+    let diff = tokio::task::spawn_blocking(move || diff::commit_diff(&repo, &base, &commit, spec))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|e| ApiError::internal(format!("reading the repository: {e}")))?;
+    for (i, c) in review.comments.into_iter().enumerate() {
+        diff::check_anchor(&diff, &c.path, c.side, c.line).map_err(|why| {
+            unprocessable(
+                ErrorCode::BadAnchor,
+                format!("comment {}: {why} (version {})", i + 1, review.version),
+            )
+        })?;
+        threads.push(NewThread {
+            anchor: Some(Anchor {
+                version: review.version,
+                target: target.clone(),
+                path: c.path,
+                side: c.side,
+                line: c.line,
+            }),
+            body: c.body,
+        });
+    }
+    Ok(threads)
+}
+
+/// `POST /changes/{number}/reviews`: all of it stored, or nothing.
+pub(super) async fn post_review(
+    write: ChangeWrite,
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult {
+    let ChangeWrite { user, number } = write;
+    open_change(&state, &user, number)?;
+    let review: NewReview = parse_json(&headers, body)?;
+    let version = review.version;
+    let threads = review_threads(&state, number, review).await?;
+    state
+        .pipeline
+        .store
+        .add_threads(number, version, user.id, &threads)?;
+    threads_response(&state, number, StatusCode::CREATED)
+}
+
+/// `POST /changes/{number}/comments/{id}/reply`.
+pub(super) async fn reply(
+    write: CommentWrite,
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult {
+    let reply: NewReply = parse_json(&headers, body)?;
+    check_body(&state, "the reply", &reply.body)?;
+    if reply.resolve {
+        may_resolve(&state, &write)?;
+    }
+    state.pipeline.store.add_reply(
+        write.change,
+        write.comment.thread,
+        write.user.id,
+        &reply.body,
+        reply.resolve,
+    )?;
+    threads_response(&state, write.change, StatusCode::CREATED)
+}
+
+/// Who may resolve a thread: whoever started it, the change's owner, core developers and
+/// release managers.
+fn may_resolve(state: &AppState, write: &CommentWrite) -> Result<(), ApiError> {
+    let owner = visible_change(state, &write.user, write.change)?.owner;
+    let user = &write.user;
+    if user.id == write.comment.thread_author || user.id == owner || user.role >= Role::Core {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::FORBIDDEN,
+        ErrorCode::Forbidden,
+        "only the thread's author, the change's owner, core developers and release managers \
+         resolve a thread",
+    ))
+}
+
+/// `POST /changes/{number}/comments/{id}/resolve`: resolves the comment's thread.
+pub(super) async fn resolve(write: CommentWrite, State(state): State<Arc<AppState>>) -> ApiResult {
+    may_resolve(&state, &write)?;
+    state
+        .pipeline
+        .store
+        .resolve_thread(write.comment.thread, write.user.id)?;
+    threads_response(&state, write.change, StatusCode::OK)
+}
+
+/// Edits and deletes are the author's, on a comment not deleted.
+fn own_comment(write: &CommentWrite, verb: &str) -> Result<(), ApiError> {
+    if write.comment.author != write.user.id {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden,
+            format!("only its author may {verb} comment {}", write.id),
+        ));
+    }
+    if write.comment.deleted {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::UnknownComment,
+            format!("comment {} was deleted", write.id),
+        ));
+    }
+    Ok(())
+}
+
+/// `POST /changes/{number}/comments/{id}/edit`.
+pub(super) async fn edit(
+    write: CommentWrite,
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult {
+    let edit: EditComment = parse_json(&headers, body)?;
+    own_comment(&write, "edit")?;
+    check_body(&state, "the comment", &edit.body)?;
+    state.pipeline.store.edit_comment(write.id, &edit.body)?;
+    threads_response(&state, write.change, StatusCode::OK)
+}
+
+/// `POST /changes/{number}/comments/{id}/delete`: a tombstone stays in the thread.
+pub(super) async fn delete(
+    write: CommentWrite,
+    State(state): State<Arc<AppState>>,
+) -> Result<Response, ApiError> {
+    own_comment(&write, "delete")?;
+    state.pipeline.store.delete_comment(write.id)?;
+    threads_response(&state, write.change, StatusCode::OK)
+}
