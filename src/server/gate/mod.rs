@@ -71,13 +71,7 @@ impl Gate {
                     }),
                     (Stage::Testing { commit, runs }, Some(build)) => {
                         for r in runs.iter().filter(|r| !r.passed) {
-                            actions.push(Action::StartJob {
-                                target: target(),
-                                run: r.run,
-                                job: r.job.clone(),
-                                build: build.clone(),
-                                commit: commit.clone(),
-                            });
+                            actions.push(start_job(target(), r.run, &r.job, build, commit));
                         }
                     }
                     _ => {}
@@ -139,27 +133,7 @@ impl Gate {
                 }
                 Vec::new()
             }
-            Event::JobFinished {
-                target,
-                run,
-                build,
-                commit,
-                job,
-                passed,
-                log,
-                known_failure,
-            } => {
-                let result = RunResult {
-                    run,
-                    build,
-                    commit,
-                    job,
-                    passed,
-                    log,
-                    known_failure,
-                };
-                self.job_finished(&mut out, target, result)
-            }
+            Event::JobFinished { start, report } => self.job_finished(&mut out, start, report),
             Event::MergeFinished {
                 target,
                 from,
@@ -440,13 +414,8 @@ impl Gate {
                 self.state.next_run += runs.len() as u64;
                 let build = build.clone();
                 for r in &runs {
-                    out.actions.push(Action::StartJob {
-                        target: target.clone(),
-                        run: r.run,
-                        job: r.job.clone(),
-                        build: build.clone(),
-                        commit: commit.clone(),
-                    });
+                    out.actions
+                        .push(start_job(target.clone(), r.run, &r.job, &build, &commit));
                 }
                 q.stage = if runs.is_empty() {
                     Stage::Passed { commit }
@@ -463,8 +432,9 @@ impl Gate {
         vec![target]
     }
 
-    fn job_finished(&mut self, out: &mut Out, target: String, r: RunResult) -> Vec<String> {
-        let allowed = r
+    fn job_finished(&mut self, out: &mut Out, r: JobStart, report: JobReport) -> Vec<String> {
+        let target = r.target.clone();
+        let allowed = report
             .known_failure
             .as_ref()
             .and_then(|issue| self.config.known_failure_retries.get(issue).copied())
@@ -487,7 +457,7 @@ impl Gate {
         let Some(run) = runs.iter_mut().find(|x| x.run == r.run && x.job == r.job) else {
             return Vec::new();
         };
-        if r.passed {
+        if report.passed {
             run.passed = true;
             if runs.iter().all(|x| x.passed) {
                 q.stage = Stage::Passed {
@@ -496,7 +466,7 @@ impl Gate {
             }
             return vec![target];
         }
-        if let Some(issue) = &r.known_failure {
+        if let Some(issue) = &report.known_failure {
             let used = q.retries.entry(issue.clone()).or_insert(0);
             if *used < allowed {
                 *used += 1;
@@ -505,11 +475,10 @@ impl Gate {
                 run.started = false;
                 self.state.next_run += 1;
                 out.actions.push(Action::StartJob {
-                    target: target.clone(),
-                    run: fresh,
-                    job: r.job.clone(),
-                    build: r.build.clone(),
-                    commit: r.commit.clone(),
+                    start: JobStart {
+                        run: fresh,
+                        ..r.clone()
+                    },
                 });
                 out.notify(
                     change,
@@ -528,8 +497,8 @@ impl Gate {
         q.stage = Stage::Failing {
             reason: Ejection::JobFailed {
                 job: r.job,
-                log: r.log,
-                known_failure: r.known_failure,
+                log: report.log,
+                known_failure: report.known_failure,
             },
         };
         vec![target]
@@ -743,15 +712,23 @@ impl Gate {
     }
 }
 
-/// A finished run as the service reports it.
-struct RunResult {
+/// The action starting `job` as run `run` on `commit`, the tree of `build`.
+fn start_job(
+    target: String,
     run: RunId,
-    build: SpecBuild,
-    commit: CommitId,
-    job: String,
-    passed: bool,
-    log: String,
-    known_failure: Option<String>,
+    job: &str,
+    build: &SpecBuild,
+    commit: &CommitId,
+) -> Action {
+    Action::StartJob {
+        start: JobStart {
+            target,
+            run,
+            job: job.to_owned(),
+            build: build.clone(),
+            commit: commit.clone(),
+        },
+    }
 }
 
 /// The actions of one step, in order.

@@ -47,7 +47,7 @@ impl Driver {
                 }
                 Action::CancelJob { run, .. } => self
                     .pending
-                    .retain(|p| !matches!(p, Action::StartJob { run: r, .. } if r == run)),
+                    .retain(|p| !matches!(p, Action::StartJob { start } if start.run == *run)),
                 other => self.pending.push(other.clone()),
             }
         }
@@ -114,7 +114,7 @@ impl Driver {
         self.pending
             .iter()
             .filter_map(|a| match a {
-                Action::StartJob { build, .. } => Some(build.to_string()),
+                Action::StartJob { start } => Some(start.build.to_string()),
                 _ => None,
             })
             .collect()
@@ -122,28 +122,17 @@ impl Driver {
 
     /// Finish the run testing `change` on whatever tree it runs on now.
     fn finish(&mut self, change: u64, passed: bool, known_failure: Option<&str>) {
-        let Some(Action::StartJob {
-            target,
-            run,
-            job,
-            build,
-            commit,
-        }) = self.take(
-            |a| matches!(a, Action::StartJob { build, .. } if build.last() == Some(item(change))),
-        )
-        else {
+        let Some(Action::StartJob { start }) = self.take(
+            |a| matches!(a, Action::StartJob { start } if start.build.last() == Some(item(change))),
+        ) else {
             panic!("no run for change {change}: {:?}", self.pending)
         };
-        self.feed(Event::JobFinished {
-            target,
-            run,
-            build,
-            commit,
-            job,
+        let log = format!("log-{}", start.run.0);
+        self.feed(start.finished(JobReport {
             passed,
-            log: format!("log-{}", run.0),
+            log,
             known_failure: known_failure.map(str::to_owned),
-        });
+        }));
         self.build_all();
     }
 
@@ -662,29 +651,17 @@ fn a_late_result_from_a_cancelled_run_is_ignored() {
     let stale = d
         .pending
         .iter()
-        .find(|a| matches!(a, Action::StartJob { build, .. } if build.last() == Some(item(3))))
+        .find(|a| matches!(a, Action::StartJob { start } if start.build.last() == Some(item(3))))
         .cloned();
     d.finish(2, false, None);
-    let Some(Action::StartJob {
-        target,
-        run,
-        job,
-        build,
-        commit,
-    }) = stale
-    else {
+    let Some(Action::StartJob { start }) = stale else {
         panic!("no run for 3")
     };
-    let actions = d.feed(Event::JobFinished {
-        target,
-        run,
-        build,
-        commit,
-        job,
+    let actions = d.feed(start.finished(JobReport {
         passed: true,
         log: String::new(),
         known_failure: None,
-    });
+    }));
     assert!(actions.is_empty(), "{actions:?}");
     assert_eq!(d.running(), ["base+1v1", "base+1v1+3v1"]);
 }

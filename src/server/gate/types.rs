@@ -168,18 +168,12 @@ pub enum Event {
     },
     /// The executor started a run.
     JobStarted { target: String, run: RunId },
-    /// A run finished on the tree `build` (committed as `commit`).
+    /// A run the gate started (see [`Action::StartJob`]) finished.
     JobFinished {
-        target: String,
-        run: RunId,
-        build: SpecBuild,
-        commit: CommitId,
-        job: String,
-        passed: bool,
-        /// Where the log is kept (the gate only passes it on).
-        log: String,
-        /// The issue of the known intermittent failure whose pattern matched the log, if any.
-        known_failure: Option<String>,
+        #[serde(flatten)]
+        start: JobStart,
+        #[serde(flatten)]
+        report: JobReport,
     },
     /// A compare-and-swap the gate asked for ended.
     MergeFinished {
@@ -222,6 +216,48 @@ pub enum Event {
     },
 }
 
+/// A gate run to start: `job` on `commit`, the tree of `build` for `target`. The service hands
+/// it back whole with the run's report, so the gate recognises which run finished.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct JobStart {
+    pub target: String,
+    pub run: RunId,
+    pub job: String,
+    pub build: SpecBuild,
+    pub commit: CommitId,
+}
+
+impl JobStart {
+    /// The event telling the gate this run ended with `report`.
+    pub fn finished(self, report: JobReport) -> Event {
+        Event::JobFinished {
+            start: self,
+            report,
+        }
+    }
+}
+
+/// How a job ended (a cancelled one reports nothing).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct JobReport {
+    pub passed: bool,
+    /// Where the log is kept (the gate only passes it on).
+    pub log: String,
+    /// The issue of the known intermittent failure whose pattern matched the log, if any.
+    pub known_failure: Option<String>,
+}
+
+impl JobReport {
+    /// A failure before the job could run (no such job, unreadable commit).
+    pub fn failed(log: String) -> Self {
+        JobReport {
+            passed: false,
+            log,
+            known_failure: None,
+        }
+    }
+}
+
 /// What the gate asks the service to do.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Action {
@@ -232,13 +268,10 @@ pub enum Action {
         build: SpecBuild,
         parent: CommitId,
     },
-    /// Run `job` on `commit`, the tree of `build`; report with [`Event::JobFinished`].
+    /// Run a job; report with [`JobStart::finished`].
     StartJob {
-        target: String,
-        run: RunId,
-        job: String,
-        build: SpecBuild,
-        commit: CommitId,
+        #[serde(flatten)]
+        start: JobStart,
     },
     /// The run's result no longer matters.
     CancelJob { target: String, run: RunId },

@@ -266,7 +266,9 @@ impl World {
                             a @ (Action::StartJob { .. } | Action::StartPostMergeJob { .. }),
                         ) = p
                         {
-                            let (Action::StartJob { run: r, .. }
+                            let (Action::StartJob {
+                                start: JobStart { run: r, .. },
+                            }
                             | Action::StartPostMergeJob { run: r, .. }) = a
                             else {
                                 unreachable!("matched above")
@@ -351,29 +353,20 @@ impl World {
                     outcome,
                 })
             }
-            Action::StartJob {
-                target,
-                run,
-                job,
-                build,
-                commit,
-            } => {
-                prop_assert_eq!(&commit.0, &build.to_string());
-                let passed = verdict.unwrap_or(!flaky && job_passes(&commit.0, &job));
+            Action::StartJob { start } => {
+                prop_assert_eq!(&start.commit.0, &start.build.to_string());
+                let passed = verdict.unwrap_or(!flaky && job_passes(&start.commit.0, &start.job));
                 if passed {
-                    self.passes.insert((commit.clone(), job.clone()));
+                    self.passes
+                        .insert((start.commit.clone(), start.job.clone()));
                 }
                 let snapshot = self.gate.state().clone();
-                self.feed(Event::JobFinished {
-                    target,
-                    run,
-                    build,
-                    commit,
-                    job,
+                let log = format!("run-{}", start.run.0);
+                self.feed(start.finished(JobReport {
                     passed,
-                    log: format!("run-{}", run.0),
+                    log,
                     known_failure: flaky.then(|| FLAKY.to_owned()),
-                })?;
+                }))?;
                 if cancelled {
                     self.stats.stale_results += 1;
                     prop_assert_eq!(
@@ -778,7 +771,9 @@ fn visit_runs(
     for p in pending {
         let (Pending::Action(a) | Pending::Cancelled(a)) = p;
         match a {
-            Action::StartJob { run, .. }
+            Action::StartJob {
+                start: JobStart { run, .. },
+            }
             | Action::StartPostMergeJob { run, .. }
             | Action::CancelJob { run, .. } => f(run),
             _ => {}
