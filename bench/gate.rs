@@ -70,13 +70,9 @@ struct Drain {
 /// Builds and merges take no time in either variant: their results come back at once.
 fn instant(action: &Action) -> Option<Event> {
     match action {
-        Action::Build { build, .. } => Some(Event::BuildFinished {
-            target: TARGET.into(),
-            build: build.clone(),
-            outcome: BuildOutcome::Applied {
-                commit: CommitId(build.to_string()),
-            },
-        }),
+        Action::Build { start } => Some(start.clone().finished(BuildOutcome::Applied {
+            commit: CommitId(start.build.to_string()),
+        })),
         Action::Merge { from, to, .. } => Some(Event::MergeFinished {
             target: TARGET.into(),
             from: from.clone(),

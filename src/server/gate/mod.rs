@@ -65,9 +65,11 @@ impl Gate {
             for q in &t.queue {
                 match (&q.stage, &q.build) {
                     (Stage::Building { parent }, Some(build)) => actions.push(Action::Build {
-                        target: target(),
-                        build: build.clone(),
-                        parent: parent.clone(),
+                        start: BuildStart {
+                            target: target(),
+                            build: build.clone(),
+                            parent: parent.clone(),
+                        },
                     }),
                     (Stage::Testing { commit, runs }, Some(build)) => {
                         for r in runs.iter().filter(|r| !r.passed) {

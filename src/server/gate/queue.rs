@@ -125,9 +125,11 @@ impl Gate {
             }
             if let (Stage::Waiting, Some(p), Some(build)) = (&q.stage, &parent, &q.build) {
                 out.actions.push(Action::Build {
-                    target: target.to_owned(),
-                    build: build.clone(),
-                    parent: p.clone(),
+                    start: BuildStart {
+                        target: target.to_owned(),
+                        build: build.clone(),
+                        parent: p.clone(),
+                    },
                 });
                 q.stage = Stage::Building { parent: p.clone() };
                 active += 1;

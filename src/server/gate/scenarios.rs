@@ -75,22 +75,16 @@ impl Driver {
 
     /// Finish every build (and the builds they unlock); nothing conflicts.
     fn build_all(&mut self) {
-        while let Some(Action::Build { target, build, .. }) =
-            self.take(|a| matches!(a, Action::Build { .. }))
-        {
-            let commit = CommitId(build.to_string());
-            self.feed(Event::BuildFinished {
-                target,
-                build,
-                outcome: BuildOutcome::Applied { commit },
-            });
+        while let Some(Action::Build { start }) = self.take(|a| matches!(a, Action::Build { .. })) {
+            let commit = CommitId(start.build.to_string());
+            self.feed(start.finished(BuildOutcome::Applied { commit }));
         }
     }
 
     /// Finish the build of `change`'s tree: it applies, or conflicts on `conflict`.
     fn build_one(&mut self, change: u64, conflict: Option<&str>) {
-        let Some(Action::Build { target, build, .. }) = self.take(
-            |a| matches!(a, Action::Build { build, .. } if build.last() == Some(item(change))),
+        let Some(Action::Build { start }) = self.take(
+            |a| matches!(a, Action::Build { start } if start.build.last() == Some(item(change))),
         ) else {
             panic!("no build for {change}: {:?}", self.pending)
         };
@@ -99,14 +93,10 @@ impl Driver {
                 paths: vec![path.to_owned()],
             },
             None => BuildOutcome::Applied {
-                commit: CommitId(build.to_string()),
+                commit: CommitId(start.build.to_string()),
             },
         };
-        self.feed(Event::BuildFinished {
-            target,
-            build,
-            outcome,
-        });
+        self.feed(start.finished(outcome));
     }
 
     /// The trees the gate runs jobs on now, in the order it started them.

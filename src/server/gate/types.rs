@@ -216,6 +216,26 @@ pub enum Event {
     },
 }
 
+/// A build to make: the last version of `build` applied on `parent` (the commit of the build
+/// before it) for `target`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct BuildStart {
+    pub target: String,
+    pub build: SpecBuild,
+    pub parent: CommitId,
+}
+
+impl BuildStart {
+    /// The event telling the gate this build ended with `outcome`.
+    pub fn finished(self, outcome: BuildOutcome) -> Event {
+        Event::BuildFinished {
+            target: self.target,
+            build: self.build,
+            outcome,
+        }
+    }
+}
+
 /// A gate run to start: `job` on `commit`, the tree of `build` for `target`. The service hands
 /// it back whole with the run's report, so the gate recognises which run finished.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -261,12 +281,10 @@ impl JobReport {
 /// What the gate asks the service to do.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Action {
-    /// Apply the last version of `build` on `parent` (the commit of the build before it) and
-    /// report with [`Event::BuildFinished`].
+    /// Build a tree; report with [`BuildStart::finished`].
     Build {
-        target: String,
-        build: SpecBuild,
-        parent: CommitId,
+        #[serde(flatten)]
+        start: BuildStart,
     },
     /// Run a job; report with [`JobStart::finished`].
     StartJob {

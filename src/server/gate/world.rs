@@ -332,26 +332,22 @@ impl World {
             Pending::Cancelled(a) => (a, true),
         };
         match action {
-            Action::Build {
-                target,
-                build,
-                parent,
-            } => {
-                let item = build.last().expect("a build applies one item");
-                let commit = CommitId(format!("{}+{item}", parent.0));
-                prop_assert_eq!(&commit.0, &build.to_string(), "built on the wrong parent");
-                let outcome = if conflicts(&item, &parent) {
+            Action::Build { start } => {
+                let item = start.build.last().expect("a build applies one item");
+                let commit = CommitId(format!("{}+{item}", start.parent.0));
+                prop_assert_eq!(
+                    &commit.0,
+                    &start.build.to_string(),
+                    "built on the wrong parent"
+                );
+                let outcome = if conflicts(&item, &start.parent) {
                     BuildOutcome::Conflict {
                         paths: vec!["Lib/os.py".into()],
                     }
                 } else {
                     BuildOutcome::Applied { commit }
                 };
-                self.feed(Event::BuildFinished {
-                    target,
-                    build,
-                    outcome,
-                })
+                self.feed(start.finished(outcome))
             }
             Action::StartJob { start } => {
                 prop_assert_eq!(&start.commit.0, &start.build.to_string());

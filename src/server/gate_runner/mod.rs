@@ -344,22 +344,15 @@ impl GateRunner {
         for action in actions {
             let runner = self.clone();
             match action {
-                Action::Build {
-                    target,
-                    build,
-                    parent,
-                } => {
+                Action::Build { start } => {
                     self.runtime.spawn_blocking(move || {
-                        let outcome = runner.build(&build, &parent).unwrap_or_else(|e| {
-                            BuildOutcome::Conflict {
-                                paths: vec![format!("(cannot build: {e})")],
-                            }
-                        });
-                        runner.report(Event::BuildFinished {
-                            target,
-                            build,
-                            outcome,
-                        });
+                        let outcome =
+                            runner
+                                .build(&start.build, &start.parent)
+                                .unwrap_or_else(|e| BuildOutcome::Conflict {
+                                    paths: vec![format!("(cannot build: {e})")],
+                                });
+                        runner.report(start.finished(outcome));
                     });
                 }
                 Action::StartJob { start } => {
