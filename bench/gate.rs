@@ -73,12 +73,7 @@ fn instant(action: &Action) -> Option<Event> {
         Action::Build { start } => Some(start.clone().finished(BuildOutcome::Applied {
             commit: CommitId(start.build.to_string()),
         })),
-        Action::Merge { from, to, .. } => Some(Event::MergeFinished {
-            target: TARGET.into(),
-            from: from.clone(),
-            to: to.clone(),
-            outcome: MergeOutcome::Merged,
-        }),
+        Action::Merge { start } => Some(start.clone().finished(MergeOutcome::Merged)),
         _ => None,
     }
 }

@@ -305,6 +305,21 @@ pub struct GateState {
     pub post_merge: Option<PostMergeStatus>,
 }
 
+impl GateState {
+    /// A view with nothing but a state and its summary.
+    pub fn new(state: GateStatus, summary: String) -> Self {
+        GateState {
+            state,
+            summary,
+            position: None,
+            queue_length: None,
+            commit: None,
+            approvals: Vec::new(),
+            post_merge: None,
+        }
+    }
+}
+
 /// The post-merge checks of a merged target (`GateState::post_merge`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

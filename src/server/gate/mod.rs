@@ -81,10 +81,12 @@ impl Gate {
             }
             if let Some(m) = &t.merging {
                 actions.push(Action::Merge {
-                    target: target(),
-                    from: m.from.clone(),
-                    to: m.to.clone(),
-                    item: m.item,
+                    start: MergeStart {
+                        target: target(),
+                        from: m.from.clone(),
+                        to: m.to.clone(),
+                        item: m.item,
+                    },
                 });
             }
             for p in &t.post_merge {
@@ -168,10 +170,7 @@ impl Gate {
     }
 
     fn target_mut(&mut self, target: &str) -> &mut TargetState {
-        self.state
-            .targets
-            .entry(target.to_owned())
-            .or_insert_with(TargetState::new)
+        self.state.targets.entry(target.to_owned()).or_default()
     }
 
     fn run_mut(&mut self, target: &str, run: RunId) -> Option<&mut JobRun> {

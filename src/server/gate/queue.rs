@@ -96,10 +96,12 @@ impl Gate {
         };
         t.queue.remove(0);
         out.actions.push(Action::Merge {
-            target: target.to_owned(),
-            from: m.from.clone(),
-            to: m.to.clone(),
-            item: m.item,
+            start: MergeStart {
+                target: target.to_owned(),
+                from: m.from.clone(),
+                to: m.to.clone(),
+                item: m.item,
+            },
         });
         let change = m.item.change;
         t.merging = Some(m);

@@ -129,27 +129,16 @@ impl Driver {
     /// The merge the gate asked for, not carried out.
     fn take_merge(&mut self) -> (CommitId, CommitId) {
         match self.take(|a| matches!(a, Action::Merge { .. })) {
-            Some(Action::Merge { from, to, .. }) => (from, to),
+            Some(Action::Merge { start }) => (start.from, start.to),
             _ => panic!("no merge: {:?}", self.pending),
         }
     }
 
     /// Carry out every merge the gate asked for.
     fn merge_all(&mut self) {
-        while let Some(Action::Merge {
-            target,
-            from,
-            to,
-            item,
-        }) = self.take(|a| matches!(a, Action::Merge { .. }))
-        {
-            self.merged.push((item, to.clone()));
-            self.feed(Event::MergeFinished {
-                target,
-                from,
-                to,
-                outcome: MergeOutcome::Merged,
-            });
+        while let Some(Action::Merge { start }) = self.take(|a| matches!(a, Action::Merge { .. })) {
+            self.merged.push((start.item, start.to.clone()));
+            self.feed(start.finished(MergeOutcome::Merged));
             self.build_all();
         }
     }

@@ -236,6 +236,28 @@ impl BuildStart {
     }
 }
 
+/// A merge to make: move `target` from `from` to `to` (the tree of `item`) only if it is still at
+/// `from`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct MergeStart {
+    pub target: String,
+    pub from: CommitId,
+    pub to: CommitId,
+    pub item: ItemRef,
+}
+
+impl MergeStart {
+    /// The event telling the gate how this compare-and-swap ended.
+    pub fn finished(self, outcome: MergeOutcome) -> Event {
+        Event::MergeFinished {
+            target: self.target,
+            from: self.from,
+            to: self.to,
+            outcome,
+        }
+    }
+}
+
 /// A gate run to start: `job` on `commit`, the tree of `build` for `target`. The service hands
 /// it back whole with the run's report, so the gate recognises which run finished.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -293,12 +315,10 @@ pub enum Action {
     },
     /// The run's result no longer matters.
     CancelJob { target: String, run: RunId },
-    /// Move the branch from `from` to `to` only if it is still at `from`.
+    /// Move a branch; report with [`MergeStart::finished`].
     Merge {
-        target: String,
-        from: CommitId,
-        to: CommitId,
-        item: ItemRef,
+        #[serde(flatten)]
+        start: MergeStart,
     },
     /// Run a post-merge job on the commit `merged` produced.
     StartPostMergeJob {

@@ -279,13 +279,9 @@ impl World {
                         }
                     }
                 }
-                Action::Merge {
-                    ref target,
-                    ref item,
-                    ..
-                } => {
-                    let merging = self.gate.state().targets[target].merging.as_ref();
-                    prop_assert_eq!(merging.map(|m| m.item), Some(*item));
+                Action::Merge { ref start } => {
+                    let merging = self.gate.state().targets[&start.target].merging.as_ref();
+                    prop_assert_eq!(merging.map(|m| m.item), Some(start.item));
                     self.pending.push(Pending::Action(a));
                 }
                 other => self.pending.push(Pending::Action(other)),
@@ -373,12 +369,13 @@ impl World {
                 }
                 Ok(())
             }
-            Action::Merge {
-                target,
-                from,
-                to,
-                item,
-            } => {
+            Action::Merge { start } => {
+                let MergeStart {
+                    target,
+                    from,
+                    to,
+                    item,
+                } = start.clone();
                 let tip = &self.refs[&target].0;
                 // A merge re-issued after a crash may have landed before it: `to` is then in the
                 // branch's history, and the service reports it merged.
@@ -393,12 +390,7 @@ impl World {
                 let rebuilt = !matches!(&outcome, MergeOutcome::BranchMoved { tip } if *tip == to)
                     && outcome != MergeOutcome::Merged;
                 let tip = self.refs[&target].clone();
-                self.feed(Event::MergeFinished {
-                    target: target.clone(),
-                    from,
-                    to,
-                    outcome,
-                })?;
+                self.feed(start.finished(outcome))?;
                 if rebuilt {
                     self.stats.cas_failures += 1;
                     // Compare-and-swap failed: the item is back at the head, and every tree
@@ -450,15 +442,9 @@ impl World {
         // Work in flight dies with the service, except that a merge may have landed before the
         // crash without its result being recorded.
         for p in std::mem::take(&mut self.pending) {
-            if let Pending::Action(Action::Merge {
-                target,
-                from,
-                to,
-                item,
-            }) = p
-            {
+            if let Pending::Action(Action::Merge { start: m }) = p {
                 if merges_land {
-                    self.cas(&target, &from, &to, &item);
+                    self.cas(&m.target, &m.from, &m.to, &m.item);
                 }
             }
         }

@@ -366,24 +366,16 @@ impl GateRunner {
                     });
                 }
                 Action::CancelJob { run, .. } => self.cancel_run(run),
-                Action::Merge {
-                    target,
-                    from,
-                    to,
-                    item,
-                } => {
-                    self.runtime
-                        .spawn_blocking(move || match runner.merge(&target, &from, &to, item) {
-                            Ok(outcome) => runner.report(Event::MergeFinished {
-                                target,
-                                from,
-                                to,
-                                outcome,
-                            }),
+                Action::Merge { start } => {
+                    self.runtime.spawn_blocking(move || {
+                        match runner.merge(&start.target, &start.from, &start.to, start.item) {
+                            Ok(outcome) => runner.report(start.finished(outcome)),
                             Err(e) => runner.event(format!(
-                                "gate: merge of change {item} into {target} failed: {e} (retried at the next start)"
+                                "gate: merge of change {} into {} failed: {e} (retried at the next start)",
+                                start.item, start.target
                             )),
-                        });
+                        }
+                    });
                 }
                 Action::StartPostMergeJob {
                     target,
