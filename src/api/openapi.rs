@@ -118,7 +118,7 @@ fn gate_paths() -> Value {
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Approve"}}}},
                 "responses": auth_errors(json!({"200": json_response("the change", "Change"),
                     "400": error_response("invalid_json"), "403": error_response("forbidden"),
-                    "404": error_response("unknown_change"), "409": error_response("change_not_open, change_is_draft, version_changed or gate_refused"),
+                    "404": error_response("unknown_change"), "409": error_response("change_not_open, change_is_draft, version_changed, changes_requested or gate_refused"),
                     "415": error_response("unsupported_media_type"),
                     "422": error_response("unknown_target or invalid_field (the version does not apply)")}))}},
             "/api/v1/changes/{number}/recheck": {"post": {

@@ -3,7 +3,16 @@
 use serde_json::{json, Value};
 
 use super::openapi::{auth_errors, error_response, etag_param, json_response, number_param};
-use super::review::FileStatus;
+use super::review::{FileStatus, VoteValue};
+
+fn vote_enum(with_withdraw: bool) -> Value {
+    let values: Vec<&str> = VoteValue::ALL
+        .iter()
+        .filter(|v| with_withdraw || **v != VoteValue::Withdraw)
+        .map(|v| v.as_str())
+        .collect();
+    json!({"type": "string", "enum": values})
+}
 
 fn nullable(kind: &str) -> Value {
     json!({"type": [kind, "null"]})
@@ -130,7 +139,19 @@ pub(super) fn comment_schemas() -> Value {
                         "path": {"type": "string"},
                         "line": {"type": "integer", "minimum": 0, "maximum": u32::MAX},
                         "side": side,
-                        "body": text_field("at most limits.comment_bytes")}}}}},
+                        "body": text_field("at most limits.comment_bytes")}}},
+                "vote": vote_enum(true)}},
+        "NewVote": {"type": "object", "required": ["version", "vote"], "additionalProperties": false, "properties": {
+            "version": {"type": "integer", "minimum": 0, "maximum": u32::MAX, "description": "the newest version (else 409 version_changed)"},
+            "vote": vote_enum(true),
+            "message": text_field("stored as a review summary")}},
+        "Votes": {"type": "object", "properties": {
+            "version": {"type": "integer", "description": "the newest version"},
+            "votes": {"type": "array", "items": {"type": "object", "properties": {
+                "user": {"type": "string"}, "vote": vote_enum(false),
+                "version": {"type": "integer", "description": "cast on (older: carried over pure rebases)"}}}},
+            "plus": {"type": "integer"}, "minus": {"type": "integer"},
+            "request_changes": {"type": "array", "items": {"type": "string"}, "description": "who holds approval back"}}},
         "NewReply": {"type": "object", "required": ["body"], "additionalProperties": false, "properties": {
             "body": text_field("at most limits.comment_bytes"),
             "resolve": {"type": "boolean", "default": false, "description": "also resolve the thread"}}},
@@ -181,6 +202,13 @@ fn comment_route(summary: &str, body: Option<&str>, status: &str) -> Value {
     json!({"post": route})
 }
 
+fn vote_errors() -> Value {
+    let mut errors = write_errors(json!({"200": json_response("the votes", "Votes")}), true);
+    errors["404"] = error_response("unknown_change");
+    errors["409"] = error_response("change_not_open or version_changed (not the newest version)");
+    errors
+}
+
 /// The comment routes.
 pub(super) fn comment_paths() -> Value {
     let mut review_errors = write_errors(
@@ -188,7 +216,9 @@ pub(super) fn comment_paths() -> Value {
         true,
     );
     review_errors["404"] = error_response("unknown_change, unknown_version or unknown_target");
-    review_errors["409"] = error_response("change_not_open or not_applied");
+    review_errors["409"] = error_response(
+        "change_not_open, not_applied or version_changed (a vote on an older version)",
+    );
     review_errors["422"] = error_response(
         "invalid_field (empty review or text), comment_too_long, too_many_comments, bad_anchor (a file or line not in the version's diff)",
     );
@@ -209,6 +239,15 @@ pub(super) fn comment_paths() -> Value {
             "parameters": [number_param("number", "the change number")],
             "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewReview"}}}},
             "responses": review_errors}},
+        "/api/v1/changes/{number}/votes": {
+            "get": {"summary": "The votes counting on the newest version",
+                "parameters": [number_param("number", "the change number"), etag_param()],
+                "responses": auth_errors(json!({"200": json_response("the votes", "Votes"),
+                    "304": {"description": "not modified"}, "404": error_response("unknown_change")}))},
+            "post": {"summary": "Vote on the newest version: +1, -1, request-changes (core, release-manager) or withdraw",
+                "parameters": [number_param("number", "the change number")],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewVote"}}}},
+                "responses": vote_errors()}},
         "/api/v1/changes/{number}/comments/{id}/reply": comment_route(
             "Answer in the comment's thread, optionally resolving it (any user)", Some("NewReply"), "201"),
         "/api/v1/changes/{number}/comments/{id}/resolve": comment_route(

@@ -208,8 +208,8 @@ pub struct NewInline {
     pub body: String,
 }
 
-/// `POST /api/v1/changes/{number}/reviews`: a summary and any number of inline comments on one
-/// version, stored together or not at all.
+/// `POST /api/v1/changes/{number}/reviews`: a summary, any number of inline comments on one
+/// version and a vote, stored together or not at all.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewReview {
@@ -223,6 +223,9 @@ pub struct NewReview {
     pub summary: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub comments: Vec<NewInline>,
+    /// A vote on the version, stored with the comments (only on the newest version).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vote: Option<VoteValue>,
 }
 
 /// `POST .../comments/{id}/reply`: an answer in the comment's thread, which it may resolve.
@@ -281,4 +284,74 @@ pub struct Threads {
     pub threads: Vec<Thread>,
     /// Unresolved threads of the whole change (whatever the filter).
     pub unresolved: usize,
+}
+
+/// A vote on a version: `+1` (looks good), `-1` (needs work), `request-changes` (core: holds
+/// the change out of the gate), or `withdraw` (takes one's vote back; never stored).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum VoteValue {
+    #[serde(rename = "+1")]
+    Plus,
+    #[serde(rename = "-1")]
+    Minus,
+    #[serde(rename = "request-changes")]
+    RequestChanges,
+    #[serde(rename = "withdraw")]
+    Withdraw,
+}
+
+impl VoteValue {
+    pub const ALL: &'static [VoteValue] = &[
+        VoteValue::Plus,
+        VoteValue::Minus,
+        VoteValue::RequestChanges,
+        VoteValue::Withdraw,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VoteValue::Plus => "+1",
+            VoteValue::Minus => "-1",
+            VoteValue::RequestChanges => "request-changes",
+            VoteValue::Withdraw => "withdraw",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
+    }
+}
+
+/// `POST /api/v1/changes/{number}/votes`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewVote {
+    /// The version voted on: the newest (else `version_changed`).
+    #[serde(deserialize_with = "super::whole_number")]
+    pub version: u32,
+    pub vote: VoteValue,
+    /// Said with the vote: stored as a review summary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// A vote that counts on the newest version: cast on it, or on an older version whose
+/// successors up to the newest changed no patch (pure rebases).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vote {
+    pub user: String,
+    pub vote: VoteValue,
+    /// The version it was cast on.
+    pub version: u32,
+}
+
+/// `GET /api/v1/changes/{number}/votes`: the votes counting on the newest version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Votes {
+    pub version: u32,
+    pub votes: Vec<Vote>,
+    pub plus: usize,
+    pub minus: usize,
+    /// Who asks for changes (the change cannot be approved until none does).
+    pub request_changes: Vec<String>,
 }

@@ -25,7 +25,7 @@ include-name-regex = "^POST /api/v1/changes(/\\{number\\}/versions)?$"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "413", "422"]
 
 [[operations]]
-include-name-regex = "^POST /api/v1/changes/\\{number\\}/(reviews|comments/\\{id\\}/(reply|edit))$"
+include-name-regex = "^POST /api/v1/changes/\\{number\\}/(reviews|votes|comments/\\{id\\}/(reply|edit))$"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "413", "422"]
 "#;
 

@@ -21,6 +21,7 @@ use super::extract::{
     authenticate, cached_json, change_number, json_bytes, parse_json, path_id,
     refuse_when_stopping, unprocessable, visible_change, ChangeWrite,
 };
+use super::votes::check_vote;
 use super::{ApiError, ApiResult, AppState};
 
 #[derive(Debug, Deserialize)]
@@ -78,7 +79,11 @@ impl FromRequestParts<Arc<AppState>> for CommentWrite {
 }
 
 /// The change, when `user` may see it and it is open.
-fn open_change(state: &AppState, user: &UserRow, change: u64) -> Result<ChangeOwner, ApiError> {
+pub(super) fn open_change(
+    state: &AppState,
+    user: &UserRow,
+    change: u64,
+) -> Result<ChangeOwner, ApiError> {
     let owner = visible_change(state, user, change)?;
     if owner.state != ChangeState::Open {
         return Err(ApiError::new(
@@ -94,7 +99,7 @@ fn open_change(state: &AppState, user: &UserRow, change: u64) -> Result<ChangeOw
 }
 
 /// A comment's text within limits: not blank, at most `limits.comment_bytes`.
-fn check_body(state: &AppState, what: &str, body: &str) -> Result<(), ApiError> {
+pub(super) fn check_body(state: &AppState, what: &str, body: &str) -> Result<(), ApiError> {
     let limit = state.pipeline.config.limits.comment_bytes;
     if body.trim().is_empty() {
         return Err(unprocessable(
@@ -185,10 +190,10 @@ async fn review_threads(
             ),
         ));
     }
-    if review.summary.is_none() && review.comments.is_empty() {
+    if review.summary.is_none() && review.comments.is_empty() && review.vote.is_none() {
         return Err(unprocessable(
             ErrorCode::InvalidField,
-            "the review is empty: give a summary or inline comments",
+            "the review is empty: give a summary, inline comments or a vote",
         ));
     }
     if let Some(summary) = &review.summary {
@@ -248,12 +253,15 @@ pub(super) async fn post_review(
     let ChangeWrite { user, number } = write;
     open_change(&state, &user, number)?;
     let review: NewReview = parse_json(&headers, body)?;
-    let version = review.version;
+    let (version, vote) = (review.version, review.vote);
+    if let Some(vote) = vote {
+        check_vote(&state, &user, number, version, vote)?;
+    }
     let threads = review_threads(&state, number, review).await?;
     state
         .pipeline
         .store
-        .add_threads(number, version, user.id, &threads)?;
+        .add_review(number, version, user.id, &threads, vote)?;
     threads_response(&state, number, StatusCode::CREATED)
 }
 

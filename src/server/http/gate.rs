@@ -90,6 +90,7 @@ pub(super) async fn approve(
             ),
         ));
     }
+    super::votes::refuse_requested_changes(&state, number).await?;
     let targets = approved_targets(&request, &version, number)?;
     refuse_own_work(&state, &user, number, &version, &targets)?;
     for target in targets {

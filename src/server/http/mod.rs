@@ -8,6 +8,7 @@ mod extract;
 mod gate;
 mod git_backend;
 mod logs;
+mod votes;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -35,6 +36,7 @@ use extract::{authenticate, etag_of, json_bytes, with_etag};
 use gate::{approve, branch_gate, dequeue, freeze, promote, recheck, unfreeze};
 use git_backend::git_backend;
 use logs::{gate_log, job_log};
+use votes::{get_votes, post_vote};
 
 /// Shared by every handler.
 pub struct AppState {
@@ -194,6 +196,8 @@ fn api_routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<AppState>>)
             "/api/v1/changes/{number}/reviews",
             post(post_review),
         ),
+        ("get", "/api/v1/changes/{number}/votes", get(get_votes)),
+        ("post", "/api/v1/changes/{number}/votes", post(post_vote)),
         (
             "post",
             "/api/v1/changes/{number}/comments/{id}/reply",

@@ -12,6 +12,7 @@ mod plans;
 mod review;
 mod schema;
 mod users;
+mod votes;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -176,3 +177,4 @@ impl Store {
 pub use changes::{revert_title, verdict, ChangeNewest, ChangeOwner, UploadPlace, VersionRef};
 pub use gate::{GateProcess, GateRows};
 pub use review::{CommentRow, NewThread, VersionTarget};
+pub use votes::VoteRow;

@@ -12,6 +12,7 @@ use super::jobs::{CANCEL_JOBS, RUNNING_JOBS_OF};
 use super::list::{page_query, PAGE_SUMMARIES, PAGE_TARGETS};
 use super::review::{COMMENTS_OF, COMMENT_ROW, THREADS_OF, VERSION_TARGETS};
 use super::users::USER_BY_TOKEN;
+use super::votes::{NEWEST_VERSION, VOTES_OF};
 use super::*;
 
 /// Tables whose rows grow with the history.
@@ -27,6 +28,7 @@ const GROWING: &[&str] = &[
     "users",
     "threads",
     "comments",
+    "votes",
 ];
 
 /// The trigger's query, run for every target inserted.

@@ -2,8 +2,9 @@
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
+use super::votes::set_vote;
 use super::{corrupt, Result, Store};
-use crate::api::review::{Anchor, Comment, Side, Thread};
+use crate::api::review::{Anchor, Comment, Side, Thread, VoteValue};
 use crate::api::{time, ApplyState};
 
 /// A version's targets with how each applied, by position.
@@ -106,15 +107,20 @@ fn insert_comment(
 }
 
 impl Store {
-    /// Stores the threads of one review on `version` at once; their ids, in order.
-    pub fn add_threads(
+    /// Stores the threads and the vote of one review on `version` at once; the threads' ids,
+    /// in order.
+    pub fn add_review(
         &self,
         change: u64,
         version: u32,
         author: i64,
         threads: &[NewThread],
+        vote: Option<VoteValue>,
     ) -> Result<Vec<u64>> {
         self.write(|tx| {
+            if let Some(vote) = vote {
+                set_vote(tx, change, version, author, vote)?;
+            }
             let mut ids = Vec::with_capacity(threads.len());
             for thread in threads {
                 let id = insert_comment(tx, change, None, author, &thread.body)?;

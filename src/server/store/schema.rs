@@ -11,8 +11,7 @@ use super::Result;
 type Migration = fn(&Transaction<'_>) -> Result<()>;
 
 /// Migration n (1-based) is `MIGRATIONS[n - 1]`.
-pub(super) const MIGRATIONS: &[Migration] =
-    &[m1_schema, m2_version_uploader, m3_scale, m_review_comments];
+pub(super) const MIGRATIONS: &[Migration] = &[m1_schema, m2_version_uploader, m3_scale, m_review];
 
 /// The schema as it was when migrations were numbered. Every statement is `IF NOT EXISTS`: a
 /// database made before then (`user_version` 0, tables already there) takes it too.
@@ -165,9 +164,9 @@ fn m3_scale(tx: &Transaction<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Review: threads (a thread's id is its first comment's id; the anchor of an inline one) and
-/// their comments.
-const SCHEMA_REVIEW_COMMENTS: &str = r#"
+/// Review: threads (a thread's id is its first comment's id; the anchor of an inline one),
+/// their comments, and votes (one per user and change, with the version it was cast on).
+const SCHEMA_REVIEW: &str = r#"
 CREATE TABLE threads (
     id INTEGER PRIMARY KEY,
     change INTEGER NOT NULL REFERENCES changes(number),
@@ -192,10 +191,18 @@ CREATE TABLE comments (
     deleted INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX comments_by_change ON comments(change, id);
+CREATE TABLE votes (
+    change INTEGER NOT NULL REFERENCES changes(number),
+    user INTEGER NOT NULL REFERENCES users(id),
+    version INTEGER NOT NULL,
+    vote TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    PRIMARY KEY (change, user)
+);
 "#;
 
-fn m_review_comments(tx: &Transaction<'_>) -> Result<()> {
-    tx.execute_batch(SCHEMA_REVIEW_COMMENTS)?;
+fn m_review(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(SCHEMA_REVIEW)?;
     Ok(())
 }
 
@@ -421,7 +428,7 @@ mod tests {
                 body: "here".into(),
             },
         ];
-        let ids = store.add_threads(1, 1, 1, &new).unwrap();
+        let ids = store.add_review(1, 1, 1, &new, None).unwrap();
         let threads = store.threads(1).unwrap();
         assert_eq!(threads.len(), 2);
         assert_eq!((threads[0].id, threads[0].resolved), (ids[0], true));

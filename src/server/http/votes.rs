@@ -1,0 +1,179 @@
+//! Votes: cast (`+1`, `-1`, core's `request-changes`) or withdrawn on the newest version, and
+//! the tally that counts on it. A vote cast on an older version still counts when every
+//! version since changed no patch (a pure rebase: the range-diff pairs every commit as the
+//! same); otherwise a new version resets it. `request-changes` holds approval back.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+
+use crate::api::review::{NewVote, RangeKind, Vote, VoteValue, Votes};
+use crate::api::{ErrorCode, Role};
+use crate::server::diff;
+use crate::server::store::{NewThread, UserRow};
+
+use super::comments::{check_body, open_change};
+use super::diffs::targets_of;
+use super::extract::{
+    authenticate, change_number, etag_of, json_bytes, parse_json, unknown_change, visible_change,
+    with_etag, ChangeWrite,
+};
+use super::{ApiError, ApiResult, AppState};
+
+/// Whether version `old` → `old + 1` changed no patch, on the first target of the newer one
+/// where both applied.
+async fn pure_rebase(state: &Arc<AppState>, change: u64, old: u32) -> Result<bool, ApiError> {
+    let older = targets_of(state, change, old)?;
+    let newer = targets_of(state, change, old + 1)?;
+    let pair = newer.iter().find_map(|n| {
+        let o = older.iter().find(|o| o.target == n.target)?;
+        let (ob, oc) = o.applied()?;
+        let (nb, nc) = n.applied()?;
+        Some((
+            (ob.to_owned(), oc.to_owned()),
+            (nb.to_owned(), nc.to_owned()),
+        ))
+    });
+    let Some((o, n)) = pair else {
+        return Ok(false);
+    };
+    let repo = state.dir.join(state.pipeline.config.repo_dir_name());
+    let entries =
+        tokio::task::spawn_blocking(move || diff::range_diff(&repo, (&o.0, &o.1), (&n.0, &n.1)))
+            .await
+            .map_err(ApiError::internal)?
+            .map_err(|e| ApiError::internal(format!("reading the repository: {e}")))?;
+    Ok(!entries.is_empty() && entries.iter().all(|e| e.kind == RangeKind::Same))
+}
+
+/// The votes that count on the change's newest version.
+pub(super) async fn counting_votes(state: &Arc<AppState>, change: u64) -> Result<Votes, ApiError> {
+    let store = &state.pipeline.store;
+    let newest = store
+        .newest_version(change)?
+        .ok_or_else(|| unknown_change(change))?;
+    let rows = store.votes(change)?;
+    let oldest = rows.iter().map(|r| r.version).min().unwrap_or(newest);
+    // Votes from `carried_from` on count: each step from there to the newest is a pure rebase.
+    let mut carried_from = newest;
+    while carried_from > oldest && pure_rebase(state, change, carried_from - 1).await? {
+        carried_from -= 1;
+    }
+    let votes: Vec<Vote> = rows
+        .into_iter()
+        .filter(|r| r.version >= carried_from && r.version <= newest)
+        .map(|r| Vote {
+            user: r.user,
+            vote: r.vote,
+            version: r.version,
+        })
+        .collect();
+    let count = |v: VoteValue| votes.iter().filter(|x| x.vote == v).count();
+    Ok(Votes {
+        version: newest,
+        plus: count(VoteValue::Plus),
+        minus: count(VoteValue::Minus),
+        request_changes: votes
+            .iter()
+            .filter(|v| v.vote == VoteValue::RequestChanges)
+            .map(|v| v.user.clone())
+            .collect(),
+        votes,
+    })
+}
+
+/// A vote is on the newest version, and `request-changes` is core's.
+pub(super) fn check_vote(
+    state: &AppState,
+    user: &UserRow,
+    change: u64,
+    version: u32,
+    vote: VoteValue,
+) -> Result<(), ApiError> {
+    let newest = state
+        .pipeline
+        .store
+        .newest_version(change)?
+        .ok_or_else(|| unknown_change(change))?;
+    if version != newest {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::VersionChanged,
+            format!("change {change} is at v{newest} now, not v{version}: votes are on the newest version; read v{newest} and vote on that"),
+        ));
+    }
+    if vote == VoteValue::RequestChanges && user.role < Role::Core {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden,
+            "only core developers and release managers request changes; vote -1 instead",
+        ));
+    }
+    Ok(())
+}
+
+/// Approval is refused while someone's `request-changes` counts on the newest version.
+pub(super) async fn refuse_requested_changes(
+    state: &Arc<AppState>,
+    change: u64,
+) -> Result<(), ApiError> {
+    let votes = counting_votes(state, change).await?;
+    if votes.request_changes.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::CONFLICT,
+        ErrorCode::ChangesRequested,
+        format!(
+            "{} asked for changes on change {change}: it can be approved once they withdraw \
+             it or a new version is posted",
+            votes.request_changes.join(", ")
+        ),
+    ))
+}
+
+fn votes_response(votes: &Votes, headers: &HeaderMap) -> ApiResult {
+    let body = json_bytes(votes)?;
+    Ok(with_etag(headers, etag_of(&body), body, "application/json"))
+}
+
+/// `GET /changes/{number}/votes`.
+pub(super) async fn get_votes(
+    State(state): State<Arc<AppState>>,
+    Path(number): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult {
+    let user = authenticate(&state, &headers)?;
+    let change = change_number(&number)?;
+    visible_change(&state, &user, change)?;
+    votes_response(&counting_votes(&state, change).await?, &headers)
+}
+
+/// `POST /changes/{number}/votes`: a vote (and its message, stored as a review summary).
+pub(super) async fn post_vote(
+    write: ChangeWrite,
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult {
+    let ChangeWrite { user, number } = write;
+    open_change(&state, &user, number)?;
+    let vote: NewVote = parse_json(&headers, body)?;
+    check_vote(&state, &user, number, vote.version, vote.vote)?;
+    let mut threads = Vec::new();
+    if let Some(message) = vote.message {
+        check_body(&state, "the message", &message)?;
+        threads.push(NewThread {
+            anchor: None,
+            body: message,
+        });
+    }
+    state
+        .pipeline
+        .store
+        .add_review(number, vote.version, user.id, &threads, Some(vote.vote))?;
+    votes_response(&counting_votes(&state, number).await?, &HeaderMap::new())
+}
