@@ -169,6 +169,9 @@ pub(super) fn comment_schemas() -> Value {
             "anchor": {"oneOf": [{"type": "null"}, {"type": "object", "properties": {
                 "version": {"type": "integer"}, "target": {"type": "string"}, "path": {"type": "string"},
                 "side": {"type": "string", "enum": ["old", "new"]}, "line": {"type": "integer"}}}]},
+            "position": {"description": "an inline thread on the newest version: its line there, or outdated (line null) when the code changed",
+                "oneOf": [{"type": "null"}, {"type": "object", "properties": {
+                    "version": {"type": "integer"}, "line": nullable("integer"), "outdated": {"type": "boolean"}}}]},
             "resolved": {"type": "boolean"}, "resolved_by": nullable("string"),
             "comments": {"type": "array", "items": {"$ref": "#/components/schemas/Comment"}}}},
         "Threads": {"type": "object", "properties": {

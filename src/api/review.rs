@@ -265,6 +265,15 @@ pub struct Anchor {
     pub line: u32,
 }
 
+/// Where an inline thread is on the newest version: at `line` when the code it was made on is
+/// unchanged there, else `outdated` (then `line` is null; the anchor still says where it was).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Position {
+    pub version: u32,
+    pub line: Option<u32>,
+    pub outdated: bool,
+}
+
 /// A thread: its first comment and the replies. Its id is its first comment's id. A review's
 /// summary is a thread without an anchor, resolved from the start; inline threads start
 /// unresolved.
@@ -273,6 +282,8 @@ pub struct Thread {
     pub id: u64,
     pub version: u32,
     pub anchor: Option<Anchor>,
+    /// For an inline thread: where it is on the newest version.
+    pub position: Option<Position>,
     pub resolved: bool,
     pub resolved_by: Option<String>,
     pub comments: Vec<Comment>,

@@ -4,6 +4,7 @@
 pub mod config;
 pub mod diff;
 pub mod executor;
+pub mod follow;
 pub mod gate;
 pub mod gate_runner;
 pub mod gate_view;

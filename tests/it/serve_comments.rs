@@ -278,3 +278,47 @@ fn a_security_changes_threads_are_as_private_as_the_change() {
         )
         .error(404, "unknown_change");
 }
+
+#[test]
+fn inline_threads_follow_the_code_into_a_new_version_or_are_outdated() {
+    let env = TestEnv::new();
+    let service = Service::with_toml(&env, &toml());
+    let server = posted(&service);
+    let t = &service.tokens;
+    let body = json!({"version": 1, "comments": [
+        {"path": "notes.txt", "line": 3, "body": "kept"},
+        {"path": "notes.txt", "line": 7, "body": "changed"}]});
+    assert_eq!(review(&server, &t.core, 1, &body).status, 201);
+    // v2: two lines above line 3, and line 7 rewritten.
+    let text = format!(
+        "new a\nnew b\n{}",
+        numbered(10).replace("note 7\n", "note seven\n")
+    );
+    let v2 = service.series("notes-v2", &[("Notes", &[("notes.txt", &text)])]);
+    let added = server.post(
+        "/api/v1/changes/1/versions",
+        Some(&t.contributor),
+        &json!({"mbox": v2, "targets": ["main"]}),
+    );
+    assert_eq!(added.status, 201, "{}", added.text);
+    server.wait_for_verdicts(1, &t.contributor);
+    let list = threads(&server, &t.contributor, "");
+    let kept = &list["threads"][0];
+    assert_eq!(
+        kept["position"],
+        json!({"version": 2, "line": 5, "outdated": false})
+    );
+    assert_eq!(
+        kept["anchor"]["line"], 3,
+        "the anchor keeps where it was made"
+    );
+    let changed = &list["threads"][1];
+    assert_eq!(
+        changed["position"],
+        json!({"version": 2, "line": null, "outdated": true})
+    );
+    assert_eq!(
+        (&changed["anchor"]["version"], &changed["anchor"]["line"]),
+        (&json!(1), &json!(7))
+    );
+}

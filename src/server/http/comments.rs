@@ -1,6 +1,7 @@
 //! Comment routes: list a change's threads, post a review (summary and inline comments at
 //! once), reply, resolve, edit and delete one's own comment (a tombstone stays).
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -14,12 +15,13 @@ use serde::Deserialize;
 use crate::api::review::{Anchor, EditComment, NewReply, NewReview, Threads};
 use crate::api::{ChangeState, ErrorCode, Role};
 use crate::server::diff::{self, DiffSpec};
+use crate::server::follow::{self, Applied};
 use crate::server::store::{ChangeOwner, CommentRow, NewThread, UserRow};
 
-use super::diffs::{applied_on, invalid_query, query_of, targets_of};
+use super::diffs::{applied_on, cached_blocking, invalid_query, query_of, targets_of};
 use super::extract::{
-    authenticate, cached_json, change_number, json_bytes, parse_json, path_id,
-    refuse_when_stopping, unprocessable, visible_change, ChangeWrite,
+    authenticate, change_number, parse_json, path_id, refuse_when_stopping, unknown_change,
+    unprocessable, visible_change, ChangeWrite,
 };
 use super::votes::check_vote;
 use super::{ApiError, ApiResult, AppState};
@@ -119,20 +121,51 @@ pub(super) fn check_body(state: &AppState, what: &str, body: &str) -> Result<(),
     Ok(())
 }
 
-/// Every thread of the change, as the writes answer (`status`) and the list reads.
-fn threads_response(state: &AppState, change: u64, status: StatusCode) -> ApiResult {
-    let threads = state.pipeline.store.threads(change)?;
+/// Every thread of the change, each inline one placed on the newest version (blocking: reads
+/// blobs).
+fn placed_threads(state: &AppState, change: u64) -> Result<Threads, ApiError> {
+    let store = &state.pipeline.store;
+    let mut threads = store.threads(change)?;
     let unresolved = threads.iter().filter(|t| !t.resolved).count();
-    let body = json_bytes(&Threads {
+    let mut versions: BTreeSet<u32> = threads
+        .iter()
+        .filter_map(|t| t.anchor.as_ref().map(|a| a.version))
+        .collect();
+    if versions.is_empty() {
+        return Ok(Threads {
+            threads,
+            unresolved,
+        });
+    }
+    let newest = store
+        .newest_version(change)?
+        .ok_or_else(|| unknown_change(change))?;
+    versions.insert(newest);
+    let mut applied = Applied::new();
+    for version in versions {
+        for target in store.version_targets(change, version)? {
+            if let Some((base, commit)) = target.applied() {
+                let value = (base.to_owned(), commit.to_owned());
+                applied.insert((version, target.target.clone()), value);
+            }
+        }
+    }
+    let repo = state.dir.join(state.pipeline.config.repo_dir_name());
+    follow::place_threads(&repo, &mut threads, newest, &applied)
+        .map_err(|e| ApiError::internal(format!("reading the repository: {e}")))?;
+    Ok(Threads {
         threads,
         unresolved,
-    })?;
-    Ok((
-        status,
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        body,
-    )
-        .into_response())
+    })
+}
+
+/// What the writes answer: every thread of the change, placed.
+async fn threads_response(state: &Arc<AppState>, change: u64, status: StatusCode) -> ApiResult {
+    let state = state.clone();
+    let threads = tokio::task::spawn_blocking(move || placed_threads(&state, change))
+        .await
+        .map_err(ApiError::internal)??;
+    Ok((status, axum::Json(threads)).into_response())
 }
 
 /// `GET /changes/{number}/comments?unresolved=1&version=V`.
@@ -155,21 +188,16 @@ pub(super) async fn list_comments(
             )))
         }
     };
-    let store = state.pipeline.store.clone();
     let key = format!("comments/{change}/{unresolved}/{:?}", query.version);
-    cached_json(&state, &headers, key, || {
-        let all = store.threads(change)?;
-        let count = all.iter().filter(|t| !t.resolved).count();
-        let threads = all
-            .into_iter()
-            .filter(|t| !unresolved || !t.resolved)
-            .filter(|t| query.version.is_none_or(|v| t.version == v))
-            .collect();
-        Ok(Threads {
-            threads,
-            unresolved: count,
-        })
+    let shared = state.clone();
+    cached_blocking(&state, &headers, key, move || {
+        let mut all = placed_threads(&shared, change)?;
+        all.threads.retain(|t| {
+            (!unresolved || !t.resolved) && query.version.is_none_or(|v| t.version == v)
+        });
+        Ok(all)
     })
+    .await
 }
 
 /// The review's threads, every anchor checked against the version's diff.
@@ -262,7 +290,7 @@ pub(super) async fn post_review(
         .pipeline
         .store
         .add_review(number, version, user.id, &threads, vote)?;
-    threads_response(&state, number, StatusCode::CREATED)
+    threads_response(&state, number, StatusCode::CREATED).await
 }
 
 /// `POST /changes/{number}/comments/{id}/reply`.
@@ -284,7 +312,7 @@ pub(super) async fn reply(
         &reply.body,
         reply.resolve,
     )?;
-    threads_response(&state, write.change, StatusCode::CREATED)
+    threads_response(&state, write.change, StatusCode::CREATED).await
 }
 
 /// Who may resolve a thread: whoever started it, the change's owner, core developers and
@@ -310,7 +338,7 @@ pub(super) async fn resolve(write: CommentWrite, State(state): State<Arc<AppStat
         .pipeline
         .store
         .resolve_thread(write.comment.thread, write.user.id)?;
-    threads_response(&state, write.change, StatusCode::OK)
+    threads_response(&state, write.change, StatusCode::OK).await
 }
 
 /// Edits and deletes are the author's, on a comment not deleted.
@@ -343,7 +371,7 @@ pub(super) async fn edit(
     own_comment(&write, "edit")?;
     check_body(&state, "the comment", &edit.body)?;
     state.pipeline.store.edit_comment(write.id, &edit.body)?;
-    threads_response(&state, write.change, StatusCode::OK)
+    threads_response(&state, write.change, StatusCode::OK).await
 }
 
 /// `POST /changes/{number}/comments/{id}/delete`: a tombstone stays in the thread.
@@ -353,5 +381,5 @@ pub(super) async fn delete(
 ) -> Result<Response, ApiError> {
     own_comment(&write, "delete")?;
     state.pipeline.store.delete_comment(write.id)?;
-    threads_response(&state, write.change, StatusCode::OK)
+    threads_response(&state, write.change, StatusCode::OK).await
 }

@@ -113,7 +113,7 @@ pub(super) fn applied_on(
 }
 
 /// A JSON body computed on a blocking thread, cached per database generation under `key`.
-async fn cached_blocking<T: Serialize + Send + 'static>(
+pub(super) async fn cached_blocking<T: Serialize + Send + 'static>(
     state: &Arc<AppState>,
     headers: &HeaderMap,
     key: String,

@@ -241,6 +241,7 @@ impl Store {
                 id,
                 version,
                 anchor,
+                position: None,
                 resolved,
                 resolved_by,
                 comments: Vec::new(),
