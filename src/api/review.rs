@@ -366,3 +366,21 @@ pub struct Votes {
     /// Who asks for changes (the change cannot be approved until none does).
     pub request_changes: Vec<String>,
 }
+
+impl Votes {
+    /// The tally of `votes` counting on `version`.
+    pub fn tally(version: u32, votes: Vec<Vote>) -> Self {
+        let count = |v: VoteValue| votes.iter().filter(|x| x.vote == v).count();
+        Votes {
+            version,
+            plus: count(VoteValue::Plus),
+            minus: count(VoteValue::Minus),
+            request_changes: votes
+                .iter()
+                .filter(|v| v.vote == VoteValue::RequestChanges)
+                .map(|v| v.user.clone())
+                .collect(),
+            votes,
+        }
+    }
+}

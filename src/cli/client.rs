@@ -4,12 +4,13 @@
 use std::path::Path;
 
 use super::Context;
+use crate::api::Change;
 use crate::api::ErrorCode;
 use crate::auth::{self, KeyringStore, TokenSource, TokenStore};
 use crate::config::Config;
 use crate::error::{CliError, ErrorKind};
 use crate::service::native::NativeService;
-use crate::service::{ChangeId, ReviewService, ServiceError};
+use crate::service::{ChangeId, Fetched, ReviewService, ServiceError};
 
 /// The service URL: `--service`, else `service.url` from the configuration.
 pub fn service_url(config: &Config, flag: Option<&str>) -> Result<String, CliError> {
@@ -150,6 +151,27 @@ pub fn linked_change(repo: &git2::Repository, branch: &str) -> Result<Option<Cha
         Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
         Err(e) => Err(CliError::git("cannot read git config").with_cause(e.message())),
     }
+}
+
+/// The change as the service has it now.
+pub fn fetch_change(service: &dyn ReviewService, id: &ChangeId) -> Result<Change, CliError> {
+    match service
+        .get_change(id, None)
+        .map_err(|e| service_error(e, Some(service)))?
+    {
+        Fetched::Fresh { value, .. } => Ok(value),
+        Fetched::Unchanged => Err(CliError::new(
+            ErrorKind::Network,
+            "the service answered `not modified` to an unconditional request",
+        )),
+    }
+}
+
+/// Prints `value` as pretty JSON on stdout.
+pub fn print_json(ctx: &Context, value: &impl serde::Serialize) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| CliError::new(ErrorKind::Internal, "cannot write JSON").with_cause(e))?;
+    ctx.printer.out_line(&text)
 }
 
 /// A service error as the user sees it. `service` (when given) is asked who the user is, to

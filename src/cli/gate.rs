@@ -301,16 +301,7 @@ fn queued_target(id: &ChangeId, change: &Change) -> Result<String, CliError> {
 /// The newest version of `id` as the service has it now: what an approval without `--version`
 /// approves, so it still approves only what the user could have read.
 fn current_version(service: &dyn ReviewService, id: &ChangeId) -> Result<u32, CliError> {
-    match service
-        .get_change(id, None)
-        .map_err(|e| client::service_error(e, Some(service)))?
-    {
-        Fetched::Fresh { value, .. } => Ok(value.current_version),
-        Fetched::Unchanged => Err(CliError::new(
-            ErrorKind::Network,
-            "the service answered `not modified` to an unconditional request",
-        )),
-    }
+    Ok(client::fetch_change(service, id)?.current_version)
 }
 
 /// A service error, where a refusal for the role says which role the verb needs and which

@@ -5,9 +5,12 @@
 
 pub mod changes;
 pub mod client;
+pub mod comment;
+pub mod comments;
 pub mod completions;
 pub mod config;
 pub mod demo;
+pub mod diff;
 pub mod errors;
 pub mod gate;
 pub mod hook;
@@ -16,9 +19,12 @@ pub mod login;
 pub mod man;
 pub mod news;
 pub mod post;
+pub mod review_view;
 pub mod series;
 pub mod serve;
+pub mod show;
 pub mod status;
+pub mod vote;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -97,6 +103,11 @@ pub enum Command {
     List(changes::ListArgs),
     Abandon(changes::AbandonArgs),
     Download(changes::DownloadArgs),
+    Show(show::Args),
+    Diff(diff::Args),
+    Comments(comments::Args),
+    Comment(comment::Args),
+    Vote(vote::Args),
     Approve(gate::ApproveArgs),
     Recheck(gate::RecheckArgs),
     Promote(gate::PromoteArgs),
@@ -115,6 +126,10 @@ pub const COMMAND_GROUPS: &[(&str, &[&str])] = &[
         &[
             "series", "lint", "news", "post", "status", "list", "abandon", "download",
         ],
+    ),
+    (
+        "Reviewing",
+        &["show", "diff", "comments", "comment", "vote"],
     ),
     (
         "Core developers",
@@ -235,6 +250,11 @@ fn dispatch(ctx: &Context, command: Command) -> CliResult {
         Command::List(args) => changes::list(ctx, args),
         Command::Abandon(args) => changes::abandon(ctx, args),
         Command::Download(args) => changes::download(ctx, args),
+        Command::Show(args) => show::run(ctx, args),
+        Command::Diff(args) => diff::run(ctx, args),
+        Command::Comments(args) => comments::run(ctx, args),
+        Command::Comment(args) => comment::run(ctx, args),
+        Command::Vote(args) => vote::run(ctx, args),
         Command::Approve(args) => gate::approve(ctx, args),
         Command::Recheck(args) => gate::recheck(ctx, args),
         Command::Promote(args) => gate::promote(ctx, args),

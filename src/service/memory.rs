@@ -19,8 +19,9 @@ use crate::api::{Change, ChangeState, ChangeSummary, ErrorCode, User};
 
 pub struct MemoryService {
     url: String,
-    user: User,
+    pub(super) user: User,
     state: RefCell<State>,
+    pub(super) review: RefCell<super::memory_review::ReviewState>,
 }
 
 #[derive(Default)]
@@ -41,6 +42,7 @@ impl MemoryService {
             url: "http://memory.invalid".into(),
             user,
             state: RefCell::default(),
+            review: RefCell::default(),
         }
     }
 
@@ -76,7 +78,7 @@ impl MemoryService {
     }
 
     /// Records a request; fails it while the service is away.
-    fn request(&self, line: String) -> Result<(), ServiceError> {
+    pub(super) fn request(&self, line: String) -> Result<(), ServiceError> {
         let mut state = self.state.borrow_mut();
         if state.unreachable > 0 {
             state.unreachable -= 1;
@@ -90,7 +92,7 @@ impl MemoryService {
         Ok(())
     }
 
-    fn number(&self, id: &ChangeId) -> Result<u64, ServiceError> {
+    pub(super) fn number(&self, id: &ChangeId) -> Result<u64, ServiceError> {
         let not_found = || ServiceError::NotFound {
             code: ErrorCode::UnknownChange,
             message: format!("there is no change {id}"),

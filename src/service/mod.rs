@@ -9,7 +9,10 @@
 mod download;
 #[cfg(test)]
 pub mod memory;
+#[cfg(test)]
+mod memory_review;
 pub mod native;
+pub mod review;
 
 use std::fmt;
 use std::path::Path;
@@ -152,8 +155,9 @@ impl ServiceError {
     }
 }
 
-/// The verbs the commands use, whatever service is behind them.
-pub trait ReviewService {
+/// The verbs the commands use, whatever service is behind them (the review verbs are in
+/// [`review::CodeReview`]).
+pub trait ReviewService: review::CodeReview {
     /// The base URL the backend talks to (for messages and the token store).
     fn url(&self) -> &str;
 

@@ -10,10 +10,12 @@ use reqwest::header::{ETAG, IF_NONE_MATCH};
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 
+use super::review::{CodeReview, DiffRequest};
 use super::{
     ChangeId, Fetched, GateQueue, ListFilter, NewChange, Posted, QueueEntry, ReviewService,
     ServiceError, Upload,
 };
+use crate::api::review::{Interdiff, NewReply, NewReview, NewVote, Threads, VersionDiff, Votes};
 use crate::api::{self, Change, ChangeSummary, ErrorBody, ErrorCode, User};
 
 /// How long to wait for a connection.
@@ -219,6 +221,12 @@ fn error_from(status: u16, text: &str) -> ServiceError {
     }
 }
 
+fn parse_url(text: &str) -> Result<reqwest::Url, ServiceError> {
+    reqwest::Url::parse(text).map_err(|e| ServiceError::Protocol {
+        detail: format!("`{text}` is not a URL: {e}"),
+    })
+}
+
 fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ServiceError> {
     let bytes = response.bytes().map_err(|e| ServiceError::Protocol {
         detail: format!("cannot read the body: {}", transport_detail(&e)),
@@ -226,6 +234,75 @@ fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ServiceError>
     serde_json::from_slice(&bytes).map_err(|e| ServiceError::Protocol {
         detail: e.to_string(),
     })
+}
+
+impl CodeReview for NativeService<'_> {
+    fn version_diff(
+        &self,
+        change: &ChangeId,
+        request: &DiffRequest,
+    ) -> Result<VersionDiff, ServiceError> {
+        let path = format!("/changes/{change}/versions/{}/diff", request.version);
+        let mut url = parse_url(&self.api(&path))?;
+        if let Some(target) = &request.target {
+            url.query_pairs_mut().append_pair("target", target);
+        }
+        if let Some(context) = request.context {
+            url.query_pairs_mut()
+                .append_pair("context", &context.to_string());
+        }
+        self.get_json(url.as_str())
+    }
+
+    fn interdiff(
+        &self,
+        change: &ChangeId,
+        from: u32,
+        to: u32,
+        target: Option<&str>,
+    ) -> Result<Interdiff, ServiceError> {
+        let mut url = parse_url(&self.api(&format!("/changes/{change}/interdiff")))?;
+        url.query_pairs_mut()
+            .append_pair("from", &from.to_string())
+            .append_pair("to", &to.to_string());
+        if let Some(target) = target {
+            url.query_pairs_mut().append_pair("target", target);
+        }
+        self.get_json(url.as_str())
+    }
+
+    fn threads(&self, change: &ChangeId) -> Result<Threads, ServiceError> {
+        self.get_json(&self.api(&format!("/changes/{change}/comments")))
+    }
+
+    fn post_review(&self, change: &ChangeId, review: &NewReview) -> Result<Threads, ServiceError> {
+        let url = self.api(&format!("/changes/{change}/reviews"));
+        read_json(self.post_json(&url, Some(review))?)
+    }
+
+    fn reply(
+        &self,
+        change: &ChangeId,
+        comment: u64,
+        reply: &NewReply,
+    ) -> Result<Threads, ServiceError> {
+        let url = self.api(&format!("/changes/{change}/comments/{comment}/reply"));
+        read_json(self.post_json(&url, Some(reply))?)
+    }
+
+    fn resolve(&self, change: &ChangeId, comment: u64) -> Result<Threads, ServiceError> {
+        let url = self.api(&format!("/changes/{change}/comments/{comment}/resolve"));
+        read_json(self.post_json::<()>(&url, None)?)
+    }
+
+    fn votes(&self, change: &ChangeId) -> Result<Votes, ServiceError> {
+        self.get_json(&self.api(&format!("/changes/{change}/votes")))
+    }
+
+    fn vote(&self, change: &ChangeId, vote: &NewVote) -> Result<Votes, ServiceError> {
+        let url = self.api(&format!("/changes/{change}/votes"));
+        read_json(self.post_json(&url, Some(vote))?)
+    }
 }
 
 impl ReviewService for NativeService<'_> {

@@ -8,6 +8,7 @@ mod client_draft;
 mod client_gate;
 mod client_interrupt;
 mod client_list;
+mod client_review;
 mod config;
 mod docs;
 mod generated;

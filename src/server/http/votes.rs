@@ -71,18 +71,7 @@ pub(super) async fn counting_votes(state: &Arc<AppState>, change: u64) -> Result
             version: r.version,
         })
         .collect();
-    let count = |v: VoteValue| votes.iter().filter(|x| x.vote == v).count();
-    Ok(Votes {
-        version: newest,
-        plus: count(VoteValue::Plus),
-        minus: count(VoteValue::Minus),
-        request_changes: votes
-            .iter()
-            .filter(|v| v.vote == VoteValue::RequestChanges)
-            .map(|v| v.user.clone())
-            .collect(),
-        votes,
-    })
+    Ok(Votes::tally(newest, votes))
 }
 
 /// A vote is on the newest version, and `request-changes` is core's.

@@ -1,0 +1,187 @@
+//! Review from the terminal against the real `review serve`: a contributor posts, a core
+//! developer comments inline and asks for changes, approval is refused, the contributor
+//! answers and posts v2 (one comment carried to the same code, one outdated), the reviewer
+//! resolves and approves, and the change merges.
+
+use crate::support::client::{clone, json, review};
+use crate::support::serve::{serve_toml, Service, ONE_JOB};
+use crate::support::TestEnv;
+
+fn numbered(n: usize) -> String {
+    (1..=n).map(|i| format!("note {i}\n")).collect()
+}
+
+#[test]
+fn a_change_is_reviewed_answered_revised_resolved_and_merged() {
+    let env = TestEnv::new();
+    let service = Service::with_toml(
+        &env,
+        &serve_toml(&format!("{ONE_JOB}\n[gate]\npoll_ms = 200\n")),
+    );
+    let t = &service.tokens;
+    let (ann, cora) = (t.contributor.as_str(), t.core.as_str());
+    let server = service.start();
+    let url = server.base.clone();
+    let repo = clone(&env, &service);
+    repo.write("notes.txt", numbered(10));
+    repo.commit("Add notes");
+    review(&repo, &url, Some(ann), &["post", "--target", "main"]).success();
+    server.wait_for_verdicts(1, ann);
+
+    // cora comments on two lines; a line outside the diff is refused and nothing is stored.
+    review(
+        &repo,
+        &url,
+        Some(cora),
+        &[
+            "comment",
+            "1",
+            "-m",
+            "Say why.",
+            "--file",
+            "notes.txt",
+            "--line",
+            "3",
+        ],
+    )
+    .success()
+    .stderr_has("Commented");
+    review(
+        &repo,
+        &url,
+        Some(cora),
+        &[
+            "comment",
+            "1",
+            "-m",
+            "Typo?",
+            "--file",
+            "notes.txt",
+            "--line",
+            "7",
+        ],
+    )
+    .success();
+    review(
+        &repo,
+        &url,
+        Some(cora),
+        &[
+            "comment",
+            "1",
+            "-m",
+            "x",
+            "--file",
+            "notes.txt",
+            "--line",
+            "99",
+        ],
+    )
+    .code(2)
+    .stderr_has("line 99 of `notes.txt`");
+    review(&repo, &url, Some(cora), &["comment", "1", "--line", "3"]).code(2);
+    review(&repo, &url, Some(cora), &["vote", "1", "+2"])
+        .code(2)
+        .stderr_has("`+2` is not a vote");
+    review(
+        &repo,
+        &url,
+        Some(cora),
+        &["vote", "1", "request-changes", "-m", "Needs work."],
+    )
+    .success()
+    .stdout_has("changes requested by cora");
+    review(&repo, &url, Some(cora), &["approve", "1"])
+        .code(2)
+        .stderr_has("cora asked for changes");
+
+    // ann, on her branch, reads the threads (path:line first) and answers one.
+    let listed = review(&repo, &url, Some(ann), &["comments"]);
+    listed
+        .success()
+        .stdout_has("notes.txt:3: #")
+        .stdout_has("notes.txt:7: #");
+    let threads = json(&review(
+        &repo,
+        &url,
+        Some(ann),
+        &["comments", "--format", "json"],
+    ));
+    assert_eq!(threads["unresolved"], 2, "{threads:#}");
+    let first = threads["threads"][0]["id"].as_u64().unwrap().to_string();
+    let second = threads["threads"][1]["id"].as_u64().unwrap().to_string();
+    review(
+        &repo,
+        &url,
+        Some(ann),
+        &["comment", "--reply", &first, "-m", "Because."],
+    )
+    .success();
+
+    // v2: two lines above line 3, line 7 rewritten.
+    let text = format!(
+        "intro\nmore\n{}",
+        numbered(10).replace("note 7\n", "note seven\n")
+    );
+    repo.write("notes.txt", text);
+    repo.commit("Rework notes");
+    review(&repo, &url, Some(ann), &["post"]).success();
+    server.wait_for_verdicts(1, ann);
+    let listed = review(&repo, &url, Some(ann), &["comments", "1"]);
+    listed
+        .success()
+        .stdout_has("notes.txt:5: #")
+        .stdout_has("notes.txt:7 (outdated: made on v1)")
+        .stdout_has("ann [#");
+    review(&repo, &url, Some(ann), &["diff", "1", "1", "2"])
+        .success()
+        .stdout_has("+note seven");
+    review(&repo, &url, Some(ann), &["diff", "1", "--range"])
+        .success()
+        .stdout_has(" = 2: ")
+        .stdout_has(" > 3: ");
+    let shown = review(&repo, &url, Some(ann), &["show", "1"]);
+    shown
+        .success()
+        .stdout_has("change 1 v2 of 2")
+        .stdout_has("unresolved threads: 2")
+        .stdout_has("+note 3\n    | #");
+
+    // cora resolves both threads; v2 changed the patch, so her request no longer holds.
+    review(
+        &repo,
+        &url,
+        Some(cora),
+        &["comment", "1", "--resolve", &first],
+    )
+    .success();
+    review(
+        &repo,
+        &url,
+        Some(cora),
+        &["comment", "1", "--resolve", &second],
+    )
+    .success();
+    let votes = json(&review(
+        &repo,
+        &url,
+        Some(cora),
+        &["vote", "1", "+1", "--format", "json"],
+    ));
+    assert_eq!(
+        (&votes["plus"], &votes["request_changes"]),
+        (&serde_json::json!(1), &serde_json::json!([]))
+    );
+    review(&repo, &url, Some(cora), &["approve", "1"]).success();
+    server.wait_for(1, ann, "the merge", |c| c["state"] == "merged");
+    let shown = json(&review(
+        &repo,
+        &url,
+        Some(ann),
+        &["show", "1", "--format", "json"],
+    ));
+    assert_eq!(
+        (&shown["unresolved"], &shown["state"]),
+        (&serde_json::json!(0), &serde_json::json!("merged"))
+    );
+}
