@@ -45,6 +45,11 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the changes on the review service (open ones by default), newest first')
             [CompletionResult]::new('abandon', 'abandon', [CompletionResultType]::ParameterValue, 'Abandon a change: its jobs stop and it leaves the list of open changes')
             [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Fetch a version of a change into the local branch `review/<change>-v<N>`')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a change''s version: header, votes, unresolved threads, and the diff with its threads')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show what changed between two versions: the interdiff, or with `--range` the range-diff')
+            [CompletionResult]::new('comments', 'comments', [CompletionResultType]::ParameterValue, 'List a change''s unresolved threads (`--all`: every thread), `path:line` first')
+            [CompletionResult]::new('comment', 'comment', [CompletionResultType]::ParameterValue, 'Comment on a change: on the whole version, on a line of its diff, or in a thread')
+            [CompletionResult]::new('vote', 'vote', [CompletionResultType]::ParameterValue, 'Vote on a change''s newest version: +1, -1, request-changes or withdraw')
             [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve a change for the merge gate (core developers and release managers)')
             [CompletionResult]::new('recheck', 'recheck', [CompletionResultType]::ParameterValue, 'Run a change''s failed checks again, e.g. after a known intermittent failure')
             [CompletionResult]::new('promote', 'promote', [CompletionResultType]::ParameterValue, 'Move a queued change to the head of a branch''s gate queue (release managers)')
@@ -532,6 +537,94 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'review;show' {
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'The version [default: the newest]')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The target whose diff to show [default: the version''s first target]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format; `json` prints the object described in docs/json.md')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto colours a terminal unless NO_COLOR is set')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (like `git -C`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`')
+            [CompletionResult]::new('--stat', '--stat', [CompletionResultType]::ParameterName, 'Only the files with their added and removed line counts')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'review;diff' {
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The target both versions were applied to [default: V2''s first target]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format; `json` prints the service''s interdiff (docs/json.md)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto colours a terminal unless NO_COLOR is set')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (like `git -C`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`')
+            [CompletionResult]::new('--range', '--range', [CompletionResultType]::ParameterName, 'The per-commit range-diff instead of the tree interdiff')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'review;comments' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format; `json` prints the threads (docs/json.md)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto colours a terminal unless NO_COLOR is set')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (like `git -C`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every thread, resolved ones too')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'review;comment' {
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'The comment''s text (Markdown-style code fences are kept as written)')
+            [CompletionResult]::new('--message', '--message', [CompletionResultType]::ParameterName, 'The comment''s text (Markdown-style code fences are kept as written)')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Comment on a line of this file')
+            [CompletionResult]::new('--line', '--line', [CompletionResultType]::ParameterName, 'The line (its number in the new file, or in the old one with `--old`)')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'The version commented on [default: the newest]')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The target whose diff the line is from [default: the version''s first target]')
+            [CompletionResult]::new('--reply', '--reply', [CompletionResultType]::ParameterName, 'Answer in the thread of this comment')
+            [CompletionResult]::new('--resolve', '--resolve', [CompletionResultType]::ParameterName, 'Resolve the thread of this comment')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format; `json` prints every thread of the change (docs/json.md)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto colours a terminal unless NO_COLOR is set')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (like `git -C`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`')
+            [CompletionResult]::new('--old', '--old', [CompletionResultType]::ParameterName, 'The line is a removed line, numbered in the old file')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'review;vote' {
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Why, stored as a comment on the version')
+            [CompletionResult]::new('--message', '--message', [CompletionResultType]::ParameterName, 'Why, stored as a comment on the version')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format; `json` prints the tally (docs/json.md)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto colours a terminal unless NO_COLOR is set')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (like `git -C`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'review;approve' {
             [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Approve it for this branch only (repeatable) [default: every target it applies to]')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'The version you reviewed; refused if a newer one came since [default: the newest version, read from the service just before approving]')
@@ -654,6 +747,11 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the changes on the review service (open ones by default), newest first')
             [CompletionResult]::new('abandon', 'abandon', [CompletionResultType]::ParameterValue, 'Abandon a change: its jobs stop and it leaves the list of open changes')
             [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Fetch a version of a change into the local branch `review/<change>-v<N>`')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a change''s version: header, votes, unresolved threads, and the diff with its threads')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show what changed between two versions: the interdiff, or with `--range` the range-diff')
+            [CompletionResult]::new('comments', 'comments', [CompletionResultType]::ParameterValue, 'List a change''s unresolved threads (`--all`: every thread), `path:line` first')
+            [CompletionResult]::new('comment', 'comment', [CompletionResultType]::ParameterValue, 'Comment on a change: on the whole version, on a line of its diff, or in a thread')
+            [CompletionResult]::new('vote', 'vote', [CompletionResultType]::ParameterValue, 'Vote on a change''s newest version: +1, -1, request-changes or withdraw')
             [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve a change for the merge gate (core developers and release managers)')
             [CompletionResult]::new('recheck', 'recheck', [CompletionResultType]::ParameterValue, 'Run a change''s failed checks again, e.g. after a known intermittent failure')
             [CompletionResult]::new('promote', 'promote', [CompletionResultType]::ParameterValue, 'Move a queued change to the head of a branch''s gate queue (release managers)')
@@ -741,6 +839,21 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             break
         }
         'review;help;download' {
+            break
+        }
+        'review;help;show' {
+            break
+        }
+        'review;help;diff' {
+            break
+        }
+        'review;help;comments' {
+            break
+        }
+        'review;help;comment' {
+            break
+        }
+        'review;help;vote' {
             break
         }
         'review;help;approve' {

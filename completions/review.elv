@@ -42,6 +42,11 @@ set edit:completion:arg-completer[review] = {|@words|
             cand list 'List the changes on the review service (open ones by default), newest first'
             cand abandon 'Abandon a change: its jobs stop and it leaves the list of open changes'
             cand download 'Fetch a version of a change into the local branch `review/<change>-v<N>`'
+            cand show 'Show a change''s version: header, votes, unresolved threads, and the diff with its threads'
+            cand diff 'Show what changed between two versions: the interdiff, or with `--range` the range-diff'
+            cand comments 'List a change''s unresolved threads (`--all`: every thread), `path:line` first'
+            cand comment 'Comment on a change: on the whole version, on a line of its diff, or in a thread'
+            cand vote 'Vote on a change''s newest version: +1, -1, request-changes or withdraw'
             cand approve 'Approve a change for the merge gate (core developers and release managers)'
             cand recheck 'Run a change''s failed checks again, e.g. after a known intermittent failure'
             cand promote 'Move a queued change to the head of a branch''s gate queue (release managers)'
@@ -482,6 +487,89 @@ set edit:completion:arg-completer[review] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'review;show'= {
+            cand --version 'The version [default: the newest]'
+            cand --target 'The target whose diff to show [default: the version''s first target]'
+            cand --format 'Output format; `json` prints the object described in docs/json.md'
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand --stat 'Only the files with their added and removed line counts'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'review;diff'= {
+            cand --target 'The target both versions were applied to [default: V2''s first target]'
+            cand --format 'Output format; `json` prints the service''s interdiff (docs/json.md)'
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand --range 'The per-commit range-diff instead of the tree interdiff'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'review;comments'= {
+            cand --format 'Output format; `json` prints the threads (docs/json.md)'
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand --all 'Every thread, resolved ones too'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'review;comment'= {
+            cand -m 'The comment''s text (Markdown-style code fences are kept as written)'
+            cand --message 'The comment''s text (Markdown-style code fences are kept as written)'
+            cand --file 'Comment on a line of this file'
+            cand --line 'The line (its number in the new file, or in the old one with `--old`)'
+            cand --version 'The version commented on [default: the newest]'
+            cand --target 'The target whose diff the line is from [default: the version''s first target]'
+            cand --reply 'Answer in the thread of this comment'
+            cand --resolve 'Resolve the thread of this comment'
+            cand --format 'Output format; `json` prints every thread of the change (docs/json.md)'
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand --old 'The line is a removed line, numbered in the old file'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'review;vote'= {
+            cand -m 'Why, stored as a comment on the version'
+            cand --message 'Why, stored as a comment on the version'
+            cand --format 'Output format; `json` prints the tally (docs/json.md)'
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'review;approve'= {
             cand --target 'Approve it for this branch only (repeatable) [default: every target it applies to]'
             cand --version 'The version you reviewed; refused if a newer one came since [default: the newest version, read from the service just before approving]'
@@ -597,6 +685,11 @@ set edit:completion:arg-completer[review] = {|@words|
             cand list 'List the changes on the review service (open ones by default), newest first'
             cand abandon 'Abandon a change: its jobs stop and it leaves the list of open changes'
             cand download 'Fetch a version of a change into the local branch `review/<change>-v<N>`'
+            cand show 'Show a change''s version: header, votes, unresolved threads, and the diff with its threads'
+            cand diff 'Show what changed between two versions: the interdiff, or with `--range` the range-diff'
+            cand comments 'List a change''s unresolved threads (`--all`: every thread), `path:line` first'
+            cand comment 'Comment on a change: on the whole version, on a line of its diff, or in a thread'
+            cand vote 'Vote on a change''s newest version: +1, -1, request-changes or withdraw'
             cand approve 'Approve a change for the merge gate (core developers and release managers)'
             cand recheck 'Run a change''s failed checks again, e.g. after a known intermittent failure'
             cand promote 'Move a queued change to the head of a branch''s gate queue (release managers)'
@@ -661,6 +754,16 @@ set edit:completion:arg-completer[review] = {|@words|
         &'review;help;abandon'= {
         }
         &'review;help;download'= {
+        }
+        &'review;help;show'= {
+        }
+        &'review;help;diff'= {
+        }
+        &'review;help;comments'= {
+        }
+        &'review;help;comment'= {
+        }
+        &'review;help;vote'= {
         }
         &'review;help;approve'= {
         }

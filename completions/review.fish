@@ -46,6 +46,11 @@ complete -c review -n "__fish_review_needs_command" -f -a "status" -d 'Show a ch
 complete -c review -n "__fish_review_needs_command" -f -a "list" -d 'List the changes on the review service (open ones by default), newest first'
 complete -c review -n "__fish_review_needs_command" -f -a "abandon" -d 'Abandon a change: its jobs stop and it leaves the list of open changes'
 complete -c review -n "__fish_review_needs_command" -f -a "download" -d 'Fetch a version of a change into the local branch `review/<change>-v<N>`'
+complete -c review -n "__fish_review_needs_command" -f -a "show" -d 'Show a change\'s version: header, votes, unresolved threads, and the diff with its threads'
+complete -c review -n "__fish_review_needs_command" -f -a "diff" -d 'Show what changed between two versions: the interdiff, or with `--range` the range-diff'
+complete -c review -n "__fish_review_needs_command" -f -a "comments" -d 'List a change\'s unresolved threads (`--all`: every thread), `path:line` first'
+complete -c review -n "__fish_review_needs_command" -f -a "comment" -d 'Comment on a change: on the whole version, on a line of its diff, or in a thread'
+complete -c review -n "__fish_review_needs_command" -f -a "vote" -d 'Vote on a change\'s newest version: +1, -1, request-changes or withdraw'
 complete -c review -n "__fish_review_needs_command" -f -a "approve" -d 'Approve a change for the merge gate (core developers and release managers)'
 complete -c review -n "__fish_review_needs_command" -f -a "recheck" -d 'Run a change\'s failed checks again, e.g. after a known intermittent failure'
 complete -c review -n "__fish_review_needs_command" -f -a "promote" -d 'Move a queued change to the head of a branch\'s gate queue (release managers)'
@@ -319,6 +324,74 @@ complete -c review -n "__fish_review_using_subcommand download" -l config -d 'Ov
 complete -c review -n "__fish_review_using_subcommand download" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
 complete -c review -n "__fish_review_using_subcommand download" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
 complete -c review -n "__fish_review_using_subcommand download" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c review -n "__fish_review_using_subcommand show" -l version -d 'The version [default: the newest]' -r
+complete -c review -n "__fish_review_using_subcommand show" -l target -d 'The target whose diff to show [default: the version\'s first target]' -r
+complete -c review -n "__fish_review_using_subcommand show" -l format -d 'Output format; `json` prints the object described in docs/json.md' -r -f -a "human\t'Text for people; may be coloured on a terminal'
+json\t'One JSON document (or JSON Lines where the command says so), never coloured'"
+complete -c review -n "__fish_review_using_subcommand show" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_using_subcommand show" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand show" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand show" -l stat -d 'Only the files with their added and removed line counts'
+complete -c review -n "__fish_review_using_subcommand show" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand show" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c review -n "__fish_review_using_subcommand diff" -l target -d 'The target both versions were applied to [default: V2\'s first target]' -r
+complete -c review -n "__fish_review_using_subcommand diff" -l format -d 'Output format; `json` prints the service\'s interdiff (docs/json.md)' -r -f -a "human\t'Text for people; may be coloured on a terminal'
+json\t'One JSON document (or JSON Lines where the command says so), never coloured'"
+complete -c review -n "__fish_review_using_subcommand diff" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_using_subcommand diff" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand diff" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand diff" -l range -d 'The per-commit range-diff instead of the tree interdiff'
+complete -c review -n "__fish_review_using_subcommand diff" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand diff" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c review -n "__fish_review_using_subcommand diff" -s V -l version -d 'Print version'
+complete -c review -n "__fish_review_using_subcommand comments" -l format -d 'Output format; `json` prints the threads (docs/json.md)' -r -f -a "human\t'Text for people; may be coloured on a terminal'
+json\t'One JSON document (or JSON Lines where the command says so), never coloured'"
+complete -c review -n "__fish_review_using_subcommand comments" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_using_subcommand comments" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand comments" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand comments" -l all -d 'Every thread, resolved ones too'
+complete -c review -n "__fish_review_using_subcommand comments" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand comments" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand comments" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c review -n "__fish_review_using_subcommand comments" -s V -l version -d 'Print version'
+complete -c review -n "__fish_review_using_subcommand comment" -s m -l message -d 'The comment\'s text (Markdown-style code fences are kept as written)' -r
+complete -c review -n "__fish_review_using_subcommand comment" -l file -d 'Comment on a line of this file' -r
+complete -c review -n "__fish_review_using_subcommand comment" -l line -d 'The line (its number in the new file, or in the old one with `--old`)' -r
+complete -c review -n "__fish_review_using_subcommand comment" -l version -d 'The version commented on [default: the newest]' -r
+complete -c review -n "__fish_review_using_subcommand comment" -l target -d 'The target whose diff the line is from [default: the version\'s first target]' -r
+complete -c review -n "__fish_review_using_subcommand comment" -l reply -d 'Answer in the thread of this comment' -r
+complete -c review -n "__fish_review_using_subcommand comment" -l resolve -d 'Resolve the thread of this comment' -r
+complete -c review -n "__fish_review_using_subcommand comment" -l format -d 'Output format; `json` prints every thread of the change (docs/json.md)' -r -f -a "human\t'Text for people; may be coloured on a terminal'
+json\t'One JSON document (or JSON Lines where the command says so), never coloured'"
+complete -c review -n "__fish_review_using_subcommand comment" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_using_subcommand comment" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand comment" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand comment" -l old -d 'The line is a removed line, numbered in the old file'
+complete -c review -n "__fish_review_using_subcommand comment" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand comment" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand comment" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c review -n "__fish_review_using_subcommand vote" -s m -l message -d 'Why, stored as a comment on the version' -r
+complete -c review -n "__fish_review_using_subcommand vote" -l format -d 'Output format; `json` prints the tally (docs/json.md)' -r -f -a "human\t'Text for people; may be coloured on a terminal'
+json\t'One JSON document (or JSON Lines where the command says so), never coloured'"
+complete -c review -n "__fish_review_using_subcommand vote" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_using_subcommand vote" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand vote" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand vote" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand vote" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand vote" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c review -n "__fish_review_using_subcommand vote" -s V -l version -d 'Print version'
 complete -c review -n "__fish_review_using_subcommand approve" -l target -d 'Approve it for this branch only (repeatable) [default: every target it applies to]' -r
 complete -c review -n "__fish_review_using_subcommand approve" -l version -d 'The version you reviewed; refused if a newer one came since [default: the newest version, read from the service just before approving]' -r
 complete -c review -n "__fish_review_using_subcommand approve" -l format -d 'Output format; `json` prints the object described in the README' -r -f -a "human\t'Text for people; may be coloured on a terminal'
@@ -397,27 +470,32 @@ complete -c review -n "__fish_review_using_subcommand logout" -s q -l quiet -d '
 complete -c review -n "__fish_review_using_subcommand logout" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
 complete -c review -n "__fish_review_using_subcommand logout" -s h -l help -d 'Print help'
 complete -c review -n "__fish_review_using_subcommand logout" -s V -l version -d 'Print version'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "config" -d 'Show or create configuration'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "completions" -d 'Print a completion script for your shell'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "man" -d 'Write the manual pages'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "series" -d 'Show the patch series of the current branch and whether it applies to each target'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "serve" -d 'Run the embedded review service'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "lint" -d 'Check what the series adds: whitespace, conflict markers, reST roles and NEWS entries'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "news" -d 'Write NEWS entries'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "hook" -d 'Install or remove the pre-push hook that lints what you push'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "post" -d 'Upload the series of the current branch for review'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "status" -d 'Show a change\'s checks: per target the apply verdict, each job and the gate state'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "list" -d 'List the changes on the review service (open ones by default), newest first'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "abandon" -d 'Abandon a change: its jobs stop and it leaves the list of open changes'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "download" -d 'Fetch a version of a change into the local branch `review/<change>-v<N>`'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "approve" -d 'Approve a change for the merge gate (core developers and release managers)'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "recheck" -d 'Run a change\'s failed checks again, e.g. after a known intermittent failure'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "promote" -d 'Move a queued change to the head of a branch\'s gate queue (release managers)'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "dequeue" -d 'Take a change out of the merge gate\'s queues, keeping its approval'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "demo" -d 'Run the whole review workflow in a throw-away world, in under a minute'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "login" -d 'Check a token against the review service and keep it in the OS keyring'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "logout" -d 'Forget the token of the review service'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download show diff comments comment vote approve recheck promote dequeue demo login logout help" -f -a "config" -d 'Show or create configuration'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download show diff comments comment vote approve recheck promote dequeue demo login logout help" -f -a "completions" -d 'Print a completion script for your shell'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download show diff comments comment vote approve recheck promote dequeue demo login logout help" -f -a "man" -d 'Write the manual pages'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download show diff comments comment vote approve recheck promote dequeue demo login logout help" -f -a "series" -d 'Show the patch series of the current branch and whether it applies to each target'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download show diff comments comment vote approve recheck promote dequeue demo login logout help" -f -a "serve" -d 'Run the embedded review service'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download show diff comments comment vote approve recheck promote dequeue demo login logout help" -f -a "lint" -d 'Check what the series adds: whitespace, conflict markers, reST roles and NEWS entries'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download show diff comments comment vote approve recheck promote dequeue demo login logout help" -f -a "news" -d 'Write NEWS entries'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download show diff comments comment vote approve recheck promote dequeue demo login logout help" -f -a "hook" -d 'Install or remove the pre-push hook that lints what you push'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download show diff comments comment vote approve recheck promote dequeue demo login logout help" -f -a "post" -d 'Upload the series of the current branch for review'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download show diff comments comment vote approve recheck promote dequeue demo login logout help" -f -a "status" -d 'Show a change\'s checks: per target the apply verdict, each job and the gate state'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download show diff comments comment vote approve recheck promote dequeue demo login logout help" -f -a "list" -d 'List the changes on the review service (open ones by default), newest first'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download show diff comments comment vote approve recheck promote dequeue demo login logout help" -f -a "abandon" -d 'Abandon a change: its jobs stop and it leaves the list of open changes'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download show diff comments comment vote approve recheck promote dequeue demo login logout help" -f -a "download" -d 'Fetch a version of a change into the local branch `review/<change>-v<N>`'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download show diff comments comment vote approve recheck promote dequeue demo login logout help" -f -a "show" -d 'Show a change\'s version: header, votes, unresolved threads, and the diff with its threads'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download show diff comments comment vote approve recheck promote dequeue demo login logout help" -f -a "diff" -d 'Show what changed between two versions: the interdiff, or with `--range` the range-diff'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download show diff comments comment vote approve recheck promote dequeue demo login logout help" -f -a "comments" -d 'List a change\'s unresolved threads (`--all`: every thread), `path:line` first'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download show diff comments comment vote approve recheck promote dequeue demo login logout help" -f -a "comment" -d 'Comment on a change: on the whole version, on a line of its diff, or in a thread'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download show diff comments comment vote approve recheck promote dequeue demo login logout help" -f -a "vote" -d 'Vote on a change\'s newest version: +1, -1, request-changes or withdraw'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download show diff comments comment vote approve recheck promote dequeue demo login logout help" -f -a "approve" -d 'Approve a change for the merge gate (core developers and release managers)'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download show diff comments comment vote approve recheck promote dequeue demo login logout help" -f -a "recheck" -d 'Run a change\'s failed checks again, e.g. after a known intermittent failure'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download show diff comments comment vote approve recheck promote dequeue demo login logout help" -f -a "promote" -d 'Move a queued change to the head of a branch\'s gate queue (release managers)'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download show diff comments comment vote approve recheck promote dequeue demo login logout help" -f -a "dequeue" -d 'Take a change out of the merge gate\'s queues, keeping its approval'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download show diff comments comment vote approve recheck promote dequeue demo login logout help" -f -a "demo" -d 'Run the whole review workflow in a throw-away world, in under a minute'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download show diff comments comment vote approve recheck promote dequeue demo login logout help" -f -a "login" -d 'Check a token against the review service and keep it in the OS keyring'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download show diff comments comment vote approve recheck promote dequeue demo login logout help" -f -a "logout" -d 'Forget the token of the review service'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download show diff comments comment vote approve recheck promote dequeue demo login logout help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective configuration'
 complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write a commented `.review.toml` at the top of the work tree'
 complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from serve" -f -a "init" -d 'Create a service directory: a bare clone of the repository, `serve.toml`, the database'

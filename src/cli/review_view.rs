@@ -142,3 +142,146 @@ pub fn diff_lines(printer: &Printer, diff: &Diff, threads: &[Thread], version: u
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::review::{
+        FileStatus, Hunk, HunkLine, NewInline, NewReview, Position, VersionDiff,
+    };
+    use crate::api::{ChangeKind, Role, User};
+    use crate::service::memory::MemoryService;
+    use crate::service::review::{CodeReview, DiffRequest};
+    use crate::service::{ChangeId, NewChange, ReviewService, Upload};
+
+    fn line(kind: LineKind, old: Option<u32>, new: Option<u32>, text: &str) -> HunkLine {
+        HunkLine {
+            kind,
+            old_line: old,
+            new_line: new,
+            text: text.into(),
+            no_newline: false,
+        }
+    }
+
+    /// A change with a two-line diff and a review of one line, in the in-memory service.
+    fn reviewed() -> (MemoryService, ChangeId) {
+        let user = User {
+            name: "cora".into(),
+            role: Role::Core,
+        };
+        let service = MemoryService::new(user);
+        let meta = NewChange {
+            title: "t".into(),
+            kind: ChangeKind::Feature,
+            issue: None,
+            draft: false,
+        };
+        let upload = Upload {
+            mbox: b"From x".to_vec(),
+            targets: vec!["main".into()],
+            base: None,
+        };
+        let number = service.create_change(&meta, &upload).unwrap().change.number;
+        let id = ChangeId(number.to_string());
+        let file = FileDiff {
+            status: FileStatus::Modified,
+            old_path: Some("a.c".into()),
+            new_path: Some("a.c".into()),
+            old_mode: Some("100644".into()),
+            new_mode: Some("100755".into()),
+            binary: false,
+            additions: 1,
+            deletions: 1,
+            hunks: vec![Hunk {
+                old_start: 1,
+                old_lines: 2,
+                new_start: 1,
+                new_lines: 2,
+                header: "@@ -1,2 +1,2 @@".into(),
+                lines: vec![
+                    line(LineKind::Context, Some(1), Some(1), "int a;"),
+                    line(LineKind::Removed, Some(2), None, "int b;"),
+                    line(LineKind::Added, None, Some(2), "int c;"),
+                ],
+            }],
+            truncated: false,
+        };
+        service.put_diff(VersionDiff {
+            change: number,
+            version: 1,
+            target: "main".into(),
+            base_commit: "b".into(),
+            commit: "c".into(),
+            context: 3,
+            diff: Diff {
+                files: vec![file],
+                truncated: false,
+                truncated_note: None,
+            },
+        });
+        let review = NewReview {
+            version: 1,
+            comments: vec![NewInline {
+                path: "a.c".into(),
+                line: 2,
+                side: Side::New,
+                body: "why c?\nand not b".into(),
+            }],
+            ..NewReview::default()
+        };
+        service.post_review(&id, &review).unwrap();
+        (service, id)
+    }
+
+    #[test]
+    fn threads_print_under_their_line_and_stat_counts_lines() {
+        let (service, id) = reviewed();
+        let request = DiffRequest {
+            version: 1,
+            ..DiffRequest::default()
+        };
+        let diff = service.version_diff(&id, &request).unwrap();
+        let threads = service.threads(&id).unwrap();
+        let printer = Printer::to_writers(0, Box::new(std::io::sink()), Box::new(std::io::sink()));
+        let lines = diff_lines(&printer, &diff.diff, &threads.threads, 1);
+        assert_eq!(
+            lines[0],
+            "diff a/a.c b/a.c (modified) mode 100644 -> 100755"
+        );
+        let added = lines.iter().position(|l| l == "+int c;").unwrap();
+        assert_eq!(lines[added + 1], "    | #1 (unresolved)");
+        assert_eq!(lines[added + 2], "    |   cora [#1]: why c?");
+        assert_eq!(lines[added + 3], "    |     and not b");
+        assert_eq!(stat_lines(&diff.diff), ["a.c | +1 -1"]);
+    }
+
+    #[test]
+    fn an_outdated_thread_is_located_where_it_was_made() {
+        let (service, id) = reviewed();
+        let mut thread = service.threads(&id).unwrap().threads.remove(0);
+        assert_eq!(location(&thread, 1).unwrap(), "a.c:2");
+        thread.position = Some(Position {
+            version: 2,
+            line: None,
+            outdated: true,
+        });
+        assert_eq!(place(&thread, 2), None);
+        assert_eq!(
+            location(&thread, 2).unwrap(),
+            "a.c:2 (outdated: made on v1)"
+        );
+        thread.position = Some(Position {
+            version: 2,
+            line: Some(4),
+            outdated: false,
+        });
+        assert_eq!(location(&thread, 2).unwrap(), "a.c:4");
+        let resolved = service.resolve(&id, thread.id).unwrap();
+        assert_eq!(resolved.unresolved, 0);
+        assert_eq!(
+            thread_lines(&resolved.threads[0])[0],
+            "#1 (resolved by cora)"
+        );
+    }
+}

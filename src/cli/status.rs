@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::client;
 use super::Context;
+use crate::api::review::Votes;
 use crate::api::{self, Change, JobState, TargetResult, Verdict};
 use crate::error::{CliError, CliResult, Outcome};
 use crate::service::{ChangeId, Fetched, ReviewService, ServiceError};
@@ -128,6 +129,24 @@ struct StatusJson<'a> {
     version: u32,
     outcome: Overall,
     targets: Vec<TargetResult>,
+    /// Unresolved threads and votes (not in `--watch` records).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    review: Option<ReviewSummary>,
+}
+
+#[derive(Serialize)]
+struct ReviewSummary {
+    unresolved: usize,
+    votes: Votes,
+}
+
+/// The review state of the change: unresolved threads and the votes.
+fn review_summary(service: &dyn ReviewService, id: &ChangeId) -> Result<ReviewSummary, CliError> {
+    let fail = |e| client::service_error(e, Some(service));
+    Ok(ReviewSummary {
+        unresolved: service.threads(id).map_err(fail)?.unresolved,
+        votes: service.votes(id).map_err(fail)?,
+    })
 }
 
 pub fn run(ctx: &Context, args: Args) -> CliResult {
@@ -300,6 +319,12 @@ pub(crate) fn show(
             job.log_url = service.absolute_url(&job.log_url);
         }
     }
+    // A single status shows the review too; `--watch` records follow the checks only.
+    let review = if lines {
+        None
+    } else {
+        Some(review_summary(service, id)?)
+    };
     match format {
         OutputFormat::Json => {
             let record = StatusJson {
@@ -312,6 +337,7 @@ pub(crate) fn show(
                 version: change.current_version,
                 outcome: overall(change),
                 targets,
+                review,
             };
             let text = if lines {
                 serde_json::to_string(&record)
@@ -334,6 +360,13 @@ pub(crate) fn show(
             );
             p.out_line(&p.paint(Stream::Stdout, EMPHASIS, &head))?;
             p.out_line(&p.paint(Stream::Stdout, DIM, &service.change_url(id)))?;
+            if let Some(review) = &review {
+                p.out_line(&format!(
+                    "  review: {} unresolved thread(s), votes {}",
+                    review.unresolved,
+                    super::review_view::votes_line(&review.votes)
+                ))?;
+            }
             for t in &targets {
                 let mut line = format!("  {}: {}", t.target, t.apply.as_str());
                 if let Some(conflict) = &t.conflict {

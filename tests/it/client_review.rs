@@ -125,8 +125,20 @@ fn a_change_is_reviewed_answered_revised_resolved_and_merged() {
     );
     repo.write("notes.txt", text);
     repo.commit("Rework notes");
-    review(&repo, &url, Some(ann), &["post"]).success();
+    review(&repo, &url, Some(ann), &["post"])
+        .success()
+        .stderr_has("2 thread(s) still unresolved: notes.txt (2)");
     server.wait_for_verdicts(1, ann);
+    // v2 changed the patch: cora's request-changes no longer counts.
+    review(&repo, &url, Some(ann), &["status", "1"])
+        .stdout_has("review: 2 unresolved thread(s), votes +1: 0, -1: 0\n");
+    let status = json(&review(
+        &repo,
+        &url,
+        Some(ann),
+        &["status", "1", "--format", "json"],
+    ));
+    assert_eq!(status["review"]["unresolved"], 2, "{status:#}");
     let listed = review(&repo, &url, Some(ann), &["comments", "1"]);
     listed
         .success()

@@ -15,6 +15,7 @@ use crate::api;
 use crate::error::{CliError, CliResult, Outcome};
 use crate::git::series::Series;
 use crate::git::targets::ChangeKind;
+use crate::service::{ChangeId, ReviewService};
 use crate::ui::OutputFormat;
 
 /// Upload the series of the current branch for review
@@ -148,7 +149,11 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
     }
     let service = client::connect(ctx, config)?;
     let published = flow::publish(repo, &service, &ready, &request)?;
-    print_published(ctx, args.format, &published, commits)
+    let outcome = print_published(ctx, args.format, &published, commits)?;
+    if published.version()?.number > 1 {
+        print_unresolved(ctx, &service, &published.id)?;
+    }
+    Ok(outcome)
 }
 
 /// What `--dry-run` would post.
@@ -257,6 +262,33 @@ fn print_published(
     } else {
         Outcome::Success
     })
+}
+
+/// After a new version: how many threads are still unresolved, and on which files (stderr).
+fn print_unresolved(ctx: &Context, service: &dyn ReviewService, id: &ChangeId) -> CliResult {
+    let threads = service
+        .threads(id)
+        .map_err(|e| client::service_error(e, Some(service)))?;
+    if threads.unresolved == 0 {
+        return Ok(Outcome::Success);
+    }
+    let mut per_file: std::collections::BTreeMap<&str, usize> = Default::default();
+    for thread in threads.threads.iter().filter(|t| !t.resolved) {
+        let file = thread
+            .anchor
+            .as_ref()
+            .map_or("(the change)", |a| a.path.as_str());
+        *per_file.entry(file).or_default() += 1;
+    }
+    let files: Vec<String> = per_file.iter().map(|(f, n)| format!("{f} ({n})")).collect();
+    ctx.printer.info(&format!(
+        "{} thread(s) still unresolved: {}",
+        threads.unresolved,
+        files.join(", ")
+    ));
+    ctx.printer
+        .hint(&format!("read them with `review comments {id}`"));
+    Ok(Outcome::Success)
 }
 
 /// Why nothing was posted: the targets the series does not apply to.
