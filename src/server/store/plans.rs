@@ -106,6 +106,11 @@ fn api_queries() -> Vec<(String, String, Vec<Value>)> {
             VERSION_TARGETS,
             vec![int(1), int(1)],
         ),
+        ("review: threads", THREADS_OF, vec![int(1)]),
+        ("review: comments", COMMENTS_OF, vec![int(1)]),
+        ("review: a comment", COMMENT_ROW, vec![int(1)]),
+        ("review: votes", VOTES_OF, vec![int(1)]),
+        ("review: newest version", NEWEST_VERSION, vec![int(1)]),
     ];
     out.extend(
         fixed
