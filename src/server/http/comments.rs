@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -14,14 +14,15 @@ use serde::Deserialize;
 
 use crate::api::review::{Anchor, EditComment, NewReply, NewReview, Threads};
 use crate::api::{ChangeState, ErrorCode, Role};
-use crate::server::diff::{self, DiffSpec};
+use crate::server::diff;
 use crate::server::follow::{self, Applied};
 use crate::server::store::{ChangeOwner, CommentRow, NewThread, UserRow};
 
-use super::diffs::{applied_on, cached_blocking, invalid_query, query_of, targets_of};
+use super::diffs::{
+    applied_on, cached_blocking, diff_setup, invalid_query, query_of, targets_of, ChangeRead,
+};
 use super::extract::{
-    authenticate, change_number, parse_json, path_id, refuse_when_stopping, unknown_change,
-    unprocessable, visible_change, ChangeWrite,
+    parse_json, path_id, path_params, unknown_change, unprocessable, visible_change, ChangeWrite,
 };
 use super::votes::check_vote;
 use super::{ApiError, ApiResult, AppState};
@@ -56,25 +57,21 @@ impl FromRequestParts<Arc<AppState>> for CommentWrite {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
-        let user = authenticate(state, &parts.headers)?;
-        refuse_when_stopping(state)?;
-        let Path((number, id)) = Path::<(String, String)>::from_request_parts(parts, state)
-            .await
-            .map_err(|e| {
-                ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, e.body_text())
-            })?;
-        let change = change_number(&number)?;
-        open_change(state, &user, change)?;
-        let comment = path_id(&id)
-            .map(|n| state.pipeline.store.comment(n))
-            .transpose()?
-            .flatten()
-            .filter(|c| c.change == change)
-            .ok_or_else(|| unknown_comment(&id))?;
+        let ChangeWrite { user, number } = ChangeWrite::from_request_parts(parts, state).await?;
+        open_change(state, &user, number)?;
+        let params = path_params(parts, state).await?;
+        let text = params.get("id").map_or("", String::as_str);
+        let id = path_id(text).ok_or_else(|| unknown_comment(text))?;
+        let comment = state
+            .pipeline
+            .store
+            .comment(id)?
+            .filter(|c| c.change == number)
+            .ok_or_else(|| unknown_comment(text))?;
         Ok(CommentWrite {
             user,
-            change,
-            id: path_id(&id).unwrap_or_default(),
+            change: number,
+            id,
             comment,
         })
     }
@@ -98,6 +95,18 @@ pub(super) fn open_change(
         ));
     }
     Ok(owner)
+}
+
+/// A write to an open change, with its JSON body.
+pub(super) fn open_write<T: serde::de::DeserializeOwned>(
+    state: &AppState,
+    ChangeWrite { user, number }: ChangeWrite,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(UserRow, u64, T), ApiError> {
+    open_change(state, &user, number)?;
+    let value = parse_json(headers, body)?;
+    Ok((user, number, value))
 }
 
 /// A comment's text within limits: not blank, at most `limits.comment_bytes`.
@@ -171,13 +180,10 @@ async fn threads_response(state: &Arc<AppState>, change: u64, status: StatusCode
 /// `GET /changes/{number}/comments?unresolved=1&version=V`.
 pub(super) async fn list_comments(
     State(state): State<Arc<AppState>>,
-    Path(number): Path<String>,
+    ChangeRead { change, .. }: ChangeRead,
     query: Result<Query<ListQuery>, QueryRejection>,
     headers: HeaderMap,
 ) -> ApiResult {
-    let user = authenticate(&state, &headers)?;
-    let change = change_number(&number)?;
-    visible_change(&state, &user, change)?;
     let query = query_of(query)?;
     let unresolved = match query.unresolved.as_deref() {
         None | Some("0" | "false") => false,
@@ -241,11 +247,7 @@ async fn review_threads(
         return Ok(threads);
     }
     let (target, base, commit) = applied_on(&targets, review.target.as_deref(), review.version)?;
-    let repo = state.dir.join(state.pipeline.config.repo_dir_name());
-    let spec = DiffSpec {
-        context: 3,
-        max_bytes: limits.diff_bytes,
-    };
+    let (repo, spec) = diff_setup(state, 3);
     let diff = tokio::task::spawn_blocking(move || diff::commit_diff(&repo, &base, &commit, spec))
         .await
         .map_err(ApiError::internal)?
@@ -278,9 +280,7 @@ pub(super) async fn post_review(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult {
-    let ChangeWrite { user, number } = write;
-    open_change(&state, &user, number)?;
-    let review: NewReview = parse_json(&headers, body)?;
+    let (user, number, review): (_, _, NewReview) = open_write(&state, write, &headers, body)?;
     let (version, vote) = (review.version, review.vote);
     if let Some(vote) = vote {
         check_vote(&state, &user, number, version, vote)?;

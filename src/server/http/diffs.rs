@@ -2,10 +2,13 @@
 //! Computed on a blocking thread from the bare repository, cached per database generation
 //! (their ETag is the body's hash, so an unchanged diff answers 304).
 
+use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 
@@ -14,8 +17,42 @@ use crate::api::ErrorCode;
 use crate::server::diff::{self, DiffSpec};
 use crate::server::store::VersionTarget;
 
-use super::extract::{authenticate, change_number, etag_of, json_bytes, visible_change, with_etag};
+use super::extract::{
+    authenticate, change_number, etag_of, json_bytes, path_params, visible_change, with_etag,
+};
 use super::{ApiError, ApiResult, AppState};
+
+/// The caller and change of a read of `/changes/{number}/...`: authenticated, the number
+/// parsed, the change visible to the caller; the path's other parameters by name.
+pub(super) struct ChangeRead {
+    pub(super) change: u64,
+    pub(super) params: HashMap<String, String>,
+}
+
+impl FromRequestParts<Arc<AppState>> for ChangeRead {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        let user = authenticate(state, &parts.headers)?;
+        let params = path_params(parts, state).await?;
+        let change = change_number(params.get("number").map_or("", String::as_str))?;
+        visible_change(state, &user, change)?;
+        Ok(ChangeRead { change, params })
+    }
+}
+
+/// The bare repository and how to diff in it.
+pub(super) fn diff_setup(state: &AppState, context: u32) -> (PathBuf, DiffSpec) {
+    let repo = state.dir.join(state.pipeline.config.repo_dir_name());
+    let spec = DiffSpec {
+        context,
+        max_bytes: state.pipeline.config.limits.diff_bytes,
+    };
+    (repo, spec)
+}
 
 /// Most lines of context a diff may ask for.
 const MAX_CONTEXT: u32 = 10_000;
@@ -142,26 +179,20 @@ fn git_error(err: git2::Error) -> ApiError {
 /// `GET /changes/{number}/versions/{version}/diff?target=B&context=N`.
 pub(super) async fn version_diff(
     State(state): State<Arc<AppState>>,
-    Path((number, version)): Path<(String, String)>,
+    ChangeRead { change, params }: ChangeRead,
     query: Result<Query<DiffQuery>, QueryRejection>,
     headers: HeaderMap,
 ) -> ApiResult {
-    let user = authenticate(&state, &headers)?;
-    let change = change_number(&number)?;
-    visible_change(&state, &user, change)?;
     let query = query_of(query)?;
     let context = context_of(query.context)?;
+    let version = params.get("version").map_or("", String::as_str);
     let version: u32 = version
         .parse()
-        .map_err(|_| unknown_version(change, &version))?;
+        .map_err(|_| unknown_version(change, version))?;
     let targets = targets_of(&state, change, version)?;
     let (target, base_commit, commit) = applied_on(&targets, query.target.as_deref(), version)?;
     let key = format!("diff/{change}/{version}/{target}/{context}");
-    let repo = state.dir.join(state.pipeline.config.repo_dir_name());
-    let spec = DiffSpec {
-        context,
-        max_bytes: state.pipeline.config.limits.diff_bytes,
-    };
+    let (repo, spec) = diff_setup(&state, context);
     cached_blocking(&state, &headers, key, move || {
         let diff = diff::commit_diff(&repo, &base_commit, &commit, spec).map_err(git_error)?;
         Ok(VersionDiff {
@@ -180,13 +211,10 @@ pub(super) async fn version_diff(
 /// `GET /changes/{number}/interdiff?from=V1&to=V2&target=B&context=N`.
 pub(super) async fn interdiff(
     State(state): State<Arc<AppState>>,
-    Path(number): Path<String>,
+    ChangeRead { change, .. }: ChangeRead,
     query: Result<Query<InterdiffQuery>, QueryRejection>,
     headers: HeaderMap,
 ) -> ApiResult {
-    let user = authenticate(&state, &headers)?;
-    let change = change_number(&number)?;
-    visible_change(&state, &user, change)?;
     let query = query_of(query)?;
     let context = context_of(query.context)?;
     let new_targets = targets_of(&state, change, query.to)?;
@@ -196,11 +224,7 @@ pub(super) async fn interdiff(
     let (_, old_base, old_commit) = applied_on(&old_targets, Some(&target), query.from)?;
     let (from, to) = (query.from, query.to);
     let key = format!("interdiff/{change}/{from}/{to}/{target}/{context}");
-    let repo = state.dir.join(state.pipeline.config.repo_dir_name());
-    let spec = DiffSpec {
-        context,
-        max_bytes: state.pipeline.config.limits.diff_bytes,
-    };
+    let (repo, spec) = diff_setup(&state, context);
     cached_blocking(&state, &headers, key, move || {
         let same_base = old_base == new_base;
         let tree_diff = same_base

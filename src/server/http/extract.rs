@@ -1,6 +1,7 @@
 //! What every handler shares: authentication, JSON bodies, `ChangeWrite`, ETags and the
 //! per-generation cache of GET bodies.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -263,6 +264,17 @@ pub(super) fn refuse_when_stopping(state: &AppState) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// The parameters of the request's path, by name.
+pub(super) async fn path_params(
+    parts: &mut Parts,
+    state: &Arc<AppState>,
+) -> Result<HashMap<String, String>, ApiError> {
+    let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+        .await
+        .map_err(|e| ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, e.body_text()))?;
+    Ok(params)
+}
+
 /// The caller and the change of a write to `/changes/{number}/...`: authenticated, refused while
 /// the service shuts down, the number parsed, in that order for every such route.
 pub(super) struct ChangeWrite {
@@ -279,14 +291,10 @@ impl FromRequestParts<Arc<AppState>> for ChangeWrite {
     ) -> Result<Self, Self::Rejection> {
         let user = authenticate(state, &parts.headers)?;
         refuse_when_stopping(state)?;
-        let Path(number) = Path::<String>::from_request_parts(parts, state)
-            .await
-            .map_err(|e| {
-                ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, e.body_text())
-            })?;
+        let params = path_params(parts, state).await?;
         Ok(ChangeWrite {
             user,
-            number: change_number(&number)?,
+            number: change_number(params.get("number").map_or("", String::as_str))?,
         })
     }
 }

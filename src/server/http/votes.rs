@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 
 use crate::api::review::{NewVote, RangeKind, Vote, VoteValue, Votes};
@@ -15,12 +15,10 @@ use crate::api::{ErrorCode, Role};
 use crate::server::diff;
 use crate::server::store::{NewThread, UserRow};
 
-use super::comments::{check_body, open_change};
+use super::comments::{check_body, open_write};
 use super::diffs::targets_of;
-use super::extract::{
-    authenticate, change_number, etag_of, json_bytes, parse_json, unknown_change, visible_change,
-    with_etag, ChangeWrite,
-};
+use super::diffs::ChangeRead;
+use super::extract::{etag_of, json_bytes, unknown_change, with_etag, ChangeWrite};
 use super::{ApiError, ApiResult, AppState};
 
 /// Whether version `old` → `old + 1` changed no patch, on the first target of the newer one
@@ -132,12 +130,9 @@ fn votes_response(votes: &Votes, headers: &HeaderMap) -> ApiResult {
 /// `GET /changes/{number}/votes`.
 pub(super) async fn get_votes(
     State(state): State<Arc<AppState>>,
-    Path(number): Path<String>,
+    ChangeRead { change, .. }: ChangeRead,
     headers: HeaderMap,
 ) -> ApiResult {
-    let user = authenticate(&state, &headers)?;
-    let change = change_number(&number)?;
-    visible_change(&state, &user, change)?;
     votes_response(&counting_votes(&state, change).await?, &headers)
 }
 
@@ -148,9 +143,7 @@ pub(super) async fn post_vote(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult {
-    let ChangeWrite { user, number } = write;
-    open_change(&state, &user, number)?;
-    let vote: NewVote = parse_json(&headers, body)?;
+    let (user, number, vote): (_, _, NewVote) = open_write(&state, write, &headers, body)?;
     check_vote(&state, &user, number, vote.version, vote.vote)?;
     let mut threads = Vec::new();
     if let Some(message) = vote.message {
