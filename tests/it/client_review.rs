@@ -5,10 +5,25 @@
 
 use crate::support::client::{clone, json, review};
 use crate::support::serve::{serve_toml, Service, ONE_JOB};
-use crate::support::TestEnv;
+use crate::support::{GitRepo, Run, TestEnv};
 
 fn numbered(n: usize) -> String {
     (1..=n).map(|i| format!("note {i}\n")).collect()
+}
+
+/// `review comment 1 -m TEXT --file notes.txt --line LINE` as `token`.
+fn comment_on(repo: &GitRepo<'_>, url: &str, token: &str, line: &str, text: &str) -> Run {
+    let args = [
+        "comment",
+        "1",
+        "-m",
+        text,
+        "--file",
+        "notes.txt",
+        "--line",
+        line,
+    ];
+    review(repo, url, Some(token), &args)
 }
 
 #[test]
@@ -29,56 +44,13 @@ fn a_change_is_reviewed_answered_revised_resolved_and_merged() {
     server.wait_for_verdicts(1, ann);
 
     // cora comments on two lines; a line outside the diff is refused and nothing is stored.
-    review(
-        &repo,
-        &url,
-        Some(cora),
-        &[
-            "comment",
-            "1",
-            "-m",
-            "Say why.",
-            "--file",
-            "notes.txt",
-            "--line",
-            "3",
-        ],
-    )
-    .success()
-    .stderr_has("Commented");
-    review(
-        &repo,
-        &url,
-        Some(cora),
-        &[
-            "comment",
-            "1",
-            "-m",
-            "Typo?",
-            "--file",
-            "notes.txt",
-            "--line",
-            "7",
-        ],
-    )
-    .success();
-    review(
-        &repo,
-        &url,
-        Some(cora),
-        &[
-            "comment",
-            "1",
-            "-m",
-            "x",
-            "--file",
-            "notes.txt",
-            "--line",
-            "99",
-        ],
-    )
-    .code(2)
-    .stderr_has("line 99 of `notes.txt`");
+    comment_on(&repo, &url, cora, "3", "Say why.")
+        .success()
+        .stderr_has("Commented");
+    comment_on(&repo, &url, cora, "7", "Typo?").success();
+    comment_on(&repo, &url, cora, "99", "x")
+        .code(2)
+        .stderr_has("line 99 of `notes.txt`");
     review(&repo, &url, Some(cora), &["comment", "1", "--line", "3"]).code(2);
     review(&repo, &url, Some(cora), &["vote", "1", "+2"])
         .code(2)

@@ -257,13 +257,7 @@ fn a_security_changes_threads_are_as_private_as_the_change() {
     let mbox = service.series("cve", &[("Fix", &[("notes.txt", &numbered(3))])]);
     let server = service.start();
     let t = &service.tokens;
-    let posted = server.post(
-        "/api/v1/changes",
-        Some(&t.contributor),
-        &json!({"mbox": mbox, "targets": ["main"], "kind": "security", "title": "CVE"}),
-    );
-    assert_eq!(posted.status, 201, "{}", posted.text);
-    server.wait_for_verdicts(1, &t.contributor);
+    server.create_security(&t.contributor, &mbox, 1);
     let body = json!({"version": 1, "comments": [{"path": "notes.txt", "line": 1, "body": "ok"}]});
     assert_eq!(review(&server, &t.core, 1, &body).status, 201);
     server

@@ -175,13 +175,7 @@ fn bad_diff_requests_are_clear_errors() {
         .error(401, "token_missing");
     // A security change's diff is as private as the change.
     let secret = service.series("cve", &[("Fix CVE", &[("src/lib.c", "int safe;\n")])]);
-    let posted = server.post(
-        "/api/v1/changes",
-        Some(&t.contributor),
-        &json!({"mbox": secret, "targets": ["main"], "kind": "security", "title": "CVE"}),
-    );
-    assert_eq!(posted.status, 201, "{}", posted.text);
-    server.wait_for_verdicts(2, &t.contributor);
+    server.create_security(&t.contributor, &secret, 2);
     server
         .get("/api/v1/changes/2/versions/1/diff", Some(&t.other))
         .error(404, "unknown_change");

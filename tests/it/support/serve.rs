@@ -357,6 +357,17 @@ impl Server {
         )
     }
 
+    /// Posts `mbox` as a security change of `token`'s user on `main` and waits for its checks.
+    pub fn create_security(&self, token: &str, mbox: &str, number: u64) {
+        let posted = self.post(
+            "/api/v1/changes",
+            Some(token),
+            &serde_json::json!({"mbox": mbox, "targets": ["main"], "kind": "security", "title": "CVE"}),
+        );
+        assert_eq!(posted.status, 201, "{}", posted.text);
+        self.wait_for_verdicts(number, token);
+    }
+
     /// Polls the change until `done` holds (30 s at most).
     pub fn wait_for(
         &self,
