@@ -175,7 +175,7 @@ pub struct Interdiff {
 
 /// Which side of a diff an inline comment is on: the old file (a removed or context line, by
 /// its old number) or the new file (added or context, by its new number).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Side {
     Old,

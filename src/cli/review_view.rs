@@ -1,6 +1,8 @@
 //! What the review commands (`show`, `diff`, `comments`) print: diffs as unified text with
 //! the threads under the lines they belong to, threads with `path:line` first, vote tallies.
 
+use std::collections::HashMap;
+
 use crate::api::review::{Diff, FileDiff, LineKind, Side, Thread, Votes};
 use crate::ui::{Printer, Stream, ADDED, DIM, EMPHASIS, REMOVED};
 
@@ -100,6 +102,13 @@ pub fn stat_lines(diff: &Diff) -> Vec<String> {
 /// The diff as unified text, each thread on `version` printed under its line.
 pub fn diff_lines(printer: &Printer, diff: &Diff, threads: &[Thread], version: u32) -> Vec<String> {
     let paint = |style, text: &str| printer.paint(Stream::Stdout, style, text);
+    // Threads by where they are on this version: one lookup per line.
+    let mut placed: HashMap<(&str, Side, u32), Vec<&Thread>> = HashMap::new();
+    for thread in threads {
+        if let Some(key) = place(thread, version) {
+            placed.entry(key).or_default().push(thread);
+        }
+    }
     let mut out = Vec::new();
     for file in &diff.files {
         out.push(paint(EMPHASIS, &file_header(file)));
@@ -115,20 +124,12 @@ pub fn diff_lines(printer: &Printer, diff: &Diff, threads: &[Thread], version: u
                     LineKind::Context => (anstyle::Style::new(), ' '),
                 };
                 out.push(paint(style, &format!("{mark}{}", line.text)));
-                for thread in threads {
-                    let here = place(thread, version).is_some_and(|(path, side, n)| {
-                        let number = match side {
-                            Side::New => line.new_line,
-                            Side::Old => line.old_line,
-                        };
-                        path == file.path() && number == Some(n)
-                    });
-                    if here {
-                        out.extend(
-                            thread_lines(thread)
-                                .iter()
-                                .map(|l| paint(DIM, &format!("    | {l}"))),
-                        );
+                let sides = [(Side::New, line.new_line), (Side::Old, line.old_line)];
+                for (side, number) in sides {
+                    let here = number.and_then(|n| placed.get(&(file.path(), side, n)));
+                    for thread in here.into_iter().flatten() {
+                        let lines = thread_lines(thread);
+                        out.extend(lines.iter().map(|l| paint(DIM, &format!("    | {l}"))));
                     }
                 }
             }
