@@ -521,11 +521,13 @@ mod tests {
         let service = service("ann");
         let (ctx, out, err) = context();
         let id = ChangeId("7".into());
+        service.put(seven());
         show(&ctx, &service, &id, &seven(), OutputFormat::Human, false).unwrap();
         assert_eq!(
             out.text(),
             "change 7 v2: Fix the frobnicator (open, by ann)\n\
              http://memory.invalid/changes/7\n\
+             \x20 review: 0 unresolved thread(s), votes +1: 0, -1: 0\n\
              \x20 main: applies, checks failed, gate: not-approved\n\
              \x20   tests  local  failed     3.5 s  http://memory.invalid/api/v1/jobs/11/log  \
              known flaky (gh-9): recheck with `review recheck 7 --reason ...`  (exit status 1)\n\
