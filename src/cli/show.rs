@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{client, review_view, Context};
 use crate::api::review::{Thread, VersionDiff, Votes};
-use crate::error::{CliResult, Outcome};
+use crate::error::{CliError, CliResult, Outcome};
 use crate::service::review::CodeReview;
 use crate::service::review::DiffRequest;
 use crate::service::ReviewService;
@@ -18,7 +18,8 @@ use crate::ui::OutputFormat;
 /// state, targets, the vote tally on the newest version and how many threads are unresolved;
 /// then the version's diff as applied to its first target (or `--target`), each inline
 /// thread printed under the line it belongs to (threads made on older versions where their
-/// code is unchanged, see `review comments`). Colour on a terminal only.
+/// code is unchanged, see `review comments`). Colour on a terminal only; on a terminal the
+/// output goes through the pager git would use (GIT_PAGER, `core.pager`, PAGER, `less`).
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment, disable_version_flag = true)]
 pub struct Args {
@@ -114,6 +115,11 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
             version,
         ));
     }
-    ctx.printer.out(&(lines.join("\n") + "\n"))?;
+    let text = lines.join("\n") + "\n";
+    let paged = crate::ui::pager::page(&text)
+        .map_err(|e| CliError::io("cannot run the pager").with_cause(e))?;
+    if !paged {
+        ctx.printer.out(&text)?;
+    }
     Ok(Outcome::Success)
 }

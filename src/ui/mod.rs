@@ -1,6 +1,7 @@
 //! Everything written to the terminal goes through here: the printer, its styles and colour choice.
 
 mod format;
+pub mod pager;
 mod printer;
 
 pub use format::OutputFormat;

@@ -3,7 +3,7 @@
 //! answers and posts v2 (one comment carried to the same code, one outdated), the reviewer
 //! resolves and approves, and the change merges.
 
-use crate::support::client::{clone, json, review};
+use crate::support::client::{clone, json, review, review_cmd};
 use crate::support::serve::{serve_toml, Service, ONE_JOB};
 use crate::support::{GitRepo, Run, TestEnv};
 
@@ -130,6 +130,29 @@ fn a_change_is_reviewed_answered_revised_resolved_and_merged() {
         .stdout_has("change 1 v2 of 2")
         .stdout_has("unresolved threads: 2")
         .stdout_has("+note 3\n    | #");
+
+    // On a terminal (`script` gives it one), `review show` goes through git's pager.
+    let paged = env.work().join("paged.txt");
+    let show = review_cmd(&repo, &url, Some(ann));
+    let mut on_tty = std::process::Command::new("script");
+    let line = format!("{} show 1", show.get_program().to_string_lossy());
+    on_tty
+        .args(["-qec", &line, "/dev/null"])
+        .current_dir(&repo.path);
+    for (key, value) in show.get_envs() {
+        match value {
+            Some(value) => on_tty.env(key, value),
+            None => on_tty.env_remove(key),
+        };
+    }
+    let pager = format!("cat > {}", paged.display());
+    let status = on_tty.env("GIT_PAGER", pager).status().unwrap();
+    assert!(status.success());
+    let text = std::fs::read_to_string(&paged).unwrap();
+    assert!(
+        text.contains("change 1 v2 of 2") && text.contains("+note 3"),
+        "{text}"
+    );
 
     // cora resolves both threads; v2 changed the patch, so her request no longer holds.
     review(
