@@ -289,13 +289,7 @@ fn inline_threads_follow_the_code_into_a_new_version_or_are_outdated() {
         numbered(10).replace("note 7\n", "note seven\n")
     );
     let v2 = service.series("notes-v2", &[("Notes", &[("notes.txt", &text)])]);
-    let added = server.post(
-        "/api/v1/changes/1/versions",
-        Some(&t.contributor),
-        &json!({"mbox": v2, "targets": ["main"]}),
-    );
-    assert_eq!(added.status, 201, "{}", added.text);
-    server.wait_for_verdicts(1, &t.contributor);
+    server.add_version(&t.contributor, &v2, &["main"]);
     let list = threads(&server, &t.contributor, "");
     let kept = &list["threads"][0];
     assert_eq!(

@@ -241,13 +241,7 @@ fn the_interdiff_shows_the_tree_diff_and_the_range_diff() {
     let server = service.start();
     let t = &service.tokens;
     assert_eq!(server.create(&t.contributor, &v1, &["main"]).status, 201);
-    let added = server.post(
-        "/api/v1/changes/1/versions",
-        Some(&t.contributor),
-        &json!({"mbox": v2, "targets": ["main"]}),
-    );
-    assert_eq!(added.status, 201, "{}", added.text);
-    server.wait_for_verdicts(1, &t.contributor);
+    server.add_version(&t.contributor, &v2, &["main"]);
     let got = server.get("/api/v1/changes/1/interdiff?from=1&to=2", Some(&t.core));
     assert_eq!(got.status, 200, "{}", got.text);
     let inter = &got.json;

@@ -29,16 +29,6 @@ fn approve(server: &Server, token: &str, version: u32) -> Response {
     )
 }
 
-fn add_version(server: &Server, token: &str, mbox: &str, targets: &[&str]) {
-    let added = server.post(
-        "/api/v1/changes/1/versions",
-        Some(token),
-        &json!({"mbox": mbox, "targets": targets}),
-    );
-    assert_eq!(added.status, 201, "{}", added.text);
-    server.wait_for_verdicts(1, token);
-}
-
 #[test]
 fn request_changes_holds_approval_until_withdrawn() {
     let env = TestEnv::new();
@@ -101,7 +91,7 @@ fn a_new_version_resets_votes_unless_it_changed_no_patch() {
     assert_eq!(votes(&server, &t.other)["request_changes"], json!(["cora"]));
 
     // v2 changes the patch: every vote is reset, and approval is possible again.
-    add_version(&server, &t.contributor, &v2, &["main"]);
+    server.add_version(&t.contributor, &v2, &["main"]);
     let now = votes(&server, &t.other);
     assert_eq!(
         (&now["version"], &now["votes"]),
@@ -112,7 +102,7 @@ fn a_new_version_resets_votes_unless_it_changed_no_patch() {
     assert_eq!(vote(&server, &t.core, 2, "request-changes").status, 200);
 
     // v3 is the same patch nominated for one more branch: the votes carry over.
-    add_version(&server, &t.contributor, &v2, &["main", "3.14"]);
+    server.add_version(&t.contributor, &v2, &["main", "3.14"]);
     let carried = votes(&server, &t.other);
     assert_eq!(carried["version"], 3, "{carried:#}");
     assert_eq!(

@@ -357,6 +357,17 @@ impl Server {
         )
     }
 
+    /// Posts `mbox` as the next version of change 1 on `targets` and waits for its checks.
+    pub fn add_version(&self, token: &str, mbox: &str, targets: &[&str]) {
+        let added = self.post(
+            "/api/v1/changes/1/versions",
+            Some(token),
+            &serde_json::json!({"mbox": mbox, "targets": targets}),
+        );
+        assert_eq!(added.status, 201, "{}", added.text);
+        self.wait_for_verdicts(1, token);
+    }
+
     /// Posts `mbox` as a security change of `token`'s user on `main` and waits for its checks.
     pub fn create_security(&self, token: &str, mbox: &str, number: u64) {
         let posted = self.post(
