@@ -328,6 +328,9 @@ impl SeriesPatchIds {
     }
 }
 
+/// A commit and the paths it changes.
+type NamedCommit = (Oid, Vec<Vec<u8>>);
+
 /// The non-merge commits of `target` not reachable from `merge_base` that change any of
 /// `paths`, newest first, each with every path it changes: `git log`, whose walk limited by
 /// paths reads the commit-graph and only the trees along those paths, and whose full diffs of
@@ -338,7 +341,7 @@ fn commits_touching(
     target: Oid,
     merge_base: Option<Oid>,
     paths: &[Vec<u8>],
-) -> Result<Vec<(Oid, Vec<Vec<u8>>)>, git2::Error> {
+) -> Result<Vec<NamedCommit>, git2::Error> {
     let mut cmd = std::process::Command::new("git");
     cmd.arg("--git-dir")
         .arg(git_dir)
@@ -394,9 +397,9 @@ fn merge_base(git_dir: &Path, a: Oid, b: Oid) -> Result<Option<Oid>, git2::Error
 /// Parses `git log --name-only -z --format=%H`: `<id> NUL`, then `LF <path> NUL` and
 /// `<path> NUL`... for each commit (every listed commit changes a path, so a commit's first
 /// path is the token that starts with LF, and the token before it is its id).
-fn parse_name_only(out: &[u8]) -> Option<Vec<(Oid, Vec<Vec<u8>>)>> {
+fn parse_name_only(out: &[u8]) -> Option<Vec<NamedCommit>> {
     let tokens: Vec<&[u8]> = out.split(|&b| b == 0).filter(|t| !t.is_empty()).collect();
-    let mut commits: Vec<(Oid, Vec<Vec<u8>>)> = Vec::new();
+    let mut commits: Vec<NamedCommit> = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
         let first = tokens.get(i + 1)?.strip_prefix(b"\n")?;
