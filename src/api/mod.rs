@@ -66,6 +66,9 @@ pub struct CreateChange {
     /// A draft is checked but cannot be approved until its owner marks it ready.
     #[serde(default)]
     pub draft: bool,
+    /// The change this one backports (a merged change carried to another branch afterwards).
+    #[serde(default)]
+    pub backport_of: Option<u64>,
 }
 
 /// `POST /api/v1/changes/{number}/versions`: a new version (a full re-upload of the series).
@@ -80,6 +83,41 @@ pub struct AddVersion {
     pub targets: Vec<String>,
     #[serde(default)]
     pub base: Option<String>,
+}
+
+/// `POST /api/v1/changes/{number}/series`: the series one target carries, when the change's
+/// series does not apply there. It makes a new version: the current one with this target's
+/// series replaced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BranchSeries {
+    /// A target of the current version.
+    pub target: String,
+    /// As in [`CreateChange`]: exactly one of `mbox` and `mbox_base64`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mbox: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mbox_base64: Option<String>,
+}
+
+/// Which series a target of a version carries (`TargetResult::series`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SeriesKind {
+    /// The version's series, the same for every target that has no series of its own.
+    #[default]
+    Default,
+    /// A series posted for this target only (`review post --for`, `review backport --post`).
+    BranchSpecific,
+}
+
+impl SeriesKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SeriesKind::Default => "default",
+            SeriesKind::BranchSpecific => "branch-specific",
+        }
+    }
 }
 
 /// How an upload carries its mbox: as text when it is UTF-8 (readable in any log or tool),
@@ -146,6 +184,9 @@ pub struct Change {
     pub created: String,
     /// The newest version's number.
     pub current_version: u32,
+    /// The change this one backports, if it is a backport of a merged change.
+    #[serde(default)]
+    pub backport_of: Option<u64>,
     /// Oldest first.
     pub versions: Vec<Version>,
 }
@@ -346,6 +387,12 @@ pub struct TargetResult {
     pub commit: Option<String>,
     /// `refs/changes/<n>/<version>/<target>`.
     pub git_ref: Option<String>,
+    /// Which series this target carries (absent from older services: the default).
+    #[serde(default)]
+    pub series: SeriesKind,
+    /// The commits of a branch-specific series (null for the default: the version's `commits`).
+    #[serde(default)]
+    pub series_commits: Option<Vec<SeriesCommit>>,
     pub verdict: Verdict,
     pub jobs: Vec<JobResult>,
     pub gate: GateState,
@@ -548,6 +595,10 @@ pub enum ErrorCode {
     UnsafePath,
     /// 422: a field is empty or invalid (e.g. an empty title).
     InvalidField,
+    /// 422: a branch-specific series names a branch that is not a target of the change.
+    NotATarget,
+    /// 422: a branch-specific series does not apply to its branch.
+    SeriesConflicts,
     /// 409: the change is not open.
     ChangeNotOpen,
     /// 409: the change is a draft, which is checked but not approved until it is marked ready.
@@ -596,6 +647,8 @@ impl ErrorCode {
         ErrorCode::NotAnMbox,
         ErrorCode::UnsafePath,
         ErrorCode::InvalidField,
+        ErrorCode::NotATarget,
+        ErrorCode::SeriesConflicts,
         ErrorCode::ChangeNotOpen,
         ErrorCode::ChangeIsDraft,
         ErrorCode::VersionChanged,

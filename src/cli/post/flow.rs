@@ -158,6 +158,7 @@ pub fn publish(
                 kind: request.kind,
                 issue: request.issue.clone(),
                 draft: request.draft == Some(true),
+                backport_of: None,
             };
             service.create_change(&meta, &ready.upload)
         }

@@ -370,7 +370,7 @@ impl GateRunner {
                     parent,
                 } => {
                     self.runtime.spawn_blocking(move || {
-                        let outcome = runner.build(&build, &parent).unwrap_or_else(|e| {
+                        let outcome = runner.build(&target, &build, &parent).unwrap_or_else(|e| {
                             BuildOutcome::Conflict {
                                 paths: vec![format!("(cannot build: {e})")],
                             }

@@ -10,6 +10,7 @@ mod list;
 #[cfg(test)]
 mod plans;
 mod schema;
+mod series;
 mod users;
 
 use std::path::Path;
@@ -86,7 +87,10 @@ pub struct ApplyTarget {
 #[derive(Debug, Clone)]
 pub struct PendingApply {
     pub apply: ApplyTarget,
+    /// The series the target carries: its own, else the version's.
     pub mbox: Vec<u8>,
+    /// True when the target carries a series of its own.
+    pub own_series: bool,
 }
 
 /// A job to create when a target applies.
@@ -174,3 +178,4 @@ impl Store {
 
 pub use changes::{revert_title, verdict, ChangeNewest, ChangeOwner, UploadPlace, VersionRef};
 pub use gate::{GateProcess, GateRows};
+pub use series::{CurrentSeries, TargetSeries};
