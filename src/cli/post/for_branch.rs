@@ -1,0 +1,97 @@
+//! `review post --for BRANCH [--change N]`: the current branch, based on BRANCH, posted as the
+//! series BRANCH carries in a change whose own series does not apply there.
+
+use super::flow::{self, Checked};
+use super::{client, current_series, lint_options, print_conflicts, print_lint_failure};
+use super::{print_published, Args, Context};
+use crate::error::{CliError, CliResult, Outcome};
+use crate::git::targets::ChangeKind;
+use crate::service::{ChangeId, Fetched, ReviewService};
+
+pub(super) fn run(ctx: &Context, args: &Args, target: &str) -> CliResult {
+    let current = current_series(ctx, Some(target.to_owned()))?;
+    let (config, repo) = (&current.loaded.config, &current.repo);
+    let Some(branch) = current.series.head_branch.clone() else {
+        return Err(
+            CliError::usage("HEAD is not on a branch").with_hint(format!(
+                "check out the branch based on {target} that holds the series"
+            )),
+        );
+    };
+    let request = flow::Request {
+        targets: vec![target.to_owned()],
+        kind: ChangeKind::Feature,
+        issue: None,
+        title: None,
+        draft: None,
+        lint: lint_options(args),
+        all_or_nothing: true,
+    };
+    let commits = current.series.commits.len();
+    let mut ready = match flow::check(repo, config, current.series, branch.clone(), &request)? {
+        Checked::LintFailed(report) => {
+            print_lint_failure(ctx, &report);
+            return Ok(Outcome::Problems);
+        }
+        Checked::Conflicts(conflicts) => {
+            print_conflicts(ctx, &conflicts, commits);
+            return Err(CliError::usage(format!(
+                "not posted: the series of `{branch}` does not apply to {target}"
+            ))
+            .with_hint(format!(
+                "rebase it onto {target} (`git rebase {target}`), resolve, and post again"
+            )));
+        }
+        Checked::Ready(ready) => ready,
+    };
+    let change = match (&args.change, &ready.link.1) {
+        (Some(text), _) => ChangeId(text.clone()),
+        (None, Some(linked)) => linked.clone(),
+        (None, None) => {
+            return Err(CliError::usage(format!(
+                "`{branch}` is not linked to a change; name the change with `--change N`"
+            )))
+        }
+    };
+    let service = client::connect(ctx, config)?;
+    check_target(&service, &change, target)?;
+    if args.dry_run {
+        ctx.printer.status(
+            "Would post",
+            &format!("{commits} commit(s) of `{branch}` as the series {target} carries in change {change}"),
+        );
+        return Ok(Outcome::Success);
+    }
+    ready.link.1 = Some(change);
+    ready.carry = Some(target.to_owned());
+    let published = flow::publish(repo, &service, &ready, &request)?;
+    print_published(ctx, args.format, &published, commits, &[])
+}
+
+/// Refuses, before anything is posted, a `--for` branch that is not a target of the change.
+fn check_target(
+    service: &dyn ReviewService,
+    change: &ChangeId,
+    target: &str,
+) -> Result<(), CliError> {
+    let fetched = service
+        .get_change(change, None)
+        .map_err(|e| client::service_error(e, Some(service)))?;
+    let Fetched::Fresh { value, .. } = fetched else {
+        return Ok(());
+    };
+    let targets: Vec<&str> = value
+        .current()
+        .map(|v| v.targets.iter().map(|t| t.target.as_str()).collect())
+        .unwrap_or_default();
+    if targets.contains(&target) {
+        return Ok(());
+    }
+    Err(CliError::usage(format!(
+        "{target} is not a target of change {change} (its targets: {}); nothing was posted",
+        targets.join(", ")
+    ))
+    .with_hint(format!(
+        "`--for` names one of the change's targets; to add {target}, post a new version of the change with `--target {target}` among its targets"
+    )))
+}
