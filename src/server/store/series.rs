@@ -152,6 +152,7 @@ pub(super) fn parse_commits(text: &str) -> Result<Vec<api::SeriesCommit>> {
 mod tests {
     use super::super::*;
     use super::*;
+    use crate::api::ChangeKind;
 
     fn version(hash: &str, mbox: &[u8]) -> NewVersion {
         NewVersion {
