@@ -29,6 +29,8 @@ pub struct Request {
     /// Post nothing when the series conflicts with any target (`--all-or-nothing`); else it
     /// is posted for every target and the conflicting ones wait for a series of their own.
     pub all_or_nothing: bool,
+    /// A new change backports this one (`review backport --post` of a merged change).
+    pub backport_of: Option<ChangeId>,
 }
 
 /// A target the series does not apply to.
@@ -171,7 +173,10 @@ pub fn publish(
                 kind: request.kind,
                 issue: request.issue.clone(),
                 draft: request.draft == Some(true),
-                backport_of: None,
+                backport_of: request
+                    .backport_of
+                    .clone()
+                    .or_else(|| backported(repo, branch)),
             };
             service.create_change(&meta, &ready.upload)
         }
@@ -216,6 +221,13 @@ pub fn publish(
         created,
         url,
     })
+}
+
+/// The merged change a backport branch carries (`review backport` wrote it in git config).
+fn backported(repo: &git2::Repository, branch: &str) -> Option<ChangeId> {
+    let config = repo.config().ok()?;
+    let text = config.get_string(&client::backport_of_key(branch)).ok()?;
+    Some(ChangeId(text))
 }
 
 /// Links the branch to the change (first post) and keeps the version as a local ref.

@@ -26,6 +26,7 @@ pub(super) fn run(ctx: &Context, args: &Args, target: &str) -> CliResult {
         draft: None,
         lint: lint_options(args),
         all_or_nothing: true,
+        backport_of: None,
     };
     let commits = current.series.commits.len();
     let mut ready = match flow::check(repo, config, current.series, branch.clone(), &request)? {

@@ -112,6 +112,14 @@ pub struct Args {
     /// Output format; `json` prints the object described in the README
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub format: OutputFormat,
+
+    /// The branch the series is measured from (`review backport`: the branch it backports to).
+    #[arg(skip)]
+    pub onto: Option<String>,
+
+    /// The change a new change backports (`review backport --post` of a merged change).
+    #[arg(skip)]
+    pub backport_of: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -150,7 +158,7 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
     if let Some(branch) = args.for_branch.clone() {
         return for_branch::run(ctx, &args, &branch);
     }
-    let current = current_series(ctx, None)?;
+    let current = current_series(ctx, args.onto.clone())?;
     let (config, repo) = (&current.loaded.config, &current.repo);
     let Some(branch) = current.series.head_branch.clone() else {
         return Err(CliError::usage("HEAD is not on a branch").with_hint(
@@ -165,6 +173,7 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
         draft: requested_draft(&args),
         lint: lint_options(&args),
         all_or_nothing: args.all_or_nothing,
+        backport_of: args.backport_of.clone().map(crate::service::ChangeId),
     };
     let commits = current.series.commits.len();
     let ready = match flow::check(repo, config, current.series, branch, &request)? {
