@@ -109,9 +109,7 @@ pub(super) fn carry(
         let onto = resolve_branch(repo, target)
             .map_err(|e| CliError::usage(e.to_string()))?
             .tip;
-        let committer = repo
-            .signature()
-            .map_err(|e| CliError::git("cannot read your git identity").with_cause(e.message()))?;
+        let committer = committer(repo)?;
         let picked = cherry_pick::pick(repo, onto, &source.commits, &committer)
             .map_err(|e| CliError::git("cannot cherry-pick the series").with_cause(e.message()))?;
         let branch = source.branch_for(target);
@@ -282,6 +280,31 @@ fn head_name(repo: &Repository) -> Result<String, CliError> {
         Some(name) => name.to_owned(),
         None => head.target().map(|id| id.to_string()).unwrap_or_default(),
     })
+}
+
+/// Who commits the picks, as `git cherry-pick` would: `git var GIT_COMMITTER_IDENT` (the
+/// `GIT_COMMITTER_*` variables, else `user.name`/`user.email`, and now).
+fn committer(repo: &Repository) -> Result<git2::Signature<'static>, CliError> {
+    let output = git(repo, &["var", "GIT_COMMITTER_IDENT"])?;
+    let ident = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    let bad = || CliError::git(format!("git gives an identity it cannot read: `{ident}`"));
+    let mut words = ident.rsplitn(3, ' ');
+    let (offset, secs, person) = (words.next(), words.next(), words.next());
+    let (Some(offset), Some(secs), Some(person)) = (offset, secs, person) else {
+        return Err(bad());
+    };
+    let (name, email) = person.split_once(" <").ok_or_else(bad)?;
+    let secs: i64 = secs.parse().map_err(|_| bad())?;
+    let sign = if offset.starts_with('-') { -1 } else { 1 };
+    let digits = offset.trim_start_matches(['+', '-']);
+    let (hours, minutes) = digits.split_at(digits.len().min(2));
+    let minutes = hours.parse::<i32>().unwrap_or(0) * 60 + minutes.parse::<i32>().unwrap_or(0);
+    git2::Signature::new(
+        name,
+        email.trim_end_matches('>'),
+        &git2::Time::new(secs, sign * minutes),
+    )
+    .map_err(|e| CliError::git("cannot use your git identity").with_cause(e.message()))
 }
 
 /// Runs the system `git` in the work tree (checkouts and the mid-pick state are git's own).

@@ -2,7 +2,7 @@
 //! series BRANCH carries in a change whose own series does not apply there.
 
 use super::flow::{self, Checked};
-use super::{client, current_series, lint_options, print_conflicts, print_lint_failure};
+use super::{client, current_series, lint_options, print_lint_failure};
 use super::{print_published, Args, Context};
 use crate::error::{CliError, CliResult, Outcome};
 use crate::git::targets::ChangeKind;
@@ -35,10 +35,21 @@ pub(super) fn run(ctx: &Context, args: &Args, target: &str) -> CliResult {
             return Ok(Outcome::Problems);
         }
         Checked::Conflicts(conflicts) => {
-            print_conflicts(ctx, &conflicts, commits);
+            let at = conflicts
+                .iter()
+                .map(|c| {
+                    format!(
+                        "commit {}/{commits} conflicts in {}",
+                        c.index,
+                        c.paths.join(", ")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
             return Err(CliError::usage(format!(
                 "not posted: the series of `{branch}` does not apply to {target}"
             ))
+            .with_cause(at)
             .with_hint(format!(
                 "rebase it onto {target} (`git rebase {target}`), resolve, and post again"
             )));

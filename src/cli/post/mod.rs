@@ -359,7 +359,7 @@ pub(super) fn print_published(
 }
 
 /// Why nothing was posted: the targets the series does not apply to.
-pub(super) fn print_conflicts(ctx: &Context, conflicts: &[flow::Conflict], commits: usize) {
+fn print_conflicts(ctx: &Context, conflicts: &[flow::Conflict], commits: usize) {
     for c in conflicts {
         ctx.printer.info(&format!(
             "{}: conflicts at commit {}/{commits} in {}",
