@@ -434,15 +434,7 @@ mod tests {
                 series_commits: None,
                 verdict,
                 jobs: Vec::new(),
-                gate: GateState {
-                    state: api::GateStatus::None,
-                    summary: String::new(),
-                    position: None,
-                    queue_length: None,
-                    commit: None,
-                    approvals: Vec::new(),
-                    post_merge: None,
-                },
+                gate: GateState::new(api::GateStatus::None, String::new()),
             })
             .collect();
         Change {
