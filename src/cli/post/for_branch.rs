@@ -107,3 +107,59 @@ fn check_target(
         "`--for` names one of the change's targets; to add {target}, post a new version of the change with `--target {target}` among its targets"
     )))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{ErrorCode, Role, SeriesKind, User};
+    use crate::service::memory::MemoryService;
+    use crate::service::{NewChange, ServiceError, Upload};
+
+    #[test]
+    fn for_names_a_target_of_the_change_whose_series_becomes_that_targets_own() {
+        let service = MemoryService::new(User {
+            name: "ann".into(),
+            role: Role::Contributor,
+        });
+        let upload = Upload {
+            mbox: b"From x".to_vec(),
+            targets: vec!["main".into(), "3.13".into()],
+            base: None,
+        };
+        let meta = NewChange {
+            title: "Fix".into(),
+            kind: ChangeKind::Bugfix,
+            issue: None,
+            draft: false,
+            backport_of: None,
+        };
+        let number = service.create_change(&meta, &upload).unwrap().change.number;
+        let id = ChangeId(number.to_string());
+        let refused = check_target(&service, &id, "3.12").unwrap_err();
+        assert_eq!(
+            refused.message,
+            "3.12 is not a target of change 1 (its targets: main, 3.13); nothing was posted"
+        );
+        check_target(&service, &id, "3.13").unwrap();
+        let posted = service.add_branch_series(&id, "3.13", b"From y").unwrap();
+        let version = posted.change.current().unwrap().clone();
+        assert_eq!(posted.change.current_version, 2);
+        let series: Vec<SeriesKind> = version.targets.iter().map(|t| t.series).collect();
+        assert_eq!(series, [SeriesKind::Default, SeriesKind::BranchSpecific]);
+        // The service refuses a branch that is not a target, and nothing changes.
+        let err = service
+            .add_branch_series(&id, "3.12", b"From y")
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            ServiceError::Rejected {
+                code: ErrorCode::NotATarget,
+                ..
+            }
+        ));
+        let Fetched::Fresh { value, .. } = service.get_change(&id, None).unwrap() else {
+            panic!("an unconditional read is fresh");
+        };
+        assert_eq!(value.current_version, 2);
+    }
+}

@@ -317,14 +317,26 @@ pub(super) fn open_change_for(
     Ok(())
 }
 
+/// The body of a write to an open change the user may modify (`verb` says what for).
+pub(super) fn open_change_request<T: serde::de::DeserializeOwned>(
+    state: &AppState,
+    (user, number): (&UserRow, u64),
+    verb: &str,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<T, ApiError> {
+    open_change_for(state, user, number, verb)?;
+    parse_json(headers, body)
+}
+
 pub(super) async fn add_version(
     State(state): State<Arc<AppState>>,
     ChangeWrite { user, number }: ChangeWrite,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult {
-    open_change_for(&state, &user, number, "add a version to")?;
-    let request: api::AddVersion = parse_json(&headers, body)?;
+    let request: api::AddVersion =
+        open_change_request(&state, (&user, number), "add a version to", &headers, body)?;
     let upload = match prepare_upload(
         &state,
         UploadPlace::Version { change: number },

@@ -15,8 +15,8 @@ use crate::server::gate::{ChangeNumber, Event, Version};
 use crate::server::pipeline::{content_hash, series_hash};
 use crate::server::store::TargetSeries;
 
-use super::changes::{apply_and_answer, decoded_mbox, open_change_for, parse_upload};
-use super::extract::{parse_json, unknown_change, unprocessable, ChangeWrite};
+use super::changes::{apply_and_answer, decoded_mbox, open_change_request, parse_upload};
+use super::extract::{unknown_change, unprocessable, ChangeWrite};
 use super::{ApiError, ApiResult, AppState};
 
 pub(super) async fn add_series(
@@ -25,8 +25,9 @@ pub(super) async fn add_series(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult {
-    open_change_for(&state, &user, number, "add a branch-specific series to")?;
-    let request: api::BranchSeries = parse_json(&headers, body)?;
+    let verb = "add a branch-specific series to";
+    let request: api::BranchSeries =
+        open_change_request(&state, (&user, number), verb, &headers, body)?;
     let store = state.pipeline.store.clone();
     let current = store
         .current_series(number)?

@@ -142,11 +142,22 @@ impl Store {
 
     /// Marks the change a draft (checked, not approvable) or ready for review.
     pub fn set_draft(&self, change: u64, draft: bool) -> Result<()> {
+        self.update_change(
+            "UPDATE changes SET draft = ?2 WHERE number = ?1",
+            change,
+            draft,
+        )
+    }
+
+    /// Runs `sql`, an update of one change (`?1`) setting one value (`?2`).
+    pub(super) fn update_change(
+        &self,
+        sql: &str,
+        change: u64,
+        value: impl rusqlite::ToSql,
+    ) -> Result<()> {
         self.write(|tx| {
-            tx.execute(
-                "UPDATE changes SET draft = ?2 WHERE number = ?1",
-                params![change, draft],
-            )?;
+            tx.execute(sql, params![change, value])?;
             Ok(())
         })
     }

@@ -133,13 +133,11 @@ impl Store {
 
     /// Records that `change` backports `original` (a merged change carried to another branch).
     pub fn link_backport(&self, change: u64, original: u64) -> Result<()> {
-        self.write(|tx| {
-            tx.execute(
-                "UPDATE changes SET backport_of = ?2 WHERE number = ?1",
-                params![change, original],
-            )?;
-            Ok(())
-        })
+        self.update_change(
+            "UPDATE changes SET backport_of = ?2 WHERE number = ?1",
+            change,
+            original,
+        )
     }
 }
 
