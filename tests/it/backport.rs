@@ -4,20 +4,28 @@
 
 use serde_json::{json, Value};
 
-use crate::support::client::{clone, review};
+use crate::support::client::{clone, json, review};
 use crate::support::serve::{serve_toml, Server, Service, ONE_JOB};
 use crate::support::{GitRepo, TestEnv};
 
 /// A service with `main`, `3.14`, `3.13` (where `src/lib.c` differs, so the fix conflicts)
 /// and `3.12` (where it does not), three targets a version; and a contributor's clone.
 fn world(env: &TestEnv) -> (Service<'_>, Server, GitRepo<'_>) {
-    let toml = serve_toml(ONE_JOB).replace("targets = 2", "targets = 3")
+    world_with(env, ONE_JOB, "")
+}
+
+/// The same with `jobs`, and `mark` in 3.13's `src/lib.c` (a job may fail on it).
+fn world_with<'e>(env: &'e TestEnv, jobs: &str, mark: &str) -> (Service<'e>, Server, GitRepo<'e>) {
+    let toml = serve_toml(jobs).replace("targets = 2", "targets = 3")
         + "\n[[branch]]\nname = \"3.13\"\nrole = \"bugfix\"\n\n[[branch]]\nname = \"3.12\"\nrole = \"security\"\n";
     let service = Service::with_toml(env, &toml);
     let up = &service.upstream;
     up.branch("3.12");
     up.new_branch("3.13", "main");
-    up.write("src/lib.c", "int one(void) { return 1; } /* 3.13 */\n");
+    up.write(
+        "src/lib.c",
+        format!("int one(void) {{ return 1; }} /* 3.13{mark} */\n"),
+    );
     up.commit("3.13: lib");
     up.checkout("main");
     let bare = service.dir.join("demo.git");
@@ -303,4 +311,121 @@ fn a_branch_series_for_a_branch_that_is_not_a_target_or_that_does_not_apply_is_r
     post(&["backport", "--continue"])
         .code(2)
         .stderr_has("no backport is in progress");
+}
+
+/// Check runs pass; the gate's `tests` fails where `src/lib.c` holds `gate-fails`, the
+/// post-merge `post` where it holds `post-fails` (gate runs have ids from 2^40).
+const BRANCH_JOBS: &str = r#"
+[[job]]
+name = "tests"
+run = "[ $REVIEW_JOB_ID -lt 1000000 ] || ! grep -q gate-fails src/lib.c"
+timeout_secs = 60
+
+[[job]]
+name = "post"
+run = "[ $REVIEW_JOB_ID -lt 1000000 ] || ! grep -q post-fails src/lib.c"
+timeout_secs = 60
+post_merge = true
+
+[gate]
+jobs = ["tests"]
+poll_ms = 200
+"#;
+
+/// Posts `fix` for main and 3.13, backports it to 3.13 with a resolution, and approves.
+fn post_backport_and_approve(server: &Server, service: &Service<'_>, repo: &GitRepo<'_>) {
+    let (url, ann) = (server.base.as_str(), service.tokens.contributor.as_str());
+    review(
+        repo,
+        url,
+        Some(ann),
+        &["post", "--target", "main", "--target", "3.13"],
+    )
+    .code(1);
+    server.wait_for_verdicts(1, ann);
+    review(repo, url, Some(ann), &["backport", "1", "--to", "3.13"]).code(1);
+    let lib = std::fs::read_to_string(repo.path.join("src/lib.c")).unwrap();
+    let ours = lib.lines().find(|l| l.contains("3.13")).unwrap().to_owned();
+    repo.write(
+        "src/lib.c",
+        format!("{ours}\nint two(void) {{ return 2; }}\n"),
+    );
+    repo.git(["add", "src/lib.c"]);
+    review(repo, url, Some(ann), &["backport", "--continue", "--post"]).success();
+    server.wait_for_verdicts(1, ann);
+    let core = service.tokens.core.as_str();
+    review(repo, url, Some(core), &["approve", "1"]).success();
+}
+
+fn gate_state(change: &Value, target: &str) -> String {
+    let version = change["versions"].as_array().unwrap().last().unwrap();
+    let found = version["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["target"] == target);
+    found.unwrap()["gate"]["state"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn merged_on_one_branch_and_ejected_on_another_reads_partially_merged() {
+    let env = TestEnv::new();
+    let (service, server, repo) = world_with(&env, BRANCH_JOBS, " gate-fails");
+    let ann = service.tokens.contributor.as_str();
+    post_backport_and_approve(&server, &service, &repo);
+    let change = server.wait_for(1, ann, "main merged, 3.13 ejected", |c| {
+        gate_state(c, "main") == "merged" && gate_state(c, "3.13") == "ejected"
+    });
+    assert_eq!(change["state"], "open");
+    assert_eq!(
+        bare_git(&service, &["log", "-1", "--format=%s", "main"]),
+        "Add two"
+    );
+    assert_eq!(
+        bare_git(&service, &["log", "-1", "--format=%s", "3.13"]),
+        "3.13: lib"
+    );
+    let status = review(&repo, &server.base, Some(ann), &["status", "1"]);
+    status.code(1).stdout_has("(partially merged, by ann)");
+    let status = review(
+        &repo,
+        &server.base,
+        Some(ann),
+        &["status", "1", "--format", "json"],
+    );
+    status.code(1);
+    assert_eq!(json(&status)["outcome"], "partially-merged");
+}
+
+#[test]
+fn a_post_merge_failure_on_one_branch_reverts_there_only() {
+    let env = TestEnv::new();
+    let (service, server, repo) = world_with(&env, BRANCH_JOBS, " post-fails");
+    let ann = service.tokens.contributor.as_str();
+    post_backport_and_approve(&server, &service, &repo);
+    server.wait_for(1, ann, "3.13 reverted", |c| {
+        gate_state(c, "3.13") == "reverted"
+    });
+    let change = server.get("/api/v1/changes/1", Some(ann)).json;
+    assert_eq!(gate_state(&change, "main"), "merged");
+    assert_eq!(
+        bare_git(&service, &["log", "-1", "--format=%s", "main"]),
+        "Add two"
+    );
+    assert_eq!(
+        bare_git(&service, &["log", "-2", "--format=%s", "3.13"]),
+        "Revert change 1 on 3.13\nAdd two"
+    );
+    assert_eq!(
+        bare_git(&service, &["show", "3.13:src/lib.c"]),
+        "int one(void) { return 1; } /* 3.13 post-fails */"
+    );
+    let listed = server.get("/api/v1/changes?limit=10", Some(ann)).json;
+    let titles: Vec<&str> = listed["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Revert change 1 on 3.13", "Add two"]);
 }
