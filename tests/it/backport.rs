@@ -429,3 +429,69 @@ fn a_post_merge_failure_on_one_branch_reverts_there_only() {
         .collect();
     assert_eq!(titles, ["Revert change 1 on 3.13", "Add two"]);
 }
+
+#[test]
+fn news_entries_travel_and_a_misc_news_conflict_keeps_both_entries() {
+    let env = TestEnv::new();
+    let (service, server, repo) = world(&env);
+    let (url, ann) = (server.base.as_str(), service.tokens.contributor.as_str());
+    // main and 3.13 both have the single-file Misc/NEWS, each with an entry of its own.
+    let up = &service.upstream;
+    up.write("Misc/NEWS", "News\n====\n\n- old\n");
+    up.commit("main: NEWS");
+    up.checkout("3.13");
+    up.write("Misc/NEWS", "News\n====\n\n- 3.13 only\n- old\n");
+    up.commit("3.13: NEWS");
+    up.checkout("main");
+    let bare = service.dir.join("demo.git");
+    up.git(["push", "-q", bare.to_str().unwrap(), "main", "3.13"]);
+    repo.git(["fetch", "-q", "origin"]);
+    repo.git(["branch", "-f", "3.13", "origin/3.13"]);
+    repo.new_branch("news-fix", "origin/main");
+    let fragment = "Misc/NEWS.d/next/Library/2026-01-01-00-00-00.gh-issue-12345.AbCdEf.rst";
+    repo.write("src/other.c", "int three(void) { return 3; }\n")
+        .write(fragment, "Fix the thing.\n")
+        .write("Misc/NEWS", "News\n====\n\n- the fix\n- old\n");
+    repo.commit("Fix the thing");
+    let post = ["post", "--no-lint", "--target", "main", "--target", "3.13"];
+    review(&repo, url, Some(ann), &post)
+        .code(1)
+        .stderr_has("3.13: conflicts at commit 1/1 in Misc/NEWS");
+    server.wait_for_verdicts(1, ann);
+    review(
+        &repo,
+        url,
+        Some(ann),
+        &["backport", "1", "--to", "3.13", "--post", "--no-lint"],
+    )
+    .code(2)
+    .stderr_has("--no-lint");
+    review(&repo, url, Some(ann), &["backport", "1", "--to", "3.13"])
+        .success()
+        .stderr_has("Backported change 1 to 3.13");
+    assert_eq!(
+        repo.git(["symbolic-ref", "--short", "HEAD"]),
+        "backport/1-3.13"
+    );
+    let news = std::fs::read_to_string(repo.path.join("Misc/NEWS")).unwrap();
+    assert_eq!(news, "News\n====\n\n- 3.13 only\n- the fix\n- old\n");
+    assert_eq!(
+        std::fs::read_to_string(repo.path.join(fragment)).unwrap(),
+        "Fix the thing.\n"
+    );
+    review(
+        &repo,
+        url,
+        Some(ann),
+        &["post", "--for", "3.13", "--no-lint"],
+    )
+    .success();
+    let change = server.wait_for_verdicts(1, ann);
+    assert_eq!(
+        targets(&change),
+        [
+            row("main", "applies", "default"),
+            row("3.13", "applies", "branch-specific")
+        ]
+    );
+}
