@@ -458,14 +458,6 @@ fn news_entries_travel_and_a_misc_news_conflict_keeps_both_entries() {
         .code(1)
         .stderr_has("3.13: conflicts at commit 1/1 in Misc/NEWS");
     server.wait_for_verdicts(1, ann);
-    review(
-        &repo,
-        url,
-        Some(ann),
-        &["backport", "1", "--to", "3.13", "--post", "--no-lint"],
-    )
-    .code(2)
-    .stderr_has("--no-lint");
     review(&repo, url, Some(ann), &["backport", "1", "--to", "3.13"])
         .success()
         .stderr_has("Backported change 1 to 3.13");
