@@ -33,19 +33,14 @@ impl Store {
     pub fn current_series(&self, change: u64) -> Result<Option<CurrentSeries>> {
         let conn = self.conn();
         let row: Option<(i64, u32, Vec<u8>, Option<String>)> = conn
-            .query_row(
-                "SELECT id, number, mbox, base FROM versions WHERE change = ?1
-                 ORDER BY number DESC LIMIT 1",
-                [change],
-                |r| Ok((r.get(0)?, r.get(1)?, mbox_bytes(r.get_ref(2)?)?, r.get(3)?)),
-            )
+            .query_row(NEWEST_VERSION, [change], |r| {
+                Ok((r.get(0)?, r.get(1)?, mbox_bytes(r.get_ref(2)?)?, r.get(3)?))
+            })
             .optional()?;
         let Some((id, number, mbox, base)) = row else {
             return Ok(None);
         };
-        let mut stmt = conn.prepare_cached(
-            "SELECT target, mbox, commits FROM targets WHERE version = ?1 ORDER BY position",
-        )?;
+        let mut stmt = conn.prepare_cached(SERIES_OF)?;
         let rows = stmt
             .query_map([id], |r| {
                 let mbox = match r.get_ref(1)? {
@@ -108,7 +103,7 @@ impl Store {
                 let commits = serde_json::to_string(&series.commits)
                     .map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 tx.execute(
-                    "UPDATE targets SET mbox = ?3, commits = ?4 WHERE version = ?1 AND target = ?2",
+                    SET_TARGET_SERIES,
                     params![stored.version_id, series.target, series.mbox, commits],
                 )?;
             }
@@ -121,13 +116,9 @@ impl Store {
     pub fn target_mbox(&self, change: u64, number: u32, target: &str) -> Result<Option<Vec<u8>>> {
         let conn = self.conn();
         Ok(conn
-            .query_row(
-                "SELECT COALESCE(t.mbox, v.mbox) FROM versions v
-                 LEFT JOIN targets t ON t.version = v.id AND t.target = ?3
-                 WHERE v.change = ?1 AND v.number = ?2",
-                params![change, number, target],
-                |r| mbox_bytes(r.get_ref(0)?),
-            )
+            .query_row(TARGET_MBOX, params![change, number, target], |r| {
+                mbox_bytes(r.get_ref(0)?)
+            })
             .optional()?)
     }
 
@@ -140,6 +131,23 @@ impl Store {
         )
     }
 }
+
+/// A change's newest version.
+pub(super) const NEWEST_VERSION: &str =
+    "SELECT id, number, mbox, base FROM versions WHERE change = ?1 ORDER BY number DESC LIMIT 1";
+
+/// The series of a version's targets (NULL: the version's).
+pub(super) const SERIES_OF: &str =
+    "SELECT target, mbox, commits FROM targets WHERE version = ?1 ORDER BY position";
+
+/// A target's own series.
+pub(super) const SET_TARGET_SERIES: &str =
+    "UPDATE targets SET mbox = ?3, commits = ?4 WHERE version = ?1 AND target = ?2";
+
+/// The mbox a target carries in a version: its own, else the version's.
+pub(super) const TARGET_MBOX: &str = "SELECT COALESCE(t.mbox, v.mbox) FROM versions v
+     LEFT JOIN targets t ON t.version = v.id AND t.target = ?3
+     WHERE v.change = ?1 AND v.number = ?2";
 
 /// A `commits` column: the JSON list of the series' commits.
 pub(super) fn parse_commits(text: &str) -> Result<Vec<api::SeriesCommit>> {
