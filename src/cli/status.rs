@@ -54,8 +54,9 @@ pub enum Overall {
     Failed,
     Pending,
     Merged,
-    /// Merged on some targets and ejected from the gate on others (each target's gate says
-    /// which): the ejected ones need a recheck or a new version.
+    /// Merged on some targets and ejected from the gate on others, or not applying there (each
+    /// target's gate and apply state say which): those need a recheck, a new version or a
+    /// series of their own.
     PartiallyMerged,
     /// Merged, then reverted by the gate after a post-merge check failed.
     Reverted,
@@ -93,7 +94,8 @@ pub fn overall(change: &Change) -> Overall {
         api::ChangeState::Open => {}
     }
     let gate_is = |state| targets.iter().any(|t| t.gate.state == state);
-    if gate_is(api::GateStatus::Merged) && gate_is(api::GateStatus::Ejected) {
+    let stuck = targets.iter().any(|t| t.verdict == Verdict::Conflicts);
+    if gate_is(api::GateStatus::Merged) && (gate_is(api::GateStatus::Ejected) || stuck) {
         return Overall::PartiallyMerged;
     }
     let mut result = Overall::Passed;
@@ -538,6 +540,11 @@ mod tests {
         assert_eq!(json, "partially-merged");
         change.versions[0].targets[0].gate.state = api::GateStatus::Queued;
         assert_eq!(overall(&change), Overall::Failed);
+        // A target that still waits for a series of its own, once the others merged.
+        change.versions[0].targets[0].gate.state = api::GateStatus::Merged;
+        change.versions[0].targets[1].gate.state = api::GateStatus::NotApproved;
+        change.versions[0].targets[1].verdict = Verdict::Conflicts;
+        assert_eq!(overall(&change), Overall::PartiallyMerged);
     }
 
     #[test]
