@@ -67,7 +67,7 @@ pub struct CreateChange {
     #[serde(default)]
     pub draft: bool,
     /// The change this one backports (a merged change carried to another branch afterwards).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "optional_whole_number")]
     pub backport_of: Option<u64>,
 }
 
@@ -691,14 +691,31 @@ pub struct Approve {
 /// `integer`, which the OpenAPI document promises.
 fn whole_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
     let n = serde_json::Number::deserialize(deserializer)?;
-    n.as_u64()
-        .or_else(|| {
-            n.as_f64()
-                .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= f64::from(u32::MAX))
-                .map(|f| f as u64)
-        })
+    whole(&n)
         .and_then(|n| u32::try_from(n).ok())
         .ok_or_else(|| serde::de::Error::custom(format!("`{n}` is not a version number")))
+}
+
+/// The same for an optional change number (up to 2^63 - 1, as ids are).
+fn optional_whole_number<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<u64>, D::Error> {
+    let Some(n) = Option::<serde_json::Number>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    whole(&n)
+        .filter(|&n| i64::try_from(n).is_ok())
+        .map(Some)
+        .ok_or_else(|| serde::de::Error::custom(format!("`{n}` is not a change number")))
+}
+
+/// A non-negative integer, also when written with a zero fraction.
+fn whole(n: &serde_json::Number) -> Option<u64> {
+    n.as_u64().or_else(|| {
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 2f64.powi(63))
+            .map(|f| f as u64)
+    })
 }
 
 /// `POST /api/v1/changes/{number}/recheck`.

@@ -69,6 +69,29 @@ fn approve_takes_a_whole_version_number_and_nothing_else() {
 }
 
 #[test]
+fn backport_of_is_a_whole_change_number_or_nothing() {
+    let parse = |extra: &str| {
+        let text = format!(
+            r#"{{"mbox": "m", "targets": ["main"], "kind": "bugfix", "title": "t"{extra}}}"#
+        );
+        serde_json::from_str::<CreateChange>(&text).map(|c| c.backport_of)
+    };
+    assert_eq!(parse("").unwrap(), None);
+    assert_eq!(parse(r#", "backport_of": null"#).unwrap(), None);
+    assert_eq!(parse(r#", "backport_of": 7"#).unwrap(), Some(7));
+    assert_eq!(
+        parse(r#", "backport_of": 335274980.0"#).unwrap(),
+        Some(335274980)
+    );
+    for bad in ["7.5", "-1", "\"7\"", "9223372036854775808"] {
+        assert!(
+            parse(&format!(r#", "backport_of": {bad}"#)).is_err(),
+            "{bad}"
+        );
+    }
+}
+
+#[test]
 fn enums_round_trip_through_their_names() {
     for state in [
         "queued",
