@@ -353,13 +353,23 @@ pub(super) async fn add_version(
         .pipeline
         .store
         .add_version(number, user.id, &upload.version)?;
+    new_version_and_answer(&state, stored, upload).await
+}
+
+/// Tells the gate of a version just stored (it drops the approvals of older ones), applies it
+/// and answers with the change.
+pub(super) async fn new_version_and_answer(
+    state: &Arc<AppState>,
+    stored: StoredVersion,
+    upload: Upload,
+) -> ApiResult {
     if stored.created {
         state.gate.feed(Event::NewVersion {
-            change: ChangeNumber(number),
+            change: ChangeNumber(stored.change),
             version: Version(stored.number),
         })?;
     }
-    apply_and_answer(&state, stored, upload).await
+    apply_and_answer(state, stored, upload).await
 }
 
 pub(super) async fn abandon(

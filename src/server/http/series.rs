@@ -11,11 +11,10 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 
 use crate::api::{self, ErrorCode};
-use crate::server::gate::{ChangeNumber, Event, Version};
 use crate::server::pipeline::{content_hash, series_hash};
 use crate::server::store::TargetSeries;
 
-use super::changes::{apply_and_answer, decoded_mbox, open_change_request, parse_upload};
+use super::changes::{decoded_mbox, new_version_and_answer, open_change_request, parse_upload};
 use super::extract::{unknown_change, unprocessable, ChangeWrite};
 use super::{ApiError, ApiResult, AppState};
 
@@ -81,11 +80,5 @@ pub(super) async fn add_series(
     );
     upload.own_patches = own_patches;
     let stored = store.add_version_with_series(number, user.id, &upload.version, &own)?;
-    if stored.created {
-        state.gate.feed(Event::NewVersion {
-            change: ChangeNumber(number),
-            version: Version(stored.number),
-        })?;
-    }
-    apply_and_answer(&state, stored, upload).await
+    new_version_and_answer(&state, stored, upload).await
 }

@@ -34,13 +34,7 @@ impl Store {
                 )
                 .optional()?;
             if let Some((change, version_id, number)) = existing {
-                return Ok(StoredVersion {
-                    change,
-                    version_id,
-                    number,
-                    created: false,
-                    cancelled_running: Vec::new(),
-                });
+                return Ok(StoredVersion::existing(change, version_id, number));
             }
             tx.execute(
                 "INSERT INTO changes (owner, title, kind, issue, state, created_ms, draft) VALUES (?1, ?2, ?3, ?4, 'open', ?5, ?6)",
@@ -131,12 +125,8 @@ impl Store {
                 )
                 .optional()?,
         };
-        Ok(found.map(|(change, version_id, number)| StoredVersion {
-            change,
-            version_id,
-            number,
-            created: false,
-            cancelled_running: Vec::new(),
+        Ok(found.map(|(change, version_id, number)| {
+            StoredVersion::existing(change, version_id, number)
         }))
     }
 

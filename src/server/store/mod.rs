@@ -73,6 +73,19 @@ pub struct StoredVersion {
     pub cancelled_running: Vec<u64>,
 }
 
+impl StoredVersion {
+    /// A version found already stored (a retried upload): nothing was created or cancelled.
+    pub fn existing(change: u64, version_id: i64, number: u32) -> Self {
+        StoredVersion {
+            change,
+            version_id,
+            number,
+            created: false,
+            cancelled_running: Vec::new(),
+        }
+    }
+}
+
 /// One target of one version, to apply.
 #[derive(Debug, Clone)]
 pub struct ApplyTarget {

@@ -89,13 +89,7 @@ impl Store {
                 )
                 .optional()?;
             if let Some((version_id, number)) = existing {
-                return Ok(StoredVersion {
-                    change,
-                    version_id,
-                    number,
-                    created: false,
-                    cancelled_running: Vec::new(),
-                });
+                return Ok(StoredVersion::existing(change, version_id, number));
             }
             let cancelled_running = cancel_jobs(tx, change, "superseded by a newer version")?;
             let mut stored = insert_version(tx, change, uploader, version)?;
