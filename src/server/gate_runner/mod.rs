@@ -355,6 +355,8 @@ impl GateRunner {
                     });
                 }
                 Action::StartJob { start } => {
+                    let changes = start.build.items.iter().map(|i| i.change);
+                    self.record_run_changes(start.run, changes);
                     self.runtime.spawn(async move {
                         let report = runner
                             .run_job(start.run, &start.job, &start.commit, &start.target)
@@ -438,6 +440,7 @@ impl GateRunner {
         commit: CommitId,
         merged: ItemRef,
     ) {
+        self.record_run_changes(run, [merged.change]);
         let runtime = self.runtime.clone();
         runtime.spawn(async move {
             let Some(JobReport { passed, log, .. }) =
@@ -608,5 +611,20 @@ impl GateRunner {
     /// The log of a gate run.
     pub fn log_path(&self, run: u64) -> PathBuf {
         self.logs.join(format!("gate-{run}.log"))
+    }
+
+    /// The changes whose code a run's tree holds, one number a line: its log is shown only to
+    /// who may see every one of them (a security change ahead in the queue is in the tree).
+    pub fn run_changes_path(&self, run: u64) -> PathBuf {
+        self.logs.join(format!("gate-{run}.changes"))
+    }
+
+    /// Writes the run's changes before it starts; when that fails the log stays hidden from
+    /// everyone below core, which is the safe side.
+    fn record_run_changes(&self, run: RunId, changes: impl IntoIterator<Item = ChangeNumber>) {
+        let list: String = changes.into_iter().map(|c| format!("{}\n", c.0)).collect();
+        if let Err(e) = std::fs::write(self.run_changes_path(run.0), list) {
+            self.event(format!("gate: cannot record the changes of run {}: {e}", run.0));
+        }
     }
 }
