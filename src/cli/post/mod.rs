@@ -182,7 +182,7 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
             return Ok(Outcome::Problems);
         }
         Checked::Conflicts(conflicts) => {
-            print_conflicts(ctx, &conflicts, commits);
+            print_conflicts(ctx, &conflicts, commits, args.all_or_nothing);
             return Ok(Outcome::Problems);
         }
         Checked::Ready(ready) => ready,
@@ -359,7 +359,12 @@ pub(super) fn print_published(
 }
 
 /// Why nothing was posted: the targets the series does not apply to.
-fn print_conflicts(ctx: &Context, conflicts: &[flow::Conflict], commits: usize) {
+fn print_conflicts(
+    ctx: &Context,
+    conflicts: &[flow::Conflict],
+    commits: usize,
+    all_or_nothing: bool,
+) {
     for c in conflicts {
         ctx.printer.info(&format!(
             "{}: conflicts at commit {}/{commits} in {}",
@@ -368,11 +373,18 @@ fn print_conflicts(ctx: &Context, conflicts: &[flow::Conflict], commits: usize) 
             c.paths.join(", ")
         ));
     }
-    ctx.printer.hint(
-        "rebase the branch onto the conflicting target; or post without `--all-or-nothing` and give that target a series of its own (`review backport`, `review post --for`)",
-    );
-    ctx.printer
-        .info("the series does not apply to every target; nothing was posted");
+    if all_or_nothing {
+        ctx.printer.hint(
+            "rebase the branch onto the conflicting target; or post without `--all-or-nothing` and give that target a series of its own (`review backport`, `review post --for`)",
+        );
+        ctx.printer
+            .info("the series does not apply to every target; nothing was posted");
+    } else {
+        ctx.printer
+            .hint("rebase the branch onto one of the targets, or nominate others with `--target`");
+        ctx.printer
+            .info("the series applies to none of its targets; nothing was posted");
+    }
 }
 
 pub(super) fn print(ctx: &Context, format: OutputFormat, post: &PostJson<'_>) -> CliResult {
