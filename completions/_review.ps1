@@ -474,6 +474,7 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
         }
         'review;backport' {
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The branch to carry it to; repeat for several')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format; `json` prints one object a line per branch, described in docs/json.md (post separately then: `review post --for BRANCH --format json`)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto colours a terminal unless NO_COLOR is set')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (like `git -C`)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`')

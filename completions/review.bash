@@ -374,7 +374,7 @@ _review() {
             return 0
             ;;
         review__subcmd__backport)
-            opts="-q -v -C -h -V --to --post --continue --abort --quiet --verbose --color --config --help --version"
+            opts="-q -v -C -h -V --to --post --continue --abort --format --quiet --verbose --color --config --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -382,6 +382,10 @@ _review() {
             case "${prev}" in
                 --to)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 --color)

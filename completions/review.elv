@@ -428,6 +428,7 @@ set edit:completion:arg-completer[review] = {|@words|
         }
         &'review;backport'= {
             cand --to 'The branch to carry it to; repeat for several'
+            cand --format 'Output format; `json` prints one object a line per branch, described in docs/json.md (post separately then: `review post --for BRANCH --format json`)'
             cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
             cand -C 'Run as if started in <PATH> (like `git -C`)'
             cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'

@@ -275,6 +275,8 @@ complete -c review -n "__fish_review_using_subcommand post" -s v -l verbose -d '
 complete -c review -n "__fish_review_using_subcommand post" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c review -n "__fish_review_using_subcommand post" -s V -l version -d 'Print version'
 complete -c review -n "__fish_review_using_subcommand backport" -l to -d 'The branch to carry it to; repeat for several' -r
+complete -c review -n "__fish_review_using_subcommand backport" -l format -d 'Output format; `json` prints one object a line per branch, described in docs/json.md (post separately then: `review post --for BRANCH --format json`)' -r -f -a "human\t'Text for people; may be coloured on a terminal'
+json\t'One JSON document (or JSON Lines where the command says so), never coloured'"
 complete -c review -n "__fish_review_using_subcommand backport" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -299,7 +299,18 @@ fn a_branch_series_for_a_branch_that_is_not_a_target_or_that_does_not_apply_is_r
 
     // --abort goes back where the backport started and drops its branch.
     repo.checkout("fix");
-    post(&["backport", "1", "--to", "3.13"]).code(1);
+    let stopped = post(&["backport", "1", "--to", "3.13", "--format", "json"]);
+    stopped.code(1);
+    let report = json(&stopped);
+    assert_eq!(report["state"], "conflicts", "{report}");
+    assert_eq!(report["branch"], "backport/1-3.13");
+    assert_eq!(report["conflict"]["index"], 1);
+    assert_eq!(report["conflict"]["paths"], json!(["src/lib.c"]));
+    post(&[
+        "backport", "1", "--to", "3.13", "--post", "--format", "json",
+    ])
+    .code(2)
+    .stderr_has("--post");
     post(&["backport", "1", "--to", "3.13"])
         .code(2)
         .stderr_has("the backport of change 1 to 3.13 is in progress");

@@ -14,6 +14,7 @@ use crate::error::{CliError, CliResult, Outcome};
 use crate::git::cherry_pick::{self, Picked};
 use crate::git::series::{resolve_branch, short};
 use crate::ui::OutputFormat;
+use serde::Serialize;
 
 use progress::InProgress;
 use source::Source;
@@ -60,6 +61,54 @@ pub struct Args {
     /// Give up the backport in progress: back to the branch it started from
     #[arg(long, conflicts_with_all = ["change", "to"])]
     pub abort: bool,
+
+    /// Output format; `json` prints one object a line per branch, described in docs/json.md
+    /// (post separately then: `review post --for BRANCH --format json`)
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human, conflicts_with = "post")]
+    pub format: OutputFormat,
+}
+
+/// How the backports are made: posted or not, and how they are reported.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Mode {
+    pub post: bool,
+    pub format: OutputFormat,
+}
+
+/// What the backport to one branch came to (`--format json`: one object a line).
+#[derive(Serialize)]
+pub(super) struct Report<'a> {
+    pub change: &'a str,
+    pub target: &'a str,
+    pub branch: &'a str,
+    /// `picked` (the branch holds the series) or `conflicts` (checked out mid-pick).
+    pub state: &'static str,
+    pub conflict: Option<ConflictJson>,
+}
+
+/// Where a pick stopped.
+#[derive(Serialize)]
+pub(super) struct ConflictJson {
+    /// 1-based, in the series.
+    pub index: usize,
+    pub commit: String,
+    pub paths: Vec<String>,
+}
+
+/// Prints `report` on stdout: the branch name, or the JSON object on one line.
+pub(super) fn print_report(
+    ctx: &Context,
+    format: OutputFormat,
+    report: &Report,
+) -> Result<(), CliError> {
+    match format {
+        OutputFormat::Human => ctx.printer.out_line(report.branch),
+        OutputFormat::Json => {
+            let text = serde_json::to_string(report)
+                .map_err(|e| CliError::io("cannot write JSON").with_cause(e))?;
+            ctx.printer.out_line(&text)
+        }
+    }
 }
 
 pub fn run(ctx: &Context, args: Args) -> CliResult {
@@ -68,7 +117,11 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
         return progress::abort(ctx, &repo);
     }
     if args.resume {
-        return progress::resume(ctx, &repo, args.post);
+        let mode = Mode {
+            post: args.post,
+            format: args.format,
+        };
+        return progress::resume(ctx, &repo, mode);
     }
     let Some(change) = args.change.as_deref() else {
         return Err(CliError::usage("name the change to backport"));
@@ -91,7 +144,11 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
         check_target(&repo, &source, target, args.post)?;
     }
     let start = head_name(&repo)?;
-    carry(ctx, &repo, &source, &args.to, args.post, &start)
+    let mode = Mode {
+        post: args.post,
+        format: args.format,
+    };
+    carry(ctx, &repo, &source, &args.to, mode, &start)
 }
 
 /// Backports to each branch of `targets` in turn; stops at the first conflict, remembering the
@@ -101,7 +158,7 @@ pub(super) fn carry(
     repo: &Repository,
     source: &Source,
     targets: &[String],
-    post: bool,
+    mode: Mode,
     start: &str,
 ) -> CliResult {
     let mut outcome = Outcome::Success;
@@ -129,11 +186,24 @@ pub(super) fn carry(
                     target: target.clone(),
                     branch: branch.clone(),
                     start: start.to_owned(),
-                    post,
+                    post: mode.post,
                     rest: targets[i + 1..].to_vec(),
                 };
                 let conflict = (index, commit, paths.as_slice());
                 if progress::stop_on_conflict(ctx, repo, source, &state, onto, conflict)? {
+                    let conflict = ConflictJson {
+                        index,
+                        commit: commit.to_string(),
+                        paths,
+                    };
+                    let report = Report {
+                        change: &source.id.0,
+                        target,
+                        branch: &branch,
+                        state: "conflicts",
+                        conflict: Some(conflict),
+                    };
+                    print_report(ctx, mode.format, &report)?;
                     return Ok(Outcome::Problems);
                 }
                 repo.refname_to_id("HEAD")
@@ -150,8 +220,15 @@ pub(super) fn carry(
                 short(&tip)
             ),
         );
-        ctx.printer.out_line(&branch)?;
-        if !post {
+        let report = Report {
+            change: &source.id.0,
+            target,
+            branch: &branch,
+            state: "picked",
+            conflict: None,
+        };
+        print_report(ctx, mode.format, &report)?;
+        if !mode.post {
             ctx.printer.hint(&source.post_hint(target));
         } else if post_backport(ctx, source, target)? == Outcome::Problems {
             outcome = Outcome::Problems;

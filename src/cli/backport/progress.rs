@@ -7,7 +7,7 @@ use git2::{FileFavor, MergeFileOptions, Oid, Repository, RepositoryState};
 use serde::{Deserialize, Serialize};
 
 use super::source::Source;
-use super::{carry, git, git_output, post_backport};
+use super::{carry, git, git_output, post_backport, print_report, Mode, Report};
 use crate::cli::{client, Context};
 use crate::error::{CliError, CliResult, Outcome};
 use crate::git::cherry_pick::SINGLE_NEWS;
@@ -130,7 +130,7 @@ fn resolve_news_in_work_tree(repo: &Repository) -> Result<(), CliError> {
 
 /// `--continue`: refuses while paths are unresolved; else finishes git's pick, posts when
 /// asked, and goes on with the branches still to do.
-pub(super) fn resume(ctx: &Context, repo: &Repository, post: bool) -> CliResult {
+pub(super) fn resume(ctx: &Context, repo: &Repository, mode: Mode) -> CliResult {
     let state = InProgress::load(repo)?.ok_or_else(|| {
         CliError::usage("no backport is in progress")
             .with_hint("start one with `review backport CHANGE --to BRANCH`")
@@ -180,8 +180,15 @@ pub(super) fn resume(ctx: &Context, repo: &Repository, post: bool) -> CliResult 
             state.change, state.target, state.branch
         ),
     );
-    ctx.printer.out_line(&state.branch)?;
-    let post = post || state.post;
+    let report = Report {
+        change: &state.change,
+        target: &state.target,
+        branch: &state.branch,
+        state: "picked",
+        conflict: None,
+    };
+    print_report(ctx, mode.format, &report)?;
+    let post = mode.post || state.post;
     if !post && state.rest.is_empty() {
         return Ok(Outcome::Success);
     }
@@ -197,7 +204,8 @@ pub(super) fn resume(ctx: &Context, repo: &Repository, post: bool) -> CliResult 
     if state.rest.is_empty() {
         return Ok(outcome);
     }
-    let rest = carry(ctx, repo, &source, &state.rest, post, &state.start)?;
+    let mode = Mode { post, ..mode };
+    let rest = carry(ctx, repo, &source, &state.rest, mode, &state.start)?;
     Ok(if outcome == Outcome::Success {
         rest
     } else {
