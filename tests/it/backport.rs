@@ -482,13 +482,24 @@ fn news_entries_travel_and_a_misc_news_conflict_keeps_both_entries() {
         std::fs::read_to_string(repo.path.join(fragment)).unwrap(),
         "Fix the thing.\n"
     );
-    review(
-        &repo,
-        url,
-        Some(ann),
-        &["post", "--for", "3.13", "--no-lint"],
-    )
-    .success();
+    let dry = [
+        "post",
+        "--for",
+        "3.13",
+        "--no-lint",
+        "--dry-run",
+        "--format",
+        "json",
+    ];
+    let dry = review(&repo, url, Some(ann), &dry);
+    dry.success();
+    assert_eq!(
+        json(&dry)["targets"],
+        json!([{"target": "3.13", "apply": "applies", "series": "branch-specific", "verdict": null}])
+    );
+    assert_eq!(json(&dry)["change"], 1);
+    let post = ["post", "--for", "3.13", "--no-lint"];
+    review(&repo, url, Some(ann), &post).success();
     let change = server.wait_for_verdicts(1, ann);
     assert_eq!(
         targets(&change),

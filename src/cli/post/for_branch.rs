@@ -3,7 +3,8 @@
 
 use super::flow::{self, Checked};
 use super::{client, current_series, lint_options, print_lint_failure};
-use super::{print_published, Args, Context};
+use super::{print, print_published, Args, Context, PostJson, TargetJson};
+use crate::api::SeriesKind;
 use crate::error::{CliError, CliResult, Outcome};
 use crate::git::targets::ChangeKind;
 use crate::service::{ChangeId, Fetched, ReviewService};
@@ -72,7 +73,28 @@ pub(super) fn run(ctx: &Context, args: &Args, target: &str) -> CliResult {
             "Would post",
             &format!("{commits} commit(s) of `{branch}` as the series {target} carries in change {change}"),
         );
-        return Ok(Outcome::Success);
+        let targets = ready
+            .verdicts
+            .iter()
+            .map(|v| TargetJson {
+                target: &v.target.name,
+                apply: v.verdict.name(),
+                series: Some(SeriesKind::BranchSpecific),
+                verdict: None,
+            })
+            .collect();
+        let post = PostJson {
+            dry_run: true,
+            change: change.0.parse().ok(),
+            url: None,
+            version: None,
+            created: None,
+            draft: None,
+            commits,
+            targets,
+            next: Vec::new(),
+        };
+        return print(ctx, args.format, &post);
     }
     ready.link.1 = Some(change);
     ready.carry = Some(target.to_owned());
