@@ -117,7 +117,6 @@ mod tests {
     use super::*;
 
     fn commit(repo: &Repository, parent: Option<Oid>, files: &[(&str, &str)], msg: &str) -> Oid {
-        let mut builder = repo.treebuilder(None).unwrap();
         let base = parent.map(|p| repo.find_commit(p).unwrap().tree().unwrap());
         let mut index = git2::Index::new().unwrap();
         if let Some(tree) = &base {
@@ -141,7 +140,6 @@ mod tests {
             };
             index.add(&entry).unwrap();
         }
-        let _ = builder.clear();
         let tree = repo.find_tree(index.write_tree_to(repo).unwrap()).unwrap();
         let sig = Signature::new("Ann", "ann@example.org", &git2::Time::new(1, 0)).unwrap();
         let parents: Vec<git2::Commit> = parent
