@@ -19,7 +19,7 @@ const EXAMPLES: &str = "5";
 /// Schema: the upload routes refuse such bodies with their documented 413 and 422 codes.
 const CONFIG: &str = r#"
 [[operations]]
-include-name-regex = "^POST /api/v1/changes(/\\{number\\}/versions)?$"
+include-name-regex = "^POST /api/v1/changes(/\\{number\\}/(versions|series))?$"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "413", "422"]
 "#;
 

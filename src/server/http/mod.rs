@@ -6,6 +6,7 @@ mod extract;
 mod gate;
 mod git_backend;
 mod logs;
+mod series;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -31,6 +32,7 @@ use extract::{authenticate, etag_of, json_bytes, with_etag};
 use gate::{approve, branch_gate, dequeue, freeze, promote, recheck, unfreeze};
 use git_backend::git_backend;
 use logs::{gate_log, job_log};
+use series::add_series;
 
 /// Shared by every handler.
 pub struct AppState {
@@ -174,6 +176,7 @@ fn api_routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<AppState>>)
             "/api/v1/changes/{number}/versions",
             post(add_version),
         ),
+        ("post", "/api/v1/changes/{number}/series", post(add_series)),
         ("post", "/api/v1/changes/{number}/abandon", post(abandon)),
         ("post", "/api/v1/changes/{number}/draft", post(mark_draft)),
         ("post", "/api/v1/changes/{number}/ready", post(mark_ready)),

@@ -10,6 +10,7 @@ use super::changes::*;
 use super::gate::{GATE_BRANCHES, GATE_ROWS_OF, SETTLED_GATE_CHANGES};
 use super::jobs::{CANCEL_JOBS, RUNNING_JOBS_OF};
 use super::list::{page_query, PAGE_SUMMARIES, PAGE_TARGETS};
+use super::series::{NEWEST_VERSION, SERIES_OF, SET_TARGET_SERIES, TARGET_MBOX};
 use super::users::USER_BY_TOKEN;
 use super::*;
 
@@ -96,6 +97,18 @@ fn api_queries() -> Vec<(String, String, Vec<Value>)> {
         ("post: trigger", TRIGGER_LOOKUP, vec![int(1), text("main")]),
         ("apply: target", UPDATE_TARGET, (1..=7).map(int).collect()),
         ("apply: live", VERSION_IS_LIVE, vec![int(1)]),
+        ("series: newest version", NEWEST_VERSION, vec![int(1)]),
+        ("series: of targets", SERIES_OF, vec![int(1)]),
+        (
+            "series: store",
+            SET_TARGET_SERIES,
+            vec![int(1), text("main"), text("m"), text("[]")],
+        ),
+        (
+            "gate: target mbox",
+            TARGET_MBOX,
+            vec![int(1), int(1), text("main")],
+        ),
     ];
     out.extend(
         fixed

@@ -11,7 +11,8 @@ use super::Result;
 type Migration = fn(&Transaction<'_>) -> Result<()>;
 
 /// Migration n (1-based) is `MIGRATIONS[n - 1]`.
-pub(super) const MIGRATIONS: &[Migration] = &[m1_schema, m2_version_uploader, m3_scale];
+pub(super) const MIGRATIONS: &[Migration] =
+    &[m1_schema, m2_version_uploader, m3_scale, m_target_series];
 
 /// The schema as it was when migrations were numbered. Every statement is `IF NOT EXISTS`: a
 /// database made before then (`user_version` 0, tables already there) takes it too.
@@ -164,6 +165,17 @@ fn m3_scale(tx: &Transaction<'_>) -> Result<()> {
     Ok(())
 }
 
+/// The series a target carries when it is not the version's (issue 14): its mbox and commits
+/// (NULL: the version's own), and the change a backport change was made from.
+fn m_target_series(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(
+        "ALTER TABLE targets ADD COLUMN mbox BLOB;
+         ALTER TABLE targets ADD COLUMN commits TEXT;
+         ALTER TABLE changes ADD COLUMN backport_of INTEGER REFERENCES changes(number);",
+    )?;
+    Ok(())
+}
+
 /// The number of migrations the database has had.
 pub(super) fn user_version(conn: &Connection) -> Result<usize> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -270,7 +282,7 @@ mod tests {
         conn.execute_batch(ONE_OLD_CHANGE).unwrap();
         drop(conn);
         let store = Store::open(&path).unwrap();
-        assert_eq!(user_version(&store.conn()).unwrap(), 3);
+        assert_eq!(user_version(&store.conn()).unwrap(), MIGRATIONS.len());
         assert_eq!(store.version_uploader(1, 1).unwrap(), None);
         let v2 = NewVersion {
             content_hash: "h2".into(),
