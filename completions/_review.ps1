@@ -41,6 +41,7 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             [CompletionResult]::new('news', 'news', [CompletionResultType]::ParameterValue, 'Write NEWS entries')
             [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Install or remove the pre-push hook that lints what you push')
             [CompletionResult]::new('post', 'post', [CompletionResultType]::ParameterValue, 'Upload the series of the current branch for review')
+            [CompletionResult]::new('backport', 'backport', [CompletionResultType]::ParameterValue, 'Carry a change''s series to another branch (a backport)')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a change''s checks: per target the apply verdict, each job and the gate state')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the changes on the review service (open ones by default), newest first')
             [CompletionResult]::new('abandon', 'abandon', [CompletionResultType]::ParameterValue, 'Abandon a change: its jobs stop and it leaves the list of open changes')
@@ -452,17 +453,39 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'The kind of change; without `--target` it nominates the targets from `[branches]` [default: feature]')
             [CompletionResult]::new('--issue', '--issue', [CompletionResultType]::ParameterName, 'The issue the change resolves, e.g. `gh-1234`')
             [CompletionResult]::new('--title', '--title', [CompletionResultType]::ParameterName, 'The change''s title [default: the first commit''s subject]')
+            [CompletionResult]::new('--for', '--for', [CompletionResultType]::ParameterName, 'Post the current branch as the series BRANCH carries in the change (`--change`, else the change this branch is linked to); the branch is based on BRANCH')
+            [CompletionResult]::new('--change', '--change', [CompletionResultType]::ParameterName, 'With `--for`: the change to carry the series in')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format; `json` prints the object described in the README')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto colours a terminal unless NO_COLOR is set')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (like `git -C`)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`')
             [CompletionResult]::new('--draft', '--draft', [CompletionResultType]::ParameterName, 'Post as a draft: checked, but not approvable until marked ready with `--ready`')
             [CompletionResult]::new('--ready', '--ready', [CompletionResultType]::ParameterName, 'Mark the change ready for review (it was posted with `--draft`)')
+            [CompletionResult]::new('--all-or-nothing', '--all-or-nothing', [CompletionResultType]::ParameterName, 'Post nothing when the series does not apply to every target')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Do everything but the upload (and change nothing locally)')
             [CompletionResult]::new('--no-lint', '--no-lint', [CompletionResultType]::ParameterName, 'Post even when `review lint` finds problems in the series')
             [CompletionResult]::new('--skip-news', '--skip-news', [CompletionResultType]::ParameterName, 'The series needs no NEWS entry (as `review lint --skip-news`)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation when the series is longer than `series.max-commits`')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation when the series is longer than `series.max-commits`')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'review;backport' {
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The branch to carry it to; repeat for several')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format; `json` prints one object a line per branch, described in docs/json.md (post separately then: `review post --for BRANCH --format json`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto colours a terminal unless NO_COLOR is set')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (like `git -C`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`')
+            [CompletionResult]::new('--post', '--post', [CompletionResultType]::ParameterName, 'Post each backport once it is made')
+            [CompletionResult]::new('--continue', '--continue', [CompletionResultType]::ParameterName, 'After resolving a conflict and `git add`ing the files: finish the pick (and go on)')
+            [CompletionResult]::new('--abort', '--abort', [CompletionResultType]::ParameterName, 'Give up the backport in progress: back to the branch it started from')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
@@ -743,6 +766,7 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             [CompletionResult]::new('news', 'news', [CompletionResultType]::ParameterValue, 'Write NEWS entries')
             [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Install or remove the pre-push hook that lints what you push')
             [CompletionResult]::new('post', 'post', [CompletionResultType]::ParameterValue, 'Upload the series of the current branch for review')
+            [CompletionResult]::new('backport', 'backport', [CompletionResultType]::ParameterValue, 'Carry a change''s series to another branch (a backport)')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a change''s checks: per target the apply verdict, each job and the gate state')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the changes on the review service (open ones by default), newest first')
             [CompletionResult]::new('abandon', 'abandon', [CompletionResultType]::ParameterValue, 'Abandon a change: its jobs stop and it leaves the list of open changes')
@@ -827,6 +851,9 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             break
         }
         'review;help;post' {
+            break
+        }
+        'review;help;backport' {
             break
         }
         'review;help;status' {

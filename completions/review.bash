@@ -22,6 +22,9 @@ _review() {
             review,approve)
                 cmd="review__subcmd__approve"
                 ;;
+            review,backport)
+                cmd="review__subcmd__backport"
+                ;;
             review,comment)
                 cmd="review__subcmd__comment"
                 ;;
@@ -117,6 +120,9 @@ _review() {
                 ;;
             review__subcmd__help,approve)
                 cmd="review__subcmd__help__subcmd__approve"
+                ;;
+            review__subcmd__help,backport)
+                cmd="review__subcmd__help__subcmd__backport"
                 ;;
             review__subcmd__help,comment)
                 cmd="review__subcmd__help__subcmd__comment"
@@ -308,7 +314,7 @@ _review() {
 
     case "${cmd}" in
         review)
-            opts="-q -v -C -h -V --quiet --verbose --color --config --help --version config completions man series serve lint news hook post status list abandon download show diff comments comment vote approve recheck promote dequeue demo login logout help"
+            opts="-q -v -C -h -V --quiet --verbose --color --config --help --version config completions man series serve lint news hook post backport status list abandon download show diff comments comment vote approve recheck promote dequeue demo login logout help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -371,6 +377,40 @@ _review() {
                     return 0
                     ;;
                 --version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        review__subcmd__backport)
+            opts="-q -v -C -h -V --to --post --continue --abort --format --quiet --verbose --color --config --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --to)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -782,7 +822,7 @@ _review() {
             return 0
             ;;
         review__subcmd__help)
-            opts="config completions man series serve lint news hook post status list abandon download show diff comments comment vote approve recheck promote dequeue demo login logout help"
+            opts="config completions man series serve lint news hook post backport status list abandon download show diff comments comment vote approve recheck promote dequeue demo login logout help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -810,6 +850,20 @@ _review() {
             return 0
             ;;
         review__subcmd__help__subcmd__approve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        review__subcmd__help__subcmd__backport)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1722,7 +1776,7 @@ _review() {
             return 0
             ;;
         review__subcmd__post)
-            opts="-y -q -v -C -h -V --target --kind --issue --title --draft --ready --dry-run --no-lint --skip-news --yes --format --quiet --verbose --color --config --help --version"
+            opts="-y -q -v -C -h -V --target --kind --issue --title --draft --ready --for --change --all-or-nothing --dry-run --no-lint --skip-news --yes --format --quiet --verbose --color --config --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1741,6 +1795,14 @@ _review() {
                     return 0
                     ;;
                 --title)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --change)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -38,6 +38,7 @@ set edit:completion:arg-completer[review] = {|@words|
             cand news 'Write NEWS entries'
             cand hook 'Install or remove the pre-push hook that lints what you push'
             cand post 'Upload the series of the current branch for review'
+            cand backport 'Carry a change''s series to another branch (a backport)'
             cand status 'Show a change''s checks: per target the apply verdict, each job and the gate state'
             cand list 'List the changes on the review service (open ones by default), newest first'
             cand abandon 'Abandon a change: its jobs stop and it leaves the list of open changes'
@@ -407,17 +408,38 @@ set edit:completion:arg-completer[review] = {|@words|
             cand --kind 'The kind of change; without `--target` it nominates the targets from `[branches]` [default: feature]'
             cand --issue 'The issue the change resolves, e.g. `gh-1234`'
             cand --title 'The change''s title [default: the first commit''s subject]'
+            cand --for 'Post the current branch as the series BRANCH carries in the change (`--change`, else the change this branch is linked to); the branch is based on BRANCH'
+            cand --change 'With `--for`: the change to carry the series in'
             cand --format 'Output format; `json` prints the object described in the README'
             cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
             cand -C 'Run as if started in <PATH> (like `git -C`)'
             cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
             cand --draft 'Post as a draft: checked, but not approvable until marked ready with `--ready`'
             cand --ready 'Mark the change ready for review (it was posted with `--draft`)'
+            cand --all-or-nothing 'Post nothing when the series does not apply to every target'
             cand --dry-run 'Do everything but the upload (and change nothing locally)'
             cand --no-lint 'Post even when `review lint` finds problems in the series'
             cand --skip-news 'The series needs no NEWS entry (as `review lint --skip-news`)'
             cand -y 'Do not ask for confirmation when the series is longer than `series.max-commits`'
             cand --yes 'Do not ask for confirmation when the series is longer than `series.max-commits`'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'review;backport'= {
+            cand --to 'The branch to carry it to; repeat for several'
+            cand --format 'Output format; `json` prints one object a line per branch, described in docs/json.md (post separately then: `review post --for BRANCH --format json`)'
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand --post 'Post each backport once it is made'
+            cand --continue 'After resolving a conflict and `git add`ing the files: finish the pick (and go on)'
+            cand --abort 'Give up the backport in progress: back to the branch it started from'
             cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand -v 'Print more: `-v` explains, `-vv` shows every step'
@@ -681,6 +703,7 @@ set edit:completion:arg-completer[review] = {|@words|
             cand news 'Write NEWS entries'
             cand hook 'Install or remove the pre-push hook that lints what you push'
             cand post 'Upload the series of the current branch for review'
+            cand backport 'Carry a change''s series to another branch (a backport)'
             cand status 'Show a change''s checks: per target the apply verdict, each job and the gate state'
             cand list 'List the changes on the review service (open ones by default), newest first'
             cand abandon 'Abandon a change: its jobs stop and it leaves the list of open changes'
@@ -746,6 +769,8 @@ set edit:completion:arg-completer[review] = {|@words|
         &'review;help;hook;uninstall'= {
         }
         &'review;help;post'= {
+        }
+        &'review;help;backport'= {
         }
         &'review;help;status'= {
         }

@@ -61,6 +61,10 @@ pub enum ErrorCode {
     UnsafePath,
     /// 422: a field is empty or invalid (e.g. an empty title).
     InvalidField,
+    /// 422: a branch-specific series names a branch that is not a target of the change.
+    NotATarget,
+    /// 422: a branch-specific series does not apply to its branch.
+    SeriesConflicts,
     /// 409: the change is not open.
     ChangeNotOpen,
     /// 409: the change is a draft, which is checked but not approved until it is marked ready.
@@ -124,6 +128,8 @@ impl ErrorCode {
         ErrorCode::NotAnMbox,
         ErrorCode::UnsafePath,
         ErrorCode::InvalidField,
+        ErrorCode::NotATarget,
+        ErrorCode::SeriesConflicts,
         ErrorCode::ChangeNotOpen,
         ErrorCode::ChangeIsDraft,
         ErrorCode::VersionChanged,

@@ -71,6 +71,9 @@ pub struct CreateChange {
     /// A draft is checked but cannot be approved until its owner marks it ready.
     #[serde(default)]
     pub draft: bool,
+    /// The change this one backports (a merged change carried to another branch afterwards).
+    #[serde(default, deserialize_with = "optional_whole_number")]
+    pub backport_of: Option<u64>,
 }
 
 /// `POST /api/v1/changes/{number}/versions`: a new version (a full re-upload of the series).
@@ -85,6 +88,41 @@ pub struct AddVersion {
     pub targets: Vec<String>,
     #[serde(default)]
     pub base: Option<String>,
+}
+
+/// `POST /api/v1/changes/{number}/series`: the series one target carries, when the change's
+/// series does not apply there. It makes a new version: the current one with this target's
+/// series replaced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BranchSeries {
+    /// A target of the current version.
+    pub target: String,
+    /// As in [`CreateChange`]: exactly one of `mbox` and `mbox_base64`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mbox: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mbox_base64: Option<String>,
+}
+
+/// Which series a target of a version carries (`TargetResult::series`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SeriesKind {
+    /// The version's series, the same for every target that has no series of its own.
+    #[default]
+    Default,
+    /// A series posted for this target only (`review post --for`, `review backport --post`).
+    BranchSpecific,
+}
+
+impl SeriesKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SeriesKind::Default => "default",
+            SeriesKind::BranchSpecific => "branch-specific",
+        }
+    }
 }
 
 /// How an upload carries its mbox: as text when it is UTF-8 (readable in any log or tool),
@@ -151,6 +189,9 @@ pub struct Change {
     pub created: String,
     /// The newest version's number.
     pub current_version: u32,
+    /// The change this one backports, if it is a backport of a merged change.
+    #[serde(default)]
+    pub backport_of: Option<u64>,
     /// Oldest first.
     pub versions: Vec<Version>,
 }
@@ -367,6 +408,12 @@ pub struct TargetResult {
     pub commit: Option<String>,
     /// `refs/changes/<n>/<version>/<target>`.
     pub git_ref: Option<String>,
+    /// Which series this target carries (absent from older services: the default).
+    #[serde(default)]
+    pub series: SeriesKind,
+    /// The commits of a branch-specific series (null for the default: the version's `commits`).
+    #[serde(default)]
+    pub series_commits: Option<Vec<SeriesCommit>>,
     pub verdict: Verdict,
     pub jobs: Vec<JobResult>,
     pub gate: GateState,
@@ -528,16 +575,33 @@ pub(crate) fn whole_number<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<u32, D::Error> {
     let n = serde_json::Number::deserialize(deserializer)?;
-    n.as_u64()
-        .or_else(|| {
-            n.as_f64()
-                .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= f64::from(u32::MAX))
-                .map(|f| f as u64)
-        })
+    whole(&n)
         .and_then(|n| u32::try_from(n).ok())
         .ok_or_else(|| {
             serde::de::Error::custom(format!("`{n}` is not a whole number from 0 to 2^32 - 1"))
         })
+}
+
+/// The same for an optional change number (up to 2^63 - 1, as ids are).
+fn optional_whole_number<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<u64>, D::Error> {
+    let Some(n) = Option::<serde_json::Number>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    whole(&n)
+        .filter(|&n| i64::try_from(n).is_ok())
+        .map(Some)
+        .ok_or_else(|| serde::de::Error::custom(format!("`{n}` is not a change number")))
+}
+
+/// A non-negative integer, also when written with a zero fraction.
+fn whole(n: &serde_json::Number) -> Option<u64> {
+    n.as_u64().or_else(|| {
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 2f64.powi(63))
+            .map(|f| f as u64)
+    })
 }
 
 /// `POST /api/v1/changes/{number}/recheck`.
@@ -571,113 +635,4 @@ pub fn log_url(job: u64) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_mbox_travels_as_text_when_it_can_and_in_base64_when_it_must() {
-        let utf8 = b"From x\ncaf\xc3\xa9\n".to_vec();
-        assert_eq!(
-            encode_mbox(utf8.clone()),
-            (Some("From x\ncafé\n".to_owned()), None)
-        );
-        let latin1 = b"From x\ncaf\xe9\n".to_vec();
-        let (text, encoded) = encode_mbox(latin1.clone());
-        assert_eq!((text, encoded.as_deref()), (None, Some("RnJvbSB4CmNhZukK")));
-        assert_eq!(decode_mbox(None, encoded), Ok(latin1));
-        assert_eq!(decode_mbox(Some("From x\ncafé\n".into()), None), Ok(utf8));
-        let err = |m: Option<&str>, b: Option<&str>| {
-            decode_mbox(m.map(Into::into), b.map(Into::into)).unwrap_err()
-        };
-        assert!(err(Some("a"), Some("YQ==")).contains("not both"));
-        assert!(err(None, None).contains("no `mbox`"));
-        assert!(err(None, Some("not base64!")).contains("`mbox_base64` is not base64"));
-    }
-
-    #[test]
-    fn job_result_has_one_shape() {
-        let job = JobResult {
-            id: 7,
-            name: "tests".into(),
-            platform: "local".into(),
-            state: JobState::Running,
-            start: Some("2026-01-01T00:00:00Z".into()),
-            elapsed_secs: Some(1.5),
-            detail: None,
-            log_url: log_url(7),
-            known_failure: Some("gh-1".into()),
-        };
-        let value = serde_json::to_value(&job).unwrap();
-        assert_eq!(
-            value,
-            serde_json::json!({"id": 7, "name": "tests", "platform": "local", "state": "running",
-                "start": "2026-01-01T00:00:00Z", "elapsed_secs": 1.5, "detail": null,
-                "log_url": "/api/v1/jobs/7/log", "known_failure": "gh-1"})
-        );
-        let back: JobResult = serde_json::from_value(value).unwrap();
-        assert_eq!(back, job);
-        // An older service's answer, without the field, still reads.
-        let mut old = serde_json::to_value(&job).unwrap();
-        old.as_object_mut().unwrap().remove("known_failure");
-        let old: JobResult = serde_json::from_value(old).unwrap();
-        assert_eq!(old.known_failure, None);
-    }
-
-    #[test]
-    fn approve_takes_a_whole_version_number_and_nothing_else() {
-        let parse = |text: &str| serde_json::from_str::<Approve>(text).map(|a| a.version);
-        assert_eq!(parse(r#"{"version": 2}"#).unwrap(), 2);
-        assert_eq!(parse(r#"{"version": 2.0}"#).unwrap(), 2);
-        for bad in [
-            r#"{"version": 2.5}"#,
-            r#"{"version": -1}"#,
-            r#"{"version": 4294967296}"#,
-            r#"{"version": "2"}"#,
-            r#"{}"#,
-            r#"{"version": 1, "extra": 1}"#,
-        ] {
-            assert!(parse(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn enums_round_trip_through_their_names() {
-        for state in [
-            "queued",
-            "running",
-            "passed",
-            "failed",
-            "cancelled",
-            "skipped",
-        ] {
-            assert_eq!(JobState::parse(state).unwrap().as_str(), state);
-        }
-        for role in ["contributor", "core", "release-manager"] {
-            assert_eq!(Role::parse(role).unwrap().as_str(), role);
-        }
-        assert_eq!(ErrorCode::UnknownChange.as_str(), "unknown_change");
-        assert_eq!(ApplyState::AlreadyMerged.as_str(), "already-merged");
-        for state in GateStatus::ALL {
-            let json = serde_json::to_value(state).unwrap();
-            assert_eq!(json, serde_json::Value::String(state.as_str().into()));
-            assert_eq!(GateStatus::parse(state.as_str()), Some(*state));
-        }
-        for state in JobState::ALL {
-            assert_eq!(JobState::parse(state.as_str()), Some(*state));
-        }
-        for state in PostMergeStatus::ALL {
-            let json = serde_json::to_value(state).unwrap();
-            assert_eq!(json, serde_json::Value::String(state.as_str().into()));
-        }
-    }
-
-    #[test]
-    fn a_gate_state_without_post_merge_still_reads() {
-        // What a service from before `post_merge` existed sends.
-        let old = r#"{"state": "merged", "summary": "merged as abc", "position": null,
-            "queue_length": null, "commit": "abc", "approvals": ["cora"]}"#;
-        let gate: GateState = serde_json::from_str(old).unwrap();
-        assert_eq!(gate.post_merge, None);
-        assert_eq!(gate.state, GateStatus::Merged);
-    }
-}
+mod tests;

@@ -96,6 +96,7 @@ fn gate_schemas() -> Value {
                     "draft": {"type": "boolean", "description": "checked, but not approvable until marked ready"},
                     "created": {"type": "string", "format": "date-time"},
                     "current_version": {"type": "integer"},
+                    "backport_of": {"type": ["integer", "null"], "description": "the change this one backports to another branch"},
                     "versions": {"type": "array", "items": {"$ref": "#/components/schemas/Version"}}}},
                 "ChangeList": {"type": "object", "properties": {"changes": {"type": "array", "items": {
                     "type": "object", "properties": {
@@ -179,6 +180,14 @@ fn result_schemas() -> Value {
                     "log_url": {"type": "string"},
                     "known_failure": {"type": ["string", "null"], "description":
                         "for a failed job whose log matched a [[known_failure]] pattern: its issue (e.g. gh-1234); recheck"}}},
+                "SeriesCommit": {"type": "object", "properties": {
+                    "subject": {"type": "string"}, "author": {"type": "string"}, "date": {"type": "string"}}},
+                "BranchSeries": {"type": "object", "required": ["target"],
+                    "description": "exactly one of `mbox` and `mbox_base64`",
+                    "additionalProperties": false, "properties": {
+                    "target": {"type": "string", "description": "a target of the change's current version"},
+                    "mbox": {"type": "string", "description": "git format-patch --stdout output of a series based on that target"},
+                    "mbox_base64": {"type": "string", "contentEncoding": "base64"}}},
                 "TargetResult": {"type": "object", "properties": {
                     "target": {"type": "string"},
                     "apply": {"type": "string", "enum": ["pending", "applies", "conflicts", "already-merged"]},
@@ -186,6 +195,10 @@ fn result_schemas() -> Value {
                     "base_commit": {"type": ["string", "null"]},
                     "commit": {"type": ["string", "null"]},
                     "git_ref": {"type": ["string", "null"]},
+                    "series": {"type": "string", "enum": ["default", "branch-specific"],
+                        "description": "which series this target carries: the version's (`default`), or one posted for it alone because the version's does not apply there"},
+                    "series_commits": {"type": ["array", "null"], "items": {"$ref": "#/components/schemas/SeriesCommit"},
+                        "description": "the commits of a branch-specific series; null for the default (the version's `commits`)"},
                     "verdict": {"type": "string", "enum": ["pending", "passed", "failed", "cancelled", "conflicts", "already-merged"]},
                     "jobs": {"type": "array", "items": {"$ref": "#/components/schemas/JobResult"}},
                     "gate": {"$ref": "#/components/schemas/GateState"}}}
@@ -252,7 +265,9 @@ fn base_document() -> Value {
                     "issue": {"type": ["string", "null"]},
                     "base": {"type": ["string", "null"]},
                     "draft": {"type": "boolean", "default": false,
-                        "description": "a draft is checked but cannot be approved until it is marked ready"}}},
+                        "description": "a draft is checked but cannot be approved until it is marked ready"},
+                    "backport_of": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_ID,
+                        "description": "the change this one backports (a merged change carried to another branch); 422 invalid_field when there is no such change"}}},
                 "AddVersion": {"type": "object", "required": ["targets"],
                     "description": "exactly one of `mbox` and `mbox_base64`",
                     "additionalProperties": false, "properties": {
@@ -297,6 +312,16 @@ fn base_document() -> Value {
                     "200": json_response("the same content is already a version", "Change"),
                     "403": error_response("forbidden"), "404": error_response("unknown_change"),
                     "409": error_response("change_not_open")}))}},
+            "/api/v1/changes/{number}/series": {"post": {
+                "summary": "Give one target a series of its own (owner, core, release-manager): a new version, the current one with that target's series replaced",
+                "description": "For a target the change's series does not apply to: the series, based on that target, is parsed and tried on the target's tip before anything is stored. The other targets keep the series they carry. Older versions' jobs are cancelled and approvals are dropped, as for any new version. Posting the same series again returns the existing version (200).",
+                "parameters": [number_param("number", "the change number")],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BranchSeries"}}}},
+                "responses": upload_errors(json!({"201": json_response("created", "Change"),
+                    "200": json_response("the same series is already a version", "Change"),
+                    "403": error_response("forbidden"), "404": error_response("unknown_change"),
+                    "409": error_response("change_not_open"),
+                    "422": error_response("not_a_target, series_conflicts (it does not apply to the target's tip), not_an_mbox, unsafe_path, too_many_commits, invalid_field")}))}},
             "/api/v1/changes/{number}/abandon": {"post": {
                 "summary": "Abandon a change (owner, core, release-manager); its jobs are cancelled",
                 "parameters": [number_param("number", "the change number")],

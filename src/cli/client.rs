@@ -132,6 +132,12 @@ pub fn link_key(branch: &str) -> String {
     format!("branch.{branch}.review-change")
 }
 
+/// The git config key naming the merged change a backport branch carries to another branch
+/// (`review backport`): the change `review post` makes from it is linked to that one.
+pub fn backport_of_key(branch: &str) -> String {
+    format!("branch.{branch}.review-backport-of")
+}
+
 pub fn linked_change(repo: &git2::Repository, branch: &str) -> Result<Option<ChangeId>, CliError> {
     let config = repo
         .config()

@@ -3,6 +3,7 @@
 //! Each subcommand module has an `Args` struct and a `run(&Context, Args)` function that
 //! validates, calls the domain modules and reports through the printer.
 
+pub mod backport;
 pub mod changes;
 pub mod client;
 pub mod comment;
@@ -99,6 +100,7 @@ pub enum Command {
     News(news::Args),
     Hook(hook::Args),
     Post(post::Args),
+    Backport(backport::Args),
     Status(status::Args),
     List(changes::ListArgs),
     Abandon(changes::AbandonArgs),
@@ -124,7 +126,7 @@ pub const COMMAND_GROUPS: &[(&str, &[&str])] = &[
     (
         "Contributing",
         &[
-            "series", "lint", "news", "post", "status", "list", "abandon", "download",
+            "series", "lint", "news", "post", "backport", "status", "list", "abandon", "download",
         ],
     ),
     (
@@ -246,6 +248,7 @@ fn dispatch(ctx: &Context, command: Command) -> CliResult {
         Command::News(args) => news::run(ctx, args),
         Command::Hook(args) => hook::run(ctx, args),
         Command::Post(args) => post::run(ctx, args),
+        Command::Backport(args) => backport::run(ctx, args),
         Command::Status(args) => status::run(ctx, args),
         Command::List(args) => changes::list(ctx, args),
         Command::Abandon(args) => changes::abandon(ctx, args),

@@ -177,6 +177,7 @@ mod tests {
             kind: ChangeKind::Feature,
             issue: None,
             draft: false,
+            backport_of: None,
         };
         let upload = Upload {
             mbox: b"From x".to_vec(),

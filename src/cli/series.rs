@@ -113,13 +113,13 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
     for v in &verdicts {
         if let ApplyVerdict::Conflicts { index, paths, .. } = &v.verdict {
             ctx.printer.hint(&format!(
-                "does not apply to {}: conflicts in {} at commit {index}/{}; post a \
-                 branch-specific version with `--target {}` from a branch based on {}",
+                "does not apply to {0}: conflicts in {1} at commit {index}/{2}; `review post` \
+                 posts it for the other targets, then `review backport <change> --to {0}` \
+                 (or `review post --for {0}` from a branch based on {0}) gives {0} a series of \
+                 its own",
                 v.target.name,
                 paths.join(", "),
                 series.commits.len(),
-                v.target.name,
-                v.target.name
             ));
         }
     }

@@ -55,6 +55,10 @@ pub enum Overall {
     Failed,
     Pending,
     Merged,
+    /// Merged on some targets and ejected from the gate on others, or not applying there (each
+    /// target's gate and apply state say which): those need a recheck, a new version or a
+    /// series of their own.
+    PartiallyMerged,
     /// Merged, then reverted by the gate after a post-merge check failed.
     Reverted,
     Abandoned,
@@ -89,6 +93,11 @@ pub fn overall(change: &Change) -> Overall {
         api::ChangeState::Merged => return Overall::Merged,
         api::ChangeState::Abandoned => return Overall::Abandoned,
         api::ChangeState::Open => {}
+    }
+    let gate_is = |state| targets.iter().any(|t| t.gate.state == state);
+    let stuck = targets.iter().any(|t| t.verdict == Verdict::Conflicts);
+    if gate_is(api::GateStatus::Merged) && (gate_is(api::GateStatus::Ejected) || stuck) {
+        return Overall::PartiallyMerged;
     }
     let mut result = Overall::Passed;
     for t in targets {
@@ -128,6 +137,8 @@ struct StatusJson<'a> {
     draft: bool,
     version: u32,
     outcome: Overall,
+    /// The change this one backports, if any.
+    backport_of: Option<u64>,
     targets: Vec<TargetResult>,
     /// Unresolved threads and votes (not in `--watch` records).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -255,6 +266,8 @@ pub(crate) fn watch(
             Overall::Passed => "every target passed",
             Overall::Failed => "something failed",
             Overall::Merged => "merged",
+            Overall::PartiallyMerged =>
+                "partially merged: merged on some targets, ejected on others (see each target's gate)",
             Overall::Reverted => "reverted after a post-merge check failed",
             Overall::Abandoned => "abandoned",
             Overall::Pending => "pending",
@@ -336,6 +349,7 @@ pub(crate) fn show(
                 draft: change.draft,
                 version: change.current_version,
                 outcome: overall(change),
+                backport_of: change.backport_of,
                 targets,
                 review,
             };
@@ -349,12 +363,18 @@ pub(crate) fn show(
         }
         OutputFormat::Human => {
             let p = &ctx.printer;
+            let state = match overall(change) {
+                Overall::PartiallyMerged => "partially merged",
+                _ => change.state.as_str(),
+            };
+            let backport = change
+                .backport_of
+                .map_or(String::new(), |n| format!(", a backport of change {n}"));
             let head = format!(
-                "change {} v{}: {} ({}{}, by {})",
+                "change {} v{}: {} ({state}{}, by {}{backport})",
                 change.number,
                 change.current_version,
                 change.title,
-                change.state.as_str(),
                 if change.draft { ", draft" } else { "" },
                 change.owner
             );
@@ -369,6 +389,9 @@ pub(crate) fn show(
             }
             for t in &targets {
                 let mut line = format!("  {}: {}", t.target, t.apply.as_str());
+                if t.series == api::SeriesKind::BranchSpecific {
+                    line.push_str(" (its own series)");
+                }
                 if let Some(conflict) = &t.conflict {
                     line.push_str(&format!(" ({conflict})"));
                 }
@@ -442,6 +465,8 @@ mod tests {
                 base_commit: None,
                 commit: None,
                 git_ref: None,
+                series: api::SeriesKind::Default,
+                series_commits: None,
                 verdict,
                 jobs: Vec::new(),
                 gate: GateState::new(api::GateStatus::None, String::new()),
@@ -457,6 +482,7 @@ mod tests {
             draft: false,
             created: String::new(),
             current_version: 1,
+            backport_of: None,
             versions: vec![Version {
                 number: 1,
                 id: "x".into(),
@@ -534,6 +560,24 @@ mod tests {
         gate(&mut merged, 1, "reverted");
         assert_eq!(overall(&merged), Overall::Reverted);
         assert!(!super::super::gate::gate_busy_anywhere(&merged));
+    }
+
+    #[test]
+    fn merged_on_one_target_and_ejected_on_another_is_partially_merged() {
+        let mut change = change(ChangeState::Open, &[Verdict::Passed, Verdict::Passed]);
+        change.versions[0].targets[0].gate.state = api::GateStatus::Merged;
+        assert_eq!(overall(&change), Overall::Passed);
+        change.versions[0].targets[1].gate.state = api::GateStatus::Ejected;
+        assert_eq!(overall(&change), Overall::PartiallyMerged);
+        let json = serde_json::to_value(overall(&change)).unwrap();
+        assert_eq!(json, "partially-merged");
+        change.versions[0].targets[0].gate.state = api::GateStatus::Queued;
+        assert_eq!(overall(&change), Overall::Failed);
+        // A target that still waits for a series of its own, once the others merged.
+        change.versions[0].targets[0].gate.state = api::GateStatus::Merged;
+        change.versions[0].targets[1].gate.state = api::GateStatus::NotApproved;
+        change.versions[0].targets[1].verdict = Verdict::Conflicts;
+        assert_eq!(overall(&change), Overall::PartiallyMerged);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod am;
 pub mod apply;
+pub mod cherry_pick;
 pub mod hook;
 pub mod mbox;
 pub mod range_diff;

@@ -6,7 +6,7 @@
 //! is applied; a job is marked `running` before its process starts. On start-up, `recover`
 //! applies pending targets and queues again jobs that were running when the service died.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -17,7 +17,7 @@ use tokio::sync::{mpsc, oneshot, Notify};
 
 use super::config::{KnownFailures, Limits, ServeConfig};
 use super::executor::{local, Executor, JobOutcome, JobSpec};
-use super::store::{ApplyTarget, JobRow, NewJob, NewVersion, Store, StoreError};
+use super::store::{ApplyTarget, JobRow, NewJob, NewVersion, Store, StoreError, TargetSeries};
 use crate::api::{self, ApplyState, JobState};
 use crate::git::am::{self, Applied, MboxError, Patch};
 
@@ -90,6 +90,15 @@ pub fn check_expansion(footprint: am::Footprint, limits: &Limits) -> Result<(), 
 pub struct Upload {
     pub patches: Vec<Patch>,
     pub version: NewVersion,
+    /// The patches of the targets that carry a series of their own (the others take `patches`).
+    pub own_patches: BTreeMap<String, Vec<Patch>>,
+}
+
+impl Upload {
+    /// The patches `target` carries.
+    pub fn patches_for(&self, target: &str) -> &[Patch] {
+        self.own_patches.get(target).unwrap_or(&self.patches)
+    }
 }
 
 pub struct Pipeline {
@@ -117,6 +126,25 @@ pub fn content_hash(mbox: &[u8], targets: &[String]) -> String {
     for target in sorted {
         hasher.update([0u8]);
         hasher.update(target.as_bytes());
+    }
+    super::users::hex(&hasher.finalize())
+}
+
+/// The identity of a version whose targets in `own` carry their own series: the hash of the
+/// version's series and targets (`content_hash`), then of each target's own series.
+pub fn series_hash(default_hash: &str, own: &[TargetSeries]) -> String {
+    if own.is_empty() {
+        return default_hash.to_owned();
+    }
+    let mut sorted: Vec<&TargetSeries> = own.iter().collect();
+    sorted.sort_by(|a, b| a.target.cmp(&b.target));
+    let mut hasher = Sha256::new();
+    hasher.update(default_hash.as_bytes());
+    for series in sorted {
+        hasher.update([0u8]);
+        hasher.update(series.target.as_bytes());
+        hasher.update([0u8]);
+        hasher.update(Sha256::digest(&series.mbox));
     }
     super::users::hex(&hasher.finalize())
 }
@@ -187,6 +215,7 @@ impl Pipeline {
                 targets: targets.to_vec(),
             },
             patches,
+            own_patches: BTreeMap::new(),
         })
     }
 
@@ -219,6 +248,31 @@ impl Pipeline {
             }
         }
         jobs
+    }
+
+    /// Whether `patches` apply to the tip of `target` (blocking, in memory): `None` when they
+    /// do, else why not. Nothing is stored and no ref moves.
+    pub fn trial_apply(
+        &self,
+        target: &str,
+        patches: &[Patch],
+    ) -> Result<Option<String>, PipelineError> {
+        let repo = git2::Repository::open_bare(&self.repo)?;
+        let tip = repo
+            .find_reference(&format!("refs/heads/{target}"))?
+            .peel_to_commit()?
+            .id();
+        Ok(match am::apply_series(&repo, tip, patches, COMMITTER)? {
+            Applied::Applies { .. } => None,
+            Applied::Conflicts {
+                index,
+                subject,
+                message,
+            } => Some(format!(
+                "patch {index} (`{subject}`) does not apply: {message}"
+            )),
+            Applied::AlreadyMerged => Some("every commit of it is already on the branch".into()),
+        })
     }
 
     /// Applies a stored version to one target, writes its ref and queues its jobs (blocking).
@@ -306,11 +360,13 @@ impl Pipeline {
     /// parses (a newer, stricter service) marks its targets as conflicting instead of stopping
     /// the start.
     pub fn apply_pending(&self) -> Result<(), PipelineError> {
-        let mut parsed: HashMap<i64, Result<Vec<Patch>, String>> = HashMap::new();
+        type Key = (i64, Option<String>);
+        let mut parsed: HashMap<Key, Result<Vec<Patch>, String>> = HashMap::new();
         for pending in self.store.pending_applies()? {
             let target = &pending.apply;
+            let own = pending.own_series.then(|| target.target.clone());
             let patches = parsed
-                .entry(target.version_id)
+                .entry((target.version_id, own))
                 .or_insert_with(|| am::parse_mbox(&pending.mbox).map_err(|e| e.to_string()));
             match patches {
                 Ok(patches) => self.apply(target, patches)?,

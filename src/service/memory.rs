@@ -15,7 +15,9 @@ use super::{
     ChangeId, Fetched, GateQueue, ListFilter, NewChange, Posted, QueueEntry, ReviewService,
     ServiceError, Upload,
 };
-use crate::api::{Change, ChangeState, ChangeSummary, ErrorCode, User};
+use crate::api::{
+    ApplyState, Change, ChangeState, ChangeSummary, ErrorCode, SeriesKind, User, Verdict,
+};
 
 pub struct MemoryService {
     url: String,
@@ -216,6 +218,7 @@ impl ReviewService for MemoryService {
             "number": self.next_number(), "title": meta.title, "kind": meta.kind,
             "issue": meta.issue, "owner": self.user.name, "state": "open", "draft": meta.draft,
             "created": "2026-01-01T00:00:00Z", "current_version": 1,
+            "backport_of": meta.backport_of.as_ref().map(|id| id.0.parse::<u64>().ok()),
             "versions": [version_json(1, upload)],
         }));
         self.put(change.clone());
@@ -231,6 +234,50 @@ impl ReviewService for MemoryService {
             change.current_version += 1;
             let version = version_json(change.current_version, upload);
             change.versions.push(from_json(version));
+        })?;
+        Ok(Posted {
+            change,
+            created: true,
+        })
+    }
+
+    fn add_branch_series(
+        &self,
+        id: &ChangeId,
+        target: &str,
+        mbox: &[u8],
+    ) -> Result<Posted, ServiceError> {
+        let number = self.number(id)?;
+        let is_target = |change: &Change| {
+            change
+                .current()
+                .is_some_and(|v| v.targets.iter().any(|t| t.target == target))
+        };
+        if !self
+            .state
+            .borrow()
+            .changes
+            .get(&number)
+            .is_some_and(|(c, _)| is_target(c))
+        {
+            self.request(format!("add_branch_series {id} {target} -> not a target"))?;
+            return Err(ServiceError::Rejected {
+                code: ErrorCode::NotATarget,
+                message: format!("`{target}` is not a target of change {number}"),
+            });
+        }
+        let line = format!("add_branch_series {id} {target} ({} bytes)", mbox.len());
+        let change = self.on_open(line, id, |change, _| {
+            let mut version = change.current().cloned().expect("checked");
+            for carried in version.targets.iter_mut().filter(|t| t.target == target) {
+                carried.series = SeriesKind::BranchSpecific;
+                carried.series_commits = Some(Vec::new());
+                carried.apply = ApplyState::Pending;
+                carried.verdict = Verdict::Pending;
+            }
+            change.current_version += 1;
+            version.number = change.current_version;
+            change.versions.push(version);
         })?;
         Ok(Posted {
             change,

@@ -50,6 +50,9 @@ pub struct NewChange {
     /// Checked but not approvable until marked ready (Gerrit: work in progress; GitHub: a
     /// draft pull request).
     pub draft: bool,
+    /// The change this one backports to another branch, once that one merged (Gerrit: a
+    /// cherry-pick's "cherry picked from" link; GitHub: a backport pull request's reference).
+    pub backport_of: Option<ChangeId>,
 }
 
 /// The answer to an upload.
@@ -169,6 +172,18 @@ pub trait ReviewService: review::CodeReview {
 
     /// Uploads `upload` as the next version of `change`.
     fn add_version(&self, change: &ChangeId, upload: &Upload) -> Result<Posted, ServiceError>;
+
+    /// Uploads `mbox` as the series `target` carries (for a target the change's series does
+    /// not apply to): a new version of `change`, the current one with that target's series
+    /// replaced. `target` must be a target of the current version, and the series must apply
+    /// to it. (Gerrit: a cherry-pick change on that branch in the same topic; GitHub: a
+    /// backport pull request.)
+    fn add_branch_series(
+        &self,
+        change: &ChangeId,
+        target: &str,
+        mbox: &[u8],
+    ) -> Result<Posted, ServiceError>;
 
     /// The change with every version; `known` is the tag of the caller's copy.
     fn get_change(

@@ -325,6 +325,13 @@ impl ReviewService for NativeService<'_> {
             issue: meta.issue.clone(),
             base: upload.base.clone(),
             draft: meta.draft,
+            backport_of: match &meta.backport_of {
+                Some(id) => Some(id.0.parse().map_err(|_| ServiceError::NotFound {
+                    code: ErrorCode::UnknownChange,
+                    message: format!("`{id}` is not a change number"),
+                })?),
+                None => None,
+            },
         };
         let response = self.post_json(&self.api("/changes"), Some(&body))?;
         self.posted(response)
@@ -339,6 +346,23 @@ impl ReviewService for NativeService<'_> {
             base: upload.base.clone(),
         };
         let url = self.api(&format!("/changes/{change}/versions"));
+        let response = self.post_json(&url, Some(&body))?;
+        self.posted(response)
+    }
+
+    fn add_branch_series(
+        &self,
+        change: &ChangeId,
+        target: &str,
+        mbox: &[u8],
+    ) -> Result<Posted, ServiceError> {
+        let (mbox, mbox_base64) = api::encode_mbox(mbox.to_vec());
+        let body = api::BranchSeries {
+            target: target.to_owned(),
+            mbox,
+            mbox_base64,
+        };
+        let url = self.api(&format!("/changes/{change}/series"));
         let response = self.post_json(&url, Some(&body))?;
         self.posted(response)
     }

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod backport;
 mod cli;
 mod client;
 mod client_draft;

@@ -120,7 +120,7 @@ fn conflicts_exit_1_with_commit_paths_and_hint() {
     run.code(1)
         .stdout_has("3.13    conflicts  commit 1/2: lib/a.py")
         .stdout_has("main    applies")
-        .stderr_has("hint: does not apply to 3.13: conflicts in lib/a.py at commit 1/2; post a branch-specific version with `--target 3.13` from a branch based on 3.13");
+        .stderr_has("hint: does not apply to 3.13: conflicts in lib/a.py at commit 1/2; `review post` posts it for the other targets, then `review backport <change> --to 3.13` (or `review post --for 3.13` from a branch based on 3.13) gives 3.13 a series of its own");
     let run = repo.review(["series", "--target", "3.13", "--format", "json"]);
     run.code(1);
     let v = json(&run);

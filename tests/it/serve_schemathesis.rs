@@ -21,7 +21,7 @@ const EXAMPLES: &str = "5";
 /// (`bad_anchor`, `comment_too_long`).
 const CONFIG: &str = r#"
 [[operations]]
-include-name-regex = "^POST /api/v1/changes(/\\{number\\}/versions)?$"
+include-name-regex = "^POST /api/v1/changes(/\\{number\\}/(versions|series))?$"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "413", "422"]
 
 [[operations]]

@@ -26,6 +26,11 @@ pub struct Request {
     pub draft: Option<bool>,
     /// How to run `review lint` on the series first; `None` with `--no-lint`.
     pub lint: Option<lint::Options>,
+    /// Post nothing when the series conflicts with any target (`--all-or-nothing`); else it
+    /// is posted for every target and the conflicting ones wait for a series of their own.
+    pub all_or_nothing: bool,
+    /// A new change backports this one (`review backport --post` of a merged change).
+    pub backport_of: Option<ChangeId>,
 }
 
 /// A target the series does not apply to.
@@ -44,13 +49,18 @@ pub struct Ready {
     pub link: (String, Option<ChangeId>),
     pub verdicts: Vec<TargetApply>,
     pub upload: Upload,
+    /// The targets the series does not apply to: each needs a branch-specific series.
+    pub conflicts: Vec<Conflict>,
+    /// `--for`: the target this series is carried by, in the linked change (set by the caller).
+    pub carry: Option<String>,
 }
 
 /// What checking the series found.
 pub enum Checked {
     /// `review lint` found problems: nothing is posted.
     LintFailed(lint::Report),
-    /// The series does not apply to every target: nothing is posted.
+    /// The series does not apply to any target (or, with `--all-or-nothing`, to one of
+    /// them): nothing is posted.
     Conflicts(Vec<Conflict>),
     Ready(Box<Ready>),
 }
@@ -90,7 +100,7 @@ pub fn check(
             _ => None,
         })
         .collect();
-    if !conflicts.is_empty() {
+    if !conflicts.is_empty() && (request.all_or_nothing || conflicts.len() == verdicts.len()) {
         return Ok(Checked::Conflicts(conflicts));
     }
     let mbox = series_mbox(repo, &series, &MboxOptions::default())
@@ -106,6 +116,8 @@ pub fn check(
         link: (branch, existing),
         verdicts,
         upload,
+        conflicts,
+        carry: None,
     })))
 }
 
@@ -146,9 +158,12 @@ pub fn publish(
     let critical = crate::interrupt::Critical::enter()
         .map_err(|e| CliError::io("cannot install the Ctrl-C handler").with_cause(e))?;
     let (branch, existing) = &ready.link;
-    let posted = match existing {
-        Some(change) => service.add_version(change, &ready.upload),
-        None => {
+    let posted = match (existing, &ready.carry) {
+        (Some(change), Some(target)) => {
+            service.add_branch_series(change, target, &ready.upload.mbox)
+        }
+        (Some(change), None) => service.add_version(change, &ready.upload),
+        (None, _) => {
             let title = request
                 .title
                 .clone()
@@ -158,6 +173,10 @@ pub fn publish(
                 kind: request.kind,
                 issue: request.issue.clone(),
                 draft: request.draft == Some(true),
+                backport_of: request
+                    .backport_of
+                    .clone()
+                    .or_else(|| backported(repo, branch)),
             };
             service.create_change(&meta, &ready.upload)
         }
@@ -176,7 +195,11 @@ pub fn publish(
     // waits for these.
     {
         let _hold = critical.hold_all();
-        record(repo, branch, &id, version_number, ready.series.tip)?;
+        let name = match &ready.carry {
+            Some(target) => format!("refs/review/{id}/{target}/v{version_number}"),
+            None => format!("refs/review/{id}/v{version_number}"),
+        };
+        record(repo, branch, &id, &name, ready.series.tip)?;
     }
     if let Some(draft) = request.draft.filter(|&d| d != change.draft) {
         change = service.set_draft(&id, draft).map_err(|e| {
@@ -200,17 +223,24 @@ pub fn publish(
     })
 }
 
+/// The merged change a backport branch carries (`review backport` wrote it in git config).
+fn backported(repo: &git2::Repository, branch: &str) -> Option<ChangeId> {
+    let config = repo.config().ok()?;
+    let text = config.get_string(&client::backport_of_key(branch)).ok()?;
+    Some(ChangeId(text))
+}
+
 /// Links the branch to the change (first post) and keeps the version as a local ref.
 fn record(
     repo: &git2::Repository,
     branch: &str,
     change: &ChangeId,
-    version: u32,
+    name: &str,
     tip: git2::Oid,
 ) -> Result<(), CliError> {
     let fail = |e: git2::Error| {
         CliError::git(format!(
-            "change {change} version {version} is posted, but recording it locally failed"
+            "change {change} is posted as `{name}`, but recording it locally failed"
         ))
         .with_cause(e.message())
         .with_hint(format!(
@@ -221,13 +251,10 @@ fn record(
     let mut config = repo.config().map_err(fail)?;
     config.set_str(&link_key(branch), &change.0).map_err(fail)?;
     repo.reference(
-        &format!("refs/review/{change}/v{version}"),
+        name,
         tip,
         true,
-        &format!(
-            "review post: change {change} version {version} ({})",
-            short(&tip)
-        ),
+        &format!("review post: change {change} as {name} ({})", short(&tip)),
     )
     .map_err(fail)?;
     Ok(())

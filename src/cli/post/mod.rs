@@ -5,8 +5,9 @@ use std::io::{BufRead, IsTerminal};
 use serde::Serialize;
 
 mod flow;
+mod for_branch;
 
-use flow::{Checked, Published, Ready};
+use flow::{Checked, Conflict, Published, Ready};
 
 use super::client;
 use super::series::current_series;
@@ -39,6 +40,17 @@ use crate::ui::OutputFormat;
 /// Before anything else it runs `review lint` on the series and posts nothing when that finds
 /// problems (`--no-lint` posts anyway; `--skip-news` as for `review lint`).
 ///
+/// When the series does not apply to some targets, it is posted for all of them anyway: the
+/// targets it applies to are checked, and for each of the others it names the next command,
+/// `review backport <change> --to <branch>` or `review post --for <branch> --change <change>`
+/// from a branch based on that target (exit 1, so scripts notice). `--all-or-nothing` posts
+/// nothing then, as before.
+///
+/// `--for BRANCH` posts the current branch (based on BRANCH) as the series BRANCH carries in
+/// the change linked to this branch or named by `--change`: a new version where every other
+/// target keeps its series. BRANCH must be a target of the change and the series must apply
+/// to it.
+///
 /// Exit status: 0 posted (or would post, with `--dry-run`), 1 lint findings or a target that
 /// does not apply, 2 errors (no series, not logged in, the service refused or cannot be reached),
 /// 130 interrupted by Ctrl-C (during the upload: after both the upload and the record).
@@ -69,6 +81,19 @@ pub struct Args {
     #[arg(long)]
     pub ready: bool,
 
+    /// Post the current branch as the series BRANCH carries in the change (`--change`, else the
+    /// change this branch is linked to); the branch is based on BRANCH
+    #[arg(long = "for", value_name = "BRANCH", conflicts_with_all = ["targets", "kind", "title", "issue", "all_or_nothing"])]
+    pub for_branch: Option<String>,
+
+    /// With `--for`: the change to carry the series in
+    #[arg(long, value_name = "N", requires = "for_branch")]
+    pub change: Option<String>,
+
+    /// Post nothing when the series does not apply to every target
+    #[arg(long)]
+    pub all_or_nothing: bool,
+
     /// Do everything but the upload (and change nothing locally)
     #[arg(long)]
     pub dry_run: bool,
@@ -88,10 +113,18 @@ pub struct Args {
     /// Output format; `json` prints the object described in the README
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub format: OutputFormat,
+
+    /// The branch the series is measured from (`review backport`: the branch it backports to).
+    #[arg(skip)]
+    pub onto: Option<String>,
+
+    /// The change a new change backports (`review backport --post` of a merged change).
+    #[arg(skip)]
+    pub backport_of: Option<String>,
 }
 
 #[derive(Serialize)]
-struct PostJson<'a> {
+pub(super) struct PostJson<'a> {
     dry_run: bool,
     change: Option<u64>,
     url: Option<String>,
@@ -102,17 +135,31 @@ struct PostJson<'a> {
     draft: Option<bool>,
     commits: usize,
     targets: Vec<TargetJson<'a>>,
+    /// What to run for each target the series does not apply to.
+    next: Vec<NextJson>,
 }
 
 #[derive(Serialize)]
-struct TargetJson<'a> {
+pub(super) struct TargetJson<'a> {
     target: &'a str,
     apply: &'a str,
+    /// `default` or `branch-specific` (null with `--dry-run`).
+    series: Option<api::SeriesKind>,
     verdict: Option<api::Verdict>,
 }
 
+/// A target that needs a series of its own, and the commands that make one.
+#[derive(Serialize)]
+pub(super) struct NextJson {
+    target: String,
+    commands: Vec<String>,
+}
+
 pub fn run(ctx: &Context, args: Args) -> CliResult {
-    let current = current_series(ctx, None)?;
+    if let Some(branch) = args.for_branch.clone() {
+        return for_branch::run(ctx, &args, &branch);
+    }
+    let current = current_series(ctx, args.onto.clone())?;
     let (config, repo) = (&current.loaded.config, &current.repo);
     let Some(branch) = current.series.head_branch.clone() else {
         return Err(CliError::usage("HEAD is not on a branch").with_hint(
@@ -125,9 +172,9 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
         issue: args.issue.clone(),
         title: args.title.clone(),
         draft: requested_draft(&args),
-        lint: (!args.no_lint).then_some(crate::lint::Options {
-            skip_news: args.skip_news,
-        }),
+        lint: lint_options(&args),
+        all_or_nothing: args.all_or_nothing,
+        backport_of: args.backport_of.clone().map(crate::service::ChangeId),
     };
     let commits = current.series.commits.len();
     let ready = match flow::check(repo, config, current.series, branch, &request)? {
@@ -136,7 +183,7 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
             return Ok(Outcome::Problems);
         }
         Checked::Conflicts(conflicts) => {
-            print_conflicts(ctx, &conflicts, commits);
+            print_conflicts(ctx, &conflicts, commits, args.all_or_nothing);
             return Ok(Outcome::Problems);
         }
         Checked::Ready(ready) => ready,
@@ -149,11 +196,48 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
     }
     let service = client::connect(ctx, config)?;
     let published = flow::publish(repo, &service, &ready, &request)?;
-    let outcome = print_published(ctx, args.format, &published, commits)?;
+    let outcome = print_published(ctx, args.format, &published, commits, &ready.conflicts)?;
     if published.version()?.number > 1 {
         print_unresolved(ctx, &service, &published.id)?;
     }
     Ok(outcome)
+}
+
+/// How `review lint` runs on the series first; `None` with `--no-lint`.
+pub(super) fn lint_options(args: &Args) -> Option<crate::lint::Options> {
+    (!args.no_lint).then_some(crate::lint::Options {
+        skip_news: args.skip_news,
+    })
+}
+
+/// The commands that give `conflict.target` a series of its own in `change`.
+fn next_steps(change: &str, conflicts: &[Conflict]) -> Vec<NextJson> {
+    conflicts
+        .iter()
+        .map(|c| NextJson {
+            target: c.target.clone(),
+            commands: vec![
+                format!("review backport {change} --to {}", c.target),
+                format!("review post --for {} --change {change}", c.target),
+            ],
+        })
+        .collect()
+}
+
+/// Says, for each target the series does not apply to, what to run next.
+fn print_next_steps(ctx: &Context, next: &[NextJson], commits: usize, conflicts: &[Conflict]) {
+    for (step, c) in next.iter().zip(conflicts) {
+        ctx.printer.info(&format!(
+            "{}: conflicts at commit {}/{commits} in {}; it needs a series of its own",
+            c.target,
+            c.index,
+            c.paths.join(", ")
+        ));
+        ctx.printer.hint(&format!(
+            "run `{}`, or `{}` from a branch based on {}",
+            step.commands[0], step.commands[1], c.target
+        ));
+    }
 }
 
 /// What `--dry-run` would post.
@@ -184,9 +268,13 @@ fn print_dry_run(ctx: &Context, args: &Args, ready: &Ready) -> CliResult {
         .map(|v| TargetJson {
             target: &v.target.name,
             apply: v.verdict.name(),
+            series: None,
             verdict: None,
         })
         .collect();
+    let change = existing.as_ref().map_or("<change>".into(), |c| c.0.clone());
+    let next = next_steps(&change, &ready.conflicts);
+    print_next_steps(ctx, &next, commits, &ready.conflicts);
     print(
         ctx,
         args.format,
@@ -199,16 +287,23 @@ fn print_dry_run(ctx: &Context, args: &Args, ready: &Ready) -> CliResult {
             draft: requested_draft(args),
             commits,
             targets: rows,
+            next,
         },
-    )
+    )?;
+    Ok(if ready.conflicts.is_empty() {
+        Outcome::Success
+    } else {
+        Outcome::Problems
+    })
 }
 
 /// The posted version: the note, status, data and hints.
-fn print_published(
+pub(super) fn print_published(
     ctx: &Context,
     format: OutputFormat,
     published: &Published,
     commits: usize,
+    conflicts: &[Conflict],
 ) -> CliResult {
     let (id, change) = (&published.id, &published.change);
     let version = published.version()?;
@@ -233,9 +328,12 @@ fn print_published(
         .map(|t| TargetJson {
             target: &t.target,
             apply: t.apply.as_str(),
+            series: Some(t.series),
             verdict: Some(t.verdict),
         })
         .collect();
+    let next = next_steps(&id.0, conflicts);
+    print_next_steps(ctx, &next, commits, conflicts);
     print(
         ctx,
         format,
@@ -248,6 +346,7 @@ fn print_published(
             draft: Some(change.draft),
             commits,
             targets: rows,
+            next,
         },
     )?;
     ctx.printer.hint(&format!(
@@ -257,7 +356,7 @@ fn print_published(
         ctx.printer
             .hint("a draft cannot be approved; when it is ready for review, `review post --ready`");
     }
-    Ok(if published.conflicted()? {
+    Ok(if published.conflicted()? || !conflicts.is_empty() {
         Outcome::Problems
     } else {
         Outcome::Success
@@ -292,7 +391,12 @@ fn print_unresolved(ctx: &Context, service: &dyn ReviewService, id: &ChangeId) -
 }
 
 /// Why nothing was posted: the targets the series does not apply to.
-fn print_conflicts(ctx: &Context, conflicts: &[flow::Conflict], commits: usize) {
+fn print_conflicts(
+    ctx: &Context,
+    conflicts: &[flow::Conflict],
+    commits: usize,
+    all_or_nothing: bool,
+) {
     for c in conflicts {
         ctx.printer.info(&format!(
             "{}: conflicts at commit {}/{commits} in {}",
@@ -301,14 +405,21 @@ fn print_conflicts(ctx: &Context, conflicts: &[flow::Conflict], commits: usize) 
             c.paths.join(", ")
         ));
     }
-    ctx.printer.hint(
-        "rebase the branch onto the conflicting target, or post a branch-specific version with `--target`",
-    );
-    ctx.printer
-        .info("the series does not apply to every target; nothing was posted");
+    if all_or_nothing {
+        ctx.printer.hint(
+            "rebase the branch onto the conflicting target; or post without `--all-or-nothing` and give that target a series of its own (`review backport`, `review post --for`)",
+        );
+        ctx.printer
+            .info("the series does not apply to every target; nothing was posted");
+    } else {
+        ctx.printer
+            .hint("rebase the branch onto one of the targets, or nominate others with `--target`");
+        ctx.printer
+            .info("the series applies to none of its targets; nothing was posted");
+    }
 }
 
-fn print(ctx: &Context, format: OutputFormat, post: &PostJson<'_>) -> CliResult {
+pub(super) fn print(ctx: &Context, format: OutputFormat, post: &PostJson<'_>) -> CliResult {
     match format {
         OutputFormat::Json => {
             let text = serde_json::to_string_pretty(post)
@@ -335,8 +446,12 @@ fn print(ctx: &Context, format: OutputFormat, post: &PostJson<'_>) -> CliResult 
                 .max()
                 .unwrap_or(0);
             for t in &post.targets {
+                let series = match t.series {
+                    Some(api::SeriesKind::BranchSpecific) => "  (branch-specific series)",
+                    _ => "",
+                };
                 ctx.printer
-                    .out_line(&format!("  {:width$}  {}", t.target, t.apply))?;
+                    .out_line(&format!("  {:width$}  {}{series}", t.target, t.apply))?;
             }
         }
     }
@@ -380,7 +495,7 @@ fn requested_draft(args: &Args) -> Option<bool> {
 
 /// Prints what `review lint` found on stderr and says what to do. Nothing is posted then: a
 /// reviewer should never see what a machine can catch.
-fn print_lint_failure(ctx: &Context, report: &crate::lint::Report) {
+pub(super) fn print_lint_failure(ctx: &Context, report: &crate::lint::Report) {
     for f in &report.findings {
         ctx.printer.info(&format!(
             "{}:{}:{}: {} {}",

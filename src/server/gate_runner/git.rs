@@ -4,9 +4,11 @@
 use super::*;
 
 impl GateRunner {
-    /// Applies the last version of `build` on `parent` (deterministic: same tree, same commit).
+    /// Applies the last version of `build` on `parent` (deterministic: same tree, same commit):
+    /// the series that version carries on `target` (its own, else the version's).
     pub(super) fn build(
         &self,
+        target: &str,
         build: &SpecBuild,
         parent: &CommitId,
     ) -> Result<BuildOutcome, GateError> {
@@ -15,7 +17,7 @@ impl GateRunner {
             .ok_or_else(|| GateError::Other("a build with no item".into()))?;
         let mbox = self
             .store
-            .version_mbox(item.change.0, item.version.0)?
+            .target_mbox(item.change.0, item.version.0, target)?
             .ok_or_else(|| GateError::Other(format!("no version {item}")))?;
         let patches = am::parse_mbox(&mbox).map_err(|e| GateError::Other(e.to_string()))?;
         let repo = Repository::open_bare(&self.repo)?;
@@ -86,7 +88,7 @@ impl GateRunner {
         }
         let mbox = self
             .store
-            .version_mbox(merged.change.0, merged.version.0)?
+            .target_mbox(merged.change.0, merged.version.0, target)?
             .ok_or_else(|| GateError::Other(format!("no version {merged}")))?;
         let patches = am::parse_mbox(&mbox).map_err(|e| GateError::Other(e.to_string()))?;
         let repo = Repository::open_bare(&self.repo)?;

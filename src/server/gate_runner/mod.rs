@@ -346,12 +346,11 @@ impl GateRunner {
             match action {
                 Action::Build { start } => {
                     self.runtime.spawn_blocking(move || {
-                        let outcome =
-                            runner
-                                .build(&start.build, &start.parent)
-                                .unwrap_or_else(|e| BuildOutcome::Conflict {
-                                    paths: vec![format!("(cannot build: {e})")],
-                                });
+                        let outcome = runner
+                            .build(&start.target, &start.build, &start.parent)
+                            .unwrap_or_else(|e| BuildOutcome::Conflict {
+                                paths: vec![format!("(cannot build: {e})")],
+                            });
                         runner.report(start.finished(outcome));
                     });
                 }

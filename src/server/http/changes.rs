@@ -107,21 +107,9 @@ pub(super) async fn prepare_upload(
     targets: Vec<String>,
     base: Option<String>,
 ) -> Result<Prepared, ApiError> {
-    let mbox = api::decode_mbox(mbox, mbox_base64)
-        .map_err(|why| unprocessable(ErrorCode::InvalidField, why))?;
+    let mbox = decoded_mbox(state, mbox, mbox_base64)?;
     let config = &state.pipeline.config;
     let limits = &config.limits;
-    if mbox.len() > limits.mbox_bytes {
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorCode::MboxTooLarge,
-            format!(
-                "the mbox has {} bytes; the service takes at most {} (limits.mbox_bytes)",
-                mbox.len(),
-                limits.mbox_bytes
-            ),
-        ));
-    }
     if targets.is_empty() || targets.len() > limits.targets {
         return Err(unprocessable(
             ErrorCode::BadTargets,
@@ -157,21 +145,55 @@ pub(super) async fn prepare_upload(
     if let Some(stored) = state.pipeline.store.stored_upload(place, &hash)? {
         return Ok(Prepared::Stored(stored));
     }
+    Ok(Prepared::New(
+        parse_upload(state, mbox, targets, base).await?,
+    ))
+}
+
+/// The mbox of an upload from its one field, within `limits.mbox_bytes`.
+pub(super) fn decoded_mbox(
+    state: &AppState,
+    mbox: Option<String>,
+    mbox_base64: Option<String>,
+) -> Result<Vec<u8>, ApiError> {
+    let mbox = api::decode_mbox(mbox, mbox_base64)
+        .map_err(|why| unprocessable(ErrorCode::InvalidField, why))?;
+    let limit = state.pipeline.config.limits.mbox_bytes;
+    if mbox.len() > limit {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::MboxTooLarge,
+            format!(
+                "the mbox has {} bytes; the service takes at most {limit} (limits.mbox_bytes)",
+                mbox.len(),
+            ),
+        ));
+    }
+    Ok(mbox)
+}
+
+/// Parses an mbox on a blocking thread and checks `limits.commits`.
+pub(super) async fn parse_upload(
+    state: &Arc<AppState>,
+    mbox: Vec<u8>,
+    targets: Vec<String>,
+    base: Option<String>,
+) -> Result<Upload, ApiError> {
     let pipeline = state.pipeline.clone();
     let upload = tokio::task::spawn_blocking(move || pipeline.parse(&mbox, &targets, base))
         .await
         .map_err(ApiError::internal)??;
-    if upload.patches.len() > limits.commits {
+    let limit = state.pipeline.config.limits.commits;
+    if upload.patches.len() > limit {
         return Err(unprocessable(
             ErrorCode::TooManyCommits,
             format!(
-                "the series has {} commits; the service takes at most {} (limits.commits)",
+                "the series has {} commits; the service takes at most {limit} (limits.commits)",
                 upload.patches.len(),
-                limits.commits
             ),
         ));
     }
-    Ok(Prepared::New(upload))
+    Ok(upload)
 }
 
 /// Applies a just-stored version to its targets and answers with the change.
@@ -193,7 +215,7 @@ pub(super) async fn apply_and_answer(
                     docs_only: upload.version.docs_only,
                     target: target.clone(),
                 };
-                pipeline.apply(&pending, &upload.patches)?;
+                pipeline.apply(&pending, upload.patches_for(target))?;
             }
             Ok(())
         })
@@ -224,6 +246,15 @@ pub(super) async fn create_change(
     if request.title.trim().is_empty() {
         return Err(unprocessable(ErrorCode::InvalidField, "the title is empty"));
     }
+    if let Some(original) = request.backport_of {
+        // A change the user may not see is reported as one that does not exist.
+        visible_change(&state, &user, original).map_err(|_| {
+            unprocessable(
+                ErrorCode::InvalidField,
+                format!("`backport_of`: there is no change {original}"),
+            )
+        })?;
+    }
     let upload = match prepare_upload(
         &state,
         UploadPlace::NewChange { owner: user.id },
@@ -244,6 +275,12 @@ pub(super) async fn create_change(
         request.draft,
         &upload.version,
     )?;
+    if let Some(original) = request.backport_of {
+        state
+            .pipeline
+            .store
+            .link_backport(stored.change, original)?;
+    }
     apply_and_answer(&state, stored, upload).await
 }
 
@@ -280,14 +317,26 @@ pub(super) fn open_change_for(
     Ok(())
 }
 
+/// The body of a write to an open change the user may modify (`verb` says what for).
+pub(super) fn open_change_request<T: serde::de::DeserializeOwned>(
+    state: &AppState,
+    (user, number): (&UserRow, u64),
+    verb: &str,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<T, ApiError> {
+    open_change_for(state, user, number, verb)?;
+    parse_json(headers, body)
+}
+
 pub(super) async fn add_version(
     State(state): State<Arc<AppState>>,
     ChangeWrite { user, number }: ChangeWrite,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult {
-    open_change_for(&state, &user, number, "add a version to")?;
-    let request: api::AddVersion = parse_json(&headers, body)?;
+    let request: api::AddVersion =
+        open_change_request(&state, (&user, number), "add a version to", &headers, body)?;
     let upload = match prepare_upload(
         &state,
         UploadPlace::Version { change: number },
@@ -304,13 +353,23 @@ pub(super) async fn add_version(
         .pipeline
         .store
         .add_version(number, user.id, &upload.version)?;
+    new_version_and_answer(&state, stored, upload).await
+}
+
+/// Tells the gate of a version just stored (it drops the approvals of older ones), applies it
+/// and answers with the change.
+pub(super) async fn new_version_and_answer(
+    state: &Arc<AppState>,
+    stored: StoredVersion,
+    upload: Upload,
+) -> ApiResult {
     if stored.created {
         state.gate.feed(Event::NewVersion {
-            change: ChangeNumber(number),
+            change: ChangeNumber(stored.change),
             version: Version(stored.number),
         })?;
     }
-    apply_and_answer(&state, stored, upload).await
+    apply_and_answer(state, stored, upload).await
 }
 
 pub(super) async fn abandon(

@@ -8,6 +8,7 @@ mod extract;
 mod gate;
 mod git_backend;
 mod logs;
+mod series;
 mod votes;
 
 use std::collections::HashMap;
@@ -36,6 +37,7 @@ use extract::{authenticate, etag_of, json_bytes, with_etag};
 use gate::{approve, branch_gate, dequeue, freeze, promote, recheck, unfreeze};
 use git_backend::git_backend;
 use logs::{gate_log, job_log};
+use series::add_series;
 use votes::{get_votes, post_vote};
 
 /// Shared by every handler.
@@ -218,6 +220,7 @@ fn api_routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<AppState>>)
             "/api/v1/changes/{number}/comments/{id}/delete",
             post(delete),
         ),
+        ("post", "/api/v1/changes/{number}/series", post(add_series)),
         ("post", "/api/v1/changes/{number}/abandon", post(abandon)),
         ("post", "/api/v1/changes/{number}/draft", post(mark_draft)),
         ("post", "/api/v1/changes/{number}/ready", post(mark_ready)),

@@ -4,6 +4,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::gate::gate_for;
 use super::jobs::cancel_jobs;
+use super::series::parse_commits;
 use super::{
     corrupt, ApplyTarget, NewJob, NewVersion, PendingApply, Result, Store, StoreError,
     StoredVersion,
@@ -33,13 +34,7 @@ impl Store {
                 )
                 .optional()?;
             if let Some((change, version_id, number)) = existing {
-                return Ok(StoredVersion {
-                    change,
-                    version_id,
-                    number,
-                    created: false,
-                    cancelled_running: Vec::new(),
-                });
+                return Ok(StoredVersion::existing(change, version_id, number));
             }
             tx.execute(
                 "INSERT INTO changes (owner, title, kind, issue, state, created_ms, draft) VALUES (?1, ?2, ?3, ?4, 'open', ?5, ?6)",
@@ -59,28 +54,7 @@ impl Store {
         uploader: i64,
         version: &NewVersion,
     ) -> Result<StoredVersion> {
-        self.write(|tx| {
-            let existing: Option<(i64, u32)> = tx
-                .query_row(
-                    VERSION_BY_CONTENT,
-                    params![change, version.content_hash],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            if let Some((version_id, number)) = existing {
-                return Ok(StoredVersion {
-                    change,
-                    version_id,
-                    number,
-                    created: false,
-                    cancelled_running: Vec::new(),
-                });
-            }
-            let cancelled_running = cancel_jobs(tx, change, "superseded by a newer version")?;
-            let mut stored = insert_version(tx, change, uploader, version)?;
-            stored.cancelled_running = cancelled_running;
-            Ok(stored)
-        })
+        self.add_version_with_series(change, uploader, version, &[])
     }
 
     /// The owner id, state and kind of a change.
@@ -151,22 +125,29 @@ impl Store {
                 )
                 .optional()?,
         };
-        Ok(found.map(|(change, version_id, number)| StoredVersion {
-            change,
-            version_id,
-            number,
-            created: false,
-            cancelled_running: Vec::new(),
+        Ok(found.map(|(change, version_id, number)| {
+            StoredVersion::existing(change, version_id, number)
         }))
     }
 
     /// Marks the change a draft (checked, not approvable) or ready for review.
     pub fn set_draft(&self, change: u64, draft: bool) -> Result<()> {
+        self.update_change(
+            "UPDATE changes SET draft = ?2 WHERE number = ?1",
+            change,
+            draft,
+        )
+    }
+
+    /// Runs `sql`, an update of one change (`?1`) setting one value (`?2`).
+    pub(super) fn update_change(
+        &self,
+        sql: &str,
+        change: u64,
+        value: impl rusqlite::ToSql,
+    ) -> Result<()> {
         self.write(|tx| {
-            tx.execute(
-                "UPDATE changes SET draft = ?2 WHERE number = ?1",
-                params![change, draft],
-            )?;
+            tx.execute(sql, params![change, value])?;
             Ok(())
         })
     }
@@ -186,7 +167,8 @@ impl Store {
     pub fn pending_applies(&self) -> Result<Vec<PendingApply>> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
-            "SELECT v.id, v.change, v.number, v.mbox, v.docs_only, t.target
+            "SELECT v.id, v.change, v.number, COALESCE(t.mbox, v.mbox), v.docs_only, t.target,
+                    t.mbox IS NOT NULL
              FROM targets t JOIN versions v ON v.id = t.version
              WHERE t.apply = 'pending' ORDER BY v.id, t.position",
         )?;
@@ -201,6 +183,7 @@ impl Store {
                         target: r.get(5)?,
                     },
                     mbox: mbox_bytes(r.get_ref(3)?)?,
+                    own_series: r.get(6)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -297,6 +280,7 @@ impl Store {
     }
 
     /// The mbox of version `number` of `change`.
+    #[cfg(test)]
     pub fn version_mbox(&self, change: u64, number: u32) -> Result<Option<Vec<u8>>> {
         let conn = self.conn();
         Ok(conn
@@ -341,10 +325,11 @@ impl Store {
                     r.get::<_, String>(4)?,
                     r.get::<_, i64>(5)?,
                     r.get::<_, bool>(6)?,
+                    r.get::<_, Option<u64>>(7)?,
                 ))
             })
             .optional()?;
-        let Some((title, kind, issue, owner, state, created_ms, draft)) = row else {
+        let Some((title, kind, issue, owner, state, created_ms, draft, backport_of)) = row else {
             return Ok(None);
         };
         let gate = gate_for(&conn, &[number])?;
@@ -359,6 +344,7 @@ impl Store {
             draft,
             created: rfc3339_millis(created_ms),
             current_version: versions.last().map_or(0, |v| v.number),
+            backport_of,
             versions,
         }))
     }
@@ -400,7 +386,7 @@ pub(super) const INSERT_JOB: &str =
 
 /// A change with its owner's name.
 pub(super) const CHANGE_ROW: &str =
-    "SELECT c.title, c.kind, c.issue, u.name, c.state, c.created_ms, c.draft
+    "SELECT c.title, c.kind, c.issue, u.name, c.state, c.created_ms, c.draft, c.backport_of
                  FROM changes c JOIN users u ON u.id = c.owner WHERE c.number = ?1";
 
 /// The number of a change's next version.
@@ -423,7 +409,7 @@ pub(super) const VERSIONS_OF: &str =
 
 /// A version's targets in the order given.
 pub(super) const TARGETS_OF: &str =
-    "SELECT target, apply, conflict, base_commit, commit_id, git_ref FROM targets
+    "SELECT target, apply, conflict, base_commit, commit_id, git_ref, commits FROM targets
          WHERE version = ?1 ORDER BY position";
 
 /// The jobs of a version on a target.
@@ -460,7 +446,7 @@ pub fn revert_title(reverted: u64, target: &str) -> String {
 }
 
 /// An mbox column: a blob, or text in databases made before mboxes were bytes.
-fn mbox_bytes(value: rusqlite::types::ValueRef<'_>) -> rusqlite::Result<Vec<u8>> {
+pub(super) fn mbox_bytes(value: rusqlite::types::ValueRef<'_>) -> rusqlite::Result<Vec<u8>> {
     match value {
         rusqlite::types::ValueRef::Blob(b) | rusqlite::types::ValueRef::Text(b) => Ok(b.to_vec()),
         other => Err(rusqlite::Error::InvalidColumnType(
@@ -476,7 +462,7 @@ pub(super) fn display_name(name: &str) -> String {
     name.split("#removed-").next().unwrap_or(name).to_owned()
 }
 
-fn insert_version(
+pub(super) fn insert_version(
     tx: &Transaction<'_>,
     change: u64,
     uploader: i64,
@@ -565,12 +551,13 @@ fn targets_of(
                 r.get::<_, Option<String>>(3)?,
                 r.get::<_, Option<String>>(4)?,
                 r.get::<_, Option<String>>(5)?,
+                r.get::<_, Option<String>>(6)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut jobs_stmt = conn.prepare_cached(JOBS_OF)?;
     let mut targets = Vec::new();
-    for (target, apply, conflict, base_commit, commit, git_ref) in rows {
+    for (target, apply, conflict, base_commit, commit, git_ref, own) in rows {
         let apply = ApplyState::parse(&apply).ok_or_else(|| corrupt("apply state", &apply))?;
         let raw = jobs_stmt
             .query_map(params![version, target], |r| {
@@ -613,6 +600,11 @@ fn targets_of(
             base_commit,
             commit,
             git_ref,
+            series: match own {
+                Some(_) => api::SeriesKind::BranchSpecific,
+                None => api::SeriesKind::Default,
+            },
+            series_commits: own.as_deref().map(parse_commits).transpose()?,
             verdict,
             jobs,
             gate: gate_view::view(gate.as_ref(), change, number, &target),

@@ -11,6 +11,7 @@ mod list;
 mod plans;
 mod review;
 mod schema;
+mod series;
 mod users;
 mod votes;
 
@@ -74,6 +75,19 @@ pub struct StoredVersion {
     pub cancelled_running: Vec<u64>,
 }
 
+impl StoredVersion {
+    /// A version found already stored (a retried upload): nothing was created or cancelled.
+    pub fn existing(change: u64, version_id: i64, number: u32) -> Self {
+        StoredVersion {
+            change,
+            version_id,
+            number,
+            created: false,
+            cancelled_running: Vec::new(),
+        }
+    }
+}
+
 /// One target of one version, to apply.
 #[derive(Debug, Clone)]
 pub struct ApplyTarget {
@@ -88,7 +102,10 @@ pub struct ApplyTarget {
 #[derive(Debug, Clone)]
 pub struct PendingApply {
     pub apply: ApplyTarget,
+    /// The series the target carries: its own, else the version's.
     pub mbox: Vec<u8>,
+    /// True when the target carries a series of its own.
+    pub own_series: bool,
 }
 
 /// A job to create when a target applies.
@@ -177,4 +194,5 @@ impl Store {
 pub use changes::{revert_title, verdict, ChangeNewest, ChangeOwner, UploadPlace, VersionRef};
 pub use gate::{GateProcess, GateRows};
 pub use review::{CommentRow, NewThread, VersionTarget};
+pub use series::{CurrentSeries, TargetSeries};
 pub use votes::VoteRow;

@@ -11,8 +11,9 @@ use super::gate::{GATE_BRANCHES, GATE_ROWS_OF, SETTLED_GATE_CHANGES};
 use super::jobs::{CANCEL_JOBS, RUNNING_JOBS_OF};
 use super::list::{page_query, PAGE_SUMMARIES, PAGE_TARGETS};
 use super::review::{COMMENTS_OF, COMMENT_ROW, THREADS_OF, VERSION_TARGETS};
+use super::series::{NEWEST_VERSION, SERIES_OF, SET_TARGET_SERIES, TARGET_MBOX};
 use super::users::USER_BY_TOKEN;
-use super::votes::{NEWEST_VERSION, VOTES_OF};
+use super::votes::{NEWEST_NUMBER, VOTES_OF};
 use super::*;
 
 /// Tables whose rows grow with the history.
@@ -110,7 +111,19 @@ fn api_queries() -> Vec<(String, String, Vec<Value>)> {
         ("review: comments", COMMENTS_OF, vec![int(1)]),
         ("review: a comment", COMMENT_ROW, vec![int(1)]),
         ("review: votes", VOTES_OF, vec![int(1)]),
-        ("review: newest version", NEWEST_VERSION, vec![int(1)]),
+        ("review: newest version", NEWEST_NUMBER, vec![int(1)]),
+        ("series: newest version", NEWEST_VERSION, vec![int(1)]),
+        ("series: of targets", SERIES_OF, vec![int(1)]),
+        (
+            "series: store",
+            SET_TARGET_SERIES,
+            vec![int(1), text("main"), text("m"), text("[]")],
+        ),
+        (
+            "gate: target mbox",
+            TARGET_MBOX,
+            vec![int(1), int(1), text("main")],
+        ),
     ];
     out.extend(
         fixed

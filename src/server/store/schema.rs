@@ -11,7 +11,13 @@ use super::Result;
 type Migration = fn(&Transaction<'_>) -> Result<()>;
 
 /// Migration n (1-based) is `MIGRATIONS[n - 1]`.
-pub(super) const MIGRATIONS: &[Migration] = &[m1_schema, m2_version_uploader, m3_scale, m_review];
+pub(super) const MIGRATIONS: &[Migration] = &[
+    m1_schema,
+    m2_version_uploader,
+    m3_scale,
+    m_target_series,
+    m_review,
+];
 
 /// The schema as it was when migrations were numbered. Every statement is `IF NOT EXISTS`: a
 /// database made before then (`user_version` 0, tables already there) takes it too.
@@ -161,6 +167,17 @@ CREATE TABLE gate_archive (
 
 fn m3_scale(tx: &Transaction<'_>) -> Result<()> {
     tx.execute_batch(SCHEMA_V3)?;
+    Ok(())
+}
+
+/// The series a target carries when it is not the version's (issue 14): its mbox and commits
+/// (NULL: the version's own), and the change a backport change was made from.
+fn m_target_series(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(
+        "ALTER TABLE targets ADD COLUMN mbox BLOB;
+         ALTER TABLE targets ADD COLUMN commits TEXT;
+         ALTER TABLE changes ADD COLUMN backport_of INTEGER REFERENCES changes(number);",
+    )?;
     Ok(())
 }
 

@@ -11,7 +11,7 @@ pub(super) const VOTES_OF: &str = "SELECT u.name, v.vote, v.version FROM votes v
          JOIN users u ON u.id = v.user WHERE v.change = ?1 ORDER BY v.created_ms, u.name";
 
 /// A change's newest version number.
-pub(super) const NEWEST_VERSION: &str = "SELECT MAX(number) FROM versions WHERE change = ?1";
+pub(super) const NEWEST_NUMBER: &str = "SELECT MAX(number) FROM versions WHERE change = ?1";
 
 /// A stored vote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,7 +73,7 @@ impl Store {
     pub fn newest_version(&self, change: u64) -> Result<Option<u32>> {
         let conn = self.conn();
         let newest: Option<Option<u32>> = conn
-            .query_row(NEWEST_VERSION, [change], |r| r.get(0))
+            .query_row(NEWEST_NUMBER, [change], |r| r.get(0))
             .optional()?;
         Ok(newest.flatten())
     }
