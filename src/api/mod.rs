@@ -6,6 +6,9 @@
 
 pub mod openapi;
 pub mod time;
+mod tracker;
+
+pub use tracker::{ClaCheck, Issue, IssueChange, TrackerAccess, TrackerHealth};
 
 use serde::{Deserialize, Serialize};
 
@@ -148,6 +151,9 @@ pub struct Change {
     pub current_version: u32,
     /// Oldest first.
     pub versions: Vec<Version>,
+    /// The CLA check of the newest version, when the service requires one and has checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cla: Option<ClaCheck>,
 }
 
 impl Change {
@@ -457,6 +463,9 @@ pub struct Health {
     pub status: String,
     pub version: String,
     pub project: String,
+    /// The issue tracker, when the service has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracker: Option<TrackerHealth>,
 }
 
 /// The roles of decision 8.
@@ -561,6 +570,12 @@ pub enum ErrorCode {
     GateRefused,
     /// 503: the service is shutting down.
     ShuttingDown,
+    /// 422 at upload, 404 at `/issues`: the tracker has no such issue (or it is not a reference).
+    UnknownIssue,
+    /// 503: the issue tracker cannot be reached or refuses the bot account.
+    TrackerUnavailable,
+    /// 404: the service has no issue tracker (`[tracker]`).
+    NoTracker,
     /// 500.
     Internal,
 }
@@ -602,6 +617,9 @@ impl ErrorCode {
         ErrorCode::InvalidQuery,
         ErrorCode::GateRefused,
         ErrorCode::ShuttingDown,
+        ErrorCode::UnknownIssue,
+        ErrorCode::TrackerUnavailable,
+        ErrorCode::NoTracker,
         ErrorCode::Internal,
     ];
 }

@@ -45,6 +45,9 @@ pub struct ServeConfig {
     pub gate: Gate,
     #[serde(default)]
     pub web: Web,
+    /// The issue tracker (docs/tracker.md).
+    #[serde(default)]
+    pub tracker: Option<super::tracker::TrackerConfig>,
 }
 
 /// `[web]`: what the service shows to whom.
@@ -414,6 +417,9 @@ impl ServeConfig {
                     "gate.jobs names `{unknown}`, which is not a [[job]]"
                 ));
             }
+        }
+        if let Some(tracker) = &self.tracker {
+            tracker.validate()?;
         }
         for known in &self.known_failures {
             if let Err(e) = KnownFailures::compile(std::slice::from_ref(known)) {

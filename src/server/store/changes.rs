@@ -349,6 +349,8 @@ impl Store {
         };
         let gate = gate_for(&conn, &[number])?;
         let versions = versions_of(&conn, number, &gate)?;
+        let current_version = versions.last().map_or(0, |v| v.number);
+        let cla = super::outbox::cla_of(&conn, number, current_version)?;
         Ok(Some(api::Change {
             number,
             title,
@@ -358,8 +360,9 @@ impl Store {
             state: ChangeState::parse(&state).ok_or_else(|| corrupt("state", &state))?,
             draft,
             created: rfc3339_millis(created_ms),
-            current_version: versions.last().map_or(0, |v| v.number),
+            current_version,
             versions,
+            cla,
         }))
     }
 }

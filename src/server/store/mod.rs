@@ -7,6 +7,7 @@ mod changes;
 mod gate;
 mod jobs;
 mod list;
+mod outbox;
 #[cfg(test)]
 mod plans;
 mod schema;
@@ -174,3 +175,4 @@ impl Store {
 
 pub use changes::{revert_title, verdict, ChangeNewest, ChangeOwner, UploadPlace, VersionRef};
 pub use gate::{GateProcess, GateRows};
+pub use outbox::{ClaRow, OutboxRow};

@@ -11,7 +11,12 @@ use super::Result;
 type Migration = fn(&Transaction<'_>) -> Result<()>;
 
 /// Migration n (1-based) is `MIGRATIONS[n - 1]`.
-pub(super) const MIGRATIONS: &[Migration] = &[m1_schema, m2_version_uploader, m3_scale];
+pub(super) const MIGRATIONS: &[Migration] = &[
+    m1_schema,
+    m2_version_uploader,
+    m3_scale,
+    m_tracker_outbox,
+];
 
 /// The schema as it was when migrations were numbered. Every statement is `IF NOT EXISTS`: a
 /// database made before then (`user_version` 0, tables already there) takes it too.
@@ -161,6 +166,43 @@ CREATE TABLE gate_archive (
 
 fn m3_scale(tx: &Transaction<'_>) -> Result<()> {
     tx.execute_batch(SCHEMA_V3)?;
+    Ok(())
+}
+
+/// The tracker (issue 15): the outbox of notifications to the issue tracker (sent in `id`
+/// order per issue; `(change, key)` names a notification once, so enqueueing again is a no-op),
+/// the changes whose notifications are all enqueued, and the CLA check of each version.
+const SCHEMA_TRACKER: &str = r#"
+CREATE TABLE tracker_outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    issue TEXT NOT NULL,
+    change INTEGER NOT NULL REFERENCES changes(number),
+    key TEXT NOT NULL,
+    body TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_ms INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    created_ms INTEGER NOT NULL,
+    sent_ms INTEGER,
+    UNIQUE (change, key)
+);
+CREATE INDEX tracker_outbox_pending ON tracker_outbox(issue, id) WHERE sent_ms IS NULL;
+CREATE INDEX changes_by_issue ON changes(issue) WHERE issue IS NOT NULL;
+CREATE TABLE tracker_settled (
+    change INTEGER PRIMARY KEY REFERENCES changes(number)
+);
+CREATE TABLE tracker_cla (
+    change INTEGER NOT NULL REFERENCES changes(number),
+    version INTEGER NOT NULL,
+    passed INTEGER NOT NULL,
+    detail TEXT NOT NULL,
+    checked_ms INTEGER NOT NULL,
+    PRIMARY KEY (change, version)
+);
+"#;
+
+fn m_tracker_outbox(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(SCHEMA_TRACKER)?;
     Ok(())
 }
 
