@@ -14,6 +14,9 @@ pub struct Issue {
     /// The issue's type (`enhancement`, `behavior`, `security`, `crash`...), if set.
     #[serde(rename = "type")]
     pub issue_type: Option<String>,
+    /// The kind of change the type calls for: `feature` for the tracker's enhancement type,
+    /// `security` for its security type, `bugfix` for any other (or none).
+    pub kind: super::ChangeKind,
     pub status: Option<String>,
     /// The affected versions, by name (`3.13`, `3.14`).
     pub versions: Vec<String>,

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod errors;
 pub mod gate;
 pub mod hook;
+pub mod issue;
 pub mod lint;
 pub mod login;
 pub mod man;
@@ -18,6 +19,7 @@ pub mod news;
 pub mod post;
 pub mod series;
 pub mod serve;
+pub mod serve_outbox;
 pub mod status;
 
 use std::ffi::OsString;
@@ -94,6 +96,7 @@ pub enum Command {
     Hook(hook::Args),
     Post(post::Args),
     Status(status::Args),
+    Issue(issue::Args),
     List(changes::ListArgs),
     Abandon(changes::AbandonArgs),
     Download(changes::DownloadArgs),
@@ -113,7 +116,7 @@ pub const COMMAND_GROUPS: &[(&str, &[&str])] = &[
     (
         "Contributing",
         &[
-            "series", "lint", "news", "post", "status", "list", "abandon", "download",
+            "series", "lint", "news", "post", "status", "issue", "list", "abandon", "download",
         ],
     ),
     (
@@ -232,6 +235,7 @@ fn dispatch(ctx: &Context, command: Command) -> CliResult {
         Command::Hook(args) => hook::run(ctx, args),
         Command::Post(args) => post::run(ctx, args),
         Command::Status(args) => status::run(ctx, args),
+        Command::Issue(args) => issue::run(ctx, args),
         Command::List(args) => changes::list(ctx, args),
         Command::Abandon(args) => changes::abandon(ctx, args),
         Command::Download(args) => changes::download(ctx, args),

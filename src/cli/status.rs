@@ -128,6 +128,9 @@ struct StatusJson<'a> {
     version: u32,
     outcome: Overall,
     targets: Vec<TargetResult>,
+    /// The CLA check of the version, when the service requires one (docs/tracker.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cla: Option<&'a api::ClaCheck>,
 }
 
 pub fn run(ctx: &Context, args: Args) -> CliResult {
@@ -312,6 +315,7 @@ pub(crate) fn show(
                 version: change.current_version,
                 outcome: overall(change),
                 targets,
+                cla: change.cla.as_ref(),
             };
             let text = if lines {
                 serde_json::to_string(&record)
@@ -334,6 +338,10 @@ pub(crate) fn show(
             );
             p.out_line(&p.paint(Stream::Stdout, EMPHASIS, &head))?;
             p.out_line(&p.paint(Stream::Stdout, DIM, &service.change_url(id)))?;
+            if let Some(cla) = &change.cla {
+                let state = if cla.passed { "passed" } else { "failed" };
+                p.out_line(&format!("CLA check {state}: {}", cla.detail))?;
+            }
             for t in &targets {
                 let mut line = format!("  {}: {}", t.target, t.apply.as_str());
                 if let Some(conflict) = &t.conflict {

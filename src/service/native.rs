@@ -266,6 +266,21 @@ impl ReviewService for NativeService<'_> {
         self.posted(response)
     }
 
+    fn issue(&self, reference: &str) -> Result<api::Issue, ServiceError> {
+        let mut url = reqwest::Url::parse(&self.api("/issues/")).map_err(|e| {
+            ServiceError::Protocol {
+                detail: format!("bad service URL: {e}"),
+            }
+        })?;
+        url.path_segments_mut()
+            .map_err(|()| ServiceError::Protocol {
+                detail: "bad service URL".into(),
+            })?
+            .pop_if_empty()
+            .push(reference);
+        self.get_json(url.as_str())
+    }
+
     fn get_change(
         &self,
         change: &ChangeId,

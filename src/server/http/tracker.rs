@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 
-use crate::api::{self, ChangeState, ErrorCode};
+use crate::api::{self, ChangeKind, ChangeState, ErrorCode};
 use crate::server::tracker::{TrackerError, TrackerService};
 
 use super::extract::{authenticate, unprocessable};
@@ -89,6 +89,12 @@ pub(super) async fn get_issue(
         .map_err(|e| unavailable(&e))?
         .ok_or_else(|| unknown(format!("the tracker has no issue {id}")))?;
     let stored = tracker.reference(&id);
+    let fields = &tracker.config.fields;
+    let kind = match issue.issue_type.as_deref() {
+        Some(t) if t == fields.enhancement => ChangeKind::Feature,
+        Some(t) if t == fields.security => ChangeKind::Security,
+        _ => ChangeKind::Bugfix,
+    };
     let changes = state
         .pipeline
         .store
@@ -107,6 +113,7 @@ pub(super) async fn get_issue(
         id,
         title: issue.title,
         issue_type: issue.issue_type,
+        kind,
         status: issue.status,
         versions: issue.versions,
         url: issue.url,

@@ -1,0 +1,266 @@
+//! A real Roundup tracker for the tests: made from the `classic` template plus the fixture
+//! schema (`tests/data/roundup/`), served by `roundup-server` on 127.0.0.1 with a free port,
+//! read and changed through its own REST API as `admin`. `./test.sh` installs Roundup in a
+//! virtual environment and puts it on PATH; without it the tests fail saying so.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use reqwest::blocking::Client;
+use serde_json::{json, Value};
+
+use super::TestEnv;
+
+pub const ADMIN_PASSWORD: &str = "admin-secret";
+pub const BOT_PASSWORD: &str = "bot-secret";
+/// The tracker's name in its URL (`/cpython/`).
+const NAME: &str = "cpython";
+
+pub struct Roundup {
+    pub home: PathBuf,
+    pub port: u16,
+    log: PathBuf,
+    child: Option<Child>,
+    client: Client,
+}
+
+fn tool(name: &str) -> String {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {name}")])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    assert!(
+        found,
+        "`{name}` is not on PATH: run ./test.sh, which installs Roundup in a virtual environment \
+         ($REVIEW_TEST_CACHE/venv-roundup), or put that environment's bin/ on PATH"
+    );
+    name.to_owned()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn fixture(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/roundup").join(name);
+    std::fs::read_to_string(path).unwrap()
+}
+
+impl Roundup {
+    /// Installs and starts a tracker with the users `bot` (roles User and Review, the service's
+    /// account), `nobot` (no REST access) and `ann` (author@example.com, the fixture commits'
+    /// author, without the contributor agreement).
+    pub fn start(env: &TestEnv) -> Roundup {
+        let home = env.work().join("roundup");
+        let port = free_port();
+        let web = format!("http://127.0.0.1:{port}/{NAME}/");
+        let admin = tool("roundup-admin");
+        let install = Command::new(&admin)
+            .arg("-i")
+            .arg(&home)
+            .args([
+                "install",
+                "classic",
+                "sqlite",
+                &format!("tracker_web={web},mail_domain=localhost,mail_debug={}/mail.log", env.work().display()),
+            ])
+            .output()
+            .unwrap();
+        assert!(install.status.success(), "{}", String::from_utf8_lossy(&install.stderr));
+        let append = |file: &str, extra: &str| {
+            let path = home.join(file);
+            let text = std::fs::read_to_string(&path).unwrap();
+            std::fs::write(&path, format!("{text}\n{extra}")).unwrap();
+        };
+        append("schema.py", &fixture("schema_additions.py"));
+        append("initial_data.py", &fixture("initial_data_additions.py"));
+        // The bad-credential tests must not lock the bot out for 150 s.
+        let config = home.join("config.ini");
+        let text = std::fs::read_to_string(&config)
+            .unwrap()
+            .replace("api_failed_login_limit = 4", "api_failed_login_limit = 10000");
+        std::fs::write(&config, text).unwrap();
+        let init = Command::new(&admin)
+            .arg("-i")
+            .arg(&home)
+            .args(["initialise", ADMIN_PASSWORD])
+            .output()
+            .unwrap();
+        assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
+        let mut tracker = Roundup {
+            log: env.work().join("roundup.log"),
+            home,
+            port,
+            child: None,
+            client: Client::builder().timeout(Duration::from_secs(30)).build().unwrap(),
+        };
+        tracker.resume();
+        tracker.create("user", json!({"username": "bot", "password": BOT_PASSWORD, "roles": "User,Review", "address": "bot@localhost"}));
+        tracker.create("user", json!({"username": "nobot", "password": BOT_PASSWORD, "roles": "Anonymous", "address": "nobot@localhost"}));
+        tracker.create("user", json!({"username": "ann", "password": "x", "roles": "User", "address": "author@example.com"}));
+        tracker
+    }
+
+    /// `tracker_web`.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/{NAME}/", self.port)
+    }
+
+    /// Starts `roundup-server` (again) on the tracker's port and waits until it answers.
+    pub fn resume(&mut self) {
+        assert!(self.child.is_none(), "the tracker runs already");
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(&self.log).unwrap();
+        let mut cmd = Command::new(tool("roundup-server"));
+        cmd.args(["-n", "127.0.0.1", "-p", &self.port.to_string(), "-t", "fork"]);
+        if rustix::process::geteuid().is_root() {
+            // roundup-server refuses to run as root unless told which user to be.
+            cmd.args(["-u", "0"]);
+        }
+        cmd.arg(format!("{NAME}={}", self.home.display()))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log);
+        self.child = Some(cmd.spawn().unwrap());
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(r) = self.client.get(self.url()).send() {
+                if r.status().is_success() {
+                    return;
+                }
+            }
+            assert!(Instant::now() < deadline, "roundup-server did not start: {}", self.logs());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Kills `roundup-server` (SIGKILL: it just stops answering).
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        // Its forked request handlers may linger a moment: wait until the port is closed.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+            assert!(Instant::now() < deadline, "roundup-server still answers");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn logs(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    fn rest(&self, path: &str) -> String {
+        format!("{}rest/{path}", self.url())
+    }
+
+    fn write(&self, method: reqwest::Method, path: &str) -> reqwest::blocking::RequestBuilder {
+        self.client
+            .request(method, self.rest(path))
+            .basic_auth("admin", Some(ADMIN_PASSWORD))
+            .header("Origin", format!("http://127.0.0.1:{}", self.port))
+            .header("X-Requested-With", "test")
+    }
+
+    /// Creates an item as admin; returns its id.
+    pub fn create(&self, class: &str, body: Value) -> String {
+        let r = self.write(reqwest::Method::POST, &format!("data/{class}")).json(&body).send().unwrap();
+        let status = r.status();
+        let answer: Value = r.json().unwrap();
+        assert!(status.is_success(), "create {class}: {answer}");
+        answer["data"]["id"].as_str().unwrap().to_owned()
+    }
+
+    /// An issue with a type and affected versions; returns its id.
+    pub fn issue(&self, title: &str, issue_type: &str, versions: &[&str]) -> String {
+        self.create("issue", json!({"title": title, "type": issue_type, "versions": versions}))
+    }
+
+    /// GET as admin: the JSON answer.
+    pub fn get(&self, path: &str) -> Value {
+        let r = self
+            .client
+            .get(self.rest(path))
+            .basic_auth("admin", Some(ADMIN_PASSWORD))
+            .send()
+            .unwrap();
+        r.json().unwrap()
+    }
+
+    /// Sets properties of an item as admin.
+    pub fn set(&self, class: &str, id: &str, body: Value) {
+        let etag = self.get(&format!("data/{class}/{id}"))["data"]["@etag"].as_str().unwrap().to_owned();
+        let mut body = body;
+        body["@op"] = json!("replace");
+        let r = self
+            .write(reqwest::Method::PATCH, &format!("data/{class}/{id}"))
+            .header("If-Match", etag)
+            .json(&body)
+            .send()
+            .unwrap();
+        assert!(r.status().is_success(), "{}", r.text().unwrap());
+    }
+
+    /// The issue's messages, oldest first: (content, file names).
+    pub fn messages(&self, issue: &str) -> Vec<(String, Vec<String>)> {
+        let issue = self.get(&format!("data/issue/{issue}?@fields=messages"));
+        let mut out = Vec::new();
+        for m in issue["data"]["attributes"]["messages"].as_array().unwrap() {
+            let id = m["id"].as_str().unwrap();
+            let msg = self.get(&format!("data/msg/{id}?@fields=content,files&@verbose=2"));
+            let attrs = &msg["data"]["attributes"];
+            let files = attrs["files"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["name"].as_str().unwrap_or_default().to_owned())
+                .collect();
+            out.push((attrs["content"].as_str().unwrap_or_default().to_owned(), files));
+        }
+        out
+    }
+
+    /// The content of the issue's file named `name`.
+    pub fn file(&self, issue: &str, name: &str) -> Option<String> {
+        let issue = self.get(&format!("data/issue/{issue}?@fields=files&@verbose=2"));
+        let file = issue["data"]["attributes"]["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == name)?;
+        let id = file["id"].as_str().unwrap();
+        let r = self
+            .client
+            .get(self.rest(&format!("data/file/{id}/binary_content")))
+            .basic_auth("admin", Some(ADMIN_PASSWORD))
+            .send()
+            .unwrap();
+        Some(r.text().unwrap())
+    }
+
+    /// The `[tracker]` table for a service using this tracker as `user`.
+    pub fn toml(&self, user: &str, extra: &str) -> String {
+        format!(
+            "\n[tracker]\nkind = \"roundup\"\nurl = \"{}\"\nuser = \"{user}\"\n\
+             password_env = \"REVIEW_TRACKER_PASSWORD\"\nretry_ms = 200\npoll_ms = 100\n\
+             timeout_secs = 5\n{extra}",
+            self.url()
+        )
+    }
+}
+
+impl Drop for Roundup {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
