@@ -440,6 +440,7 @@ mod tests {
             draft: false,
             created: String::new(),
             current_version: 1,
+            cla: None,
             versions: vec![Version {
                 number: 1,
                 id: "x".into(),

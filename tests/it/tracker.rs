@@ -1,0 +1,338 @@
+//! The issue tracker end to end: a real Roundup (classic template + the fixture schema) and the
+//! real `review serve`, checked through Roundup's own REST API.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::support::client::{clone, review};
+use crate::support::roundup::{Roundup, BOT_PASSWORD};
+use crate::support::serve::{job_toml, Server, Service};
+use crate::support::wait;
+use crate::support::TestEnv;
+
+const PATIENCE: Duration = Duration::from_secs(60);
+
+fn start(env: &TestEnv, service: &Service) -> Server {
+    Server::start_with_env(
+        env,
+        &service.dir,
+        "127.0.0.1:0",
+        &[("REVIEW_TRACKER_PASSWORD", BOT_PASSWORD)],
+    )
+}
+
+fn service<'e>(env: &'e TestEnv, tracker: &Roundup, user: &str, extra: &str) -> Service<'e> {
+    service_with_job(env, tracker, user, extra, "./pass.sh")
+}
+
+fn service_with_job<'e>(
+    env: &'e TestEnv,
+    tracker: &Roundup,
+    user: &str,
+    extra: &str,
+    job: &str,
+) -> Service<'e> {
+    let jobs = format!(
+        "{}\n[gate]\npoll_ms = 200\n{}",
+        job_toml("tests", job, 60),
+        tracker.toml(user, extra)
+    );
+    Service::new(env, &jobs)
+}
+
+fn post(server: &Server, token: &str, mbox: &str, targets: &[&str], issue: &str) -> crate::support::serve::Response {
+    server.post(
+        "/api/v1/changes",
+        Some(token),
+        &json!({"mbox": mbox, "targets": targets, "kind": "bugfix", "title": "Fix two", "issue": issue}),
+    )
+}
+
+/// Waits until the issue has `count` messages and returns them.
+fn messages(tracker: &Roundup, issue: &str, count: usize) -> Vec<(String, Vec<String>)> {
+    wait::until(&format!("{count} messages on issue {issue}"), PATIENCE, || {
+        let found = tracker.messages(issue);
+        if found.len() >= count {
+            Ok(found)
+        } else {
+            Err(format!("{} so far: {found:?}", found.len()))
+        }
+    })
+}
+
+fn approve(server: &Server, token: &str, change: u64) -> crate::support::serve::Response {
+    server.post(
+        &format!("/api/v1/changes/{change}/approve"),
+        Some(token),
+        &json!({"version": 1}),
+    )
+}
+
+fn merged(server: &Server, token: &str, change: u64) -> Value {
+    server.wait_for(change, token, "merged", |c| c["state"] == "merged")
+}
+
+#[test]
+fn patches_and_results_arrive_on_the_issue_and_unknown_issues_are_refused() {
+    let env = TestEnv::new();
+    let tracker = Roundup::start(&env);
+    let issue = tracker.issue("two() is missing", "behavior", &["3.13", "3.14"]);
+    let service = service(&env, &tracker, "bot", "");
+    let server = start(&env, &service);
+    let token = &service.tokens.contributor;
+    let mbox = service.series("fix", &[("Add two", &[("src/lib.c", "int two(void);\n")])]);
+
+    for bad in ["bpo-999", "#999", "gh-12", "twelve"] {
+        post(&server, token, &mbox, &["main"], bad).error(422, "unknown_issue");
+    }
+    let list = server.get("/api/v1/changes", Some(token));
+    assert_eq!(list.json["changes"], json!([]), "nothing stored: {}", list.text);
+
+    let created = post(&server, token, &mbox, &["main"], &format!("#{issue}"));
+    assert_eq!(created.status, 201, "{}", created.text);
+    assert_eq!(created.json["issue"], format!("bpo-{issue}"));
+    let found = messages(&tracker, &issue, 2);
+    let (posted, files) = &found[0];
+    assert!(posted.contains("change 1 version 1 posted"), "{posted}");
+    assert!(posted.contains("/api/v1/changes/1"), "{posted}");
+    assert!(posted.contains("Targets: main"), "{posted}");
+    assert_eq!(files, &["1-v1.patch"]);
+    assert_eq!(tracker.file(&issue, "1-v1.patch").as_deref(), Some(mbox.as_str()));
+    let (results, _) = &found[1];
+    assert!(results.contains("checks of change 1 version 1 finished"), "{results}");
+    let row = results.lines().find(|l| l.starts_with("main")).unwrap();
+    for cell in ["applies", "tests", "local", "passed", "/api/v1/jobs/"] {
+        assert!(row.contains(cell), "{row}");
+    }
+
+    // A second version: its own patch file and message, after the first ones.
+    service.upstream.checkout("fix");
+    service.upstream.write("src/lib.c", "int two(void) { return 2; }\n");
+    service.upstream.commit("Define two");
+    let second = service.mbox("main");
+    service.upstream.checkout("main");
+    let added = server.post(
+        "/api/v1/changes/1/versions",
+        Some(token),
+        &json!({"mbox": second, "targets": ["main"]}),
+    );
+    assert_eq!(added.status, 201, "{}", added.text);
+    let found = messages(&tracker, &issue, 4);
+    assert!(found[2].0.contains("change 1 version 2 posted"), "{:?}", found[2]);
+    assert_eq!(found[2].1, ["1-v2.patch"]);
+    assert!(found[2].0.contains("  Define two (A U Thor <author@example.com>)"), "{:?}", found[2]);
+    assert!(found[3].0.contains("version 2 finished"), "{:?}", found[3]);
+    assert_eq!(tracker.messages(&issue).len(), 4, "nothing sent twice");
+}
+
+#[test]
+fn post_nominates_from_the_issue_and_review_issue_shows_it() {
+    let env = TestEnv::new();
+    let tracker = Roundup::start(&env);
+    let enhancement = tracker.issue("Add three()", "enhancement", &["3.13", "3.14"]);
+    let behaviour = tracker.issue("two() is missing", "behavior", &["3.13", "3.14"]);
+    let newest = tracker.issue("two() is wrong", "behavior", &["3.14"]);
+    let service = service(&env, &tracker, "bot", "");
+    let server = start(&env, &service);
+    let repo = clone(&env, &service);
+    repo.git(["branch", "3.13", "origin/main"]);
+    let url = server.base.as_str();
+    let token = Some(service.tokens.contributor.as_str());
+    let config = ["--config", "branches.default=main", "--config", "branches.bugfix=[\"3.14\", \"3.13\"]"];
+    let dry = |issue: &str| {
+        let mut args = vec!["post", "--dry-run", "--no-lint", "--issue", issue];
+        args.extend(config);
+        review(&repo, url, token, &args)
+    };
+    dry(&enhancement)
+        .success()
+        .stderr_has(&format!("main from issue bpo-{enhancement}"))
+        .stderr_has("enhancement issue: the default branch only");
+    dry(&format!("bpo-{behaviour}"))
+        .success()
+        .stderr_has(&format!("main, 3.14, 3.13 from issue bpo-{behaviour}"))
+        .stderr_has("from 3.13 up");
+    dry("#999").code(2).stderr_has("no issue 999");
+    let list = server.get("/api/v1/changes", token);
+    assert_eq!(list.json["changes"], json!([]), "a dry run posts nothing");
+
+    let mut args = vec!["post", "--no-lint", "--issue", &newest, "--format", "json"];
+    args.extend(config);
+    let posted = review(&repo, url, token, &args);
+    posted.success().stderr_has("main, 3.14 from issue");
+    let change = server.get("/api/v1/changes/1", token);
+    let targets: Vec<&str> = change.json["versions"][0]["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["target"].as_str().unwrap())
+        .collect();
+    assert_eq!(targets, ["main", "3.14"]);
+    assert_eq!(change.json["kind"], "bugfix");
+    assert_eq!(change.json["issue"], format!("bpo-{newest}"));
+
+    review(&repo, url, token, &["issue", &newest])
+        .success()
+        .stdout_has(&format!("bpo-{newest}: two() is wrong (behavior, "))
+        .stdout_has("versions: 3.14")
+        .stdout_has("change 1: Add two (open)");
+    let json_issue = review(&repo, url, token, &["issue", &newest, "--format", "json"]);
+    let value: Value = serde_json::from_str(&json_issue.stdout).unwrap();
+    assert_eq!(value["kind"], "bugfix");
+    assert_eq!(value["versions"], json!(["3.14"]));
+    review(&repo, url, token, &["issue", "12345"]).code(2).stderr_has("no issue 12345");
+}
+
+#[test]
+fn the_cla_gate_refuses_until_the_author_signed() {
+    let env = TestEnv::new();
+    let tracker = Roundup::start(&env);
+    let issue = tracker.issue("two() is missing", "behavior", &["3.14"]);
+    let service = service(&env, &tracker, "bot", "require_cla = true\n");
+    let server = start(&env, &service);
+    let (token, core) = (&service.tokens.contributor, &service.tokens.core);
+    let mbox = service.series("fix", &[("Add two", &[("src/lib.c", "int two(void);\n")])]);
+    assert_eq!(post(&server, token, &mbox, &["main"], &issue).status, 201);
+    server.wait_for_verdicts(1, token);
+    let refused = approve(&server, core, 1);
+    refused
+        .error(409, "gate_refused")
+        .message_has("A U Thor <author@example.com> has not signed the contributor agreement");
+    let change = server.get("/api/v1/changes/1", Some(token));
+    assert_eq!(change.json["cla"]["passed"], false, "{}", change.text);
+    let repo = clone(&env, &service);
+    review(&repo, &server.base, Some(token), &["status", "1"])
+        .stdout_has("CLA check failed: A U Thor <author@example.com> has not signed");
+    assert_eq!(change.json["versions"][0]["targets"][0]["gate"]["state"], "not-approved");
+
+    let ann = tracker.get("data/user?username=ann")["data"]["collection"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    tracker.set("user", &ann, json!({"contrib_form": true}));
+    let approved = approve(&server, core, 1);
+    assert_eq!(approved.status, 200, "{}", approved.text);
+    merged(&server, token, 1);
+    review(&repo, &server.base, Some(token), &["status", "1"])
+        .stdout_has("CLA check passed: 1 author signed the contributor agreement");
+}
+
+#[test]
+fn a_tracker_down_during_checks_and_merge_gets_every_notification_once_in_order() {
+    let env = TestEnv::new();
+    let mut tracker = Roundup::start(&env);
+    let issue = tracker.issue("two() is missing", "behavior", &["3.14"]);
+    let extra = "on_merge_status = \"resolved\"\non_merge_resolution = \"fixed\"\n";
+    // The checks take long enough for the tracker to be stopped before they finish.
+    let service = service_with_job(&env, &tracker, "bot", extra, "sleep 3; ./pass.sh");
+    let mut server = start(&env, &service);
+    let (token, core) = (&service.tokens.contributor, &service.tokens.core);
+    let mbox = service.series("fix", &[("Add two", &[("src/lib.c", "int two(void);\n")])]);
+    assert_eq!(post(&server, token, &mbox, &["main"], &issue).status, 201);
+    messages(&tracker, &issue, 1);
+    tracker.stop();
+
+    // Checks, approval and merge go on without the tracker.
+    server.wait_for_verdicts(1, token);
+    assert_eq!(approve(&server, core, 1).status, 200);
+    merged(&server, token, 1);
+    let outbox = wait::until("the outbox holds the results and merges", PATIENCE, || {
+        let run = env.run(env.work(), ["serve", "outbox", "--dir", "service", "--format", "json"]);
+        let value: Value = serde_json::from_str(&run.stdout).map_err(|e| e.to_string())?;
+        let keys: Vec<String> = value["pending"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["key"].as_str().unwrap().to_owned())
+            .collect();
+        let tried = value["pending"][0]["attempts"].as_u64().unwrap_or(0) >= 2;
+        if keys == ["results-v1", "merged-main", "merged-everywhere"] && tried {
+            Ok(value)
+        } else {
+            Err(format!("{value}"))
+        }
+    });
+    assert!(outbox["pending"][0]["last_error"].as_str().unwrap().contains("cannot be reached"));
+    let health = server.get("/api/v1/health", None);
+    assert_eq!(health.json["tracker"]["access"], "unreachable", "{}", health.text);
+    let human = env.run(env.work(), ["serve", "outbox", "--dir", "service"]);
+    human.success().stdout_has(&format!("bpo-{issue}  change 1  results-v1  attempts "));
+
+    // The service dies (SIGKILL) and comes back; then the tracker does.
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    server = start(&env, &service);
+    tracker.resume();
+    let found = messages(&tracker, &issue, 4);
+    let texts: Vec<&str> = found.iter().map(|(t, _)| t.as_str()).collect();
+    assert!(texts[0].contains("version 1 posted"), "{texts:?}");
+    assert!(texts[1].contains("checks of change 1 version 1 finished"), "{texts:?}");
+    assert!(texts[2].contains("merged on main as "), "{texts:?}");
+    assert!(texts[3].contains("merged on every target (main)"), "{texts:?}");
+    wait::holds_for("no notification twice", Duration::from_secs(2), || {
+        match tracker.messages(&issue).len() {
+            4 => Ok(()),
+            n => Err(format!("{n} messages")),
+        }
+    });
+    let fields = tracker.get(&format!("data/issue/{issue}?@verbose=2&@fields=status,resolution"));
+    assert_eq!(fields["data"]["attributes"]["status"]["name"], "resolved");
+    assert_eq!(fields["data"]["attributes"]["resolution"]["name"], "fixed");
+    env.run(env.work(), ["serve", "outbox", "--dir", "service", "--format", "json"])
+        .success()
+        .stdout_has("\"pending\": []");
+    drop(server);
+}
+
+#[test]
+fn bad_bot_credentials_and_an_unreachable_tracker_are_reported() {
+    let env = TestEnv::new();
+    let mut tracker = Roundup::start(&env);
+    let issue = tracker.issue("two() is missing", "behavior", &["3.14"]);
+    let service = service(&env, &tracker, "nobot", "");
+    let server = start(&env, &service);
+    let token = &service.tokens.contributor;
+    let health = wait::until("the health endpoint reports the refusal", PATIENCE, || {
+        let health = server.get("/api/v1/health", None);
+        match health.json["tracker"]["access"].as_str() {
+            Some("denied") => Ok(health),
+            _ => Err(health.text),
+        }
+    });
+    let message = health.json["tracker"]["message"].as_str().unwrap();
+    assert!(message.contains("HTTP 403"), "{message}");
+    let mbox = service.series("fix", &[("Add two", &[("src/lib.c", "int two(void);\n")])]);
+    post(&server, token, &mbox, &["main"], &issue)
+        .error(503, "tracker_unavailable")
+        .message_has("refused the bot account (HTTP 403)");
+    drop(server);
+
+    // The right account, but the tracker is down: refused, nothing stored; then optional.
+    let toml = std::fs::read_to_string(service.dir.join("serve.toml")).unwrap();
+    std::fs::write(service.dir.join("serve.toml"), toml.replace("user = \"nobot\"", "user = \"bot\"")).unwrap();
+    tracker.stop();
+    let server = start(&env, &service);
+    post(&server, token, &mbox, &["main"], &issue)
+        .error(503, "tracker_unavailable")
+        .message_has("cannot be reached");
+    assert_eq!(server.get("/api/v1/changes", Some(token)).json["changes"], json!([]));
+    drop(server);
+    let toml = std::fs::read_to_string(service.dir.join("serve.toml")).unwrap();
+    std::fs::write(service.dir.join("serve.toml"), format!("{toml}optional = true\n")).unwrap();
+    let server = start(&env, &service);
+    let created = post(&server, token, &mbox, &["main"], &issue);
+    assert_eq!(created.status, 201, "{}", created.text);
+    assert_eq!(created.json["issue"], format!("bpo-{issue}"));
+    wait::until("the warning in the log", PATIENCE, || {
+        let logs = server.logs();
+        if logs.contains(&format!("warning: issue {issue} not checked")) {
+            Ok(())
+        } else {
+            Err(logs)
+        }
+    });
+    tracker.resume();
+    let found = messages(&tracker, &issue, 2);
+    assert!(found[0].0.contains("version 1 posted"), "{found:?}");
+}
