@@ -103,10 +103,24 @@ impl Roundup {
         let (answer, _) = self
             .send_found(self.request(Method::POST, &format!("data/{class}")).json(&body), class)
             .await?;
-        answer["data"]["id"]
-            .as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| TrackerError::Protocol(format!("no id in the answer: {answer}")))
+        created_id(&answer)
+    }
+
+    /// Attaches a file (multipart, which keeps its bytes: a JSON `content` loses trailing
+    /// newlines); returns its id.
+    async fn upload(&self, name: &str, content: &[u8]) -> Result<String, TrackerError> {
+        let part = reqwest::multipart::Part::bytes(content.to_vec())
+            .file_name(name.to_owned())
+            .mime_str("text/x-diff")
+            .map_err(|e| TrackerError::Protocol(e.to_string()))?;
+        let form = reqwest::multipart::Form::new()
+            .part("content", part)
+            .text("name", name.to_owned())
+            .text("type", "text/x-diff");
+        let (answer, _) = self
+            .send_found(self.request(Method::POST, "data/file").multipart(form), "file class")
+            .await?;
+        created_id(&answer)
     }
 
     /// The message carrying `marker`, if the tracker has one.
@@ -159,14 +173,7 @@ impl Roundup {
             Some(msg) => (msg, None),
             None => {
                 let file = match &message.file {
-                    Some((name, content)) => Some(
-                        self.create(
-                            "file",
-                            json!({"name": name, "type": "text/x-diff",
-                                   "content": String::from_utf8_lossy(content)}),
-                        )
-                        .await?,
-                    ),
+                    Some((name, content)) => Some(self.upload(name, content).await?),
                     None => None,
                 };
                 let msg = self
@@ -244,6 +251,14 @@ impl Roundup {
         }
         Ok(found)
     }
+}
+
+/// The id of the item a POST created.
+fn created_id(answer: &Value) -> Result<String, TrackerError> {
+    answer["data"]["id"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| TrackerError::Protocol(format!("no id in the answer: {answer}")))
 }
 
 /// An error and its causes on one line (reqwest's own message hides the reason).

@@ -214,7 +214,8 @@ impl Roundup {
         let mut out = Vec::new();
         for m in issue["data"]["attributes"]["messages"].as_array().unwrap() {
             let id = m["id"].as_str().unwrap();
-            let msg = self.get(&format!("data/msg/{id}?@fields=content,files&@verbose=2"));
+            // @verbose=3 gives the content itself, not a link to it.
+            let msg = self.get(&format!("data/msg/{id}?@fields=content,files&@verbose=3"));
             let attrs = &msg["data"]["attributes"];
             let files = attrs["files"]
                 .as_array()
