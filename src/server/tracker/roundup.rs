@@ -245,7 +245,9 @@ impl Roundup {
                 .as_str()
                 .is_some_and(|a| a.trim().eq_ignore_ascii_case(email));
             if same {
-                let signed = user[&f.contrib_form].as_bool().unwrap_or(false);
+                // Roundup answers a Boolean as a number (1) in collections, `true` elsewhere.
+                let flag = &user[&f.contrib_form];
+                let signed = flag.as_bool().unwrap_or(false) || flag.as_f64().is_some_and(|n| n != 0.0);
                 found = Some(found.unwrap_or(false) || signed);
             }
         }

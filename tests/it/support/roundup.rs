@@ -122,6 +122,9 @@ impl Roundup {
             // roundup-server refuses to run as root unless told which user to be.
             cmd.args(["-u", "0"]);
         }
+        // Its own process group: `-t fork` serves each connection in a child that outlives the
+        // server, so stopping it kills the group.
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         cmd.arg(format!("{NAME}={}", self.home.display()))
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
@@ -139,12 +142,10 @@ impl Roundup {
         }
     }
 
-    /// Kills `roundup-server` (SIGKILL: it just stops answering).
+    /// Kills `roundup-server` and its children (SIGKILL: it just stops answering, open
+    /// connections included).
     pub fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        self.kill();
         // Its forked request handlers may linger a moment: wait until the port is closed.
         let deadline = Instant::now() + Duration::from_secs(10);
         while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
@@ -257,11 +258,19 @@ impl Roundup {
     }
 }
 
-impl Drop for Roundup {
-    fn drop(&mut self) {
+impl Roundup {
+    fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", child.id())])
+                .status();
             let _ = child.wait();
         }
+    }
+}
+
+impl Drop for Roundup {
+    fn drop(&mut self) {
+        self.kill();
     }
 }
