@@ -19,8 +19,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use review::server::gate::{
-    Action, BuildOutcome, ChangeNumber, CommitId, Event, Gate, GateConfig, MergeOutcome, Notice,
-    RunId, SpecBuild, Version,
+    Action, BuildOutcome, ChangeNumber, CommitId, Event, Gate, GateConfig, JobReport, JobStart,
+    MergeOutcome, Notice, RunId, SpecBuild, Version,
 };
 
 const CHANGES: u64 = 20;
@@ -70,19 +70,10 @@ struct Drain {
 /// Builds and merges take no time in either variant: their results come back at once.
 fn instant(action: &Action) -> Option<Event> {
     match action {
-        Action::Build { build, .. } => Some(Event::BuildFinished {
-            target: TARGET.into(),
-            build: build.clone(),
-            outcome: BuildOutcome::Applied {
-                commit: CommitId(build.to_string()),
-            },
-        }),
-        Action::Merge { from, to, .. } => Some(Event::MergeFinished {
-            target: TARGET.into(),
-            from: from.clone(),
-            to: to.clone(),
-            outcome: MergeOutcome::Merged,
-        }),
+        Action::Build { start } => Some(start.clone().finished(BuildOutcome::Applied {
+            commit: CommitId(start.build.to_string()),
+        })),
+        Action::Merge { start } => Some(start.clone().finished(MergeOutcome::Merged)),
         _ => None,
     }
 }
@@ -107,8 +98,8 @@ fn simulate(concurrency: usize, failing: u64, trace: Option<&mut dyn Write>) -> 
     let mut trace = trace;
     let mut gate = Gate::new(config(concurrency));
     let mut now = 0;
-    // Runs in flight: run -> (finish time, the StartJob action).
-    let mut running: BTreeMap<RunId, (u64, Action)> = BTreeMap::new();
+    // Runs in flight: run -> (finish time, the run).
+    let mut running: BTreeMap<RunId, (u64, JobStart)> = BTreeMap::new();
     let mut inbox: Vec<Event> = approvals();
     let (mut runs, mut merged, mut ejected) = (0, 0, 0);
     loop {
@@ -128,17 +119,17 @@ fn simulate(concurrency: usize, failing: u64, trace: Option<&mut dyn Write>) -> 
                     continue;
                 }
                 match a {
-                    Action::StartJob { run, ref build, .. } => {
+                    Action::StartJob { start } => {
                         runs += 1;
                         if let Some(t) = trace.as_mut() {
-                            let _ = writeln!(t, "  {:>6} ms  start   {build}", now);
+                            let _ = writeln!(t, "  {:>6} ms  start   {}", now, start.build);
                         }
-                        running.insert(run, (now + JOB_MS, a));
+                        running.insert(start.run, (now + JOB_MS, start));
                     }
                     Action::CancelJob { run, .. } => {
-                        if let Some((_, Action::StartJob { build, .. })) = running.remove(&run) {
+                        if let Some((_, start)) = running.remove(&run) {
                             if let Some(t) = trace.as_mut() {
-                                let _ = writeln!(t, "  {:>6} ms  cancel  {build}", now);
+                                let _ = writeln!(t, "  {:>6} ms  cancel  {}", now, start.build);
                             }
                         }
                     }
@@ -156,40 +147,26 @@ fn simulate(concurrency: usize, failing: u64, trace: Option<&mut dyn Write>) -> 
             .min_by_key(|(run, (at, _))| (*at, **run))
             .map(|(run, _)| *run)
             .expect("work left while the queue has not drained");
-        let (at, action) = running.remove(&next).expect("present");
+        let (at, start) = running.remove(&next).expect("present");
         now = at;
-        inbox.push(finished(action, failing));
+        inbox.push(finished(start, failing));
     }
 }
 
-fn finished(action: Action, failing: u64) -> Event {
-    let Action::StartJob {
-        run,
-        job,
-        build,
-        commit,
-        ..
-    } = action
-    else {
-        unreachable!("only runs are kept")
-    };
-    Event::JobFinished {
-        target: TARGET.into(),
-        run,
-        passed: passes(&build, failing),
-        build,
-        commit,
-        job,
-        log: format!("run-{}", run.0),
+fn finished(start: JobStart, failing: u64) -> Event {
+    let report = JobReport {
+        passed: passes(&start.build, failing),
+        log: format!("run-{}", start.run.0),
         known_failure: None,
-    }
+    };
+    start.finished(report)
 }
 
 /// The real-time variant: every job is a `sh -c 'sleep 2; exit N'` process.
 fn real(concurrency: usize, failing: u64) -> io::Result<Drain> {
     let mut gate = Gate::new(config(concurrency));
     let start = Instant::now();
-    let mut running: BTreeMap<RunId, (Child, Action)> = BTreeMap::new();
+    let mut running: BTreeMap<RunId, (Child, JobStart)> = BTreeMap::new();
     let mut inbox: Vec<Event> = approvals();
     let (mut runs, mut merged, mut ejected) = (0, 0, 0);
     let secs = JOB_MS as f64 / 1000.0;
@@ -214,9 +191,9 @@ fn real(concurrency: usize, failing: u64) -> io::Result<Drain> {
                     continue;
                 }
                 match a {
-                    Action::StartJob { run, ref build, .. } => {
+                    Action::StartJob { start } => {
                         runs += 1;
-                        let status = if passes(build, failing) { 0 } else { 1 };
+                        let status = if passes(&start.build, failing) { 0 } else { 1 };
                         let child = Command::new("sh")
                             .arg("-c")
                             .arg(format!("sleep {secs}; exit {status}"))
@@ -224,7 +201,7 @@ fn real(concurrency: usize, failing: u64) -> io::Result<Drain> {
                             .stdout(Stdio::null())
                             .stderr(Stdio::null())
                             .spawn()?;
-                        running.insert(run, (child, a));
+                        running.insert(start.run, (child, start));
                     }
                     Action::CancelJob { run, .. } => {
                         if let Some((mut child, _)) = running.remove(&run) {
@@ -246,30 +223,13 @@ fn real(concurrency: usize, failing: u64) -> io::Result<Drain> {
             thread::sleep(Duration::from_millis(5));
         }
         for (run, success) in done {
-            let (_, action) = running.remove(&run).expect("present");
-            let Event::JobFinished {
-                target,
-                run,
-                build,
-                commit,
-                job,
-                log,
-                known_failure,
-                ..
-            } = finished(action, failing)
-            else {
-                unreachable!("finished makes a job result")
-            };
-            inbox.push(Event::JobFinished {
-                target,
-                run,
-                build,
-                commit,
-                job,
+            let (_, start) = running.remove(&run).expect("present");
+            let log = format!("run-{}", run.0);
+            inbox.push(start.finished(JobReport {
                 passed: success,
                 log,
-                known_failure,
-            });
+                known_failure: None,
+            }));
         }
     }
 }
