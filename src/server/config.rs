@@ -549,6 +549,13 @@ poll_ms = 1000                    # how often branches are read to notice outsid
 [web]
 public = false                    # true: `git clone` of /git/ without a token (security changes stay hidden)
 
+# [tracker]                       # the issue tracker (docs/tracker.md)
+# kind = "roundup"
+# url = "https://bugs.example.org/cpython/"  # its tracker_web
+# user = "review-bot"
+# password_env = "REVIEW_TRACKER_PASSWORD"   # or password_file (chmod 600); never the password here
+# require_cla = false
+
 # [[known_failure]]               # a known intermittent failure, recognised in job logs (gate)
 # pattern = "ConnectionResetError"  # a regular expression searched in a failed job's log
 # issue = "gh-1234"
