@@ -43,6 +43,7 @@ complete -c review -n "__fish_review_needs_command" -f -a "news" -d 'Write NEWS 
 complete -c review -n "__fish_review_needs_command" -f -a "hook" -d 'Install or remove the pre-push hook that lints what you push'
 complete -c review -n "__fish_review_needs_command" -f -a "post" -d 'Upload the series of the current branch for review'
 complete -c review -n "__fish_review_needs_command" -f -a "status" -d 'Show a change\'s checks: per target the apply verdict, each job and the gate state'
+complete -c review -n "__fish_review_needs_command" -f -a "issue" -d 'Show an issue of the service\'s tracker and the changes naming it'
 complete -c review -n "__fish_review_needs_command" -f -a "list" -d 'List the changes on the review service (open ones by default), newest first'
 complete -c review -n "__fish_review_needs_command" -f -a "abandon" -d 'Abandon a change: its jobs stop and it leaves the list of open changes'
 complete -c review -n "__fish_review_needs_command" -f -a "download" -d 'Fetch a version of a change into the local branch `review/<change>-v<N>`'
@@ -129,20 +130,21 @@ complete -c review -n "__fish_review_using_subcommand series" -s q -l quiet -d '
 complete -c review -n "__fish_review_using_subcommand series" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
 complete -c review -n "__fish_review_using_subcommand series" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c review -n "__fish_review_using_subcommand series" -s V -l version -d 'Print version'
-complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user help" -l dir -d 'The service directory (made by `review serve init`)' -r -F
-complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user help" -l listen -d 'The address to listen on; port 0 picks a free port' -r
-complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user help" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox help" -l dir -d 'The service directory (made by `review serve init`)' -r -F
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox help" -l listen -d 'The address to listen on; port 0 picks a free port' -r
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox help" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user help" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
-complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user help" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
-complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user help" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
-complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user help" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
-complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user help" -s V -l version -d 'Print version'
-complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user help" -f -a "init" -d 'Create a service directory: a bare clone of the repository, `serve.toml`, the database'
-complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user help" -f -a "user" -d 'Add, list or remove the service\'s users'
-complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox help" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox help" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox help" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox help" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox help" -s V -l version -d 'Print version'
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox help" -f -a "init" -d 'Create a service directory: a bare clone of the repository, `serve.toml`, the database'
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox help" -f -a "user" -d 'Add, list or remove the service\'s users'
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox help" -f -a "outbox" -d 'List the notifications waiting to be sent to the issue tracker'
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from init" -l repo -d 'The repository to serve (a path or URL); the service owns its bare clone from then on' -r
 complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from init" -l name -d 'The project name (served as /git/<name>.git); defaults to the repository\'s name' -r
 complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from init" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
@@ -167,8 +169,21 @@ complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_sub
 complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from user" -f -a "list" -d 'List the users'
 complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from user" -f -a "remove" -d 'Remove a user; its token stops working at once'
 complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from user" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from outbox" -l dir -d 'The service directory' -r -F
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from outbox" -l format -d 'Output format; `json` prints `{"pending": [...]}` (docs/json.md)' -r -f -a "human\t'Text for people; may be coloured on a terminal'
+json\t'One JSON document (or JSON Lines where the command says so), never coloured'"
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from outbox" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from outbox" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from outbox" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from outbox" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from outbox" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from outbox" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from outbox" -s V -l version -d 'Print version'
 complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from help" -f -a "init" -d 'Create a service directory: a bare clone of the repository, `serve.toml`, the database'
 complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from help" -f -a "user" -d 'Add, list or remove the service\'s users'
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from help" -f -a "outbox" -d 'List the notifications waiting to be sent to the issue tracker'
 complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c review -n "__fish_review_using_subcommand lint" -l format -d 'Output format; `json` prints one `lint-report` document (see README)' -r -f -a "human\t'Text for people; may be coloured on a terminal'
 json\t'One JSON document (or JSON Lines where the command says so), never coloured'"
@@ -251,7 +266,7 @@ complete -c review -n "__fish_review_using_subcommand post" -l kind -d 'The kind
 bugfix\t'The default branch and every maintained bugfix branch'
 security\t'The default, bugfix and security-only branches'
 docs\t'The default branch and the bugfix branches'"
-complete -c review -n "__fish_review_using_subcommand post" -l issue -d 'The issue the change resolves, e.g. `gh-1234`' -r
+complete -c review -n "__fish_review_using_subcommand post" -l issue -d 'The issue the change resolves, e.g. `1234`, `bpo-1234` or `#1234`; without `--target` and `--kind` the targets are nominated from the issue\'s type and affected versions' -r
 complete -c review -n "__fish_review_using_subcommand post" -l title -d 'The change\'s title [default: the first commit\'s subject]' -r
 complete -c review -n "__fish_review_using_subcommand post" -l format -d 'Output format; `json` prints the object described in the README' -r -f -a "human\t'Text for people; may be coloured on a terminal'
 json\t'One JSON document (or JSON Lines where the command says so), never coloured'"
@@ -282,6 +297,17 @@ complete -c review -n "__fish_review_using_subcommand status" -s q -l quiet -d '
 complete -c review -n "__fish_review_using_subcommand status" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
 complete -c review -n "__fish_review_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c review -n "__fish_review_using_subcommand status" -s V -l version -d 'Print version'
+complete -c review -n "__fish_review_using_subcommand issue" -l format -d 'Output format; `json` prints the object of `GET /api/v1/issues/{reference}` (docs/json.md)' -r -f -a "human\t'Text for people; may be coloured on a terminal'
+json\t'One JSON document (or JSON Lines where the command says so), never coloured'"
+complete -c review -n "__fish_review_using_subcommand issue" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_using_subcommand issue" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand issue" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand issue" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand issue" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand issue" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c review -n "__fish_review_using_subcommand issue" -s V -l version -d 'Print version'
 complete -c review -n "__fish_review_using_subcommand list" -l queue -d 'Show the merge gate\'s queue of <BRANCH> (position, change, title, state)' -r
 complete -c review -n "__fish_review_using_subcommand list" -l state -d 'Only changes in this state [default: open]' -r -f -a "open\t''
 abandoned\t''
@@ -397,31 +423,33 @@ complete -c review -n "__fish_review_using_subcommand logout" -s q -l quiet -d '
 complete -c review -n "__fish_review_using_subcommand logout" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
 complete -c review -n "__fish_review_using_subcommand logout" -s h -l help -d 'Print help'
 complete -c review -n "__fish_review_using_subcommand logout" -s V -l version -d 'Print version'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "config" -d 'Show or create configuration'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "completions" -d 'Print a completion script for your shell'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "man" -d 'Write the manual pages'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "series" -d 'Show the patch series of the current branch and whether it applies to each target'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "serve" -d 'Run the embedded review service'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "lint" -d 'Check what the series adds: whitespace, conflict markers, reST roles and NEWS entries'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "news" -d 'Write NEWS entries'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "hook" -d 'Install or remove the pre-push hook that lints what you push'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "post" -d 'Upload the series of the current branch for review'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "status" -d 'Show a change\'s checks: per target the apply verdict, each job and the gate state'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "list" -d 'List the changes on the review service (open ones by default), newest first'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "abandon" -d 'Abandon a change: its jobs stop and it leaves the list of open changes'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "download" -d 'Fetch a version of a change into the local branch `review/<change>-v<N>`'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "approve" -d 'Approve a change for the merge gate (core developers and release managers)'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "recheck" -d 'Run a change\'s failed checks again, e.g. after a known intermittent failure'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "promote" -d 'Move a queued change to the head of a branch\'s gate queue (release managers)'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "dequeue" -d 'Take a change out of the merge gate\'s queues, keeping its approval'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "demo" -d 'Run the whole review workflow in a throw-away world, in under a minute'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "login" -d 'Check a token against the review service and keep it in the OS keyring'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "logout" -d 'Forget the token of the review service'
-complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status list abandon download approve recheck promote dequeue demo login logout help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status issue list abandon download approve recheck promote dequeue demo login logout help" -f -a "config" -d 'Show or create configuration'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status issue list abandon download approve recheck promote dequeue demo login logout help" -f -a "completions" -d 'Print a completion script for your shell'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status issue list abandon download approve recheck promote dequeue demo login logout help" -f -a "man" -d 'Write the manual pages'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status issue list abandon download approve recheck promote dequeue demo login logout help" -f -a "series" -d 'Show the patch series of the current branch and whether it applies to each target'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status issue list abandon download approve recheck promote dequeue demo login logout help" -f -a "serve" -d 'Run the embedded review service'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status issue list abandon download approve recheck promote dequeue demo login logout help" -f -a "lint" -d 'Check what the series adds: whitespace, conflict markers, reST roles and NEWS entries'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status issue list abandon download approve recheck promote dequeue demo login logout help" -f -a "news" -d 'Write NEWS entries'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status issue list abandon download approve recheck promote dequeue demo login logout help" -f -a "hook" -d 'Install or remove the pre-push hook that lints what you push'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status issue list abandon download approve recheck promote dequeue demo login logout help" -f -a "post" -d 'Upload the series of the current branch for review'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status issue list abandon download approve recheck promote dequeue demo login logout help" -f -a "status" -d 'Show a change\'s checks: per target the apply verdict, each job and the gate state'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status issue list abandon download approve recheck promote dequeue demo login logout help" -f -a "issue" -d 'Show an issue of the service\'s tracker and the changes naming it'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status issue list abandon download approve recheck promote dequeue demo login logout help" -f -a "list" -d 'List the changes on the review service (open ones by default), newest first'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status issue list abandon download approve recheck promote dequeue demo login logout help" -f -a "abandon" -d 'Abandon a change: its jobs stop and it leaves the list of open changes'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status issue list abandon download approve recheck promote dequeue demo login logout help" -f -a "download" -d 'Fetch a version of a change into the local branch `review/<change>-v<N>`'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status issue list abandon download approve recheck promote dequeue demo login logout help" -f -a "approve" -d 'Approve a change for the merge gate (core developers and release managers)'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status issue list abandon download approve recheck promote dequeue demo login logout help" -f -a "recheck" -d 'Run a change\'s failed checks again, e.g. after a known intermittent failure'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status issue list abandon download approve recheck promote dequeue demo login logout help" -f -a "promote" -d 'Move a queued change to the head of a branch\'s gate queue (release managers)'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status issue list abandon download approve recheck promote dequeue demo login logout help" -f -a "dequeue" -d 'Take a change out of the merge gate\'s queues, keeping its approval'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status issue list abandon download approve recheck promote dequeue demo login logout help" -f -a "demo" -d 'Run the whole review workflow in a throw-away world, in under a minute'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status issue list abandon download approve recheck promote dequeue demo login logout help" -f -a "login" -d 'Check a token against the review service and keep it in the OS keyring'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status issue list abandon download approve recheck promote dequeue demo login logout help" -f -a "logout" -d 'Forget the token of the review service'
+complete -c review -n "__fish_review_using_subcommand help; and not __fish_seen_subcommand_from config completions man series serve lint news hook post status issue list abandon download approve recheck promote dequeue demo login logout help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective configuration'
 complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write a commented `.review.toml` at the top of the work tree'
 complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from serve" -f -a "init" -d 'Create a service directory: a bare clone of the repository, `serve.toml`, the database'
 complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from serve" -f -a "user" -d 'Add, list or remove the service\'s users'
+complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from serve" -f -a "outbox" -d 'List the notifications waiting to be sent to the issue tracker'
 complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from news" -f -a "add" -d 'Write a NEWS entry for this change (blurb file or towncrier fragment)'
 complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "install" -d 'Install the pre-push hook (honours `core.hooksPath`; never overwrites another hook)'
 complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "uninstall" -d 'Remove the pre-push hook `review` installed (and restore a chained one)'
