@@ -69,7 +69,8 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
         return Ok(Outcome::Success);
     }
     if pending.is_empty() {
-        ctx.printer.info("the outbox is empty: every notification was sent");
+        ctx.printer
+            .info("the outbox is empty: every notification was sent");
     }
     for p in &pending {
         let mut line = format!(

@@ -267,11 +267,10 @@ impl ReviewService for NativeService<'_> {
     }
 
     fn issue(&self, reference: &str) -> Result<api::Issue, ServiceError> {
-        let mut url = reqwest::Url::parse(&self.api("/issues/")).map_err(|e| {
-            ServiceError::Protocol {
+        let mut url =
+            reqwest::Url::parse(&self.api("/issues/")).map_err(|e| ServiceError::Protocol {
                 detail: format!("bad service URL: {e}"),
-            }
-        })?;
+            })?;
         url.path_segments_mut()
             .map_err(|()| ServiceError::Protocol {
                 detail: "bad service URL".into(),

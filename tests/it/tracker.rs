@@ -41,7 +41,13 @@ fn service_with_job<'e>(
     Service::new(env, &jobs)
 }
 
-fn post(server: &Server, token: &str, mbox: &str, targets: &[&str], issue: &str) -> crate::support::serve::Response {
+fn post(
+    server: &Server,
+    token: &str,
+    mbox: &str,
+    targets: &[&str],
+    issue: &str,
+) -> crate::support::serve::Response {
     server.post(
         "/api/v1/changes",
         Some(token),
@@ -51,14 +57,18 @@ fn post(server: &Server, token: &str, mbox: &str, targets: &[&str], issue: &str)
 
 /// Waits until the issue has `count` messages and returns them.
 fn messages(tracker: &Roundup, issue: &str, count: usize) -> Vec<(String, Vec<String>)> {
-    wait::until(&format!("{count} messages on issue {issue}"), PATIENCE, || {
-        let found = tracker.messages(issue);
-        if found.len() >= count {
-            Ok(found)
-        } else {
-            Err(format!("{} so far: {found:?}", found.len()))
-        }
-    })
+    wait::until(
+        &format!("{count} messages on issue {issue}"),
+        PATIENCE,
+        || {
+            let found = tracker.messages(issue);
+            if found.len() >= count {
+                Ok(found)
+            } else {
+                Err(format!("{} so far: {found:?}", found.len()))
+            }
+        },
+    )
 }
 
 fn approve(server: &Server, token: &str, change: u64) -> crate::support::serve::Response {
@@ -87,7 +97,12 @@ fn patches_and_results_arrive_on_the_issue_and_unknown_issues_are_refused() {
         post(&server, token, &mbox, &["main"], bad).error(422, "unknown_issue");
     }
     let list = server.get("/api/v1/changes", Some(token));
-    assert_eq!(list.json["changes"], json!([]), "nothing stored: {}", list.text);
+    assert_eq!(
+        list.json["changes"],
+        json!([]),
+        "nothing stored: {}",
+        list.text
+    );
 
     let created = post(&server, token, &mbox, &["main"], &format!("#{issue}"));
     assert_eq!(created.status, 201, "{}", created.text);
@@ -98,9 +113,15 @@ fn patches_and_results_arrive_on_the_issue_and_unknown_issues_are_refused() {
     assert!(posted.contains("/api/v1/changes/1"), "{posted}");
     assert!(posted.contains("Targets: main"), "{posted}");
     assert_eq!(files, &["1-v1.patch"]);
-    assert_eq!(tracker.file(&issue, "1-v1.patch").as_deref(), Some(mbox.as_str()));
+    assert_eq!(
+        tracker.file(&issue, "1-v1.patch").as_deref(),
+        Some(mbox.as_str())
+    );
     let (results, _) = &found[1];
-    assert!(results.contains("checks of change 1 version 1 finished"), "{results}");
+    assert!(
+        results.contains("checks of change 1 version 1 finished"),
+        "{results}"
+    );
     let row = results.lines().find(|l| l.starts_with("main")).unwrap();
     for cell in ["applies", "tests", "local", "passed", "/api/v1/jobs/"] {
         assert!(row.contains(cell), "{row}");
@@ -108,7 +129,9 @@ fn patches_and_results_arrive_on_the_issue_and_unknown_issues_are_refused() {
 
     // A second version: its own patch file and message, after the first ones.
     service.upstream.checkout("fix");
-    service.upstream.write("src/lib.c", "int two(void) { return 2; }\n");
+    service
+        .upstream
+        .write("src/lib.c", "int two(void) { return 2; }\n");
     service.upstream.commit("Define two");
     let second = service.mbox("main");
     service.upstream.checkout("main");
@@ -119,9 +142,19 @@ fn patches_and_results_arrive_on_the_issue_and_unknown_issues_are_refused() {
     );
     assert_eq!(added.status, 201, "{}", added.text);
     let found = messages(&tracker, &issue, 4);
-    assert!(found[2].0.contains("change 1 version 2 posted"), "{:?}", found[2]);
+    assert!(
+        found[2].0.contains("change 1 version 2 posted"),
+        "{:?}",
+        found[2]
+    );
     assert_eq!(found[2].1, ["1-v2.patch"]);
-    assert!(found[2].0.contains("  Define two (A U Thor <author@example.com>)"), "{:?}", found[2]);
+    assert!(
+        found[2]
+            .0
+            .contains("  Define two (A U Thor <author@example.com>)"),
+        "{:?}",
+        found[2]
+    );
     assert!(found[3].0.contains("version 2 finished"), "{:?}", found[3]);
     assert_eq!(tracker.messages(&issue).len(), 4, "nothing sent twice");
 }
@@ -139,7 +172,12 @@ fn post_nominates_from_the_issue_and_review_issue_shows_it() {
     repo.git(["branch", "3.13", "origin/main"]);
     let url = server.base.as_str();
     let token = Some(service.tokens.contributor.as_str());
-    let config = ["--config", "branches.default=main", "--config", "branches.bugfix=[\"3.14\", \"3.13\"]"];
+    let config = [
+        "--config",
+        "branches.default=main",
+        "--config",
+        "branches.bugfix=[\"3.14\", \"3.13\"]",
+    ];
     let dry = |issue: &str| {
         let mut args = vec!["post", "--dry-run", "--no-lint", "--issue", issue];
         args.extend(config);
@@ -181,7 +219,9 @@ fn post_nominates_from_the_issue_and_review_issue_shows_it() {
     let value: Value = serde_json::from_str(&json_issue.stdout).unwrap();
     assert_eq!(value["kind"], "bugfix");
     assert_eq!(value["versions"], json!(["3.14"]));
-    review(&repo, url, token, &["issue", "12345"]).code(2).stderr_has("no issue 12345");
+    review(&repo, url, token, &["issue", "12345"])
+        .code(2)
+        .stderr_has("no issue 12345");
 }
 
 #[test]
@@ -204,7 +244,10 @@ fn the_cla_gate_refuses_until_the_author_signed() {
     let repo = clone(&env, &service);
     review(&repo, &server.base, Some(token), &["status", "1"])
         .stdout_has("CLA check failed: A U Thor <author@example.com> has not signed");
-    assert_eq!(change.json["versions"][0]["targets"][0]["gate"]["state"], "not-approved");
+    assert_eq!(
+        change.json["versions"][0]["targets"][0]["gate"]["state"],
+        "not-approved"
+    );
 
     let ann = tracker.get("data/user?username=ann")["data"]["collection"][0]["id"]
         .as_str()
@@ -238,7 +281,10 @@ fn a_tracker_down_during_checks_and_merge_gets_every_notification_once_in_order(
     assert_eq!(approve(&server, core, 1).status, 200);
     merged(&server, token, 1);
     let outbox = wait::until("the outbox holds the results and merges", PATIENCE, || {
-        let run = env.run(env.work(), ["serve", "outbox", "--dir", "service", "--format", "json"]);
+        let run = env.run(
+            env.work(),
+            ["serve", "outbox", "--dir", "service", "--format", "json"],
+        );
         let value: Value = serde_json::from_str(&run.stdout).map_err(|e| e.to_string())?;
         let keys: Vec<String> = value["pending"]
             .as_array()
@@ -253,11 +299,20 @@ fn a_tracker_down_during_checks_and_merge_gets_every_notification_once_in_order(
             Err(format!("{value}"))
         }
     });
-    assert!(outbox["pending"][0]["last_error"].as_str().unwrap().contains("cannot be reached"));
+    assert!(outbox["pending"][0]["last_error"]
+        .as_str()
+        .unwrap()
+        .contains("cannot be reached"));
     let health = server.get("/api/v1/health", None);
-    assert_eq!(health.json["tracker"]["access"], "unreachable", "{}", health.text);
+    assert_eq!(
+        health.json["tracker"]["access"], "unreachable",
+        "{}",
+        health.text
+    );
     let human = env.run(env.work(), ["serve", "outbox", "--dir", "service"]);
-    human.success().stdout_has(&format!("bpo-{issue}  change 1  results-v1  attempts "));
+    human
+        .success()
+        .stdout_has(&format!("bpo-{issue}  change 1  results-v1  attempts "));
 
     // The service dies (SIGKILL) and comes back; then the tracker does.
     server.child.kill().unwrap();
@@ -267,21 +322,34 @@ fn a_tracker_down_during_checks_and_merge_gets_every_notification_once_in_order(
     let found = messages(&tracker, &issue, 4);
     let texts: Vec<&str> = found.iter().map(|(t, _)| t.as_str()).collect();
     assert!(texts[0].contains("version 1 posted"), "{texts:?}");
-    assert!(texts[1].contains("checks of change 1 version 1 finished"), "{texts:?}");
+    assert!(
+        texts[1].contains("checks of change 1 version 1 finished"),
+        "{texts:?}"
+    );
     assert!(texts[2].contains("merged on main as "), "{texts:?}");
-    assert!(texts[3].contains("merged on every target (main)"), "{texts:?}");
-    wait::holds_for("no notification twice", Duration::from_secs(2), || {
-        match tracker.messages(&issue).len() {
+    assert!(
+        texts[3].contains("merged on every target (main)"),
+        "{texts:?}"
+    );
+    wait::holds_for(
+        "no notification twice",
+        Duration::from_secs(2),
+        || match tracker.messages(&issue).len() {
             4 => Ok(()),
             n => Err(format!("{n} messages")),
-        }
-    });
-    let fields = tracker.get(&format!("data/issue/{issue}?@verbose=2&@fields=status,resolution"));
+        },
+    );
+    let fields = tracker.get(&format!(
+        "data/issue/{issue}?@verbose=2&@fields=status,resolution"
+    ));
     assert_eq!(fields["data"]["attributes"]["status"]["name"], "resolved");
     assert_eq!(fields["data"]["attributes"]["resolution"]["name"], "fixed");
-    env.run(env.work(), ["serve", "outbox", "--dir", "service", "--format", "json"])
-        .success()
-        .stdout_has("\"pending\": []");
+    env.run(
+        env.work(),
+        ["serve", "outbox", "--dir", "service", "--format", "json"],
+    )
+    .success()
+    .stdout_has("\"pending\": []");
     drop(server);
 }
 
@@ -310,16 +378,27 @@ fn bad_bot_credentials_and_an_unreachable_tracker_are_reported() {
 
     // The right account, but the tracker is down: refused, nothing stored; then optional.
     let toml = std::fs::read_to_string(service.dir.join("serve.toml")).unwrap();
-    std::fs::write(service.dir.join("serve.toml"), toml.replace("user = \"nobot\"", "user = \"bot\"")).unwrap();
+    std::fs::write(
+        service.dir.join("serve.toml"),
+        toml.replace("user = \"nobot\"", "user = \"bot\""),
+    )
+    .unwrap();
     tracker.stop();
     let server = start(&env, &service);
     post(&server, token, &mbox, &["main"], &issue)
         .error(503, "tracker_unavailable")
         .message_has("cannot be reached");
-    assert_eq!(server.get("/api/v1/changes", Some(token)).json["changes"], json!([]));
+    assert_eq!(
+        server.get("/api/v1/changes", Some(token)).json["changes"],
+        json!([])
+    );
     drop(server);
     let toml = std::fs::read_to_string(service.dir.join("serve.toml")).unwrap();
-    std::fs::write(service.dir.join("serve.toml"), format!("{toml}optional = true\n")).unwrap();
+    std::fs::write(
+        service.dir.join("serve.toml"),
+        format!("{toml}optional = true\n"),
+    )
+    .unwrap();
     let server = start(&env, &service);
     let created = post(&server, token, &mbox, &["main"], &issue);
     assert_eq!(created.status, 201, "{}", created.text);

@@ -122,7 +122,10 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
     };
     let (targets, kind) = match nominate::for_post(ctx, config, &args)? {
         Some(nominated) => (nominated.targets, nominated.kind),
-        None => (args.targets.clone(), args.kind.unwrap_or(ChangeKind::Feature)),
+        None => (
+            args.targets.clone(),
+            args.kind.unwrap_or(ChangeKind::Feature),
+        ),
     };
     let request = flow::Request {
         targets,

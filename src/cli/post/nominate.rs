@@ -13,7 +13,11 @@ use crate::git::targets::BranchLists;
 
 /// With `--issue` and neither `--target` nor `--kind`: the nomination from the issue, printed
 /// (on stderr) with why. `None` otherwise.
-pub fn for_post(ctx: &Context, config: &Config, args: &Args) -> Result<Option<FromIssue>, CliError> {
+pub fn for_post(
+    ctx: &Context,
+    config: &Config,
+    args: &Args,
+) -> Result<Option<FromIssue>, CliError> {
     let Some(reference) = args.issue.as_deref() else {
         return Ok(None);
     };
@@ -25,7 +29,11 @@ pub fn for_post(ctx: &Context, config: &Config, args: &Args) -> Result<Option<Fr
     let nominated = from_issue(&issue, &BranchLists::from_config(config));
     ctx.printer.status(
         "Nominated",
-        &format!("{} from issue {}", nominated.targets.join(", "), issue.reference),
+        &format!(
+            "{} from issue {}",
+            nominated.targets.join(", "),
+            issue.reference
+        ),
     );
     ctx.printer.info(&format!("because {}", nominated.why));
     Ok(Some(nominated))
@@ -124,12 +132,18 @@ mod tests {
             security: vec!["3.10".into(), "3.9".into()],
         };
         let got = |i: &api::Issue| from_issue(i, &lists).targets;
-        assert_eq!(got(&issue(ChangeKind::Feature, "enhancement", &["3.13"])), ["main"]);
+        assert_eq!(
+            got(&issue(ChangeKind::Feature, "enhancement", &["3.13"])),
+            ["main"]
+        );
         assert_eq!(
             got(&issue(ChangeKind::Bugfix, "behavior", &["3.14", "3.13"])),
             ["main", "3.14", "3.13"]
         );
-        assert_eq!(got(&issue(ChangeKind::Bugfix, "crash", &["3.14"])), ["main", "3.14"]);
+        assert_eq!(
+            got(&issue(ChangeKind::Bugfix, "crash", &["3.14"])),
+            ["main", "3.14"]
+        );
         assert_eq!(
             got(&issue(ChangeKind::Bugfix, "behavior", &[])),
             ["main", "3.14", "3.13", "3.12"]
@@ -138,7 +152,11 @@ mod tests {
             got(&issue(ChangeKind::Security, "security", &["3.13", "3.9"])),
             ["main", "3.14", "3.13", "3.12", "3.9"]
         );
-        let why = from_issue(&issue(ChangeKind::Bugfix, "behavior", &["3.13", "3.14"]), &lists).why;
+        let why = from_issue(
+            &issue(ChangeKind::Bugfix, "behavior", &["3.13", "3.14"]),
+            &lists,
+        )
+        .why;
         assert!(why.contains("from 3.13 up"), "{why}");
     }
 }

@@ -189,9 +189,8 @@ impl Store {
     /// The changes that name `issue`: `(number, title, state)`, oldest first.
     pub fn changes_for_issue(&self, issue: &str) -> Result<Vec<(u64, String, String)>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT number, title, state FROM changes WHERE issue = ?1 ORDER BY number",
-        )?;
+        let mut stmt = conn
+            .prepare("SELECT number, title, state FROM changes WHERE issue = ?1 ORDER BY number")?;
         let rows = stmt
             .query_map([issue], |r| {
                 Ok((r.get::<_, i64>(0)? as u64, r.get(1)?, r.get(2)?))
@@ -218,7 +217,11 @@ fn cla_row(conn: &Connection, change: u64, version: u32) -> Result<Option<ClaRow
 }
 
 /// The CLA check of a version as the API shows it.
-pub(super) fn cla_of(conn: &Connection, change: u64, version: u32) -> Result<Option<api::ClaCheck>> {
+pub(super) fn cla_of(
+    conn: &Connection,
+    change: u64,
+    version: u32,
+) -> Result<Option<api::ClaCheck>> {
     Ok(cla_row(conn, change, version)?.map(|row| api::ClaCheck {
         passed: row.passed,
         detail: row.detail,

@@ -11,12 +11,8 @@ use super::Result;
 type Migration = fn(&Transaction<'_>) -> Result<()>;
 
 /// Migration n (1-based) is `MIGRATIONS[n - 1]`.
-pub(super) const MIGRATIONS: &[Migration] = &[
-    m1_schema,
-    m2_version_uploader,
-    m3_scale,
-    m_tracker_outbox,
-];
+pub(super) const MIGRATIONS: &[Migration] =
+    &[m1_schema, m2_version_uploader, m3_scale, m_tracker_outbox];
 
 /// The schema as it was when migrations were numbered. Every statement is `IF NOT EXISTS`: a
 /// database made before then (`user_version` 0, tables already there) takes it too.
@@ -404,26 +400,51 @@ mod tests {
         let mut conn = Connection::open(&path).unwrap();
         migrate_to(&mut conn, 3).unwrap();
         conn.execute_batch(ONE_OLD_CHANGE).unwrap();
-        conn.execute("UPDATE changes SET issue = 'bpo-7'", []).unwrap();
+        conn.execute("UPDATE changes SET issue = 'bpo-7'", [])
+            .unwrap();
         drop(conn);
         let store = Store::open(&path).unwrap();
         assert_eq!(user_version(&store.conn()).unwrap(), MIGRATIONS.len());
         assert_eq!(store.tracker_changes().unwrap(), [(1, "bpo-7".to_owned())]);
         let notes = |keys: &[&str]| -> Vec<(String, String)> {
-            keys.iter().map(|k| (k.to_string(), format!("body {k}"))).collect()
+            keys.iter()
+                .map(|k| (k.to_string(), format!("body {k}")))
+                .collect()
         };
-        assert_eq!(store.enqueue_notifications(1, "bpo-7", &notes(&["v1", "results-v1"]), false).unwrap(), 2);
+        assert_eq!(
+            store
+                .enqueue_notifications(1, "bpo-7", &notes(&["v1", "results-v1"]), false)
+                .unwrap(),
+            2
+        );
         // Computed again with one more: only the new one is added, after the others.
-        assert_eq!(store.enqueue_notifications(1, "bpo-7", &notes(&["v1", "results-v1", "merged-main"]), true).unwrap(), 1);
+        assert_eq!(
+            store
+                .enqueue_notifications(
+                    1,
+                    "bpo-7",
+                    &notes(&["v1", "results-v1", "merged-main"]),
+                    true
+                )
+                .unwrap(),
+            1
+        );
         assert_eq!(store.tracker_changes().unwrap(), []);
         let keys = |rows: Vec<OutboxRow>| rows.into_iter().map(|r| r.key).collect::<Vec<_>>();
         assert_eq!(keys(store.outbox_heads().unwrap()), ["v1"]);
         let head = store.outbox_heads().unwrap().remove(0);
         assert_eq!(store.outbox_attempt(head.id).unwrap(), 1);
         store.outbox_failed(head.id, "down", 5).unwrap();
-        assert_eq!(keys(store.outbox_heads().unwrap()), ["v1"], "a failed one holds the rest");
+        assert_eq!(
+            keys(store.outbox_heads().unwrap()),
+            ["v1"],
+            "a failed one holds the rest"
+        );
         store.outbox_sent(head.id).unwrap();
         assert_eq!(keys(store.outbox_heads().unwrap()), ["results-v1"]);
-        assert_eq!(keys(store.outbox_pending().unwrap()), ["results-v1", "merged-main"]);
+        assert_eq!(
+            keys(store.outbox_pending().unwrap()),
+            ["results-v1", "merged-main"]
+        );
     }
 }

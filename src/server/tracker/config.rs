@@ -146,8 +146,12 @@ impl TrackerConfig {
         }
         let path = self.password_file.as_deref().unwrap_or(Path::new(""));
         check_private(path)?;
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read tracker.password_file `{}`: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            format!(
+                "cannot read tracker.password_file `{}`: {e}",
+                path.display()
+            )
+        })?;
         Ok(text.trim_end_matches(['\n', '\r']).to_owned())
     }
 }

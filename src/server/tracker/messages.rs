@@ -92,7 +92,14 @@ fn results(change: &api::Change, version: &api::Version, ctx: &Context<'_>) -> O
     for target in &version.targets {
         let apply = target.apply.as_str().to_owned();
         if target.jobs.is_empty() {
-            rows.push([target.target.clone(), apply.clone(), "-".into(), "-".into(), "-".into(), "".into()]);
+            rows.push([
+                target.target.clone(),
+                apply.clone(),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+                "".into(),
+            ]);
         }
         for job in &target.jobs {
             let mut result = job.state.as_str().to_owned();

@@ -107,9 +107,23 @@ mod tests {
     #[test]
     fn references_in_every_accepted_form() {
         for text in ["1234", "#1234", "bpo-1234", "issue1234", " 01234 "] {
-            assert_eq!(parse_reference(text, "issue").as_deref(), Some("1234"), "{text}");
+            assert_eq!(
+                parse_reference(text, "issue").as_deref(),
+                Some("1234"),
+                "{text}"
+            );
         }
-        for bad in ["", "#", "bpo-", "gh-12", "12a", "-1", "0", "1234567890123", "#1 2"] {
+        for bad in [
+            "",
+            "#",
+            "bpo-",
+            "gh-12",
+            "12a",
+            "-1",
+            "0",
+            "1234567890123",
+            "#1 2",
+        ] {
             assert_eq!(parse_reference(bad, "issue"), None, "{bad}");
         }
     }

@@ -100,14 +100,20 @@ impl TrackerService {
             .store
             .set_cla(change, version.number, outcome.passed, &outcome.detail)
         {
-            let _ = self.events.send(format!("tracker: cannot record a CLA check: {e}"));
+            let _ = self
+                .events
+                .send(format!("tracker: cannot record a CLA check: {e}"));
         }
         Ok(outcome)
     }
 
     /// The tracker's part of `GET /api/v1/health`.
     pub fn health(&self) -> api::TrackerHealth {
-        let (_, state, message) = self.access.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let (_, state, message) = self
+            .access
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         api::TrackerHealth {
             kind: "roundup".into(),
             access: state,
@@ -124,7 +130,9 @@ impl TrackerService {
             Err(e @ TrackerError::Unreachable(_)) => {
                 (api::TrackerAccess::Unreachable, Some(e.to_string()))
             }
-            Err(e @ TrackerError::Denied { .. }) => (api::TrackerAccess::Denied, Some(e.to_string())),
+            Err(e @ TrackerError::Denied { .. }) => {
+                (api::TrackerAccess::Denied, Some(e.to_string()))
+            }
         };
         *self.access.lock().unwrap_or_else(|e| e.into_inner()) = (now_millis(), state.0, state.1);
     }
@@ -136,7 +144,9 @@ impl TrackerService {
         loop {
             tick.tick().await;
             if let Err(e) = self.enqueue_due().await {
-                let _ = self.events.send(format!("tracker: cannot read the store: {e}"));
+                let _ = self
+                    .events
+                    .send(format!("tracker: cannot read the store: {e}"));
             }
             self.send_due().await;
             let last = self.access.lock().unwrap_or_else(|e| e.into_inner()).0;
@@ -162,7 +172,8 @@ impl TrackerService {
                 continue;
             };
             if parse_reference(&issue, &self.config.prefix).is_none() {
-                self.store.enqueue_notifications(number, &issue, &[], true)?;
+                self.store
+                    .enqueue_notifications(number, &issue, &[], true)?;
                 continue;
             }
             self.enqueue_change(&change, &issue)?;
@@ -217,7 +228,9 @@ impl TrackerService {
         let heads = match self.store.outbox_heads() {
             Ok(heads) => heads,
             Err(e) => {
-                let _ = self.events.send(format!("tracker: cannot read the outbox: {e}"));
+                let _ = self
+                    .events
+                    .send(format!("tracker: cannot read the outbox: {e}"));
                 return;
             }
         };
@@ -234,7 +247,10 @@ impl TrackerService {
             .map_err(|e| format!("outbox entry {} is unreadable: {e}", row.id))?;
         let id = parse_reference(&row.issue, &self.config.prefix)
             .ok_or_else(|| format!("outbox entry {}: `{}` is not an issue", row.id, row.issue))?;
-        let attempts = self.store.outbox_attempt(row.id).map_err(|e| e.to_string())?;
+        let attempts = self
+            .store
+            .outbox_attempt(row.id)
+            .map_err(|e| e.to_string())?;
         let outgoing = self.outgoing(row, &note, attempts > 1)?;
         let sent = self.tracker.post(&id, &outgoing).await;
         self.note_access(&sent);
@@ -242,7 +258,11 @@ impl TrackerService {
             Ok(()) => self.store.outbox_sent(row.id).map_err(|e| e.to_string()),
             Err(e) => {
                 let shift = attempts.saturating_sub(1).min(16);
-                let delay = self.config.retry_ms.saturating_mul(1 << shift).min(MAX_BACKOFF_MS);
+                let delay = self
+                    .config
+                    .retry_ms
+                    .saturating_mul(1 << shift)
+                    .min(MAX_BACKOFF_MS);
                 let next = now_millis() + delay as i64;
                 self.store
                     .outbox_failed(row.id, &e.to_string(), next)
@@ -255,7 +275,12 @@ impl TrackerService {
         }
     }
 
-    fn outgoing(&self, row: &OutboxRow, note: &Notification, maybe_sent: bool) -> Result<Outgoing, String> {
+    fn outgoing(
+        &self,
+        row: &OutboxRow,
+        note: &Notification,
+        maybe_sent: bool,
+    ) -> Result<Outgoing, String> {
         let file = match note.patch_of {
             Some(version) => {
                 let mbox = self
@@ -280,7 +305,10 @@ impl TrackerService {
             Vec::new()
         };
         Ok(Outgoing {
-            marker: format!("<review.{}.{}.{}@review>", self.project, row.change, row.key),
+            marker: format!(
+                "<review.{}.{}.{}@review>",
+                self.project, row.change, row.key
+            ),
             text: note.text.clone(),
             file,
             set,

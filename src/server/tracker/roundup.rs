@@ -56,7 +56,10 @@ impl Roundup {
     }
 
     /// Sends a request and reads the JSON answer; `Ok(None)` for a 404.
-    async fn send(&self, request: RequestBuilder) -> Result<Option<(Value, Option<String>)>, TrackerError> {
+    async fn send(
+        &self,
+        request: RequestBuilder,
+    ) -> Result<Option<(Value, Option<String>)>, TrackerError> {
         let response = request
             .send()
             .await
@@ -91,17 +94,27 @@ impl Roundup {
     }
 
     /// Like `send`, where a 404 is an error too.
-    async fn send_found(&self, request: RequestBuilder, what: &str) -> Result<(Value, Option<String>), TrackerError> {
-        self.send(request).await?.ok_or_else(|| TrackerError::Refused {
-            status: 404,
-            message: format!("no {what}"),
-        })
+    async fn send_found(
+        &self,
+        request: RequestBuilder,
+        what: &str,
+    ) -> Result<(Value, Option<String>), TrackerError> {
+        self.send(request)
+            .await?
+            .ok_or_else(|| TrackerError::Refused {
+                status: 404,
+                message: format!("no {what}"),
+            })
     }
 
     /// Creates an item of `class`; returns its id.
     async fn create(&self, class: &str, body: Value) -> Result<String, TrackerError> {
         let (answer, _) = self
-            .send_found(self.request(Method::POST, &format!("data/{class}")).json(&body), class)
+            .send_found(
+                self.request(Method::POST, &format!("data/{class}"))
+                    .json(&body),
+                class,
+            )
             .await?;
         created_id(&answer)
     }
@@ -118,7 +131,10 @@ impl Roundup {
             .text("name", name.to_owned())
             .text("type", "text/x-diff");
         let (answer, _) = self
-            .send_found(self.request(Method::POST, "data/file").multipart(form), "file class")
+            .send_found(
+                self.request(Method::POST, "data/file").multipart(form),
+                "file class",
+            )
             .await?;
         created_id(&answer)
     }
@@ -234,20 +250,24 @@ impl Roundup {
     async fn read_agreement(&self, email: &str) -> Result<Option<bool>, TrackerError> {
         let f = &self.fields;
         let fields = format!("{},{}", f.address, f.contrib_form);
-        let request = self.request(Method::GET, "data/user").query(&[
-            (f.address.as_str(), email),
-            ("@fields", fields.as_str()),
-        ]);
+        let request = self
+            .request(Method::GET, "data/user")
+            .query(&[(f.address.as_str(), email), ("@fields", fields.as_str())]);
         let (answer, _) = self.send_found(request, "user class").await?;
         let mut found = None;
-        for user in answer["data"]["collection"].as_array().into_iter().flatten() {
+        for user in answer["data"]["collection"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
             let same = user[&f.address]
                 .as_str()
                 .is_some_and(|a| a.trim().eq_ignore_ascii_case(email));
             if same {
                 // Roundup answers a Boolean as a number (1) in collections, `true` elsewhere.
                 let flag = &user[&f.contrib_form];
-                let signed = flag.as_bool().unwrap_or(false) || flag.as_f64().is_some_and(|n| n != 0.0);
+                let signed =
+                    flag.as_bool().unwrap_or(false) || flag.as_f64().is_some_and(|n| n != 0.0);
                 found = Some(found.unwrap_or(false) || signed);
             }
         }
@@ -297,7 +317,9 @@ impl Tracker for Roundup {
 
     fn check_access(&self) -> BoxFuture<'_, Result<(), TrackerError>> {
         Box::pin(async move {
-            let request = self.request(Method::GET, "data/issue").query(&[("@page_size", "1")]);
+            let request = self
+                .request(Method::GET, "data/issue")
+                .query(&[("@page_size", "1")]);
             self.send_found(request, "issue class").await.map(|_| ())
         })
     }

@@ -48,7 +48,9 @@ fn free_port() -> u16 {
 }
 
 fn fixture(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/roundup").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/roundup")
+        .join(name);
     std::fs::read_to_string(path).unwrap()
 }
 
@@ -68,11 +70,18 @@ impl Roundup {
                 "install",
                 "classic",
                 "sqlite",
-                &format!("tracker_web={web},mail_domain=localhost,mail_debug={}/mail.log", env.work().display()),
+                &format!(
+                    "tracker_web={web},mail_domain=localhost,mail_debug={}/mail.log",
+                    env.work().display()
+                ),
             ])
             .output()
             .unwrap();
-        assert!(install.status.success(), "{}", String::from_utf8_lossy(&install.stderr));
+        assert!(
+            install.status.success(),
+            "{}",
+            String::from_utf8_lossy(&install.stderr)
+        );
         let append = |file: &str, extra: &str| {
             let path = home.join(file);
             let text = std::fs::read_to_string(&path).unwrap();
@@ -82,9 +91,10 @@ impl Roundup {
         append("initial_data.py", &fixture("initial_data_additions.py"));
         // The bad-credential tests must not lock the bot out for 150 s.
         let config = home.join("config.ini");
-        let text = std::fs::read_to_string(&config)
-            .unwrap()
-            .replace("api_failed_login_limit = 4", "api_failed_login_limit = 10000");
+        let text = std::fs::read_to_string(&config).unwrap().replace(
+            "api_failed_login_limit = 4",
+            "api_failed_login_limit = 10000",
+        );
         std::fs::write(&config, text).unwrap();
         let init = Command::new(&admin)
             .arg("-i")
@@ -92,13 +102,20 @@ impl Roundup {
             .args(["initialise", ADMIN_PASSWORD])
             .output()
             .unwrap();
-        assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
+        assert!(
+            init.status.success(),
+            "{}",
+            String::from_utf8_lossy(&init.stderr)
+        );
         let mut tracker = Roundup {
             log: env.work().join("roundup.log"),
             home,
             port,
             child: None,
-            client: Client::builder().timeout(Duration::from_secs(30)).build().unwrap(),
+            client: Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .unwrap(),
         };
         tracker.resume();
         tracker.create("user", json!({"username": "bot", "password": BOT_PASSWORD, "roles": "User,Review", "address": "bot@localhost"}));
@@ -115,9 +132,20 @@ impl Roundup {
     /// Starts `roundup-server` (again) on the tracker's port and waits until it answers.
     pub fn resume(&mut self) {
         assert!(self.child.is_none(), "the tracker runs already");
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(&self.log).unwrap();
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log)
+            .unwrap();
         let mut cmd = Command::new(tool("roundup-server"));
-        cmd.args(["-n", "127.0.0.1", "-p", &self.port.to_string(), "-t", "fork"]);
+        cmd.args([
+            "-n",
+            "127.0.0.1",
+            "-p",
+            &self.port.to_string(),
+            "-t",
+            "fork",
+        ]);
         if rustix::process::geteuid().is_root() {
             // roundup-server refuses to run as root unless told which user to be.
             cmd.args(["-u", "0"]);
@@ -137,7 +165,11 @@ impl Roundup {
                     return;
                 }
             }
-            assert!(Instant::now() < deadline, "roundup-server did not start: {}", self.logs());
+            assert!(
+                Instant::now() < deadline,
+                "roundup-server did not start: {}",
+                self.logs()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -172,7 +204,11 @@ impl Roundup {
 
     /// Creates an item as admin; returns its id.
     pub fn create(&self, class: &str, body: Value) -> String {
-        let r = self.write(reqwest::Method::POST, &format!("data/{class}")).json(&body).send().unwrap();
+        let r = self
+            .write(reqwest::Method::POST, &format!("data/{class}"))
+            .json(&body)
+            .send()
+            .unwrap();
         let status = r.status();
         let answer: Value = r.json().unwrap();
         assert!(status.is_success(), "create {class}: {answer}");
@@ -181,7 +217,10 @@ impl Roundup {
 
     /// An issue with a type and affected versions; returns its id.
     pub fn issue(&self, title: &str, issue_type: &str, versions: &[&str]) -> String {
-        self.create("issue", json!({"title": title, "type": issue_type, "versions": versions}))
+        self.create(
+            "issue",
+            json!({"title": title, "type": issue_type, "versions": versions}),
+        )
     }
 
     /// GET as admin: the JSON answer.
@@ -197,7 +236,10 @@ impl Roundup {
 
     /// Sets properties of an item as admin.
     pub fn set(&self, class: &str, id: &str, body: Value) {
-        let etag = self.get(&format!("data/{class}/{id}"))["data"]["@etag"].as_str().unwrap().to_owned();
+        let etag = self.get(&format!("data/{class}/{id}"))["data"]["@etag"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         let mut body = body;
         body["@op"] = json!("replace");
         let r = self
@@ -224,7 +266,10 @@ impl Roundup {
                 .iter()
                 .map(|f| f["name"].as_str().unwrap_or_default().to_owned())
                 .collect();
-            out.push((attrs["content"].as_str().unwrap_or_default().to_owned(), files));
+            out.push((
+                attrs["content"].as_str().unwrap_or_default().to_owned(),
+                files,
+            ));
         }
         out
     }
