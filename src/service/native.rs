@@ -71,6 +71,21 @@ impl<'a> NativeService<'a> {
         format!("{}{}{path}", self.base, api::PREFIX)
     }
 
+    /// The address of the API path made of `segments`, each escaped (a branch or an issue
+    /// reference may hold `/` or `#`).
+    fn api_path(&self, segments: &[&str]) -> Result<String, ServiceError> {
+        let mut url = reqwest::Url::parse(&self.api("")).map_err(|e| ServiceError::Protocol {
+            detail: format!("bad service URL: {e}"),
+        })?;
+        url.path_segments_mut()
+            .map_err(|()| ServiceError::Protocol {
+                detail: "the service URL cannot have a path".into(),
+            })?
+            .pop_if_empty()
+            .extend(segments);
+        Ok(url.into())
+    }
+
     fn authorized(&self, request: RequestBuilder) -> RequestBuilder {
         match &self.token {
             Some(token) => request.bearer_auth(token),
@@ -267,17 +282,7 @@ impl ReviewService for NativeService<'_> {
     }
 
     fn issue(&self, reference: &str) -> Result<api::Issue, ServiceError> {
-        let mut url =
-            reqwest::Url::parse(&self.api("/issues/")).map_err(|e| ServiceError::Protocol {
-                detail: format!("bad service URL: {e}"),
-            })?;
-        url.path_segments_mut()
-            .map_err(|()| ServiceError::Protocol {
-                detail: "bad service URL".into(),
-            })?
-            .pop_if_empty()
-            .push(reference);
-        self.get_json(url.as_str())
+        self.get_json(&self.api_path(&["issues", reference])?)
     }
 
     fn get_change(
@@ -326,17 +331,8 @@ impl ReviewService for NativeService<'_> {
     }
 
     fn gate_queue(&self, branch: &str) -> Result<GateQueue, ServiceError> {
-        let mut url =
-            reqwest::Url::parse(&self.api("/branches")).map_err(|e| ServiceError::Protocol {
-                detail: format!("bad service URL: {e}"),
-            })?;
-        url.path_segments_mut()
-            .map_err(|()| ServiceError::Protocol {
-                detail: "the service URL cannot have a path".into(),
-            })?
-            .push(branch)
-            .push("gate");
-        let gate: api::BranchGate = self.get_json(url.as_str())?;
+        let gate: api::BranchGate =
+            self.get_json(&self.api_path(&["branches", branch, "gate"])?)?;
         // The queue names changes; their titles and gate states are on the changes.
         let mut entries = Vec::with_capacity(gate.queue.len());
         for (at, number) in gate.queue.iter().enumerate() {

@@ -62,26 +62,26 @@ impl Roundup {
         let home = env.work().join("roundup");
         let port = free_port();
         let web = format!("http://127.0.0.1:{port}/{NAME}/");
-        let admin = tool("roundup-admin");
-        let install = Command::new(&admin)
-            .arg("-i")
-            .arg(&home)
-            .args([
-                "install",
-                "classic",
-                "sqlite",
-                &format!(
-                    "tracker_web={web},mail_domain=localhost,mail_debug={}/mail.log",
-                    env.work().display()
-                ),
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            install.status.success(),
-            "{}",
-            String::from_utf8_lossy(&install.stderr)
-        );
+        let admin = |args: &[&str]| {
+            let out = Command::new(tool("roundup-admin"))
+                .arg("-i")
+                .arg(&home)
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "roundup-admin {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        let mail = format!("mail_debug={}/mail.log", env.work().display());
+        admin(&[
+            "install",
+            "classic",
+            "sqlite",
+            &format!("tracker_web={web},mail_domain=localhost,{mail}"),
+        ]);
         let append = |file: &str, extra: &str| {
             let path = home.join(file);
             let text = std::fs::read_to_string(&path).unwrap();
@@ -96,17 +96,7 @@ impl Roundup {
             "api_failed_login_limit = 10000",
         );
         std::fs::write(&config, text).unwrap();
-        let init = Command::new(&admin)
-            .arg("-i")
-            .arg(&home)
-            .args(["initialise", ADMIN_PASSWORD])
-            .output()
-            .unwrap();
-        assert!(
-            init.status.success(),
-            "{}",
-            String::from_utf8_lossy(&init.stderr)
-        );
+        admin(&["initialise", ADMIN_PASSWORD]);
         let mut tracker = Roundup {
             log: env.work().join("roundup.log"),
             home,
