@@ -415,3 +415,44 @@ fn bad_bot_credentials_and_an_unreachable_tracker_are_reported() {
     let found = messages(&tracker, &issue, 2);
     assert!(found[0].0.contains("version 1 posted"), "{found:?}");
 }
+
+#[test]
+fn a_message_whose_answer_was_lost_is_found_by_its_marker_and_not_sent_again() {
+    let env = TestEnv::new();
+    let tracker = Roundup::start_behind_relay(&env);
+    let issue = tracker.issue("two() is missing", "behavior", &["3.14"]);
+    let service = service(&env, &tracker, "bot", "");
+    let server = start(&env, &service);
+    let token = &service.tokens.contributor;
+    let mbox = service.series("fix", &[("Add two", &[("src/lib.c", "int two(void);\n")])]);
+    // The tracker links the first message to the issue, but the service never hears it did.
+    tracker.lose_next_patch();
+    assert_eq!(post(&server, token, &mbox, &["main"], &issue).status, 201);
+    let found = messages(&tracker, &issue, 2);
+    assert!(found[0].0.contains("version 1 posted"), "{found:?}");
+    assert!(found[1].0.contains("version 1 finished"), "{found:?}");
+    wait::holds_for(
+        "each message once",
+        Duration::from_secs(2),
+        || match tracker.messages(&issue).len() {
+            2 => Ok(()),
+            n => Err(format!("{n} messages")),
+        },
+    );
+    let files = tracker.get(&format!("data/issue/{issue}?@fields=files"));
+    assert_eq!(
+        files["data"]["attributes"]["files"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "{files}"
+    );
+    assert!(
+        server
+            .logs()
+            .contains("(v1 of change 1) not sent, attempt 1"),
+        "{}",
+        server.logs()
+    );
+}

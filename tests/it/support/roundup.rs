@@ -5,6 +5,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::blocking::Client;
@@ -19,7 +21,12 @@ const NAME: &str = "cpython";
 
 pub struct Roundup {
     pub home: PathBuf,
+    /// The port of `tracker_web`: roundup-server's own, or the relay's in front of it.
     pub port: u16,
+    /// The port roundup-server listens on.
+    server_port: u16,
+    /// With a relay: set to lose the answer to the next `PATCH` of an issue.
+    lose_next_patch: Option<Arc<AtomicBool>>,
     log: PathBuf,
     child: Option<Child>,
     client: Client,
@@ -47,6 +54,62 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// A TCP relay on a free port to roundup-server on `server_port`; returns its port and the flag
+/// that makes it lose the answer to the next `PATCH .../data/issue/...` (the request is carried
+/// out; the client's connection is closed instead of answered).
+fn relay(server_port: u16) -> (u16, Arc<AtomicBool>) {
+    use std::io::{Read, Write};
+    use std::net::{Shutdown, TcpListener, TcpStream};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let armed = Arc::new(AtomicBool::new(false));
+    let flag = armed.clone();
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(mut client) = client else { return };
+            let Ok(mut server) = TcpStream::connect(("127.0.0.1", server_port)) else {
+                continue;
+            };
+            let lose = Arc::new(AtomicBool::new(false));
+            let (mut from_server, mut to_client) =
+                (server.try_clone().unwrap(), client.try_clone().unwrap());
+            let losing = lose.clone();
+            std::thread::spawn(move || {
+                let mut buffer = vec![0u8; 1 << 16];
+                while let Ok(n) = from_server.read(&mut buffer) {
+                    if n == 0 || losing.load(Ordering::SeqCst) {
+                        let _ = to_client.shutdown(Shutdown::Both);
+                        return;
+                    }
+                    if to_client.write_all(&buffer[..n]).is_err() {
+                        return;
+                    }
+                }
+                let _ = to_client.shutdown(Shutdown::Both);
+            });
+            let armed = armed.clone();
+            std::thread::spawn(move || {
+                let mut buffer = vec![0u8; 1 << 16];
+                while let Ok(n) = client.read(&mut buffer) {
+                    if n == 0 {
+                        let _ = server.shutdown(Shutdown::Write);
+                        return;
+                    }
+                    let patch = buffer[..n]
+                        .starts_with(format!("PATCH /{NAME}/rest/data/issue/").as_bytes());
+                    if patch && armed.swap(false, Ordering::SeqCst) {
+                        lose.store(true, Ordering::SeqCst);
+                    }
+                    if server.write_all(&buffer[..n]).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (port, flag)
+}
+
 fn fixture(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data/roundup")
@@ -59,8 +122,33 @@ impl Roundup {
     /// account), `nobot` (no REST access) and `ann` (author@example.com, the fixture commits'
     /// author, without the contributor agreement).
     pub fn start(env: &TestEnv) -> Roundup {
+        Self::start_with(env, false)
+    }
+
+    /// The same behind a TCP relay that can lose the answer to a request the tracker carried
+    /// out (`lose_next_patch`): the outcome of that request is unknown to the client.
+    pub fn start_behind_relay(env: &TestEnv) -> Roundup {
+        Self::start_with(env, true)
+    }
+
+    /// The next `PATCH` of an issue reaches the tracker, but its answer is lost.
+    pub fn lose_next_patch(&self) {
+        self.lose_next_patch
+            .as_ref()
+            .expect("a tracker behind the relay")
+            .store(true, Ordering::SeqCst);
+    }
+
+    fn start_with(env: &TestEnv, relayed: bool) -> Roundup {
         let home = env.work().join("roundup");
-        let port = free_port();
+        let server_port = free_port();
+        let (port, lose_next_patch) = match relayed {
+            true => {
+                let (port, flag) = relay(server_port);
+                (port, Some(flag))
+            }
+            false => (server_port, None),
+        };
         let web = format!("http://127.0.0.1:{port}/{NAME}/");
         let admin = |args: &[&str]| {
             let out = Command::new(tool("roundup-admin"))
@@ -101,6 +189,8 @@ impl Roundup {
             log: env.work().join("roundup.log"),
             home,
             port,
+            server_port,
+            lose_next_patch,
             child: None,
             client: Client::builder()
                 .timeout(Duration::from_secs(30))
@@ -132,7 +222,7 @@ impl Roundup {
             "-n",
             "127.0.0.1",
             "-p",
-            &self.port.to_string(),
+            &self.server_port.to_string(),
             "-t",
             "fork",
         ]);
@@ -170,7 +260,7 @@ impl Roundup {
         self.kill();
         // Its forked request handlers may linger a moment: wait until the port is closed.
         let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+        while std::net::TcpStream::connect(("127.0.0.1", self.server_port)).is_ok() {
             assert!(Instant::now() < deadline, "roundup-server still answers");
             std::thread::sleep(Duration::from_millis(50));
         }
