@@ -456,3 +456,49 @@ fn a_message_whose_answer_was_lost_is_found_by_its_marker_and_not_sent_again() {
         server.logs()
     );
 }
+
+#[test]
+fn a_post_merge_failure_tells_the_issue_about_the_revert() {
+    let env = TestEnv::new();
+    let tracker = Roundup::start(&env);
+    let issue = tracker.issue("two() is missing", "behavior", &["3.14"]);
+    // Gate runs have REVIEW_JOB_ID 2^40 + run: the post-merge job fails only there.
+    let post_merge = "[[job]]\nname = \"post\"\nrun = \"[ $REVIEW_JOB_ID -lt 1000000 ]\"\n\
+                      post_merge = true\n[gate]\njobs = [\"tests\"]\n";
+    let extra = "on_merge_status = \"resolved\"\n";
+    let service = Service::new(
+        &env,
+        &format!(
+            "{}{post_merge}poll_ms = 200\n{}",
+            job_toml("tests", "./pass.sh", 60),
+            tracker.toml("bot", extra)
+        ),
+    );
+    let server = start(&env, &service);
+    let (token, core) = (&service.tokens.contributor, &service.tokens.core);
+    let mbox = service.series("fix", &[("Add two", &[("src/lib.c", "int two(void);\n")])]);
+    assert_eq!(post(&server, token, &mbox, &["main"], &issue).status, 201);
+    server.wait_for_verdicts(1, token);
+    assert_eq!(approve(&server, core, 1).status, 200);
+    server.wait_for(1, token, "reverted", |c| {
+        c["versions"][0]["targets"][0]["gate"]["state"] == "reverted"
+    });
+    let found = messages(&tracker, &issue, 4);
+    let texts: Vec<&str> = found.iter().map(|(t, _)| t.as_str()).collect();
+    assert!(texts[2].contains("merged on main as "), "{texts:?}");
+    assert!(
+        texts[3].contains("the post-merge checks of change 1 failed on main"),
+        "{texts:?}"
+    );
+    assert!(texts[3].contains("Reverting it with change 2"), "{texts:?}");
+    wait::holds_for(
+        "no close after a revert",
+        Duration::from_secs(2),
+        || match tracker.messages(&issue).len() {
+            4 => Ok(()),
+            n => Err(format!("{n} messages")),
+        },
+    );
+    let status = tracker.get(&format!("data/issue/{issue}?@verbose=2&@fields=status"));
+    assert_ne!(status["data"]["attributes"]["status"]["name"], "resolved");
+}

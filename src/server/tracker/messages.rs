@@ -158,10 +158,11 @@ fn gate_events(
 ) -> (Vec<(String, Notification)>, bool) {
     let mut notes = Vec::new();
     let mut settled = true;
-    let merged_everywhere = current
-        .targets
-        .iter()
-        .all(|t| t.gate.state == GateStatus::Merged);
+    // Merged for good: a post-merge check still running may yet revert it.
+    let merged_everywhere = current.targets.iter().all(|t| {
+        t.gate.state == GateStatus::Merged
+            && t.gate.post_merge != Some(api::PostMergeStatus::Running)
+    });
     for target in &current.targets {
         let gate = &target.gate;
         let merged = matches!(
