@@ -308,7 +308,7 @@ mod tests {
         conn.execute_batch(ONE_OLD_CHANGE).unwrap();
         drop(conn);
         let store = Store::open(&path).unwrap();
-        assert_eq!(user_version(&store.conn()).unwrap(), 3);
+        assert_eq!(user_version(&store.conn()).unwrap(), MIGRATIONS.len());
         assert_eq!(store.version_uploader(1, 1).unwrap(), None);
         let v2 = NewVersion {
             content_hash: "h2".into(),
