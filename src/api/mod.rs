@@ -5,10 +5,10 @@
 //! strings. A job result has one shape ([`JobResult`]) whatever runs the job.
 
 pub mod openapi;
+mod service;
 pub mod time;
-mod tracker;
 
-pub use tracker::{ClaCheck, Issue, IssueChange, TrackerAccess, TrackerHealth};
+pub use service::{ClaCheck, Health, Issue, IssueChange, TrackerAccess, TrackerHealth};
 
 use serde::{Deserialize, Serialize};
 
@@ -471,17 +471,6 @@ pub struct TargetVerdict {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChangeList {
     pub changes: Vec<ChangeSummary>,
-}
-
-/// `GET /api/v1/health`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Health {
-    pub status: String,
-    pub version: String,
-    pub project: String,
-    /// The issue tracker, when the service has one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tracker: Option<TrackerHealth>,
 }
 
 /// The roles of decision 8.

@@ -156,7 +156,40 @@ fn patches_and_results_arrive_on_the_issue_and_unknown_issues_are_refused() {
         found[2]
     );
     assert!(found[3].0.contains("version 2 finished"), "{:?}", found[3]);
-    assert_eq!(tracker.messages(&issue).len(), 4, "nothing sent twice");
+
+    // A security change naming the issue: nothing of it on the (public) issue before it
+    // merges, and only those who may see it find it in the issue's changes.
+    let secret = service.series(
+        "embargo",
+        &[("Fix it quietly", &[("src/lib.c", "int three(void);\n")])],
+    );
+    let security = server.post(
+        "/api/v1/changes",
+        Some(&service.tokens.other),
+        &json!({"mbox": secret, "targets": ["main"], "kind": "security", "title": "Embargoed", "issue": issue}),
+    );
+    assert_eq!(security.status, 201, "{}", security.text);
+    server.wait_for_verdicts(2, &service.tokens.other);
+    let listed = |token: &str| -> Vec<u64> {
+        let got = server.get(&format!("/api/v1/issues/{issue}"), Some(token));
+        assert_eq!(got.status, 200, "{}", got.text);
+        got.json["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["number"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(listed(token), [1]);
+    assert_eq!(listed(&service.tokens.core), [1, 2]);
+    wait::holds_for(
+        "nothing sent twice, nothing of the security change",
+        Duration::from_secs(2),
+        || match tracker.messages(&issue).len() {
+            4 => Ok(()),
+            n => Err(format!("{n} messages")),
+        },
+    );
 }
 
 #[test]

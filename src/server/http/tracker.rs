@@ -10,7 +10,7 @@ use axum::response::IntoResponse;
 use crate::api::{self, ChangeKind, ChangeState, ErrorCode};
 use crate::server::tracker::{TrackerError, TrackerService};
 
-use super::extract::{authenticate, unprocessable};
+use super::extract::{authenticate, may_see, unprocessable};
 use super::{ApiError, ApiResult, AppState};
 
 fn unavailable(err: &TrackerError) -> ApiError {
@@ -77,7 +77,7 @@ pub(super) async fn get_issue(
     Path(reference): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult {
-    authenticate(&state, &headers)?;
+    let user = authenticate(&state, &headers)?;
     let tracker = no_tracker(&state)?;
     let unknown = |why: String| ApiError::new(StatusCode::NOT_FOUND, ErrorCode::UnknownIssue, why);
     let id = tracker
@@ -95,16 +95,19 @@ pub(super) async fn get_issue(
         Some(t) if t == fields.security => ChangeKind::Security,
         _ => ChangeKind::Bugfix,
     };
+    // Security changes only for those who may see them, as everywhere else.
     let changes = state
         .pipeline
         .store
         .changes_for_issue(&stored)?
         .into_iter()
-        .filter_map(|(number, title, change_state)| {
+        .filter_map(|row| {
+            let kind = ChangeKind::parse(&row.kind)?;
+            may_see(&user, kind, row.owner).then_some(())?;
             Some(api::IssueChange {
-                number,
-                title,
-                state: ChangeState::parse(&change_state)?,
+                number: row.number,
+                title: row.title,
+                state: ChangeState::parse(&row.state)?,
             })
         })
         .collect();

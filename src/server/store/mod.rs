@@ -175,4 +175,4 @@ impl Store {
 
 pub use changes::{revert_title, verdict, ChangeNewest, ChangeOwner, UploadPlace, VersionRef};
 pub use gate::{GateProcess, GateRows};
-pub use outbox::{ClaRow, OutboxRow};
+pub use outbox::{ClaRow, IssueChangeRow, OutboxRow, TrackerChange};

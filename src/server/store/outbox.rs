@@ -26,6 +26,23 @@ pub struct OutboxRow {
     pub created_ms: i64,
 }
 
+/// A change naming an issue, whose notifications are not all enqueued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackerChange {
+    pub change: u64,
+    pub issue: String,
+}
+
+/// A change naming a given issue (`GET /issues/{reference}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssueChangeRow {
+    pub number: u64,
+    pub title: String,
+    pub state: String,
+    pub kind: String,
+    pub owner: i64,
+}
+
 /// The CLA check of one version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClaRow {
@@ -53,8 +70,8 @@ fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
 }
 
 impl Store {
-    /// Changes naming an issue whose notifications are not all enqueued yet: `(change, issue)`.
-    pub fn tracker_changes(&self) -> Result<Vec<(u64, String)>> {
+    /// Changes naming an issue whose notifications are not all enqueued yet.
+    pub fn tracker_changes(&self) -> Result<Vec<TrackerChange>> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
             "SELECT number, issue FROM changes
@@ -62,7 +79,12 @@ impl Store {
              ORDER BY number",
         )?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))?
+            .query_map([], |r| {
+                Ok(TrackerChange {
+                    change: r.get::<_, i64>(0)? as u64,
+                    issue: r.get(1)?,
+                })
+            })?
             .collect::<rusqlite::Result<_>>()?;
         Ok(rows)
     }
@@ -186,14 +208,21 @@ impl Store {
         cla_row(&self.conn(), change, version)
     }
 
-    /// The changes that name `issue`: `(number, title, state)`, oldest first.
-    pub fn changes_for_issue(&self, issue: &str) -> Result<Vec<(u64, String, String)>> {
+    /// The changes that name `issue`, oldest first.
+    pub fn changes_for_issue(&self, issue: &str) -> Result<Vec<IssueChangeRow>> {
         let conn = self.conn();
-        let mut stmt = conn
-            .prepare("SELECT number, title, state FROM changes WHERE issue = ?1 ORDER BY number")?;
+        let mut stmt = conn.prepare(
+            "SELECT number, title, state, kind, owner FROM changes WHERE issue = ?1 ORDER BY number",
+        )?;
         let rows = stmt
             .query_map([issue], |r| {
-                Ok((r.get::<_, i64>(0)? as u64, r.get(1)?, r.get(2)?))
+                Ok(IssueChangeRow {
+                    number: r.get::<_, i64>(0)? as u64,
+                    title: r.get(1)?,
+                    state: r.get(2)?,
+                    kind: r.get(3)?,
+                    owner: r.get(4)?,
+                })
             })?
             .collect::<rusqlite::Result<_>>()?;
         Ok(rows)

@@ -405,7 +405,13 @@ mod tests {
         drop(conn);
         let store = Store::open(&path).unwrap();
         assert_eq!(user_version(&store.conn()).unwrap(), MIGRATIONS.len());
-        assert_eq!(store.tracker_changes().unwrap(), [(1, "bpo-7".to_owned())]);
+        assert_eq!(
+            store.tracker_changes().unwrap(),
+            [TrackerChange {
+                change: 1,
+                issue: "bpo-7".into()
+            }]
+        );
         let notes = |keys: &[&str]| -> Vec<(String, String)> {
             keys.iter()
                 .map(|k| (k.to_string(), format!("body {k}")))

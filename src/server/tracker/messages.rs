@@ -32,7 +32,10 @@ pub struct Context<'a> {
 /// The second value is true when nothing more will come for the change.
 pub fn due(change: &api::Change, ctx: &Context<'_>) -> (Vec<(String, Notification)>, bool) {
     let mut notes = Vec::new();
-    for version in &change.versions {
+    // A security change stays private until it merges: no patch, no results on the issue
+    // (which anyone may read), only the merge and what follows.
+    let private = change.kind == api::ChangeKind::Security;
+    for version in change.versions.iter().filter(|_| !private) {
         notes.push((format!("v{}", version.number), posted(change, version, ctx)));
         if let Some(text) = results(change, version, ctx) {
             notes.push((format!("results-v{}", version.number), text_only(text)));

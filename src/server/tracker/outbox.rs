@@ -167,7 +167,8 @@ impl TrackerService {
             }
             *last = Some(generation);
         }
-        for (number, issue) in self.store.tracker_changes()? {
+        for row in self.store.tracker_changes()? {
+            let (number, issue) = (row.change, row.issue);
             let Some(change) = self.store.change(number)? else {
                 continue;
             };

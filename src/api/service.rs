@@ -1,7 +1,18 @@
-//! Wire types of the issue tracker's part of the API: `GET /api/v1/issues/{reference}`, the
-//! tracker in `GET /api/v1/health`, the CLA check of a change.
+//! Wire types of the service as a whole: `GET /api/v1/health`, and the issue tracker's part of
+//! the API (`GET /api/v1/issues/{reference}`, the tracker's health, the CLA check of a change).
 
 use serde::{Deserialize, Serialize};
+
+/// `GET /api/v1/health`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+    pub project: String,
+    /// The issue tracker, when the service has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracker: Option<TrackerHealth>,
+}
 
 /// `GET /api/v1/issues/{reference}`: an issue as the tracker has it, with the changes naming it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
