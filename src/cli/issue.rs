@@ -67,8 +67,13 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
 
 /// The issue from the service, errors with hints.
 pub fn fetch(service: &dyn ReviewService, reference: &str) -> Result<api::Issue, CliError> {
+    service.issue(reference).map_err(|e| explain(e, service))
+}
+
+/// A failed issue lookup as a command error with hints.
+pub fn explain(err: crate::service::ServiceError, service: &dyn ReviewService) -> CliError {
     use crate::service::ServiceError;
-    service.issue(reference).map_err(|e| match e {
+    match err {
         ServiceError::NotFound {
             code: api::ErrorCode::NoTracker,
             message,
@@ -77,5 +82,5 @@ pub fn fetch(service: &dyn ReviewService, reference: &str) -> Result<api::Issue,
         ServiceError::NotFound { message, .. } => CliError::usage(message)
             .with_hint("check the number; write it as 1234, #1234 or bpo-1234"),
         other => client::service_error(other, Some(service)),
-    })
+    }
 }

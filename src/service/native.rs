@@ -225,9 +225,12 @@ fn error_from(status: u16, text: &str) -> ServiceError {
         | ErrorCode::TokenInvalid
         | ErrorCode::TokenRevoked => ServiceError::Unauthorized { code, message },
         ErrorCode::Forbidden => ServiceError::Forbidden { message },
-        ErrorCode::NotFound | ErrorCode::UnknownChange | ErrorCode::UnknownJob => {
-            ServiceError::NotFound { code, message }
-        }
+        ErrorCode::NotFound
+        | ErrorCode::UnknownChange
+        | ErrorCode::UnknownJob
+        | ErrorCode::NoTracker => ServiceError::NotFound { code, message },
+        // 404 from `/issues/{reference}`; at upload it is a 422, a refused request.
+        ErrorCode::UnknownIssue if status == 404 => ServiceError::NotFound { code, message },
         ErrorCode::ChangeNotOpen => ServiceError::NotOpen { message },
         ErrorCode::ShuttingDown | ErrorCode::Internal => ServiceError::Server { status, message },
         _ => ServiceError::Rejected { code, message },

@@ -225,6 +225,11 @@ fn post_nominates_from_the_issue_and_review_issue_shows_it() {
         .stderr_has(&format!("main, 3.14, 3.13 from issue bpo-{behaviour}"))
         .stderr_has("from 3.13 up");
     dry("#999").code(2).stderr_has("no issue 999");
+    let mut explicit = vec!["post", "--no-lint", "--target", "main", "--issue", "999"];
+    explicit.extend(config);
+    review(&repo, url, token, &explicit)
+        .code(2)
+        .stderr_has("the review service refused the request: the tracker has no issue 999");
     let list = server.get("/api/v1/changes", token);
     assert_eq!(list.json["changes"], json!([]), "a dry run posts nothing");
 
@@ -534,4 +539,27 @@ fn a_post_merge_failure_tells_the_issue_about_the_revert() {
     );
     let status = tracker.get(&format!("data/issue/{issue}?@verbose=2&@fields=status"));
     assert_ne!(status["data"]["attributes"]["status"]["name"], "resolved");
+}
+
+#[test]
+fn without_a_tracker_an_issue_is_a_plain_reference() {
+    let env = TestEnv::new();
+    let service = Service::new(&env, &job_toml("tests", "./pass.sh", 60));
+    let server = Server::start(&env, &service.dir);
+    let repo = clone(&env, &service);
+    let token = Some(service.tokens.contributor.as_str());
+    review(
+        &repo,
+        &server.base,
+        token,
+        &["post", "--dry-run", "--no-lint", "--issue", "gh-7"],
+    )
+    .success()
+    .stderr_has("Would post 1 commit of `fix` as a new change for main");
+    review(&repo, &server.base, token, &["issue", "7"])
+        .code(2)
+        .stderr_has("has no issue tracker")
+        .stderr_has("[tracker] in its serve.toml");
+    let health = server.get("/api/v1/health", None);
+    assert!(health.json.get("tracker").is_none(), "{}", health.text);
 }

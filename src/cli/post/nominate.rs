@@ -10,6 +10,7 @@ use crate::cli::{client, Context};
 use crate::config::Config;
 use crate::error::CliError;
 use crate::git::targets::BranchLists;
+use crate::service::{ReviewService, ServiceError};
 
 /// With `--issue` and neither `--target` nor `--kind`: the nomination from the issue, printed
 /// (on stderr) with why. `None` otherwise.
@@ -25,7 +26,15 @@ pub fn for_post(
         return Ok(None);
     }
     let service = client::connect(ctx, config)?;
-    let issue = crate::cli::issue::fetch(&service, reference)?;
+    // A service without a tracker takes `--issue` as a plain reference: nominate by kind.
+    let issue = match service.issue(reference) {
+        Ok(issue) => issue,
+        Err(ServiceError::NotFound {
+            code: api::ErrorCode::NoTracker,
+            ..
+        }) => return Ok(None),
+        Err(e) => return Err(crate::cli::issue::explain(e, &service)),
+    };
     let nominated = from_issue(&issue, &BranchLists::from_config(config));
     ctx.printer.status(
         "Nominated",
