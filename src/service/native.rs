@@ -483,9 +483,10 @@ mod tests {
                 | ErrorCode::TokenInvalid
                 | ErrorCode::TokenRevoked => "Unauthorized",
                 ErrorCode::Forbidden => "Forbidden",
-                ErrorCode::NotFound | ErrorCode::UnknownChange | ErrorCode::UnknownJob => {
-                    "NotFound"
-                }
+                ErrorCode::NotFound
+                | ErrorCode::UnknownChange
+                | ErrorCode::UnknownJob
+                | ErrorCode::NoTracker => "NotFound",
                 ErrorCode::ChangeNotOpen => "NotOpen",
                 ErrorCode::ShuttingDown | ErrorCode::Internal => "Server",
                 _ => "Rejected",
@@ -496,6 +497,11 @@ mod tests {
             );
             assert!(err.to_string().contains("because"), "{err}");
         }
+        // An unknown issue is not found at /issues, a refused upload (422) at /changes.
+        assert!(matches!(
+            error_from(404, &body(ErrorCode::UnknownIssue)),
+            ServiceError::NotFound { .. }
+        ));
         // A shutting-down service is worth asking again; a refusal is not.
         assert!(error_from(503, &body(ErrorCode::ShuttingDown)).is_transient());
         assert!(!error_from(403, &body(ErrorCode::Forbidden)).is_transient());
