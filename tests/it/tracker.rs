@@ -71,6 +71,26 @@ fn messages(tracker: &Roundup, issue: &str, count: usize) -> Vec<(String, Vec<St
     )
 }
 
+/// Asserts that message i contains `needles[i]`.
+fn in_order(found: &[(String, Vec<String>)], needles: &[&str]) {
+    for (i, needle) in needles.iter().enumerate() {
+        assert!(
+            found[i].0.contains(needle),
+            "message {i} lacks {needle:?}: {found:#?}"
+        );
+    }
+}
+
+/// Asserts that the issue keeps exactly `count` messages for two seconds.
+fn stays_at(tracker: &Roundup, issue: &str, count: usize, what: &str) {
+    wait::holds_for(what, Duration::from_secs(2), || {
+        match tracker.messages(issue).len() {
+            n if n == count => Ok(()),
+            n => Err(format!("{n} messages, not {count}")),
+        }
+    });
+}
+
 fn approve(server: &Server, token: &str, change: u64) -> crate::support::serve::Response {
     server.post(
         &format!("/api/v1/changes/{change}/approve"),
@@ -182,13 +202,11 @@ fn patches_and_results_arrive_on_the_issue_and_unknown_issues_are_refused() {
     };
     assert_eq!(listed(token), [1]);
     assert_eq!(listed(&service.tokens.core), [1, 2]);
-    wait::holds_for(
+    stays_at(
+        &tracker,
+        &issue,
+        4,
         "nothing sent twice, nothing of the security change",
-        Duration::from_secs(2),
-        || match tracker.messages(&issue).len() {
-            4 => Ok(()),
-            n => Err(format!("{n} messages")),
-        },
     );
 }
 
@@ -357,26 +375,16 @@ fn a_tracker_down_during_checks_and_merge_gets_every_notification_once_in_order(
     server.child.wait().unwrap();
     server = start(&env, &service);
     tracker.resume();
-    let found = messages(&tracker, &issue, 4);
-    let texts: Vec<&str> = found.iter().map(|(t, _)| t.as_str()).collect();
-    assert!(texts[0].contains("version 1 posted"), "{texts:?}");
-    assert!(
-        texts[1].contains("checks of change 1 version 1 finished"),
-        "{texts:?}"
+    in_order(
+        &messages(&tracker, &issue, 4),
+        &[
+            "version 1 posted",
+            "checks of change 1 version 1 finished",
+            "merged on main as ",
+            "merged on every target (main)",
+        ],
     );
-    assert!(texts[2].contains("merged on main as "), "{texts:?}");
-    assert!(
-        texts[3].contains("merged on every target (main)"),
-        "{texts:?}"
-    );
-    wait::holds_for(
-        "no notification twice",
-        Duration::from_secs(2),
-        || match tracker.messages(&issue).len() {
-            4 => Ok(()),
-            n => Err(format!("{n} messages")),
-        },
-    );
+    stays_at(&tracker, &issue, 4, "no notification twice");
     let fields = tracker.get(&format!(
         "data/issue/{issue}?@verbose=2&@fields=status,resolution"
     ));
@@ -469,14 +477,7 @@ fn a_message_whose_answer_was_lost_is_found_by_its_marker_and_not_sent_again() {
     let found = messages(&tracker, &issue, 2);
     assert!(found[0].0.contains("version 1 posted"), "{found:?}");
     assert!(found[1].0.contains("version 1 finished"), "{found:?}");
-    wait::holds_for(
-        "each message once",
-        Duration::from_secs(2),
-        || match tracker.messages(&issue).len() {
-            2 => Ok(()),
-            n => Err(format!("{n} messages")),
-        },
-    );
+    stays_at(&tracker, &issue, 2, "each message once");
     let files = tracker.get(&format!("data/issue/{issue}?@fields=files"));
     assert_eq!(
         files["data"]["attributes"]["files"]
@@ -522,21 +523,18 @@ fn a_post_merge_failure_tells_the_issue_about_the_revert() {
         c["versions"][0]["targets"][0]["gate"]["state"] == "reverted"
     });
     let found = messages(&tracker, &issue, 4);
-    let texts: Vec<&str> = found.iter().map(|(t, _)| t.as_str()).collect();
-    assert!(texts[2].contains("merged on main as "), "{texts:?}");
+    in_order(
+        &found[2..],
+        &[
+            "merged on main as ",
+            "the post-merge checks of change 1 failed on main",
+        ],
+    );
     assert!(
-        texts[3].contains("the post-merge checks of change 1 failed on main"),
-        "{texts:?}"
+        found[3].0.contains("Reverting it with change 2"),
+        "{found:?}"
     );
-    assert!(texts[3].contains("Reverting it with change 2"), "{texts:?}");
-    wait::holds_for(
-        "no close after a revert",
-        Duration::from_secs(2),
-        || match tracker.messages(&issue).len() {
-            4 => Ok(()),
-            n => Err(format!("{n} messages")),
-        },
-    );
+    stays_at(&tracker, &issue, 4, "no close after a revert");
     let status = tracker.get(&format!("data/issue/{issue}?@verbose=2&@fields=status"));
     assert_ne!(status["data"]["attributes"]["status"]["name"], "resolved");
 }
