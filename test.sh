@@ -38,11 +38,11 @@ ensure_apt() {
     die "cannot install ${missing[*]}"
 }
 
-# ensure_venv REQUIREMENT...: a Python virtual environment in $cache/venv holding these pip
-# requirements (e.g. `roundup==2.4.0`), put first on PATH with VIRTUAL_ENV exported for the
-# tests. It is made again only when the requirement list changes (a stamp file records it).
-ensure_venv() {
-  local venv=$cache/venv want
+# make_venv DIR REQUIREMENT...: a Python virtual environment in DIR holding these pip requirements,
+# made again only when the requirement list changes (a stamp file records it).
+make_venv() {
+  local venv=$1 want
+  shift
   want=$(printf '%s\n' "$@" | sort)
   if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/.requirements" 2>/dev/null)" != "$want" ]; then
     command -v python3 >/dev/null || ensure_apt python3
@@ -55,7 +55,22 @@ ensure_venv() {
     fi
     printf '%s\n' "$want" >"$venv/.requirements"
   fi
-  export VIRTUAL_ENV=$venv PATH=$venv/bin:$PATH
+}
+
+# ensure_venv REQUIREMENT...: the shared virtual environment $cache/venv holding these pip
+# requirements (e.g. `blurb==2.3.0`), put first on PATH with VIRTUAL_ENV exported for the tests.
+ensure_venv() {
+  make_venv "$cache/venv" "$@"
+  export VIRTUAL_ENV=$cache/venv PATH=$cache/venv/bin:$PATH
+}
+
+# ensure_named_venv NAME REQUIREMENT...: a separate environment $cache/venv-NAME, for tools that
+# must not share one with the others (adding them does not rebuild it); its bin/ is added to PATH.
+ensure_named_venv() {
+  local name=$1
+  shift
+  make_venv "$cache/venv-$name" "$@"
+  export PATH=$PATH:$cache/venv-$name/bin
 }
 
 # What the tests need.
@@ -71,6 +86,9 @@ ensure_apt bubblewrap
 # tests/it/news.rs judges NEWS entries against blurb itself (tests/it/data/blurb_judge.py);
 # tests/it/serve_schemathesis.rs runs property-based tests of the API from its OpenAPI document.
 ensure_venv blurb==2.3.0 schemathesis==4.32.5
+# tests/it/tracker.rs runs a real Roundup tracker (roundup-admin, roundup-server) in its own
+# environment, so adding it does not rebuild the shared one.
+ensure_named_venv roundup roundup==2.6.0
 if command -v rustup >/dev/null; then
   rustup component add rustfmt clippy >/dev/null 2>&1 || true
 fi

@@ -46,6 +46,9 @@ _review() {
             review,hook)
                 cmd="review__subcmd__hook"
                 ;;
+            review,issue)
+                cmd="review__subcmd__issue"
+                ;;
             review,lint)
                 cmd="review__subcmd__lint"
                 ;;
@@ -130,6 +133,9 @@ _review() {
             review__subcmd__help,hook)
                 cmd="review__subcmd__help__subcmd__hook"
                 ;;
+            review__subcmd__help,issue)
+                cmd="review__subcmd__help__subcmd__issue"
+                ;;
             review__subcmd__help,lint)
                 cmd="review__subcmd__help__subcmd__lint"
                 ;;
@@ -184,6 +190,9 @@ _review() {
             review__subcmd__help__subcmd__serve,init)
                 cmd="review__subcmd__help__subcmd__serve__subcmd__init"
                 ;;
+            review__subcmd__help__subcmd__serve,outbox)
+                cmd="review__subcmd__help__subcmd__serve__subcmd__outbox"
+                ;;
             review__subcmd__help__subcmd__serve,user)
                 cmd="review__subcmd__help__subcmd__serve__subcmd__user"
                 ;;
@@ -232,6 +241,9 @@ _review() {
             review__subcmd__serve,init)
                 cmd="review__subcmd__serve__subcmd__init"
                 ;;
+            review__subcmd__serve,outbox)
+                cmd="review__subcmd__serve__subcmd__outbox"
+                ;;
             review__subcmd__serve,user)
                 cmd="review__subcmd__serve__subcmd__user"
                 ;;
@@ -240,6 +252,9 @@ _review() {
                 ;;
             review__subcmd__serve__subcmd__help,init)
                 cmd="review__subcmd__serve__subcmd__help__subcmd__init"
+                ;;
+            review__subcmd__serve__subcmd__help,outbox)
+                cmd="review__subcmd__serve__subcmd__help__subcmd__outbox"
                 ;;
             review__subcmd__serve__subcmd__help,user)
                 cmd="review__subcmd__serve__subcmd__help__subcmd__user"
@@ -284,7 +299,7 @@ _review() {
 
     case "${cmd}" in
         review)
-            opts="-q -v -C -h -V --quiet --verbose --color --config --help --version config completions man series serve lint news hook post backport status list abandon download approve recheck promote dequeue demo login logout help"
+            opts="-q -v -C -h -V --quiet --verbose --color --config --help --version config completions man series serve lint news hook post backport status issue list abandon download approve recheck promote dequeue demo login logout help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -666,7 +681,7 @@ _review() {
             return 0
             ;;
         review__subcmd__help)
-            opts="config completions man series serve lint news hook post backport status list abandon download approve recheck promote dequeue demo login logout help"
+            opts="config completions man series serve lint news hook post backport status issue list abandon download approve recheck promote dequeue demo login logout help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -875,6 +890,20 @@ _review() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        review__subcmd__help__subcmd__issue)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         review__subcmd__help__subcmd__lint)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1030,7 +1059,7 @@ _review() {
             return 0
             ;;
         review__subcmd__help__subcmd__serve)
-            opts="init user"
+            opts="init user outbox"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1044,6 +1073,20 @@ _review() {
             return 0
             ;;
         review__subcmd__help__subcmd__serve__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        review__subcmd__help__subcmd__serve__subcmd__outbox)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1242,6 +1285,36 @@ _review() {
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        review__subcmd__issue)
+            opts="-q -v -C -h -V --format --quiet --verbose --color --config --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1718,7 +1791,7 @@ _review() {
             return 0
             ;;
         review__subcmd__serve)
-            opts="-q -v -C -h -V --dir --listen --quiet --verbose --color --config --help --version init user help"
+            opts="-q -v -C -h -V --dir --listen --quiet --verbose --color --config --help --version init user outbox help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1752,7 +1825,7 @@ _review() {
             return 0
             ;;
         review__subcmd__serve__subcmd__help)
-            opts="init user help"
+            opts="init user outbox help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1780,6 +1853,20 @@ _review() {
             return 0
             ;;
         review__subcmd__serve__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        review__subcmd__serve__subcmd__help__subcmd__outbox)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1862,6 +1949,40 @@ _review() {
                     ;;
                 --name)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        review__subcmd__serve__subcmd__outbox)
+            opts="-q -v -C -h -V --dir --format --quiet --verbose --color --config --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 --color)

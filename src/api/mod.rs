@@ -5,7 +5,10 @@
 //! strings. A job result has one shape ([`JobResult`]) whatever runs the job.
 
 pub mod openapi;
+mod service;
 pub mod time;
+
+pub use service::{ClaCheck, Health, Issue, IssueChange, TrackerAccess, TrackerHealth};
 
 use serde::{Deserialize, Serialize};
 
@@ -189,6 +192,9 @@ pub struct Change {
     pub backport_of: Option<u64>,
     /// Oldest first.
     pub versions: Vec<Version>,
+    /// The CLA check of the newest version, when the service requires one and has checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cla: Option<ClaCheck>,
 }
 
 impl Change {
@@ -514,14 +520,6 @@ pub struct ChangeList {
     pub changes: Vec<ChangeSummary>,
 }
 
-/// `GET /api/v1/health`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Health {
-    pub status: String,
-    pub version: String,
-    pub project: String,
-}
-
 /// The roles of decision 8.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -628,6 +626,12 @@ pub enum ErrorCode {
     GateRefused,
     /// 503: the service is shutting down.
     ShuttingDown,
+    /// 422 at upload, 404 at `/issues`: the tracker has no such issue (or it is not a reference).
+    UnknownIssue,
+    /// 503: the issue tracker cannot be reached or refuses the bot account.
+    TrackerUnavailable,
+    /// 404: the service has no issue tracker (`[tracker]`).
+    NoTracker,
     /// 500.
     Internal,
 }
@@ -671,6 +675,9 @@ impl ErrorCode {
         ErrorCode::InvalidQuery,
         ErrorCode::GateRefused,
         ErrorCode::ShuttingDown,
+        ErrorCode::UnknownIssue,
+        ErrorCode::TrackerUnavailable,
+        ErrorCode::NoTracker,
         ErrorCode::Internal,
     ];
 }

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod errors;
 pub mod gate;
 pub mod hook;
+pub mod issue;
 pub mod lint;
 pub mod login;
 pub mod man;
@@ -19,6 +20,7 @@ pub mod news;
 pub mod post;
 pub mod series;
 pub mod serve;
+pub mod serve_outbox;
 pub mod status;
 
 use std::ffi::OsString;
@@ -96,6 +98,7 @@ pub enum Command {
     Post(post::Args),
     Backport(backport::Args),
     Status(status::Args),
+    Issue(issue::Args),
     List(changes::ListArgs),
     Abandon(changes::AbandonArgs),
     Download(changes::DownloadArgs),
@@ -115,7 +118,8 @@ pub const COMMAND_GROUPS: &[(&str, &[&str])] = &[
     (
         "Contributing",
         &[
-            "series", "lint", "news", "post", "backport", "status", "list", "abandon", "download",
+            "series", "lint", "news", "post", "backport", "status", "issue", "list", "abandon",
+            "download",
         ],
     ),
     (
@@ -235,6 +239,7 @@ fn dispatch(ctx: &Context, command: Command) -> CliResult {
         Command::Post(args) => post::run(ctx, args),
         Command::Backport(args) => backport::run(ctx, args),
         Command::Status(args) => status::run(ctx, args),
+        Command::Issue(args) => issue::run(ctx, args),
         Command::List(args) => changes::list(ctx, args),
         Command::Abandon(args) => changes::abandon(ctx, args),
         Command::Download(args) => changes::download(ctx, args),

@@ -36,6 +36,8 @@ pub enum ServeCommand {
     Init(InitArgs),
     /// Add, list or remove the service's users
     User(UserArgs),
+    /// List the notifications waiting to be sent to the issue tracker
+    Outbox(super::serve_outbox::Args),
 }
 
 #[derive(Debug, clap::Args)]
@@ -126,6 +128,7 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
             UserCommand::List(list) => user_list(ctx, list),
             UserCommand::Remove(remove) => user_remove(ctx, remove),
         },
+        Some(ServeCommand::Outbox(outbox)) => super::serve_outbox::run(ctx, outbox),
     }
 }
 

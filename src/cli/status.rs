@@ -139,6 +139,9 @@ struct StatusJson<'a> {
     /// The change this one backports, if any.
     backport_of: Option<u64>,
     targets: Vec<TargetResult>,
+    /// The CLA check of the version, when the service requires one (docs/tracker.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cla: Option<&'a api::ClaCheck>,
 }
 
 pub fn run(ctx: &Context, args: Args) -> CliResult {
@@ -326,6 +329,7 @@ pub(crate) fn show(
                 outcome: overall(change),
                 backport_of: change.backport_of,
                 targets,
+                cla: change.cla.as_ref(),
             };
             let text = if lines {
                 serde_json::to_string(&record)
@@ -354,6 +358,10 @@ pub(crate) fn show(
             );
             p.out_line(&p.paint(Stream::Stdout, EMPHASIS, &head))?;
             p.out_line(&p.paint(Stream::Stdout, DIM, &service.change_url(id)))?;
+            if let Some(cla) = &change.cla {
+                let state = if cla.passed { "passed" } else { "failed" };
+                p.out_line(&format!("CLA check {state}: {}", cla.detail))?;
+            }
             for t in &targets {
                 let mut line = format!("  {}: {}", t.target, t.apply.as_str());
                 if t.series == api::SeriesKind::BranchSpecific {
@@ -450,6 +458,7 @@ mod tests {
             created: String::new(),
             current_version: 1,
             backport_of: None,
+            cla: None,
             versions: vec![Version {
                 number: 1,
                 id: "x".into(),

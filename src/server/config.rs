@@ -45,6 +45,9 @@ pub struct ServeConfig {
     pub gate: Gate,
     #[serde(default)]
     pub web: Web,
+    /// The issue tracker (docs/tracker.md).
+    #[serde(default)]
+    pub tracker: Option<super::tracker::TrackerConfig>,
 }
 
 /// `[web]`: what the service shows to whom.
@@ -415,6 +418,9 @@ impl ServeConfig {
                 ));
             }
         }
+        if let Some(tracker) = &self.tracker {
+            tracker.validate()?;
+        }
         for known in &self.known_failures {
             if let Err(e) = KnownFailures::compile(std::slice::from_ref(known)) {
                 return Err(format!(
@@ -542,6 +548,13 @@ poll_ms = 1000                    # how often branches are read to notice outsid
 
 [web]
 public = false                    # true: `git clone` of /git/ without a token (security changes stay hidden)
+
+# [tracker]                       # the issue tracker (docs/tracker.md)
+# kind = "roundup"
+# url = "https://bugs.example.org/cpython/"  # its tracker_web
+# user = "review-bot"
+# password_env = "REVIEW_TRACKER_PASSWORD"   # or password_file (chmod 600); never the password here
+# require_cla = false
 
 # [[known_failure]]               # a known intermittent failure, recognised in job logs (gate)
 # pattern = "ConnectionResetError"  # a regular expression searched in a failed job's log

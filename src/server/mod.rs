@@ -9,6 +9,7 @@ pub mod gate_view;
 pub mod http;
 pub mod pipeline;
 pub mod store;
+pub mod tracker;
 pub mod users;
 
 use std::future::Future;
@@ -214,6 +215,35 @@ fn sandbox_for(service: &Service) -> Result<(executor::sandbox::Sandbox, PathBuf
     Ok((sandbox, root))
 }
 
+/// The issue tracker of `[tracker]`, its task started (it ends with the runtime).
+fn start_tracker(
+    service: &Service,
+    listener: &tokio::net::TcpListener,
+    events: &mpsc::UnboundedSender<String>,
+) -> Result<Option<Arc<tracker::TrackerService>>, ServeError> {
+    let Some(config) = &service.config.tracker else {
+        return Ok(None);
+    };
+    let listen = listener
+        .local_addr()
+        .map(|a| format!("http://{a}"))
+        .map_err(io_err(&service.dir))?;
+    let tracker = tracker::TrackerService::new(
+        config,
+        service.store.clone(),
+        &service.config.project.name,
+        &listen,
+        events.clone(),
+    )
+    .map_err(|message| ConfigError::Invalid {
+        path: service.dir.join(config::FILE_NAME),
+        message,
+    })?;
+    let tracker = Arc::new(tracker);
+    tokio::spawn(tracker.clone().run());
+    Ok(Some(tracker))
+}
+
 /// Runs the service until `shutdown` resolves: recovers the last run's state, serves HTTP,
 /// runs jobs. On shutdown it stops taking work, cancels running jobs (queued again for the
 /// next start) and returns once their state is recorded.
@@ -276,11 +306,11 @@ pub async fn run(
         .map_err(|e| ServeError::Gate(gate_runner::GateError::Other(e.to_string())))?
         .map_err(ServeError::Gate)?;
     let scheduler = tokio::spawn(pipeline.clone().schedule());
-    let state = Arc::new(http::AppState::new(
-        pipeline.clone(),
-        gate.clone(),
-        service.dir.clone(),
-    ));
+    let tracker = start_tracker(&service, &listener, &events)?;
+    let state = Arc::new(
+        http::AppState::new(pipeline.clone(), gate.clone(), service.dir.clone())
+            .with_tracker(tracker),
+    );
     let app = http::router(state);
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let stopping = pipeline.clone();

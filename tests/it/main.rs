@@ -28,3 +28,4 @@ mod serve_git_auth;
 mod serve_post_merge;
 mod serve_sandbox;
 mod serve_schemathesis;
+mod tracker;

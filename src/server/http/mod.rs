@@ -7,6 +7,7 @@ mod gate;
 mod git_backend;
 mod logs;
 mod series;
+mod tracker;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -22,6 +23,7 @@ use axum::Router;
 use super::gate_runner::{GateError, GateRunner};
 use super::pipeline::{Expansion, Pipeline, PipelineError};
 use super::store::{StoreError, UserRow};
+use super::tracker::TrackerService;
 use crate::api::{self, ErrorCode};
 use crate::git::am::MboxError;
 
@@ -40,6 +42,8 @@ pub struct AppState {
     pub gate: Arc<GateRunner>,
     /// The service directory (holds `<project>.git`).
     pub dir: PathBuf,
+    /// The issue tracker, with `[tracker]`.
+    pub tracker: Option<Arc<TrackerService>>,
     cache: Mutex<Cache>,
 }
 
@@ -61,8 +65,15 @@ impl AppState {
             pipeline,
             gate,
             dir,
+            tracker: None,
             cache: Mutex::new(Cache::default()),
         }
+    }
+
+    /// The same state with the issue tracker.
+    pub fn with_tracker(mut self, tracker: Option<Arc<TrackerService>>) -> Self {
+        self.tracker = tracker;
+        self
     }
 
     fn cache(&self) -> std::sync::MutexGuard<'_, Cache> {
@@ -189,6 +200,7 @@ fn api_routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<AppState>>)
         ("post", "/api/v1/branches/{name}/unfreeze", post(unfreeze)),
         ("get", "/api/v1/gate/runs/{run}/log", get(gate_log)),
         ("get", "/api/v1/jobs/{id}/log", get(job_log)),
+        ("get", "/api/v1/issues/{reference}", get(tracker::get_issue)),
     ]
 }
 
@@ -222,6 +234,7 @@ async fn health(State(state): State<Arc<AppState>>, headers: HeaderMap) -> ApiRe
         status: "ok".into(),
         version: env!("CARGO_PKG_VERSION").into(),
         project: state.pipeline.config.project.name.clone(),
+        tracker: state.tracker.as_ref().map(|t| t.health()),
     };
     let body = json_bytes(&health)?;
     Ok(with_etag(

@@ -279,8 +279,7 @@ impl Store {
             .collect()
     }
 
-    /// The mbox of version `number` of `change`.
-    #[cfg(test)]
+    /// The mbox of version `number` of `change` (the series of every target without its own).
     pub fn version_mbox(&self, change: u64, number: u32) -> Result<Option<Vec<u8>>> {
         let conn = self.conn();
         Ok(conn
@@ -334,6 +333,8 @@ impl Store {
         };
         let gate = gate_for(&conn, &[number])?;
         let versions = versions_of(&conn, number, &gate)?;
+        let current_version = versions.last().map_or(0, |v| v.number);
+        let cla = super::outbox::cla_of(&conn, number, current_version)?;
         Ok(Some(api::Change {
             number,
             title,
@@ -343,9 +344,10 @@ impl Store {
             state: ChangeState::parse(&state).ok_or_else(|| corrupt("state", &state))?,
             draft,
             created: rfc3339_millis(created_ms),
-            current_version: versions.last().map_or(0, |v| v.number),
+            current_version,
             backport_of,
             versions,
+            cla,
         }))
     }
 }

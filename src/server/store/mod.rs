@@ -7,6 +7,7 @@ mod changes;
 mod gate;
 mod jobs;
 mod list;
+mod outbox;
 #[cfg(test)]
 mod plans;
 mod schema;
@@ -192,3 +193,4 @@ impl Store {
 pub use changes::{revert_title, verdict, ChangeNewest, ChangeOwner, UploadPlace, VersionRef};
 pub use gate::{GateProcess, GateRows};
 pub use series::{CurrentSeries, TargetSeries};
+pub use outbox::{ClaRow, IssueChangeRow, OutboxRow, TrackerChange};

@@ -16,6 +16,7 @@ use tempfile::TempDir;
 
 pub mod client;
 pub mod git;
+pub mod roundup;
 pub mod serve;
 pub mod wait;
 
