@@ -178,7 +178,9 @@ fn result_schemas() -> Value {
                     "detail": {"type": ["string", "null"]},
                     "log_url": {"type": "string"},
                     "known_failure": {"type": ["string", "null"], "description":
-                        "for a failed job whose log matched a [[known_failure]] pattern: its issue (e.g. gh-1234); recheck"}}},
+                        "for a failed job whose log matched a [[known_failure]] pattern: its issue (e.g. gh-1234); recheck"},
+                    "voting": {"type": "boolean", "description":
+                        "false for a voting = false job: shown, but its failure fails neither the verdict nor the gate"}}},
                 "TargetResult": {"type": "object", "properties": {
                     "target": {"type": "string"},
                     "apply": {"type": "string", "enum": ["pending", "applies", "conflicts", "already-merged"]},

@@ -261,6 +261,14 @@ pub struct Job {
     /// the service's own environment reaches a job.
     #[serde(default)]
     pub env: std::collections::BTreeMap<String, String>,
+    /// False: it runs and is shown, but its failure never fails a verdict nor the gate (which
+    /// does not run it).
+    #[serde(default = "default_voting")]
+    pub voting: bool,
+}
+
+fn default_voting() -> bool {
+    true
 }
 
 fn default_timeout() -> u64 {
@@ -414,6 +422,15 @@ impl ServeConfig {
                     "gate.jobs names `{unknown}`, which is not a [[job]]"
                 ));
             }
+            if let Some(advisory) = jobs
+                .iter()
+                .find(|j| self.job(j).is_some_and(|k| !k.voting))
+            {
+                return Err(format!(
+                    "gate.jobs names `{advisory}`, a job with voting = false: remove it from \
+                     gate.jobs, or make the job voting"
+                ));
+            }
         }
         for known in &self.known_failures {
             if let Err(e) = KnownFailures::compile(std::slice::from_ref(known)) {
@@ -431,7 +448,12 @@ impl ServeConfig {
     pub fn gate_config(&self) -> super::gate::GateConfig {
         let jobs = match &self.gate.jobs {
             Some(jobs) => jobs.clone(),
-            None => self.jobs.iter().map(|j| j.name.clone()).collect(),
+            None => self
+                .jobs
+                .iter()
+                .filter(|j| j.voting)
+                .map(|j| j.name.clone())
+                .collect(),
         };
         super::gate::GateConfig {
             approvals_needed: self.gate.approvals_needed,
@@ -441,7 +463,7 @@ impl ServeConfig {
             post_merge_jobs: self
                 .jobs
                 .iter()
-                .filter(|j| j.post_merge)
+                .filter(|j| j.post_merge && j.voting)
                 .map(|j| j.name.clone())
                 .collect(),
             known_failure_retries: self
@@ -532,12 +554,13 @@ post_merge = true                 # also run on the branch after a merge (gate)
 branches = []                     # branches it runs for; empty means all
 network = false                   # true: the job may use the network
 env = {{}}                          # its environment, e.g. {{ CI = "1" }}; nothing else of this one
+voting = true                     # false: shown, but its failure fails neither the checks nor the gate
 
 [gate]
 approvals_needed = 1              # distinct core approvals a version needs to enter the queue
 self_approval = true              # core developers may approve their own changes (never while frozen)
 concurrency = 4                   # items of one branch's queue built or tested at once
-# jobs = ["tests"]                # jobs that must pass before a merge; absent: every [[job]]
+# jobs = ["tests"]                # jobs that must pass before a merge; absent: every voting [[job]]
 poll_ms = 1000                    # how often branches are read to notice outside pushes
 
 [web]
@@ -627,6 +650,10 @@ mod tests {
         assert_eq!(config.known_failure_retries.get("gh-1"), Some(&2));
         for (bad, says) in [
             ("[gate]\njobs = [\"nope\"]\n", "gate.jobs names `nope`"),
+            (
+                "[[job]]\nname = \"lint\"\nrun = \"true\"\nvoting = false\n[gate]\njobs = [\"lint\"]\n",
+                "gate.jobs names `lint`, a job with voting = false",
+            ),
             ("[gate]\nconcurrency = 0\n", "gate.concurrency"),
             ("[gate]\napprovals_needed = 0\n", "gate.approvals_needed"),
             (

@@ -215,6 +215,7 @@ impl Pipeline {
                     timeout_secs: job.timeout_secs,
                     skipped: (!self.executor.serves(platform))
                         .then(|| format!("no runner serves platform `{platform}`")),
+                    voting: job.voting,
                 });
             }
         }

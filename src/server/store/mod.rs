@@ -98,6 +98,8 @@ pub struct NewJob {
     pub timeout_secs: u64,
     /// Skipped jobs are stored final, with why.
     pub skipped: Option<String>,
+    /// False: its failure does not fail the target's verdict.
+    pub voting: bool,
 }
 
 /// A job as the executor needs it.
