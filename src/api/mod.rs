@@ -462,9 +462,24 @@ pub struct ChangeList {
 /// `GET /api/v1/health`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Health {
+    /// `ok`, or `degraded` when a platform's executor cannot take jobs.
     pub status: String,
     pub version: String,
     pub project: String,
+    /// The platforms of `[[platform]]` and their executors' state (absent from older services).
+    #[serde(default)]
+    pub platforms: Vec<PlatformHealth>,
+}
+
+/// A platform's executor as the health endpoint reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlatformHealth {
+    pub name: String,
+    /// `local` or `buildbot`.
+    pub executor: String,
+    pub available: bool,
+    /// Why it is not available (e.g. `Buildbot at http://... unreachable: connection refused`).
+    pub detail: Option<String>,
 }
 
 /// The roles of decision 8.

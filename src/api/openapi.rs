@@ -224,7 +224,12 @@ fn base_document() -> Value {
                         "code": {"type": "string", "enum": codes},
                         "message": {"type": "string"}}}}},
                 "Health": {"type": "object", "properties": {
-                    "status": {"type": "string"}, "version": {"type": "string"}, "project": {"type": "string"}}},
+                    "status": {"type": "string", "enum": ["ok", "degraded"],
+                        "description": "degraded: a platform's executor cannot take jobs (see platforms)"},
+                    "version": {"type": "string"}, "project": {"type": "string"},
+                    "platforms": {"type": "array", "items": {"type": "object", "properties": {
+                        "name": {"type": "string"}, "executor": {"type": "string", "enum": ["local", "buildbot"]},
+                        "available": {"type": "boolean"}, "detail": {"type": ["string", "null"]}}}}}},
                 "User": {"type": "object", "properties": {
                     "name": {"type": "string"},
                     "role": {"type": "string", "enum": ["contributor", "core", "release-manager"]}}},

@@ -149,9 +149,8 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
     }
     post.extend(["--kind", "bugfix", "--title", "Greet with more enthusiasm"]);
     world.step(&service, &as_ann, &clone, &post, &[0])?;
-    ctx.printer.info(
-        "the checks run on every branch; `flaky` is non-voting: its failure blocks nothing",
-    );
+    ctx.printer
+        .info("the checks run on every branch; `flaky` is non-voting: its failure blocks nothing");
     world.step(&service, &as_ann, &clone, &["status", "--watch"], &[0])?;
     world.step(&service, &as_cora, &clone, &["approve", "1"], &[0])?;
     world.step(&service, &as_ann, &clone, &["status", "1", "--watch"], &[0])?;

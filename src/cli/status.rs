@@ -381,7 +381,10 @@ pub(crate) fn show(
                 p.out_line(&line)?;
                 let name_width = t.jobs.iter().map(|j| j.name.len()).max().unwrap_or(0);
                 for (name, runs) in by_name(&t.jobs) {
-                    let line = format!("    {name:name_width$}  {}", matrix_line(change.number, &runs));
+                    let line = format!(
+                        "    {name:name_width$}  {}",
+                        matrix_line(change.number, &runs)
+                    );
                     p.out_line(line.trim_end())?;
                 }
             }
@@ -545,8 +548,8 @@ mod tests {
 
     #[test]
     fn jobs_show_one_line_per_name_with_each_platform_and_non_voting_marked() {
-        let job = |id: u64, name: &str, platform: &str, state: JobState, voting: bool| {
-            api::JobResult {
+        let job =
+            |id: u64, name: &str, platform: &str, state: JobState, voting: bool| api::JobResult {
                 id,
                 name: name.into(),
                 platform: platform.into(),
@@ -557,8 +560,7 @@ mod tests {
                 log_url: api::log_url(id),
                 known_failure: None,
                 voting,
-            }
-        };
+            };
         let jobs = [
             job(1, "tests", "linux", JobState::Passed, true),
             job(2, "tests", "freebsd", JobState::Failed, true),

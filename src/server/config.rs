@@ -45,6 +45,12 @@ pub struct ServeConfig {
     pub gate: Gate,
     #[serde(default)]
     pub web: Web,
+    /// `[[platform]]`: which executor runs each platform's jobs (`local` needs none).
+    #[serde(default, rename = "platform")]
+    pub platforms: Vec<super::executor::settings::Platform>,
+    /// `[buildbot]`: the master of the `executor = "buildbot"` platforms.
+    #[serde(default)]
+    pub buildbot: Option<super::executor::settings::Buildbot>,
 }
 
 /// `[web]`: what the service shows to whom.
@@ -407,6 +413,7 @@ impl ServeConfig {
                 ));
             }
         }
+        super::executor::settings::validate(&self.platforms, self.buildbot.as_ref())?;
         if self.gate.concurrency == 0 {
             return Err("gate.concurrency must be at least 1".into());
         }
@@ -422,10 +429,7 @@ impl ServeConfig {
                     "gate.jobs names `{unknown}`, which is not a [[job]]"
                 ));
             }
-            if let Some(advisory) = jobs
-                .iter()
-                .find(|j| self.job(j).is_some_and(|k| !k.voting))
-            {
+            if let Some(advisory) = jobs.iter().find(|j| self.job(j).is_some_and(|k| !k.voting)) {
                 return Err(format!(
                     "gate.jobs names `{advisory}`, a job with voting = false: remove it from \
                      gate.jobs, or make the job voting"

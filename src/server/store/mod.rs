@@ -3,6 +3,7 @@
 //! loses nothing: on restart, versions not yet applied are applied and jobs that were running
 //! are queued again.
 
+mod buildbot;
 mod changes;
 mod gate;
 mod jobs;
@@ -174,5 +175,6 @@ impl Store {
     }
 }
 
+pub use buildbot::BuildbotRequest;
 pub use changes::{revert_title, verdict, ChangeNewest, ChangeOwner, UploadPlace, VersionRef};
 pub use gate::{GateProcess, GateRows};

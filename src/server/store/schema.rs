@@ -391,9 +391,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db");
         let mut conn = Connection::open(&path).unwrap();
+        // The migrations before this one (others may come after it).
         let before = MIGRATIONS
             .iter()
-            .position(|m| *m as usize == m_buildbot_executor as usize)
+            .position(|m| std::ptr::fn_addr_eq(*m, m_buildbot_executor as Migration))
             .unwrap();
         migrate_to(&mut conn, before).unwrap();
         conn.execute_batch(ONE_OLD_CHANGE).unwrap();
