@@ -18,170 +18,23 @@ use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use review::server::gate::{
-    Action, BuildOutcome, ChangeNumber, CommitId, Event, Gate, GateConfig, MergeOutcome, Notice,
-    RunId, SpecBuild, Version,
-};
+use review::server::gate::{Action, Event, Gate, JobReport, JobStart, RunId};
+
+mod gate_sim;
+
+use gate_sim::{approvals, config, instant, passes, settle, simulate, Drain, Scenario};
 
 const CHANGES: u64 = 20;
 const JOB_MS: u64 = 2000;
 const CONCURRENCY: usize = 4;
 const FAILING: u64 = 10;
-const TARGET: &str = "main";
 
-fn config(concurrency: usize) -> GateConfig {
-    GateConfig {
+fn scenario(concurrency: usize, failing: u64) -> Scenario {
+    Scenario {
+        changes: CHANGES,
+        job_ms: JOB_MS,
         concurrency,
-        ..GateConfig::default()
-    }
-}
-
-/// The oracle: a tree fails its job when it contains the failing change.
-fn passes(build: &SpecBuild, failing: u64) -> bool {
-    build
-        .items
-        .iter()
-        .all(|i| i.change != ChangeNumber(failing))
-}
-
-fn approvals() -> Vec<Event> {
-    let mut events = vec![Event::BranchMoved {
-        target: TARGET.into(),
-        tip: CommitId("base".into()),
-    }];
-    events.extend((1..=CHANGES).map(|c| Event::Approved {
-        change: ChangeNumber(c),
-        version: Version(1),
-        target: TARGET.into(),
-        approver: "carol".into(),
-        owner: "alice".into(),
-    }));
-    events
-}
-
-/// What a drained queue looked like.
-struct Drain {
-    ms: u64,
-    runs: u64,
-    merged: u64,
-    ejected: u64,
-}
-
-/// Builds and merges take no time in either variant: their results come back at once.
-fn instant(action: &Action) -> Option<Event> {
-    match action {
-        Action::Build { build, .. } => Some(Event::BuildFinished {
-            target: TARGET.into(),
-            build: build.clone(),
-            outcome: BuildOutcome::Applied {
-                commit: CommitId(build.to_string()),
-            },
-        }),
-        Action::Merge { from, to, .. } => Some(Event::MergeFinished {
-            target: TARGET.into(),
-            from: from.clone(),
-            to: to.clone(),
-            outcome: MergeOutcome::Merged,
-        }),
-        _ => None,
-    }
-}
-
-/// Count settled changes; true once every change merged or was ejected.
-fn settle(actions: &[Action], merged: &mut u64, ejected: &mut u64) -> bool {
-    for a in actions {
-        if let Action::Notify { notice, .. } = a {
-            match notice {
-                Notice::Merged { .. } => *merged += 1,
-                Notice::Ejected(_) => *ejected += 1,
-                _ => {}
-            }
-        }
-    }
-    *merged + *ejected == CHANGES
-}
-
-/// The discrete-event variant: builds and merges are instant, every job takes `JOB_MS`.
-/// With `trace`, every run, cancellation and settled change is written to `trace`.
-fn simulate(concurrency: usize, failing: u64, trace: Option<&mut dyn Write>) -> Drain {
-    let mut trace = trace;
-    let mut gate = Gate::new(config(concurrency));
-    let mut now = 0;
-    // Runs in flight: run -> (finish time, the StartJob action).
-    let mut running: BTreeMap<RunId, (u64, Action)> = BTreeMap::new();
-    let mut inbox: Vec<Event> = approvals();
-    let (mut runs, mut merged, mut ejected) = (0, 0, 0);
-    loop {
-        while let Some(event) = (!inbox.is_empty()).then(|| inbox.remove(0)) {
-            let actions = gate.handle(event);
-            if settle(&actions, &mut merged, &mut ejected) {
-                return Drain {
-                    ms: now,
-                    runs,
-                    merged,
-                    ejected,
-                };
-            }
-            for a in actions {
-                if let Some(event) = instant(&a) {
-                    inbox.push(event);
-                    continue;
-                }
-                match a {
-                    Action::StartJob { run, ref build, .. } => {
-                        runs += 1;
-                        if let Some(t) = trace.as_mut() {
-                            let _ = writeln!(t, "  {:>6} ms  start   {build}", now);
-                        }
-                        running.insert(run, (now + JOB_MS, a));
-                    }
-                    Action::CancelJob { run, .. } => {
-                        if let Some((_, Action::StartJob { build, .. })) = running.remove(&run) {
-                            if let Some(t) = trace.as_mut() {
-                                let _ = writeln!(t, "  {:>6} ms  cancel  {build}", now);
-                            }
-                        }
-                    }
-                    Action::Notify { change, notice, .. } => {
-                        if let Some(t) = trace.as_mut() {
-                            let _ = writeln!(t, "  {:>6} ms  change {}: {notice:?}", now, change.0);
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
-        let next = running
-            .iter()
-            .min_by_key(|(run, (at, _))| (*at, **run))
-            .map(|(run, _)| *run)
-            .expect("work left while the queue has not drained");
-        let (at, action) = running.remove(&next).expect("present");
-        now = at;
-        inbox.push(finished(action, failing));
-    }
-}
-
-fn finished(action: Action, failing: u64) -> Event {
-    let Action::StartJob {
-        run,
-        job,
-        build,
-        commit,
-        ..
-    } = action
-    else {
-        unreachable!("only runs are kept")
-    };
-    Event::JobFinished {
-        target: TARGET.into(),
-        run,
-        passed: passes(&build, failing),
-        build,
-        commit,
-        job,
-        log: format!("run-{}", run.0),
-        known_failure: None,
+        failing,
     }
 }
 
@@ -189,24 +42,21 @@ fn finished(action: Action, failing: u64) -> Event {
 fn real(concurrency: usize, failing: u64) -> io::Result<Drain> {
     let mut gate = Gate::new(config(concurrency));
     let start = Instant::now();
-    let mut running: BTreeMap<RunId, (Child, Action)> = BTreeMap::new();
-    let mut inbox: Vec<Event> = approvals();
-    let (mut runs, mut merged, mut ejected) = (0, 0, 0);
+    let mut running: BTreeMap<RunId, (Child, JobStart)> = BTreeMap::new();
+    let mut inbox: Vec<Event> = approvals(CHANGES);
+    let mut drain = Drain::new();
     let secs = JOB_MS as f64 / 1000.0;
     loop {
         while let Some(event) = (!inbox.is_empty()).then(|| inbox.remove(0)) {
             let actions = gate.handle(event);
-            if settle(&actions, &mut merged, &mut ejected) {
+            let now = start.elapsed().as_millis() as u64;
+            if settle(&actions, now, CHANGES, &mut drain) {
                 for (_, (mut child, _)) in running {
                     child.kill()?;
                     child.wait()?;
                 }
-                return Ok(Drain {
-                    ms: start.elapsed().as_millis() as u64,
-                    runs,
-                    merged,
-                    ejected,
-                });
+                drain.ms = now;
+                return Ok(drain);
             }
             for a in actions {
                 if let Some(event) = instant(&a) {
@@ -214,9 +64,9 @@ fn real(concurrency: usize, failing: u64) -> io::Result<Drain> {
                     continue;
                 }
                 match a {
-                    Action::StartJob { run, ref build, .. } => {
-                        runs += 1;
-                        let status = if passes(build, failing) { 0 } else { 1 };
+                    Action::StartJob { start } => {
+                        drain.runs += 1;
+                        let status = if passes(&start.build, failing) { 0 } else { 1 };
                         let child = Command::new("sh")
                             .arg("-c")
                             .arg(format!("sleep {secs}; exit {status}"))
@@ -224,7 +74,7 @@ fn real(concurrency: usize, failing: u64) -> io::Result<Drain> {
                             .stdout(Stdio::null())
                             .stderr(Stdio::null())
                             .spawn()?;
-                        running.insert(run, (child, a));
+                        running.insert(start.run, (child, start));
                     }
                     Action::CancelJob { run, .. } => {
                         if let Some((mut child, _)) = running.remove(&run) {
@@ -246,30 +96,13 @@ fn real(concurrency: usize, failing: u64) -> io::Result<Drain> {
             thread::sleep(Duration::from_millis(5));
         }
         for (run, success) in done {
-            let (_, action) = running.remove(&run).expect("present");
-            let Event::JobFinished {
-                target,
-                run,
-                build,
-                commit,
-                job,
-                log,
-                known_failure,
-                ..
-            } = finished(action, failing)
-            else {
-                unreachable!("finished makes a job result")
-            };
-            inbox.push(Event::JobFinished {
-                target,
-                run,
-                build,
-                commit,
-                job,
+            let (_, start) = running.remove(&run).expect("present");
+            let log = format!("run-{}", run.0);
+            inbox.push(start.finished(JobReport {
                 passed: success,
                 log,
-                known_failure,
-            });
+                known_failure: None,
+            }));
         }
     }
 }
@@ -326,16 +159,16 @@ fn main() -> io::Result<()> {
     )?;
     let trace = std::env::args().any(|a| a == "--trace");
     let spec = if trace {
-        simulate(CONCURRENCY, FAILING, Some(&mut out))
+        simulate(scenario(CONCURRENCY, FAILING), Some(&mut out))
     } else {
-        simulate(CONCURRENCY, FAILING, None)
+        simulate(scenario(CONCURRENCY, FAILING), None)
     };
-    let serial = simulate(1, FAILING, None);
+    let serial = simulate(scenario(1, FAILING), None);
     report(&mut out, "simulated clock", &spec, &serial)?;
 
     // Where the failing change sits decides how much speculative work is thrown away.
     let times: Vec<u64> = (1..=CHANGES)
-        .map(|f| simulate(CONCURRENCY, f, None).ms)
+        .map(|f| simulate(scenario(CONCURRENCY, f), None).ms)
         .collect();
     let worst = times.iter().max().copied().unwrap_or(0);
     let best = times.iter().min().copied().unwrap_or(0);

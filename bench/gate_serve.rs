@@ -18,18 +18,25 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+// Shared with bench/gate.rs, which uses all of it.
+#[allow(dead_code)]
+mod gate_sim;
 mod support;
 
+use gate_sim::{simulate, Scenario};
 use support::{core_user, git, serve_init, start_serve};
 
-/// One service: returns the seconds to drain the queue and the number of gate runs started.
-fn drain(
-    root: &Path,
-    changes: usize,
-    failing: usize,
-    sleep: f64,
-    concurrency: usize,
-) -> (f64, usize) {
+/// What one drain through the service looked like.
+struct Served {
+    secs: f64,
+    runs: usize,
+    /// Per change (in approval order): when it was first seen testing and when it settled,
+    /// seconds from the first approval, as a client polling every 50 ms sees them.
+    timeline: Vec<(Option<f64>, f64)>,
+}
+
+/// One service: drains `changes` approved changes through it.
+fn drain(root: &Path, changes: usize, failing: usize, sleep: f64, concurrency: usize) -> Served {
     let upstream = root.join(format!("upstream-{concurrency}"));
     std::fs::create_dir_all(&upstream).unwrap();
     git(&upstream, &["init", "-q", "-b", "main"]);
@@ -108,17 +115,24 @@ fn drain(
             .unwrap_or_default()
             .to_owned()
     };
-    let mut done = 0;
-    while done < numbers.len() {
+    let mut timeline: Vec<(Option<f64>, Option<f64>)> = vec![(None, None); numbers.len()];
+    while timeline.iter().any(|(_, settled)| settled.is_none()) {
         assert!(
             start.elapsed() < Duration::from_secs(600),
             "the queue did not drain"
         );
         std::thread::sleep(Duration::from_millis(50));
-        done = numbers
-            .iter()
-            .filter(|n| matches!(state(**n).as_str(), "merged" | "ejected"))
-            .count();
+        for (n, (testing, settled)) in numbers.iter().zip(&mut timeline) {
+            if settled.is_some() {
+                continue;
+            }
+            let now = start.elapsed().as_secs_f64();
+            match state(*n).as_str() {
+                "testing" => *testing = testing.or(Some(now)),
+                "merged" | "ejected" => *settled = Some(now),
+                _ => {}
+            }
+        }
     }
     let secs = start.elapsed().as_secs_f64();
     for (i, n) in numbers.iter().enumerate() {
@@ -137,13 +151,21 @@ fn drain(
                 .file_name()
                 .to_string_lossy()
                 .starts_with("gate-")
+                && e.as_ref().unwrap().path().extension() == Some("log".as_ref())
         })
         .count();
     let _ = Command::new("kill")
         .args(["-TERM", &server.id().to_string()])
         .status();
     let _ = server.wait();
-    (secs, runs)
+    Served {
+        secs,
+        runs,
+        timeline: timeline
+            .into_iter()
+            .map(|(testing, settled)| (testing, settled.unwrap_or(secs)))
+            .collect(),
+    }
 }
 
 fn main() {
@@ -159,18 +181,55 @@ fn main() {
     let failing = changes / 2;
     let concurrency = 4;
     let temp = tempfile::tempdir().unwrap();
-    let (speculative, spec_runs) = drain(temp.path(), changes, failing, sleep, concurrency);
-    let (serial, serial_runs) = drain(temp.path(), changes, failing, sleep, 1);
-    let ideal = changes.div_ceil(concurrency) as f64 * sleep;
+    let spec = drain(temp.path(), changes, failing, sleep, concurrency);
+    let serial = drain(temp.path(), changes, failing, sleep, 1);
+    // The same gate decisions with no service at all: what the schedule allows.
+    let scenario = |concurrency| Scenario {
+        changes: changes as u64,
+        job_ms: (sleep * 1000.0) as u64,
+        concurrency,
+        failing: failing as u64,
+    };
+    let simulated = simulate(scenario(concurrency), None);
+    let simulated_serial = simulate(scenario(1), None);
+    let secs = |ms: u64| ms as f64 / 1000.0;
+    let no_failure = changes.div_ceil(concurrency) as f64 * sleep;
     println!(
         "review serve gate: {changes} changes, gate job sleeping {sleep} s, change {failing} failing"
     );
-    println!("speculative (gate.concurrency = {concurrency}): {speculative:>7.2} s, {spec_runs} gate runs");
-    println!("serial      (gate.concurrency = 1): {serial:>7.2} s, {serial_runs} gate runs");
-    println!("ideal speculative schedule:        {ideal:>7.2} s");
     println!(
-        "speculative vs serial: {:.2}x faster; vs ideal: {:.2}x",
-        serial / speculative,
-        speculative / ideal
+        "speculative (gate.concurrency = {concurrency}): {:>7.2} s, {} gate runs",
+        spec.secs, spec.runs
     );
+    println!(
+        "serial      (gate.concurrency = 1): {:>7.2} s, {} gate runs",
+        serial.secs, serial.runs
+    );
+    println!(
+        "the same gate on a simulated clock (no service overhead): speculative {:.2} s ({} runs), serial {:.2} s",
+        secs(simulated.ms),
+        simulated.runs,
+        secs(simulated_serial.ms)
+    );
+    println!(
+        "ideal if nothing failed, ceil({changes}/{concurrency}) x {sleep} s: {no_failure:.2} s (a failure costs the runs behind it, whatever the service)"
+    );
+    let overhead = spec.secs / secs(simulated.ms);
+    println!(
+        "speculative vs serial: {:.2}x faster; service overhead vs the simulated gate: {overhead:.2}x (goal <= 1.10x: {}), serial {:.2}x",
+        serial.secs / spec.secs,
+        if overhead <= 1.10 { "met" } else { "MISSED" },
+        serial.secs / secs(simulated_serial.ms)
+    );
+    println!("timeline (speculative), seconds from the first approval:");
+    println!("  change  first seen testing  settled  settled on the simulated clock  late by");
+    for (i, (testing, settled)) in spec.timeline.iter().enumerate() {
+        let change = i as u64 + 1;
+        let ideal = secs(simulated.settled.get(&change).copied().unwrap_or(0));
+        let testing = testing.map_or("-".to_owned(), |t| format!("{t:.2}"));
+        println!(
+            "  {change:>6}  {testing:>18}  {settled:>7.2}  {ideal:>30.2}  {:>7.2}",
+            settled - ideal
+        );
+    }
 }

@@ -228,10 +228,11 @@ pub enum Verdict {
 }
 
 /// Where a version stands in the merge gate on one target (`GateState::state`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum GateStatus {
     /// An older version: the gate only knows the newest.
+    #[default]
     None,
     NotApproved,
     Queued,
@@ -303,6 +304,21 @@ pub struct GateState {
     /// Once merged: the post-merge checks of this target (absent from older services).
     #[serde(default)]
     pub post_merge: Option<PostMergeStatus>,
+}
+
+impl GateState {
+    /// A view with nothing but a state and its summary.
+    pub fn new(state: GateStatus, summary: String) -> Self {
+        GateState {
+            state,
+            summary,
+            position: None,
+            queue_length: None,
+            commit: None,
+            approvals: Vec::new(),
+            post_merge: None,
+        }
+    }
 }
 
 /// The post-merge checks of a merged target (`GateState::post_merge`).
@@ -447,10 +463,10 @@ pub struct TargetVerdict {
     pub apply: ApplyState,
     pub verdict: Verdict,
     /// The gate's state of the current version on this target, as in [`GateState::state`]
-    /// (`not-approved`, `queued`, `testing`, `merged`...). Empty from a service that does not
+    /// (`not-approved`, `queued`, `testing`, `merged`...); `none` from a service that does not
     /// say.
     #[serde(default)]
-    pub gate: String,
+    pub gate: GateStatus,
 }
 
 /// `GET /api/v1/changes`.

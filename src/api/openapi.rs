@@ -104,7 +104,7 @@ fn gate_schemas() -> Value {
                         "draft": {"type": "boolean"},
                         "current_version": {"type": "integer"},
                         "targets": {"type": "array", "items": {"type": "object", "properties": {
-                            "target": {"type": "string"}, "apply": {"type": "string"}, "verdict": {"type": "string"}, "gate": {"type": "string"}}}}}}}}}
+                            "target": {"type": "string"}, "apply": {"type": "string"}, "verdict": {"type": "string"}, "gate": {"type": "string", "enum": gate_states}}}}}}}}}
     })
 }
 

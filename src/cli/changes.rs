@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::client;
 use super::Context;
-use crate::api::{ApplyState, ChangeState, ChangeSummary};
+use crate::api::{ApplyState, ChangeState, ChangeSummary, GateStatus};
 use crate::error::{CliError, CliResult, Outcome};
 use crate::service::{GateQueue, ListFilter, ReviewService, ServiceError};
 use crate::ui::OutputFormat;
@@ -68,7 +68,7 @@ fn needs_review(change: &ChangeSummary) -> bool {
         && change
             .targets
             .iter()
-            .any(|t| t.apply == ApplyState::Applies && t.gate == "not-approved")
+            .any(|t| t.apply == ApplyState::Applies && t.gate == GateStatus::NotApproved)
 }
 
 pub fn list(ctx: &Context, args: ListArgs) -> CliResult {

@@ -412,15 +412,7 @@ mod tests {
     use super::*;
 
     fn gate(state: &str) -> GateState {
-        GateState {
-            state: api::GateStatus::parse(state).unwrap(),
-            summary: String::new(),
-            position: None,
-            queue_length: None,
-            commit: None,
-            approvals: Vec::new(),
-            post_merge: None,
-        }
+        GateState::new(api::GateStatus::parse(state).unwrap(), String::new())
     }
 
     #[test]

@@ -8,7 +8,7 @@ use super::errors::{series_error, target_error};
 use super::Context;
 use crate::config::LoadedConfig;
 use crate::error::{CliError, CliResult, Outcome};
-use crate::git::apply::{check_targets, TargetVerdict, Verdict};
+use crate::git::apply::{check_targets, ApplyVerdict, TargetApply};
 use crate::git::mbox::{series_mbox, MboxOptions};
 use crate::git::range_diff::{range_diff, DiffLine, Entry, Side};
 use crate::git::series::{short, Series, SeriesOptions};
@@ -111,7 +111,7 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
         OutputFormat::Human => print_human(ctx, series, &verdicts, comparison.as_deref())?,
     }
     for v in &verdicts {
-        if let Verdict::Conflicts { index, paths, .. } = &v.verdict {
+        if let ApplyVerdict::Conflicts { index, paths, .. } = &v.verdict {
             ctx.printer.hint(&format!(
                 "does not apply to {}: conflicts in {} at commit {index}/{}; post a \
                  branch-specific version with `--target {}` from a branch based on {}",
@@ -125,7 +125,7 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
     }
     if verdicts
         .iter()
-        .any(|v| matches!(v.verdict, Verdict::Conflicts { .. }))
+        .any(|v| matches!(v.verdict, ApplyVerdict::Conflicts { .. }))
     {
         Ok(Outcome::Problems)
     } else {
@@ -198,7 +198,7 @@ fn compare(repo: &git2::Repository, series: &Series, old: &str) -> Result<Vec<En
 fn print_human(
     ctx: &Context,
     series: &Series,
-    verdicts: &[TargetVerdict],
+    verdicts: &[TargetApply],
     comparison: Option<&[Entry]>,
 ) -> Result<(), CliError> {
     let p = &ctx.printer;
@@ -226,11 +226,11 @@ fn print_human(
         .iter()
         .map(|v| {
             let detail = match &v.verdict {
-                Verdict::Applies { tree } => format!("tree {}", short(tree)),
-                Verdict::Conflicts { index, paths, .. } => {
+                ApplyVerdict::Applies { tree } => format!("tree {}", short(tree)),
+                ApplyVerdict::Conflicts { index, paths, .. } => {
                     format!("commit {index}/{n}: {}", paths.join(", "))
                 }
-                Verdict::AlreadyMerged => "every commit is already there".to_owned(),
+                ApplyVerdict::AlreadyMerged => "every commit is already there".to_owned(),
             };
             [v.target.name.clone(), v.verdict.name().to_owned(), detail]
         })
@@ -244,7 +244,7 @@ fn print_human(
     ))?;
     for (row, v) in rows.iter().zip(verdicts) {
         let style = match v.verdict {
-            Verdict::Conflicts { .. } => REMOVED,
+            ApplyVerdict::Conflicts { .. } => REMOVED,
             _ => ADDED,
         };
         let verdict = p.paint(Stream::Stdout, style, &format!("{:w1$}", row[1]));
@@ -373,7 +373,7 @@ fn side_json(side: Option<&Side>) -> Option<SideJson> {
 fn print_json(
     ctx: &Context,
     series: &Series,
-    verdicts: &[TargetVerdict],
+    verdicts: &[TargetApply],
     comparison: Option<&[Entry]>,
 ) -> Result<(), CliError> {
     let json = SeriesJson {
@@ -407,11 +407,11 @@ fn print_json(
                 tip: v.target.tip.to_string(),
                 verdict: v.verdict.name(),
                 tree: match &v.verdict {
-                    Verdict::Applies { tree } => Some(tree.to_string()),
+                    ApplyVerdict::Applies { tree } => Some(tree.to_string()),
                     _ => None,
                 },
                 conflict: match &v.verdict {
-                    Verdict::Conflicts {
+                    ApplyVerdict::Conflicts {
                         index,
                         commit,
                         paths,

@@ -465,15 +465,7 @@ mod tests {
                 git_ref: None,
                 verdict,
                 jobs: Vec::new(),
-                gate: GateState {
-                    state: api::GateStatus::None,
-                    summary: String::new(),
-                    position: None,
-                    queue_length: None,
-                    commit: None,
-                    approvals: Vec::new(),
-                    post_merge: None,
-                },
+                gate: GateState::new(api::GateStatus::None, String::new()),
             })
             .collect();
         Change {

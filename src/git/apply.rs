@@ -13,7 +13,7 @@ use super::series::{BranchRef, Series};
 
 /// The outcome of replaying the series on one target.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
+pub enum ApplyVerdict {
     /// Every commit applied; `tree` is the tree of the last replayed commit.
     Applies { tree: Oid },
     /// Commit number `index` (1-based, in series order) was the first to conflict.
@@ -27,22 +27,22 @@ pub enum Verdict {
     AlreadyMerged,
 }
 
-impl Verdict {
+impl ApplyVerdict {
     /// `applies`, `conflicts` or `already-merged` (the JSON and table spelling).
     pub fn name(&self) -> &'static str {
         match self {
-            Verdict::Applies { .. } => "applies",
-            Verdict::Conflicts { .. } => "conflicts",
-            Verdict::AlreadyMerged => "already-merged",
+            ApplyVerdict::Applies { .. } => "applies",
+            ApplyVerdict::Conflicts { .. } => "conflicts",
+            ApplyVerdict::AlreadyMerged => "already-merged",
         }
     }
 }
 
 /// The verdict of one target.
 #[derive(Debug, Clone)]
-pub struct TargetVerdict {
+pub struct TargetApply {
     pub target: BranchRef,
-    pub verdict: Verdict,
+    pub verdict: ApplyVerdict,
 }
 
 /// Checks the series against every target. `repo_path` is `Repository::path()` of the
@@ -52,7 +52,7 @@ pub fn check_targets(
     repo_path: &Path,
     series: &Series,
     targets: &[BranchRef],
-) -> Result<Vec<TargetVerdict>, git2::Error> {
+) -> Result<Vec<TargetApply>, git2::Error> {
     // Like git, trust the object database when reading: re-hashing every object read (libgit2's
     // default) was a sixth of the history walks below.
     git2::opts::strict_hash_verification(false);
@@ -68,7 +68,7 @@ pub fn check_targets(
         // walks that tell are skipped for the usual case of a series that applies (where
         // "every patch-id is on the target" would not help the user: it still changes it).
         let verdict = match replay {
-            Replay::Changed { tree } => Verdict::Applies { tree },
+            Replay::Changed { tree } => ApplyVerdict::Applies { tree },
             Replay::NoChange { tree } | Replay::Conflict { tree, .. } => {
                 let merge_base = match repo.merge_base(target.tip, series.tip) {
                     Ok(base) => Some(base),
@@ -82,7 +82,7 @@ pub fn check_targets(
                 // Fast-forwarded (or merged) already: the series' tip is in the target's
                 // history. Else every patch-id must be among the target's own commits.
                 if merge_base == Some(series.tip) || ids.all_on(&repo, target.tip, merge_base)? {
-                    Verdict::AlreadyMerged
+                    ApplyVerdict::AlreadyMerged
                 } else {
                     match replay {
                         Replay::Conflict {
@@ -90,17 +90,17 @@ pub fn check_targets(
                             commit,
                             paths,
                             ..
-                        } => Verdict::Conflicts {
+                        } => ApplyVerdict::Conflicts {
                             index,
                             commit,
                             paths,
                         },
-                        _ => Verdict::Applies { tree },
+                        _ => ApplyVerdict::Applies { tree },
                     }
                 }
             }
         };
-        verdicts.push(TargetVerdict {
+        verdicts.push(TargetApply {
             target: target.clone(),
             verdict,
         });

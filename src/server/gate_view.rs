@@ -3,18 +3,6 @@
 use super::gate::{ChangeNumber, GateMachineState, Stage, Standing};
 use crate::api::{self, GateStatus, PostMergeStatus};
 
-fn view_of(state: GateStatus, summary: String) -> api::GateState {
-    api::GateState {
-        state,
-        summary,
-        position: None,
-        queue_length: None,
-        commit: None,
-        approvals: Vec::new(),
-        post_merge: None,
-    }
-}
-
 /// The gate's view of version `number` of `change` on `target`.
 pub fn view(
     gate: Option<&GateMachineState>,
@@ -22,7 +10,7 @@ pub fn view(
     number: u32,
     target: &str,
 ) -> api::GateState {
-    let not_approved = || view_of(GateStatus::NotApproved, "not approved".into());
+    let not_approved = || api::GateState::new(GateStatus::NotApproved, "not approved".into());
     let Some(gate) = gate else {
         return not_approved();
     };
@@ -30,7 +18,7 @@ pub fn view(
         return not_approved();
     };
     if c.version.0 != number {
-        return view_of(
+        return api::GateState::new(
             GateStatus::None,
             format!("an older version (v{} is current)", c.version.0),
         );
@@ -41,7 +29,7 @@ pub fn view(
     let approvals: Vec<String> = t.approvals.iter().cloned().collect();
     let mut v = match &t.standing {
         Standing::NotApproved if approvals.is_empty() => not_approved(),
-        Standing::NotApproved => view_of(
+        Standing::NotApproved => api::GateState::new(
             GateStatus::NotApproved,
             format!(
                 "approved by {}; more approvals needed",
@@ -56,7 +44,7 @@ pub fn view(
             let length = queue.map_or(0, |q| q.queue.len());
             let at = queue.and_then(|q| q.position(ChangeNumber(change)));
             if merging {
-                view_of(GateStatus::Merging, "merging".into())
+                api::GateState::new(GateStatus::Merging, "merging".into())
             } else if let (Some(at), Some(q)) = (at, queue) {
                 let (state, doing) = match &q.queue[at].stage {
                     Stage::Waiting => (GateStatus::Queued, "waiting"),
@@ -69,16 +57,19 @@ pub fn view(
                         (GateStatus::Testing, "failing, waiting for the items ahead")
                     }
                 };
-                let mut v = view_of(state, format!("position {} of {length}, {doing}", at + 1));
+                let mut v =
+                    api::GateState::new(state, format!("position {} of {length}, {doing}", at + 1));
                 v.position = Some(at + 1);
                 v.queue_length = Some(length);
                 v
             } else {
-                view_of(GateStatus::Queued, "queued".into())
+                api::GateState::new(GateStatus::Queued, "queued".into())
             }
         }
-        Standing::Ejected(why) => view_of(GateStatus::Ejected, format!("ejected: {why}")),
-        Standing::Dequeued => view_of(GateStatus::Dequeued, "dequeued".into()),
+        Standing::Ejected(why) => {
+            api::GateState::new(GateStatus::Ejected, format!("ejected: {why}"))
+        }
+        Standing::Dequeued => api::GateState::new(GateStatus::Dequeued, "dequeued".into()),
         Standing::Merged {
             commit,
             post_merge_failed,
@@ -91,7 +82,7 @@ pub fn view(
             c.reverts.is_some(),
         ),
         Standing::Reverting { revert } => {
-            let mut v = view_of(
+            let mut v = api::GateState::new(
                 GateStatus::Reverting,
                 format!(
                     "post-merge checks failed: being reverted by change {}",
@@ -102,7 +93,7 @@ pub fn view(
             v
         }
         Standing::Reverted { revert } => {
-            let mut v = view_of(
+            let mut v = api::GateState::new(
                 GateStatus::Reverted,
                 format!("reverted by change {}", revert.0),
             );
@@ -131,19 +122,19 @@ fn merged(
     });
     let mut v = match (post_merge_failed, is_revert) {
         // The revert is being created: the gate is not done with it.
-        (true, false) => view_of(
+        (true, false) => api::GateState::new(
             GateStatus::Reverting,
             format!("merged as {commit}, post-merge checks failed: being reverted"),
         ),
-        (true, true) => view_of(
+        (true, true) => api::GateState::new(
             GateStatus::Merged,
             format!("merged as {commit}, post-merge checks failed (a revert is not reverted)"),
         ),
-        (false, _) if running => view_of(
+        (false, _) if running => api::GateState::new(
             GateStatus::Merged,
             format!("merged as {commit}, post-merge checks running"),
         ),
-        (false, _) => view_of(GateStatus::Merged, format!("merged as {commit}")),
+        (false, _) => api::GateState::new(GateStatus::Merged, format!("merged as {commit}")),
     };
     v.commit = Some(commit.to_owned());
     v.post_merge = Some(if post_merge_failed {
@@ -170,12 +161,7 @@ mod tests {
         let mut state = GateMachineState::default();
         let mut main = TargetState {
             tip: Some(CommitId("c1".into())),
-            tip_build: None,
-            frozen: false,
-            queue: Vec::new(),
-            merging: None,
-            post_merge: Vec::new(),
-            reverts_requested: Vec::new(),
+            ..TargetState::default()
         };
         let merged = ItemRef {
             change: ChangeNumber(1),

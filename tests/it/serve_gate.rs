@@ -837,3 +837,38 @@ fn gate_runs_and_check_jobs_share_the_executor_capacity() {
         server.logs()
     );
 }
+
+/// A gate run's log is as private as the changes in its tree: a failing security change's run
+/// log reaches its owner and core developers, and is unknown to other contributors, even with
+/// the address in hand.
+#[test]
+fn a_security_changes_gate_log_is_hidden_like_the_change() {
+    let env = TestEnv::new();
+    let service = Service::with_toml(&env, &serve_toml_with(4, GATE_JOBS));
+    let t = &service.tokens;
+    let secret = service.series("vuln", &[("CVE fix", &[("BAD", "exploit\n")])]);
+    let server = service.start();
+    let created = server.post(
+        "/api/v1/changes",
+        Some(&t.other),
+        &json!({"mbox": secret, "targets": ["main"], "kind": "security", "title": "CVE fix"}),
+    );
+    let change = number(&created);
+    assert_eq!(approve(&server, &t.core, change).status, 200);
+    let ejected = wait_gate(&server, change, &t.other, "ejected");
+    let summary = gate_of(&ejected, "main")["summary"].as_str().unwrap();
+    let log_url = summary
+        .split("(log: ")
+        .nth(1)
+        .and_then(|s| s.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("no log in {summary}"));
+    for who in [&t.other, &t.core, &t.release_manager] {
+        let log = server.get(log_url, Some(who));
+        assert_eq!(log.status, 200, "{}", log.text);
+        assert!(log.text.contains("gate run"), "{}", log.text);
+    }
+    server
+        .get(log_url, Some(&t.contributor))
+        .error(404, "unknown_job");
+    server.get(log_url, None).error(401, "token_missing");
+}

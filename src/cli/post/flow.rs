@@ -7,7 +7,7 @@ use crate::cli::client::{self, link_key, linked_change};
 use crate::cli::errors::target_error;
 use crate::config::Config;
 use crate::error::{CliError, ErrorKind};
-use crate::git::apply::{check_targets, TargetVerdict, Verdict};
+use crate::git::apply::{check_targets, ApplyVerdict, TargetApply};
 use crate::git::mbox::{series_mbox, MboxOptions};
 use crate::git::series::{short, Series};
 use crate::git::targets::{nominate, BranchLists, ChangeKind, Nomination};
@@ -42,7 +42,7 @@ pub struct Ready {
     pub series: Series,
     /// The branch of the series, and the change it is linked to, if any.
     pub link: (String, Option<ChangeId>),
-    pub verdicts: Vec<TargetVerdict>,
+    pub verdicts: Vec<TargetApply>,
     pub upload: Upload,
 }
 
@@ -82,7 +82,7 @@ pub fn check(
     let conflicts: Vec<Conflict> = verdicts
         .iter()
         .filter_map(|v| match &v.verdict {
-            Verdict::Conflicts { index, paths, .. } => Some(Conflict {
+            ApplyVerdict::Conflicts { index, paths, .. } => Some(Conflict {
                 target: v.target.name.clone(),
                 index: *index,
                 paths: paths.clone(),

@@ -65,19 +65,15 @@ impl Gate {
             for q in &t.queue {
                 match (&q.stage, &q.build) {
                     (Stage::Building { parent }, Some(build)) => actions.push(Action::Build {
-                        target: target(),
-                        build: build.clone(),
-                        parent: parent.clone(),
+                        start: BuildStart {
+                            target: target(),
+                            build: build.clone(),
+                            parent: parent.clone(),
+                        },
                     }),
                     (Stage::Testing { commit, runs }, Some(build)) => {
                         for r in runs.iter().filter(|r| !r.passed) {
-                            actions.push(Action::StartJob {
-                                target: target(),
-                                run: r.run,
-                                job: r.job.clone(),
-                                build: build.clone(),
-                                commit: commit.clone(),
-                            });
+                            actions.push(start_job(target(), r.run, &r.job, build, commit));
                         }
                     }
                     _ => {}
@@ -85,10 +81,12 @@ impl Gate {
             }
             if let Some(m) = &t.merging {
                 actions.push(Action::Merge {
-                    target: target(),
-                    from: m.from.clone(),
-                    to: m.to.clone(),
-                    item: m.item,
+                    start: MergeStart {
+                        target: target(),
+                        from: m.from.clone(),
+                        to: m.to.clone(),
+                        item: m.item,
+                    },
                 });
             }
             for p in &t.post_merge {
@@ -139,27 +137,7 @@ impl Gate {
                 }
                 Vec::new()
             }
-            Event::JobFinished {
-                target,
-                run,
-                build,
-                commit,
-                job,
-                passed,
-                log,
-                known_failure,
-            } => {
-                let result = RunResult {
-                    run,
-                    build,
-                    commit,
-                    job,
-                    passed,
-                    log,
-                    known_failure,
-                };
-                self.job_finished(&mut out, target, result)
-            }
+            Event::JobFinished { start, report } => self.job_finished(&mut out, start, report),
             Event::MergeFinished {
                 target,
                 from,
@@ -192,10 +170,7 @@ impl Gate {
     }
 
     fn target_mut(&mut self, target: &str) -> &mut TargetState {
-        self.state
-            .targets
-            .entry(target.to_owned())
-            .or_insert_with(TargetState::new)
+        self.state.targets.entry(target.to_owned()).or_default()
     }
 
     fn run_mut(&mut self, target: &str, run: RunId) -> Option<&mut JobRun> {
@@ -440,13 +415,8 @@ impl Gate {
                 self.state.next_run += runs.len() as u64;
                 let build = build.clone();
                 for r in &runs {
-                    out.actions.push(Action::StartJob {
-                        target: target.clone(),
-                        run: r.run,
-                        job: r.job.clone(),
-                        build: build.clone(),
-                        commit: commit.clone(),
-                    });
+                    out.actions
+                        .push(start_job(target.clone(), r.run, &r.job, &build, &commit));
                 }
                 q.stage = if runs.is_empty() {
                     Stage::Passed { commit }
@@ -463,8 +433,9 @@ impl Gate {
         vec![target]
     }
 
-    fn job_finished(&mut self, out: &mut Out, target: String, r: RunResult) -> Vec<String> {
-        let allowed = r
+    fn job_finished(&mut self, out: &mut Out, r: JobStart, report: JobReport) -> Vec<String> {
+        let target = r.target.clone();
+        let allowed = report
             .known_failure
             .as_ref()
             .and_then(|issue| self.config.known_failure_retries.get(issue).copied())
@@ -487,7 +458,7 @@ impl Gate {
         let Some(run) = runs.iter_mut().find(|x| x.run == r.run && x.job == r.job) else {
             return Vec::new();
         };
-        if r.passed {
+        if report.passed {
             run.passed = true;
             if runs.iter().all(|x| x.passed) {
                 q.stage = Stage::Passed {
@@ -496,7 +467,7 @@ impl Gate {
             }
             return vec![target];
         }
-        if let Some(issue) = &r.known_failure {
+        if let Some(issue) = &report.known_failure {
             let used = q.retries.entry(issue.clone()).or_insert(0);
             if *used < allowed {
                 *used += 1;
@@ -505,11 +476,10 @@ impl Gate {
                 run.started = false;
                 self.state.next_run += 1;
                 out.actions.push(Action::StartJob {
-                    target: target.clone(),
-                    run: fresh,
-                    job: r.job.clone(),
-                    build: r.build.clone(),
-                    commit: r.commit.clone(),
+                    start: JobStart {
+                        run: fresh,
+                        ..r.clone()
+                    },
                 });
                 out.notify(
                     change,
@@ -528,8 +498,8 @@ impl Gate {
         q.stage = Stage::Failing {
             reason: Ejection::JobFailed {
                 job: r.job,
-                log: r.log,
-                known_failure: r.known_failure,
+                log: report.log,
+                known_failure: report.known_failure,
             },
         };
         vec![target]
@@ -743,15 +713,23 @@ impl Gate {
     }
 }
 
-/// A finished run as the service reports it.
-struct RunResult {
+/// The action starting `job` as run `run` on `commit`, the tree of `build`.
+fn start_job(
+    target: String,
     run: RunId,
-    build: SpecBuild,
-    commit: CommitId,
-    job: String,
-    passed: bool,
-    log: String,
-    known_failure: Option<String>,
+    job: &str,
+    build: &SpecBuild,
+    commit: &CommitId,
+) -> Action {
+    Action::StartJob {
+        start: JobStart {
+            target,
+            run,
+            job: job.to_owned(),
+            build: build.clone(),
+            commit: commit.clone(),
+        },
+    }
 }
 
 /// The actions of one step, in order.

@@ -77,7 +77,7 @@ mod tests {
         ] {
             state.changes.insert(ChangeNumber(n), change(reverts));
         }
-        let mut main = TargetState::new();
+        let mut main = TargetState::default();
         main.queue.push(QueueItem {
             item: item(2),
             build: None,

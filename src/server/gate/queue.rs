@@ -96,10 +96,12 @@ impl Gate {
         };
         t.queue.remove(0);
         out.actions.push(Action::Merge {
-            target: target.to_owned(),
-            from: m.from.clone(),
-            to: m.to.clone(),
-            item: m.item,
+            start: MergeStart {
+                target: target.to_owned(),
+                from: m.from.clone(),
+                to: m.to.clone(),
+                item: m.item,
+            },
         });
         let change = m.item.change;
         t.merging = Some(m);
@@ -125,9 +127,11 @@ impl Gate {
             }
             if let (Stage::Waiting, Some(p), Some(build)) = (&q.stage, &parent, &q.build) {
                 out.actions.push(Action::Build {
-                    target: target.to_owned(),
-                    build: build.clone(),
-                    parent: p.clone(),
+                    start: BuildStart {
+                        target: target.to_owned(),
+                        build: build.clone(),
+                        parent: p.clone(),
+                    },
                 });
                 q.stage = Stage::Building { parent: p.clone() };
                 active += 1;

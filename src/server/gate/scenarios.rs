@@ -47,7 +47,7 @@ impl Driver {
                 }
                 Action::CancelJob { run, .. } => self
                     .pending
-                    .retain(|p| !matches!(p, Action::StartJob { run: r, .. } if r == run)),
+                    .retain(|p| !matches!(p, Action::StartJob { start } if start.run == *run)),
                 other => self.pending.push(other.clone()),
             }
         }
@@ -75,22 +75,16 @@ impl Driver {
 
     /// Finish every build (and the builds they unlock); nothing conflicts.
     fn build_all(&mut self) {
-        while let Some(Action::Build { target, build, .. }) =
-            self.take(|a| matches!(a, Action::Build { .. }))
-        {
-            let commit = CommitId(build.to_string());
-            self.feed(Event::BuildFinished {
-                target,
-                build,
-                outcome: BuildOutcome::Applied { commit },
-            });
+        while let Some(Action::Build { start }) = self.take(|a| matches!(a, Action::Build { .. })) {
+            let commit = CommitId(start.build.to_string());
+            self.feed(start.finished(BuildOutcome::Applied { commit }));
         }
     }
 
     /// Finish the build of `change`'s tree: it applies, or conflicts on `conflict`.
     fn build_one(&mut self, change: u64, conflict: Option<&str>) {
-        let Some(Action::Build { target, build, .. }) = self.take(
-            |a| matches!(a, Action::Build { build, .. } if build.last() == Some(item(change))),
+        let Some(Action::Build { start }) = self.take(
+            |a| matches!(a, Action::Build { start } if start.build.last() == Some(item(change))),
         ) else {
             panic!("no build for {change}: {:?}", self.pending)
         };
@@ -99,14 +93,10 @@ impl Driver {
                 paths: vec![path.to_owned()],
             },
             None => BuildOutcome::Applied {
-                commit: CommitId(build.to_string()),
+                commit: CommitId(start.build.to_string()),
             },
         };
-        self.feed(Event::BuildFinished {
-            target,
-            build,
-            outcome,
-        });
+        self.feed(start.finished(outcome));
     }
 
     /// The trees the gate runs jobs on now, in the order it started them.
@@ -114,7 +104,7 @@ impl Driver {
         self.pending
             .iter()
             .filter_map(|a| match a {
-                Action::StartJob { build, .. } => Some(build.to_string()),
+                Action::StartJob { start } => Some(start.build.to_string()),
                 _ => None,
             })
             .collect()
@@ -122,55 +112,33 @@ impl Driver {
 
     /// Finish the run testing `change` on whatever tree it runs on now.
     fn finish(&mut self, change: u64, passed: bool, known_failure: Option<&str>) {
-        let Some(Action::StartJob {
-            target,
-            run,
-            job,
-            build,
-            commit,
-        }) = self.take(
-            |a| matches!(a, Action::StartJob { build, .. } if build.last() == Some(item(change))),
-        )
-        else {
+        let Some(Action::StartJob { start }) = self.take(
+            |a| matches!(a, Action::StartJob { start } if start.build.last() == Some(item(change))),
+        ) else {
             panic!("no run for change {change}: {:?}", self.pending)
         };
-        self.feed(Event::JobFinished {
-            target,
-            run,
-            build,
-            commit,
-            job,
+        let log = format!("log-{}", start.run.0);
+        self.feed(start.finished(JobReport {
             passed,
-            log: format!("log-{}", run.0),
+            log,
             known_failure: known_failure.map(str::to_owned),
-        });
+        }));
         self.build_all();
     }
 
     /// The merge the gate asked for, not carried out.
     fn take_merge(&mut self) -> (CommitId, CommitId) {
         match self.take(|a| matches!(a, Action::Merge { .. })) {
-            Some(Action::Merge { from, to, .. }) => (from, to),
+            Some(Action::Merge { start }) => (start.from, start.to),
             _ => panic!("no merge: {:?}", self.pending),
         }
     }
 
     /// Carry out every merge the gate asked for.
     fn merge_all(&mut self) {
-        while let Some(Action::Merge {
-            target,
-            from,
-            to,
-            item,
-        }) = self.take(|a| matches!(a, Action::Merge { .. }))
-        {
-            self.merged.push((item, to.clone()));
-            self.feed(Event::MergeFinished {
-                target,
-                from,
-                to,
-                outcome: MergeOutcome::Merged,
-            });
+        while let Some(Action::Merge { start }) = self.take(|a| matches!(a, Action::Merge { .. })) {
+            self.merged.push((start.item, start.to.clone()));
+            self.feed(start.finished(MergeOutcome::Merged));
             self.build_all();
         }
     }
@@ -662,29 +630,17 @@ fn a_late_result_from_a_cancelled_run_is_ignored() {
     let stale = d
         .pending
         .iter()
-        .find(|a| matches!(a, Action::StartJob { build, .. } if build.last() == Some(item(3))))
+        .find(|a| matches!(a, Action::StartJob { start } if start.build.last() == Some(item(3))))
         .cloned();
     d.finish(2, false, None);
-    let Some(Action::StartJob {
-        target,
-        run,
-        job,
-        build,
-        commit,
-    }) = stale
-    else {
+    let Some(Action::StartJob { start }) = stale else {
         panic!("no run for 3")
     };
-    let actions = d.feed(Event::JobFinished {
-        target,
-        run,
-        build,
-        commit,
-        job,
+    let actions = d.feed(start.finished(JobReport {
         passed: true,
         log: String::new(),
         known_failure: None,
-    });
+    }));
     assert!(actions.is_empty(), "{actions:?}");
     assert_eq!(d.running(), ["base+1v1", "base+1v1+3v1"]);
 }

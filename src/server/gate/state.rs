@@ -62,7 +62,7 @@ pub struct PostMergeRun {
 }
 
 /// One target branch.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct TargetState {
     /// Where the branch is, once the service said so.
     pub tip: Option<CommitId>,
@@ -74,6 +74,21 @@ pub struct TargetState {
     pub post_merge: Vec<PostMergeRun>,
     /// Reverts asked for and not created yet.
     pub reverts_requested: Vec<(ItemRef, CommitId)>,
+}
+
+impl TargetState {
+    /// The tree the head item builds on: the merge in flight, else the tip.
+    pub(super) fn root(&self) -> Option<(SpecBuild, CommitId)> {
+        if let Some(m) = &self.merging {
+            return Some((m.build.clone(), m.to.clone()));
+        }
+        Some((self.tip_build.clone()?, self.tip.clone()?))
+    }
+
+    /// Position of a change in the queue.
+    pub fn position(&self, change: ChangeNumber) -> Option<usize> {
+        self.queue.iter().position(|q| q.item.change == change)
+    }
 }
 
 /// Where a change stands on one target.
@@ -124,33 +139,6 @@ pub struct GateMachineState {
     pub targets: BTreeMap<String, TargetState>,
     pub changes: BTreeMap<ChangeNumber, GateChange>,
     pub next_run: u64,
-}
-
-impl TargetState {
-    pub(super) fn new() -> Self {
-        TargetState {
-            tip: None,
-            tip_build: None,
-            frozen: false,
-            queue: Vec::new(),
-            merging: None,
-            post_merge: Vec::new(),
-            reverts_requested: Vec::new(),
-        }
-    }
-
-    /// The tree the head item builds on: the merge in flight, else the tip.
-    pub(super) fn root(&self) -> Option<(SpecBuild, CommitId)> {
-        if let Some(m) = &self.merging {
-            return Some((m.build.clone(), m.to.clone()));
-        }
-        Some((self.tip_build.clone()?, self.tip.clone()?))
-    }
-
-    /// Position of a change in the queue.
-    pub fn position(&self, change: ChangeNumber) -> Option<usize> {
-        self.queue.iter().position(|q| q.item.change == change)
-    }
 }
 
 impl Stage {

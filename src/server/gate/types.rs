@@ -168,18 +168,12 @@ pub enum Event {
     },
     /// The executor started a run.
     JobStarted { target: String, run: RunId },
-    /// A run finished on the tree `build` (committed as `commit`).
+    /// A run the gate started (see [`Action::StartJob`]) finished.
     JobFinished {
-        target: String,
-        run: RunId,
-        build: SpecBuild,
-        commit: CommitId,
-        job: String,
-        passed: bool,
-        /// Where the log is kept (the gate only passes it on).
-        log: String,
-        /// The issue of the known intermittent failure whose pattern matched the log, if any.
-        known_failure: Option<String>,
+        #[serde(flatten)]
+        start: JobStart,
+        #[serde(flatten)]
+        report: JobReport,
     },
     /// A compare-and-swap the gate asked for ended.
     MergeFinished {
@@ -222,32 +216,109 @@ pub enum Event {
     },
 }
 
+/// A build to make: the last version of `build` applied on `parent` (the commit of the build
+/// before it) for `target`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct BuildStart {
+    pub target: String,
+    pub build: SpecBuild,
+    pub parent: CommitId,
+}
+
+impl BuildStart {
+    /// The event telling the gate this build ended with `outcome`.
+    pub fn finished(self, outcome: BuildOutcome) -> Event {
+        Event::BuildFinished {
+            target: self.target,
+            build: self.build,
+            outcome,
+        }
+    }
+}
+
+/// A merge to make: move `target` from `from` to `to` (the tree of `item`) only if it is still at
+/// `from`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct MergeStart {
+    pub target: String,
+    pub from: CommitId,
+    pub to: CommitId,
+    pub item: ItemRef,
+}
+
+impl MergeStart {
+    /// The event telling the gate how this compare-and-swap ended.
+    pub fn finished(self, outcome: MergeOutcome) -> Event {
+        Event::MergeFinished {
+            target: self.target,
+            from: self.from,
+            to: self.to,
+            outcome,
+        }
+    }
+}
+
+/// A gate run to start: `job` on `commit`, the tree of `build` for `target`. The service hands
+/// it back whole with the run's report, so the gate recognises which run finished.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct JobStart {
+    pub target: String,
+    pub run: RunId,
+    pub job: String,
+    pub build: SpecBuild,
+    pub commit: CommitId,
+}
+
+impl JobStart {
+    /// The event telling the gate this run ended with `report`.
+    pub fn finished(self, report: JobReport) -> Event {
+        Event::JobFinished {
+            start: self,
+            report,
+        }
+    }
+}
+
+/// How a job ended (a cancelled one reports nothing).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct JobReport {
+    pub passed: bool,
+    /// Where the log is kept (the gate only passes it on).
+    pub log: String,
+    /// The issue of the known intermittent failure whose pattern matched the log, if any.
+    pub known_failure: Option<String>,
+}
+
+impl JobReport {
+    /// A failure before the job could run (no such job, unreadable commit).
+    pub fn failed(log: String) -> Self {
+        JobReport {
+            passed: false,
+            log,
+            known_failure: None,
+        }
+    }
+}
+
 /// What the gate asks the service to do.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Action {
-    /// Apply the last version of `build` on `parent` (the commit of the build before it) and
-    /// report with [`Event::BuildFinished`].
+    /// Build a tree; report with [`BuildStart::finished`].
     Build {
-        target: String,
-        build: SpecBuild,
-        parent: CommitId,
+        #[serde(flatten)]
+        start: BuildStart,
     },
-    /// Run `job` on `commit`, the tree of `build`; report with [`Event::JobFinished`].
+    /// Run a job; report with [`JobStart::finished`].
     StartJob {
-        target: String,
-        run: RunId,
-        job: String,
-        build: SpecBuild,
-        commit: CommitId,
+        #[serde(flatten)]
+        start: JobStart,
     },
     /// The run's result no longer matters.
     CancelJob { target: String, run: RunId },
-    /// Move the branch from `from` to `to` only if it is still at `from`.
+    /// Move a branch; report with [`MergeStart::finished`].
     Merge {
-        target: String,
-        from: CommitId,
-        to: CommitId,
-        item: ItemRef,
+        #[serde(flatten)]
+        start: MergeStart,
     },
     /// Run a post-merge job on the commit `merged` produced.
     StartPostMergeJob {

@@ -266,7 +266,9 @@ impl World {
                             a @ (Action::StartJob { .. } | Action::StartPostMergeJob { .. }),
                         ) = p
                         {
-                            let (Action::StartJob { run: r, .. }
+                            let (Action::StartJob {
+                                start: JobStart { run: r, .. },
+                            }
                             | Action::StartPostMergeJob { run: r, .. }) = a
                             else {
                                 unreachable!("matched above")
@@ -277,13 +279,9 @@ impl World {
                         }
                     }
                 }
-                Action::Merge {
-                    ref target,
-                    ref item,
-                    ..
-                } => {
-                    let merging = self.gate.state().targets[target].merging.as_ref();
-                    prop_assert_eq!(merging.map(|m| m.item), Some(*item));
+                Action::Merge { ref start } => {
+                    let merging = self.gate.state().targets[&start.target].merging.as_ref();
+                    prop_assert_eq!(merging.map(|m| m.item), Some(start.item));
                     self.pending.push(Pending::Action(a));
                 }
                 other => self.pending.push(Pending::Action(other)),
@@ -330,50 +328,37 @@ impl World {
             Pending::Cancelled(a) => (a, true),
         };
         match action {
-            Action::Build {
-                target,
-                build,
-                parent,
-            } => {
-                let item = build.last().expect("a build applies one item");
-                let commit = CommitId(format!("{}+{item}", parent.0));
-                prop_assert_eq!(&commit.0, &build.to_string(), "built on the wrong parent");
-                let outcome = if conflicts(&item, &parent) {
+            Action::Build { start } => {
+                let item = start.build.last().expect("a build applies one item");
+                let commit = CommitId(format!("{}+{item}", start.parent.0));
+                prop_assert_eq!(
+                    &commit.0,
+                    &start.build.to_string(),
+                    "built on the wrong parent"
+                );
+                let outcome = if conflicts(&item, &start.parent) {
                     BuildOutcome::Conflict {
                         paths: vec!["Lib/os.py".into()],
                     }
                 } else {
                     BuildOutcome::Applied { commit }
                 };
-                self.feed(Event::BuildFinished {
-                    target,
-                    build,
-                    outcome,
-                })
+                self.feed(start.finished(outcome))
             }
-            Action::StartJob {
-                target,
-                run,
-                job,
-                build,
-                commit,
-            } => {
-                prop_assert_eq!(&commit.0, &build.to_string());
-                let passed = verdict.unwrap_or(!flaky && job_passes(&commit.0, &job));
+            Action::StartJob { start } => {
+                prop_assert_eq!(&start.commit.0, &start.build.to_string());
+                let passed = verdict.unwrap_or(!flaky && job_passes(&start.commit.0, &start.job));
                 if passed {
-                    self.passes.insert((commit.clone(), job.clone()));
+                    self.passes
+                        .insert((start.commit.clone(), start.job.clone()));
                 }
                 let snapshot = self.gate.state().clone();
-                self.feed(Event::JobFinished {
-                    target,
-                    run,
-                    build,
-                    commit,
-                    job,
+                let log = format!("run-{}", start.run.0);
+                self.feed(start.finished(JobReport {
                     passed,
-                    log: format!("run-{}", run.0),
+                    log,
                     known_failure: flaky.then(|| FLAKY.to_owned()),
-                })?;
+                }))?;
                 if cancelled {
                     self.stats.stale_results += 1;
                     prop_assert_eq!(
@@ -384,12 +369,13 @@ impl World {
                 }
                 Ok(())
             }
-            Action::Merge {
-                target,
-                from,
-                to,
-                item,
-            } => {
+            Action::Merge { start } => {
+                let MergeStart {
+                    target,
+                    from,
+                    to,
+                    item,
+                } = start.clone();
                 let tip = &self.refs[&target].0;
                 // A merge re-issued after a crash may have landed before it: `to` is then in the
                 // branch's history, and the service reports it merged.
@@ -404,12 +390,7 @@ impl World {
                 let rebuilt = !matches!(&outcome, MergeOutcome::BranchMoved { tip } if *tip == to)
                     && outcome != MergeOutcome::Merged;
                 let tip = self.refs[&target].clone();
-                self.feed(Event::MergeFinished {
-                    target: target.clone(),
-                    from,
-                    to,
-                    outcome,
-                })?;
+                self.feed(start.finished(outcome))?;
                 if rebuilt {
                     self.stats.cas_failures += 1;
                     // Compare-and-swap failed: the item is back at the head, and every tree
@@ -461,15 +442,9 @@ impl World {
         // Work in flight dies with the service, except that a merge may have landed before the
         // crash without its result being recorded.
         for p in std::mem::take(&mut self.pending) {
-            if let Pending::Action(Action::Merge {
-                target,
-                from,
-                to,
-                item,
-            }) = p
-            {
+            if let Pending::Action(Action::Merge { start: m }) = p {
                 if merges_land {
-                    self.cas(&target, &from, &to, &item);
+                    self.cas(&m.target, &m.from, &m.to, &m.item);
                 }
             }
         }
@@ -778,7 +753,9 @@ fn visit_runs(
     for p in pending {
         let (Pending::Action(a) | Pending::Cancelled(a)) = p;
         match a {
-            Action::StartJob { run, .. }
+            Action::StartJob {
+                start: JobStart { run, .. },
+            }
             | Action::StartPostMergeJob { run, .. }
             | Action::CancelJob { run, .. } => f(run),
             _ => {}

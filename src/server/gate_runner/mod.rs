@@ -20,7 +20,7 @@ use super::config::ServeConfig;
 use super::executor::{Executor, JobOutcome, JobSpec};
 use super::gate::{
     Action, BuildOutcome, ChangeNumber, CommitId, Event, Gate, GateMachineState, ItemRef,
-    MergeOutcome, Notice, RunId, SpecBuild, Standing, Version,
+    JobReport, MergeOutcome, Notice, RunId, SpecBuild, Standing, Version,
 };
 use super::pipeline::{self, Pipeline, COMMITTER};
 use super::store::{self, ApplyTarget, GateRows, NewVersion, Store, StoreError};
@@ -101,26 +101,6 @@ impl Written {
 enum RunSlot {
     Running(oneshot::Sender<()>),
     Cancelled,
-}
-
-/// How a gate or post-merge job ended (a cancelled one reports nothing).
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct GateJobReport {
-    passed: bool,
-    /// Where its log is served.
-    log: String,
-    /// The known failure its log matched (failed jobs).
-    known_failure: Option<String>,
-}
-
-impl GateJobReport {
-    fn failed(log: String) -> Self {
-        GateJobReport {
-            passed: false,
-            log,
-            known_failure: None,
-        }
-    }
 }
 
 pub struct GateRunner {
@@ -364,71 +344,40 @@ impl GateRunner {
         for action in actions {
             let runner = self.clone();
             match action {
-                Action::Build {
-                    target,
-                    build,
-                    parent,
-                } => {
+                Action::Build { start } => {
                     self.runtime.spawn_blocking(move || {
-                        let outcome = runner.build(&build, &parent).unwrap_or_else(|e| {
-                            BuildOutcome::Conflict {
-                                paths: vec![format!("(cannot build: {e})")],
-                            }
-                        });
-                        runner.report(Event::BuildFinished {
-                            target,
-                            build,
-                            outcome,
-                        });
+                        let outcome =
+                            runner
+                                .build(&start.build, &start.parent)
+                                .unwrap_or_else(|e| BuildOutcome::Conflict {
+                                    paths: vec![format!("(cannot build: {e})")],
+                                });
+                        runner.report(start.finished(outcome));
                     });
                 }
-                Action::StartJob {
-                    target,
-                    run,
-                    job,
-                    build,
-                    commit,
-                } => {
+                Action::StartJob { start } => {
+                    let changes = start.build.items.iter().map(|i| i.change);
+                    self.record_run_changes(start.run, changes);
                     self.runtime.spawn(async move {
-                        let Some(GateJobReport {
-                            passed,
-                            log,
-                            known_failure,
-                        }) = runner.run_job(run, &job, &commit, &target).await
-                        else {
-                            return;
-                        };
-                        runner.report(Event::JobFinished {
-                            target,
-                            run,
-                            build,
-                            commit,
-                            job,
-                            passed,
-                            log,
-                            known_failure,
-                        });
+                        let report = runner
+                            .run_job(start.run, &start.job, &start.commit, &start.target)
+                            .await;
+                        if let Some(report) = report {
+                            runner.report(start.finished(report));
+                        }
                     });
                 }
                 Action::CancelJob { run, .. } => self.cancel_run(run),
-                Action::Merge {
-                    target,
-                    from,
-                    to,
-                    item,
-                } => {
-                    self.runtime
-                        .spawn_blocking(move || match runner.merge(&target, &from, &to, item) {
-                            Ok(outcome) => runner.report(Event::MergeFinished {
-                                target,
-                                from,
-                                to,
-                                outcome,
-                            }),
+                Action::Merge { start } => {
+                    self.runtime.spawn_blocking(move || {
+                        match runner.merge(&start.target, &start.from, &start.to, start.item) {
+                            Ok(outcome) => runner.report(start.finished(outcome)),
                             Err(e) => runner.event(format!(
-                                "gate: merge of change {item} into {target} failed: {e} (retried at the next start)"
+                                "gate: merge of change {} into {} failed: {e} (retried at the next start)",
+                                start.item, start.target
                             )),
-                        });
+                        }
+                    });
                 }
                 Action::StartPostMergeJob {
                     target,
@@ -492,9 +441,10 @@ impl GateRunner {
         commit: CommitId,
         merged: ItemRef,
     ) {
+        self.record_run_changes(run, [merged.change]);
         let runtime = self.runtime.clone();
         runtime.spawn(async move {
-            let Some(GateJobReport { passed, log, .. }) =
+            let Some(JobReport { passed, log, .. }) =
                 self.run_job(run, &job, &commit, &target).await
             else {
                 return;
@@ -555,7 +505,7 @@ impl GateRunner {
         name: &str,
         commit: &CommitId,
         target: &str,
-    ) -> Option<GateJobReport> {
+    ) -> Option<JobReport> {
         if self.stopping.load(Ordering::SeqCst) {
             return None;
         }
@@ -563,7 +513,7 @@ impl GateRunner {
         let log_url = format!("{}/gate/runs/{}/log", api::PREFIX, run.0);
         let Some(job) = self.config.job(name) else {
             let _ = std::fs::write(&log_path, format!("no [[job]] named `{name}`\n"));
-            return Some(GateJobReport::failed(log_url));
+            return Some(JobReport::failed(log_url));
         };
         let tree = Repository::open_bare(&self.repo)
             .and_then(|r| Ok(r.find_commit(Oid::from_str(&commit.0)?)?.tree_id()));
@@ -571,7 +521,7 @@ impl GateRunner {
             Ok(tree) => tree.to_string(),
             Err(e) => {
                 let _ = std::fs::write(&log_path, format!("cannot read {}: {e}\n", commit.0));
-                return Some(GateJobReport::failed(log_url));
+                return Some(JobReport::failed(log_url));
             }
         };
         self.pipeline.acquire_slot().await;
@@ -589,7 +539,7 @@ impl GateRunner {
         } else {
             self.pipeline.known_failures.issue_in_file(&log_path)
         };
-        Some(GateJobReport {
+        Some(JobReport {
             passed,
             log: log_url,
             known_failure: known,
@@ -671,5 +621,20 @@ impl GateRunner {
     /// The log of a gate run.
     pub fn log_path(&self, run: u64) -> PathBuf {
         self.logs.join(format!("gate-{run}.log"))
+    }
+
+    /// The changes whose code a run's tree holds, one number a line: its log is shown only to
+    /// who may see every one of them (a security change ahead in the queue is in the tree).
+    pub fn run_changes_path(&self, run: u64) -> PathBuf {
+        self.logs.join(format!("gate-{run}.changes"))
+    }
+
+    /// Writes the run's changes before it starts; when that fails the log stays hidden from
+    /// everyone below core, which is the safe side.
+    fn record_run_changes(&self, run: RunId, changes: impl IntoIterator<Item = ChangeNumber>) {
+        let list: String = changes.into_iter().map(|c| format!("{}\n", c.0)).collect();
+        if let Err(e) = std::fs::write(self.run_changes_path(run.0), list) {
+            self.event(format!("gate: cannot record the changes of run {}: {e}", run.0));
+        }
     }
 }

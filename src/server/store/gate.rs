@@ -335,12 +335,12 @@ mod tests {
                 .unwrap();
             (
                 change.versions[0].targets[0].gate.state,
-                listed[0].targets[0].gate.clone(),
+                listed[0].targets[0].gate,
             )
         };
         assert_eq!(
             shown(&store),
-            (api::GateStatus::Merged, "merged".to_owned())
+            (api::GateStatus::Merged, api::GateStatus::Merged)
         );
         let rows = GateRows {
             next_run: 1,
@@ -352,7 +352,7 @@ mod tests {
         assert!(store.settled_gate_changes().unwrap().is_empty());
         assert_eq!(
             shown(&store),
-            (api::GateStatus::Merged, "merged".to_owned())
+            (api::GateStatus::Merged, api::GateStatus::Merged)
         );
     }
 }

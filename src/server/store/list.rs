@@ -111,10 +111,7 @@ impl Store {
                 .into_iter()
                 .map(|(target, apply, states)| api::TargetVerdict {
                     verdict: verdict_of(apply, &states),
-                    gate: gate_view::view(gate.as_ref(), number, row.newest, &target)
-                        .state
-                        .as_str()
-                        .to_owned(),
+                    gate: gate_view::view(gate.as_ref(), number, row.newest, &target).state,
                     target,
                     apply,
                 })
