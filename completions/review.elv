@@ -169,6 +169,7 @@ set edit:completion:arg-completer[review] = {|@words|
             cand --version 'Print version'
             cand init 'Create a service directory: a bare clone of the repository, `serve.toml`, the database'
             cand user 'Add, list or remove the service''s users'
+            cand buildbot-config 'Print the master.cfg fragment for the Buildbot platforms of serve.toml'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'review;serve;init'= {
@@ -261,9 +262,24 @@ set edit:completion:arg-completer[review] = {|@words|
         }
         &'review;serve;user;help;help'= {
         }
+        &'review;serve;buildbot-config'= {
+            cand --dir 'The service directory'
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'review;serve;help'= {
             cand init 'Create a service directory: a bare clone of the repository, `serve.toml`, the database'
             cand user 'Add, list or remove the service''s users'
+            cand buildbot-config 'Print the master.cfg fragment for the Buildbot platforms of serve.toml'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'review;serve;help;init'= {
@@ -278,6 +294,8 @@ set edit:completion:arg-completer[review] = {|@words|
         &'review;serve;help;user;list'= {
         }
         &'review;serve;help;user;remove'= {
+        }
+        &'review;serve;help;buildbot-config'= {
         }
         &'review;serve;help;help'= {
         }
@@ -623,6 +641,7 @@ set edit:completion:arg-completer[review] = {|@words|
         &'review;help;serve'= {
             cand init 'Create a service directory: a bare clone of the repository, `serve.toml`, the database'
             cand user 'Add, list or remove the service''s users'
+            cand buildbot-config 'Print the master.cfg fragment for the Buildbot platforms of serve.toml'
         }
         &'review;help;serve;init'= {
         }
@@ -636,6 +655,8 @@ set edit:completion:arg-completer[review] = {|@words|
         &'review;help;serve;user;list'= {
         }
         &'review;help;serve;user;remove'= {
+        }
+        &'review;help;serve;buildbot-config'= {
         }
         &'review;help;lint'= {
         }

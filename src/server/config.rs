@@ -570,6 +570,17 @@ poll_ms = 1000                    # how often branches are read to notice outsid
 [web]
 public = false                    # true: `git clone` of /git/ without a token (security changes stay hidden)
 
+# [[platform]]                    # a platform label of job.platforms run by a Buildbot builder
+# name = "linux"
+# executor = "buildbot"           # or "local" (this machine's sandboxed pool)
+# builder = "review-linux"
+# workers = ["linux-1"]           # the master's workers for it (for `review serve buildbot-config`)
+
+# [buildbot]                      # the master of the buildbot platforms (see docs/serve.md)
+# url = "http://127.0.0.1:8010"
+# user = "review"
+# password_file = "buildbot-password"  # relative to this directory
+
 # [[known_failure]]               # a known intermittent failure, recognised in job logs (gate)
 # pattern = "ConnectionResetError"  # a regular expression searched in a failed job's log
 # issue = "gh-1234"

@@ -7,10 +7,19 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::support::buildbot::{serve_toml_tables, Master};
+use crate::support::buildbot::{serve_toml_tables, until, Master};
 use crate::support::client::{clone, review};
 use crate::support::serve::{job, serve_toml_with, target, Server, Service};
-use crate::support::{wait, TestEnv};
+use crate::support::TestEnv;
+
+/// A master (`linux-1`, `freebsd-1`) configured from the service's own `review serve
+/// buildbot-config` and started, and the service with these jobs, started.
+fn started<'e>(env: &'e TestEnv, jobs: &str) -> (Master, Service<'e>, Server) {
+    let mut master = Master::create(&env.work().join("buildbot"));
+    let service = service_on(env, &mut master, jobs);
+    let server = service.start();
+    (master, service, server)
+}
 
 /// A service whose jobs run on `master`, which is configured from the service's own
 /// `review serve buildbot-config` and started.
@@ -65,9 +74,7 @@ poll_ms = 200
 #[test]
 fn both_platforms_report_a_new_version_cancels_and_the_gate_merges_through_buildbot() {
     let env = TestEnv::new();
-    let mut master = Master::create(&env.work().join("buildbot"));
-    let service = service_on(&env, &mut master, PLATFORM_JOBS);
-    let server = service.start();
+    let (master, service, server) = started(&env, PLATFORM_JOBS);
     let ann = service.tokens.contributor.clone();
 
     // Only the service's account may force builds on the review builders.
@@ -157,7 +164,7 @@ fn both_platforms_report_a_new_version_cancels_and_the_gate_merges_through_build
     let mbox = service.series("slow", &[("Slow", &[("src/slow.c", "v1\n")])]);
     let created = server.create(&ann, &mbox, &["3.14"]);
     assert_eq!(created.status, 201, "{}", created.text);
-    let slow_id = wait::until(
+    let slow_id = until(
         "the slow build running on Buildbot",
         Duration::from_secs(60),
         || {
@@ -180,7 +187,7 @@ fn both_platforms_report_a_new_version_cancels_and_the_gate_merges_through_build
     );
     assert_eq!(v2.status, 201, "{}", v2.text);
     let key = format!("job-{slow_id}-1");
-    wait::until(
+    until(
         "the old version's build cancelled on Buildbot",
         Duration::from_secs(30),
         || {
@@ -232,9 +239,7 @@ platforms = ["linux", "freebsd"]
 #[test]
 fn builds_survive_a_killed_service_and_jobs_wait_for_a_stopped_master() {
     let env = TestEnv::new();
-    let mut master = Master::create(&env.work().join("buildbot"));
-    let service = service_on(&env, &mut master, SLEEPY_JOBS);
-    let mut server = service.start();
+    let (mut master, service, mut server) = started(&env, SLEEPY_JOBS);
     let ann = service.tokens.contributor.clone();
     let url = git_url(&server);
 
@@ -245,7 +250,7 @@ fn builds_survive_a_killed_service_and_jobs_wait_for_a_stopped_master() {
         &[("Fix it", &[("src/lib.c", "int one(void) { return 2; }\n")])],
     );
     assert_eq!(server.create(&ann, &mbox, &["main"]).status, 201);
-    wait::until(
+    until(
         "both jobs' commands running on Buildbot",
         Duration::from_secs(60),
         || {
@@ -267,7 +272,7 @@ fn builds_survive_a_killed_service_and_jobs_wait_for_a_stopped_master() {
     );
     server.child.kill().unwrap();
     server.child.wait().unwrap();
-    wait::until(
+    until(
         "both builds finished without the service",
         Duration::from_secs(60),
         || {
@@ -300,7 +305,7 @@ fn builds_survive_a_killed_service_and_jobs_wait_for_a_stopped_master() {
 
     // Buildbot stopped: new jobs wait as queued saying why, and the health endpoint says so.
     master.stop();
-    wait::until("health degraded", Duration::from_secs(30), || {
+    until("health degraded", Duration::from_secs(30), || {
         let health = server.get("/api/v1/health", None).json;
         (health["status"] == "degraded")
             .then_some(())

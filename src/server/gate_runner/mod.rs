@@ -634,7 +634,10 @@ impl GateRunner {
     fn record_run_changes(&self, run: RunId, changes: impl IntoIterator<Item = ChangeNumber>) {
         let list: String = changes.into_iter().map(|c| format!("{}\n", c.0)).collect();
         if let Err(e) = std::fs::write(self.run_changes_path(run.0), list) {
-            self.event(format!("gate: cannot record the changes of run {}: {e}", run.0));
+            self.event(format!(
+                "gate: cannot record the changes of run {}: {e}",
+                run.0
+            ));
         }
     }
 }

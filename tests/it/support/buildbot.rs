@@ -1,4 +1,4 @@
-//! A real Buildbot master and two workers (`linux-1`, `freebsd-1`), local processes from the
+//! A real Buildbot master and its workers (`linux-1`, `freebsd-1` unless told), local processes from the
 //! virtual environment `test.sh` makes (`buildbot`, `buildbot-worker` on PATH), configured with
 //! the fragment `review serve buildbot-config` prints, verbatim, after a base `master.cfg` that
 //! only sets ports (127.0.0.1), the database and the workers.
@@ -9,7 +9,12 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::wait;
+/// Like `wait::until`, but looking every 250 ms: asking a Python master every 20 ms loads it
+/// enough to slow its answers.
+#[track_caller]
+pub fn until<T>(what: &str, within: Duration, probe: impl FnMut() -> Result<T, String>) -> T {
+    super::poll::until_every(what, within, Duration::from_millis(250), probe)
+}
 
 /// The password of the service's account on the master.
 pub const PASSWORD: &str = "review-secret-pw";
@@ -27,20 +32,10 @@ user = "review"
 password_file = "{pw}"
 poll_ms = 200
 
-[[platform]]
-name = "linux"
-executor = "buildbot"
-builder = "review-linux"
-workers = ["linux-1"]
-
-[[platform]]
-name = "freebsd"
-executor = "buildbot"
-builder = "review-freebsd"
-workers = ["freebsd-1"]
-"#,
+{platforms}"#,
         url = master.url,
-        pw = master.password_file().display()
+        pw = master.password_file().display(),
+        platforms = master.platforms_toml(),
     )
 }
 
@@ -85,20 +80,27 @@ fn run(cmd: &mut Command, what: &str) {
 pub struct Master {
     pub root: PathBuf,
     pub url: String,
+    /// `<platform>-<n>`: the platform a worker serves is its name's prefix.
+    pub workers: Vec<String>,
     pb_port: u16,
     http: reqwest::blocking::Client,
     running: bool,
 }
 
 impl Master {
-    /// Makes the master and workers under `root` (not started): `fragment` is what
-    /// `review serve buildbot-config` printed.
+    /// Makes the master and its workers `linux-1` and `freebsd-1` under `root` (not started).
     pub fn create(root: &Path) -> Master {
+        Master::with_workers(root, &["linux-1", "freebsd-1"])
+    }
+
+    /// Makes the master and these workers (`<platform>-<n>`) under `root` (not started).
+    pub fn with_workers(root: &Path, workers: &[&str]) -> Master {
         std::fs::create_dir_all(root).unwrap();
         let (http_port, pb_port) = (free_port(), free_port());
         let master = Master {
             root: root.to_owned(),
             url: format!("http://127.0.0.1:{http_port}"),
+            workers: workers.iter().map(|w| (*w).to_owned()).collect(),
             pb_port,
             http: reqwest::blocking::Client::builder()
                 .timeout(Duration::from_secs(30))
@@ -113,7 +115,7 @@ impl Master {
                 .arg(master.dir()),
             "buildbot create-master",
         );
-        for name in ["linux-1", "freebsd-1"] {
+        for name in workers {
             run(
                 tool("buildbot-worker")
                     .args(["create-worker", "--keepalive=10"])
@@ -124,6 +126,30 @@ impl Master {
             );
         }
         master
+    }
+
+    /// A `[[platform]]` per worker name prefix, builder `review-<platform>`.
+    fn platforms_toml(&self) -> String {
+        let mut platforms: Vec<&str> = self
+            .workers
+            .iter()
+            .map(|w| w.rsplit_once('-').map_or(w.as_str(), |(p, _)| p))
+            .collect();
+        platforms.dedup();
+        let mut text = String::new();
+        for p in platforms {
+            let workers: Vec<String> = self
+                .workers
+                .iter()
+                .filter(|w| w.starts_with(&format!("{p}-")))
+                .map(|w| format!("{w:?}"))
+                .collect();
+            text += &format!(
+                "\n[[platform]]\nname = \"{p}\"\nexecutor = \"buildbot\"\nbuilder = \"review-{p}\"\nworkers = [{}]\n",
+                workers.join(", ")
+            );
+        }
+        text
     }
 
     pub fn password_file(&self) -> PathBuf {
@@ -140,7 +166,7 @@ impl Master {
             r#"from buildbot.plugins import util, worker
 c = BuildmasterConfig = {{}}
 c['buildbotNetUsageData'] = None
-c['workers'] = [worker.Worker('linux-1', 'worker-pw'), worker.Worker('freebsd-1', 'worker-pw')]
+c['workers'] = [worker.Worker(name, 'worker-pw') for name in {workers:?}]
 c['protocols'] = {{'pb': {{'port': 'tcp:{pb}:interface=127.0.0.1'}}}}
 c['www'] = {{'port': 'tcp:{http}:interface=127.0.0.1', 'plugins': {{}}}}
 c['db'] = {{'db_url': 'sqlite:///state.sqlite'}}
@@ -149,6 +175,7 @@ c['schedulers'] = []
 "#,
             pb = self.pb_port,
             http = self.url.rsplit(':').next().unwrap(),
+            workers = self.workers,
         );
         std::fs::write(self.dir().join("master.cfg"), base + fragment).unwrap();
         run(
@@ -159,12 +186,21 @@ c['schedulers'] = []
 
     /// Starts the master, then the workers, and waits until both are connected.
     pub fn start(&mut self) {
-        run(
-            tool("buildbot").arg("start").arg(self.dir()),
-            "buildbot start",
+        // `buildbot start` gives up waiting after 10 s on a loaded machine while the master
+        // goes on starting: then the wait for the workers below is what tells.
+        let out = tool("buildbot")
+            .arg("start")
+            .arg(self.dir())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() || stdout.contains("took more than"),
+            "buildbot start: {stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
         );
         self.running = true;
-        for name in ["linux-1", "freebsd-1"] {
+        for name in &self.workers {
             run(
                 tool("buildbot-worker")
                     .arg("start")
@@ -172,7 +208,8 @@ c['schedulers'] = []
                 "buildbot-worker start",
             );
         }
-        wait::until("both workers connected", Duration::from_secs(60), || {
+        let wanted = self.workers.len();
+        until("every worker connected", Duration::from_secs(120), || {
             let workers = self.get("workers")?;
             let connected = workers["workers"]
                 .as_array()
@@ -182,7 +219,7 @@ c['schedulers'] = []
                         .count()
                 })
                 .unwrap_or(0);
-            (connected == 2)
+            (connected == wanted)
                 .then_some(())
                 .ok_or(format!("{connected} connected"))
         });
@@ -190,7 +227,7 @@ c['schedulers'] = []
 
     /// Stops the workers and the master.
     pub fn stop(&mut self) {
-        for name in ["linux-1", "freebsd-1"] {
+        for name in &self.workers {
             let _ = tool("buildbot-worker")
                 .arg("stop")
                 .arg(self.root.join(name))
@@ -222,7 +259,7 @@ c['schedulers'] = []
     /// The builds Buildbot ran for the service whose git URL is `repository`, as
     /// (builder name, review_key, results) sorted.
     pub fn builds_of(&self, repository: &str) -> Vec<(String, String, Option<i64>)> {
-        wait::until("Buildbot's builds", Duration::from_secs(30), || {
+        until("Buildbot's builds", Duration::from_secs(30), || {
             self.try_builds_of(repository)
         })
     }

@@ -17,6 +17,7 @@ use tempfile::TempDir;
 pub mod buildbot;
 pub mod client;
 pub mod git;
+pub mod poll;
 pub mod serve;
 pub mod wait;
 

@@ -146,8 +146,7 @@ impl Client {
             .iter()
             .filter_map(|v| v.to_str().ok())
             // The last one: the session once logged in.
-            .filter(|v| v.starts_with("TWISTED_SESSION="))
-            .last()
+            .rfind(|v| v.starts_with("TWISTED_SESSION="))
             .and_then(|v| v.split(';').next())
             .map(str::to_owned);
         match cookie {

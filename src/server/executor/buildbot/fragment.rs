@@ -3,7 +3,8 @@
 //! command, the force scheduler the service submits through and the authorization of the
 //! service's account. It goes after `c = BuildmasterConfig = {...}` and `c['www']` of an
 //! existing master. Every step has `logEnviron=False`: Buildbot otherwise prints the worker's
-//! whole environment into every log.
+//! whole environment into every log. Builders have `collapseRequests=False`: Buildbot otherwise
+//! merges waiting requests for one commit (every job of a version) into one build.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -84,7 +85,7 @@ def _review_factory():
         let _ = writeln!(
             w,
             "c.setdefault('builders', []).append(util.BuilderConfig(name={}, workernames=[{}], factory=_review_factory(),\n\
-             \x20   properties={{'review_platform': {}}}))",
+             \x20   collapseRequests=False, properties={{'review_platform': {}}}))",
             py(&builder),
             workers.join(", "),
             py(&p.name)
@@ -170,6 +171,9 @@ workers = ["freebsd-1", "freebsd-2"]
             "{text}"
         );
         assert!(text.contains("%(secret:review_git_token)s"), "{text}");
+        // Buildbot would otherwise merge waiting requests of one commit into one build and
+        // mark the others skipped: each job is its own build.
+        assert_eq!(text.matches("collapseRequests=False").count(), 2, "{text}");
         let mut without = config.clone();
         without.buildbot = None;
         assert!(master_cfg(&without, Path::new("/"))
