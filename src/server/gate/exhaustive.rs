@@ -8,7 +8,7 @@
 //! the choices that matter. The search prunes a state already explored with at least as many
 //! events left (states are told apart by a 128-bit fingerprint).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Instant;
 
 use super::world::*;
@@ -67,6 +67,9 @@ struct Search {
     states: usize,
     /// Events fed (each followed by the invariants).
     transitions: u64,
+    /// States whose successors were tried (more than `states` when a state is met again with
+    /// more events left).
+    expanded: u64,
     merges: u64,
     reverts: u64,
 }
@@ -75,7 +78,8 @@ fn search(config: GateConfig, depth: usize) -> Search {
     let start = World::automatic(config);
     let mut seen = HashMap::from([(start.fingerprint(), depth)]);
     let mut found = Search::default();
-    explore(&start, depth, &mut seen, &mut found);
+    let mut drained = HashSet::new();
+    explore(&start, depth, &mut seen, &mut drained, &mut found);
     found.states = seen.len();
     found
 }
@@ -83,10 +87,17 @@ fn search(config: GateConfig, depth: usize) -> Search {
 /// Depth first, remembering for each state the most events it was explored with: a state met
 /// again with more events left is explored again, so every sequence up to the bound is covered
 /// while a depth-first search keeps only the path in memory.
-fn explore(world: &World, left: usize, seen: &mut HashMap<u128, usize>, found: &mut Search) {
+fn explore(
+    world: &World,
+    left: usize,
+    seen: &mut HashMap<u128, usize>,
+    drained: &mut HashSet<u128>,
+    found: &mut Search,
+) {
     if left == 0 {
         return;
     }
+    found.expanded += 1;
     for step in events(world) {
         let mut after = world.clone();
         found.transitions += 1;
@@ -102,16 +113,26 @@ fn explore(world: &World, left: usize, seen: &mut HashMap<u128, usize>, found: &
             Some(_) => {}
             None => {
                 // First time here: from this state too, every queue must drain.
-                let mut drained = after.clone();
-                if let Err(e) = drained.drain() {
+                let mut drained_world = after.clone();
+                let known = if memo_drains() {
+                    &mut *drained
+                } else {
+                    &mut HashSet::new()
+                };
+                if let Err(e) = drained_world.drain_unless_known(known) {
                     panic!("draining after {step:?} with {left} events left: {e}");
                 }
                 found.merges += after.stats.merges;
                 found.reverts += after.stats.reverts;
             }
         }
-        explore(&after, left - 1, seen, found);
+        explore(&after, left - 1, seen, drained, found);
     }
+}
+
+/// `GATE_DRAIN_MEMO=0` drains every state to the end (to measure what the memo saves).
+fn memo_drains() -> bool {
+    std::env::var("GATE_DRAIN_MEMO").map_or(true, |v| v != "0")
 }
 
 fn check(depth: usize) {
@@ -122,8 +143,9 @@ fn check(depth: usize) {
         #[allow(clippy::print_stderr)]
         {
             eprintln!(
-                "exhaustive, depth {depth}, concurrency {concurrency}: {} distinct states, {} events fed, {:.1} s",
+                "exhaustive, depth {depth}, concurrency {concurrency}: {} distinct states ({} expanded), {} events fed, {:.1} s",
                 found.states,
+                found.expanded,
                 found.transitions,
                 began.elapsed().as_secs_f64()
             );
