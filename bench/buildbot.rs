@@ -129,7 +129,7 @@ fn main() {
     }
     std::fs::write(
         &toml_path,
-        format!("{head}{jobs_toml}{}", serve_toml_tables(&master)),
+        format!("{head}{jobs_toml}{}", serve_toml_tables(&master, false)),
     )
     .unwrap();
     let printed = review(root)

@@ -7,25 +7,29 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::support::buildbot::{serve_toml_tables, until, Master};
+use crate::support::buildbot::{serve_toml_tables, until, Master, TOKEN_SECRET};
 use crate::support::client::{clone, review};
 use crate::support::serve::{job, serve_toml_with, target, Server, Service};
 use crate::support::TestEnv;
 
 /// A master (`linux-1`, `freebsd-1`) configured from the service's own `review serve
 /// buildbot-config` and started, and the service with these jobs, started.
-fn started<'e>(env: &'e TestEnv, jobs: &str) -> (Master, Service<'e>, Server) {
+fn started<'e>(env: &'e TestEnv, jobs: &str, token: bool) -> (Master, Service<'e>, Server) {
     let mut master = Master::create(&env.work().join("buildbot"));
-    let service = service_on(env, &mut master, jobs);
+    let service = service_on(env, &mut master, jobs, token);
     let server = service.start();
     (master, service, server)
 }
 
 /// A service whose jobs run on `master`, which is configured from the service's own
-/// `review serve buildbot-config` and started.
-fn service_on<'e>(env: &'e TestEnv, master: &mut Master, jobs: &str) -> Service<'e> {
-    let toml = serve_toml_with(8, jobs) + &serve_toml_tables(master);
+/// `review serve buildbot-config` and started. With `token`, the service's git is private and
+/// workers fetch with a core user's token kept in a Buildbot secret.
+fn service_on<'e>(env: &'e TestEnv, master: &mut Master, jobs: &str, token: bool) -> Service<'e> {
+    let toml = serve_toml_with(8, jobs) + &serve_toml_tables(master, token);
     let service = Service::with_toml(env, &toml);
+    if token {
+        master.set_secret(TOKEN_SECRET, &service.tokens.core);
+    }
     let printed = env.run(env.work(), ["serve", "buildbot-config", "--dir", "service"]);
     printed.success();
     assert_eq!(printed.stdout.matches("logEnviron=False").count(), 2);
@@ -74,7 +78,8 @@ poll_ms = 200
 #[test]
 fn both_platforms_report_a_new_version_cancels_and_the_gate_merges_through_buildbot() {
     let env = TestEnv::new();
-    let (master, service, server) = started(&env, PLATFORM_JOBS);
+    // Workers fetch the private repository with the token of the master's secret.
+    let (master, service, server) = started(&env, PLATFORM_JOBS, true);
     let ann = service.tokens.contributor.clone();
 
     // Only the service's account may force builds on the review builders.
@@ -203,6 +208,25 @@ fn both_platforms_report_a_new_version_cancels_and_the_gate_merges_through_build
         job(target(&change, 1, "3.14"), "slow")["state"],
         "cancelled"
     );
+    // Abandoning it stops the new version's builds too (the linux worker is free again).
+    let abandoned = server.post("/api/v1/changes/2/abandon", Some(&ann), &json!({}));
+    assert_eq!(abandoned.status, 200, "{}", abandoned.text);
+    let change = server.get("/api/v1/changes/2", Some(&ann)).json;
+    let slow_v2 = job(target(&change, 2, "3.14"), "slow")["id"].clone();
+    let key = format!("job-{slow_v2}-1");
+    until(
+        "the abandoned version's builds stopped",
+        Duration::from_secs(60),
+        || {
+            let builds = master.try_builds_of(&git_url(&server))?;
+            let running = builds.iter().any(|b| b.2.is_none());
+            let stopped = builds.iter().any(|(_, k, r)| *k == key && *r == Some(6))
+                || !builds.iter().any(|(_, k, _)| *k == key);
+            (!running && stopped)
+                .then_some(())
+                .ok_or(format!("{builds:?}"))
+        },
+    );
 
     // The gate runs its job on Buildbot (the job's first platform, linux) and merges.
     let tip_before = env.git(service.dir.join("demo.git"), ["rev-parse", "main"]);
@@ -239,7 +263,7 @@ platforms = ["linux", "freebsd"]
 #[test]
 fn builds_survive_a_killed_service_and_jobs_wait_for_a_stopped_master() {
     let env = TestEnv::new();
-    let (mut master, service, mut server) = started(&env, SLEEPY_JOBS);
+    let (mut master, service, mut server) = started(&env, SLEEPY_JOBS, false);
     let ann = service.tokens.contributor.clone();
     let url = git_url(&server);
 

@@ -19,19 +19,26 @@ pub fn until<T>(what: &str, within: Duration, probe: impl FnMut() -> Result<T, S
 /// The password of the service's account on the master.
 pub const PASSWORD: &str = "review-secret-pw";
 
-/// The `[buildbot]` and `[[platform]]` tables of a service using `master`.
-pub fn serve_toml_tables(master: &Master) -> String {
-    format!(
-        r#"
-[web]
-public = true
+/// The secret workers fetch with when a service says `git_token_secret`.
+pub const TOKEN_SECRET: &str = "review_git_token";
 
+/// The `[buildbot]` and `[[platform]]` tables of a service using `master`. With `token`, workers
+/// fetch with the token in the master's secret [`TOKEN_SECRET`] and `/git/` is private; without,
+/// `/git/` is public and workers fetch anonymously.
+pub fn serve_toml_tables(master: &Master, token: bool) -> String {
+    let (web, secret) = if token {
+        ("", format!("git_token_secret = \"{TOKEN_SECRET}\"\n"))
+    } else {
+        ("\n[web]\npublic = true\n", String::new())
+    };
+    format!(
+        r#"{web}
 [buildbot]
 url = "{url}"
 user = "review"
 password_file = "{pw}"
 poll_ms = 200
-
+{secret}
 {platforms}"#,
         url = master.url,
         pw = master.password_file().display(),
@@ -109,6 +116,12 @@ impl Master {
             running: false,
         };
         std::fs::write(master.password_file(), PASSWORD).unwrap();
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let secrets = master.secrets_dir();
+            std::fs::create_dir_all(&secrets).unwrap();
+            std::fs::set_permissions(&secrets, std::fs::Permissions::from_mode(0o700)).unwrap();
+        }
         run(
             tool("buildbot")
                 .args(["create-master", "-r"])
@@ -152,6 +165,18 @@ impl Master {
         text
     }
 
+    fn secrets_dir(&self) -> PathBuf {
+        self.root.join("secrets")
+    }
+
+    /// Stores a secret for the master (read when it starts).
+    pub fn set_secret(&self, name: &str, value: &str) {
+        use std::os::unix::fs::PermissionsExt;
+        let path = self.secrets_dir().join(name);
+        std::fs::write(&path, value).unwrap();
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+
     pub fn password_file(&self) -> PathBuf {
         self.root.join("password")
     }
@@ -163,19 +188,21 @@ impl Master {
     /// Writes `master.cfg`: the base, then the fragment as printed.
     pub fn configure(&self, fragment: &str) {
         let base = format!(
-            r#"from buildbot.plugins import util, worker
+            r#"from buildbot.plugins import secrets, util, worker
 c = BuildmasterConfig = {{}}
 c['buildbotNetUsageData'] = None
 c['workers'] = [worker.Worker(name, 'worker-pw') for name in {workers:?}]
 c['protocols'] = {{'pb': {{'port': 'tcp:{pb}:interface=127.0.0.1'}}}}
 c['www'] = {{'port': 'tcp:{http}:interface=127.0.0.1', 'plugins': {{}}}}
 c['db'] = {{'db_url': 'sqlite:///state.sqlite'}}
+c['secretsProviders'] = [secrets.SecretInAFile(dirname={secrets:?})]
 c['builders'] = []
 c['schedulers'] = []
 "#,
             pb = self.pb_port,
             http = self.url.rsplit(':').next().unwrap(),
             workers = self.workers,
+            secrets = self.secrets_dir().to_str().unwrap(),
         );
         std::fs::write(self.dir().join("master.cfg"), base + fragment).unwrap();
         run(

@@ -105,7 +105,7 @@ impl Client {
         let http = reqwest::Client::builder()
             .user_agent(concat!("review-serve/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(3))
-            .timeout(Duration::from_secs(15))
+            .timeout(Duration::from_secs(30))
             // `/auth/login` answers 302 with the cookie: it is read there, not followed.
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -185,9 +185,10 @@ impl Client {
                 status.as_u16()
             )));
         }
-        response
-            .json()
-            .await
+        // A body cut short is a transport failure (retried); a body that is not the JSON
+        // expected is an answer.
+        let text = response.text().await.map_err(|e| self.transport(e))?;
+        serde_json::from_str(&text)
             .map_err(|e| CallError::Refused(format!("Buildbot's answer to GET {path}: {e}")))
     }
 
@@ -225,7 +226,8 @@ impl Client {
                     status.as_u16()
                 )));
             }
-            let answer: Value = response.json().await.map_err(|e| {
+            let text = response.text().await.map_err(|e| self.transport(e))?;
+            let answer: Value = serde_json::from_str(&text).map_err(|e| {
                 CallError::Refused(format!("Buildbot's answer to {method} on {path}: {e}"))
             })?;
             if let Some(error) = answer.get("error") {
