@@ -135,7 +135,7 @@ fn replay(repo: &Repository, series: &Series, onto: Oid) -> Result<Replay, git2:
             ours = theirs;
             continue;
         }
-        if let Some(tree) = trivial_pick(repo, &base, &ours, &theirs)? {
+        if let Some(tree) = path_pick(repo, &base, &ours, &theirs)? {
             ours = repo.find_tree(tree)?;
             continue;
         }
@@ -172,13 +172,14 @@ fn replay(repo: &Repository, series: &Series, onto: Oid) -> Result<Replay, git2:
     }
 }
 
-/// The pick of `base -> theirs` onto `ours` when every path the commit changes is, in `ours`,
-/// exactly as in `base` (and sits under directories, not files): a three-way merge then takes
-/// `theirs` for each of those paths and `ours` for everything else, so the result is `ours`
-/// with the commit's changes written in. This edits only the trees along the changed paths,
-/// where a full merge walks every entry of three trees. `None` when the fast path does not
-/// hold; the caller then merges.
-fn trivial_pick(
+/// The pick of `base -> theirs` onto `ours`, path by path, when each path the commit changes
+/// (under directories, not files) is, in `ours`: as in `base` (theirs wins), already as in
+/// `theirs`, or a regular file all three sides have with one mode, whose contents merge cleanly.
+/// That is what a three-way merge of the trees gives, but it touches only the trees along the
+/// changed paths, where a full merge walks every entry of three trees (and looks for renames
+/// among everything the target changed since). `None` for anything else (a conflict, a
+/// deletion against an edit, a mode change on both sides): the caller then merges the trees.
+fn path_pick(
     repo: &Repository,
     base: &Tree<'_>,
     ours: &Tree<'_>,
@@ -191,9 +192,6 @@ fn trivial_pick(
         let Some(path) = new.path_bytes().or(old.path_bytes()) else {
             return Ok(None);
         };
-        if entry(base, path) != entry(ours, path) {
-            return Ok(None);
-        }
         for (i, _) in path.iter().enumerate().filter(|(_, &b)| b == b'/') {
             if let Some((_, mode)) = entry(ours, &path[..i]) {
                 if mode != i32::from(git2::FileMode::Tree) {
@@ -201,13 +199,56 @@ fn trivial_pick(
                 }
             }
         }
-        if new.id().is_zero() {
-            updates.remove(path);
-        } else {
-            updates.upsert(path, new.id(), new.mode());
+        let wanted = (!new.id().is_zero()).then(|| (new.id(), i32::from(new.mode())));
+        let (was, have) = (entry(base, path), entry(ours, path));
+        if was == have {
+            match wanted {
+                None => updates.remove(path),
+                Some((id, _)) => updates.upsert(path, id, new.mode()),
+            };
+            continue;
         }
+        if have.is_some() && have == wanted {
+            continue;
+        }
+        let (Some(was), Some(have), Some(wanted)) = (was, have, wanted) else {
+            return Ok(None);
+        };
+        let regular = [
+            i32::from(git2::FileMode::Blob),
+            i32::from(git2::FileMode::BlobExecutable),
+        ];
+        if !(was.1 == have.1 && have.1 == wanted.1 && regular.contains(&have.1)) {
+            return Ok(None);
+        }
+        let side = |(id, mode): (Oid, i32)| index_entry(path, id, mode);
+        let merged = repo.merge_file_from_index(&side(was), &side(have), &side(wanted), None)?;
+        if !merged.is_automergeable() {
+            return Ok(None);
+        }
+        let blob = repo.blob(merged.content())?;
+        updates.upsert(path, blob, new.mode());
     }
     Ok(Some(updates.create_updated(repo, ours)?))
+}
+
+/// A stand-in index entry for a file-level merge: only the path, id and mode matter.
+fn index_entry(path: &[u8], id: Oid, mode: i32) -> git2::IndexEntry {
+    let time = git2::IndexTime::new(0, 0);
+    git2::IndexEntry {
+        ctime: time,
+        mtime: time,
+        dev: 0,
+        ino: 0,
+        mode: mode as u32,
+        uid: 0,
+        gid: 0,
+        file_size: 0,
+        id,
+        flags: 0,
+        flags_extended: 0,
+        path: path.to_vec(),
+    }
 }
 
 /// The id and mode at `path` in `tree`, if anything is there.
@@ -358,7 +399,18 @@ mod tests {
 
     const PATHS: [&str; 8] = ["a", "b", "d/x", "d/y", "d/e/z", "f", "g/h", "d"];
 
-    /// `tree` with a few random edits: new content, a deletion, a mode change.
+    /// Eight lines; `edit` replaces one of them (by number) with `tag`.
+    fn lines(path: &str, edit: Option<(usize, &str)>) -> String {
+        (0..8)
+            .map(|k| match edit {
+                Some((line, tag)) if line == k => format!("{tag}\n"),
+                _ => format!("{path} line {k}\n"),
+            })
+            .collect()
+    }
+
+    /// `tree` with a few random edits: one line changed (so both sides may edit one file, on
+    /// the same line or not), a deletion, a mode change.
     fn mutate(repo: &Repository, tree: &Tree<'_>, rng: &mut Lcg, tag: &str) -> Oid {
         let mut updates = TreeUpdateBuilder::new();
         let mut touched = Vec::new();
@@ -374,21 +426,29 @@ mod tests {
                 continue;
             }
             touched.push(path);
-            match rng.next(4) {
+            let edited = lines(path, Some((rng.next(8), tag)));
+            let blob = repo.blob(edited.as_bytes()).unwrap();
+            match rng.next(5) {
                 0 => {
                     updates.remove(path);
                 }
                 1 => {
-                    let blob = repo.blob(format!("{tag} {path}\n").as_bytes()).unwrap();
                     updates.upsert(path, blob, FileMode::BlobExecutable);
                 }
                 _ => {
-                    let blob = repo.blob(format!("{tag} {path}\n").as_bytes()).unwrap();
                     updates.upsert(path, blob, FileMode::Blob);
                 }
             }
         }
         updates.create_updated(repo, tree).unwrap_or(tree.id())
+    }
+
+    /// The paths `base -> other` changes.
+    fn changed(repo: &Repository, base: &Tree<'_>, other: &Tree<'_>) -> HashSet<Vec<u8>> {
+        let diff = repo
+            .diff_tree_to_tree(Some(base), Some(other), None)
+            .unwrap();
+        diff_paths(&diff).into_iter().collect()
     }
 
     #[test]
@@ -397,7 +457,7 @@ mod tests {
         let repo = Repository::init(dir.path()).unwrap();
         let mut base = TreeUpdateBuilder::new();
         for path in &PATHS[..7] {
-            let blob = repo.blob(format!("base {path}\n").as_bytes()).unwrap();
+            let blob = repo.blob(lines(path, None).as_bytes()).unwrap();
             base.upsert(*path, blob, FileMode::Blob);
         }
         let empty = repo
@@ -407,18 +467,27 @@ mod tests {
             .find_tree(base.create_updated(&repo, &empty).unwrap())
             .unwrap();
         let mut rng = Lcg(7);
-        let (mut fast, mut slow) = (0, 0);
-        for round in 0..250 {
+        let (mut fast, mut slow, mut merged) = (0, 0, 0);
+        for round in 0..400 {
             let ours = repo
                 .find_tree(mutate(&repo, &base, &mut rng, &format!("ours{round}")))
                 .unwrap();
             let theirs = repo
                 .find_tree(mutate(&repo, &base, &mut rng, &format!("theirs{round}")))
                 .unwrap();
-            match trivial_pick(&repo, &base, &ours, &theirs).unwrap() {
+            match path_pick(&repo, &base, &ours, &theirs).unwrap() {
                 Some(tree) => {
                     fast += 1;
-                    let mut index = repo.merge_trees(&base, &ours, &theirs, None).unwrap();
+                    let both = changed(&repo, &base, &ours);
+                    if !both.is_disjoint(&changed(&repo, &base, &theirs)) {
+                        merged += 1;
+                    }
+                    // As the replay merges: with rename detection.
+                    let mut options = MergeOptions::new();
+                    options.find_renames(true);
+                    let mut index = repo
+                        .merge_trees(&base, &ours, &theirs, Some(&options))
+                        .unwrap();
                     assert!(
                         !index.has_conflicts(),
                         "round {round}: the fast path hid a conflict"
@@ -428,7 +497,10 @@ mod tests {
                 None => slow += 1,
             }
         }
-        // Both paths were exercised.
-        assert!(fast > 30 && slow > 30, "fast {fast}, slow {slow}");
+        // Every path was exercised: theirs taken, a file both sides changed, and the fallback.
+        assert!(
+            fast > 30 && slow > 30 && merged > 20,
+            "fast {fast}, slow {slow}, both sides changed a file {merged}"
+        );
     }
 }
