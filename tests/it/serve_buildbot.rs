@@ -348,9 +348,18 @@ fn builds_survive_a_killed_service_and_jobs_wait_for_a_stopped_master() {
     assert_eq!(jobs_of(&waiting, 1).len(), 2);
     // Started again, the queued jobs go through.
     master.start();
-    let change = server.wait_for(2, &ann, "verdict after Buildbot is back", |c| {
-        target(c, 1, "main")["verdict"] == "passed"
-    });
+    // (Each build sleeps 15 s: longer than `wait_for`'s 30 s allows on a loaded machine.)
+    let change = until(
+        "the verdict once Buildbot is back",
+        Duration::from_secs(120),
+        || {
+            let change = server.get("/api/v1/changes/2", Some(&ann)).json;
+            let verdict = target(&change, 1, "main")["verdict"].clone();
+            (verdict == "passed")
+                .then_some(change)
+                .ok_or(format!("{verdict}"))
+        },
+    );
     assert_eq!(jobs_of(&change, 1).len(), 2);
     assert_eq!(master.builds_of(&url).len(), 4);
     assert_eq!(server.get("/api/v1/health", None).json["status"], "ok");
