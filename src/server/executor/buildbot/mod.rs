@@ -378,7 +378,11 @@ impl Run<'_> {
                     "the build request ended without a build on Buildbot (results {})",
                     r.results.unwrap_or(-1)
                 ))),
-                _ => None,
+                Some(_) => None,
+                // Its database was replaced: nothing will ever run it.
+                None => Some(JobOutcome::Failed(format!(
+                    "Buildbot no longer knows build request {request}"
+                ))),
             });
         };
         if self
