@@ -9,7 +9,8 @@
 # Needs Rust (https://rustup.rs), a C compiler and git; on Debian or Ubuntu it installs the rest
 # with apt-get (through sudo when not root). A later need is one more line in "What the tests
 # need" below: `ensure_apt <package>...` for a Debian package, `ensure_venv <requirement>...` for
-# Python tools (a virtual environment cached in $REVIEW_TEST_CACHE/venv, on PATH for the tests).
+# Python tools (a virtual environment cached in $REVIEW_TEST_CACHE/venv, on PATH for the tests),
+# `ensure_tool_venv <name> <requirement>...` for a tool whose dependencies clash with those.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -38,8 +39,8 @@ ensure_apt() {
     die "cannot install ${missing[*]}"
 }
 
-# make_venv DIR REQUIREMENT...: a Python virtual environment in DIR holding these pip requirements,
-# made again only when the requirement list changes (a stamp file records it).
+# make_venv DIR REQUIREMENT...: a Python virtual environment in DIR holding these pip
+# requirements, made again only when the requirement list changes (a stamp file records it).
 make_venv() {
   local venv=$1 want
   shift
@@ -57,16 +58,17 @@ make_venv() {
   fi
 }
 
-# ensure_venv REQUIREMENT...: the shared virtual environment $cache/venv holding these pip
-# requirements (e.g. `blurb==2.3.0`), put first on PATH with VIRTUAL_ENV exported for the tests.
+# ensure_venv REQUIREMENT...: the tests' main virtual environment, $cache/venv, put first on
+# PATH with VIRTUAL_ENV exported for the tests (its python3 is the tests' python3).
 ensure_venv() {
   make_venv "$cache/venv" "$@"
   export VIRTUAL_ENV=$cache/venv PATH=$cache/venv/bin:$PATH
 }
 
-# ensure_named_venv NAME REQUIREMENT...: a separate environment $cache/venv-NAME, for tools that
-# must not share one with the others (adding them does not rebuild it); its bin/ is added to PATH.
-ensure_named_venv() {
+# ensure_tool_venv NAME REQUIREMENT...: a separate virtual environment $cache/venv-NAME for a
+# tool whose dependencies would clash with the main one; its bin directory goes last on PATH,
+# so its commands are found but python3 stays the main venv's.
+ensure_tool_venv() {
   local name=$1
   shift
   make_venv "$cache/venv-$name" "$@"
@@ -88,7 +90,10 @@ ensure_apt bubblewrap
 ensure_venv blurb==2.3.0 schemathesis==4.32.5
 # tests/it/tracker.rs runs a real Roundup tracker (roundup-admin, roundup-server) in its own
 # environment, so adding it does not rebuild the shared one.
-ensure_named_venv roundup roundup==2.6.0
+ensure_tool_venv roundup roundup==2.6.0
+# tests/it/serve_buildbot.rs and bench/buildbot.rs: a real Buildbot master and workers
+# (buildbot-www is needed even without web plugins, or the master's www fails to start).
+ensure_tool_venv buildbot buildbot==4.3.0 buildbot-worker==4.3.0 buildbot-www==4.3.0
 if command -v rustup >/dev/null; then
   rustup component add rustfmt clippy >/dev/null 2>&1 || true
 fi

@@ -186,6 +186,7 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create a service directory: a bare clone of the repository, `serve.toml`, the database')
             [CompletionResult]::new('user', 'user', [CompletionResultType]::ParameterValue, 'Add, list or remove the service''s users')
             [CompletionResult]::new('outbox', 'outbox', [CompletionResultType]::ParameterValue, 'List the notifications waiting to be sent to the issue tracker')
+            [CompletionResult]::new('buildbot-config', 'buildbot-config', [CompletionResultType]::ParameterValue, 'Print the master.cfg fragment for the Buildbot platforms of serve.toml')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -305,10 +306,26 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'review;serve;buildbot-config' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The service directory')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto colours a terminal unless NO_COLOR is set')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (like `git -C`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'review;serve;help' {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create a service directory: a bare clone of the repository, `serve.toml`, the database')
             [CompletionResult]::new('user', 'user', [CompletionResultType]::ParameterValue, 'Add, list or remove the service''s users')
             [CompletionResult]::new('outbox', 'outbox', [CompletionResultType]::ParameterValue, 'List the notifications waiting to be sent to the issue tracker')
+            [CompletionResult]::new('buildbot-config', 'buildbot-config', [CompletionResultType]::ParameterValue, 'Print the master.cfg fragment for the Buildbot platforms of serve.toml')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -331,6 +348,9 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             break
         }
         'review;serve;help;outbox' {
+            break
+        }
+        'review;serve;help;buildbot-config' {
             break
         }
         'review;serve;help;help' {
@@ -750,6 +770,7 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create a service directory: a bare clone of the repository, `serve.toml`, the database')
             [CompletionResult]::new('user', 'user', [CompletionResultType]::ParameterValue, 'Add, list or remove the service''s users')
             [CompletionResult]::new('outbox', 'outbox', [CompletionResultType]::ParameterValue, 'List the notifications waiting to be sent to the issue tracker')
+            [CompletionResult]::new('buildbot-config', 'buildbot-config', [CompletionResultType]::ParameterValue, 'Print the master.cfg fragment for the Buildbot platforms of serve.toml')
             break
         }
         'review;help;serve;init' {
@@ -771,6 +792,9 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             break
         }
         'review;help;serve;outbox' {
+            break
+        }
+        'review;help;serve;buildbot-config' {
             break
         }
         'review;help;lint' {

@@ -187,6 +187,9 @@ _review() {
             review__subcmd__help__subcmd__news,add)
                 cmd="review__subcmd__help__subcmd__news__subcmd__add"
                 ;;
+            review__subcmd__help__subcmd__serve,buildbot-config)
+                cmd="review__subcmd__help__subcmd__serve__subcmd__buildbot__subcmd__config"
+                ;;
             review__subcmd__help__subcmd__serve,init)
                 cmd="review__subcmd__help__subcmd__serve__subcmd__init"
                 ;;
@@ -235,6 +238,9 @@ _review() {
             review__subcmd__news__subcmd__help,help)
                 cmd="review__subcmd__news__subcmd__help__subcmd__help"
                 ;;
+            review__subcmd__serve,buildbot-config)
+                cmd="review__subcmd__serve__subcmd__buildbot__subcmd__config"
+                ;;
             review__subcmd__serve,help)
                 cmd="review__subcmd__serve__subcmd__help"
                 ;;
@@ -246,6 +252,9 @@ _review() {
                 ;;
             review__subcmd__serve,user)
                 cmd="review__subcmd__serve__subcmd__user"
+                ;;
+            review__subcmd__serve__subcmd__help,buildbot-config)
+                cmd="review__subcmd__serve__subcmd__help__subcmd__buildbot__subcmd__config"
                 ;;
             review__subcmd__serve__subcmd__help,help)
                 cmd="review__subcmd__serve__subcmd__help__subcmd__help"
@@ -1059,8 +1068,22 @@ _review() {
             return 0
             ;;
         review__subcmd__help__subcmd__serve)
-            opts="init user outbox"
+            opts="init user outbox buildbot-config"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        review__subcmd__help__subcmd__serve__subcmd__buildbot__subcmd__config)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1791,7 +1814,7 @@ _review() {
             return 0
             ;;
         review__subcmd__serve)
-            opts="-q -v -C -h -V --dir --listen --quiet --verbose --color --config --help --version init user outbox help"
+            opts="-q -v -C -h -V --dir --listen --quiet --verbose --color --config --help --version init user outbox buildbot-config help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1824,9 +1847,53 @@ _review() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        review__subcmd__serve__subcmd__help)
-            opts="init user outbox help"
+        review__subcmd__serve__subcmd__buildbot__subcmd__config)
+            opts="-q -v -C -h -V --dir --quiet --verbose --color --config --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        review__subcmd__serve__subcmd__help)
+            opts="init user outbox buildbot-config help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        review__subcmd__serve__subcmd__help__subcmd__buildbot__subcmd__config)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -172,6 +172,7 @@ set edit:completion:arg-completer[review] = {|@words|
             cand init 'Create a service directory: a bare clone of the repository, `serve.toml`, the database'
             cand user 'Add, list or remove the service''s users'
             cand outbox 'List the notifications waiting to be sent to the issue tracker'
+            cand buildbot-config 'Print the master.cfg fragment for the Buildbot platforms of serve.toml'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'review;serve;init'= {
@@ -279,10 +280,25 @@ set edit:completion:arg-completer[review] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'review;serve;buildbot-config'= {
+            cand --dir 'The service directory'
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'review;serve;help'= {
             cand init 'Create a service directory: a bare clone of the repository, `serve.toml`, the database'
             cand user 'Add, list or remove the service''s users'
             cand outbox 'List the notifications waiting to be sent to the issue tracker'
+            cand buildbot-config 'Print the master.cfg fragment for the Buildbot platforms of serve.toml'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'review;serve;help;init'= {
@@ -299,6 +315,8 @@ set edit:completion:arg-completer[review] = {|@words|
         &'review;serve;help;user;remove'= {
         }
         &'review;serve;help;outbox'= {
+        }
+        &'review;serve;help;buildbot-config'= {
         }
         &'review;serve;help;help'= {
         }
@@ -682,6 +700,7 @@ set edit:completion:arg-completer[review] = {|@words|
             cand init 'Create a service directory: a bare clone of the repository, `serve.toml`, the database'
             cand user 'Add, list or remove the service''s users'
             cand outbox 'List the notifications waiting to be sent to the issue tracker'
+            cand buildbot-config 'Print the master.cfg fragment for the Buildbot platforms of serve.toml'
         }
         &'review;help;serve;init'= {
         }
@@ -697,6 +716,8 @@ set edit:completion:arg-completer[review] = {|@words|
         &'review;help;serve;user;remove'= {
         }
         &'review;help;serve;outbox'= {
+        }
+        &'review;help;serve;buildbot-config'= {
         }
         &'review;help;lint'= {
         }

@@ -131,21 +131,22 @@ complete -c review -n "__fish_review_using_subcommand series" -s q -l quiet -d '
 complete -c review -n "__fish_review_using_subcommand series" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
 complete -c review -n "__fish_review_using_subcommand series" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c review -n "__fish_review_using_subcommand series" -s V -l version -d 'Print version'
-complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox help" -l dir -d 'The service directory (made by `review serve init`)' -r -F
-complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox help" -l listen -d 'The address to listen on; port 0 picks a free port' -r
-complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox help" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox buildbot-config help" -l dir -d 'The service directory (made by `review serve init`)' -r -F
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox buildbot-config help" -l listen -d 'The address to listen on; port 0 picks a free port' -r
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox buildbot-config help" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox help" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
-complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox help" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
-complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox help" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
-complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox help" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
-complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox help" -s V -l version -d 'Print version'
-complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox help" -f -a "init" -d 'Create a service directory: a bare clone of the repository, `serve.toml`, the database'
-complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox help" -f -a "user" -d 'Add, list or remove the service\'s users'
-complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox help" -f -a "outbox" -d 'List the notifications waiting to be sent to the issue tracker'
-complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox buildbot-config help" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox buildbot-config help" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox buildbot-config help" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox buildbot-config help" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox buildbot-config help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox buildbot-config help" -s V -l version -d 'Print version'
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox buildbot-config help" -f -a "init" -d 'Create a service directory: a bare clone of the repository, `serve.toml`, the database'
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox buildbot-config help" -f -a "user" -d 'Add, list or remove the service\'s users'
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox buildbot-config help" -f -a "outbox" -d 'List the notifications waiting to be sent to the issue tracker'
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox buildbot-config help" -f -a "buildbot-config" -d 'Print the master.cfg fragment for the Buildbot platforms of serve.toml'
+complete -c review -n "__fish_review_using_subcommand serve; and not __fish_seen_subcommand_from init user outbox buildbot-config help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from init" -l repo -d 'The repository to serve (a path or URL); the service owns its bare clone from then on' -r
 complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from init" -l name -d 'The project name (served as /git/<name>.git); defaults to the repository\'s name' -r
 complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from init" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
@@ -182,9 +183,20 @@ complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_sub
 complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from outbox" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
 complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from outbox" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from outbox" -s V -l version -d 'Print version'
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from buildbot-config" -l dir -d 'The service directory' -r -F
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from buildbot-config" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from buildbot-config" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from buildbot-config" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from buildbot-config" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from buildbot-config" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from buildbot-config" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from buildbot-config" -s V -l version -d 'Print version'
 complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from help" -f -a "init" -d 'Create a service directory: a bare clone of the repository, `serve.toml`, the database'
 complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from help" -f -a "user" -d 'Add, list or remove the service\'s users'
 complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from help" -f -a "outbox" -d 'List the notifications waiting to be sent to the issue tracker'
+complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from help" -f -a "buildbot-config" -d 'Print the master.cfg fragment for the Buildbot platforms of serve.toml'
 complete -c review -n "__fish_review_using_subcommand serve; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c review -n "__fish_review_using_subcommand lint" -l format -d 'Output format; `json` prints one `lint-report` document (see README)' -r -f -a "human\t'Text for people; may be coloured on a terminal'
 json\t'One JSON document (or JSON Lines where the command says so), never coloured'"
@@ -470,6 +482,7 @@ complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subc
 complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from serve" -f -a "init" -d 'Create a service directory: a bare clone of the repository, `serve.toml`, the database'
 complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from serve" -f -a "user" -d 'Add, list or remove the service\'s users'
 complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from serve" -f -a "outbox" -d 'List the notifications waiting to be sent to the issue tracker'
+complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from serve" -f -a "buildbot-config" -d 'Print the master.cfg fragment for the Buildbot platforms of serve.toml'
 complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from news" -f -a "add" -d 'Write a NEWS entry for this change (blurb file or towncrier fragment)'
 complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "install" -d 'Install the pre-push hook (honours `core.hooksPath`; never overwrites another hook)'
 complete -c review -n "__fish_review_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "uninstall" -d 'Remove the pre-push hook `review` installed (and restore a chained one)'

@@ -8,7 +8,9 @@ pub mod openapi;
 mod service;
 pub mod time;
 
-pub use service::{ClaCheck, Health, Issue, IssueChange, TrackerAccess, TrackerHealth};
+pub use service::{
+    ClaCheck, Health, Issue, IssueChange, PlatformHealth, TrackerAccess, TrackerHealth,
+};
 
 use serde::{Deserialize, Serialize};
 
@@ -485,6 +487,14 @@ pub struct JobResult {
     /// Absent in the answers of older services.
     #[serde(default)]
     pub known_failure: Option<String>,
+    /// False for a `voting = false` job: shown, but its failure fails neither the verdict nor
+    /// the gate. True in the answers of older services.
+    #[serde(default = "voting_default")]
+    pub voting: bool,
+}
+
+fn voting_default() -> bool {
+    true
 }
 
 /// A line of `GET /api/v1/changes`.

@@ -183,7 +183,9 @@ fn result_schemas() -> Value {
                     "detail": {"type": ["string", "null"]},
                     "log_url": {"type": "string"},
                     "known_failure": {"type": ["string", "null"], "description":
-                        "for a failed job whose log matched a [[known_failure]] pattern: its issue (e.g. gh-1234); recheck"}}},
+                        "for a failed job whose log matched a [[known_failure]] pattern: its issue (e.g. gh-1234); recheck"},
+                    "voting": {"type": "boolean", "description":
+                        "false for a voting = false job: shown, but its failure fails neither the verdict nor the gate"}}},
                 "SeriesCommit": {"type": "object", "properties": {
                     "subject": {"type": "string"}, "author": {"type": "string"}, "date": {"type": "string"}}},
                 "BranchSeries": {"type": "object", "required": ["target"],
@@ -283,7 +285,12 @@ fn base_document() -> Value {
                         "code": {"type": "string", "enum": codes},
                         "message": {"type": "string"}}}}},
                 "Health": {"type": "object", "properties": {
-                    "status": {"type": "string"}, "version": {"type": "string"}, "project": {"type": "string"},
+                    "status": {"type": "string", "enum": ["ok", "degraded"],
+                        "description": "degraded: a platform's executor cannot take jobs (see platforms)"},
+                    "version": {"type": "string"}, "project": {"type": "string"},
+                    "platforms": {"type": "array", "items": {"type": "object", "properties": {
+                        "name": {"type": "string"}, "executor": {"type": "string", "enum": ["local", "buildbot"]},
+                        "available": {"type": "boolean"}, "detail": {"type": ["string", "null"]}}}},
                     "tracker": {"$ref": "#/components/schemas/TrackerHealth"}}},
                 "User": {"type": "object", "properties": {
                     "name": {"type": "string"},

@@ -6,12 +6,27 @@ use serde::{Deserialize, Serialize};
 /// `GET /api/v1/health`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Health {
+    /// `ok`, or `degraded` when a platform's executor cannot take jobs.
     pub status: String,
     pub version: String,
     pub project: String,
+    /// The platforms of `[[platform]]` and their executors' state (absent from older services).
+    #[serde(default)]
+    pub platforms: Vec<PlatformHealth>,
     /// The issue tracker, when the service has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tracker: Option<TrackerHealth>,
+}
+
+/// A platform's executor as the health endpoint reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlatformHealth {
+    pub name: String,
+    /// `local` or `buildbot`.
+    pub executor: String,
+    pub available: bool,
+    /// Why it is not available (e.g. `Buildbot at http://... unreachable: connection refused`).
+    pub detail: Option<String>,
 }
 
 /// `GET /api/v1/issues/{reference}`: an issue as the tracker has it, with the changes naming it.

@@ -244,6 +244,41 @@ fn start_tracker(
     Ok(Some(tracker))
 }
 
+/// The Buildbot executor when `[buildbot]` is configured (its password read now, so a missing
+/// file stops the start), watching the master from now on.
+fn buildbot_for(
+    service: &Service,
+    default_git_url: String,
+) -> Result<Option<Arc<executor::buildbot::BuildbotExecutor>>, ServeError> {
+    let Some(settings) = &service.config.buildbot else {
+        return Ok(None);
+    };
+    let invalid = |message: String| {
+        ServeError::Config(ConfigError::Invalid {
+            path: service.dir.join(config::FILE_NAME),
+            message,
+        })
+    };
+    let path = settings.password_path(&service.dir);
+    let password = std::fs::read_to_string(&path).map_err(|e| {
+        invalid(format!(
+            "buildbot.password_file: cannot read `{}`: {e}",
+            path.display()
+        ))
+    })?;
+    let executor = executor::buildbot::BuildbotExecutor::new(
+        settings,
+        password.trim(),
+        &service.config.platforms,
+        settings.git_url.clone().unwrap_or(default_git_url),
+        &service.config.project.name,
+        service.store.clone(),
+    )
+    .map_err(invalid)?;
+    executor.watch();
+    Ok(Some(Arc::new(executor)))
+}
+
 /// Runs the service until `shutdown` resolves: recovers the last run's state, serves HTTP,
 /// runs jobs. On shutdown it stops taking work, cancels running jobs (queued again for the
 /// next start) and returns once their state is recorded.
@@ -266,10 +301,21 @@ pub async fn run(
                 .into(),
         );
     }
-    let executor = Arc::new(executor::local::LocalPool::new(
+    let local = Arc::new(executor::local::LocalPool::new(
         service.config.executor.concurrency,
         scratch,
         sandbox,
+    ));
+    let git_url = listener
+        .local_addr()
+        .map(|a| format!("http://{a}/git/{}", service.config.repo_dir_name()))
+        .unwrap_or_default();
+    let remote = buildbot_for(&service, git_url)?;
+    let executor = Arc::new(executor::platforms::Platforms::new(
+        local,
+        remote.map(|b| b as Arc<dyn executor::Executor>),
+        &service.config.platforms,
+        service.config.executor.concurrency,
     ));
     let known_failures =
         config::KnownFailures::compile(&service.config.known_failures).map_err(|e| {

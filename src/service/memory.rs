@@ -572,9 +572,9 @@ mod tests {
             "change 7 v2: Fix the frobnicator (open, by ann)\n\
              http://memory.invalid/changes/7\n\
              \x20 main: applies, checks failed, gate: not-approved\n\
-             \x20   tests  local  failed     3.5 s  http://memory.invalid/api/v1/jobs/11/log  \
-             known flaky (gh-9): recheck with `review recheck 7 --reason ...`  (exit status 1)\n\
-             \x20   docs   local  running    1.0 s  http://memory.invalid/api/v1/jobs/12/log\n\
+             \x20   tests  local failed 3.5 s http://memory.invalid/api/v1/jobs/11/log \
+             known flaky (gh-9): recheck with `review recheck 7 --reason ...` (exit status 1)\n\
+             \x20   docs   local running 1.0 s http://memory.invalid/api/v1/jobs/12/log\n\
              \x20 3.14: conflicts (abc123: patch does not apply), checks not run, gate: none\n"
         );
         assert_eq!(err.text(), "");
@@ -738,7 +738,7 @@ mod tests {
             ]
         );
         assert_eq!(out.matches("change 7 v2").count(), 1, "{out}");
-        assert!(out.contains("docs   local  passed"), "{out}");
+        assert!(out.contains("docs   local passed"), "{out}");
         assert_eq!(err, "change 7: something failed\n");
         let unchanged = service
             .requests()

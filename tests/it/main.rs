@@ -21,6 +21,7 @@ mod series;
 mod serve;
 mod serve_api;
 mod serve_approve;
+mod serve_buildbot;
 mod serve_bytes;
 mod serve_edges;
 mod serve_gate;

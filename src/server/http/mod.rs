@@ -230,11 +230,18 @@ pub fn router(state: Arc<AppState>) -> Router {
 // ----- service-wide handlers -----
 
 async fn health(State(state): State<Arc<AppState>>, headers: HeaderMap) -> ApiResult {
+    let platforms = state.pipeline.executor_health();
     let health = api::Health {
-        status: "ok".into(),
+        status: if platforms.iter().all(|p| p.available) {
+            "ok"
+        } else {
+            "degraded"
+        }
+        .into(),
         version: env!("CARGO_PKG_VERSION").into(),
         project: state.pipeline.config.project.name.clone(),
         tracker: state.tracker.as_ref().map(|t| t.health()),
+        platforms,
     };
     let body = json_bytes(&health)?;
     Ok(with_etag(

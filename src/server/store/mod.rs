@@ -3,6 +3,7 @@
 //! loses nothing: on restart, versions not yet applied are applied and jobs that were running
 //! are queued again.
 
+mod buildbot;
 mod changes;
 mod gate;
 mod jobs;
@@ -116,6 +117,8 @@ pub struct NewJob {
     pub timeout_secs: u64,
     /// Skipped jobs are stored final, with why.
     pub skipped: Option<String>,
+    /// False: its failure does not fail the target's verdict.
+    pub voting: bool,
 }
 
 /// A job as the executor needs it.
@@ -190,6 +193,7 @@ impl Store {
     }
 }
 
+pub use buildbot::BuildbotRequest;
 pub use changes::{revert_title, verdict, ChangeNewest, ChangeOwner, UploadPlace, VersionRef};
 pub use gate::{GateProcess, GateRows};
 pub use series::{CurrentSeries, TargetSeries};

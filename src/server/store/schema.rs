@@ -11,14 +11,14 @@ use super::Result;
 type Migration = fn(&Transaction<'_>) -> Result<()>;
 
 /// Migration n (1-based) is `MIGRATIONS[n - 1]`.
-pub(super) const MIGRATIONS: &[Migration] =
-    &[
-        m1_schema,
-        m2_version_uploader,
-        m3_scale,
-        m_target_series,
-        m_tracker_outbox,
-    ];
+pub(super) const MIGRATIONS: &[Migration] = &[
+    m1_schema,
+    m2_version_uploader,
+    m3_scale,
+    m_target_series,
+    m_tracker_outbox,
+    m_buildbot_executor,
+];
 
 /// The schema as it was when migrations were numbered. Every statement is `IF NOT EXISTS`: a
 /// database made before then (`user_version` 0, tables already there) takes it too.
@@ -216,6 +216,30 @@ CREATE TABLE tracker_cla (
 
 fn m_tracker_outbox(tx: &Transaction<'_>) -> Result<()> {
     tx.execute_batch(SCHEMA_TRACKER)?;
+    Ok(())
+}
+
+/// The Buildbot executor (issue 16): whether a job votes (`voting = false` jobs never fail a
+/// verdict), and every build request submitted to Buildbot, recorded before it is submitted so
+/// a restarted service reattaches to it instead of submitting it again. `key` names the run
+/// (`job-<id>-<attempt>`, `gate-<run>`); `reason` is unique and sent with the request, so a
+/// request whose answer was lost in a crash is found again in Buildbot by it.
+const SCHEMA_BUILDBOT: &str = r#"
+ALTER TABLE jobs ADD COLUMN voting INTEGER NOT NULL DEFAULT 1;
+CREATE TABLE buildbot_requests (
+    key TEXT PRIMARY KEY,
+    builder TEXT NOT NULL,
+    reason TEXT NOT NULL UNIQUE,
+    buildset INTEGER,
+    request INTEGER,
+    build INTEGER,
+    submitted_ms INTEGER NOT NULL,
+    finished_ms INTEGER
+);
+"#;
+
+fn m_buildbot_executor(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(SCHEMA_BUILDBOT)?;
     Ok(())
 }
 
@@ -469,5 +493,35 @@ mod tests {
             keys(store.outbox_pending().unwrap()),
             ["results-v1", "merged-main"]
         );
+    }
+
+    /// The Buildbot migration on a database made by migration 3 with a job in it: the job votes,
+    /// and build requests are recorded once per key.
+    #[test]
+    fn migration_buildbot_keeps_old_jobs_voting() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let mut conn = Connection::open(&path).unwrap();
+        // The migrations before this one (others may come after it).
+        let before = MIGRATIONS
+            .iter()
+            .position(|m| std::ptr::fn_addr_eq(*m, m_buildbot_executor as Migration))
+            .unwrap();
+        migrate_to(&mut conn, before).unwrap();
+        conn.execute_batch(ONE_OLD_CHANGE).unwrap();
+        conn.execute_batch(
+            "INSERT INTO jobs (version, target, name, platform, run, timeout_secs, commit_id, tree_id, state)
+                 VALUES (1, 'main', 'tests', 'local', 'true', 60, 'c', 't', 'failed');",
+        )
+        .unwrap();
+        migrate_to(&mut conn, before + 1).unwrap();
+        let voting: bool = conn
+            .query_row("SELECT voting FROM jobs WHERE id = 1", [], |r| r.get(0))
+            .unwrap();
+        assert!(voting);
+        let insert = "INSERT INTO buildbot_requests (key, builder, reason, submitted_ms)
+                          VALUES ('job-1-1', 'b', 'r', 0)";
+        conn.execute(insert, []).unwrap();
+        assert!(conn.execute(insert, []).is_err());
     }
 }

@@ -14,9 +14,11 @@ use std::process::{Command, Output, Stdio};
 
 use tempfile::TempDir;
 
+pub mod buildbot;
 pub mod client;
 pub mod git;
 pub mod roundup;
+pub mod poll;
 pub mod serve;
 pub mod wait;
 
