@@ -9,7 +9,8 @@
 # Needs Rust (https://rustup.rs), a C compiler and git; on Debian or Ubuntu it installs the rest
 # with apt-get (through sudo when not root). A later need is one more line in "What the tests
 # need" below: `ensure_apt <package>...` for a Debian package, `ensure_venv <requirement>...` for
-# Python tools (a virtual environment cached in $REVIEW_TEST_CACHE/venv, on PATH for the tests).
+# Python tools (a virtual environment cached in $REVIEW_TEST_CACHE/venv, on PATH for the tests),
+# `ensure_tool_venv <name> <requirement>...` for a tool whose dependencies clash with those.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -38,11 +39,11 @@ ensure_apt() {
     die "cannot install ${missing[*]}"
 }
 
-# ensure_venv REQUIREMENT...: a Python virtual environment in $cache/venv holding these pip
-# requirements (e.g. `roundup==2.4.0`), put first on PATH with VIRTUAL_ENV exported for the
-# tests. It is made again only when the requirement list changes (a stamp file records it).
-ensure_venv() {
-  local venv=$cache/venv want
+# make_venv DIR REQUIREMENT...: a Python virtual environment in DIR holding these pip
+# requirements, made again only when the requirement list changes (a stamp file records it).
+make_venv() {
+  local venv=$1 want
+  shift
   want=$(printf '%s\n' "$@" | sort)
   if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/.requirements" 2>/dev/null)" != "$want" ]; then
     command -v python3 >/dev/null || ensure_apt python3
@@ -55,7 +56,23 @@ ensure_venv() {
     fi
     printf '%s\n' "$want" >"$venv/.requirements"
   fi
-  export VIRTUAL_ENV=$venv PATH=$venv/bin:$PATH
+}
+
+# ensure_venv REQUIREMENT...: the tests' main virtual environment, $cache/venv, put first on
+# PATH with VIRTUAL_ENV exported for the tests (its python3 is the tests' python3).
+ensure_venv() {
+  make_venv "$cache/venv" "$@"
+  export VIRTUAL_ENV=$cache/venv PATH=$cache/venv/bin:$PATH
+}
+
+# ensure_tool_venv NAME REQUIREMENT...: a separate virtual environment $cache/venv-NAME for a
+# tool whose dependencies would clash with the main one; its bin directory goes last on PATH,
+# so its commands are found but python3 stays the main venv's.
+ensure_tool_venv() {
+  local name=$1
+  shift
+  make_venv "$cache/venv-$name" "$@"
+  export PATH=$PATH:$cache/venv-$name/bin
 }
 
 # What the tests need.
@@ -71,6 +88,12 @@ ensure_apt bubblewrap
 # tests/it/news.rs judges NEWS entries against blurb itself (tests/it/data/blurb_judge.py);
 # tests/it/serve_schemathesis.rs runs property-based tests of the API from its OpenAPI document.
 ensure_venv blurb==2.3.0 schemathesis==4.32.5
+# tests/it/tracker.rs runs a real Roundup tracker (roundup-admin, roundup-server) in its own
+# environment, so adding it does not rebuild the shared one.
+ensure_tool_venv roundup roundup==2.6.0
+# tests/it/serve_buildbot.rs and bench/buildbot.rs: a real Buildbot master and workers
+# (buildbot-www is needed even without web plugins, or the master's www fails to start).
+ensure_tool_venv buildbot buildbot==4.3.0 buildbot-worker==4.3.0 buildbot-www==4.3.0
 if command -v rustup >/dev/null; then
   rustup component add rustfmt clippy >/dev/null 2>&1 || true
 fi

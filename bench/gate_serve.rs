@@ -37,12 +37,7 @@ struct Served {
 
 /// One service: drains `changes` approved changes through it.
 fn drain(root: &Path, changes: usize, failing: usize, sleep: f64, concurrency: usize) -> Served {
-    let upstream = root.join(format!("upstream-{concurrency}"));
-    std::fs::create_dir_all(&upstream).unwrap();
-    git(&upstream, &["init", "-q", "-b", "main"]);
-    std::fs::write(upstream.join("README"), "hello\n").unwrap();
-    git(&upstream, &["add", "-A"]);
-    git(&upstream, &["commit", "-q", "-m", "Initial commit"]);
+    let upstream = support::upstream_repo(root, &format!("upstream-{concurrency}"));
     let mut mboxes = Vec::new();
     for n in 1..=changes {
         git(

@@ -123,12 +123,7 @@ fn main() {
     let clients = setting("BENCH_CLIENTS", 200, 10) as usize;
     let temp = tempfile::tempdir().unwrap();
     let root = temp.path();
-    let upstream = root.join("upstream");
-    std::fs::create_dir_all(&upstream).unwrap();
-    git(&upstream, &["init", "-q", "-b", "main"]);
-    std::fs::write(upstream.join("README"), "hello\n").unwrap();
-    git(&upstream, &["add", "-A"]);
-    git(&upstream, &["commit", "-q", "-m", "Initial commit"]);
+    let upstream = support::upstream_repo(root, "upstream");
     git(&upstream, &["checkout", "-q", "-b", "fix"]);
     std::fs::write(upstream.join("README"), "hello\nworld\n").unwrap();
     git(&upstream, &["commit", "-q", "-am", "Fix README"]);

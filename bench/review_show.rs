@@ -26,15 +26,15 @@ use std::time::{Duration, Instant};
 
 mod support;
 
-use support::{core_user, git, review, serve_init, start_serve};
+use support::{core_user, git, review, serve_init, start_serve, upstream_repo};
 
 const FILES: usize = 200;
 const ADDED: usize = 50;
 const COMMENTS: usize = 500;
 
-fn fixture(upstream: &Path) -> String {
-    std::fs::create_dir_all(upstream).unwrap();
-    git(upstream, &["init", "-q", "-b", "main"]);
+/// The upstream repository `root/upstream`; returns the series' mbox.
+fn fixture(root: &Path) -> String {
+    let upstream = &upstream_repo(root, "upstream");
     for f in 0..FILES {
         let text: String = (0..10).map(|i| format!("file {f} line {i}\n")).collect();
         std::fs::write(upstream.join(format!("f{f:03}.txt")), text).unwrap();
@@ -82,7 +82,7 @@ fn main() {
         .unwrap_or(if measuring { 10 } else { 1 });
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
-    let mbox = fixture(&root.join("upstream"));
+    let mbox = fixture(root);
     let (toml_path, toml) = serve_init(root, "service", &root.join("upstream"));
     // The template's example job replaced by one that passes at once.
     let cut = toml.find("[[job]]").unwrap();

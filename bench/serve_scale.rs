@@ -228,12 +228,7 @@ fn fill_gate(tx: &rusqlite::Transaction<'_>, size: &Size) {
 
 /// An upstream repository with the three branches and `series` different 10-commit series.
 fn upstream(root: &Path, series: usize) -> (std::path::PathBuf, Vec<String>) {
-    let upstream = root.join("upstream");
-    std::fs::create_dir_all(&upstream).unwrap();
-    git(&upstream, &["init", "-q", "-b", "main"]);
-    std::fs::write(upstream.join("README"), "hello\n").unwrap();
-    git(&upstream, &["add", "-A"]);
-    git(&upstream, &["commit", "-q", "-m", "Initial commit"]);
+    let upstream = support::upstream_repo(root, "upstream");
     for branch in &BRANCHES[1..] {
         git(&upstream, &["branch", branch]);
     }

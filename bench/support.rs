@@ -24,6 +24,17 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// `root/<name>`: a new repository whose `main` has one commit (a README).
+pub fn upstream_repo(root: &Path, name: &str) -> std::path::PathBuf {
+    let upstream = root.join(name);
+    std::fs::create_dir_all(&upstream).unwrap();
+    git(&upstream, &["init", "-q", "-b", "main"]);
+    std::fs::write(upstream.join("README"), "hello\n").unwrap();
+    git(&upstream, &["add", "-A"]);
+    git(&upstream, &["commit", "-q", "-m", "Initial commit"]);
+    upstream
+}
+
 /// The `review` binary built for this benchmark, started in `dir`, without colour.
 pub fn review(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_review"));

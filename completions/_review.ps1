@@ -43,6 +43,7 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             [CompletionResult]::new('post', 'post', [CompletionResultType]::ParameterValue, 'Upload the series of the current branch for review')
             [CompletionResult]::new('backport', 'backport', [CompletionResultType]::ParameterValue, 'Carry a change''s series to another branch (a backport)')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a change''s checks: per target the apply verdict, each job and the gate state')
+            [CompletionResult]::new('issue', 'issue', [CompletionResultType]::ParameterValue, 'Show an issue of the service''s tracker and the changes naming it')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the changes on the review service (open ones by default), newest first')
             [CompletionResult]::new('abandon', 'abandon', [CompletionResultType]::ParameterValue, 'Abandon a change: its jobs stop and it leaves the list of open changes')
             [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Fetch a version of a change into the local branch `review/<change>-v<N>`')
@@ -189,6 +190,8 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create a service directory: a bare clone of the repository, `serve.toml`, the database')
             [CompletionResult]::new('user', 'user', [CompletionResultType]::ParameterValue, 'Add, list or remove the service''s users')
+            [CompletionResult]::new('outbox', 'outbox', [CompletionResultType]::ParameterValue, 'List the notifications waiting to be sent to the issue tracker')
+            [CompletionResult]::new('buildbot-config', 'buildbot-config', [CompletionResultType]::ParameterValue, 'Print the master.cfg fragment for the Buildbot platforms of serve.toml')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -292,9 +295,42 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
         'review;serve;user;help;help' {
             break
         }
+        'review;serve;outbox' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The service directory')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format; `json` prints `{"pending": [...]}` (docs/json.md)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto colours a terminal unless NO_COLOR is set')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (like `git -C`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'review;serve;buildbot-config' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The service directory')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto colours a terminal unless NO_COLOR is set')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (like `git -C`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'review;serve;help' {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create a service directory: a bare clone of the repository, `serve.toml`, the database')
             [CompletionResult]::new('user', 'user', [CompletionResultType]::ParameterValue, 'Add, list or remove the service''s users')
+            [CompletionResult]::new('outbox', 'outbox', [CompletionResultType]::ParameterValue, 'List the notifications waiting to be sent to the issue tracker')
+            [CompletionResult]::new('buildbot-config', 'buildbot-config', [CompletionResultType]::ParameterValue, 'Print the master.cfg fragment for the Buildbot platforms of serve.toml')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -314,6 +350,12 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             break
         }
         'review;serve;help;user;remove' {
+            break
+        }
+        'review;serve;help;outbox' {
+            break
+        }
+        'review;serve;help;buildbot-config' {
             break
         }
         'review;serve;help;help' {
@@ -451,7 +493,7 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
         'review;post' {
             [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Post for <BRANCH>; repeat for several targets (instead of nominating them by kind)')
             [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'The kind of change; without `--target` it nominates the targets from `[branches]` [default: feature]')
-            [CompletionResult]::new('--issue', '--issue', [CompletionResultType]::ParameterName, 'The issue the change resolves, e.g. `gh-1234`')
+            [CompletionResult]::new('--issue', '--issue', [CompletionResultType]::ParameterName, 'The issue the change resolves, e.g. `1234`, `bpo-1234` or `#1234`; without `--target` and `--kind` the targets are nominated from the issue''s type and affected versions')
             [CompletionResult]::new('--title', '--title', [CompletionResultType]::ParameterName, 'The change''s title [default: the first commit''s subject]')
             [CompletionResult]::new('--for', '--for', [CompletionResultType]::ParameterName, 'Post the current branch as the series BRANCH carries in the change (`--change`, else the change this branch is linked to); the branch is based on BRANCH')
             [CompletionResult]::new('--change', '--change', [CompletionResultType]::ParameterName, 'With `--for`: the change to carry the series in')
@@ -502,6 +544,21 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (like `git -C`)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`')
             [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Follow the change until every target has a final verdict and the gate is done with it')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'review;issue' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format; `json` prints the object of `GET /api/v1/issues/{reference}` (docs/json.md)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto colours a terminal unless NO_COLOR is set')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (like `git -C`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
@@ -768,6 +825,7 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             [CompletionResult]::new('post', 'post', [CompletionResultType]::ParameterValue, 'Upload the series of the current branch for review')
             [CompletionResult]::new('backport', 'backport', [CompletionResultType]::ParameterValue, 'Carry a change''s series to another branch (a backport)')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a change''s checks: per target the apply verdict, each job and the gate state')
+            [CompletionResult]::new('issue', 'issue', [CompletionResultType]::ParameterValue, 'Show an issue of the service''s tracker and the changes naming it')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the changes on the review service (open ones by default), newest first')
             [CompletionResult]::new('abandon', 'abandon', [CompletionResultType]::ParameterValue, 'Abandon a change: its jobs stop and it leaves the list of open changes')
             [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Fetch a version of a change into the local branch `review/<change>-v<N>`')
@@ -809,6 +867,8 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
         'review;help;serve' {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create a service directory: a bare clone of the repository, `serve.toml`, the database')
             [CompletionResult]::new('user', 'user', [CompletionResultType]::ParameterValue, 'Add, list or remove the service''s users')
+            [CompletionResult]::new('outbox', 'outbox', [CompletionResultType]::ParameterValue, 'List the notifications waiting to be sent to the issue tracker')
+            [CompletionResult]::new('buildbot-config', 'buildbot-config', [CompletionResultType]::ParameterValue, 'Print the master.cfg fragment for the Buildbot platforms of serve.toml')
             break
         }
         'review;help;serve;init' {
@@ -827,6 +887,12 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             break
         }
         'review;help;serve;user;remove' {
+            break
+        }
+        'review;help;serve;outbox' {
+            break
+        }
+        'review;help;serve;buildbot-config' {
             break
         }
         'review;help;lint' {
@@ -857,6 +923,9 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             break
         }
         'review;help;status' {
+            break
+        }
+        'review;help;issue' {
             break
         }
         'review;help;list' {

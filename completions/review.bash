@@ -55,6 +55,9 @@ _review() {
             review,hook)
                 cmd="review__subcmd__hook"
                 ;;
+            review,issue)
+                cmd="review__subcmd__issue"
+                ;;
             review,lint)
                 cmd="review__subcmd__lint"
                 ;;
@@ -154,6 +157,9 @@ _review() {
             review__subcmd__help,hook)
                 cmd="review__subcmd__help__subcmd__hook"
                 ;;
+            review__subcmd__help,issue)
+                cmd="review__subcmd__help__subcmd__issue"
+                ;;
             review__subcmd__help,lint)
                 cmd="review__subcmd__help__subcmd__lint"
                 ;;
@@ -211,8 +217,14 @@ _review() {
             review__subcmd__help__subcmd__news,add)
                 cmd="review__subcmd__help__subcmd__news__subcmd__add"
                 ;;
+            review__subcmd__help__subcmd__serve,buildbot-config)
+                cmd="review__subcmd__help__subcmd__serve__subcmd__buildbot__subcmd__config"
+                ;;
             review__subcmd__help__subcmd__serve,init)
                 cmd="review__subcmd__help__subcmd__serve__subcmd__init"
+                ;;
+            review__subcmd__help__subcmd__serve,outbox)
+                cmd="review__subcmd__help__subcmd__serve__subcmd__outbox"
                 ;;
             review__subcmd__help__subcmd__serve,user)
                 cmd="review__subcmd__help__subcmd__serve__subcmd__user"
@@ -256,20 +268,32 @@ _review() {
             review__subcmd__news__subcmd__help,help)
                 cmd="review__subcmd__news__subcmd__help__subcmd__help"
                 ;;
+            review__subcmd__serve,buildbot-config)
+                cmd="review__subcmd__serve__subcmd__buildbot__subcmd__config"
+                ;;
             review__subcmd__serve,help)
                 cmd="review__subcmd__serve__subcmd__help"
                 ;;
             review__subcmd__serve,init)
                 cmd="review__subcmd__serve__subcmd__init"
                 ;;
+            review__subcmd__serve,outbox)
+                cmd="review__subcmd__serve__subcmd__outbox"
+                ;;
             review__subcmd__serve,user)
                 cmd="review__subcmd__serve__subcmd__user"
+                ;;
+            review__subcmd__serve__subcmd__help,buildbot-config)
+                cmd="review__subcmd__serve__subcmd__help__subcmd__buildbot__subcmd__config"
                 ;;
             review__subcmd__serve__subcmd__help,help)
                 cmd="review__subcmd__serve__subcmd__help__subcmd__help"
                 ;;
             review__subcmd__serve__subcmd__help,init)
                 cmd="review__subcmd__serve__subcmd__help__subcmd__init"
+                ;;
+            review__subcmd__serve__subcmd__help,outbox)
+                cmd="review__subcmd__serve__subcmd__help__subcmd__outbox"
                 ;;
             review__subcmd__serve__subcmd__help,user)
                 cmd="review__subcmd__serve__subcmd__help__subcmd__user"
@@ -314,7 +338,7 @@ _review() {
 
     case "${cmd}" in
         review)
-            opts="-q -v -C -h -V --quiet --verbose --color --config --help --version config completions man series serve lint news hook post backport status list abandon download show diff comments comment vote approve recheck promote dequeue demo login logout help"
+            opts="-q -v -C -h -V --quiet --verbose --color --config --help --version config completions man series serve lint news hook post backport status issue list abandon download show diff comments comment vote approve recheck promote dequeue demo login logout help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -822,7 +846,7 @@ _review() {
             return 0
             ;;
         review__subcmd__help)
-            opts="config completions man series serve lint news hook post backport status list abandon download show diff comments comment vote approve recheck promote dequeue demo login logout help"
+            opts="config completions man series serve lint news hook post backport status issue list abandon download show diff comments comment vote approve recheck promote dequeue demo login logout help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1073,6 +1097,20 @@ _review() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        review__subcmd__help__subcmd__issue)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         review__subcmd__help__subcmd__lint)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1228,7 +1266,7 @@ _review() {
             return 0
             ;;
         review__subcmd__help__subcmd__serve)
-            opts="init user"
+            opts="init user outbox buildbot-config"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1241,7 +1279,35 @@ _review() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        review__subcmd__help__subcmd__serve__subcmd__buildbot__subcmd__config)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         review__subcmd__help__subcmd__serve__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        review__subcmd__help__subcmd__serve__subcmd__outbox)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1468,6 +1534,36 @@ _review() {
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        review__subcmd__issue)
+            opts="-q -v -C -h -V --format --quiet --verbose --color --config --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1944,7 +2040,7 @@ _review() {
             return 0
             ;;
         review__subcmd__serve)
-            opts="-q -v -C -h -V --dir --listen --quiet --verbose --color --config --help --version init user help"
+            opts="-q -v -C -h -V --dir --listen --quiet --verbose --color --config --help --version init user outbox buildbot-config help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1977,9 +2073,53 @@ _review() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        review__subcmd__serve__subcmd__help)
-            opts="init user help"
+        review__subcmd__serve__subcmd__buildbot__subcmd__config)
+            opts="-q -v -C -h -V --dir --quiet --verbose --color --config --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        review__subcmd__serve__subcmd__help)
+            opts="init user outbox buildbot-config help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        review__subcmd__serve__subcmd__help__subcmd__buildbot__subcmd__config)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2006,6 +2146,20 @@ _review() {
             return 0
             ;;
         review__subcmd__serve__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        review__subcmd__serve__subcmd__help__subcmd__outbox)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2088,6 +2242,40 @@ _review() {
                     ;;
                 --name)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        review__subcmd__serve__subcmd__outbox)
+            opts="-q -v -C -h -V --dir --format --quiet --verbose --color --config --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 --color)

@@ -40,6 +40,7 @@ set edit:completion:arg-completer[review] = {|@words|
             cand post 'Upload the series of the current branch for review'
             cand backport 'Carry a change''s series to another branch (a backport)'
             cand status 'Show a change''s checks: per target the apply verdict, each job and the gate state'
+            cand issue 'Show an issue of the service''s tracker and the changes naming it'
             cand list 'List the changes on the review service (open ones by default), newest first'
             cand abandon 'Abandon a change: its jobs stop and it leaves the list of open changes'
             cand download 'Fetch a version of a change into the local branch `review/<change>-v<N>`'
@@ -175,6 +176,8 @@ set edit:completion:arg-completer[review] = {|@words|
             cand --version 'Print version'
             cand init 'Create a service directory: a bare clone of the repository, `serve.toml`, the database'
             cand user 'Add, list or remove the service''s users'
+            cand outbox 'List the notifications waiting to be sent to the issue tracker'
+            cand buildbot-config 'Print the master.cfg fragment for the Buildbot platforms of serve.toml'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'review;serve;init'= {
@@ -267,9 +270,40 @@ set edit:completion:arg-completer[review] = {|@words|
         }
         &'review;serve;user;help;help'= {
         }
+        &'review;serve;outbox'= {
+            cand --dir 'The service directory'
+            cand --format 'Output format; `json` prints `{"pending": [...]}` (docs/json.md)'
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'review;serve;buildbot-config'= {
+            cand --dir 'The service directory'
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'review;serve;help'= {
             cand init 'Create a service directory: a bare clone of the repository, `serve.toml`, the database'
             cand user 'Add, list or remove the service''s users'
+            cand outbox 'List the notifications waiting to be sent to the issue tracker'
+            cand buildbot-config 'Print the master.cfg fragment for the Buildbot platforms of serve.toml'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'review;serve;help;init'= {
@@ -284,6 +318,10 @@ set edit:completion:arg-completer[review] = {|@words|
         &'review;serve;help;user;list'= {
         }
         &'review;serve;help;user;remove'= {
+        }
+        &'review;serve;help;outbox'= {
+        }
+        &'review;serve;help;buildbot-config'= {
         }
         &'review;serve;help;help'= {
         }
@@ -406,7 +444,7 @@ set edit:completion:arg-completer[review] = {|@words|
         &'review;post'= {
             cand --target 'Post for <BRANCH>; repeat for several targets (instead of nominating them by kind)'
             cand --kind 'The kind of change; without `--target` it nominates the targets from `[branches]` [default: feature]'
-            cand --issue 'The issue the change resolves, e.g. `gh-1234`'
+            cand --issue 'The issue the change resolves, e.g. `1234`, `bpo-1234` or `#1234`; without `--target` and `--kind` the targets are nominated from the issue''s type and affected versions'
             cand --title 'The change''s title [default: the first commit''s subject]'
             cand --for 'Post the current branch as the series BRANCH carries in the change (`--change`, else the change this branch is linked to); the branch is based on BRANCH'
             cand --change 'With `--for`: the change to carry the series in'
@@ -455,6 +493,20 @@ set edit:completion:arg-completer[review] = {|@words|
             cand -C 'Run as if started in <PATH> (like `git -C`)'
             cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
             cand --watch 'Follow the change until every target has a final verdict and the gate is done with it'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'review;issue'= {
+            cand --format 'Output format; `json` prints the object of `GET /api/v1/issues/{reference}` (docs/json.md)'
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
             cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand -v 'Print more: `-v` explains, `-vv` shows every step'
@@ -705,6 +757,7 @@ set edit:completion:arg-completer[review] = {|@words|
             cand post 'Upload the series of the current branch for review'
             cand backport 'Carry a change''s series to another branch (a backport)'
             cand status 'Show a change''s checks: per target the apply verdict, each job and the gate state'
+            cand issue 'Show an issue of the service''s tracker and the changes naming it'
             cand list 'List the changes on the review service (open ones by default), newest first'
             cand abandon 'Abandon a change: its jobs stop and it leaves the list of open changes'
             cand download 'Fetch a version of a change into the local branch `review/<change>-v<N>`'
@@ -739,6 +792,8 @@ set edit:completion:arg-completer[review] = {|@words|
         &'review;help;serve'= {
             cand init 'Create a service directory: a bare clone of the repository, `serve.toml`, the database'
             cand user 'Add, list or remove the service''s users'
+            cand outbox 'List the notifications waiting to be sent to the issue tracker'
+            cand buildbot-config 'Print the master.cfg fragment for the Buildbot platforms of serve.toml'
         }
         &'review;help;serve;init'= {
         }
@@ -752,6 +807,10 @@ set edit:completion:arg-completer[review] = {|@words|
         &'review;help;serve;user;list'= {
         }
         &'review;help;serve;user;remove'= {
+        }
+        &'review;help;serve;outbox'= {
+        }
+        &'review;help;serve;buildbot-config'= {
         }
         &'review;help;lint'= {
         }
@@ -773,6 +832,8 @@ set edit:completion:arg-completer[review] = {|@words|
         &'review;help;backport'= {
         }
         &'review;help;status'= {
+        }
+        &'review;help;issue'= {
         }
         &'review;help;list'= {
         }

@@ -93,6 +93,12 @@ pub enum ErrorCode {
     ChangesRequested,
     /// 503: the service is shutting down.
     ShuttingDown,
+    /// 422 at upload, 404 at `/issues`: the tracker has no such issue (or it is not a reference).
+    UnknownIssue,
+    /// 503: the issue tracker cannot be reached or refuses the bot account.
+    TrackerUnavailable,
+    /// 404: the service has no issue tracker (`[tracker]`).
+    NoTracker,
     /// 500.
     Internal,
 }
@@ -143,6 +149,9 @@ impl ErrorCode {
         ErrorCode::BadAnchor,
         ErrorCode::ChangesRequested,
         ErrorCode::ShuttingDown,
+        ErrorCode::UnknownIssue,
+        ErrorCode::TrackerUnavailable,
+        ErrorCode::NoTracker,
         ErrorCode::Internal,
     ];
 }

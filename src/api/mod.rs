@@ -8,7 +8,12 @@ mod errors;
 pub mod openapi;
 mod openapi_review;
 pub mod review;
+mod service;
 pub mod time;
+
+pub use service::{
+    ClaCheck, Health, Issue, IssueChange, PlatformHealth, TrackerAccess, TrackerHealth,
+};
 
 use serde::{Deserialize, Serialize};
 
@@ -194,6 +199,9 @@ pub struct Change {
     pub backport_of: Option<u64>,
     /// Oldest first.
     pub versions: Vec<Version>,
+    /// The CLA check of the newest version, when the service requires one and has checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cla: Option<ClaCheck>,
 }
 
 impl Change {
@@ -484,6 +492,14 @@ pub struct JobResult {
     /// Absent in the answers of older services.
     #[serde(default)]
     pub known_failure: Option<String>,
+    /// False for a `voting = false` job: shown, but its failure fails neither the verdict nor
+    /// the gate. True in the answers of older services.
+    #[serde(default = "voting_default")]
+    pub voting: bool,
+}
+
+fn voting_default() -> bool {
+    true
 }
 
 /// A line of `GET /api/v1/changes`.
@@ -517,14 +533,6 @@ pub struct TargetVerdict {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChangeList {
     pub changes: Vec<ChangeSummary>,
-}
-
-/// `GET /api/v1/health`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Health {
-    pub status: String,
-    pub version: String,
-    pub project: String,
 }
 
 /// The roles of decision 8.

@@ -45,8 +45,10 @@ fn upload_errors(mut responses: Value) -> Value {
     responses["413"] = error_response("request_too_large, mbox_too_large or expands_too_large");
     responses["415"] = error_response("unsupported_media_type");
     responses["422"] = error_response(
-        "not_an_mbox, unsafe_path, unknown_target, bad_targets, too_many_commits, invalid_field",
+        "not_an_mbox, unsafe_path, unknown_target, bad_targets, too_many_commits, invalid_field, \
+         unknown_issue (the tracker has no such issue, or it is not a reference)",
     );
+    responses["503"] = error_response("tracker_unavailable: the issue cannot be checked");
     auth_errors(responses)
 }
 
@@ -97,7 +99,8 @@ fn gate_schemas() -> Value {
                     "created": {"type": "string", "format": "date-time"},
                     "current_version": {"type": "integer"},
                     "backport_of": {"type": ["integer", "null"], "description": "the change this one backports to another branch"},
-                    "versions": {"type": "array", "items": {"$ref": "#/components/schemas/Version"}}}},
+                    "versions": {"type": "array", "items": {"$ref": "#/components/schemas/Version"}},
+                    "cla": {"$ref": "#/components/schemas/ClaCheck"}}},
                 "ChangeList": {"type": "object", "properties": {"changes": {"type": "array", "items": {
                     "type": "object", "properties": {
                         "number": {"type": "integer"}, "title": {"type": "string"}, "kind": {"type": "string"},
@@ -121,7 +124,8 @@ fn gate_paths() -> Value {
                     "400": error_response("invalid_json"), "403": error_response("forbidden"),
                     "404": error_response("unknown_change"), "409": error_response("change_not_open, change_is_draft, version_changed, changes_requested or gate_refused"),
                     "415": error_response("unsupported_media_type"),
-                    "422": error_response("unknown_target or invalid_field (the version does not apply)")}))}},
+                    "422": error_response("unknown_target or invalid_field (the version does not apply)"),
+                    "503": error_response("tracker_unavailable: the CLA check (`[tracker] require_cla`) cannot be made")}))}},
             "/api/v1/changes/{number}/recheck": {"post": {
                 "summary": "Re-run the current version's failed checks; re-enqueue it if it was ejected or dequeued with a valid approval and is not a draft (owner, core, release-manager)",
                 "parameters": [number_param("number", "the change number")],
@@ -179,7 +183,9 @@ fn result_schemas() -> Value {
                     "detail": {"type": ["string", "null"]},
                     "log_url": {"type": "string"},
                     "known_failure": {"type": ["string", "null"], "description":
-                        "for a failed job whose log matched a [[known_failure]] pattern: its issue (e.g. gh-1234); recheck"}}},
+                        "for a failed job whose log matched a [[known_failure]] pattern: its issue (e.g. gh-1234); recheck"},
+                    "voting": {"type": "boolean", "description":
+                        "false for a voting = false job: shown, but its failure fails neither the verdict nor the gate"}}},
                 "SeriesCommit": {"type": "object", "properties": {
                     "subject": {"type": "string"}, "author": {"type": "string"}, "date": {"type": "string"}}},
                 "BranchSeries": {"type": "object", "required": ["target"],
@@ -205,12 +211,54 @@ fn result_schemas() -> Value {
     })
 }
 
+/// The issue tracker's schemas (docs/tracker.md).
+fn tracker_schemas() -> Value {
+    let kinds = ["feature", "bugfix", "security", "docs"];
+    json!({
+        "Issue": {"type": "object", "properties": {
+            "reference": {"type": "string", "description": "the stored form, `<prefix><id>`, e.g. `bpo-1234`"},
+            "id": {"type": "string"}, "title": {"type": "string"},
+            "type": {"type": ["string", "null"], "description": "enhancement, behavior, security, crash..."},
+            "kind": {"type": "string", "enum": kinds,
+                "description": "the kind of change the type calls for: feature (enhancement), security, else bugfix"},
+            "status": {"type": ["string", "null"]},
+            "versions": {"type": "array", "items": {"type": "string"}, "description": "the affected versions"},
+            "url": {"type": "string"},
+            "changes": {"type": "array", "items": {"type": "object", "properties": {
+                "number": {"type": "integer"}, "title": {"type": "string"},
+                "state": {"type": "string", "enum": ["open", "abandoned", "merged"]}}}}}},
+        "TrackerHealth": {"type": ["object", "null"], "description": "absent without [tracker]", "properties": {
+            "kind": {"type": "string"},
+            "access": {"type": "string", "enum": ["unknown", "ok", "unreachable", "denied"],
+                "description": "denied: the tracker answered 401, 403 or 429 to the bot account"},
+            "message": {"type": ["string", "null"]},
+            "pending": {"type": "integer", "description": "notifications waiting in the outbox"}}},
+        "ClaCheck": {"type": ["object", "null"], "description": "the CLA check of the newest version, with `require_cla`",
+            "properties": {"passed": {"type": "boolean"}, "detail": {"type": "string"},
+                "checked": {"type": "string", "format": "date-time"}}}
+    })
+}
+
+/// The issue tracker's routes.
+fn tracker_paths() -> Value {
+    json!({
+        "/api/v1/issues/{reference}": {"get": {
+            "summary": "An issue of the service's tracker (title, type, status, affected versions) and the changes naming it",
+            "parameters": [{"name": "reference", "in": "path", "required": true,
+                "description": "1234, #1234, bpo-1234 or `<prefix>1234`", "schema": {"type": "string"}, "example": "1"}],
+            "responses": auth_errors(json!({"200": json_response("the issue", "Issue"),
+                "404": error_response("unknown_issue or no_tracker"),
+                "503": error_response("tracker_unavailable")}))}}
+    })
+}
+
 /// The whole description.
 pub fn document() -> Value {
     let mut doc = base_document();
     let schemas = [
         gate_schemas(),
         result_schemas(),
+        tracker_schemas(),
         super::openapi_review::diff_schemas(),
         super::openapi_review::comment_schemas(),
     ];
@@ -222,6 +270,7 @@ pub fn document() -> Value {
     }
     let paths = [
         gate_paths(),
+        tracker_paths(),
         super::openapi_review::diff_paths(),
         super::openapi_review::comment_paths(),
     ];
@@ -248,7 +297,13 @@ fn base_document() -> Value {
                         "code": {"type": "string", "enum": codes},
                         "message": {"type": "string"}}}}},
                 "Health": {"type": "object", "properties": {
-                    "status": {"type": "string"}, "version": {"type": "string"}, "project": {"type": "string"}}},
+                    "status": {"type": "string", "enum": ["ok", "degraded"],
+                        "description": "degraded: a platform's executor cannot take jobs (see platforms)"},
+                    "version": {"type": "string"}, "project": {"type": "string"},
+                    "platforms": {"type": "array", "items": {"type": "object", "properties": {
+                        "name": {"type": "string"}, "executor": {"type": "string", "enum": ["local", "buildbot"]},
+                        "available": {"type": "boolean"}, "detail": {"type": ["string", "null"]}}}},
+                    "tracker": {"$ref": "#/components/schemas/TrackerHealth"}}},
                 "User": {"type": "object", "properties": {
                     "name": {"type": "string"},
                     "role": {"type": "string", "enum": ["contributor", "core", "release-manager"]}}},

@@ -34,21 +34,24 @@ fn job_result_has_one_shape() {
         detail: None,
         log_url: log_url(7),
         known_failure: Some("gh-1".into()),
+        voting: true,
     };
     let value = serde_json::to_value(&job).unwrap();
     assert_eq!(
         value,
         serde_json::json!({"id": 7, "name": "tests", "platform": "local", "state": "running",
             "start": "2026-01-01T00:00:00Z", "elapsed_secs": 1.5, "detail": null,
-            "log_url": "/api/v1/jobs/7/log", "known_failure": "gh-1"})
+            "log_url": "/api/v1/jobs/7/log", "known_failure": "gh-1", "voting": true})
     );
     let back: JobResult = serde_json::from_value(value).unwrap();
     assert_eq!(back, job);
     // An older service's answer, without the field, still reads.
     let mut old = serde_json::to_value(&job).unwrap();
     old.as_object_mut().unwrap().remove("known_failure");
+    old.as_object_mut().unwrap().remove("voting");
     let old: JobResult = serde_json::from_value(old).unwrap();
     assert_eq!(old.known_failure, None);
+    assert!(old.voting, "an older service's jobs all vote");
 }
 
 #[test]

@@ -15,6 +15,7 @@ pub mod diff;
 pub mod errors;
 pub mod gate;
 pub mod hook;
+pub mod issue;
 pub mod lint;
 pub mod login;
 pub mod man;
@@ -23,6 +24,7 @@ pub mod post;
 pub mod review_view;
 pub mod series;
 pub mod serve;
+pub mod serve_outbox;
 pub mod show;
 pub mod status;
 pub mod vote;
@@ -102,6 +104,7 @@ pub enum Command {
     Post(post::Args),
     Backport(backport::Args),
     Status(status::Args),
+    Issue(issue::Args),
     List(changes::ListArgs),
     Abandon(changes::AbandonArgs),
     Download(changes::DownloadArgs),
@@ -126,7 +129,8 @@ pub const COMMAND_GROUPS: &[(&str, &[&str])] = &[
     (
         "Contributing",
         &[
-            "series", "lint", "news", "post", "backport", "status", "list", "abandon", "download",
+            "series", "lint", "news", "post", "backport", "status", "issue", "list", "abandon",
+            "download",
         ],
     ),
     (
@@ -250,6 +254,7 @@ fn dispatch(ctx: &Context, command: Command) -> CliResult {
         Command::Post(args) => post::run(ctx, args),
         Command::Backport(args) => backport::run(ctx, args),
         Command::Status(args) => status::run(ctx, args),
+        Command::Issue(args) => issue::run(ctx, args),
         Command::List(args) => changes::list(ctx, args),
         Command::Abandon(args) => changes::abandon(ctx, args),
         Command::Download(args) => changes::download(ctx, args),

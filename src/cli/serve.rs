@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::Context;
 use crate::api::Role;
 use crate::error::{CliError, CliResult, ErrorKind, Outcome};
-use crate::server::{self, users, Service};
+use crate::server::{self, users, ServeError, Service};
 use crate::ui::OutputFormat;
 
 /// Run the embedded review service
@@ -36,6 +36,23 @@ pub enum ServeCommand {
     Init(InitArgs),
     /// Add, list or remove the service's users
     User(UserArgs),
+    /// List the notifications waiting to be sent to the issue tracker
+    Outbox(super::serve_outbox::Args),
+    /// Print the master.cfg fragment for the Buildbot platforms of serve.toml
+    ///
+    /// Builders per `executor = "buildbot"` platform, the factory that fetches the run's commit
+    /// from the service and runs the job's command, the force scheduler and the authorization
+    /// of the service's account; to paste into the master's `master.cfg` after
+    /// `c = BuildmasterConfig` and `c['www']`.
+    #[command(verbatim_doc_comment)]
+    BuildbotConfig(BuildbotConfigArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BuildbotConfigArgs {
+    /// The service directory
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub dir: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -121,12 +138,28 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
     match args.command {
         None => serve(ctx, args),
         Some(ServeCommand::Init(init)) => init_dir(ctx, init),
+        Some(ServeCommand::BuildbotConfig(config)) => buildbot_config(ctx, config),
         Some(ServeCommand::User(user)) => match user.command {
             UserCommand::Add(add) => user_add(ctx, add),
             UserCommand::List(list) => user_list(ctx, list),
             UserCommand::Remove(remove) => user_remove(ctx, remove),
         },
+        Some(ServeCommand::Outbox(outbox)) => super::serve_outbox::run(ctx, outbox),
     }
+}
+
+fn buildbot_config(ctx: &Context, args: BuildbotConfigArgs) -> CliResult {
+    let config = server::config::ServeConfig::load(&args.dir).map_err(ServeError::Config)?;
+    let text = server::executor::buildbot::fragment::master_cfg(&config, &args.dir).map_err(
+        |why| {
+            CliError::config(format!("nothing to configure on Buildbot: {why}")).with_hint(
+                "add [buildbot] (url, password_file) and a [[platform]] with executor = \"buildbot\" \
+                 and builder = \"...\" to serve.toml (see docs/serve.md)",
+            )
+        },
+    )?;
+    ctx.printer.out(&text)?;
+    Ok(Outcome::Success)
 }
 
 fn open(dir: &std::path::Path) -> Result<Service, CliError> {

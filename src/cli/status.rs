@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::client;
 use super::Context;
 use crate::api::review::Votes;
-use crate::api::{self, Change, JobState, TargetResult, Verdict};
+use crate::api::{self, Change, JobResult, JobState, TargetResult, Verdict};
 use crate::error::{CliError, CliResult, Outcome};
 use crate::service::{ChangeId, Fetched, ReviewService, ServiceError};
 use crate::ui::{OutputFormat, Stream, DIM, EMPHASIS};
@@ -139,7 +139,10 @@ struct StatusJson<'a> {
     outcome: Overall,
     /// The change this one backports, if any.
     backport_of: Option<u64>,
-    targets: Vec<TargetResult>,
+    targets: Vec<TargetJson>,
+    /// The CLA check of the version, when the service requires one (docs/tracker.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cla: Option<&'a api::ClaCheck>,
     /// Unresolved threads and votes (not in `--watch` records).
     #[serde(skip_serializing_if = "Option::is_none")]
     review: Option<ReviewSummary>,
@@ -158,6 +161,35 @@ fn review_summary(service: &dyn ReviewService, id: &ChangeId) -> Result<ReviewSu
         unresolved: service.threads(id).map_err(fail)?.unresolved,
         votes: service.votes(id).map_err(fail)?,
     })
+}
+
+/// A target as the service gives it, plus its jobs as a matrix: job -> platform -> state.
+#[derive(Serialize)]
+struct TargetJson {
+    #[serde(flatten)]
+    result: TargetResult,
+    checks: Vec<CheckJson>,
+}
+
+#[derive(Serialize)]
+struct CheckJson {
+    name: String,
+    voting: bool,
+    platforms: std::collections::BTreeMap<String, JobState>,
+}
+
+impl TargetJson {
+    fn of(result: TargetResult) -> Self {
+        let checks = by_name(&result.jobs)
+            .into_iter()
+            .map(|(name, runs)| CheckJson {
+                name: name.to_owned(),
+                voting: runs.iter().all(|j| j.voting),
+                platforms: runs.iter().map(|j| (j.platform.clone(), j.state)).collect(),
+            })
+            .collect();
+        TargetJson { result, checks }
+    }
 }
 
 pub fn run(ctx: &Context, args: Args) -> CliResult {
@@ -350,7 +382,8 @@ pub(crate) fn show(
                 version: change.current_version,
                 outcome: overall(change),
                 backport_of: change.backport_of,
-                targets,
+                targets: targets.into_iter().map(TargetJson::of).collect(),
+                cla: change.cla.as_ref(),
                 review,
             };
             let text = if lines {
@@ -380,6 +413,10 @@ pub(crate) fn show(
             );
             p.out_line(&p.paint(Stream::Stdout, EMPHASIS, &head))?;
             p.out_line(&p.paint(Stream::Stdout, DIM, &service.change_url(id)))?;
+            if let Some(cla) = &change.cla {
+                let state = if cla.passed { "passed" } else { "failed" };
+                p.out_line(&format!("CLA check {state}: {}", cla.detail))?;
+            }
             if let Some(review) = &review {
                 p.out_line(&format!(
                     "  review: {} unresolved thread(s), votes {}",
@@ -407,35 +444,60 @@ pub(crate) fn show(
                 ));
                 p.out_line(&line)?;
                 let name_width = t.jobs.iter().map(|j| j.name.len()).max().unwrap_or(0);
-                let platform_width = t.jobs.iter().map(|j| j.platform.len()).max().unwrap_or(0);
-                for job in &t.jobs {
-                    let mut line = format!(
-                        "    {:name_width$}  {:platform_width$}  {:9}",
-                        job.name,
-                        job.platform,
-                        job.state.as_str()
+                for (name, runs) in by_name(&t.jobs) {
+                    let line = format!(
+                        "    {name:name_width$}  {}",
+                        matrix_line(change.number, &runs)
                     );
-                    if let Some(secs) = job.elapsed_secs {
-                        line.push_str(&format!("  {secs:.1} s"));
-                    }
-                    if job.state == JobState::Failed || job.state == JobState::Running {
-                        line.push_str(&format!("  {}", job.log_url));
-                    }
-                    if let (JobState::Failed, Some(issue)) = (job.state, &job.known_failure) {
-                        line.push_str(&format!(
-                            "  known flaky ({issue}): recheck with `review recheck {} --reason ...`",
-                            change.number
-                        ));
-                    }
-                    if let (JobState::Failed, Some(detail)) = (job.state, &job.detail) {
-                        line.push_str(&format!("  ({detail})"));
-                    }
                     p.out_line(line.trim_end())?;
                 }
             }
             Ok(())
         }
     }
+}
+
+/// A target's jobs grouped by name, in the service's order, each with its runs per platform.
+fn by_name(jobs: &[JobResult]) -> Vec<(&str, Vec<&JobResult>)> {
+    let mut out: Vec<(&str, Vec<&JobResult>)> = Vec::new();
+    for job in jobs {
+        match out.iter_mut().find(|(name, _)| *name == job.name) {
+            Some((_, runs)) => runs.push(job),
+            None => out.push((&job.name, vec![job])),
+        }
+    }
+    out
+}
+
+/// One job's states per platform: `linux passed 41.0 s  freebsd failed 52.0 s <log> (why)`,
+/// with `(non-voting)` after them when its failure does not count.
+fn matrix_line(change: u64, runs: &[&JobResult]) -> String {
+    let mut cells = Vec::new();
+    for job in runs {
+        let mut cell = format!("{} {}", job.platform, job.state.as_str());
+        if let Some(secs) = job.elapsed_secs {
+            cell.push_str(&format!(" {secs:.1} s"));
+        }
+        if job.state == JobState::Failed || job.state == JobState::Running {
+            cell.push_str(&format!(" {}", job.log_url));
+        }
+        if let (JobState::Failed, Some(issue)) = (job.state, &job.known_failure) {
+            cell.push_str(&format!(
+                " known flaky ({issue}): recheck with `review recheck {change} --reason ...`"
+            ));
+        }
+        if let (JobState::Failed | JobState::Queued | JobState::Skipped, Some(detail)) =
+            (job.state, &job.detail)
+        {
+            cell.push_str(&format!(" ({detail})"));
+        }
+        cells.push(cell);
+    }
+    let mut line = cells.join("  ");
+    if runs.iter().any(|j| !j.voting) {
+        line.push_str("  (non-voting)");
+    }
+    line
 }
 
 fn verdict_name(verdict: Verdict) -> &'static str {
@@ -483,6 +545,7 @@ mod tests {
             created: String::new(),
             current_version: 1,
             backport_of: None,
+            cla: None,
             versions: vec![Version {
                 number: 1,
                 id: "x".into(),
@@ -509,6 +572,7 @@ mod tests {
             detail: None,
             log_url: api::log_url(1),
             known_failure: None,
+            voting: true,
         };
         change.versions[0].targets[0].jobs.push(job);
         assert!(anything_pending(&change));
@@ -539,6 +603,44 @@ mod tests {
         assert_eq!(
             overall(&change(ChangeState::Abandoned, &[Passed])),
             Overall::Abandoned
+        );
+    }
+
+    #[test]
+    fn jobs_show_one_line_per_name_with_each_platform_and_non_voting_marked() {
+        let job =
+            |id: u64, name: &str, platform: &str, state: JobState, voting: bool| api::JobResult {
+                id,
+                name: name.into(),
+                platform: platform.into(),
+                state,
+                start: None,
+                elapsed_secs: Some(41.0),
+                detail: (state == JobState::Failed).then(|| "exit status 1".into()),
+                log_url: api::log_url(id),
+                known_failure: None,
+                voting,
+            };
+        let jobs = [
+            job(1, "tests", "linux", JobState::Passed, true),
+            job(2, "tests", "freebsd", JobState::Failed, true),
+            job(3, "flaky", "linux", JobState::Failed, false),
+        ];
+        let grouped = by_name(&jobs);
+        assert_eq!(grouped.len(), 2);
+        assert_eq!(
+            matrix_line(7, &grouped[0].1),
+            "linux passed 41.0 s  freebsd failed 41.0 s /api/v1/jobs/2/log (exit status 1)"
+        );
+        assert!(matrix_line(7, &grouped[1].1).ends_with("  (non-voting)"));
+        // A failure of a non-voting job does not fail the verdict.
+        assert_eq!(
+            crate::server::store::verdict(api::ApplyState::Applies, &jobs[2..]),
+            Verdict::Passed
+        );
+        assert_eq!(
+            crate::server::store::verdict(api::ApplyState::Applies, &jobs),
+            Verdict::Failed
         );
     }
 

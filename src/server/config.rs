@@ -45,6 +45,15 @@ pub struct ServeConfig {
     pub gate: Gate,
     #[serde(default)]
     pub web: Web,
+    /// The issue tracker (docs/tracker.md).
+    #[serde(default)]
+    pub tracker: Option<super::tracker::TrackerConfig>,
+    /// `[[platform]]`: which executor runs each platform's jobs (`local` needs none).
+    #[serde(default, rename = "platform")]
+    pub platforms: Vec<super::executor::settings::Platform>,
+    /// `[buildbot]`: the master of the `executor = "buildbot"` platforms.
+    #[serde(default)]
+    pub buildbot: Option<super::executor::settings::Buildbot>,
 }
 
 /// `[web]`: what the service shows to whom.
@@ -270,6 +279,14 @@ pub struct Job {
     /// the service's own environment reaches a job.
     #[serde(default)]
     pub env: std::collections::BTreeMap<String, String>,
+    /// False: it runs and is shown, but its failure never fails a verdict nor the gate (which
+    /// does not run it).
+    #[serde(default = "default_voting")]
+    pub voting: bool,
+}
+
+fn default_voting() -> bool {
+    true
 }
 
 fn default_timeout() -> u64 {
@@ -408,6 +425,7 @@ impl ServeConfig {
                 ));
             }
         }
+        super::executor::settings::validate(&self.platforms, self.buildbot.as_ref())?;
         if self.gate.concurrency == 0 {
             return Err("gate.concurrency must be at least 1".into());
         }
@@ -423,6 +441,15 @@ impl ServeConfig {
                     "gate.jobs names `{unknown}`, which is not a [[job]]"
                 ));
             }
+            if let Some(advisory) = jobs.iter().find(|j| self.job(j).is_some_and(|k| !k.voting)) {
+                return Err(format!(
+                    "gate.jobs names `{advisory}`, a job with voting = false: remove it from \
+                     gate.jobs, or make the job voting"
+                ));
+            }
+        }
+        if let Some(tracker) = &self.tracker {
+            tracker.validate()?;
         }
         for known in &self.known_failures {
             if let Err(e) = KnownFailures::compile(std::slice::from_ref(known)) {
@@ -440,7 +467,12 @@ impl ServeConfig {
     pub fn gate_config(&self) -> super::gate::GateConfig {
         let jobs = match &self.gate.jobs {
             Some(jobs) => jobs.clone(),
-            None => self.jobs.iter().map(|j| j.name.clone()).collect(),
+            None => self
+                .jobs
+                .iter()
+                .filter(|j| j.voting)
+                .map(|j| j.name.clone())
+                .collect(),
         };
         super::gate::GateConfig {
             approvals_needed: self.gate.approvals_needed,
@@ -450,7 +482,7 @@ impl ServeConfig {
             post_merge_jobs: self
                 .jobs
                 .iter()
-                .filter(|j| j.post_merge)
+                .filter(|j| j.post_merge && j.voting)
                 .map(|j| j.name.clone())
                 .collect(),
             known_failure_retries: self
@@ -544,16 +576,34 @@ post_merge = true                 # also run on the branch after a merge (gate)
 branches = []                     # branches it runs for; empty means all
 network = false                   # true: the job may use the network
 env = {{}}                          # its environment, e.g. {{ CI = "1" }}; nothing else of this one
+voting = true                     # false: shown, but its failure fails neither the checks nor the gate
 
 [gate]
 approvals_needed = 1              # distinct core approvals a version needs to enter the queue
 self_approval = true              # core developers may approve their own changes (never while frozen)
 concurrency = 4                   # items of one branch's queue built or tested at once
-# jobs = ["tests"]                # jobs that must pass before a merge; absent: every [[job]]
+# jobs = ["tests"]                # jobs that must pass before a merge; absent: every voting [[job]]
 poll_ms = 1000                    # how often branches are read to notice outside pushes
 
 [web]
 public = false                    # true: `git clone` of /git/ without a token (security changes stay hidden)
+
+# [tracker]                       # the issue tracker (docs/tracker.md)
+# kind = "roundup"
+# url = "https://bugs.example.org/cpython/"  # its tracker_web
+# user = "review-bot"
+# password_env = "REVIEW_TRACKER_PASSWORD"   # or password_file (chmod 600); never the password here
+# require_cla = false
+# [[platform]]                    # a platform label of job.platforms run by a Buildbot builder
+# name = "linux"
+# executor = "buildbot"           # or "local" (this machine's sandboxed pool)
+# builder = "review-linux"
+# workers = ["linux-1"]           # the master's workers for it (for `review serve buildbot-config`)
+
+# [buildbot]                      # the master of the buildbot platforms (see docs/serve.md)
+# url = "http://127.0.0.1:8010"
+# user = "review"
+# password_file = "buildbot-password"  # relative to this directory
 
 # [[known_failure]]               # a known intermittent failure, recognised in job logs (gate)
 # pattern = "ConnectionResetError"  # a regular expression searched in a failed job's log
@@ -639,6 +689,10 @@ mod tests {
         assert_eq!(config.known_failure_retries.get("gh-1"), Some(&2));
         for (bad, says) in [
             ("[gate]\njobs = [\"nope\"]\n", "gate.jobs names `nope`"),
+            (
+                "[[job]]\nname = \"lint\"\nrun = \"true\"\nvoting = false\n[gate]\njobs = [\"lint\"]\n",
+                "gate.jobs names `lint`, a job with voting = false",
+            ),
             ("[gate]\nconcurrency = 0\n", "gate.concurrency"),
             ("[gate]\napprovals_needed = 0\n", "gate.approvals_needed"),
             (

@@ -11,6 +11,7 @@ pub mod gate_view;
 pub mod http;
 pub mod pipeline;
 pub mod store;
+pub mod tracker;
 pub mod users;
 
 use std::future::Future;
@@ -216,6 +217,70 @@ fn sandbox_for(service: &Service) -> Result<(executor::sandbox::Sandbox, PathBuf
     Ok((sandbox, root))
 }
 
+/// The issue tracker of `[tracker]`, its task started (it ends with the runtime).
+fn start_tracker(
+    service: &Service,
+    listener: &tokio::net::TcpListener,
+    events: &mpsc::UnboundedSender<String>,
+) -> Result<Option<Arc<tracker::TrackerService>>, ServeError> {
+    let Some(config) = &service.config.tracker else {
+        return Ok(None);
+    };
+    let listen = listener
+        .local_addr()
+        .map(|a| format!("http://{a}"))
+        .map_err(io_err(&service.dir))?;
+    let tracker = tracker::TrackerService::new(
+        config,
+        service.store.clone(),
+        &service.config.project.name,
+        &listen,
+        events.clone(),
+    )
+    .map_err(|message| ConfigError::Invalid {
+        path: service.dir.join(config::FILE_NAME),
+        message,
+    })?;
+    let tracker = Arc::new(tracker);
+    tokio::spawn(tracker.clone().run());
+    Ok(Some(tracker))
+}
+
+/// The Buildbot executor when `[buildbot]` is configured (its password read now, so a missing
+/// file stops the start), watching the master from now on.
+fn buildbot_for(
+    service: &Service,
+    default_git_url: String,
+) -> Result<Option<Arc<executor::buildbot::BuildbotExecutor>>, ServeError> {
+    let Some(settings) = &service.config.buildbot else {
+        return Ok(None);
+    };
+    let invalid = |message: String| {
+        ServeError::Config(ConfigError::Invalid {
+            path: service.dir.join(config::FILE_NAME),
+            message,
+        })
+    };
+    let path = settings.password_path(&service.dir);
+    let password = std::fs::read_to_string(&path).map_err(|e| {
+        invalid(format!(
+            "buildbot.password_file: cannot read `{}`: {e}",
+            path.display()
+        ))
+    })?;
+    let executor = executor::buildbot::BuildbotExecutor::new(
+        settings,
+        password.trim(),
+        &service.config.platforms,
+        settings.git_url.clone().unwrap_or(default_git_url),
+        &service.config.project.name,
+        service.store.clone(),
+    )
+    .map_err(invalid)?;
+    executor.watch();
+    Ok(Some(Arc::new(executor)))
+}
+
 /// Runs the service until `shutdown` resolves: recovers the last run's state, serves HTTP,
 /// runs jobs. On shutdown it stops taking work, cancels running jobs (queued again for the
 /// next start) and returns once their state is recorded.
@@ -238,10 +303,21 @@ pub async fn run(
                 .into(),
         );
     }
-    let executor = Arc::new(executor::local::LocalPool::new(
+    let local = Arc::new(executor::local::LocalPool::new(
         service.config.executor.concurrency,
         scratch,
         sandbox,
+    ));
+    let git_url = listener
+        .local_addr()
+        .map(|a| format!("http://{a}/git/{}", service.config.repo_dir_name()))
+        .unwrap_or_default();
+    let remote = buildbot_for(&service, git_url)?;
+    let executor = Arc::new(executor::platforms::Platforms::new(
+        local,
+        remote.map(|b| b as Arc<dyn executor::Executor>),
+        &service.config.platforms,
+        service.config.executor.concurrency,
     ));
     let known_failures =
         config::KnownFailures::compile(&service.config.known_failures).map_err(|e| {
@@ -278,11 +354,11 @@ pub async fn run(
         .map_err(|e| ServeError::Gate(gate_runner::GateError::Other(e.to_string())))?
         .map_err(ServeError::Gate)?;
     let scheduler = tokio::spawn(pipeline.clone().schedule());
-    let state = Arc::new(http::AppState::new(
-        pipeline.clone(),
-        gate.clone(),
-        service.dir.clone(),
-    ));
+    let tracker = start_tracker(&service, &listener, &events)?;
+    let state = Arc::new(
+        http::AppState::new(pipeline.clone(), gate.clone(), service.dir.clone())
+            .with_tracker(tracker),
+    );
     let app = http::router(state);
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let stopping = pipeline.clone();

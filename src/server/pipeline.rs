@@ -115,6 +115,9 @@ pub struct Pipeline {
     idle: Notify,
     stopping: AtomicBool,
     events: mpsc::UnboundedSender<String>,
+    /// Jobs a dead process left running on an executor whose runs outlive it (Buildbot): the
+    /// scheduler reattaches to them first.
+    reattach: Mutex<Vec<JobRow>>,
 }
 
 /// The identity of a version: the hash of its mbox and its (sorted) targets.
@@ -172,6 +175,7 @@ impl Pipeline {
             idle: Notify::new(),
             stopping: AtomicBool::new(false),
             events,
+            reattach: Mutex::new(Vec::new()),
         }
     }
 
@@ -244,6 +248,7 @@ impl Pipeline {
                     timeout_secs: job.timeout_secs,
                     skipped: (!self.executor.serves(platform))
                         .then(|| format!("no runner serves platform `{platform}`")),
+                    voting: job.voting,
                 });
             }
         }
@@ -388,6 +393,17 @@ impl Pipeline {
     /// apply versions it had stored but not applied (blocking).
     pub fn recover(&self) -> Result<(), PipelineError> {
         for job in self.store.running_jobs()? {
+            if self.executor.reattaches(&job.platform) {
+                self.event(format!(
+                    "job {} ({} on {}) was running when the service stopped: reattaching",
+                    job.id, job.name, job.platform
+                ));
+                self.reattach
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(job);
+                continue;
+            }
             if let Some(pid) = job.pid {
                 if is_our_job(pid, job.id) {
                     local::kill_group(pid);
@@ -412,52 +428,95 @@ impl Pipeline {
         }
     }
 
-    /// Starts queued jobs while there is capacity, until `stop`.
+    /// Starts queued jobs while there is capacity, until `stop`. Jobs a dead process left
+    /// running on Buildbot are reattached to first; a job whose executor cannot take it now
+    /// stays queued with the reason as its detail, and the queue is looked at again shortly.
     pub async fn schedule(self: Arc<Self>) {
+        let left: Vec<JobRow> =
+            std::mem::take(&mut *self.reattach.lock().unwrap_or_else(|e| e.into_inner()));
+        for job in left {
+            self.acquire_slot().await;
+            tokio::spawn(self.clone().run_one(job, 0));
+        }
         loop {
             if self.stopping.load(Ordering::SeqCst) {
                 return;
             }
-            let free = self
-                .executor
-                .capacity()
-                .saturating_sub(self.in_flight.load(Ordering::SeqCst));
-            if free > 0 {
-                match self.store.queued_jobs() {
-                    Ok(queued) => {
-                        for job in queued.into_iter().take(free) {
-                            // Reserve the place first: gate runs take places too.
-                            if !self.try_slot() {
-                                break;
-                            }
-                            match self.store.start_job(job.id) {
-                                Ok(true) => {
-                                    tokio::spawn(self.clone().run_one(job));
-                                }
-                                Ok(false) => self.release_slot(),
-                                Err(e) => {
-                                    self.release_slot();
-                                    self.event(format!("error: cannot start job {}: {e}", job.id))
-                                }
-                            }
-                        }
-                    }
-                    Err(e) => self.event(format!("error: cannot read the queue: {e}")),
-                }
+            let waiting = self.start_queued();
+            if waiting {
+                let _ = tokio::time::timeout(Duration::from_secs(1), self.wake.notified()).await;
+            } else {
+                self.wake.notified().await;
             }
-            self.wake.notified().await;
         }
     }
 
-    async fn run_one(self: Arc<Self>, job: JobRow) {
+    /// Starts what the free places allow; true when a job waits for its executor.
+    fn start_queued(self: &Arc<Self>) -> bool {
+        let free = self
+            .executor
+            .capacity()
+            .saturating_sub(self.in_flight.load(Ordering::SeqCst));
+        if free == 0 {
+            return false;
+        }
+        let queued = match self.store.queued_jobs() {
+            Ok(queued) => queued,
+            Err(e) => {
+                self.event(format!("error: cannot read the queue: {e}"));
+                return false;
+            }
+        };
+        let mut waiting = false;
+        let mut started = 0;
+        for job in queued {
+            if started == free {
+                break;
+            }
+            if let Some(why) = self.executor.unavailable(&job.platform) {
+                waiting = true;
+                if let Err(e) = self.store.set_queued_detail(job.id, Some(&why)) {
+                    self.event(format!(
+                        "error: cannot record why job {} waits: {e}",
+                        job.id
+                    ));
+                }
+                continue;
+            }
+            // Reserve the place first: gate runs take places too.
+            if !self.try_slot() {
+                break;
+            }
+            match self.store.start_job(job.id) {
+                Ok(true) => {
+                    started += 1;
+                    tokio::spawn(self.clone().run_one(job, 1));
+                }
+                Ok(false) => self.release_slot(),
+                Err(e) => {
+                    self.release_slot();
+                    self.event(format!("error: cannot start job {}: {e}", job.id))
+                }
+            }
+        }
+        waiting
+    }
+
+    /// Runs a started job; `started` is 1 for a job just started (its row read before the
+    /// start counted the attempt), 0 for one reattached to.
+    async fn run_one(self: Arc<Self>, job: JobRow, started: u32) {
         let (tx, rx) = oneshot::channel();
         self.running
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(job.id, tx);
-        let attempt = job.attempt + 1;
+        let attempt = job.attempt + started;
         let spec = JobSpec {
             id: job.id,
+            key: format!("job-{}-{attempt}", job.id),
+            platform: job.platform.clone(),
+            job: job.name.clone(),
+            commit: job.commit_id.clone(),
             repo: self.repo.clone(),
             tree: job.tree_id.clone(),
             run: job.run.clone(),
@@ -560,6 +619,11 @@ impl Pipeline {
         self.in_flight.fetch_sub(1, Ordering::SeqCst);
         self.idle.notify_waiters();
         self.wake.notify_one();
+    }
+
+    /// Each platform's executor state (the health endpoint).
+    pub fn executor_health(&self) -> Vec<api::PlatformHealth> {
+        self.executor.health()
     }
 
     /// Asks the scheduler to look at the queue again.

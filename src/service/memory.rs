@@ -22,12 +22,11 @@ use crate::api::{
 pub struct MemoryService {
     url: String,
     pub(super) user: User,
-    state: RefCell<State>,
-    pub(super) review: RefCell<super::memory_review::ReviewState>,
+    pub(super) state: RefCell<State>,
 }
 
 #[derive(Default)]
-struct State {
+pub(super) struct State {
     /// Each change with its revision: the tag of conditional reads.
     changes: BTreeMap<u64, (Change, u64)>,
     /// Per branch: frozen, and the queue head first.
@@ -35,6 +34,7 @@ struct State {
     /// How many of the next requests fail as `Unreachable`.
     unreachable: u32,
     requests: Vec<String>,
+    pub(super) review: super::memory_review::ReviewState,
 }
 
 impl MemoryService {
@@ -44,7 +44,6 @@ impl MemoryService {
             url: "http://memory.invalid".into(),
             user,
             state: RefCell::default(),
-            review: RefCell::default(),
         }
     }
 
@@ -567,18 +566,16 @@ mod tests {
     fn status_prints_each_target_and_job_with_absolute_log_urls() {
         let service = service("ann");
         let (ctx, out, err) = context();
-        let id = ChangeId("7".into());
-        service.put(seven());
+        let (id, ()) = (ChangeId("7".into()), service.put(seven()));
         show(&ctx, &service, &id, &seven(), OutputFormat::Human, false).unwrap();
         assert_eq!(
             out.text(),
             "change 7 v2: Fix the frobnicator (open, by ann)\n\
-             http://memory.invalid/changes/7\n\
-             \x20 review: 0 unresolved thread(s), votes +1: 0, -1: 0\n\
+             http://memory.invalid/changes/7\n  review: 0 unresolved thread(s), votes +1: 0, -1: 0\n\
              \x20 main: applies, checks failed, gate: not-approved\n\
-             \x20   tests  local  failed     3.5 s  http://memory.invalid/api/v1/jobs/11/log  \
-             known flaky (gh-9): recheck with `review recheck 7 --reason ...`  (exit status 1)\n\
-             \x20   docs   local  running    1.0 s  http://memory.invalid/api/v1/jobs/12/log\n\
+             \x20   tests  local failed 3.5 s http://memory.invalid/api/v1/jobs/11/log \
+             known flaky (gh-9): recheck with `review recheck 7 --reason ...` (exit status 1)\n\
+             \x20   docs   local running 1.0 s http://memory.invalid/api/v1/jobs/12/log\n\
              \x20 3.14: conflicts (abc123: patch does not apply), checks not run, gate: none\n"
         );
         assert_eq!(err.text(), "");
@@ -742,7 +739,7 @@ mod tests {
             ]
         );
         assert_eq!(out.matches("change 7 v2").count(), 1, "{out}");
-        assert!(out.contains("docs   local  passed"), "{out}");
+        assert!(out.contains("docs   local passed"), "{out}");
         assert_eq!(err, "change 7: something failed\n");
         let unchanged = service
             .requests()

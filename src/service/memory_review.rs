@@ -25,7 +25,7 @@ impl MemoryService {
     /// Puts the diff of a version (`change`, `version` from the diff itself).
     pub fn put_diff(&self, diff: VersionDiff) {
         let key = (diff.change, diff.version);
-        self.review.borrow_mut().diffs.insert(key, diff);
+        self.state.borrow_mut().review.diffs.insert(key, diff);
     }
 
     fn comment(&self, state: &mut ReviewState, body: String) -> Comment {
@@ -41,7 +41,8 @@ impl MemoryService {
     }
 
     fn threads_of(&self, number: u64) -> Threads {
-        let state = self.review.borrow();
+        let guard = self.state.borrow();
+        let state = &guard.review;
         let threads = state.threads.get(&number).cloned().unwrap_or_default();
         let unresolved = threads.iter().filter(|t| !t.resolved).count();
         Threads {
@@ -57,8 +58,8 @@ impl MemoryService {
         comment: u64,
         edit: impl FnOnce(&mut Thread, &mut ReviewState),
     ) -> Result<Threads, ServiceError> {
-        let mut guard = self.review.borrow_mut();
-        let state = &mut *guard;
+        let mut guard = self.state.borrow_mut();
+        let state = &mut guard.review;
         let mut threads = state.threads.remove(&number).unwrap_or_default();
         let found = threads
             .iter_mut()
@@ -79,7 +80,8 @@ impl MemoryService {
     }
 
     fn set_vote(&self, number: u64, version: u32, vote: VoteValue) {
-        let mut state = self.review.borrow_mut();
+        let mut guard = self.state.borrow_mut();
+        let state = &mut guard.review;
         let votes = state.votes.entry(number).or_default();
         votes.retain(|v| v.user != self.user.name);
         if vote != VoteValue::Withdraw {
@@ -101,8 +103,9 @@ impl CodeReview for MemoryService {
         self.request(format!("version_diff {id} v{}", request.version))?;
         let number = self.number(id)?;
         let key = (number, request.version);
-        self.review
+        self.state
             .borrow()
+            .review
             .diffs
             .get(&key)
             .cloned()
@@ -156,7 +159,8 @@ impl CodeReview for MemoryService {
         if let Some(vote) = review.vote {
             self.set_vote(number, review.version, vote);
         }
-        let mut state = self.review.borrow_mut();
+        let mut guard = self.state.borrow_mut();
+        let state = &mut guard.review;
         let mut new = Vec::new();
         let summary = review.summary.iter().map(|s| (None, s.clone()));
         let inline = review.comments.iter().map(|c| {
@@ -170,7 +174,7 @@ impl CodeReview for MemoryService {
             (Some(anchor), c.body.clone())
         });
         for (anchor, body) in summary.chain(inline) {
-            let comment = self.comment(&mut state, body);
+            let comment = self.comment(state, body);
             new.push(Thread {
                 id: comment.id,
                 version: review.version,
@@ -182,7 +186,7 @@ impl CodeReview for MemoryService {
             });
         }
         state.threads.entry(number).or_default().extend(new);
-        drop(state);
+        drop(guard);
         Ok(self.threads_of(number))
     }
 
@@ -219,8 +223,9 @@ impl CodeReview for MemoryService {
         self.request(format!("votes {id}"))?;
         let number = self.number(id)?;
         let votes = self
-            .review
+            .state
             .borrow()
+            .review
             .votes
             .get(&number)
             .cloned()

@@ -164,6 +164,14 @@ pub trait ReviewService: review::CodeReview {
     /// The base URL the backend talks to (for messages and the token store).
     fn url(&self) -> &str;
 
+    /// The issue `reference` names on the service's tracker, with the changes naming it.
+    fn issue(&self, reference: &str) -> Result<crate::api::Issue, ServiceError> {
+        Err(ServiceError::NotFound {
+            code: ErrorCode::NoTracker,
+            message: format!("this service has no issue tracker to look up `{reference}` on"),
+        })
+    }
+
     /// The user the token belongs to.
     fn whoami(&self) -> Result<User, ServiceError>;
 

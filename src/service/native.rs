@@ -73,6 +73,21 @@ impl<'a> NativeService<'a> {
         format!("{}{}{path}", self.base, api::PREFIX)
     }
 
+    /// The address of the API path made of `segments`, each escaped (a branch or an issue
+    /// reference may hold `/` or `#`).
+    fn api_path(&self, segments: &[&str]) -> Result<String, ServiceError> {
+        let mut url = reqwest::Url::parse(&self.api("")).map_err(|e| ServiceError::Protocol {
+            detail: format!("bad service URL: {e}"),
+        })?;
+        url.path_segments_mut()
+            .map_err(|()| ServiceError::Protocol {
+                detail: "the service URL cannot have a path".into(),
+            })?
+            .pop_if_empty()
+            .extend(segments);
+        Ok(url.into())
+    }
+
     fn authorized(&self, request: RequestBuilder) -> RequestBuilder {
         match &self.token {
             Some(token) => request.bearer_auth(token),
@@ -212,9 +227,12 @@ fn error_from(status: u16, text: &str) -> ServiceError {
         | ErrorCode::TokenInvalid
         | ErrorCode::TokenRevoked => ServiceError::Unauthorized { code, message },
         ErrorCode::Forbidden => ServiceError::Forbidden { message },
-        ErrorCode::NotFound | ErrorCode::UnknownChange | ErrorCode::UnknownJob => {
-            ServiceError::NotFound { code, message }
-        }
+        ErrorCode::NotFound
+        | ErrorCode::UnknownChange
+        | ErrorCode::UnknownJob
+        | ErrorCode::NoTracker => ServiceError::NotFound { code, message },
+        // 404 from `/issues/{reference}`; at upload it is a 422, a refused request.
+        ErrorCode::UnknownIssue if status == 404 => ServiceError::NotFound { code, message },
         ErrorCode::ChangeNotOpen => ServiceError::NotOpen { message },
         ErrorCode::ShuttingDown | ErrorCode::Internal => ServiceError::Server { status, message },
         _ => ServiceError::Rejected { code, message },
@@ -367,6 +385,10 @@ impl ReviewService for NativeService<'_> {
         self.posted(response)
     }
 
+    fn issue(&self, reference: &str) -> Result<api::Issue, ServiceError> {
+        self.get_json(&self.api_path(&["issues", reference])?)
+    }
+
     fn get_change(
         &self,
         change: &ChangeId,
@@ -413,17 +435,8 @@ impl ReviewService for NativeService<'_> {
     }
 
     fn gate_queue(&self, branch: &str) -> Result<GateQueue, ServiceError> {
-        let mut url =
-            reqwest::Url::parse(&self.api("/branches")).map_err(|e| ServiceError::Protocol {
-                detail: format!("bad service URL: {e}"),
-            })?;
-        url.path_segments_mut()
-            .map_err(|()| ServiceError::Protocol {
-                detail: "the service URL cannot have a path".into(),
-            })?
-            .push(branch)
-            .push("gate");
-        let gate: api::BranchGate = self.get_json(url.as_str())?;
+        let gate: api::BranchGate =
+            self.get_json(&self.api_path(&["branches", branch, "gate"])?)?;
         // The queue names changes; their titles and gate states are on the changes.
         let mut entries = Vec::with_capacity(gate.queue.len());
         for (at, number) in gate.queue.iter().enumerate() {
@@ -571,9 +584,10 @@ mod tests {
                 | ErrorCode::TokenInvalid
                 | ErrorCode::TokenRevoked => "Unauthorized",
                 ErrorCode::Forbidden => "Forbidden",
-                ErrorCode::NotFound | ErrorCode::UnknownChange | ErrorCode::UnknownJob => {
-                    "NotFound"
-                }
+                ErrorCode::NotFound
+                | ErrorCode::UnknownChange
+                | ErrorCode::UnknownJob
+                | ErrorCode::NoTracker => "NotFound",
                 ErrorCode::ChangeNotOpen => "NotOpen",
                 ErrorCode::ShuttingDown | ErrorCode::Internal => "Server",
                 _ => "Rejected",
@@ -584,6 +598,11 @@ mod tests {
             );
             assert!(err.to_string().contains("because"), "{err}");
         }
+        // An unknown issue is not found at /issues, a refused upload (422) at /changes.
+        assert!(matches!(
+            error_from(404, &body(ErrorCode::UnknownIssue)),
+            ServiceError::NotFound { .. }
+        ));
         // A shutting-down service is worth asking again; a refusal is not.
         assert!(error_from(503, &body(ErrorCode::ShuttingDown)).is_transient());
         assert!(!error_from(403, &body(ErrorCode::Forbidden)).is_transient());

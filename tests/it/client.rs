@@ -88,7 +88,7 @@ fn post_status_list_download_and_abandon() {
         .success()
         .stdout_has("change 1 v1: Add two (open, by ann)")
         .stdout_has("  main: applies, checks passed, gate: not approved")
-        .stdout_has("tests  local  passed");
+        .stdout_has("tests  local passed");
 
     // A new commit is the next version of the same change.
     repo.write("src/three.c", "int three;\n");
@@ -237,7 +237,7 @@ fn status_watch_survives_a_service_restart() {
         .stderr_has("change 1: every target passed");
     assert!(run.stdout.contains("running"), "{}", run.stdout);
     let last = run.stdout.lines().last().unwrap_or_default();
-    assert!(last.contains("tests  local  passed"), "{}", run.stdout);
+    assert!(last.contains("tests  local passed"), "{}", run.stdout);
 }
 
 #[test]
@@ -606,7 +606,7 @@ issue = "gh-1234"
     assert!(line.contains(" failed "), "{line}");
     assert!(
         line.contains(&format!(
-            "  {log_url}  known flaky (gh-1234): recheck with `review recheck 1 --reason ...`"
+            " {log_url} known flaky (gh-1234): recheck with `review recheck 1 --reason ...`"
         )),
         "{line}"
     );

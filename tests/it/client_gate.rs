@@ -241,6 +241,9 @@ fn demo_runs_the_workflow_and_merges_in_under_a_minute() {
     run.stderr_has("Merged change 1 on main, 3.13, 3.12");
     // The flaky job's status line carries its known-failure label (the demo no longer says it).
     run.stdout_has("known flaky (demo-1): recheck with `review recheck 1 --reason ...`");
+    // It is non-voting: shown as such, and no target's checks fail because of it.
+    run.stdout_has("(non-voting)");
+    assert!(!run.stdout.contains("checks failed"), "{}", run.stdout);
     // It merged on every branch of the kept world's service, and the service is stopped.
     for branch in ["main", "3.13", "3.12"] {
         let out = std::process::Command::new("git")

@@ -549,7 +549,8 @@ fn health_and_openapi_need_no_token() {
     assert_eq!(health.status, 200);
     assert_eq!(
         health.json,
-        json!({"status": "ok", "version": env!("CARGO_PKG_VERSION"), "project": "demo"})
+        json!({"status": "ok", "version": env!("CARGO_PKG_VERSION"), "project": "demo",
+            "platforms": [{"name": "local", "executor": "local", "available": true, "detail": null}]})
     );
     let openapi = server.get("/api/v1/openapi.json", None);
     assert_eq!(openapi.json["openapi"], "3.1.0");

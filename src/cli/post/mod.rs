@@ -6,6 +6,7 @@ use serde::Serialize;
 
 mod flow;
 mod for_branch;
+mod nominate;
 
 use flow::{Checked, Conflict, Published, Ready};
 
@@ -65,7 +66,8 @@ pub struct Args {
     #[arg(long, value_enum, value_name = "KIND")]
     pub kind: Option<ChangeKind>,
 
-    /// The issue the change resolves, e.g. `gh-1234`
+    /// The issue the change resolves, e.g. `1234`, `bpo-1234` or `#1234`; without `--target`
+    /// and `--kind` the targets are nominated from the issue's type and affected versions
     #[arg(long, value_name = "REF")]
     pub issue: Option<String>,
 
@@ -166,9 +168,16 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
             "check out the branch of the series; `review post` links the branch to its change",
         ));
     };
+    let (targets, kind) = match nominate::for_post(ctx, config, &args)? {
+        Some(nominated) => (nominated.targets, nominated.kind),
+        None => (
+            args.targets.clone(),
+            args.kind.unwrap_or(ChangeKind::Feature),
+        ),
+    };
     let request = flow::Request {
-        targets: args.targets.clone(),
-        kind: args.kind.unwrap_or(ChangeKind::Feature),
+        targets,
+        kind,
         issue: args.issue.clone(),
         title: args.title.clone(),
         draft: requested_draft(&args),

@@ -7,10 +7,10 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::process::Command;
 use tokio::sync::{oneshot, Mutex};
 
+use super::log::{pump, JobLog};
 use super::sandbox::{self, JobEnv, Sandbox};
 use super::{Executor, JobFuture, JobOutcome, JobSpec, OnStart};
 
@@ -62,42 +62,6 @@ pub fn kill_group(pgid: i32) {
     }
 }
 
-/// The log writer: everything up to the limit, then one line saying it was cut.
-struct Log {
-    file: tokio::fs::File,
-    written: u64,
-    limit: u64,
-    cut: bool,
-}
-
-impl Log {
-    async fn write(&mut self, bytes: &[u8]) {
-        if self.cut {
-            return;
-        }
-        let room = self.limit.saturating_sub(self.written);
-        let take = bytes.len().min(usize::try_from(room).unwrap_or(usize::MAX));
-        let _ = self.file.write_all(&bytes[..take]).await;
-        self.written += take as u64;
-        if take < bytes.len() {
-            self.cut = true;
-            let note = format!("\n[review: log cut at {} bytes]\n", self.limit);
-            let _ = self.file.write_all(note.as_bytes()).await;
-        }
-        let _ = self.file.flush().await;
-    }
-}
-
-async fn pump(mut from: impl AsyncRead + Unpin, log: Arc<Mutex<Log>>) {
-    let mut buf = vec![0u8; 16 * 1024];
-    loop {
-        match from.read(&mut buf).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => log.lock().await.write(&buf[..n]).await,
-        }
-    }
-}
-
 async fn run_job(
     scratch: &Path,
     sandbox: Arc<Sandbox>,
@@ -105,18 +69,8 @@ async fn run_job(
     cancel: oneshot::Receiver<()>,
     on_start: OnStart,
 ) -> Result<JobOutcome, String> {
-    let mut file = tokio::fs::File::create(&spec.log)
-        .await
-        .map_err(|e| format!("cannot create the log: {e}"))?;
-    file.write_all(spec.header.as_bytes())
-        .await
-        .map_err(|e| format!("cannot write the log: {e}"))?;
-    let log = Arc::new(Mutex::new(Log {
-        file,
-        written: 0,
-        limit: spec.log_limit,
-        cut: false,
-    }));
+    let log = JobLog::create(&spec.log, &spec.header, spec.log_limit).await?;
+    let log = Arc::new(Mutex::new(log));
     let dir = tempfile::Builder::new()
         .prefix(&format!("job-{}-", spec.id))
         .tempdir_in(scratch)
@@ -196,10 +150,7 @@ async fn run_job(
     for reader in readers.into_iter().flatten() {
         let _ = tokio::time::timeout(Duration::from_secs(5), reader).await;
     }
-    let mut log = log.lock().await;
-    let note = format!("\n[review: job {outcome}]\n");
-    let _ = log.file.write_all(note.as_bytes()).await;
-    let _ = log.file.flush().await;
+    log.lock().await.finish(&outcome).await;
     Ok(outcome)
 }
 

@@ -1,9 +1,15 @@
 //! Executors run one job on one tree. The pipeline decides what runs and records every state
 //! change; an executor only runs the command, captures its output and reports how it ended.
-//! The local process pool is the first implementation; a distributed CI engine is the next.
+//! `local` is the process pool of this machine, `buildbot` hands jobs to a Buildbot master;
+//! `Platforms` routes each job to the one its platform names (`[[platform]]`), so the pipeline
+//! and the gate never know which runs a job.
 
+pub mod buildbot;
 pub mod local;
+mod log;
+pub mod platforms;
 pub mod sandbox;
+pub mod settings;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -15,6 +21,15 @@ use tokio::sync::oneshot;
 #[derive(Debug, Clone)]
 pub struct JobSpec {
     pub id: u64,
+    /// Names this run for good: `job-<id>-<attempt>` or `gate-<run>`. An executor whose runs
+    /// outlive the service finds a run again by it after a restart.
+    pub key: String,
+    /// The platform label it runs for (picks the executor).
+    pub platform: String,
+    /// The job's name (`[[job]] name`).
+    pub job: String,
+    /// The commit under test (its tree is `tree`).
+    pub commit: String,
     /// The bare repository holding the tree.
     pub repo: PathBuf,
     pub tree: String,
@@ -65,4 +80,18 @@ pub trait Executor: Send + Sync + 'static {
     fn capacity(&self) -> usize;
     /// Runs the job until it ends, times out or `cancel` fires.
     fn run(&self, spec: JobSpec, cancel: oneshot::Receiver<()>, on_start: OnStart) -> JobFuture;
+    /// Why a job of this platform cannot be taken now (its engine is unreachable); the job
+    /// then stays queued with this as its detail.
+    fn unavailable(&self, _platform: &str) -> Option<String> {
+        None
+    }
+    /// Whether a run of this platform goes on without the service: after a restart `run` with
+    /// the same key reattaches to it instead of running it again.
+    fn reattaches(&self, _platform: &str) -> bool {
+        false
+    }
+    /// Each served platform's state, for the health endpoint.
+    fn health(&self) -> Vec<crate::api::PlatformHealth> {
+        Vec::new()
+    }
 }

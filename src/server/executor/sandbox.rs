@@ -437,6 +437,10 @@ mod tests {
             for id in 0..runs {
                 let spec = JobSpec {
                     id: u64::from(id),
+                    key: format!("job-{id}-1"),
+                    platform: "local".into(),
+                    job: "bench".into(),
+                    commit: String::new(),
                     repo: dir.path().join("r.git"),
                     tree: tree.clone(),
                     run: "true".into(),

@@ -574,6 +574,15 @@ impl GateRunner {
         }
         let spec = JobSpec {
             id: RUN_ID_BASE + run.0,
+            key: format!("gate-{}", run.0),
+            // A gate run runs on the job's first platform.
+            platform: job
+                .platforms
+                .first()
+                .cloned()
+                .unwrap_or_else(|| super::executor::local::PLATFORM.into()),
+            job: name.to_owned(),
+            commit: commit.0.clone(),
             repo: self.repo.clone(),
             tree,
             run: job.run.clone(),

@@ -242,7 +242,7 @@ pub(super) async fn create_change(
 ) -> ApiResult {
     let user = authenticate(&state, &headers)?;
     refuse_when_stopping(&state)?;
-    let request: api::CreateChange = parse_json(&headers, body)?;
+    let mut request: api::CreateChange = parse_json(&headers, body)?;
     if request.title.trim().is_empty() {
         return Err(unprocessable(ErrorCode::InvalidField, "the title is empty"));
     }
@@ -255,6 +255,7 @@ pub(super) async fn create_change(
             )
         })?;
     }
+    request.issue = super::tracker::check_issue(&state, request.issue).await?;
     let upload = match prepare_upload(
         &state,
         UploadPlace::NewChange { owner: user.id },

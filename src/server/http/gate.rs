@@ -93,6 +93,7 @@ pub(super) async fn approve(
     super::votes::refuse_requested_changes(&state, number).await?;
     let targets = approved_targets(&request, &version, number)?;
     refuse_own_work(&state, &user, number, &version, &targets)?;
+    super::tracker::cla_gate(&state, number, &version).await?;
     for target in targets {
         let actions = state.gate.feed(Event::Approved {
             change: ChangeNumber(number),

@@ -152,6 +152,10 @@ fn hidden_changes(state: &AppState, user: Option<&UserRow>) -> Result<Vec<u64>, 
 /// `GIT_CONFIG_COUNT` environment `git upload-pack` reads.
 fn hide_refs_config(hidden: &[u64]) -> Vec<(String, String)> {
     let mut entries = vec![("http.getanyfile".to_owned(), "false".to_owned())];
+    // The commits executors fetch (`refs/builds/<key>`, Buildbot's) may hold a hidden change.
+    if !hidden.is_empty() {
+        entries.push(("uploadpack.hideRefs".to_owned(), "refs/builds/".to_owned()));
+    }
     entries.extend(hidden.iter().map(|n| {
         (
             "uploadpack.hideRefs".to_owned(),
@@ -216,8 +220,9 @@ mod tests {
     #[test]
     fn hidden_changes_become_hide_refs_entries() {
         let env = hide_refs_config(&[1, 12]);
-        assert_eq!(env[0], ("GIT_CONFIG_COUNT".into(), "3".into()));
-        assert!(env.contains(&("GIT_CONFIG_VALUE_2".into(), "refs/changes/12/".into())));
+        assert_eq!(env[0], ("GIT_CONFIG_COUNT".into(), "4".into()));
+        assert!(env.contains(&("GIT_CONFIG_VALUE_1".into(), "refs/builds/".into())));
+        assert!(env.contains(&("GIT_CONFIG_VALUE_3".into(), "refs/changes/12/".into())));
         assert!(env.contains(&("GIT_CONFIG_KEY_1".into(), "uploadpack.hideRefs".into())));
     }
 }

@@ -9,6 +9,7 @@ mod gate;
 mod git_backend;
 mod logs;
 mod series;
+mod tracker;
 mod votes;
 
 use std::collections::HashMap;
@@ -25,6 +26,7 @@ use axum::Router;
 use super::gate_runner::{GateError, GateRunner};
 use super::pipeline::{Expansion, Pipeline, PipelineError};
 use super::store::{StoreError, UserRow};
+use super::tracker::TrackerService;
 use crate::api::{self, ErrorCode};
 use crate::git::am::MboxError;
 
@@ -46,6 +48,8 @@ pub struct AppState {
     pub gate: Arc<GateRunner>,
     /// The service directory (holds `<project>.git`).
     pub dir: PathBuf,
+    /// The issue tracker, with `[tracker]`.
+    pub tracker: Option<Arc<TrackerService>>,
     cache: Mutex<Cache>,
 }
 
@@ -67,8 +71,15 @@ impl AppState {
             pipeline,
             gate,
             dir,
+            tracker: None,
             cache: Mutex::new(Cache::default()),
         }
+    }
+
+    /// The same state with the issue tracker.
+    pub fn with_tracker(mut self, tracker: Option<Arc<TrackerService>>) -> Self {
+        self.tracker = tracker;
+        self
     }
 
     fn cache(&self) -> std::sync::MutexGuard<'_, Cache> {
@@ -233,6 +244,7 @@ fn api_routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<AppState>>)
         ("post", "/api/v1/branches/{name}/unfreeze", post(unfreeze)),
         ("get", "/api/v1/gate/runs/{run}/log", get(gate_log)),
         ("get", "/api/v1/jobs/{id}/log", get(job_log)),
+        ("get", "/api/v1/issues/{reference}", get(tracker::get_issue)),
     ]
 }
 
@@ -262,10 +274,18 @@ pub fn router(state: Arc<AppState>) -> Router {
 // ----- service-wide handlers -----
 
 async fn health(State(state): State<Arc<AppState>>, headers: HeaderMap) -> ApiResult {
+    let platforms = state.pipeline.executor_health();
     let health = api::Health {
-        status: "ok".into(),
+        status: if platforms.iter().all(|p| p.available) {
+            "ok"
+        } else {
+            "degraded"
+        }
+        .into(),
         version: env!("CARGO_PKG_VERSION").into(),
         project: state.pipeline.config.project.name.clone(),
+        tracker: state.tracker.as_ref().map(|t| t.health()),
+        platforms,
     };
     let body = json_bytes(&health)?;
     Ok(with_etag(

@@ -242,7 +242,8 @@ impl Store {
                         commit_id,
                         tree_id,
                         state.as_str(),
-                        detail
+                        detail,
+                        job.voting
                     ],
                 )?;
             }
@@ -279,8 +280,7 @@ impl Store {
             .collect()
     }
 
-    /// The mbox of version `number` of `change`.
-    #[cfg(test)]
+    /// The mbox of version `number` of `change` (the series of every target without its own).
     pub fn version_mbox(&self, change: u64, number: u32) -> Result<Option<Vec<u8>>> {
         let conn = self.conn();
         Ok(conn
@@ -334,6 +334,8 @@ impl Store {
         };
         let gate = gate_for(&conn, &[number])?;
         let versions = versions_of(&conn, number, &gate)?;
+        let current_version = versions.last().map_or(0, |v| v.number);
+        let cla = super::outbox::cla_of(&conn, number, current_version)?;
         Ok(Some(api::Change {
             number,
             title,
@@ -343,9 +345,10 @@ impl Store {
             state: ChangeState::parse(&state).ok_or_else(|| corrupt("state", &state))?,
             draft,
             created: rfc3339_millis(created_ms),
-            current_version: versions.last().map_or(0, |v| v.number),
+            current_version,
             backport_of,
             versions,
+            cla,
         }))
     }
 }
@@ -381,8 +384,8 @@ pub(super) const VERSION_IS_LIVE: &str =
 
 /// A job of an applied target.
 pub(super) const INSERT_JOB: &str =
-    "INSERT INTO jobs (version, target, name, platform, run, timeout_secs, commit_id, tree_id, state, detail)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+    "INSERT INTO jobs (version, target, name, platform, run, timeout_secs, commit_id, tree_id, state, detail, voting)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 
 /// A change with its owner's name.
 pub(super) const CHANGE_ROW: &str =
@@ -414,7 +417,7 @@ pub(super) const TARGETS_OF: &str =
 
 /// The jobs of a version on a target.
 pub(super) const JOBS_OF: &str =
-    "SELECT id, name, platform, state, detail, start_ms, end_ms, known_failure FROM jobs
+    "SELECT id, name, platform, state, detail, start_ms, end_ms, known_failure, voting FROM jobs
          WHERE version = ?1 AND target = ?2 ORDER BY name, platform, id";
 
 /// A change's owner (user id), state and kind.
@@ -570,11 +573,12 @@ fn targets_of(
                     r.get::<_, Option<i64>>(5)?,
                     r.get::<_, Option<i64>>(6)?,
                     r.get::<_, Option<String>>(7)?,
+                    r.get::<_, bool>(8)?,
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut jobs = Vec::new();
-        for (id, name, platform, state, detail, start_ms, end_ms, known_failure) in raw {
+        for (id, name, platform, state, detail, start_ms, end_ms, known_failure, voting) in raw {
             let state = JobState::parse(&state).ok_or_else(|| corrupt("job state", &state))?;
             let elapsed_secs = match (start_ms, end_ms) {
                 (Some(s), Some(e)) if state.is_final() => Some((e - s) as f64 / 1000.0),
@@ -590,6 +594,7 @@ fn targets_of(
                 detail,
                 log_url: api::log_url(id),
                 known_failure,
+                voting,
             });
         }
         let verdict = verdict(apply, &jobs);
@@ -613,13 +618,13 @@ fn targets_of(
     Ok(targets)
 }
 
-/// A target's verdict from its apply state and its jobs.
+/// A target's verdict from its apply state and its voting jobs.
 pub fn verdict(apply: ApplyState, jobs: &[api::JobResult]) -> api::Verdict {
-    let states: Vec<JobState> = jobs.iter().map(|j| j.state).collect();
+    let states: Vec<JobState> = jobs.iter().filter(|j| j.voting).map(|j| j.state).collect();
     verdict_of(apply, &states)
 }
 
-/// A target's verdict from its apply state and its jobs' states.
+/// A target's verdict from its apply state and its voting jobs' states.
 pub(super) fn verdict_of(apply: ApplyState, jobs: &[JobState]) -> api::Verdict {
     use api::Verdict;
     match apply {
@@ -680,6 +685,7 @@ mod tests {
             run: "true".into(),
             timeout_secs: 5,
             skipped: None,
+            voting: true,
         };
         let job = job_named("tests");
         store

@@ -77,6 +77,26 @@ impl Store {
         })
     }
 
+    /// Says why a queued job waits (its executor cannot take it now); `None` clears it. Writes
+    /// only when the detail changes, so waiting does not move the generation.
+    pub fn set_queued_detail(&self, id: u64, detail: Option<&str>) -> Result<()> {
+        let same: bool = self.conn().query_row(
+            "SELECT detail IS ?2 FROM jobs WHERE id = ?1",
+            params![id, detail],
+            |r| r.get(0),
+        )?;
+        if same {
+            return Ok(());
+        }
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE jobs SET detail = ?2 WHERE id = ?1 AND state = 'queued'",
+                params![id, detail],
+            )?;
+            Ok(())
+        })
+    }
+
     /// Remembers the process group of a running job, so a restarted service can end it.
     pub fn set_job_pid(&self, id: u64, pid: i32) -> Result<()> {
         self.write(|tx| {

@@ -29,7 +29,7 @@ pub(super) const PAGE_TARGETS: &str = "SELECT v.change, t.target, t.apply, j.sta
      JOIN versions v ON v.change = p.value
           AND v.number = (SELECT MAX(w.number) FROM versions w WHERE w.change = p.value)
      JOIN targets t ON t.version = v.id
-     LEFT JOIN jobs j ON j.version = t.version AND j.target = t.target
+     LEFT JOIN jobs j ON j.version = t.version AND j.target = t.target AND j.voting
      ORDER BY v.change, t.position, j.id";
 
 /// The query of the page's numbers for `filter`, newest first, with its parameters.
@@ -85,7 +85,7 @@ struct Row {
     newest: u32,
 }
 
-/// A target of a newest version: its apply state and its jobs' states.
+/// A target of a newest version: its apply state and its voting jobs' states.
 type Targets = Vec<(String, ApplyState, Vec<JobState>)>;
 
 impl Store {

@@ -3,10 +3,12 @@
 //! loses nothing: on restart, versions not yet applied are applied and jobs that were running
 //! are queued again.
 
+mod buildbot;
 mod changes;
 mod gate;
 mod jobs;
 mod list;
+mod outbox;
 #[cfg(test)]
 mod plans;
 mod review;
@@ -117,6 +119,8 @@ pub struct NewJob {
     pub timeout_secs: u64,
     /// Skipped jobs are stored final, with why.
     pub skipped: Option<String>,
+    /// False: its failure does not fail the target's verdict.
+    pub voting: bool,
 }
 
 /// A job as the executor needs it.
@@ -191,8 +195,10 @@ impl Store {
     }
 }
 
+pub use buildbot::BuildbotRequest;
 pub use changes::{revert_title, verdict, ChangeNewest, ChangeOwner, UploadPlace, VersionRef};
 pub use gate::{GateProcess, GateRows};
+pub use outbox::{ClaRow, IssueChangeRow, OutboxRow, TrackerChange};
 pub use review::{CommentRow, NewThread, VersionTarget};
 pub use series::{CurrentSeries, TargetSeries};
 pub use votes::VoteRow;

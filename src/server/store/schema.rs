@@ -16,6 +16,8 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     m2_version_uploader,
     m3_scale,
     m_target_series,
+    m_tracker_outbox,
+    m_buildbot_executor,
     m_review,
 ];
 
@@ -178,6 +180,67 @@ fn m_target_series(tx: &Transaction<'_>) -> Result<()> {
          ALTER TABLE targets ADD COLUMN commits TEXT;
          ALTER TABLE changes ADD COLUMN backport_of INTEGER REFERENCES changes(number);",
     )?;
+    Ok(())
+}
+
+/// The tracker (issue 15): the outbox of notifications to the issue tracker (sent in `id`
+/// order per issue; `(change, key)` names a notification once, so enqueueing again is a no-op),
+/// the changes whose notifications are all enqueued, and the CLA check of each version.
+const SCHEMA_TRACKER: &str = r#"
+CREATE TABLE tracker_outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    issue TEXT NOT NULL,
+    change INTEGER NOT NULL REFERENCES changes(number),
+    key TEXT NOT NULL,
+    body TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_ms INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    created_ms INTEGER NOT NULL,
+    sent_ms INTEGER,
+    UNIQUE (change, key)
+);
+CREATE INDEX tracker_outbox_pending ON tracker_outbox(issue, id) WHERE sent_ms IS NULL;
+CREATE INDEX changes_by_issue ON changes(issue) WHERE issue IS NOT NULL;
+CREATE TABLE tracker_settled (
+    change INTEGER PRIMARY KEY REFERENCES changes(number)
+);
+CREATE TABLE tracker_cla (
+    change INTEGER NOT NULL REFERENCES changes(number),
+    version INTEGER NOT NULL,
+    passed INTEGER NOT NULL,
+    detail TEXT NOT NULL,
+    checked_ms INTEGER NOT NULL,
+    PRIMARY KEY (change, version)
+);
+"#;
+
+fn m_tracker_outbox(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(SCHEMA_TRACKER)?;
+    Ok(())
+}
+
+/// The Buildbot executor (issue 16): whether a job votes (`voting = false` jobs never fail a
+/// verdict), and every build request submitted to Buildbot, recorded before it is submitted so
+/// a restarted service reattaches to it instead of submitting it again. `key` names the run
+/// (`job-<id>-<attempt>`, `gate-<run>`); `reason` is unique and sent with the request, so a
+/// request whose answer was lost in a crash is found again in Buildbot by it.
+const SCHEMA_BUILDBOT: &str = r#"
+ALTER TABLE jobs ADD COLUMN voting INTEGER NOT NULL DEFAULT 1;
+CREATE TABLE buildbot_requests (
+    key TEXT PRIMARY KEY,
+    builder TEXT NOT NULL,
+    reason TEXT NOT NULL UNIQUE,
+    buildset INTEGER,
+    request INTEGER,
+    build INTEGER,
+    submitted_ms INTEGER NOT NULL,
+    finished_ms INTEGER
+);
+"#;
+
+fn m_buildbot_executor(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(SCHEMA_BUILDBOT)?;
     Ok(())
 }
 
@@ -412,6 +475,97 @@ mod tests {
         assert_eq!(on("main"), [2, 1]);
         assert_eq!(on("3.14"), [1]);
         assert_eq!(on("3.12"), Vec::<u64>::new());
+    }
+
+    #[test]
+    fn the_tracker_migration_keeps_changes_and_its_outbox_sends_in_order_per_issue() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let mut conn = Connection::open(&path).unwrap();
+        migrate_to(&mut conn, 3).unwrap();
+        conn.execute_batch(ONE_OLD_CHANGE).unwrap();
+        conn.execute("UPDATE changes SET issue = 'bpo-7'", [])
+            .unwrap();
+        drop(conn);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(user_version(&store.conn()).unwrap(), MIGRATIONS.len());
+        assert_eq!(
+            store.tracker_changes().unwrap(),
+            [TrackerChange {
+                change: 1,
+                issue: "bpo-7".into()
+            }]
+        );
+        let notes = |keys: &[&str]| -> Vec<(String, String)> {
+            keys.iter()
+                .map(|k| (k.to_string(), format!("body {k}")))
+                .collect()
+        };
+        assert_eq!(
+            store
+                .enqueue_notifications(1, "bpo-7", &notes(&["v1", "results-v1"]), false)
+                .unwrap(),
+            2
+        );
+        // Computed again with one more: only the new one is added, after the others.
+        assert_eq!(
+            store
+                .enqueue_notifications(
+                    1,
+                    "bpo-7",
+                    &notes(&["v1", "results-v1", "merged-main"]),
+                    true
+                )
+                .unwrap(),
+            1
+        );
+        assert_eq!(store.tracker_changes().unwrap(), []);
+        let keys = |rows: Vec<OutboxRow>| rows.into_iter().map(|r| r.key).collect::<Vec<_>>();
+        assert_eq!(keys(store.outbox_heads().unwrap()), ["v1"]);
+        let head = store.outbox_heads().unwrap().remove(0);
+        assert_eq!(store.outbox_attempt(head.id).unwrap(), 1);
+        store.outbox_failed(head.id, "down", 5).unwrap();
+        assert_eq!(
+            keys(store.outbox_heads().unwrap()),
+            ["v1"],
+            "a failed one holds the rest"
+        );
+        store.outbox_sent(head.id).unwrap();
+        assert_eq!(keys(store.outbox_heads().unwrap()), ["results-v1"]);
+        assert_eq!(
+            keys(store.outbox_pending().unwrap()),
+            ["results-v1", "merged-main"]
+        );
+    }
+
+    /// The Buildbot migration on a database made by migration 3 with a job in it: the job votes,
+    /// and build requests are recorded once per key.
+    #[test]
+    fn migration_buildbot_keeps_old_jobs_voting() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let mut conn = Connection::open(&path).unwrap();
+        // The migrations before this one (others may come after it).
+        let before = MIGRATIONS
+            .iter()
+            .position(|m| std::ptr::fn_addr_eq(*m, m_buildbot_executor as Migration))
+            .unwrap();
+        migrate_to(&mut conn, before).unwrap();
+        conn.execute_batch(ONE_OLD_CHANGE).unwrap();
+        conn.execute_batch(
+            "INSERT INTO jobs (version, target, name, platform, run, timeout_secs, commit_id, tree_id, state)
+                 VALUES (1, 'main', 'tests', 'local', 'true', 60, 'c', 't', 'failed');",
+        )
+        .unwrap();
+        migrate_to(&mut conn, before + 1).unwrap();
+        let voting: bool = conn
+            .query_row("SELECT voting FROM jobs WHERE id = 1", [], |r| r.get(0))
+            .unwrap();
+        assert!(voting);
+        let insert = "INSERT INTO buildbot_requests (key, builder, reason, submitted_ms)
+                          VALUES ('job-1-1', 'b', 'r', 0)";
+        conn.execute(insert, []).unwrap();
+        assert!(conn.execute(insert, []).is_err());
     }
 
     /// The review migration on a database made by migration 3 with a change in it: its

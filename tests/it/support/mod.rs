@@ -14,8 +14,11 @@ use std::process::{Command, Output, Stdio};
 
 use tempfile::TempDir;
 
+pub mod buildbot;
 pub mod client;
 pub mod git;
+pub mod poll;
+pub mod roundup;
 pub mod serve;
 pub mod wait;
 

@@ -22,17 +22,8 @@ const POLL: Duration = Duration::from_millis(20);
 /// Polls `probe` until it returns `Ok`, and returns that value. `Err(seen)` is what it saw
 /// instead; after `within`, panics with `what` and the last `seen`.
 #[track_caller]
-pub fn until<T>(what: &str, within: Duration, mut probe: impl FnMut() -> Result<T, String>) -> T {
-    let deadline = Instant::now() + within;
-    loop {
-        match probe() {
-            Ok(value) => return value,
-            Err(seen) if Instant::now() >= deadline => {
-                panic!("timed out after {within:?} waiting for {what}\n--- last seen\n{seen}")
-            }
-            Err(_) => std::thread::sleep(POLL),
-        }
-    }
+pub fn until<T>(what: &str, within: Duration, probe: impl FnMut() -> Result<T, String>) -> T {
+    super::poll::until_every(what, within, POLL, probe)
 }
 
 /// Asserts that `probe` keeps returning `Ok` for all of `window`: fails as soon as it returns
