@@ -196,5 +196,5 @@ impl Store {
 pub use buildbot::BuildbotRequest;
 pub use changes::{revert_title, verdict, ChangeNewest, ChangeOwner, UploadPlace, VersionRef};
 pub use gate::{GateProcess, GateRows};
-pub use series::{CurrentSeries, TargetSeries};
 pub use outbox::{ClaRow, IssueChangeRow, OutboxRow, TrackerChange};
+pub use series::{CurrentSeries, TargetSeries};

@@ -17,8 +17,8 @@ use tempfile::TempDir;
 pub mod buildbot;
 pub mod client;
 pub mod git;
-pub mod roundup;
 pub mod poll;
+pub mod roundup;
 pub mod serve;
 pub mod wait;
 
