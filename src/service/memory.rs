@@ -223,6 +223,7 @@ impl ReviewService for MemoryService {
         Ok(Posted {
             change,
             created: true,
+            warnings: Vec::new(),
         })
     }
 
@@ -236,6 +237,7 @@ impl ReviewService for MemoryService {
         Ok(Posted {
             change,
             created: true,
+            warnings: Vec::new(),
         })
     }
 
@@ -280,6 +282,7 @@ impl ReviewService for MemoryService {
         Ok(Posted {
             change,
             created: true,
+            warnings: Vec::new(),
         })
     }
 
