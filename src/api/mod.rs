@@ -22,6 +22,10 @@ pub use errors::{ErrorBody, ErrorCode, ErrorDetail};
 /// The path prefix of every API route.
 pub const PREFIX: &str = "/api/v1";
 
+/// A response header carrying a warning for the person who made the request (e.g. an issue
+/// that could not be checked on an optional tracker); clients print it on stderr.
+pub const WARNING_HEADER: &str = "review-warning";
+
 /// What a change proposes, as the contributor describes it; it also decides the branches a
 /// change is nominated for when no `--target` names them (`git::targets::nominate`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]

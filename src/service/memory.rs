@@ -224,6 +224,7 @@ impl ReviewService for MemoryService {
         Ok(Posted {
             change,
             created: true,
+            warnings: Vec::new(),
         })
     }
 
@@ -237,6 +238,7 @@ impl ReviewService for MemoryService {
         Ok(Posted {
             change,
             created: true,
+            warnings: Vec::new(),
         })
     }
 
@@ -281,6 +283,7 @@ impl ReviewService for MemoryService {
         Ok(Posted {
             change,
             created: true,
+            warnings: Vec::new(),
         })
     }
 

@@ -61,6 +61,8 @@ pub struct Posted {
     pub change: Change,
     /// False when the service already had this exact version (an idempotent retry).
     pub created: bool,
+    /// What the service warned about (`Review-Warning` headers), for stderr.
+    pub warnings: Vec<String>,
 }
 
 /// A conditional read: the service says whether the entity changed since the tag the caller has.

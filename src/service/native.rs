@@ -175,9 +175,16 @@ impl<'a> NativeService<'a> {
 
     fn posted(&self, response: Response) -> Result<Posted, ServiceError> {
         let created = response.status() == StatusCode::CREATED;
+        let warnings = response
+            .headers()
+            .get_all(api::WARNING_HEADER)
+            .iter()
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .collect();
         Ok(Posted {
             change: read_json(response)?,
             created,
+            warnings,
         })
     }
 }

@@ -449,6 +449,12 @@ fn bad_bot_credentials_and_an_unreachable_tracker_are_reported() {
     let created = post(&server, token, &mbox, &["main"], &issue);
     assert_eq!(created.status, 201, "{}", created.text);
     assert_eq!(created.json["issue"], format!("bpo-{issue}"));
+    // The poster is told too: `review post` prints this header as a warning.
+    let warning = created.headers["review-warning"].to_str().unwrap();
+    assert!(
+        warning.contains(&format!("issue {issue} not checked")),
+        "{warning}"
+    );
     wait::until("the warning in the log", PATIENCE, || {
         let logs = server.logs();
         if logs.contains(&format!("warning: issue {issue} not checked")) {

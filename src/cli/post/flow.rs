@@ -128,6 +128,8 @@ pub struct Published {
     /// False when the service already had this exact version.
     pub created: bool,
     pub url: String,
+    /// What the service warned about (e.g. an issue its tracker could not check).
+    pub warnings: Vec<String>,
 }
 
 impl Published {
@@ -185,6 +187,7 @@ pub fn publish(
     let Posted {
         mut change,
         created,
+        warnings,
     } = posted;
     let id = ChangeId(change.number.to_string());
     // A fresh upload is the newest version; an identical re-upload is answered with the change
@@ -220,6 +223,7 @@ pub fn publish(
         change,
         created,
         url,
+        warnings,
     })
 }
 

@@ -205,6 +205,9 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
     }
     let service = client::connect(ctx, config)?;
     let published = flow::publish(repo, &service, &ready, &request)?;
+    for warning in &published.warnings {
+        ctx.printer.warn(&format!("the service says: {warning}"));
+    }
     let outcome = print_published(ctx, args.format, &published, commits, &ready.conflicts)?;
     if published.version()?.number > 1 {
         print_unresolved(ctx, &service, &published.id)?;

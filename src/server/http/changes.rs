@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 
 use crate::api::{self, ChangeKind, ChangeState, ErrorCode, GateStatus, Role};
@@ -255,7 +255,8 @@ pub(super) async fn create_change(
             )
         })?;
     }
-    request.issue = super::tracker::check_issue(&state, request.issue).await?;
+    let (issue, warning) = super::tracker::check_issue(&state, request.issue).await?;
+    request.issue = issue;
     let upload = match prepare_upload(
         &state,
         UploadPlace::NewChange { owner: user.id },
@@ -282,7 +283,13 @@ pub(super) async fn create_change(
             .store
             .link_backport(stored.change, original)?;
     }
-    apply_and_answer(&state, stored, upload).await
+    let mut answer = apply_and_answer(&state, stored, upload).await?;
+    if let Some(value) =
+        warning.and_then(|w| HeaderValue::from_str(&w.replace(['\r', '\n'], " ")).ok())
+    {
+        answer.headers_mut().insert(api::WARNING_HEADER, value);
+    }
+    Ok(answer)
 }
 
 /// Owners may change their changes; core developers and release managers any change.

@@ -34,16 +34,17 @@ fn no_tracker(state: &AppState) -> Result<&Arc<TrackerService>, ApiError> {
 /// The issue an upload names, checked on the tracker and in its stored form (`<prefix><id>`).
 /// Without a tracker it is kept as written. An unknown issue is `422 unknown_issue`; an
 /// unreachable tracker `503 tracker_unavailable`, or, with `optional = true`, the reference is
-/// kept unchecked (logged).
+/// kept unchecked: logged, and the warning returned for the poster (the `Review-Warning`
+/// header of the answer).
 pub(super) async fn check_issue(
     state: &AppState,
     issue: Option<String>,
-) -> Result<Option<String>, ApiError> {
+) -> Result<(Option<String>, Option<String>), ApiError> {
     let Some(tracker) = &state.tracker else {
-        return Ok(issue);
+        return Ok((issue, None));
     };
     let Some(issue) = issue else {
-        return Ok(None);
+        return Ok((None, None));
     };
     let id = tracker.id_of(&issue).ok_or_else(|| {
         unprocessable(
@@ -55,16 +56,15 @@ pub(super) async fn check_issue(
         )
     })?;
     match tracker.issue(&id).await {
-        Ok(Some(_)) => Ok(Some(tracker.reference(&id))),
+        Ok(Some(_)) => Ok((Some(tracker.reference(&id)), None)),
         Ok(None) => Err(unprocessable(
             ErrorCode::UnknownIssue,
             format!("the tracker has no issue {id}: check the number"),
         )),
         Err(e) if tracker.config.optional => {
-            tracker.log(format!(
-                "warning: issue {id} not checked, the tracker is unavailable: {e}"
-            ));
-            Ok(Some(tracker.reference(&id)))
+            let warning = format!("issue {id} not checked, the tracker is unavailable: {e}");
+            tracker.log(format!("warning: {warning}"));
+            Ok((Some(tracker.reference(&id)), Some(warning)))
         }
         Err(e) => Err(unavailable(&e)),
     }

@@ -109,6 +109,9 @@ fn results(change: &api::Change, version: &api::Version, ctx: &Context<'_>) -> O
             if let (JobState::Failed, Some(issue)) = (job.state, &job.known_failure) {
                 result.push_str(&format!(" (known failure {issue})"));
             }
+            if !job.voting {
+                result.push_str(" (non-voting)");
+            }
             let log = if job.state == JobState::Skipped {
                 String::new()
             } else {
@@ -219,4 +222,75 @@ fn gate_events(
         ));
     }
     (notes, settled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Change 3, version 1 on main: `tests` failed on freebsd (non-voting there is `lint`).
+    fn checked() -> api::Change {
+        serde_json::from_value(serde_json::json!({
+            "number": 3, "title": "Fix", "kind": "bugfix", "issue": "bpo-7", "owner": "ann",
+            "state": "open", "draft": false, "created": "2026-01-01T00:00:00Z",
+            "current_version": 1,
+            "versions": [{"number": 1, "id": "x", "created": "2026-01-01T00:00:00Z",
+                "base": null, "commits": [], "docs_only": false,
+                "targets": [{"target": "main", "apply": "applies", "verdict": "failed",
+                    "gate": {"state": "not-approved", "summary": "", "position": null,
+                        "queue_length": null, "commit": null, "approvals": []},
+                    "jobs": [
+                        {"id": 1, "name": "tests", "platform": "linux", "state": "passed",
+                         "start": null, "elapsed_secs": 1.0, "detail": null,
+                         "log_url": "/api/v1/jobs/1/log"},
+                        {"id": 2, "name": "tests", "platform": "freebsd", "state": "failed",
+                         "start": null, "elapsed_secs": 1.0, "detail": null,
+                         "log_url": "/api/v1/jobs/2/log"},
+                        {"id": 3, "name": "lint", "platform": "linux", "state": "failed",
+                         "start": null, "elapsed_secs": 1.0, "detail": null,
+                         "log_url": "/api/v1/jobs/3/log", "voting": false}]}]}]
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn the_result_table_has_a_row_per_job_and_platform_and_marks_non_voting_jobs() {
+        let change = checked();
+        let none = |_: &str| None;
+        let ctx = Context {
+            change_url: "http://r/changes/3",
+            base_url: "http://r",
+            revert_of: &none,
+        };
+        let text = results(&change, &change.versions[0], &ctx).unwrap();
+        let row = |needle: &str| {
+            text.lines()
+                .find(|l| l.contains(needle))
+                .unwrap_or_else(|| panic!("no row with {needle} in\n{text}"))
+                .split_whitespace()
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            row("jobs/1/"),
+            [
+                "main",
+                "applies",
+                "tests",
+                "linux",
+                "passed",
+                "http://r/api/v1/jobs/1/log"
+            ]
+        );
+        assert_eq!(row("jobs/2/")[3..5], ["freebsd", "failed"]);
+        assert_eq!(
+            row("jobs/3/")[2..7],
+            [
+                "lint",
+                "linux",
+                "failed",
+                "(non-voting)",
+                "http://r/api/v1/jobs/3/log"
+            ]
+        );
+    }
 }
