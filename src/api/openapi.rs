@@ -283,54 +283,59 @@ pub fn document() -> Value {
     doc
 }
 
-fn base_document() -> Value {
+/// The schemas every version of the document has (the routes' own come with their paths).
+fn base_schemas() -> Value {
     let codes: Vec<String> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+    json!({
+        "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+            "type": "object", "required": ["code", "message"], "properties": {
+                "code": {"type": "string", "enum": codes},
+                "message": {"type": "string"}}}}},
+        "Health": {"type": "object", "properties": {
+            "status": {"type": "string", "enum": ["ok", "degraded"],
+                "description": "degraded: a platform's executor cannot take jobs (see platforms)"},
+            "version": {"type": "string"}, "project": {"type": "string"},
+            "platforms": {"type": "array", "items": {"type": "object", "properties": {
+                "name": {"type": "string"}, "executor": {"type": "string", "enum": ["local", "buildbot"]},
+                "available": {"type": "boolean"}, "detail": {"type": ["string", "null"]}}}},
+            "tracker": {"$ref": "#/components/schemas/TrackerHealth"}}},
+        "User": {"type": "object", "properties": {
+            "name": {"type": "string"},
+            "role": {"type": "string", "enum": ["contributor", "core", "release-manager"]}}},
+        "CreateChange": {"type": "object", "required": ["targets", "kind", "title"],
+            "description": "exactly one of `mbox` and `mbox_base64`",
+            "additionalProperties": false, "properties": {
+            "mbox": {"type": "string", "description": "git format-patch --stdout output, when it is UTF-8"},
+            "mbox_base64": {"type": "string", "contentEncoding": "base64",
+                "description": "the same in base64, for a series that is not UTF-8"},
+            "targets": {"type": "array", "items": {"type": "string"}, "minItems": 1, "uniqueItems": true},
+            "kind": {"type": "string", "enum": ["feature", "bugfix", "security", "docs"]},
+            "title": {"type": "string", "minLength": 1, "pattern": "\\S",
+                "description": "not only white space"},
+            "issue": {"type": ["string", "null"]},
+            "base": {"type": ["string", "null"]},
+            "draft": {"type": "boolean", "default": false,
+                "description": "a draft is checked but cannot be approved until it is marked ready"},
+            "backport_of": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_ID,
+                "description": "the change this one backports (a merged change carried to another branch); 422 invalid_field when there is no such change"}}},
+        "AddVersion": {"type": "object", "required": ["targets"],
+            "description": "exactly one of `mbox` and `mbox_base64`",
+            "additionalProperties": false, "properties": {
+            "mbox": {"type": "string"},
+            "mbox_base64": {"type": "string", "contentEncoding": "base64"},
+            "targets": {"type": "array", "items": {"type": "string"}, "minItems": 1, "uniqueItems": true},
+            "base": {"type": ["string", "null"]}}}
+    })
+}
+
+fn base_document() -> Value {
     json!({
         "openapi": "3.1.0",
         "info": {"title": "review serve", "version": "1",
                  "description": "The embedded review service: changes, versions, per-target checks."},
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {
-                "Error": {"type": "object", "required": ["error"], "properties": {"error": {
-                    "type": "object", "required": ["code", "message"], "properties": {
-                        "code": {"type": "string", "enum": codes},
-                        "message": {"type": "string"}}}}},
-                "Health": {"type": "object", "properties": {
-                    "status": {"type": "string", "enum": ["ok", "degraded"],
-                        "description": "degraded: a platform's executor cannot take jobs (see platforms)"},
-                    "version": {"type": "string"}, "project": {"type": "string"},
-                    "platforms": {"type": "array", "items": {"type": "object", "properties": {
-                        "name": {"type": "string"}, "executor": {"type": "string", "enum": ["local", "buildbot"]},
-                        "available": {"type": "boolean"}, "detail": {"type": ["string", "null"]}}}},
-                    "tracker": {"$ref": "#/components/schemas/TrackerHealth"}}},
-                "User": {"type": "object", "properties": {
-                    "name": {"type": "string"},
-                    "role": {"type": "string", "enum": ["contributor", "core", "release-manager"]}}},
-                "CreateChange": {"type": "object", "required": ["targets", "kind", "title"],
-                    "description": "exactly one of `mbox` and `mbox_base64`",
-                    "additionalProperties": false, "properties": {
-                    "mbox": {"type": "string", "description": "git format-patch --stdout output, when it is UTF-8"},
-                    "mbox_base64": {"type": "string", "contentEncoding": "base64",
-                        "description": "the same in base64, for a series that is not UTF-8"},
-                    "targets": {"type": "array", "items": {"type": "string"}, "minItems": 1, "uniqueItems": true},
-                    "kind": {"type": "string", "enum": ["feature", "bugfix", "security", "docs"]},
-                    "title": {"type": "string", "minLength": 1, "pattern": "\\S",
-                        "description": "not only white space"},
-                    "issue": {"type": ["string", "null"]},
-                    "base": {"type": ["string", "null"]},
-                    "draft": {"type": "boolean", "default": false,
-                        "description": "a draft is checked but cannot be approved until it is marked ready"},
-                    "backport_of": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_ID,
-                        "description": "the change this one backports (a merged change carried to another branch); 422 invalid_field when there is no such change"}}},
-                "AddVersion": {"type": "object", "required": ["targets"],
-                    "description": "exactly one of `mbox` and `mbox_base64`",
-                    "additionalProperties": false, "properties": {
-                    "mbox": {"type": "string"},
-                    "mbox_base64": {"type": "string", "contentEncoding": "base64"},
-                    "targets": {"type": "array", "items": {"type": "string"}, "minItems": 1, "uniqueItems": true},
-                    "base": {"type": ["string", "null"]}}},
-            }
+            "schemas": base_schemas(),
         },
         "security": [{"bearer": []}],
         "paths": {
