@@ -319,6 +319,15 @@ fn a_branch_series_for_a_branch_that_is_not_a_target_or_that_does_not_apply_is_r
         .stderr_has("back on `fix`");
     assert_eq!(repo.git(["symbolic-ref", "--short", "HEAD"]), "fix");
     assert!(repo.git(["branch", "--list", "backport/*"]).is_empty());
+    // A backport started with --post cannot go on in JSON (which never posts): refused, as it was.
+    post(&["backport", "1", "--to", "3.13", "--post"]).code(1);
+    let snapshot = repo.snapshot();
+    post(&["backport", "--continue", "--format", "json"])
+        .code(2)
+        .stderr_has("started with `--post`")
+        .stderr_has("nothing was done");
+    assert_eq!(repo.snapshot(), snapshot);
+    post(&["backport", "--abort"]).success();
     post(&["backport", "--continue"])
         .code(2)
         .stderr_has("no backport is in progress");
@@ -507,5 +516,50 @@ fn news_entries_travel_and_a_misc_news_conflict_keeps_both_entries() {
             row("main", "applies", "default"),
             row("3.13", "applies", "branch-specific")
         ]
+    );
+}
+
+/// When the pick stops in the work tree on a real conflict, a `Misc/NEWS` conflict beside it is
+/// already resolved (both entries kept, staged): only the code is left to the user.
+#[test]
+fn a_misc_news_conflict_beside_a_code_conflict_is_resolved_in_the_work_tree() {
+    let env = TestEnv::new();
+    let (service, server, repo) = world(&env);
+    let (url, ann) = (server.base.as_str(), service.tokens.contributor.as_str());
+    let up = &service.upstream;
+    up.write("Misc/NEWS", "News\n====\n\n- old\n");
+    up.commit("main: NEWS");
+    up.checkout("3.13");
+    up.write("Misc/NEWS", "News\n====\n\n- 3.13 only\n- old\n");
+    up.commit("3.13: NEWS");
+    up.checkout("main");
+    let bare = service.dir.join("demo.git");
+    up.git(["push", "-q", bare.to_str().unwrap(), "main", "3.13"]);
+    repo.git(["fetch", "-q", "origin"]);
+    repo.git(["branch", "-f", "3.13", "origin/3.13"]);
+    repo.new_branch("both", "origin/main");
+    repo.write("src/lib.c", "int one(void) { return 11; }\n")
+        .write("Misc/NEWS", "News\n====\n\n- the fix\n- old\n");
+    repo.commit("Fix one");
+    let post = ["post", "--no-lint", "--target", "main", "--target", "3.13"];
+    review(&repo, url, Some(ann), &post).code(1);
+    server.wait_for_verdicts(1, ann);
+
+    review(&repo, url, Some(ann), &["backport", "1", "--to", "3.13"])
+        .code(1)
+        .stderr_has("conflicts in");
+    assert!(repo.path.join(".git/CHERRY_PICK_HEAD").exists());
+    let unresolved = repo.git(["diff", "--name-only", "--diff-filter=U"]);
+    assert_eq!(unresolved.trim(), "src/lib.c", "only the code is left");
+    let news = std::fs::read_to_string(repo.path.join("Misc/NEWS")).unwrap();
+    assert_eq!(news, "News\n====\n\n- 3.13 only\n- the fix\n- old\n");
+
+    repo.write("src/lib.c", "int one(void) { return 11; } /* 3.13 */\n");
+    repo.git(["add", "src/lib.c"]);
+    review(&repo, url, Some(ann), &["backport", "--continue"]).success();
+    let picked = repo.git(["show", "backport/1-3.13:Misc/NEWS"]);
+    assert_eq!(
+        picked.trim_end(),
+        "News\n====\n\n- 3.13 only\n- the fix\n- old"
     );
 }

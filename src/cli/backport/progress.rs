@@ -13,6 +13,7 @@ use crate::error::{CliError, CliResult, Outcome};
 use crate::git::cherry_pick::SINGLE_NEWS;
 use crate::git::series::short;
 use crate::service::ChangeId;
+use crate::ui::OutputFormat;
 
 /// What a stopped backport must remember (`<git dir>/review-backport.json`).
 #[derive(Debug, Serialize, Deserialize)]
@@ -108,6 +109,8 @@ pub(super) fn stop_on_conflict(
 fn resolve_news_in_work_tree(repo: &Repository) -> Result<(), CliError> {
     let fail = |e: git2::Error| CliError::git("cannot resolve Misc/NEWS").with_cause(e.message());
     let mut index = repo.index().map_err(fail)?;
+    // git (a child process) just wrote it: the handle's copy is older.
+    index.read(true).map_err(fail)?;
     let Ok(conflict) = index.conflict_get(Path::new(SINGLE_NEWS)) else {
         return Ok(());
     };
@@ -135,6 +138,16 @@ pub(super) fn resume(ctx: &Context, repo: &Repository, mode: Mode) -> CliResult 
         CliError::usage("no backport is in progress")
             .with_hint("start one with `review backport CHANGE --to BRANCH`")
     })?;
+    // `--format json` prints one report object a line and never posts (as when starting):
+    // a backport started with `--post` cannot go on in JSON without leaving that out.
+    if state.post && mode.format == OutputFormat::Json {
+        return Err(CliError::usage(
+            "this backport was started with `--post`, which `--format json` cannot print; nothing was done",
+        )
+        .with_hint(
+            "run `review backport --continue` without `--format json`: it posts, as asked when the backport started",
+        ));
+    }
     let unresolved = unresolved_paths(repo)?;
     if !unresolved.is_empty() {
         return Err(CliError::usage(format!(
@@ -238,7 +251,9 @@ pub(super) fn abort(ctx: &Context, repo: &Repository) -> CliResult {
 
 fn unresolved_paths(repo: &Repository) -> Result<Vec<String>, CliError> {
     let fail = |e: git2::Error| CliError::git("cannot read the index").with_cause(e.message());
-    let index = repo.index().map_err(fail)?;
+    let mut index = repo.index().map_err(fail)?;
+    // Read it again: `git cherry-pick` (a child process) may have written it since.
+    index.read(true).map_err(fail)?;
     let mut paths = Vec::new();
     for conflict in index.conflicts().map_err(fail)? {
         let conflict = conflict.map_err(fail)?;
