@@ -12,7 +12,8 @@ mod service;
 pub mod time;
 
 pub use service::{
-    ClaCheck, Health, Issue, IssueChange, PlatformHealth, TrackerAccess, TrackerHealth,
+    ChangeEvent, ClaCheck, Events, Health, Issue, IssueChange, PlatformHealth, TrackerAccess,
+    TrackerHealth,
 };
 
 use serde::{Deserialize, Serialize};

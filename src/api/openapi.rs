@@ -261,6 +261,7 @@ pub fn document() -> Value {
         tracker_schemas(),
         super::openapi_review::diff_schemas(),
         super::openapi_review::comment_schemas(),
+        super::openapi_review::event_schemas(),
     ];
     for (key, value) in schemas
         .iter()
@@ -273,6 +274,7 @@ pub fn document() -> Value {
         tracker_paths(),
         super::openapi_review::diff_paths(),
         super::openapi_review::comment_paths(),
+        super::openapi_review::event_paths(),
     ];
     for (key, value) in paths
         .iter()

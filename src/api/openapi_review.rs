@@ -261,3 +261,36 @@ pub(super) fn comment_paths() -> Value {
             "Delete one's own comment: its text goes, the comment stays as a tombstone", None, "200")
     })
 }
+
+/// The event feed's schemas.
+pub(super) fn event_schemas() -> Value {
+    json!({
+        "ChangeEvent": {"type": "object", "properties": {
+            "id": {"type": "integer", "description": "grows with every event; ask `after` the last one seen"},
+            "change": {"type": "integer"},
+            "kind": {"type": "string", "enum": ["posted", "version", "comment", "comment-edited", "resolved",
+                "vote", "job", "gate", "merged", "abandoned", "open"]},
+            "detail": {"type": "object", "description": "what: {\"version\": 2}, {\"job\": 7, \"state\": \"failed\", ...}"},
+            "created": {"type": "string", "format": "date-time"}}},
+        "Events": {"type": "object", "properties": {
+            "events": {"type": "array", "items": {"$ref": "#/components/schemas/ChangeEvent"}},
+            "last": {"type": "integer", "description": "the id to ask after next"}}}
+    })
+}
+
+/// The event feed's route.
+pub(super) fn event_paths() -> Value {
+    json!({
+        "/api/v1/events": {"get": {
+            "summary": "What happened to the changes the user may see, oldest first; long-polled with `timeout`",
+            "parameters": [
+                {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": super::openapi::MAX_ID},
+                    "description": "the last event id seen (default 0: from the start)"},
+                {"name": "timeout", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 20},
+                    "description": "seconds to wait for an event when there is none yet (default 0)"},
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500},
+                    "description": "the most events in one answer (default 500)"}],
+            "responses": auth_errors(json!({"200": json_response("the events", "Events"),
+                "400": error_response("invalid_query")}))}}
+    })
+}

@@ -29,6 +29,27 @@ pub struct PlatformHealth {
     pub detail: Option<String>,
 }
 
+/// One thing that happened to a change (`GET /api/v1/events`). `kind` is `posted`, `version`,
+/// `comment`, `comment-edited`, `resolved`, `vote`, `job` (a job finished), `gate` (the change
+/// moved in a gate queue: queued, testing, merged, ejected, reverted...), `merged`, `abandoned`
+/// or `open`; `detail` names what (`{"version": 2}`, `{"job": 7, "state": "failed", ...}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangeEvent {
+    pub id: u64,
+    pub change: u64,
+    pub kind: String,
+    pub detail: serde_json::Value,
+    pub created: String,
+}
+
+/// `GET /api/v1/events`: the events after `after`, oldest first; `last` is the id to ask after
+/// next (`after` itself when there are none).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Events {
+    pub events: Vec<ChangeEvent>,
+    pub last: u64,
+}
+
 /// `GET /api/v1/issues/{reference}`: an issue as the tracker has it, with the changes naming it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Issue {

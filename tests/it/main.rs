@@ -27,6 +27,7 @@ mod serve_bytes;
 mod serve_comments;
 mod serve_diff;
 mod serve_edges;
+mod serve_events;
 mod serve_gate;
 mod serve_git_auth;
 mod serve_post_merge;

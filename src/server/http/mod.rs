@@ -4,6 +4,7 @@
 mod changes;
 mod comments;
 mod diffs;
+mod events;
 mod extract;
 mod gate;
 mod git_backend;
@@ -245,6 +246,7 @@ fn api_routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<AppState>>)
         ("get", "/api/v1/gate/runs/{run}/log", get(gate_log)),
         ("get", "/api/v1/jobs/{id}/log", get(job_log)),
         ("get", "/api/v1/issues/{reference}", get(tracker::get_issue)),
+        ("get", "/api/v1/events", get(events::events)),
     ]
 }
 

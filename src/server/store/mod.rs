@@ -5,6 +5,7 @@
 
 mod buildbot;
 mod changes;
+mod events;
 mod gate;
 mod jobs;
 mod list;
@@ -41,6 +42,8 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 pub struct Store {
     conn: Mutex<Connection>,
     writes: AtomicU64,
+    /// Woken after every committed write (the event feed's long polls wait on it).
+    written: tokio::sync::Notify,
 }
 
 /// A user as the token check sees it.
@@ -167,6 +170,7 @@ impl Store {
         Ok(Store {
             conn: Mutex::new(conn),
             writes: AtomicU64::new(0),
+            written: tokio::sync::Notify::new(),
         })
     }
 
@@ -181,7 +185,13 @@ impl Store {
         let value = f(&tx)?;
         tx.commit()?;
         self.writes.fetch_add(1, Ordering::SeqCst);
+        self.written.notify_waiters();
         Ok(value)
+    }
+
+    /// Resolves at the next committed write of this process.
+    pub fn written(&self) -> tokio::sync::futures::Notified<'_> {
+        self.written.notified()
     }
 
     /// Changes whenever anything in the database may have changed, by this process or another

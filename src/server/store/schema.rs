@@ -19,6 +19,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     m_tracker_outbox,
     m_buildbot_executor,
     m_review,
+    m_event_feed,
 ];
 
 /// The schema as it was when migrations were numbered. Every statement is `IF NOT EXISTS`: a
@@ -283,6 +284,83 @@ CREATE TABLE votes (
 
 fn m_review(tx: &Transaction<'_>) -> Result<()> {
     tx.execute_batch(SCHEMA_REVIEW)?;
+    Ok(())
+}
+
+/// The event feed (issue 12): one row per thing that happens to a change, written by triggers
+/// in the same transaction as the change itself, so no write path can forget one and ids only
+/// grow. `detail` is a small JSON object; readers fetch the change for the rest.
+const SCHEMA_EVENTS: &str = r#"
+CREATE TABLE change_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    change INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    created_ms INTEGER NOT NULL
+);
+CREATE INDEX change_events_by_change ON change_events(change, id);
+CREATE TRIGGER change_events_posted AFTER INSERT ON changes BEGIN
+    INSERT INTO change_events (change, kind, detail, created_ms)
+    VALUES (NEW.number, 'posted', '{}', NEW.created_ms);
+END;
+CREATE TRIGGER change_events_state AFTER UPDATE OF state ON changes
+WHEN NEW.state != OLD.state BEGIN
+    INSERT INTO change_events (change, kind, detail, created_ms)
+    VALUES (NEW.number, NEW.state, '{}', EVENT_NOW);
+END;
+CREATE TRIGGER change_events_version AFTER INSERT ON versions BEGIN
+    INSERT INTO change_events (change, kind, detail, created_ms)
+    VALUES (NEW.change, 'version', json_object('version', NEW.number), NEW.created_ms);
+END;
+CREATE TRIGGER change_events_comment AFTER INSERT ON comments BEGIN
+    INSERT INTO change_events (change, kind, detail, created_ms)
+    VALUES (NEW.change, 'comment', json_object('comment', NEW.id), NEW.created_ms);
+END;
+CREATE TRIGGER change_events_comment_edited AFTER UPDATE OF body ON comments
+WHEN NEW.body != OLD.body BEGIN
+    INSERT INTO change_events (change, kind, detail, created_ms)
+    VALUES (NEW.change, 'comment-edited', json_object('comment', NEW.id), EVENT_NOW);
+END;
+CREATE TRIGGER change_events_resolved AFTER UPDATE OF resolved ON threads
+WHEN NEW.resolved != OLD.resolved BEGIN
+    INSERT INTO change_events (change, kind, detail, created_ms)
+    VALUES (NEW.change, 'resolved', json_object('thread', NEW.id), EVENT_NOW);
+END;
+CREATE TRIGGER change_events_vote AFTER INSERT ON votes BEGIN
+    INSERT INTO change_events (change, kind, detail, created_ms)
+    VALUES (NEW.change, 'vote', json_object('vote', NEW.vote, 'version', NEW.version), EVENT_NOW);
+END;
+CREATE TRIGGER change_events_vote_changed AFTER UPDATE ON votes
+WHEN NEW.vote != OLD.vote OR NEW.version != OLD.version BEGIN
+    INSERT INTO change_events (change, kind, detail, created_ms)
+    VALUES (NEW.change, 'vote', json_object('vote', NEW.vote, 'version', NEW.version), EVENT_NOW);
+END;
+CREATE TRIGGER change_events_vote_withdrawn AFTER DELETE ON votes BEGIN
+    INSERT INTO change_events (change, kind, detail, created_ms)
+    VALUES (OLD.change, 'vote', json_object('vote', 'withdraw', 'version', OLD.version), EVENT_NOW);
+END;
+CREATE TRIGGER change_events_job AFTER UPDATE OF state ON jobs
+WHEN NEW.state != OLD.state AND NEW.state IN ('passed', 'failed', 'cancelled', 'skipped') BEGIN
+    INSERT INTO change_events (change, kind, detail, created_ms)
+    SELECT v.change, 'job', json_object('job', NEW.id, 'target', NEW.target, 'name', NEW.name,
+        'platform', NEW.platform, 'state', NEW.state), EVENT_NOW
+    FROM versions v WHERE v.id = NEW.version;
+END;
+CREATE TRIGGER change_events_gate AFTER INSERT ON gate_changes BEGIN
+    INSERT INTO change_events (change, kind, detail, created_ms)
+    VALUES (NEW.change, 'gate', '{}', EVENT_NOW);
+END;
+CREATE TRIGGER change_events_gate_moved AFTER UPDATE ON gate_changes
+WHEN NEW.state != OLD.state BEGIN
+    INSERT INTO change_events (change, kind, detail, created_ms)
+    VALUES (NEW.change, 'gate', '{}', EVENT_NOW);
+END;
+"#;
+
+fn m_event_feed(tx: &Transaction<'_>) -> Result<()> {
+    // The time in milliseconds, as SQLite can say it inside a trigger.
+    let now = "CAST(ROUND((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER)";
+    tx.execute_batch(&SCHEMA_EVENTS.replace("EVENT_NOW", now))?;
     Ok(())
 }
 
