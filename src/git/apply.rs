@@ -342,10 +342,8 @@ fn commits_touching(
     merge_base: Option<Oid>,
     paths: &[Vec<u8>],
 ) -> Result<Vec<NamedCommit>, git2::Error> {
-    let mut cmd = std::process::Command::new("git");
-    cmd.arg("--git-dir")
-        .arg(git_dir)
-        .args(["--literal-pathspecs", "--no-replace-objects", "log"])
+    let mut cmd = git_at(git_dir);
+    cmd.args(["--literal-pathspecs", "log"])
         .args([
             "--no-merges",
             "--full-history",
@@ -358,40 +356,42 @@ fn commits_touching(
         cmd.arg(format!("^{base}"));
     }
     cmd.arg("--").args(paths.iter().map(|p| bytes_path(p)));
-    let failed = |why: String| git2::Error::from_str(&format!("git log: {why}"));
-    let out = cmd
-        .stdin(std::process::Stdio::null())
-        .output()
-        .map_err(|e| failed(format!("cannot run git: {e}")))?;
+    let failed = |why: &dyn std::fmt::Display| git2::Error::from_str(&format!("git log: {why}"));
+    let out = cmd.output().map_err(|e| failed(&e))?;
     if !out.status.success() {
-        return Err(failed(
-            String::from_utf8_lossy(&out.stderr).trim().to_owned(),
-        ));
+        return Err(failed(&String::from_utf8_lossy(&out.stderr).trim()));
     }
-    parse_name_only(&out.stdout).ok_or_else(|| failed("unexpected output".to_owned()))
+    parse_name_only(&out.stdout).ok_or_else(|| failed(&"unexpected output"))
 }
 
 /// The merge-base of `a` and `b` (`None` for unrelated histories), from `git merge-base`,
 /// which reads the commit-graph: on branches thousands of commits apart libgit2's walk of
 /// both sides was a third of the check.
 fn merge_base(git_dir: &Path, a: Oid, b: Oid) -> Result<Option<Oid>, git2::Error> {
-    let out = std::process::Command::new("git")
-        .arg("--git-dir")
-        .arg(git_dir)
-        .args(["--no-replace-objects", "merge-base"])
+    let failed =
+        |why: &dyn std::fmt::Display| git2::Error::from_str(&format!("git merge-base: {why}"));
+    let out = git_at(git_dir)
+        .arg("merge-base")
         .args([a.to_string(), b.to_string()])
-        .stdin(std::process::Stdio::null())
         .output()
-        .map_err(|e| git2::Error::from_str(&format!("cannot run git merge-base: {e}")))?;
+        .map_err(|e| failed(&e))?;
     match out.status.code() {
         Some(0) => Oid::from_str(String::from_utf8_lossy(&out.stdout).trim()).map(Some),
         // No common ancestor.
         Some(1) if out.stderr.is_empty() => Ok(None),
-        _ => Err(git2::Error::from_str(&format!(
-            "git merge-base: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))),
+        _ => Err(failed(&String::from_utf8_lossy(&out.stderr).trim())),
     }
+}
+
+/// The system `git` on the repository at `git_dir`, reading objects as libgit2 does (no
+/// replace refs), never waiting on stdin.
+fn git_at(git_dir: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new("git");
+    cmd.arg("--git-dir")
+        .arg(git_dir)
+        .arg("--no-replace-objects")
+        .stdin(std::process::Stdio::null());
+    cmd
 }
 
 /// Parses `git log --name-only -z --format=%H`: `<id> NUL`, then `LF <path> NUL` and
