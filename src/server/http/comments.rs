@@ -18,11 +18,10 @@ use crate::server::diff;
 use crate::server::follow::{self, Applied};
 use crate::server::store::{ChangeOwner, CommentRow, NewThread, UserRow};
 
-use super::diffs::{
-    applied_on, cached_blocking, diff_setup, invalid_query, query_of, targets_of, ChangeRead,
-};
+use super::diffs::{applied_on, cached_blocking, diff_setup, targets_of};
 use super::extract::{
-    parse_json, path_id, path_params, unknown_change, unprocessable, visible_change, ChangeWrite,
+    invalid_query, parse_json, path_id, path_params, query_of, unknown_change, unprocessable,
+    visible_change, ChangeRead, ChangeWrite,
 };
 use super::votes::check_vote;
 use super::{ApiError, ApiResult, AppState};

@@ -2,13 +2,11 @@
 //! Computed on a blocking thread from the bare repository, cached per database generation
 //! (their ETag is the body's hash, so an unchanged diff answers 304).
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{FromRequestParts, Query, State};
-use axum::http::request::Parts;
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 
@@ -17,32 +15,8 @@ use crate::api::ErrorCode;
 use crate::server::diff::{self, DiffSpec};
 use crate::server::store::VersionTarget;
 
-use super::extract::{
-    authenticate, change_number, etag_of, json_bytes, path_params, visible_change, with_etag,
-};
+use super::extract::{etag_of, invalid_query, json_bytes, query_of, with_etag, ChangeRead};
 use super::{ApiError, ApiResult, AppState};
-
-/// The caller and change of a read of `/changes/{number}/...`: authenticated, the number
-/// parsed, the change visible to the caller; the path's other parameters by name.
-pub(super) struct ChangeRead {
-    pub(super) change: u64,
-    pub(super) params: HashMap<String, String>,
-}
-
-impl FromRequestParts<Arc<AppState>> for ChangeRead {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &Arc<AppState>,
-    ) -> Result<Self, Self::Rejection> {
-        let user = authenticate(state, &parts.headers)?;
-        let params = path_params(parts, state).await?;
-        let change = change_number(params.get("number").map_or("", String::as_str))?;
-        visible_change(state, &user, change)?;
-        Ok(ChangeRead { change, params })
-    }
-}
 
 /// The bare repository and how to diff in it.
 pub(super) fn diff_setup(state: &AppState, context: u32) -> (PathBuf, DiffSpec) {
@@ -71,17 +45,6 @@ pub(super) struct InterdiffQuery {
     to: u32,
     target: Option<String>,
     context: Option<u32>,
-}
-
-pub(super) fn invalid_query(message: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidQuery, message)
-}
-
-/// The query string parsed, or `400 invalid_query` saying what is wrong.
-pub(super) fn query_of<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
-    query
-        .map(|Query(q)| q)
-        .map_err(|e| invalid_query(e.body_text()))
 }
 
 fn context_of(context: Option<u32>) -> Result<u32, ApiError> {

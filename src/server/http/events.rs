@@ -11,8 +11,8 @@ use serde::Deserialize;
 
 use crate::api;
 
-use super::diffs::{invalid_query, query_of};
 use super::extract::authenticate;
+use super::extract::{invalid_query, query_of};
 use super::{ApiResult, AppState};
 
 /// The longest a request may wait for an event, in seconds (a client asks again after).

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{FromRequestParts, Path};
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{FromRequestParts, Path, Query};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -297,6 +297,39 @@ impl FromRequestParts<Arc<AppState>> for ChangeWrite {
             number: change_number(params.get("number").map_or("", String::as_str))?,
         })
     }
+}
+
+/// The caller and change of a read of `/changes/{number}/...`: authenticated, the number
+/// parsed, the change visible to the caller; the path's other parameters by name.
+pub(super) struct ChangeRead {
+    pub(super) change: u64,
+    pub(super) params: HashMap<String, String>,
+}
+
+impl FromRequestParts<Arc<AppState>> for ChangeRead {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        let user = authenticate(state, &parts.headers)?;
+        let params = path_params(parts, state).await?;
+        let change = change_number(params.get("number").map_or("", String::as_str))?;
+        visible_change(state, &user, change)?;
+        Ok(ChangeRead { change, params })
+    }
+}
+
+pub(super) fn invalid_query(message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidQuery, message)
+}
+
+/// The query string parsed, or `400 invalid_query` saying what is wrong.
+pub(super) fn query_of<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+    query
+        .map(|Query(q)| q)
+        .map_err(|e| invalid_query(e.body_text()))
 }
 
 #[cfg(test)]

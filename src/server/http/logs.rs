@@ -16,6 +16,18 @@ use crate::server::users;
 use super::extract::{authenticate, path_id, visible_change, with_etag};
 use super::{ApiError, ApiResult, AppState};
 
+fn unknown_job(message: String) -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, ErrorCode::UnknownJob, message)
+}
+
+/// A change the user may not see makes its logs unknown too; other errors stay what they are.
+fn hidden_as(e: ApiError, unknown: impl Fn() -> ApiError) -> ApiError {
+    match e.code {
+        ErrorCode::UnknownChange => unknown(),
+        _ => e,
+    }
+}
+
 /// The log of a gate or post-merge run.
 pub(super) async fn gate_log(
     State(state): State<Arc<AppState>>,
@@ -23,20 +35,14 @@ pub(super) async fn gate_log(
     headers: HeaderMap,
 ) -> ApiResult {
     let user = authenticate(&state, &headers)?;
-    let unknown = || {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            ErrorCode::UnknownJob,
-            format!("there is no gate run `{run}`"),
-        )
-    };
+    let unknown = || unknown_job(format!("there is no gate run `{run}`"));
     let id = path_id(&run).ok_or_else(unknown)?;
     // A run's tree holds every change ahead of it in the queue: its log is as private as the
     // most private of them. Without the record only core developers may read it.
     match tokio::fs::read_to_string(state.gate.run_changes_path(id)).await {
         Ok(list) => {
             for change in list.lines().filter_map(|l| l.parse::<u64>().ok()) {
-                visible_change(&state, &user, change).map_err(|_| unknown())?;
+                visible_change(&state, &user, change).map_err(|e| hidden_as(e, unknown))?;
             }
         }
         Err(_) if user.role >= api::Role::Core => {}
@@ -63,20 +69,11 @@ pub(super) async fn job_log(
     headers: HeaderMap,
 ) -> ApiResult {
     let user = authenticate(&state, &headers)?;
-    let unknown = || {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            ErrorCode::UnknownJob,
-            format!("there is no job {id}"),
-        )
-    };
+    let unknown = || unknown_job(format!("there is no job {id}"));
     let job_id = path_id(&id).ok_or_else(unknown)?;
     let job = state.pipeline.store.job(job_id)?.ok_or_else(unknown)?;
     // The log of a security change's job is as private as the change.
-    visible_change(&state, &user, job.change).map_err(|e| match e.code {
-        ErrorCode::UnknownChange => unknown(),
-        _ => e,
-    })?;
+    visible_change(&state, &user, job.change).map_err(|e| hidden_as(e, unknown))?;
     let mut offset = 0u64;
     let mut follow = false;
     for pair in query

@@ -17,8 +17,7 @@ use crate::server::store::{NewThread, UserRow};
 
 use super::comments::{check_body, open_write};
 use super::diffs::targets_of;
-use super::diffs::ChangeRead;
-use super::extract::{etag_of, json_bytes, unknown_change, with_etag, ChangeWrite};
+use super::extract::{etag_of, json_bytes, unknown_change, with_etag, ChangeRead, ChangeWrite};
 use super::{ApiError, ApiResult, AppState};
 
 /// Whether version `old` → `old + 1` changed no patch, on the first target of the newer one
