@@ -18,6 +18,15 @@ use crate::ui::OutputFormat;
 /// TEXT` answers in the thread of comment ID; `--resolve ID` resolves that thread (with
 /// `--reply` on the same thread: answer and resolve at once). Thread and comment ids are in
 /// `review comments`.
+///
+/// `--edit` writes the version's diff into a file quoted like a mail reply (`> ` before
+/// every line, the threads under their lines) and opens the editor git would use
+/// (GIT_EDITOR, `core.editor`, VISUAL, EDITOR). Type the summary above the first file (a
+/// first line `vote: +1`, `vote: -1` or `vote: request-changes` votes) and each inline
+/// comment on its own lines under the quoted line it is about; all of it is sent as one
+/// review after you confirm (`--yes`: without asking; needed when stdin is not a terminal).
+/// An unchanged file sends nothing. A mistake in the file is reported with its line, nothing
+/// is sent and the file is kept.
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment, disable_version_flag = true)]
 pub struct Args {
@@ -57,6 +66,14 @@ pub struct Args {
     #[arg(long, value_name = "ID", conflicts_with_all = ["file", "version"])]
     pub resolve: Option<u64>,
 
+    /// Write the review in your editor: the diff quoted, comments typed under its lines
+    #[arg(long, conflicts_with_all = ["message", "file", "reply", "resolve"])]
+    pub edit: bool,
+
+    /// With `--edit`: send without asking for confirmation
+    #[arg(long, short = 'y', requires = "edit")]
+    pub yes: bool,
+
     /// Output format; `json` prints every thread of the change (docs/json.md)
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub format: OutputFormat,
@@ -92,11 +109,16 @@ fn review_of(
 pub fn run(ctx: &Context, args: Args) -> CliResult {
     let loaded = ctx.load_config()?;
     let id = client::change_arg(args.change.as_deref(), Path::new("."))?;
+    if args.edit {
+        let service = client::connect(ctx, &loaded.config)?;
+        return super::comment_edit::run(ctx, &service, &id, &args);
+    }
     if args.message.is_none() && args.resolve.is_none() {
         return Err(
-            CliError::usage("nothing to send: give `-m TEXT` or `--resolve ID`").with_hint(
-                "e.g. `review comment 12 -m 'Looks good' ` or `review comment 12 --resolve 4`",
-            ),
+            CliError::usage("nothing to send: give `-m TEXT`, `--edit` or `--resolve ID`")
+                .with_hint(
+                    "e.g. `review comment 12 -m 'Looks good' ` or `review comment 12 --resolve 4`",
+                ),
         );
     }
     if args.reply.is_some() && args.message.is_none() {

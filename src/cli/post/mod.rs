@@ -1,7 +1,5 @@
 //! `review post`: upload the series as a new change or the next version of this branch's change.
 
-use std::io::{BufRead, IsTerminal};
-
 use serde::Serialize;
 
 mod flow;
@@ -475,20 +473,9 @@ fn confirm(ctx: &Context, series: &Series) -> Result<(), CliError> {
         "the series has {} commits, more than `series.max-commits`",
         series.commits.len()
     );
-    let stdin = std::io::stdin();
-    if !stdin.is_terminal() {
-        return Err(
-            CliError::usage(format!("{question}; not posting without confirmation"))
-                .with_hint("pass `--yes` to post it anyway, or squash related commits"),
-        );
-    }
-    ctx.printer.info(&format!("{question}. Post it? [y/N]"));
-    let mut line = String::new();
-    stdin
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| CliError::io("cannot read the answer").with_cause(e))?;
-    if matches!(line.trim(), "y" | "Y" | "yes") {
+    let refusal = format!("{question}; not posting without confirmation");
+    let hint = "pass `--yes` to post it anyway, or squash related commits";
+    if super::prompt::confirm(ctx, &format!("{question}. Post it?"), &refusal, hint)? {
         Ok(())
     } else {
         Err(CliError::usage("not posted"))
