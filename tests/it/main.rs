@@ -10,6 +10,7 @@ mod client_gate;
 mod client_interrupt;
 mod client_list;
 mod client_review;
+mod client_review_edit;
 mod config;
 mod docs;
 mod generated;

@@ -61,3 +61,25 @@ pub fn run_with_stdin(cmd: &mut Command, input: &str) -> Run {
 pub fn json(run: &Run) -> Value {
     serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
 }
+
+/// A scripted editor for `review comment --edit`: a shell script (the edited file is its `$1`)
+/// written into the work directory; returns the `EDITOR` value that runs it (`sh PATH`, so
+/// the command line with an argument is what `review` runs through `sh -c`, like git).
+pub fn scripted_editor(env: &TestEnv, name: &str, script: &str) -> String {
+    let path = env.work().join(name);
+    std::fs::write(&path, format!("#!/bin/sh\nset -e\nf=\"$1\"\n{script}\n")).unwrap();
+    format!("sh {}", path.display())
+}
+
+/// `review ARGS` in `repo` with `EDITOR` set to `editor` (and `TMPDIR` in the test's work
+/// directory, where a review file kept after a mistake is left).
+pub fn review_edit(repo: &GitRepo<'_>, url: &str, token: &str, editor: &str, args: &[&str]) -> Run {
+    Run::from(
+        review_cmd(repo, url, Some(token))
+            .env("EDITOR", editor)
+            .env("TMPDIR", repo.env.work())
+            .args(args)
+            .output()
+            .expect("run review"),
+    )
+}
