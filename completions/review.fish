@@ -434,6 +434,8 @@ never\t''"
 complete -c review -n "__fish_review_using_subcommand comment" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
 complete -c review -n "__fish_review_using_subcommand comment" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
 complete -c review -n "__fish_review_using_subcommand comment" -l old -d 'The line is a removed line, numbered in the old file'
+complete -c review -n "__fish_review_using_subcommand comment" -l edit -d 'Write the review in your editor: the diff quoted, comments typed under its lines'
+complete -c review -n "__fish_review_using_subcommand comment" -s y -l yes -d 'With `--edit`: send without asking for confirmation'
 complete -c review -n "__fish_review_using_subcommand comment" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
 complete -c review -n "__fish_review_using_subcommand comment" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
 complete -c review -n "__fish_review_using_subcommand comment" -s h -l help -d 'Print help (see more with \'--help\')'
