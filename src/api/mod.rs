@@ -519,6 +519,14 @@ pub struct ChangeSummary {
     pub draft: bool,
     pub current_version: u32,
     pub targets: Vec<TargetVerdict>,
+    /// The votes counting on the current version, as `GET /changes/{n}/votes` tallies them
+    /// (`null` from a service that does not say).
+    #[serde(default)]
+    pub votes: Option<review::Votes>,
+    /// Someone other than the owner commented since the current version was posted, or voted
+    /// on it.
+    #[serde(default)]
+    pub feedback: bool,
 }
 
 /// A target's verdict on the current version.

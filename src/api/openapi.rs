@@ -108,7 +108,9 @@ fn gate_schemas() -> Value {
                         "draft": {"type": "boolean"},
                         "current_version": {"type": "integer"},
                         "targets": {"type": "array", "items": {"type": "object", "properties": {
-                            "target": {"type": "string"}, "apply": {"type": "string"}, "verdict": {"type": "string"}, "gate": {"type": "string", "enum": gate_states}}}}}}}}}
+                            "target": {"type": "string"}, "apply": {"type": "string"}, "verdict": {"type": "string"}, "gate": {"type": "string", "enum": gate_states}}}},
+                        "votes": {"$ref": "#/components/schemas/Votes"},
+                        "feedback": {"type": "boolean", "description": "someone other than the owner commented since the current version was posted, or voted on it"}}}}}}
     })
 }
 

@@ -8,14 +8,23 @@ use crate::ui::{Printer, Stream, ADDED, DIM, EMPHASIS, REMOVED};
 
 /// The tally in one line: `+1: 2, -1: 0, changes requested by cora`.
 pub fn votes_line(votes: &Votes) -> String {
-    let mut line = format!("+1: {}, -1: {}", votes.plus, votes.minus);
-    if !votes.request_changes.is_empty() {
-        line.push_str(&format!(
-            ", changes requested by {}",
-            votes.request_changes.join(", ")
-        ));
+    format!(
+        "+1: {}, -1: {}{}",
+        votes.plus,
+        votes.minus,
+        requested(votes)
+    )
+}
+
+/// `, changes requested by cora` while someone holds the change back, else nothing.
+pub fn requested(votes: &Votes) -> String {
+    if votes.request_changes.is_empty() {
+        return String::new();
     }
-    line
+    format!(
+        ", changes requested by {}",
+        votes.request_changes.join(", ")
+    )
 }
 
 /// The files' stat: `path | +a -d` per file.

@@ -54,10 +54,16 @@ fn a_change_is_reviewed_answered_revised_resolved_and_merged() {
         "edit.sh",
         r#"sed -i -e '1i Two small things.' -e '/^> +note 9$/a Number these from 0?' "$f""#,
     );
-    review_edit(&repo, &url, cora, &editor, &["comment", "1", "--edit", "--yes"])
-        .success()
-        .stderr_has("  notes.txt:9: Number these from 0?\n")
-        .stderr_has("1 inline comment(s), a summary");
+    review_edit(
+        &repo,
+        &url,
+        cora,
+        &editor,
+        &["comment", "1", "--edit", "--yes"],
+    )
+    .success()
+    .stderr_has("  notes.txt:9: Number these from 0?\n")
+    .stderr_has("1 inline comment(s), a summary");
     comment_on(&repo, &url, cora, "99", "x")
         .code(2)
         .stderr_has("line 99 of `notes.txt`");
@@ -168,7 +174,13 @@ fn a_change_is_reviewed_answered_revised_resolved_and_merged() {
 
     // cora resolves the threads; v2 changed the patch, so her request no longer holds.
     for thread in [&first, &second, &third] {
-        review(&repo, &url, Some(cora), &["comment", "1", "--resolve", thread]).success();
+        review(
+            &repo,
+            &url,
+            Some(cora),
+            &["comment", "1", "--resolve", thread],
+        )
+        .success();
     }
     let votes = json(&review(
         &repo,

@@ -15,10 +15,12 @@ use crate::server::store::{
     ApplyTarget, ChangeFilter, ChangeOwner, StoredVersion, UploadPlace, UserRow,
 };
 
+use super::diffs::cached_blocking;
 use super::extract::{
     authenticate, cached_json, change_number, may_see, parse_json, refuse_when_stopping,
     unknown_change, unprocessable, visible_change, ChangeWrite,
 };
+use super::votes::carried_votes;
 use super::{ApiError, ApiResult, AppState};
 
 pub(super) async fn get_change(
@@ -78,17 +80,25 @@ pub(super) async fn list_changes(
             _ => return Err(bad("unknown parameter; use state, owner, target or limit")),
         }
     }
-    let store = state.pipeline.store.clone();
     // What a list holds depends on who may see which security changes.
     let viewer = filter
         .security_owner
         .map_or("all".into(), |id| id.to_string());
     let key = format!("changes?{}#{viewer}", query.unwrap_or_default());
-    cached_json(&state, &headers, key, || {
-        Ok(api::ChangeList {
-            changes: store.list_changes(&filter)?,
-        })
+    let shared = state.clone();
+    cached_blocking(&state, &headers, key, move || {
+        let store = &shared.pipeline.store;
+        let mut changes = store.list_changes(&filter)?;
+        let numbers: Vec<u64> = changes.iter().map(|c| c.number).collect();
+        let mut votes = store.page_votes(&numbers)?;
+        for change in &mut changes {
+            let rows = votes.remove(&change.number).unwrap_or_default();
+            let tally = carried_votes(&shared, change.number, change.current_version, rows)?;
+            change.votes = Some(tally);
+        }
+        Ok(api::ChangeList { changes })
     })
+    .await
 }
 
 /// What an upload turned out to be: one already stored (found by its hash, so nothing was

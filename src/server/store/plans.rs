@@ -9,11 +9,11 @@ use rusqlite::{Connection, StatementStatus};
 use super::changes::*;
 use super::gate::{GATE_BRANCHES, GATE_ROWS_OF, SETTLED_GATE_CHANGES};
 use super::jobs::{CANCEL_JOBS, RUNNING_JOBS_OF};
-use super::list::{page_query, PAGE_SUMMARIES, PAGE_TARGETS};
+use super::list::{page_query, PAGE_FEEDBACK, PAGE_SUMMARIES, PAGE_TARGETS};
 use super::review::{COMMENTS_OF, COMMENT_ROW, THREADS_OF, VERSION_TARGETS};
 use super::series::{NEWEST_VERSION, SERIES_OF, SET_TARGET_SERIES, TARGET_MBOX};
 use super::users::USER_BY_TOKEN;
-use super::votes::{NEWEST_NUMBER, VOTES_OF};
+use super::votes::{NEWEST_NUMBER, PAGE_VOTES, VOTES_OF};
 use super::*;
 
 /// Tables whose rows grow with the history.
@@ -77,6 +77,8 @@ fn api_queries() -> Vec<(String, String, Vec<Value>)> {
     let fixed: Vec<(&str, &str, Vec<Value>)> = vec![
         ("list: summaries", PAGE_SUMMARIES, vec![page.clone()]),
         ("list: targets", PAGE_TARGETS, vec![page.clone()]),
+        ("list: feedback", PAGE_FEEDBACK, vec![page.clone()]),
+        ("list: votes", PAGE_VOTES, vec![page.clone()]),
         ("gate rows of changes", GATE_ROWS_OF, vec![page]),
         ("gate branches", GATE_BRANCHES, vec![]),
         ("gate: settled changes", SETTLED_GATE_CHANGES, vec![]),
