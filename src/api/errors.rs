@@ -89,6 +89,9 @@ pub enum ErrorCode {
     TooManyComments,
     /// 422: an inline comment names a file or line that is not in the version's diff.
     BadAnchor,
+    /// 422: an inline comment's `line_end` is before its `line`, or the range spans more than
+    /// 500 lines.
+    BadRange,
     /// 409: a core developer asked for changes on the newest version.
     ChangesRequested,
     /// 503: the service is shutting down.
@@ -147,6 +150,7 @@ impl ErrorCode {
         ErrorCode::CommentTooLong,
         ErrorCode::TooManyComments,
         ErrorCode::BadAnchor,
+        ErrorCode::BadRange,
         ErrorCode::ChangesRequested,
         ErrorCode::ShuttingDown,
         ErrorCode::UnknownIssue,

@@ -603,6 +603,21 @@ pub(crate) fn whole_number<'de, D: serde::Deserializer<'de>>(
         })
 }
 
+/// The same for an optional line number.
+fn optional_whole_u32<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<u32>, D::Error> {
+    let Some(n) = Option::<serde_json::Number>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    whole(&n)
+        .and_then(|n| u32::try_from(n).ok())
+        .map(Some)
+        .ok_or_else(|| {
+            serde::de::Error::custom(format!("`{n}` is not a whole number from 0 to 2^32 - 1"))
+        })
+}
+
 /// The same for an optional change number (up to 2^63 - 1, as ids are).
 fn optional_whole_number<'de, D: serde::Deserializer<'de>>(
     deserializer: D,

@@ -14,7 +14,8 @@ use crate::ui::OutputFormat;
 ///
 /// `-m TEXT` alone comments on the version (the newest unless `--version`); with `--file
 /// PATH --line N` on that line of its diff (the new side, `--old` for a removed line's old
-/// number). The line must be in the diff (an added, removed or context line). `--reply ID -m
+/// number), with `--line N-M` on lines N to M (at most 500). The lines must be in the diff
+/// (added, removed or context lines). `--reply ID -m
 /// TEXT` answers in the thread of comment ID; `--resolve ID` resolves that thread (with
 /// `--reply` on the same thread: answer and resolve at once). Thread and comment ids are in
 /// `review comments`.
@@ -42,9 +43,9 @@ pub struct Args {
     #[arg(long, value_name = "PATH", requires = "line")]
     pub file: Option<String>,
 
-    /// The line (its number in the new file, or in the old one with `--old`)
-    #[arg(long, value_name = "N", requires = "file")]
-    pub line: Option<u32>,
+    /// The line (its number in the new file, or in the old one with `--old`), or lines `N-M`
+    #[arg(long, value_name = "N[-M]", requires = "file", value_parser = parse_lines)]
+    pub line: Option<Lines>,
 
     /// The line is a removed line, numbered in the old file
     #[arg(long, requires = "line")]
@@ -79,6 +80,42 @@ pub struct Args {
     pub format: OutputFormat,
 }
 
+/// The lines of `--line`: `N`, or `N-M` (M not before N).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lines {
+    pub first: u32,
+    pub last: Option<u32>,
+}
+
+impl std::fmt::Display for Lines {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.last {
+            Some(last) => write!(f, "{}-{last}", self.first),
+            None => write!(f, "{}", self.first),
+        }
+    }
+}
+
+fn parse_lines(text: &str) -> Result<Lines, String> {
+    let number = |t: &str| t.trim().parse::<u32>().ok().filter(|&n| n > 0);
+    let wrong = || format!("`{text}` is not a line or a range of lines: give N or N-M, e.g. 10-14");
+    match text.split_once('-') {
+        None => number(text)
+            .map(|first| Lines { first, last: None })
+            .ok_or_else(wrong),
+        Some((a, b)) => match (number(a), number(b)) {
+            (Some(first), Some(last)) if last >= first => Ok(Lines {
+                first,
+                last: Some(last),
+            }),
+            (Some(first), Some(last)) => Err(format!(
+                "`{text}` ends before it starts: write `{last}-{first}`"
+            )),
+            _ => Err(wrong()),
+        },
+    }
+}
+
 fn review_of(
     service: &dyn ReviewService,
     id: &ChangeId,
@@ -95,9 +132,10 @@ fn review_of(
         ..NewReview::default()
     };
     match (&args.file, args.line) {
-        (Some(path), Some(line)) => review.comments.push(NewInline {
+        (Some(path), Some(lines)) => review.comments.push(NewInline {
             path: path.clone(),
-            line,
+            line: lines.first,
+            line_end: lines.last,
             side: if args.old { Side::Old } else { Side::New },
             body: text,
         }),

@@ -2,7 +2,7 @@
 //! the threads under the lines they belong to, threads with `path:line` first, vote tallies.
 
 use crate::api::review::{Diff, LineKind, Thread, Votes};
-use crate::review::text::{file_header, placed, threads_at, CUT_FILE};
+use crate::review::text::{file_header, placed, thread_lines_on, threads_at, CUT_FILE};
 pub use crate::review::text::{location, place, thread_lines};
 use crate::ui::{Printer, Stream, ADDED, DIM, EMPHASIS, REMOVED};
 
@@ -62,7 +62,7 @@ pub fn diff_lines(printer: &Printer, diff: &Diff, threads: &[Thread], version: u
                 };
                 out.push(paint(style, &format!("{mark}{}", line.text)));
                 for thread in threads_at(&placed, file.path(), line) {
-                    let lines = thread_lines(thread);
+                    let lines = thread_lines_on(thread, version);
                     out.extend(lines.iter().map(|l| paint(DIM, &format!("    | {l}"))));
                 }
             }
@@ -160,6 +160,7 @@ mod tests {
             comments: vec![NewInline {
                 path: "a.c".into(),
                 line: 2,
+                line_end: None,
                 side: Side::New,
                 body: "why c?\nand not b".into(),
             }],
@@ -199,6 +200,7 @@ mod tests {
         thread.position = Some(Position {
             version: 2,
             line: None,
+            line_end: None,
             outdated: true,
         });
         assert_eq!(place(&thread, 2), None);
@@ -209,6 +211,7 @@ mod tests {
         thread.position = Some(Position {
             version: 2,
             line: Some(4),
+            line_end: None,
             outdated: false,
         });
         assert_eq!(location(&thread, 2).unwrap(), "a.c:4");

@@ -8,7 +8,7 @@
 //! deleting quoted lines (trimming the quote, as in a mail) keeps every comment on its line;
 //! a quoted line that was changed is an error rather than a guess.
 
-use super::text::{file_header, placed, thread_lines, threads_at, CUT_FILE};
+use super::text::{file_header, placed, thread_lines_on, threads_at, CUT_FILE};
 use crate::api::review::{Diff, LineKind, NewInline, Side, Thread, VoteValue};
 
 /// The instructions at the top of the file (quoted, so they are never sent).
@@ -113,7 +113,7 @@ impl Draft {
                     };
                     push(format!("{mark}{}", line.text), &place);
                     for thread in threads_at(&placed, file.path(), line) {
-                        for text in thread_lines(thread) {
+                        for text in thread_lines_on(thread, version) {
                             push(format!("    | {text}"), &place);
                         }
                     }
@@ -252,6 +252,7 @@ impl Reader<'_> {
             Place::Line { path, side, line } => self.review.comments.push(NewInline {
                 path: path.clone(),
                 line: *line,
+                line_end: None,
                 side: *side,
                 body,
             }),
@@ -315,6 +316,7 @@ mod tests {
                 path: "a.c".into(),
                 side: Side::New,
                 line: 2,
+                line_end: None,
             }),
             position: None,
             resolved: false,
@@ -335,6 +337,7 @@ mod tests {
         NewInline {
             path: "a.c".into(),
             line,
+            line_end: None,
             side,
             body: body.into(),
         }

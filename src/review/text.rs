@@ -17,7 +17,26 @@ pub fn place(thread: &Thread, version: u32) -> Option<(&str, Side, u32)> {
     Some((&anchor.path, anchor.side, line))
 }
 
-/// `path:line` of an inline thread on `version` (or where it was made, marked outdated).
+/// The last line of a range thread on `version` (`None`: one line, or not on it).
+fn range_end(thread: &Thread, version: u32) -> Option<u32> {
+    let anchor = thread.anchor.as_ref()?;
+    if anchor.version == version {
+        return anchor.line_end;
+    }
+    let position = thread.position.as_ref()?;
+    position.line_end.filter(|_| position.version == version)
+}
+
+/// `N`, or `N-M` for a range.
+fn lines_text(first: u32, last: Option<u32>) -> String {
+    match last {
+        Some(last) => format!("{first}-{last}"),
+        None => first.to_string(),
+    }
+}
+
+/// `path:line` (`path:first-last` for a range) of an inline thread on `version` (or where it
+/// was made, marked outdated).
 pub fn location(thread: &Thread, version: u32) -> Option<String> {
     let anchor = thread.anchor.as_ref()?;
     let old = if anchor.side == Side::Old {
@@ -26,10 +45,15 @@ pub fn location(thread: &Thread, version: u32) -> Option<String> {
         ""
     };
     Some(match place(thread, version) {
-        Some((path, _, line)) => format!("{path}:{line}{old}"),
+        Some((path, _, line)) => {
+            let lines = lines_text(line, range_end(thread, version));
+            format!("{path}:{lines}{old}")
+        }
         None => format!(
             "{}:{}{old} (outdated: made on v{})",
-            anchor.path, anchor.line, anchor.version
+            anchor.path,
+            lines_text(anchor.line, anchor.line_end),
+            anchor.version
         ),
     })
 }
@@ -80,6 +104,17 @@ pub fn thread_lines(thread: &Thread) -> Vec<String> {
         let first = text.next().unwrap_or_default();
         lines.push(format!("  {} [#{}]: {first}", comment.author, comment.id));
         lines.extend(text.map(|l| format!("    {l}")));
+    }
+    lines
+}
+
+/// A thread as lines printed under its (first) line of `version`'s diff: a range says where
+/// it ends (`#4 (unresolved) on lines 3-5`).
+pub fn thread_lines_on(thread: &Thread, version: u32) -> Vec<String> {
+    let mut lines = thread_lines(thread);
+    if let (Some((_, _, first)), Some(last)) = (place(thread, version), range_end(thread, version))
+    {
+        lines[0].push_str(&format!(" on lines {first}-{last}"));
     }
     lines
 }

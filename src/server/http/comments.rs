@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::api::review::{Anchor, EditComment, NewReply, NewReview, Threads};
+use crate::api::review::{Anchor, EditComment, NewReply, NewReview, Threads, MAX_RANGE_LINES};
 use crate::api::{ChangeState, ErrorCode, Role};
 use crate::server::diff;
 use crate::server::follow::{self, Applied};
@@ -252,12 +252,15 @@ async fn review_threads(
         .map_err(ApiError::internal)?
         .map_err(|e| ApiError::internal(format!("reading the repository: {e}")))?;
     for (i, c) in review.comments.into_iter().enumerate() {
-        diff::check_anchor(&diff, &c.path, c.side, c.line).map_err(|why| {
-            unprocessable(
-                ErrorCode::BadAnchor,
-                format!("comment {}: {why} (version {})", i + 1, review.version),
-            )
-        })?;
+        let line_end = range_end(i + 1, c.line, c.line_end)?;
+        for line in c.line..=line_end.unwrap_or(c.line) {
+            diff::check_anchor(&diff, &c.path, c.side, line).map_err(|why| {
+                unprocessable(
+                    ErrorCode::BadAnchor,
+                    format!("comment {}: {why} (version {})", i + 1, review.version),
+                )
+            })?;
+        }
         threads.push(NewThread {
             anchor: Some(Anchor {
                 version: review.version,
@@ -265,11 +268,37 @@ async fn review_threads(
                 path: c.path,
                 side: c.side,
                 line: c.line,
+                line_end,
             }),
             body: c.body,
         });
     }
     Ok(threads)
+}
+
+/// The last line of comment `n`'s range from `line` (`None`: a single line): not before
+/// `line`, at most `MAX_RANGE_LINES` lines in all.
+fn range_end(n: usize, line: u32, line_end: Option<u32>) -> Result<Option<u32>, ApiError> {
+    let Some(end) = line_end.filter(|&end| end != line) else {
+        return Ok(None);
+    };
+    if end < line {
+        return Err(unprocessable(
+            ErrorCode::BadRange,
+            format!("comment {n}: `line_end` {end} is before `line` {line}: a range goes down"),
+        ));
+    }
+    let span = end - line + 1;
+    if span > MAX_RANGE_LINES {
+        return Err(unprocessable(
+            ErrorCode::BadRange,
+            format!(
+                "comment {n}: lines {line} to {end} are {span} lines; a comment spans at most \
+                 {MAX_RANGE_LINES}: comment on a smaller part"
+            ),
+        ));
+    }
+    Ok(Some(end))
 }
 
 /// `POST /changes/{number}/reviews`: all of it stored, or nothing.

@@ -20,6 +20,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     m_buildbot_executor,
     m_review,
     m_event_feed,
+    m_comment_ranges,
 ];
 
 /// The schema as it was when migrations were numbered. Every statement is `IF NOT EXISTS`: a
@@ -364,6 +365,12 @@ fn m_event_feed(tx: &Transaction<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Line-range comments (issue 12): an inline thread's last line, NULL for a single line.
+fn m_comment_ranges(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch("ALTER TABLE threads ADD COLUMN line_end INTEGER;")?;
+    Ok(())
+}
+
 /// The number of migrations the database has had.
 pub(super) fn user_version(conn: &Connection) -> Result<usize> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -666,6 +673,7 @@ mod tests {
             path: "a.c".into(),
             side: Side::Old,
             line: 4,
+            line_end: None,
         };
         let new = [
             NewThread {
@@ -684,5 +692,46 @@ mod tests {
         assert_eq!(threads[1].anchor, Some(anchor));
         assert!(!threads[1].resolved);
         assert_eq!(threads[1].comments[0].author, "ann");
+    }
+
+    /// The range migration on a database made before it with a single-line thread: that
+    /// thread still reads as one line, and a range is stored and read back.
+    #[test]
+    fn the_range_migration_keeps_old_threads_on_one_line() {
+        use crate::api::review::{Anchor, Side};
+        use crate::server::store::NewThread;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let mut conn = Connection::open(&path).unwrap();
+        let before = MIGRATIONS
+            .iter()
+            .position(|m| std::ptr::fn_addr_eq(*m, m_comment_ranges as Migration))
+            .unwrap();
+        migrate_to(&mut conn, before).unwrap();
+        conn.execute_batch(ONE_OLD_CHANGE).unwrap();
+        conn.execute_batch(
+            "INSERT INTO comments (id, change, thread, author, body, created_ms)
+                 VALUES (1, 1, 1, 1, 'old', 0);
+             INSERT INTO threads (id, change, version, target, path, side, line, resolved)
+                 VALUES (1, 1, 1, 'main', 'a.c', 'new', 3, 0);",
+        )
+        .unwrap();
+        drop(conn);
+        let store = Store::open(&path).unwrap();
+        let anchor = |line_end| Anchor {
+            version: 1,
+            target: "main".into(),
+            path: "a.c".into(),
+            side: Side::New,
+            line: 3,
+            line_end,
+        };
+        assert_eq!(store.threads(1).unwrap()[0].anchor, Some(anchor(None)));
+        let range = NewThread {
+            anchor: Some(anchor(Some(7))),
+            body: "these".into(),
+        };
+        store.add_review(1, 1, 1, &[range], None).unwrap();
+        assert_eq!(store.threads(1).unwrap()[1].anchor, Some(anchor(Some(7))));
     }
 }
