@@ -670,7 +670,7 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'The comment''s text (Markdown-style code fences are kept as written)')
             [CompletionResult]::new('--message', '--message', [CompletionResultType]::ParameterName, 'The comment''s text (Markdown-style code fences are kept as written)')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Comment on a line of this file')
-            [CompletionResult]::new('--line', '--line', [CompletionResultType]::ParameterName, 'The line (its number in the new file, or in the old one with `--old`)')
+            [CompletionResult]::new('--line', '--line', [CompletionResultType]::ParameterName, 'The line (its number in the new file, or in the old one with `--old`), or lines `N-M`')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'The version commented on [default: the newest]')
             [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The target whose diff the line is from [default: the version''s first target]')
             [CompletionResult]::new('--reply', '--reply', [CompletionResultType]::ParameterName, 'Answer in the thread of this comment')

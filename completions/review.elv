@@ -611,7 +611,7 @@ set edit:completion:arg-completer[review] = {|@words|
             cand -m 'The comment''s text (Markdown-style code fences are kept as written)'
             cand --message 'The comment''s text (Markdown-style code fences are kept as written)'
             cand --file 'Comment on a line of this file'
-            cand --line 'The line (its number in the new file, or in the old one with `--old`)'
+            cand --line 'The line (its number in the new file, or in the old one with `--old`), or lines `N-M`'
             cand --version 'The version commented on [default: the newest]'
             cand --target 'The target whose diff the line is from [default: the version''s first target]'
             cand --reply 'Answer in the thread of this comment'

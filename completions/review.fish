@@ -421,7 +421,7 @@ complete -c review -n "__fish_review_using_subcommand comments" -s h -l help -d 
 complete -c review -n "__fish_review_using_subcommand comments" -s V -l version -d 'Print version'
 complete -c review -n "__fish_review_using_subcommand comment" -s m -l message -d 'The comment\'s text (Markdown-style code fences are kept as written)' -r
 complete -c review -n "__fish_review_using_subcommand comment" -l file -d 'Comment on a line of this file' -r
-complete -c review -n "__fish_review_using_subcommand comment" -l line -d 'The line (its number in the new file, or in the old one with `--old`)' -r
+complete -c review -n "__fish_review_using_subcommand comment" -l line -d 'The line (its number in the new file, or in the old one with `--old`), or lines `N-M`' -r
 complete -c review -n "__fish_review_using_subcommand comment" -l version -d 'The version commented on [default: the newest]' -r
 complete -c review -n "__fish_review_using_subcommand comment" -l target -d 'The target whose diff the line is from [default: the version\'s first target]' -r
 complete -c review -n "__fish_review_using_subcommand comment" -l reply -d 'Answer in the thread of this comment' -r

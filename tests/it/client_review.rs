@@ -48,6 +48,9 @@ fn a_change_is_reviewed_answered_revised_resolved_and_merged() {
         .success()
         .stderr_has("Commented");
     comment_on(&repo, &url, cora, "7", "Typo?").success();
+    comment_on(&repo, &url, cora, "1-2", "Merge these two?")
+        .success()
+        .stderr_has("at notes.txt:1-2");
     // ... and reviews in her editor: a summary and a comment under `note 9`, sent as one review.
     let editor = scripted_editor(
         &env,
@@ -67,6 +70,12 @@ fn a_change_is_reviewed_answered_revised_resolved_and_merged() {
     comment_on(&repo, &url, cora, "99", "x")
         .code(2)
         .stderr_has("line 99 of `notes.txt`");
+    comment_on(&repo, &url, cora, "5-4", "x")
+        .code(2)
+        .stderr_has("`5-4` ends before it starts: write `4-5`");
+    comment_on(&repo, &url, cora, "9-12", "x")
+        .code(2)
+        .stderr_has("line 11 of `notes.txt`");
     review(&repo, &url, Some(cora), &["comment", "1", "--line", "3"]).code(2);
     review(&repo, &url, Some(cora), &["vote", "1", "+2"])
         .code(2)
@@ -89,16 +98,17 @@ fn a_change_is_reviewed_answered_revised_resolved_and_merged() {
         .success()
         .stdout_has("notes.txt:3: #")
         .stdout_has("notes.txt:7: #")
-        .stdout_has("notes.txt:9: #");
+        .stdout_has("notes.txt:9: #")
+        .stdout_has("notes.txt:1-2: #");
     let threads = json(&review(
         &repo,
         &url,
         Some(ann),
         &["comments", "--format", "json"],
     ));
-    assert_eq!(threads["unresolved"], 3, "{threads:#}");
+    assert_eq!(threads["unresolved"], 4, "{threads:#}");
     let id = |i: usize| threads["threads"][i]["id"].as_u64().unwrap().to_string();
-    let (first, second, third) = (id(0), id(1), id(2));
+    let (first, second, range, third) = (id(0), id(1), id(2), id(3));
     review(
         &repo,
         &url,
@@ -116,24 +126,25 @@ fn a_change_is_reviewed_answered_revised_resolved_and_merged() {
     repo.commit("Rework notes");
     review(&repo, &url, Some(ann), &["post"])
         .success()
-        .stderr_has("3 thread(s) still unresolved: notes.txt (3)");
+        .stderr_has("4 thread(s) still unresolved: notes.txt (4)");
     server.wait_for_verdicts(1, ann);
     // v2 changed the patch: cora's request-changes no longer counts.
     review(&repo, &url, Some(ann), &["status", "1"])
-        .stdout_has("review: 3 unresolved thread(s), votes +1: 0, -1: 0\n");
+        .stdout_has("review: 4 unresolved thread(s), votes +1: 0, -1: 0\n");
     let status = json(&review(
         &repo,
         &url,
         Some(ann),
         &["status", "1", "--format", "json"],
     ));
-    assert_eq!(status["review"]["unresolved"], 3, "{status:#}");
+    assert_eq!(status["review"]["unresolved"], 4, "{status:#}");
     let listed = review(&repo, &url, Some(ann), &["comments", "1"]);
     listed
         .success()
         .stdout_has("notes.txt:5: #")
         .stdout_has("notes.txt:7 (outdated: made on v1)")
         .stdout_has("notes.txt:11: #")
+        .stdout_has("notes.txt:3-4: #")
         .stdout_has("ann [#");
     review(&repo, &url, Some(ann), &["diff", "1", "1", "2"])
         .success()
@@ -146,7 +157,8 @@ fn a_change_is_reviewed_answered_revised_resolved_and_merged() {
     shown
         .success()
         .stdout_has("change 1 v2 of 2")
-        .stdout_has("unresolved threads: 3")
+        .stdout_has("unresolved threads: 4")
+        .stdout_has("+note 1\n    | #3 (unresolved) on lines 3-4\n")
         .stdout_has("+note 3\n    | #");
 
     // On a terminal (`script` gives it one), `review show` goes through git's pager.
@@ -173,7 +185,7 @@ fn a_change_is_reviewed_answered_revised_resolved_and_merged() {
     );
 
     // cora resolves the threads; v2 changed the patch, so her request no longer holds.
-    for thread in [&first, &second, &third] {
+    for thread in [&first, &second, &range, &third] {
         review(
             &repo,
             &url,
