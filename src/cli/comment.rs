@@ -1,8 +1,6 @@
 //! `review comment`: a comment on a change (a summary or on a line), a reply, or resolving a
 //! thread.
 
-use std::path::Path;
-
 use super::{client, Context};
 use crate::api::review::{NewInline, NewReply, NewReview, Side, Threads};
 use crate::error::{CliError, CliResult, Outcome};
@@ -15,10 +13,9 @@ use crate::ui::OutputFormat;
 /// `-m TEXT` alone comments on the version (the newest unless `--version`); with `--file
 /// PATH --line N` on that line of its diff (the new side, `--old` for a removed line's old
 /// number), with `--line N-M` on lines N to M (at most 500). The lines must be in the diff
-/// (added, removed or context lines). `--reply ID -m
-/// TEXT` answers in the thread of comment ID; `--resolve ID` resolves that thread (with
-/// `--reply` on the same thread: answer and resolve at once). Thread and comment ids are in
-/// `review comments`.
+/// (added, removed or context lines). `--reply ID -m TEXT` answers in the thread of comment
+/// ID; `--resolve ID` resolves that thread (with `--reply` on the same thread: answer and
+/// resolve at once). Thread and comment ids are in `review comments`.
 ///
 /// `--edit` writes the version's diff into a file quoted like a mail reply (`> ` before
 /// every line, the threads under their lines) and opens the editor git would use
@@ -31,9 +28,8 @@ use crate::ui::OutputFormat;
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment, disable_version_flag = true)]
 pub struct Args {
-    /// The change's number [default: the current branch's change]
-    #[arg(value_name = "CHANGE")]
-    pub change: Option<String>,
+    #[command(flatten)]
+    pub change: client::ChangeArg,
 
     /// The comment's text (Markdown-style code fences are kept as written)
     #[arg(short, long, value_name = "TEXT")]
@@ -146,7 +142,7 @@ fn review_of(
 
 pub fn run(ctx: &Context, args: Args) -> CliResult {
     let loaded = ctx.load_config()?;
-    let id = client::change_arg(args.change.as_deref(), Path::new("."))?;
+    let id = args.change.resolve()?;
     if args.edit {
         let service = client::connect(ctx, &loaded.config)?;
         return super::comment_edit::run(ctx, &service, &id, &args);
