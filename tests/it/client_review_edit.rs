@@ -4,8 +4,9 @@
 
 use serde_json::{json, Value};
 
-use crate::support::client::{clone, json, review, review_edit, scripted_editor};
+use crate::support::client::{clone, json, on_a_terminal, review, review_edit, scripted_editor};
 use crate::support::serve::{serve_toml, Server, Service, ONE_JOB};
+use crate::support::wait::{Watched, PATIENCE};
 use crate::support::{GitRepo, TestEnv};
 
 /// A change (1) with an added line in `src/lib.c` and a rewritten one in `Doc/index.rst`.
@@ -231,4 +232,47 @@ fn a_mistake_in_the_file_names_its_line_sends_nothing_and_keeps_the_file() {
 
     let (threads, votes) = stored(&repo, url, cora);
     assert_eq!((threads, &votes["votes"]), (json!([]), &json!([])));
+}
+
+/// On a terminal the review is shown and sent only after a `y`: a `n` sends nothing and keeps
+/// the file.
+#[test]
+fn on_a_terminal_the_review_is_shown_and_sent_only_after_yes() {
+    use std::io::Write;
+    let env = TestEnv::new();
+    let service = Service::with_toml(&env, &serve_toml(ONE_JOB));
+    let (server, repo) = posted(&env, &service);
+    let (url, cora) = (server.base.as_str(), service.tokens.core.as_str());
+    let editor = scripted_editor(&env, "edit.sh", r#"sed -i '/^> +int two/a Why two?' "$f""#);
+    let answer = |keys: &str| {
+        let mut child = Watched::spawn(&mut on_a_terminal(
+            &repo,
+            url,
+            cora,
+            &editor,
+            "comment 1 --edit",
+        ));
+        let mut stdin = child.child().stdin.take().unwrap();
+        child.wait_for_stdout("Send this review? [y/N]", PATIENCE);
+        stdin.write_all(keys.as_bytes()).unwrap();
+        drop(stdin);
+        child.finish()
+    };
+    let run = answer("n\n");
+    run.code(2);
+    assert!(
+        run.stdout.contains("  src/lib.c:2: Why two?"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("error: not sent"), "{}", run.stdout);
+    let kept = kept_file(&run.stdout.replace('\r', ""));
+    assert!(std::fs::read_to_string(kept)
+        .unwrap()
+        .contains("Why two?\n"));
+    assert_eq!(stored(&repo, url, cora).0, json!([]));
+
+    answer("y\n").success();
+    let threads = stored(&repo, url, cora).0;
+    assert_eq!(threads[0]["comments"][0]["body"], "Why two?", "{threads:#}");
 }
