@@ -595,27 +595,22 @@ pub struct Approve {
 pub(crate) fn whole_number<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<u32, D::Error> {
-    let n = serde_json::Number::deserialize(deserializer)?;
-    whole(&n)
-        .and_then(|n| u32::try_from(n).ok())
-        .ok_or_else(|| {
-            serde::de::Error::custom(format!("`{n}` is not a whole number from 0 to 2^32 - 1"))
-        })
+    whole_u32(&serde_json::Number::deserialize(deserializer)?)
 }
 
 /// The same for an optional line number.
 fn optional_whole_u32<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<u32>, D::Error> {
-    let Some(n) = Option::<serde_json::Number>::deserialize(deserializer)? else {
-        return Ok(None);
-    };
-    whole(&n)
+    Option::<serde_json::Number>::deserialize(deserializer)?
+        .map(|n| whole_u32(&n))
+        .transpose()
+}
+
+fn whole_u32<E: serde::de::Error>(n: &serde_json::Number) -> Result<u32, E> {
+    whole(n)
         .and_then(|n| u32::try_from(n).ok())
-        .map(Some)
-        .ok_or_else(|| {
-            serde::de::Error::custom(format!("`{n}` is not a whole number from 0 to 2^32 - 1"))
-        })
+        .ok_or_else(|| E::custom(format!("`{n}` is not a whole number from 0 to 2^32 - 1")))
 }
 
 /// The same for an optional change number (up to 2^63 - 1, as ids are).

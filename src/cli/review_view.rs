@@ -80,23 +80,12 @@ pub fn diff_lines(printer: &Printer, diff: &Diff, threads: &[Thread], version: u
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::review::{
-        FileDiff, FileStatus, Hunk, HunkLine, NewInline, NewReview, Position, Side, VersionDiff,
-    };
+    use crate::api::review::{NewInline, NewReview, Position, Side, VersionDiff};
     use crate::api::{ChangeKind, Role, User};
+    use crate::review::fixtures::{file, line};
     use crate::service::memory::MemoryService;
     use crate::service::review::{CodeReview, DiffRequest};
     use crate::service::{ChangeId, NewChange, ReviewService, Upload};
-
-    fn line(kind: LineKind, old: Option<u32>, new: Option<u32>, text: &str) -> HunkLine {
-        HunkLine {
-            kind,
-            old_line: old,
-            new_line: new,
-            text: text.into(),
-            no_newline: false,
-        }
-    }
 
     /// A change with a two-line diff and a review of one line, in the in-memory service.
     fn reviewed() -> (MemoryService, ChangeId) {
@@ -119,29 +108,14 @@ mod tests {
         };
         let number = service.create_change(&meta, &upload).unwrap().change.number;
         let id = ChangeId(number.to_string());
-        let file = FileDiff {
-            status: FileStatus::Modified,
-            old_path: Some("a.c".into()),
-            new_path: Some("a.c".into()),
-            old_mode: Some("100644".into()),
-            new_mode: Some("100755".into()),
-            binary: false,
-            additions: 1,
-            deletions: 1,
-            hunks: vec![Hunk {
-                old_start: 1,
-                old_lines: 2,
-                new_start: 1,
-                new_lines: 2,
-                header: "@@ -1,2 +1,2 @@".into(),
-                lines: vec![
-                    line(LineKind::Context, Some(1), Some(1), "int a;"),
-                    line(LineKind::Removed, Some(2), None, "int b;"),
-                    line(LineKind::Added, None, Some(2), "int c;"),
-                ],
-            }],
-            truncated: false,
-        };
+        let file = file(
+            "100755",
+            vec![
+                line(LineKind::Context, Some(1), Some(1), "int a;"),
+                line(LineKind::Removed, Some(2), None, "int b;"),
+                line(LineKind::Added, None, Some(2), "int c;"),
+            ],
+        );
         service.put_diff(VersionDiff {
             change: number,
             version: 1,

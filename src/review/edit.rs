@@ -264,44 +264,20 @@ impl Reader<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::review::{Comment, FileDiff, FileStatus, Hunk, HunkLine};
-
-    fn line(kind: LineKind, old: Option<u32>, new: Option<u32>, text: &str) -> HunkLine {
-        HunkLine {
-            kind,
-            old_line: old,
-            new_line: new,
-            text: text.into(),
-            no_newline: false,
-        }
-    }
+    use crate::api::review::Comment;
+    use crate::review::fixtures::{file, line};
 
     /// `a.c`: line 1 context, old 2 removed, new 2 added, line 3 context; a thread on new 2.
     fn draft() -> Draft {
-        let file = FileDiff {
-            status: FileStatus::Modified,
-            old_path: Some("a.c".into()),
-            new_path: Some("a.c".into()),
-            old_mode: Some("100644".into()),
-            new_mode: Some("100644".into()),
-            binary: false,
-            additions: 1,
-            deletions: 1,
-            hunks: vec![Hunk {
-                old_start: 1,
-                old_lines: 3,
-                new_start: 1,
-                new_lines: 3,
-                header: "@@ -1,3 +1,3 @@".into(),
-                lines: vec![
-                    line(LineKind::Context, Some(1), Some(1), "int a;"),
-                    line(LineKind::Removed, Some(2), None, "int b;"),
-                    line(LineKind::Added, None, Some(2), "int c;"),
-                    line(LineKind::Context, Some(3), Some(3), ""),
-                ],
-            }],
-            truncated: false,
-        };
+        let file = file(
+            "100644",
+            vec![
+                line(LineKind::Context, Some(1), Some(1), "int a;"),
+                line(LineKind::Removed, Some(2), None, "int b;"),
+                line(LineKind::Added, None, Some(2), "int c;"),
+                line(LineKind::Context, Some(3), Some(3), ""),
+            ],
+        );
         let diff = Diff {
             files: vec![file],
             truncated: false,

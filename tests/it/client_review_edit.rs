@@ -166,6 +166,15 @@ fn a_mistake_in_the_file_names_its_line_sends_nothing_and_keeps_the_file() {
     let service = Service::with_toml(&env, &serve_toml(ONE_JOB));
     let (server, repo) = posted(&env, &service);
     let (url, cora) = (server.base.as_str(), service.tokens.core.as_str());
+    let edit = |editor: &str| {
+        review_edit(
+            &repo,
+            url,
+            cora,
+            editor,
+            &["comment", "1", "--edit", "--yes"],
+        )
+    };
 
     // A malformed vote line, with a good comment further down: nothing is sent.
     let bad_vote = scripted_editor(
@@ -173,13 +182,7 @@ fn a_mistake_in_the_file_names_its_line_sends_nothing_and_keeps_the_file() {
         "vote.sh",
         r#"sed -i -e '1i vote: +2' -e '/^> +int two/a Why two?' "$f""#,
     );
-    let run = review_edit(
-        &repo,
-        url,
-        cora,
-        &bad_vote,
-        &["comment", "1", "--edit", "--yes"],
-    );
+    let run = edit(&bad_vote);
     run.code(2).stderr_has(
         ":1: `vote: +2` is not a vote: write `vote: +1`, `vote: -1` or `vote: request-changes`",
     );
@@ -202,13 +205,7 @@ fn a_mistake_in_the_file_names_its_line_sends_nothing_and_keeps_the_file() {
         "hunk.sh",
         r#"sed -i '/^> @@ -1,2 +1,2 @@$/a Here.' "$f""#,
     );
-    let run = review_edit(
-        &repo,
-        url,
-        cora,
-        &hunk,
-        &["comment", "1", "--edit", "--yes"],
-    );
+    let run = edit(&hunk);
     run.code(2)
         .stderr_has("a comment under the hunk header `@@ ");
     let kept = kept_file(&run.stderr);
@@ -218,13 +215,7 @@ fn a_mistake_in_the_file_names_its_line_sends_nothing_and_keeps_the_file() {
 
     // An editor that fails sends nothing either.
     let failing = scripted_editor(&env, "fail.sh", r#"echo 'Typed.' >> "$f"; exit 3"#);
-    let run = review_edit(
-        &repo,
-        url,
-        cora,
-        &failing,
-        &["comment", "1", "--edit", "--yes"],
-    );
+    let run = edit(&failing);
     run.code(2).stderr_has("failed (exit status: 3)");
     assert!(std::fs::read_to_string(kept_file(&run.stderr))
         .unwrap()
@@ -245,13 +236,12 @@ fn on_a_terminal_the_review_is_shown_and_sent_only_after_yes() {
     let (url, cora) = (server.base.as_str(), service.tokens.core.as_str());
     let editor = scripted_editor(&env, "edit.sh", r#"sed -i '/^> +int two/a Why two?' "$f""#);
     let answer = |keys: &str| {
-        let mut child = Watched::spawn(&mut on_a_terminal(
-            &repo,
-            url,
-            cora,
-            &editor,
-            "comment 1 --edit",
-        ));
+        let mut terminal = on_a_terminal(&repo, url, "comment 1 --edit");
+        terminal
+            .env("REVIEW_TOKEN", cora)
+            .env("EDITOR", &editor)
+            .env("TMPDIR", env.work());
+        let mut child = Watched::spawn(&mut terminal);
         let mut stdin = child.child().stdin.take().unwrap();
         child.wait_for_stdout("Send this review? [y/N]", PATIENCE);
         stdin.write_all(keys.as_bytes()).unwrap();

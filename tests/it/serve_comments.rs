@@ -43,6 +43,16 @@ fn posted(service: &Service<'_>) -> Server {
     server
 }
 
+/// Version 2 of change 1: two lines above line 1, and line 7 rewritten.
+fn post_v2(service: &Service<'_>, server: &Server) {
+    let text = format!(
+        "new a\nnew b\n{}",
+        numbered(10).replace("note 7\n", "note seven\n")
+    );
+    let v2 = service.series("notes-v2", &[("Notes", &[("notes.txt", &text)])]);
+    server.add_version(&service.tokens.contributor, &v2, &["main"]);
+}
+
 #[test]
 fn a_review_with_inline_comments_is_answered_resolved_edited_and_deleted() {
     let env = TestEnv::new();
@@ -283,13 +293,7 @@ fn inline_threads_follow_the_code_into_a_new_version_or_are_outdated() {
         {"path": "notes.txt", "line": 3, "body": "kept"},
         {"path": "notes.txt", "line": 7, "body": "changed"}]});
     assert_eq!(review(&server, &t.core, 1, &body).status, 201);
-    // v2: two lines above line 3, and line 7 rewritten.
-    let text = format!(
-        "new a\nnew b\n{}",
-        numbered(10).replace("note 7\n", "note seven\n")
-    );
-    let v2 = service.series("notes-v2", &[("Notes", &[("notes.txt", &text)])]);
-    server.add_version(&t.contributor, &v2, &["main"]);
+    post_v2(&service, &server);
     let list = threads(&server, &t.contributor, "");
     let kept = &list["threads"][0];
     assert_eq!(
@@ -356,12 +360,7 @@ fn a_line_range_is_checked_stored_and_followed_only_when_all_of_it_is_unchanged(
         json!({"version": 1, "line": 2, "line_end": 4, "outdated": false})
     );
     assert_eq!(list[2]["anchor"].get("line_end"), None, "9-9 is one line");
-    let text = format!(
-        "new a\nnew b\n{}",
-        numbered(10).replace("note 7\n", "note seven\n")
-    );
-    let v2 = service.series("notes-v2", &[("Notes", &[("notes.txt", &text)])]);
-    server.add_version(&t.contributor, &v2, &["main"]);
+    post_v2(&service, &server);
     let list = threads(&server, &t.contributor, "");
     assert_eq!(
         list["threads"][0]["position"],

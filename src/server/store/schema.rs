@@ -407,6 +407,19 @@ mod tests {
          INSERT INTO versions (change, number, content_hash, mbox, docs_only, commits, created_ms)
              VALUES (1, 1, 'h', 'From old', 0, '[]', 0);";
 
+    /// A database at `path` with the migrations before `migration` (others may come after
+    /// it) and `ONE_OLD_CHANGE`; and how many migrations it had.
+    fn made_before(path: &std::path::Path, migration: Migration) -> (Connection, usize) {
+        let mut conn = Connection::open(path).unwrap();
+        let before = MIGRATIONS
+            .iter()
+            .position(|m| std::ptr::fn_addr_eq(*m, migration))
+            .unwrap();
+        migrate_to(&mut conn, before).unwrap();
+        conn.execute_batch(ONE_OLD_CHANGE).unwrap();
+        (conn, before)
+    }
+
     #[test]
     fn a_database_made_before_added_columns_gets_them_at_open() {
         let dir = tempfile::tempdir().unwrap();
@@ -628,15 +641,7 @@ mod tests {
     #[test]
     fn migration_buildbot_keeps_old_jobs_voting() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("db");
-        let mut conn = Connection::open(&path).unwrap();
-        // The migrations before this one (others may come after it).
-        let before = MIGRATIONS
-            .iter()
-            .position(|m| std::ptr::fn_addr_eq(*m, m_buildbot_executor as Migration))
-            .unwrap();
-        migrate_to(&mut conn, before).unwrap();
-        conn.execute_batch(ONE_OLD_CHANGE).unwrap();
+        let (mut conn, before) = made_before(&dir.path().join("db"), m_buildbot_executor);
         conn.execute_batch(
             "INSERT INTO jobs (version, target, name, platform, run, timeout_secs, commit_id, tree_id, state)
                  VALUES (1, 'main', 'tests', 'local', 'true', 60, 'c', 't', 'failed');",
@@ -702,13 +707,7 @@ mod tests {
         use crate::server::store::NewThread;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db");
-        let mut conn = Connection::open(&path).unwrap();
-        let before = MIGRATIONS
-            .iter()
-            .position(|m| std::ptr::fn_addr_eq(*m, m_comment_ranges as Migration))
-            .unwrap();
-        migrate_to(&mut conn, before).unwrap();
-        conn.execute_batch(ONE_OLD_CHANGE).unwrap();
+        let (conn, _) = made_before(&path, m_comment_ranges);
         conn.execute_batch(
             "INSERT INTO comments (id, change, thread, author, body, created_ms)
                  VALUES (1, 1, 1, 1, 'old', 0);

@@ -85,15 +85,8 @@ pub fn review_edit(repo: &GitRepo<'_>, url: &str, token: &str, editor: &str, arg
 }
 
 /// `review ARGS` on a pseudo-terminal (`script` forwards our stdin as keystrokes and gives
-/// back what the terminal showed on stdout), in `repo` against `url` as `token`, with `EDITOR`
-/// and `TMPDIR` as in [`review_edit`].
-pub fn on_a_terminal(
-    repo: &GitRepo<'_>,
-    url: &str,
-    token: &str,
-    editor: &str,
-    args: &str,
-) -> Command {
+/// back what the terminal showed on stdout), sealed, in `repo` against `url`.
+pub fn on_a_terminal(repo: &GitRepo<'_>, url: &str, args: &str) -> Command {
     let command = format!("{} {args}", env!("CARGO_BIN_EXE_review"));
     let sealed = repo.env.git_command(&repo.path);
     let mut script = Command::new("script");
@@ -103,9 +96,6 @@ pub fn on_a_terminal(
         .envs(sealed.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))))
         .env("TERM", "xterm")
         .env("REVIEW_SERVICE_URL", url)
-        .env("REVIEW_TOKEN", token)
-        .env("EDITOR", editor)
-        .env("TMPDIR", repo.env.work())
         .args(["-qefc", &command, "/dev/null"])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
