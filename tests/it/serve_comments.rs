@@ -333,6 +333,9 @@ fn a_line_range_is_checked_stored_and_followed_only_when_all_of_it_is_unchanged(
     review(&server, &t.core, 1, &range(1, 501))
         .error(422, "bad_range")
         .message_has("501 lines; a comment spans at most 500");
+    review(&server, &t.core, 1, &range(0, u32::MAX))
+        .error(422, "bad_range")
+        .message_has("4294967296 lines");
     review(&server, &t.core, 1, &range(8, 11))
         .error(422, "bad_anchor")
         .message_has("lines 1-10");

@@ -288,8 +288,9 @@ fn range_end(n: usize, line: u32, line_end: Option<u32>) -> Result<Option<u32>, 
             format!("comment {n}: `line_end` {end} is before `line` {line}: a range goes down"),
         ));
     }
-    let span = end - line + 1;
-    if span > MAX_RANGE_LINES {
+    // In 64 bits: `line` 0 to `line_end` 2^32 - 1 does not wrap around to a small span.
+    let span = u64::from(end) - u64::from(line) + 1;
+    if span > u64::from(MAX_RANGE_LINES) {
         return Err(unprocessable(
             ErrorCode::BadRange,
             format!(
