@@ -51,11 +51,13 @@ fn a_change_is_reviewed_answered_revised_resolved_and_merged() {
     comment_on(&repo, &url, cora, "1-2", "Merge these two?")
         .success()
         .stderr_has("at notes.txt:1-2");
-    // ... and reviews in her editor: a summary and a comment under `note 9`, sent as one review.
+    // ... and reviews in her editor: a summary and comments under `note 9` and `int two`, sent
+    // as one review.
     let editor = scripted_editor(
         &env,
         "edit.sh",
-        r#"sed -i -e '1i Two small things.' -e '/^> +note 9$/a Number these from 0?' "$f""#,
+        r#"sed -i -e '1i Two small things.' -e '/^> +note 9$/a Number these from 0?' \
+            -e '/^> +int two/a Needs a test.' "$f""#,
     );
     review_edit(
         &repo,
@@ -66,7 +68,8 @@ fn a_change_is_reviewed_answered_revised_resolved_and_merged() {
     )
     .success()
     .stderr_has("  notes.txt:9: Number these from 0?\n")
-    .stderr_has("1 inline comment(s), a summary");
+    .stderr_has("  src/lib.c:2: Needs a test.\n")
+    .stderr_has("2 inline comment(s), a summary");
     comment_on(&repo, &url, cora, "99", "x")
         .code(2)
         .stderr_has("line 99 of `notes.txt`");
@@ -106,9 +109,10 @@ fn a_change_is_reviewed_answered_revised_resolved_and_merged() {
         Some(ann),
         &["comments", "--format", "json"],
     ));
-    assert_eq!(threads["unresolved"], 4, "{threads:#}");
+    assert_eq!(threads["unresolved"], 5, "{threads:#}");
     let id = |i: usize| threads["threads"][i]["id"].as_u64().unwrap().to_string();
-    let (first, second, range, third) = (id(0), id(1), id(2), id(3));
+    let (first, second, range) = (id(0), id(1), id(2));
+    let (third, fourth) = (id(3), id(4));
     review(
         &repo,
         &url,
@@ -126,18 +130,19 @@ fn a_change_is_reviewed_answered_revised_resolved_and_merged() {
     repo.commit("Rework notes");
     review(&repo, &url, Some(ann), &["post"])
         .success()
-        .stderr_has("4 thread(s) still unresolved: notes.txt (4)");
+        .stderr_has("5 thread(s) still unresolved: notes.txt (4), src/lib.c (1)\n")
+        .stderr_has("read them with `review comments 1`");
     server.wait_for_verdicts(1, ann);
     // v2 changed the patch: cora's request-changes no longer counts.
     review(&repo, &url, Some(ann), &["status", "1"])
-        .stdout_has("review: 4 unresolved thread(s), votes +1: 0, -1: 0\n");
+        .stdout_has("review: 5 unresolved thread(s), votes +1: 0, -1: 0\n");
     let status = json(&review(
         &repo,
         &url,
         Some(ann),
         &["status", "1", "--format", "json"],
     ));
-    assert_eq!(status["review"]["unresolved"], 4, "{status:#}");
+    assert_eq!(status["review"]["unresolved"], 5, "{status:#}");
     let listed = review(&repo, &url, Some(ann), &["comments", "1"]);
     listed
         .success()
@@ -157,7 +162,7 @@ fn a_change_is_reviewed_answered_revised_resolved_and_merged() {
     shown
         .success()
         .stdout_has("change 1 v2 of 2")
-        .stdout_has("unresolved threads: 4")
+        .stdout_has("unresolved threads: 5")
         .stdout_has("+note 1\n    | #3 (unresolved) on lines 3-4\n")
         .stdout_has("+note 3\n    | #");
 
@@ -185,7 +190,7 @@ fn a_change_is_reviewed_answered_revised_resolved_and_merged() {
     );
 
     // cora resolves the threads; v2 changed the patch, so her request no longer holds.
-    for thread in [&first, &second, &range, &third] {
+    for thread in [&first, &second, &range, &third, &fourth] {
         review(
             &repo,
             &url,
