@@ -79,6 +79,12 @@ fn a_change_is_reviewed_answered_revised_resolved_and_merged() {
     comment_on(&repo, &url, cora, "9-12", "x")
         .code(2)
         .stderr_has("line 11 of `notes.txt`");
+    comment_on(&repo, &url, cora, "1-501", "x")
+        .code(2)
+        .stderr_has("lines 1 to 501 are 501 lines; a comment spans at most 500");
+    comment_on(&repo, &url, cora, "x-2", "x")
+        .code(2)
+        .stderr_has("`x-2` is not a line or a range of lines: give N or N-M");
     review(&repo, &url, Some(cora), &["comment", "1", "--line", "3"]).code(2);
     review(&repo, &url, Some(cora), &["vote", "1", "+2"])
         .code(2)
