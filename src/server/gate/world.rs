@@ -748,7 +748,7 @@ impl World {
                 );
             }
         }
-        if let Some(known) = drained.as_deref_mut() {
+        if let Some(known) = drained {
             known.extend(path);
         }
         Ok(())
