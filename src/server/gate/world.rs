@@ -723,7 +723,7 @@ impl World {
     /// [`World::drain`], ending early at a state whose drain already passed: `drained` holds
     /// the fingerprints of such states and gains every state this drain passes through. The
     /// exhaustive search drains from every state it reaches; their drains mostly meet.
-    pub(super) fn drain_unless_known(&mut self, mut drained: Option<&mut Fingerprints>) -> Check {
+    pub(super) fn drain_unless_known(&mut self, drained: Option<&mut Fingerprints>) -> Check {
         let mut path = Vec::new();
         while !self.pending.is_empty() {
             prop_assert!(path.len() < 20_000, "the gate never settles");
