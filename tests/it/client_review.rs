@@ -70,21 +70,24 @@ fn a_change_is_reviewed_answered_revised_resolved_and_merged() {
     .stderr_has("  notes.txt:9: Number these from 0?\n")
     .stderr_has("  src/lib.c:2: Needs a test.\n")
     .stderr_has("2 inline comment(s), a summary");
-    comment_on(&repo, &url, cora, "99", "x")
-        .code(2)
-        .stderr_has("line 99 of `notes.txt`");
-    comment_on(&repo, &url, cora, "5-4", "x")
-        .code(2)
-        .stderr_has("`5-4` ends before it starts: write `4-5`");
-    comment_on(&repo, &url, cora, "9-12", "x")
-        .code(2)
-        .stderr_has("line 11 of `notes.txt`");
-    comment_on(&repo, &url, cora, "1-501", "x")
-        .code(2)
-        .stderr_has("lines 1 to 501 are 501 lines; a comment spans at most 500");
-    comment_on(&repo, &url, cora, "x-2", "x")
-        .code(2)
-        .stderr_has("`x-2` is not a line or a range of lines: give N or N-M");
+    let refused = [
+        ("99", "line 99 of `notes.txt`"),
+        ("5-4", "`5-4` ends before it starts: write `4-5`"),
+        ("9-12", "line 11 of `notes.txt`"),
+        (
+            "1-501",
+            "lines 1 to 501 are 501 lines; a comment spans at most 500",
+        ),
+        (
+            "x-2",
+            "`x-2` is not a line or a range of lines: give N or N-M",
+        ),
+    ];
+    for (lines, error) in refused {
+        comment_on(&repo, &url, cora, lines, "x")
+            .code(2)
+            .stderr_has(error);
+    }
     review(&repo, &url, Some(cora), &["comment", "1", "--line", "3"]).code(2);
     review(&repo, &url, Some(cora), &["vote", "1", "+2"])
         .code(2)
