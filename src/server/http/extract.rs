@@ -36,7 +36,7 @@ pub(super) fn matches_etag(headers: &HeaderMap, etag: &str) -> bool {
 }
 
 /// A `200` with `ETag`, or `304` when the client has it already.
-pub(super) fn with_etag(
+pub(crate) fn with_etag(
     headers: &HeaderMap,
     etag: String,
     body: Bytes,

@@ -36,7 +36,8 @@ use changes::{
 };
 use comments::{delete, edit, list_comments, post_review, reply, resolve};
 use diffs::{interdiff, version_diff};
-use extract::{authenticate, etag_of, json_bytes, with_etag};
+pub(crate) use extract::with_etag;
+use extract::{authenticate, etag_of, json_bytes};
 use gate::{approve, branch_gate, dequeue, freeze, promote, recheck, unfreeze};
 use git_backend::git_backend;
 use logs::{gate_log, job_log};
@@ -113,7 +114,7 @@ impl ApiError {
         }
     }
 
-    fn internal(message: impl std::fmt::Display) -> Self {
+    pub(crate) fn internal(message: impl std::fmt::Display) -> Self {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             ErrorCode::Internal,
@@ -256,6 +257,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     for (_, path, handler) in api_routes() {
         router = router.route(path, handler);
     }
+    let web = super::web::routes(state.clone());
     router
         .route("/git/{*path}", any(git_backend))
         .fallback(|| async {
@@ -270,6 +272,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         })
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)
+        .merge(web)
 }
 
 // ----- helpers -----
