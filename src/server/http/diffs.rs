@@ -19,7 +19,7 @@ use super::extract::{etag_of, invalid_query, json_bytes, query_of, with_etag, Ch
 use super::{ApiError, ApiResult, AppState};
 
 /// The bare repository and how to diff in it.
-pub(super) fn diff_setup(state: &AppState, context: u32) -> (PathBuf, DiffSpec) {
+pub(crate) fn diff_setup(state: &AppState, context: u32) -> (PathBuf, DiffSpec) {
     let repo = state.dir.join(state.pipeline.config.repo_dir_name());
     let spec = DiffSpec {
         context,
@@ -57,7 +57,7 @@ fn context_of(context: Option<u32>) -> Result<u32, ApiError> {
     }
 }
 
-pub(super) fn unknown_version(change: u64, version: &str) -> ApiError {
+pub(crate) fn unknown_version(change: u64, version: &str) -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         ErrorCode::UnknownVersion,
@@ -66,7 +66,7 @@ pub(super) fn unknown_version(change: u64, version: &str) -> ApiError {
 }
 
 /// The targets of a version; `unknown_version` when it has none (no such version).
-pub(super) fn targets_of(
+pub(crate) fn targets_of(
     state: &AppState,
     change: u64,
     version: u32,
@@ -79,7 +79,7 @@ pub(super) fn targets_of(
 }
 
 /// The target named (or the version's first), applied: its (base commit, commit).
-pub(super) fn applied_on(
+pub(crate) fn applied_on(
     targets: &[VersionTarget],
     name: Option<&str>,
     version: u32,
@@ -135,7 +135,7 @@ pub(super) async fn cached_blocking<T: Serialize + Send + 'static>(
     Ok(with_etag(headers, etag, body, "application/json"))
 }
 
-fn git_error(err: git2::Error) -> ApiError {
+pub(crate) fn git_error(err: git2::Error) -> ApiError {
     ApiError::internal(format!("reading the repository: {err}"))
 }
 

@@ -37,11 +37,20 @@ use changes::{
 use comments::{delete, edit, list_comments, post_review, reply, resolve};
 use diffs::{interdiff, version_diff};
 pub(crate) use extract::with_etag;
+
+/// What the web pages (`src/server/web/`) share with the API handlers: the same visibility
+/// rules, checks and writes, so a form and a JSON request can never disagree.
+pub(crate) use changes::{abandon_change, may_modify, ready_change};
+pub(crate) use comments::{add_reply, comment_write, placed_threads, resolve_thread, store_review};
+pub(crate) use diffs::{applied_on, diff_setup, git_error, targets_of, unknown_version};
 use extract::{authenticate, etag_of, json_bytes};
+pub(crate) use extract::{change_number, may_see, refuse_when_stopping, visible_change};
 use gate::{approve, branch_gate, dequeue, freeze, promote, recheck, unfreeze};
+pub(crate) use gate::{approve_change, dequeue_change, promote_change, recheck_change};
 use git_backend::git_backend;
 use logs::{gate_log, job_log};
 use series::add_series;
+pub(crate) use votes::{cast_vote, counting_votes};
 use votes::{get_votes, post_vote};
 
 /// Shared by every handler.

@@ -6,6 +6,7 @@
 //! Shared here: the router, the page layout, the security headers every answer carries, the
 //! static assets and small widgets (badges, vote tally, age).
 
+mod changes;
 mod session;
 mod widgets;
 
@@ -39,6 +40,7 @@ pub fn routes(state: Arc<AppState>) -> Router {
         .route("/static/review.css", get(css))
         .route("/static/review.js", get(js))
         .merge(session::routes())
+        .merge(changes::routes())
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
