@@ -21,6 +21,7 @@ pub mod poll;
 pub mod roundup;
 pub mod serve;
 pub mod wait;
+pub mod web;
 
 pub use git::{GitRepo, RepoSnapshot};
 
