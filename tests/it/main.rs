@@ -35,3 +35,4 @@ mod serve_sandbox;
 mod serve_schemathesis;
 mod serve_votes;
 mod tracker;
+mod web_live;
