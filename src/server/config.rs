@@ -60,9 +60,12 @@ pub struct ServeConfig {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Web {
-    /// Whether `/git/` serves anyone without a token (the refs of security changes stay hidden
-    /// from those who may not see them either way).
+    /// Whether `/git/` and the web pages serve anyone without a token (security changes stay
+    /// hidden from those who may not see them either way).
     pub public: bool,
+    /// The address people reach the service at (`https://review.example.org/`), when a proxy
+    /// stands in front of it: with `https` the session cookie is marked `Secure`.
+    pub url: Option<String>,
 }
 
 /// `[gate]`: how the merge gate behaves.
@@ -375,6 +378,13 @@ impl ServeConfig {
                 "project name `{name}` must be letters, digits, `-`, `_` or `.`"
             ));
         }
+        if let Some(url) = &self.web.url {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                return Err(format!(
+                    "web.url `{url}` must start with `https://` (or `http://`)"
+                ));
+            }
+        }
         if self.executor.concurrency == 0 {
             return Err("executor.concurrency must be at least 1".into());
         }
@@ -586,7 +596,8 @@ concurrency = 4                   # items of one branch's queue built or tested 
 poll_ms = 1000                    # how often branches are read to notice outside pushes
 
 [web]
-public = false                    # true: `git clone` of /git/ without a token (security changes stay hidden)
+public = false                    # true: `git clone` of /git/ and the web pages without a token (security changes stay hidden)
+# url = "https://review.example.org/"  # where people reach it; https marks the session cookie Secure
 
 # [tracker]                       # the issue tracker (docs/tracker.md)
 # kind = "roundup"

@@ -15,7 +15,7 @@ use crate::api::{ErrorCode, Role};
 use crate::server::diff;
 use crate::server::store::{NewThread, UserRow};
 
-use super::comments::{check_body, open_write};
+use super::comments::{check_body, open_change, open_write};
 use super::diffs::targets_of;
 use super::extract::{etag_of, json_bytes, unknown_change, with_etag, ChangeRead, ChangeWrite};
 use super::{ApiError, ApiResult, AppState};
@@ -47,7 +47,7 @@ async fn pure_rebase(state: &Arc<AppState>, change: u64, old: u32) -> Result<boo
 }
 
 /// The votes that count on the change's newest version.
-pub(super) async fn counting_votes(state: &Arc<AppState>, change: u64) -> Result<Votes, ApiError> {
+pub(crate) async fn counting_votes(state: &Arc<AppState>, change: u64) -> Result<Votes, ApiError> {
     let store = &state.pipeline.store;
     let newest = store
         .newest_version(change)?
@@ -143,10 +143,24 @@ pub(super) async fn post_vote(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult {
     let (user, number, vote): (_, _, NewVote) = open_write(&state, write, &headers, body)?;
-    check_vote(&state, &user, number, vote.version, vote.vote)?;
+    votes_response(
+        &cast_vote(&state, &user, number, vote).await?,
+        &HeaderMap::new(),
+    )
+}
+
+/// The vote itself, for the API and the web pages; answers the tally that counts now.
+pub(crate) async fn cast_vote(
+    state: &Arc<AppState>,
+    user: &UserRow,
+    number: u64,
+    vote: NewVote,
+) -> Result<Votes, ApiError> {
+    open_change(state, user, number)?;
+    check_vote(state, user, number, vote.version, vote.vote)?;
     let mut threads = Vec::new();
     if let Some(message) = vote.message {
-        check_body(&state, "the message", &message)?;
+        check_body(state, "the message", &message)?;
         threads.push(NewThread {
             anchor: None,
             body: message,
@@ -156,5 +170,5 @@ pub(super) async fn post_vote(
         .pipeline
         .store
         .add_review(number, vote.version, user.id, &threads, Some(vote.vote))?;
-    votes_response(&counting_votes(&state, number).await?, &HeaderMap::new())
+    counting_votes(state, number).await
 }

@@ -15,6 +15,7 @@ mod plans;
 mod review;
 mod schema;
 mod series;
+mod sessions;
 mod users;
 mod votes;
 

@@ -20,6 +20,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     m_buildbot_executor,
     m_review,
     m_event_feed,
+    m_web_sessions,
 ];
 
 /// The schema as it was when migrations were numbered. Every statement is `IF NOT EXISTS`: a
@@ -361,6 +362,27 @@ fn m_event_feed(tx: &Transaction<'_>) -> Result<()> {
     // The time in milliseconds, as SQLite can say it inside a trigger.
     let now = "CAST(ROUND((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER)";
     tx.execute_batch(&SCHEMA_EVENTS.replace("EVENT_NOW", now))?;
+    Ok(())
+}
+
+/// Web sessions (issue 13): a browser signed in with a user's token holds a random session
+/// token in a cookie; only its SHA-256 is stored. Removing the user ends their sessions.
+const SCHEMA_WEB_SESSIONS: &str = r#"
+CREATE TABLE web_sessions (
+    token_hash TEXT PRIMARY KEY,
+    user INTEGER NOT NULL REFERENCES users(id),
+    created_ms INTEGER NOT NULL,
+    expires_ms INTEGER NOT NULL
+);
+CREATE INDEX web_sessions_by_user ON web_sessions(user);
+CREATE TRIGGER web_sessions_revoked AFTER UPDATE OF removed ON users
+WHEN NEW.removed != 0 BEGIN
+    DELETE FROM web_sessions WHERE user = NEW.id;
+END;
+"#;
+
+fn m_web_sessions(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(SCHEMA_WEB_SESSIONS)?;
     Ok(())
 }
 
