@@ -35,4 +35,5 @@ mod serve_sandbox;
 mod serve_schemathesis;
 mod serve_votes;
 mod tracker;
+mod web_live;
 mod web_pages;

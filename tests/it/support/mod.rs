@@ -14,6 +14,7 @@ use std::process::{Command, Output, Stdio};
 
 use tempfile::TempDir;
 
+pub mod browser;
 pub mod buildbot;
 pub mod client;
 pub mod git;
