@@ -673,7 +673,10 @@ mod tests {
             Err(ConfigError::Invalid { message, .. }) if message.contains("web.url")
         ));
         let config = with_url("https://review.example.org/").unwrap();
-        assert_eq!(config.web.url.as_deref(), Some("https://review.example.org/"));
+        assert_eq!(
+            config.web.url.as_deref(),
+            Some("https://review.example.org/")
+        );
     }
 
     #[test]

@@ -21,7 +21,10 @@ fn browser_reads_a_page_of_the_service() {
     assert_eq!(health["status"], "ok", "{health}");
     let agent = browser.execute("return navigator.userAgent;", vec![]);
     assert!(
-        agent.as_str().unwrap_or_default().contains("HeadlessChrome"),
+        agent
+            .as_str()
+            .unwrap_or_default()
+            .contains("HeadlessChrome"),
         "{agent}"
     );
     let shot = browser.screenshot("health");

@@ -55,7 +55,11 @@ fn core_and_contributor_review_in_the_browser() {
     browser.goto(&server.url("/changes/1/v1?view=split"));
     browser.wait_for_text("section.file h3", "notes.txt", WAIT);
     assert_eq!(browser.count("table.diff.split"), 1);
-    assert_eq!(browser.count("td.code.add .ws"), 1, "the trailing whitespace of line 2");
+    assert_eq!(
+        browser.count("td.code.add .ws"),
+        1,
+        "the trailing whitespace of line 2"
+    );
     browser.screenshot("split-diff");
 
     // Comment on line 2: the line number opens the form in place.
@@ -64,7 +68,10 @@ fn core_and_contributor_review_in_the_browser() {
     browser.screenshot("line-form");
     browser.submit("#line-form-0-new-2");
     browser.wait_for_text("article.thread.unresolved", "Why the spaces?", WAIT);
-    assert!(browser.current_url().contains("view=split"), "back to the same view");
+    assert!(
+        browser.current_url().contains("view=split"),
+        "back to the same view"
+    );
     browser.screenshot("commented");
 
     // Request changes with a message.
@@ -85,7 +92,10 @@ fn core_and_contributor_review_in_the_browser() {
     browser.goto(&server.url("/changes/1/v1"));
     browser.wait_for_text("article.thread", "Why the spaces?", WAIT);
     browser.click("article.thread details.reply summary");
-    browser.fill("article.thread details.reply textarea", "They are gone in v2.");
+    browser.fill(
+        "article.thread details.reply textarea",
+        "They are gone in v2.",
+    );
     browser.submit("article.thread details.reply form");
     browser.wait_for_text("article.thread", "They are gone in v2.", WAIT);
     browser.screenshot("replied");
@@ -100,7 +110,9 @@ fn core_and_contributor_review_in_the_browser() {
     browser.wait("the gate to take the approval", WAIT, |_| {
         let change = server.get("/api/v1/changes/1", Some(&t.core)).json;
         let state = change["versions"][0]["targets"][0]["gate"]["state"].clone();
-        (state != json!("not-approved")).then_some(()).ok_or(state.to_string())
+        (state != json!("not-approved"))
+            .then_some(())
+            .ok_or(state.to_string())
     });
     browser.screenshot("approved");
 }
