@@ -164,10 +164,15 @@ fn gate_paths() -> Value {
                 "responses": auth_errors(json!({"200": json_response("the queue", "BranchGate"),
                     "403": error_response("forbidden"), "404": error_response("not_found")}))}},
             "/api/v1/gate/runs/{run}/log": {"get": {
-                "summary": "The log of a gate or post-merge run",
-                "parameters": [number_param("run", "the gate run id")],
+                "summary": "The log of a gate or post-merge run; follow a running one with ?offset=<bytes already read> or ?follow=1",
+                "description": "Headers: Review-Job-State (running, or ended), Review-Log-Size (total bytes).",
+                "parameters": [number_param("run", "the gate run id"),
+                    {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}},
+                    {"name": "follow", "in": "query", "description": "1 or true: stream until the run ends",
+                     "schema": {"type": "string", "enum": ["0", "1", "false", "true"]}}, etag_param()],
                 "responses": auth_errors(json!({"200": {"description": "text/plain log"},
-                    "404": error_response("unknown_job")}))}}
+                    "304": {"description": "not modified"}, "404": error_response("unknown_job"),
+                    "400": error_response("invalid_query")}))}}
     })
 }
 

@@ -21,6 +21,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     m_review,
     m_event_feed,
     m_web_sessions,
+    m_web_gate,
 ];
 
 /// The schema as it was when migrations were numbered. Every statement is `IF NOT EXISTS`: a
@@ -383,6 +384,12 @@ END;
 
 fn m_web_sessions(tx: &Transaction<'_>) -> Result<()> {
     tx.execute_batch(SCHEMA_WEB_SESSIONS)?;
+    Ok(())
+}
+
+/// The gate page's estimates read the recent runs of a job by its name, newest first.
+fn m_web_gate(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch("CREATE INDEX jobs_by_name ON jobs(name, id);")?;
     Ok(())
 }
 

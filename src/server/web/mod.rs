@@ -7,6 +7,9 @@
 //! static assets and small widgets (badges, vote tally, age).
 
 mod changes;
+mod gate;
+mod jobs;
+pub mod live;
 mod session;
 mod widgets;
 
@@ -39,8 +42,12 @@ pub fn routes(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/static/review.css", get(css))
         .route("/static/review.js", get(js))
+        .route("/static/live.js", get(live_js))
         .merge(session::routes())
         .merge(changes::routes())
+        .merge(live::routes())
+        .merge(gate::routes())
+        .merge(jobs::routes())
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
@@ -62,6 +69,7 @@ async fn security_headers(request: Request, next: Next) -> Response {
 
 const CSS: &str = include_str!("assets/review.css");
 const JS: &str = include_str!("assets/review.js");
+const LIVE_JS: &str = include_str!("assets/live.js");
 
 /// An asset's ETag and the version its URL carries (so a year of caching is safe: another
 /// build of the asset has another URL).
@@ -80,6 +88,7 @@ fn asset(path: &str, body: &str) -> Asset {
 
 static CSS_ASSET: LazyLock<Asset> = LazyLock::new(|| asset("/static/review.css", CSS));
 static JS_ASSET: LazyLock<Asset> = LazyLock::new(|| asset("/static/review.js", JS));
+static LIVE_JS_ASSET: LazyLock<Asset> = LazyLock::new(|| asset("/static/live.js", LIVE_JS));
 
 fn static_answer(
     headers: &HeaderMap,
@@ -103,6 +112,15 @@ async fn js(headers: HeaderMap) -> Response {
     static_answer(&headers, &JS_ASSET, JS, "text/javascript; charset=utf-8")
 }
 
+async fn live_js(headers: HeaderMap) -> Response {
+    static_answer(
+        &headers,
+        &LIVE_JS_ASSET,
+        LIVE_JS,
+        "text/javascript; charset=utf-8",
+    )
+}
+
 /// A whole page: the header with the navigation and who is signed in, then `body`.
 pub fn page(title: &str, viewer: &Viewer, body: Markup) -> Markup {
     html! {
@@ -114,6 +132,7 @@ pub fn page(title: &str, viewer: &Viewer, body: Markup) -> Markup {
                 title { (title) " · review" }
                 link rel="stylesheet" href=(CSS_ASSET.href);
                 script src=(JS_ASSET.href) defer {}
+                script src=(LIVE_JS_ASSET.href) defer {}
             }
             body {
                 header.top {
