@@ -36,3 +36,4 @@ mod serve_schemathesis;
 mod serve_votes;
 mod tracker;
 mod web_live;
+mod web_pages;

@@ -57,7 +57,7 @@ fn context_of(context: Option<u32>) -> Result<u32, ApiError> {
     }
 }
 
-pub(crate) fn unknown_version(change: u64, version: &str) -> ApiError {
+pub(super) fn unknown_version(change: u64, version: &str) -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         ErrorCode::UnknownVersion,

@@ -42,7 +42,7 @@ pub(crate) use extract::with_etag;
 /// rules, checks and writes, so a form and a JSON request can never disagree.
 pub(crate) use changes::{abandon_change, may_modify, ready_change};
 pub(crate) use comments::{add_reply, comment_write, placed_threads, resolve_thread, store_review};
-pub(crate) use diffs::{diff_plan, interdiff_plan, unknown_version};
+pub(crate) use diffs::{diff_plan, interdiff_plan};
 use extract::{authenticate, etag_of, json_bytes};
 pub(crate) use extract::{
     change_number, invalid_query, may_see, query_of, refuse_when_stopping, visible_change,

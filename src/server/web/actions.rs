@@ -42,7 +42,13 @@ pub(super) fn routes() -> Router<Arc<AppState>> {
 fn back_to(number: u64, back: Option<&str>) -> axum::response::Response {
     let page = format!("/changes/{number}");
     let target = match back {
-        Some(b) if b == page || b.starts_with(&format!("{page}/")) || b.starts_with(&format!("{page}#")) => b,
+        Some(b)
+            if b == page
+                || b.starts_with(&format!("{page}/"))
+                || b.starts_with(&format!("{page}#")) =>
+        {
+            b
+        }
         _ => &page,
     };
     Redirect::to(target).into_response()
@@ -78,7 +84,12 @@ async fn approve(
     let number = writable(&state, &number)?;
     let request = api::Approve {
         version: posted.form.version,
-        targets: posted.form.target.into_iter().filter(|t| !t.is_empty()).collect(),
+        targets: posted
+            .form
+            .target
+            .into_iter()
+            .filter(|t| !t.is_empty())
+            .collect(),
     };
     approve_change(&state, &posted.user, number, &request).await?;
     Ok(back_to(number, None))
@@ -102,8 +113,12 @@ async fn vote(
 ) -> PageResult {
     let number = writable(&state, &number)?;
     let form = posted.form;
-    let vote = VoteValue::parse(&form.vote)
-        .ok_or_else(|| bad_form(format!("`{}` is not a vote: +1, -1, request-changes or withdraw", form.vote)))?;
+    let vote = VoteValue::parse(&form.vote).ok_or_else(|| {
+        bad_form(format!(
+            "`{}` is not a vote: +1, -1, request-changes or withdraw",
+            form.vote
+        ))
+    })?;
     let vote = NewVote {
         version: form.version,
         vote,
@@ -205,7 +220,10 @@ async fn review(
                 .as_deref()
                 .and_then(|l| l.parse().ok())
                 .ok_or_else(|| bad_form("a line comment needs its line number"))?;
-            let side = form.side.as_deref().map_or(Some(Side::New), Side::parse)
+            let side = form
+                .side
+                .as_deref()
+                .map_or(Some(Side::New), Side::parse)
                 .ok_or_else(|| bad_form("the side of a line is `old` or `new`"))?;
             review.comments.push(NewInline {
                 path,
@@ -255,9 +273,11 @@ async fn resolve(
 
 /// The forms of the actions the viewer may take on the change (none for an anonymous reader
 /// or a closed change).
-pub(super) fn action_forms(state: &AppState, viewer: &Viewer, data: &ChangePage) -> Markup {
+pub(super) fn action_forms(viewer: &Viewer, data: &ChangePage) -> Markup {
     let change = &data.change;
-    let (Some(_), ChangeState::Open, Some(current)) = (&viewer.user, change.state, change.current()) else {
+    let (Some(_), ChangeState::Open, Some(current)) =
+        (&viewer.user, change.state, change.current())
+    else {
         return html! {
             @if viewer.user.is_none() {
                 p { a href={ "/sign-in?next=/changes/" (change.number) } { "Sign in" } " to review this change." }
@@ -280,7 +300,6 @@ pub(super) fn action_forms(state: &AppState, viewer: &Viewer, data: &ChangePage)
         .collect();
     let busy = current.targets.iter().any(|t| t.gate.state.is_busy());
     let core = has_role(viewer, Role::Core);
-    let _ = state;
     html! {
         h2 { "Review" }
         form.review-form method="post" action={ "/changes/" (n) "/review" } {

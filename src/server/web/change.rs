@@ -10,12 +10,17 @@ use axum::extract::{Path, State};
 use maud::{html, Markup};
 
 use crate::api::review::{Thread, Votes};
-use crate::api::{self, ChangeState, GateStatus, Role, TargetResult};
 use crate::api::time::now_millis;
-use crate::server::http::{counting_votes, may_modify, placed_threads, visible_change, ApiError, AppState};
+use crate::api::{self, ChangeState, GateStatus, Role, TargetResult};
+use crate::server::http::{
+    counting_votes, may_modify, placed_threads, visible_change, ApiError, AppState,
+};
 
 use super::actions::action_forms;
-use super::{age, duration, gate_badge, html_page, job_badge, page, verdict_badge, vote_tally, PageResult, Viewer, WebError};
+use super::{
+    age, duration, gate_badge, html_page, job_badge, page, verdict_badge, vote_tally, PageResult,
+    Viewer, WebError,
+};
 
 /// Everything the change page shows, read once.
 pub(super) struct ChangePage {
@@ -31,7 +36,11 @@ pub(super) fn change_number(text: &str) -> Result<u64, WebError> {
     crate::server::http::change_number(text).map_err(WebError::from)
 }
 
-pub(super) async fn load(state: &Arc<AppState>, viewer: &Viewer, number: u64) -> Result<ChangePage, WebError> {
+pub(super) async fn load(
+    state: &Arc<AppState>,
+    viewer: &Viewer,
+    number: u64,
+) -> Result<ChangePage, WebError> {
     let reader = viewer.reader();
     let owner = visible_change(state, &reader, number)?;
     let change = state
@@ -49,7 +58,10 @@ pub(super) async fn load(state: &Arc<AppState>, viewer: &Viewer, number: u64) ->
         change,
         votes,
         threads,
-        may_modify: viewer.user.as_ref().is_some_and(|u| may_modify(u, owner.owner)),
+        may_modify: viewer
+            .user
+            .as_ref()
+            .is_some_and(|u| may_modify(u, owner.owner)),
     })
 }
 
@@ -62,27 +74,33 @@ pub(super) async fn change_page(
     let data = load(&state, &viewer, number).await?;
     let change = &data.change;
     let title = format!("{} #{}", change.title, change.number);
+    // live.js follows the change (web/live.rs) and swaps the `data-live` regions.
     let body = html! {
-        (header(&state, change))
-        (versions(change))
-        @if let Some(current) = change.current() {
-            h2 { "Checks and gate of v" (current.number) }
-            @for target in &current.targets {
-                (target_section(change.number, current.number, target))
+        div hidden data-live-channel={ "/live?change=" (change.number) } {}
+        div id="change-state" data-live {
+            (header(&state, change))
+            (versions(change))
+            @if let Some(current) = change.current() {
+                h2 { "Checks and gate of v" (current.number) }
+                @for target in &current.targets {
+                    (target_section(change.number, current.number, target))
+                }
             }
-        }
-        h2 { "Votes" }
-        p { (vote_tally(&data.votes)) }
-        @if !data.votes.votes.is_empty() {
-            ul.votes-list {
-                @for v in &data.votes.votes {
-                    li { (v.user) ": " strong { (v.vote.as_str()) } " on v" (v.version) }
+            h2 { "Votes" }
+            p { (vote_tally(&data.votes)) }
+            @if !data.votes.votes.is_empty() {
+                ul.votes-list {
+                    @for v in &data.votes.votes {
+                        li { (v.user) ": " strong { (v.vote.as_str()) } " on v" (v.version) }
+                    }
                 }
             }
         }
-        h2 { "Comments" }
-        (summaries(&data.threads, change))
-        (action_forms(&state, &viewer, &data))
+        div id="change-comments" data-live {
+            h2 { "Comments" }
+            (summaries(&data.threads, change))
+        }
+        div id="change-actions" data-live { (action_forms(&viewer, &data)) }
     };
     Ok(html_page(page(&title, &viewer, body)))
 }
@@ -91,9 +109,9 @@ pub(super) async fn change_page(
 fn issue_href(state: &AppState, issue: &str) -> Option<String> {
     let tracker = state.pipeline.config.tracker.as_ref()?;
     let id = issue.strip_prefix(tracker.prefix.as_str())?;
-    id.bytes().all(|b| b.is_ascii_digit()).then(|| {
-        format!("{}/issue{id}", tracker.url.trim_end_matches('/'))
-    })
+    id.bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| format!("{}/issue{id}", tracker.url.trim_end_matches('/')))
 }
 
 fn header(state: &AppState, change: &api::Change) -> Markup {

@@ -6,11 +6,15 @@
 //! Shared here: the router, the page layout, the security headers every answer carries, the
 //! static assets and small widgets (badges, vote tally, age).
 
+mod actions;
+mod change;
 mod changes;
+mod diff;
 mod gate;
 mod jobs;
 pub mod live;
 mod session;
+mod split;
 mod widgets;
 
 use std::sync::{Arc, LazyLock};
@@ -48,6 +52,9 @@ pub fn routes(state: Arc<AppState>) -> Router {
         .merge(live::routes())
         .merge(gate::routes())
         .merge(jobs::routes())
+        .merge(actions::routes())
+        .route("/changes/{number}", get(change::change_page))
+        .route("/changes/{number}/{spec}", get(diff::diff_page))
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)

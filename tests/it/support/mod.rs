@@ -22,6 +22,7 @@ pub mod poll;
 pub mod roundup;
 pub mod serve;
 pub mod wait;
+pub mod web;
 
 pub use git::{GitRepo, RepoSnapshot};
 

@@ -42,15 +42,38 @@
       if (area) { e.preventDefault(); area.focus(); }
     } else return;
   });
-  // "comment on this line": the line number links to the line's form; open it in place.
+  // "comment on this line": without JavaScript the line number loads the page with the form
+  // open under the line; with it, a copy of the hidden form is filled in and opened in place.
   document.addEventListener("click", function (e) {
     var link = e.target.closest && e.target.closest("a.comment-here");
-    if (!link) return;
-    var form = document.getElementById(link.getAttribute("data-form"));
-    if (!form) return;
+    var template = document.getElementById("line-form");
+    if (!link || !template) return;
+    var spec = new URL(link.href, location.href).searchParams.get("comment");
+    var parts = spec ? spec.split(":") : [];
+    var file = document.getElementById("file-" + parts[0]);
+    if (parts.length !== 3 || !file) return;
     e.preventDefault();
+    var row = link.closest("tr");
+    var id = "line-form-" + parts.join("-");
+    var existing = document.getElementById(id);
+    if (existing) { existing.querySelector("textarea").focus(); return; }
+    var form = template.cloneNode(true);
+    form.id = id;
     form.hidden = false;
+    form.querySelector("input[name=path]").value = file.getAttribute("data-path");
+    form.querySelector("input[name=side]").value = parts[1];
+    form.querySelector("input[name=line]").value = parts[2];
+    form.querySelector(".where").textContent = file.getAttribute("data-path") + ":" + parts[2];
     var area = form.querySelector("textarea");
-    if (area) area.focus();
+    area.id = id + "-body";
+    form.querySelector("label").setAttribute("for", area.id);
+    var tr = document.createElement("tr");
+    tr.className = "threads";
+    var td = document.createElement("td");
+    td.colSpan = row.children.length;
+    td.appendChild(form);
+    tr.appendChild(td);
+    row.parentNode.insertBefore(tr, row.nextSibling);
+    area.focus();
   });
 })();
