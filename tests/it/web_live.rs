@@ -316,8 +316,11 @@ fn a_running_jobs_log_is_followed_live_and_escaped() {
     );
 }
 
+/// The walk: the change page follows a version posted from the CLI, a core developer
+/// approves in the browser, and the gate page shows the change testing, then merged, all
+/// without a reload (a marker set on `window` survives).
 #[test]
-fn gate_page_shows_the_change_testing_then_merged_without_reload() {
+fn change_page_follows_v2_then_the_gate_page_shows_it_testing_and_merged() {
     let env = TestEnv::new();
     let shared = shared_dir();
     let hold = shared.path().join("hold");
@@ -333,39 +336,37 @@ fn gate_page_shows_the_change_testing_then_merged_without_reload() {
         &["post", "--target", "main"],
     )
     .success();
-    let change = server.wait_for_verdicts(1, &t.contributor);
-    assert_eq!(change["versions"][0]["targets"][0]["verdict"], "passed");
+    server.wait_for_verdicts(1, &t.contributor);
 
-    let browser = Browser::start("gate");
+    let browser = Browser::start("walk");
     browser.sign_in(&server.base, &t.core);
-    browser.goto(&server.url("/gate/main"));
-    browser.wait_for_text("#queue-main", "Nothing is queued", PATIENCE);
-    browser.wait("the live channel", PATIENCE, |b| {
-        let state = b.execute(
-            "return document.documentElement.getAttribute('data-live');",
-            vec![],
-        );
-        (state == json!("open"))
-            .then_some(())
-            .ok_or(state.to_string())
-    });
+    browser.goto(&server.url("/changes/1"));
+    browser.wait_for_text("#change-state", "v1", PATIENCE);
+    wait_for_channel(&browser);
     browser.set_marker();
-    browser.screenshot("empty");
+    browser.screenshot("change-v1");
 
-    let approved = server.post(
-        "/api/v1/changes/1/approve",
-        Some(&t.core),
-        &json!({"version": 1}),
-    );
-    assert_eq!(approved.status, 200, "{}", approved.text);
-    let queue = browser.wait_for_text("#queue-main", "tests", PATIENCE);
-    assert!(queue.contains("#1"), "{queue}");
-    browser.wait_for_text("#queue-main", "running", PATIENCE);
-    let queue = browser.text("#queue-main");
-    assert!(queue.contains("testing"), "{queue}");
-    assert!(queue.contains("Tested on"), "{queue}");
+    // ann posts v2 from the command line: the open page shows it and its checks.
+    repo.write("NEWS.txt", "a second commit\n");
+    repo.commit("Say so in NEWS");
+    review(&repo, &server.base, Some(&t.contributor), &["post"]).success();
+    browser.wait_for_text("#change-state", "v2", PATIENCE);
+    server.wait_for_verdicts(1, &t.contributor);
+    browser.wait_for_text("#change-state", "passed", PATIENCE);
     browser.assert_not_reloaded();
-    browser.screenshot("testing");
+    browser.screenshot("change-v2");
+
+    // cora approves v2 in the browser (a form post), then watches the queue.
+    browser.submit("form[action='/changes/1/approve']");
+    browser.wait_for_text("#change-state", "queue of main", PATIENCE);
+    browser.screenshot("approved");
+    browser.goto(&server.url("/gate/main"));
+    wait_for_channel(&browser);
+    browser.set_marker();
+    let queue = browser.wait_for_text("#queue-main", "running", PATIENCE);
+    assert!(queue.contains("#1") && queue.contains("v2"), "{queue}");
+    assert!(queue.contains("Tested on"), "{queue}");
+    browser.screenshot("gate-testing");
     let run_page = browser
         .execute(
             "return document.querySelector(\"#queue-main a[href^='/gate/runs/']\").getAttribute('href');",
@@ -378,12 +379,28 @@ fn gate_page_shows_the_change_testing_then_merged_without_reload() {
     std::fs::remove_file(&hold).unwrap();
     browser.wait_for_text("#queue-main", "Nothing is queued", PATIENCE);
     browser.assert_not_reloaded();
-    browser.screenshot("merged");
+    browser.screenshot("gate-merged");
     server.wait_for(1, &t.core, "merged", |c| c["state"] == "merged");
+    browser.goto(&server.url("/changes/1"));
+    browser.wait_for_text("#change-state", "merged", PATIENCE);
+    browser.screenshot("change-merged");
 
     // The run's page: its log (the gate's header line), the run ended.
     browser.goto(&server.url(&run_page));
     browser.wait_for_text("#log", "[review: gate run", PATIENCE);
     assert!(browser.text("#run-facts").contains("ended"));
     browser.screenshot("run-log");
+}
+
+/// Waits until the page's live channel is open.
+fn wait_for_channel(browser: &Browser) {
+    browser.wait("the live channel", PATIENCE, |b| {
+        let state = b.execute(
+            "return document.documentElement.getAttribute('data-live');",
+            vec![],
+        );
+        (state == json!("open"))
+            .then_some(())
+            .ok_or(state.to_string())
+    });
 }
