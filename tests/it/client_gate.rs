@@ -263,7 +263,7 @@ fn demo_runs_the_workflow_and_merges_in_under_a_minute() {
         "merged as",
         "$ git log",
         "Greet with an exclamation mark",
-        "Try next:",
+        "Try next, in another terminal:",
     ] {
         let found = run.stdout[at..]
             .find(command)
