@@ -214,6 +214,12 @@ fn live_channel_is_as_private_as_the_feed_resumes_and_is_bounded() {
     bad("?gate=nope", None, 404, "not_found");
     bad("?colour=red", None, 400, "invalid_query");
 
+    // An idle channel carries a heartbeat (every 15 s) so proxies keep it open.
+    until("a heartbeat", Duration::from_secs(30), || {
+        let text = otto_all.text();
+        text.contains(": heartbeat").then_some(()).ok_or(text)
+    });
+
     // The service stops promptly with channels open: they end.
     let mut server = server;
     let stopping = Instant::now();
