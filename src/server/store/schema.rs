@@ -714,4 +714,35 @@ mod tests {
         assert!(!threads[1].resolved);
         assert_eq!(threads[1].comments[0].author, "ann");
     }
+
+    /// The web gate migration on a database with passed jobs: the durations the gate page
+    /// estimates from are read newest first, through the new index.
+    #[test]
+    fn migration_web_gate_reads_recent_durations_of_old_jobs() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let mut conn = Connection::open(&path).unwrap();
+        let before = MIGRATIONS
+            .iter()
+            .position(|m| std::ptr::fn_addr_eq(*m, m_web_gate as Migration))
+            .unwrap();
+        migrate_to(&mut conn, before).unwrap();
+        conn.execute_batch(ONE_OLD_CHANGE).unwrap();
+        conn.execute_batch(
+            "INSERT INTO jobs (version, target, name, platform, run, timeout_secs, commit_id, tree_id, state, start_ms, end_ms)
+                 VALUES (1, 'main', 'tests', 'local', 'true', 60, 'c', 't', 'passed', 0, 4000),
+                        (1, 'main', 'tests', 'local', 'true', 60, 'c', 't', 'failed', 0, 9000),
+                        (1, 'main', 'lint', 'local', 'true', 60, 'c', 't', 'passed', 0, 7000),
+                        (1, 'main', 'tests', 'local', 'true', 60, 'c', 't', 'passed', 1000, 3000);",
+        )
+        .unwrap();
+        drop(conn);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(
+            store.recent_durations("tests", 20).unwrap(),
+            vec![2000, 4000]
+        );
+        assert_eq!(store.recent_durations("tests", 1).unwrap(), vec![2000]);
+        assert!(store.recent_durations("docs", 20).unwrap().is_empty());
+    }
 }
