@@ -664,6 +664,23 @@ mod tests {
             ServeConfig::load(dir.path()),
             Err(ConfigError::Invalid { .. })
         ));
+        let with_url = |url: &str| {
+            let toml = format!(
+                "[project]\nname = \"demo\"\n[[branch]]\nname=\"main\"\nrole=\"development\"\n\
+                 [web]\nurl = \"{url}\"\n"
+            );
+            std::fs::write(&path, toml).unwrap();
+            ServeConfig::load(dir.path())
+        };
+        assert!(matches!(
+            with_url("review.example.org"),
+            Err(ConfigError::Invalid { message, .. }) if message.contains("web.url")
+        ));
+        let config = with_url("https://review.example.org/").unwrap();
+        assert_eq!(
+            config.web.url.as_deref(),
+            Some("https://review.example.org/")
+        );
     }
 
     #[test]

@@ -37,3 +37,4 @@ mod serve_votes;
 mod tracker;
 mod web_live;
 mod web_pages;
+mod web_review;

@@ -715,6 +715,27 @@ mod tests {
         assert_eq!(threads[1].comments[0].author, "ann");
     }
 
+    /// The web sessions migration on a database made by the migrations before it, with a user:
+    /// that user signs in, and removing them ends the session.
+    #[test]
+    fn the_web_sessions_migration_takes_sessions_of_existing_users() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let mut conn = Connection::open(&path).unwrap();
+        let before = MIGRATIONS
+            .iter()
+            .position(|m| std::ptr::fn_addr_eq(*m, m_web_sessions as Migration))
+            .unwrap();
+        migrate_to(&mut conn, before).unwrap();
+        conn.execute_batch(ONE_OLD_CHANGE).unwrap();
+        drop(conn);
+        let store = Store::open(&path).unwrap();
+        store.add_session("s", 1, 0, 10).unwrap();
+        assert_eq!(store.session_user("s", 5).unwrap().unwrap().name, "ann");
+        assert!(store.remove_user("ann").unwrap());
+        assert_eq!(store.session_user("s", 5).unwrap(), None);
+    }
+
     /// The web gate migration on a database with passed jobs: the durations the gate page
     /// estimates from are read newest first, through the new index.
     #[test]
