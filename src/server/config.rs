@@ -206,6 +206,8 @@ pub struct Limits {
     pub comment_bytes: usize,
     /// Most comments in one review request.
     pub comments_per_request: usize,
+    /// Most live channels (`GET /live`) open at once; past it, `503 too_many_streams`.
+    pub live_streams: usize,
 }
 
 impl Default for Limits {
@@ -222,6 +224,7 @@ impl Default for Limits {
             diff_bytes: 4 * 1024 * 1024,
             comment_bytes: 16 * 1024,
             comments_per_request: 200,
+            live_streams: 1000,
         }
     }
 }
@@ -564,6 +567,7 @@ expanded_bytes = 134217728        # most bytes a series writes in all, inflated 
 diff_bytes = 4194304              # a diff for review shows this many bytes of lines, then is cut
 comment_bytes = 16384             # largest comment (422 comment_too_long)
 comments_per_request = 200        # most comments in one review (422 too_many_comments)
+live_streams = 1000               # most open live channels of the web pages (503 too_many_streams)
 
 [docs]
 paths = ["Doc/", "docs/", "*.md", "*.rst"]  # git pathspecs: series touching only these run only docs jobs

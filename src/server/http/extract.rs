@@ -321,12 +321,12 @@ impl FromRequestParts<Arc<AppState>> for ChangeRead {
     }
 }
 
-pub(super) fn invalid_query(message: impl Into<String>) -> ApiError {
+pub(crate) fn invalid_query(message: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidQuery, message)
 }
 
 /// The query string parsed, or `400 invalid_query` saying what is wrong.
-pub(super) fn query_of<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+pub(crate) fn query_of<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
     query
         .map(|Query(q)| q)
         .map_err(|e| invalid_query(e.body_text()))

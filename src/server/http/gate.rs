@@ -316,7 +316,7 @@ pub(crate) fn dequeue_change(
     Ok(())
 }
 
-pub(super) fn known_branch(state: &AppState, name: &str) -> Result<(), ApiError> {
+pub(crate) fn known_branch(state: &AppState, name: &str) -> Result<(), ApiError> {
     if state.pipeline.config.branch(name).is_none() {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,

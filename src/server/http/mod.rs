@@ -44,11 +44,16 @@ pub(crate) use changes::{abandon_change, may_modify, ready_change};
 pub(crate) use comments::{add_reply, comment_write, placed_threads, resolve_thread, store_review};
 pub(crate) use diffs::{diff_plan, interdiff_plan};
 use extract::{authenticate, etag_of, json_bytes};
-pub(crate) use extract::{change_number, may_see, refuse_when_stopping, visible_change};
+pub(crate) use extract::{
+    change_number, invalid_query, may_see, query_of, refuse_when_stopping, visible_change,
+};
 use gate::{approve, branch_gate, dequeue, freeze, promote, recheck, unfreeze};
-pub(crate) use gate::{approve_change, dequeue_change, promote_change, recheck_change};
+pub(crate) use gate::{
+    approve_change, dequeue_change, known_branch, promote_change, recheck_change,
+};
 use git_backend::git_backend;
 use logs::{gate_log, job_log};
+pub(crate) use logs::{gate_log_for, job_log_for};
 use series::add_series;
 pub(crate) use votes::{cast_vote, counting_votes};
 use votes::{get_votes, post_vote};
@@ -61,6 +66,8 @@ pub struct AppState {
     pub dir: PathBuf,
     /// The issue tracker, with `[tracker]`.
     pub tracker: Option<Arc<TrackerService>>,
+    /// The live channels of the web pages (`GET /live`).
+    pub live: super::web::live::Hub,
     cache: Mutex<Cache>,
 }
 
@@ -78,7 +85,9 @@ struct Cache {
 
 impl AppState {
     pub fn new(pipeline: Arc<Pipeline>, gate: Arc<GateRunner>, dir: PathBuf) -> Self {
+        let live = super::web::live::Hub::new(pipeline.config.limits.live_streams);
         AppState {
+            live,
             pipeline,
             gate,
             dir,

@@ -21,6 +21,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     m_review,
     m_event_feed,
     m_web_sessions,
+    m_web_gate,
 ];
 
 /// The schema as it was when migrations were numbered. Every statement is `IF NOT EXISTS`: a
@@ -386,6 +387,12 @@ fn m_web_sessions(tx: &Transaction<'_>) -> Result<()> {
     Ok(())
 }
 
+/// The gate page's estimates read the recent runs of a job by its name, newest first.
+fn m_web_gate(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch("CREATE INDEX jobs_by_name ON jobs(name, id);")?;
+    Ok(())
+}
+
 /// The number of migrations the database has had.
 pub(super) fn user_version(conn: &Connection) -> Result<usize> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -727,5 +734,36 @@ mod tests {
         assert_eq!(store.session_user("s", 5).unwrap().unwrap().name, "ann");
         assert!(store.remove_user("ann").unwrap());
         assert_eq!(store.session_user("s", 5).unwrap(), None);
+    }
+
+    /// The web gate migration on a database with passed jobs: the durations the gate page
+    /// estimates from are read newest first, through the new index.
+    #[test]
+    fn migration_web_gate_reads_recent_durations_of_old_jobs() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let mut conn = Connection::open(&path).unwrap();
+        let before = MIGRATIONS
+            .iter()
+            .position(|m| std::ptr::fn_addr_eq(*m, m_web_gate as Migration))
+            .unwrap();
+        migrate_to(&mut conn, before).unwrap();
+        conn.execute_batch(ONE_OLD_CHANGE).unwrap();
+        conn.execute_batch(
+            "INSERT INTO jobs (version, target, name, platform, run, timeout_secs, commit_id, tree_id, state, start_ms, end_ms)
+                 VALUES (1, 'main', 'tests', 'local', 'true', 60, 'c', 't', 'passed', 0, 4000),
+                        (1, 'main', 'tests', 'local', 'true', 60, 'c', 't', 'failed', 0, 9000),
+                        (1, 'main', 'lint', 'local', 'true', 60, 'c', 't', 'passed', 0, 7000),
+                        (1, 'main', 'tests', 'local', 'true', 60, 'c', 't', 'passed', 1000, 3000);",
+        )
+        .unwrap();
+        drop(conn);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(
+            store.recent_durations("tests", 20).unwrap(),
+            vec![2000, 4000]
+        );
+        assert_eq!(store.recent_durations("tests", 1).unwrap(), vec![2000]);
+        assert!(store.recent_durations("docs", 20).unwrap().is_empty());
     }
 }

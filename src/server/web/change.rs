@@ -74,27 +74,33 @@ pub(super) async fn change_page(
     let data = load(&state, &viewer, number).await?;
     let change = &data.change;
     let title = format!("{} #{}", change.title, change.number);
+    // live.js follows the change (web/live.rs) and swaps the `data-live` regions.
     let body = html! {
-        (header(&state, change))
-        (versions(change))
-        @if let Some(current) = change.current() {
-            h2 { "Checks and gate of v" (current.number) }
-            @for target in &current.targets {
-                (target_section(change.number, current.number, target))
+        div hidden data-live-channel={ "/live?change=" (change.number) } {}
+        div id="change-state" data-live {
+            (header(&state, change))
+            (versions(change))
+            @if let Some(current) = change.current() {
+                h2 { "Checks and gate of v" (current.number) }
+                @for target in &current.targets {
+                    (target_section(change.number, current.number, target))
+                }
             }
-        }
-        h2 { "Votes" }
-        p { (vote_tally(&data.votes)) }
-        @if !data.votes.votes.is_empty() {
-            ul.votes-list {
-                @for v in &data.votes.votes {
-                    li { (v.user) ": " strong { (v.vote.as_str()) } " on v" (v.version) }
+            h2 { "Votes" }
+            p { (vote_tally(&data.votes)) }
+            @if !data.votes.votes.is_empty() {
+                ul.votes-list {
+                    @for v in &data.votes.votes {
+                        li { (v.user) ": " strong { (v.vote.as_str()) } " on v" (v.version) }
+                    }
                 }
             }
         }
-        h2 { "Comments" }
-        (summaries(&data.threads, change))
-        (action_forms(&viewer, &data))
+        div id="change-comments" data-live {
+            h2 { "Comments" }
+            (summaries(&data.threads, change))
+        }
+        div id="change-actions" data-live { (action_forms(&viewer, &data)) }
     };
     Ok(html_page(page(&title, &viewer, body)))
 }

@@ -10,6 +10,9 @@ mod actions;
 mod change;
 mod changes;
 mod diff;
+mod gate;
+mod jobs;
+pub mod live;
 mod session;
 mod split;
 mod widgets;
@@ -43,8 +46,12 @@ pub fn routes(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/static/review.css", get(css))
         .route("/static/review.js", get(js))
+        .route("/static/live.js", get(live_js))
         .merge(session::routes())
         .merge(changes::routes())
+        .merge(live::routes())
+        .merge(gate::routes())
+        .merge(jobs::routes())
         .merge(actions::routes())
         .route("/changes/{number}", get(change::change_page))
         .route("/changes/{number}/{spec}", get(diff::diff_page))
@@ -69,6 +76,7 @@ async fn security_headers(request: Request, next: Next) -> Response {
 
 const CSS: &str = include_str!("assets/review.css");
 const JS: &str = include_str!("assets/review.js");
+const LIVE_JS: &str = include_str!("assets/live.js");
 
 /// An asset's ETag and the version its URL carries (so a year of caching is safe: another
 /// build of the asset has another URL).
@@ -87,6 +95,7 @@ fn asset(path: &str, body: &str) -> Asset {
 
 static CSS_ASSET: LazyLock<Asset> = LazyLock::new(|| asset("/static/review.css", CSS));
 static JS_ASSET: LazyLock<Asset> = LazyLock::new(|| asset("/static/review.js", JS));
+static LIVE_JS_ASSET: LazyLock<Asset> = LazyLock::new(|| asset("/static/live.js", LIVE_JS));
 
 fn static_answer(
     headers: &HeaderMap,
@@ -110,6 +119,15 @@ async fn js(headers: HeaderMap) -> Response {
     static_answer(&headers, &JS_ASSET, JS, "text/javascript; charset=utf-8")
 }
 
+async fn live_js(headers: HeaderMap) -> Response {
+    static_answer(
+        &headers,
+        &LIVE_JS_ASSET,
+        LIVE_JS,
+        "text/javascript; charset=utf-8",
+    )
+}
+
 /// A whole page: the header with the navigation and who is signed in, then `body`.
 pub fn page(title: &str, viewer: &Viewer, body: Markup) -> Markup {
     html! {
@@ -121,6 +139,7 @@ pub fn page(title: &str, viewer: &Viewer, body: Markup) -> Markup {
                 title { (title) " · review" }
                 link rel="stylesheet" href=(CSS_ASSET.href);
                 script src=(JS_ASSET.href) defer {}
+                script src=(LIVE_JS_ASSET.href) defer {}
             }
             body {
                 header.top {

@@ -279,3 +279,50 @@ impl Drop for Browser {
         }
     }
 }
+
+/// The session cookie (`name=value`) of `token`'s user, by the sign-in form, for HTTP tests of
+/// the pages without a browser.
+pub fn session_cookie(base: &str, token: &str) -> String {
+    let client = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let answer = client
+        .post(format!("{base}/sign-in"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("token={token}&next=%2F"))
+        .send()
+        .expect("post the sign-in form");
+    assert_eq!(answer.status().as_u16(), 303, "{:?}", answer.headers());
+    let cookie = answer
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .expect("a session cookie");
+    cookie.split(';').next().unwrap().to_owned()
+}
+
+impl Browser {
+    /// Signs in through the sign-in form of the service at `base`.
+    pub fn sign_in(&self, base: &str, token: &str) {
+        self.goto(&format!("{base}/sign-in"));
+        self.fill("#token", token);
+        self.submit("form:has(#token)");
+        self.wait("the signed-in page", Duration::from_secs(20), |b| {
+            let url = b.current_url();
+            (!url.contains("/sign-in")).then_some(()).ok_or(url)
+        });
+    }
+
+    /// Sets a marker on `window`; [`Browser::marker_survives`] says whether the page was never
+    /// reloaded since.
+    pub fn set_marker(&self) {
+        self.execute("window.__reviewMarker = 'kept';", vec![]);
+    }
+
+    #[track_caller]
+    pub fn assert_not_reloaded(&self) {
+        let marker = self.execute("return window.__reviewMarker || null;", vec![]);
+        assert_eq!(marker, json!("kept"), "the page was reloaded");
+    }
+}
