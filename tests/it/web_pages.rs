@@ -506,3 +506,28 @@ fn the_list_filters_by_owner_review_target_and_state() {
     let refused = otto.post("/changes/2", "/changes/1/abandon", &[]);
     assert_eq!(refused.status, 403, "{}", refused.text);
 }
+
+#[test]
+fn the_html_of_a_thousand_line_diff_stays_under_300_kb() {
+    let env = TestEnv::new();
+    let service = Service::new(&env, ONE_JOB);
+    let text: String = (1..=1000)
+        .map(|i| format!("line {i} of a long file\n"))
+        .collect();
+    let mbox = service.series("long", &[("Long", &[("long.txt", text.as_str())])]);
+    let server = service.start();
+    let t = &service.tokens;
+    assert_eq!(server.create(&t.contributor, &mbox, &["main"]).status, 201);
+    server.wait_for_verdicts(1, &t.contributor);
+    let core = Browser::signed_in(&server, &t.core);
+    for view in ["unified", "split"] {
+        let page = core.get(&format!("/changes/1/v1?view={view}"));
+        assert_eq!(page.status, 200);
+        assert!(page.text.contains("line 1000 of a long file"), "{view}");
+        assert!(
+            page.text.len() < 300_000,
+            "{view}: {} bytes",
+            page.text.len()
+        );
+    }
+}
