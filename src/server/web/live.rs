@@ -63,6 +63,9 @@ enum Item {
     Gate(String),
 }
 
+/// A place among the open channels, and what the hub sends them.
+type Subscription = (OwnedSemaphorePermit, broadcast::Receiver<Arc<Item>>);
+
 /// The service's one reader of the feed for the live channels, and their count.
 pub struct Hub {
     sender: Mutex<Option<broadcast::Sender<Arc<Item>>>>,
@@ -86,10 +89,7 @@ impl Hub {
     }
 
     /// A place for one more channel and its receiver; `None` when the service stops.
-    fn subscribe(
-        &self,
-        state: &Arc<AppState>,
-    ) -> Result<Option<(OwnedSemaphorePermit, broadcast::Receiver<Arc<Item>>)>, ApiError> {
+    fn subscribe(&self, state: &Arc<AppState>) -> Result<Option<Subscription>, ApiError> {
         let permit = self.streams.clone().try_acquire_owned().map_err(|_| {
             ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
