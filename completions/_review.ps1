@@ -771,7 +771,7 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             break
         }
         'review;demo' {
-            [CompletionResult]::new('--keep', '--keep', [CompletionResultType]::ParameterName, 'Build the world in DIR (new or empty) and keep it afterwards')
+            [CompletionResult]::new('--keep', '--keep', [CompletionResultType]::ParameterName, 'Build the world in DIR (new or empty), keep it, and keep its service running until Ctrl-C')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto colours a terminal unless NO_COLOR is set')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (like `git -C`)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`')

@@ -706,7 +706,7 @@ set edit:completion:arg-completer[review] = {|@words|
             cand --version 'Print version'
         }
         &'review;demo'= {
-            cand --keep 'Build the world in DIR (new or empty) and keep it afterwards'
+            cand --keep 'Build the world in DIR (new or empty), keep it, and keep its service running until Ctrl-C'
             cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
             cand -C 'Run as if started in <PATH> (like `git -C`)'
             cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'

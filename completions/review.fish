@@ -498,7 +498,7 @@ complete -c review -n "__fish_review_using_subcommand dequeue" -s q -l quiet -d 
 complete -c review -n "__fish_review_using_subcommand dequeue" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
 complete -c review -n "__fish_review_using_subcommand dequeue" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c review -n "__fish_review_using_subcommand dequeue" -s V -l version -d 'Print version'
-complete -c review -n "__fish_review_using_subcommand demo" -l keep -d 'Build the world in DIR (new or empty) and keep it afterwards' -r -F
+complete -c review -n "__fish_review_using_subcommand demo" -l keep -d 'Build the world in DIR (new or empty), keep it, and keep its service running until Ctrl-C' -r -F
 complete -c review -n "__fish_review_using_subcommand demo" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -96,6 +96,8 @@ pub enum ErrorCode {
     ChangesRequested,
     /// 503: the service is shutting down.
     ShuttingDown,
+    /// 503: `limits.live_streams` live channels are open already.
+    TooManyStreams,
     /// 422 at upload, 404 at `/issues`: the tracker has no such issue (or it is not a reference).
     UnknownIssue,
     /// 503: the issue tracker cannot be reached or refuses the bot account.
@@ -153,6 +155,7 @@ impl ErrorCode {
         ErrorCode::BadRange,
         ErrorCode::ChangesRequested,
         ErrorCode::ShuttingDown,
+        ErrorCode::TooManyStreams,
         ErrorCode::UnknownIssue,
         ErrorCode::TrackerUnavailable,
         ErrorCode::NoTracker,

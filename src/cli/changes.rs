@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::client;
 use super::Context;
 use crate::api::review::Votes;
-use crate::api::{ApplyState, ChangeState, ChangeSummary, GateStatus};
+use crate::api::{ChangeState, ChangeSummary};
 use crate::error::{CliError, CliResult, Outcome};
 use crate::service::{GateQueue, ListFilter, ReviewService, ServiceError};
 use crate::ui::OutputFormat;
@@ -66,17 +66,6 @@ struct ListJson<'a> {
     changes: &'a [ChangeSummary],
 }
 
-/// True when `change` waits for a core developer: it is not a draft and applies to a target
-/// whose gate has not approved its current version.
-fn needs_review(change: &ChangeSummary) -> bool {
-    change.state == ChangeState::Open
-        && !change.draft
-        && change
-            .targets
-            .iter()
-            .any(|t| t.apply == ApplyState::Applies && t.gate == GateStatus::NotApproved)
-}
-
 /// `+2 -1`, with `, changes requested by cora` while someone holds the change back.
 fn tally(votes: &Votes) -> String {
     let requested = super::review_view::requested(votes);
@@ -112,7 +101,7 @@ pub(crate) fn list_on(ctx: &Context, service: &dyn ReviewService, args: &ListArg
     };
     let mut changes = service.list_changes(&filter).map_err(fail)?;
     if args.needs_review {
-        changes.retain(|c| Some(&c.owner) != me.as_ref() && needs_review(c));
+        changes.retain(|c| Some(&c.owner) != me.as_ref() && c.needs_review());
         changes.sort_by_key(|c| (c.feedback, c.number));
     }
     match args.format {

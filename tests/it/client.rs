@@ -53,7 +53,7 @@ fn post_status_list_download_and_abandon() {
     );
     posted
         .success()
-        .stdout_has(&format!("{url}/api/v1/changes/1"))
+        .stdout_has(&format!("{url}/changes/1\n"))
         .stdout_has("change 1 version 1")
         .stdout_has("main  applies")
         .stdout_has("3.14  applies");
@@ -581,8 +581,13 @@ issue = "gh-1234"
     assert_eq!(flaky["known_failure"], "gh-1234");
     assert_eq!(tests["known_failure"], Value::Null);
 
-    // Human output: the label and the recheck command right after the log link.
-    let log_url = flaky["log_url"].as_str().unwrap();
+    // Human output: the label and the recheck command right after the link to the log's page
+    // (JSON keeps the API's address).
+    let log_url = format!("{url}/jobs/{}", flaky["id"]);
+    assert_eq!(
+        flaky["log_url"],
+        format!("{url}/api/v1/jobs/{}/log", flaky["id"])
+    );
     let human = review(&repo, &url, Some(&ann), &["status", "1"]);
     assert_eq!(human.code, Some(1), "{}", human.stderr);
     let line = human

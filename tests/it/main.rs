@@ -36,3 +36,6 @@ mod serve_sandbox;
 mod serve_schemathesis;
 mod serve_votes;
 mod tracker;
+mod web_live;
+mod web_pages;
+mod web_review;

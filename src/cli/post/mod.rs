@@ -128,6 +128,8 @@ pub(super) struct PostJson<'a> {
     dry_run: bool,
     change: Option<u64>,
     url: Option<String>,
+    /// The change's web page.
+    web_url: Option<String>,
     version: Option<u32>,
     /// False when the service already had this exact version.
     created: Option<bool>,
@@ -292,6 +294,7 @@ fn print_dry_run(ctx: &Context, args: &Args, ready: &Ready) -> CliResult {
             dry_run: true,
             change: existing.as_ref().and_then(|c| c.0.parse().ok()),
             url: None,
+            web_url: None,
             version: None,
             created: None,
             draft: requested_draft(args),
@@ -351,6 +354,7 @@ pub(super) fn print_published(
             dry_run: false,
             change: Some(change.number),
             url: Some(published.url.clone()),
+            web_url: Some(published.web_url.clone()),
             version: Some(version.number),
             created: Some(published.created),
             draft: Some(change.draft),
@@ -437,7 +441,7 @@ pub(super) fn print(ctx: &Context, format: OutputFormat, post: &PostJson<'_>) ->
             ctx.printer.out_line(&text)?;
         }
         OutputFormat::Human => {
-            if let Some(url) = &post.url {
+            if let Some(url) = post.web_url.as_ref().or(post.url.as_ref()) {
                 ctx.printer.out_line(url)?;
             }
             if let (Some(change), Some(version)) = (post.change, post.version) {

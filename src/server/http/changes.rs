@@ -20,7 +20,7 @@ use super::extract::{
     authenticate, cached_json, change_number, may_see, parse_json, refuse_when_stopping,
     unknown_change, unprocessable, visible_change, ChangeWrite,
 };
-use super::votes::carried_votes;
+use super::votes::tally_page;
 use super::{ApiError, ApiResult, AppState};
 
 pub(super) async fn get_change(
@@ -89,13 +89,7 @@ pub(super) async fn list_changes(
     cached_blocking(&state, &headers, key, move || {
         let store = &shared.pipeline.store;
         let mut changes = store.list_changes(&filter)?;
-        let numbers: Vec<u64> = changes.iter().map(|c| c.number).collect();
-        let mut votes = store.page_votes(&numbers)?;
-        for change in &mut changes {
-            let rows = votes.remove(&change.number).unwrap_or_default();
-            let tally = carried_votes(&shared, change.number, change.current_version, rows)?;
-            change.votes = Some(tally);
-        }
+        tally_page(&shared, &mut changes)?;
         Ok(api::ChangeList { changes })
     })
     .await
@@ -303,7 +297,7 @@ pub(super) async fn create_change(
 }
 
 /// Owners may change their changes; core developers and release managers any change.
-pub(super) fn may_modify(user: &UserRow, owner: i64) -> bool {
+pub(crate) fn may_modify(user: &UserRow, owner: i64) -> bool {
     user.id == owner || user.role >= Role::Core
 }
 
@@ -394,18 +388,24 @@ pub(super) async fn abandon(
     State(state): State<Arc<AppState>>,
     ChangeWrite { user, number }: ChangeWrite,
 ) -> ApiResult {
-    open_change_for(&state, &user, number, "abandon")?;
+    abandon_change(&state, &user, number)?;
+    answer_change(&state, number)
+}
+
+/// Abandoning itself, for the API and the web pages: running jobs are cancelled and the gate
+/// forgets the change.
+pub(crate) fn abandon_change(
+    state: &AppState,
+    user: &UserRow,
+    number: u64,
+) -> Result<(), ApiError> {
+    open_change_for(state, user, number, "abandon")?;
     let running = state.pipeline.store.abandon(number)?;
     state.pipeline.cancel(&running);
     state.gate.feed(Event::Abandon {
         change: ChangeNumber(number),
     })?;
-    let change = state
-        .pipeline
-        .store
-        .change(number)?
-        .ok_or_else(|| unknown_change(number))?;
-    Ok(axum::Json(change).into_response())
+    Ok(())
 }
 
 /// The owner (or a core developer) takes the change back to a draft: it keeps being checked
@@ -453,11 +453,17 @@ pub(super) async fn mark_ready(
     State(state): State<Arc<AppState>>,
     ChangeWrite { user, number }: ChangeWrite,
 ) -> ApiResult {
-    open_change_for(&state, &user, number, "mark as ready")?;
-    if open_change(&state, number)?.draft {
+    ready_change(&state, &user, number)?;
+    answer_change(&state, number)
+}
+
+/// Marking ready itself, for the API and the web pages.
+pub(crate) fn ready_change(state: &AppState, user: &UserRow, number: u64) -> Result<(), ApiError> {
+    open_change_for(state, user, number, "mark as ready")?;
+    if open_change(state, number)?.draft {
         state.pipeline.store.set_draft(number, false)?;
     }
-    answer_change(&state, number)
+    Ok(())
 }
 
 // ----- the gate -----

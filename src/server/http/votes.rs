@@ -11,11 +11,11 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 
 use crate::api::review::{NewVote, RangeKind, Vote, VoteValue, Votes};
-use crate::api::{ErrorCode, Role};
+use crate::api::{ChangeSummary, ErrorCode, Role};
 use crate::server::diff;
 use crate::server::store::{NewThread, UserRow, VoteRow};
 
-use super::comments::{check_body, open_write};
+use super::comments::{check_body, open_change, open_write};
 use super::diffs::targets_of;
 use super::extract::{etag_of, json_bytes, unknown_change, with_etag, ChangeRead, ChangeWrite};
 use super::{ApiError, ApiResult, AppState};
@@ -64,8 +64,24 @@ pub(super) fn carried_votes(
     Ok(Votes::tally(newest, votes))
 }
 
+/// Fills in each listed change's tally: one query for the whole page's votes (blocking).
+pub(crate) fn tally_page(state: &AppState, changes: &mut [ChangeSummary]) -> Result<(), ApiError> {
+    let numbers: Vec<u64> = changes.iter().map(|c| c.number).collect();
+    let mut votes = state.pipeline.store.page_votes(&numbers)?;
+    for change in changes {
+        let rows = votes.remove(&change.number).unwrap_or_default();
+        change.votes = Some(carried_votes(
+            state,
+            change.number,
+            change.current_version,
+            rows,
+        )?);
+    }
+    Ok(())
+}
+
 /// The votes that count on the change's newest version.
-pub(super) async fn counting_votes(state: &Arc<AppState>, change: u64) -> Result<Votes, ApiError> {
+pub(crate) async fn counting_votes(state: &Arc<AppState>, change: u64) -> Result<Votes, ApiError> {
     let state = state.clone();
     tokio::task::spawn_blocking(move || {
         let store = &state.pipeline.store;
@@ -150,10 +166,24 @@ pub(super) async fn post_vote(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult {
     let (user, number, vote): (_, _, NewVote) = open_write(&state, write, &headers, body)?;
-    check_vote(&state, &user, number, vote.version, vote.vote)?;
+    votes_response(
+        &cast_vote(&state, &user, number, vote).await?,
+        &HeaderMap::new(),
+    )
+}
+
+/// The vote itself, for the API and the web pages; answers the tally that counts now.
+pub(crate) async fn cast_vote(
+    state: &Arc<AppState>,
+    user: &UserRow,
+    number: u64,
+    vote: NewVote,
+) -> Result<Votes, ApiError> {
+    open_change(state, user, number)?;
+    check_vote(state, user, number, vote.version, vote.vote)?;
     let mut threads = Vec::new();
     if let Some(message) = vote.message {
-        check_body(&state, "the message", &message)?;
+        check_body(state, "the message", &message)?;
         threads.push(NewThread {
             anchor: None,
             body: message,
@@ -163,5 +193,5 @@ pub(super) async fn post_vote(
         .pipeline
         .store
         .add_review(number, vote.version, user.id, &threads, Some(vote.vote))?;
-    votes_response(&counting_votes(&state, number).await?, &HeaderMap::new())
+    counting_votes(state, number).await
 }

@@ -42,6 +42,28 @@ pub(super) const PAGE_FEEDBACK: &str = "SELECT p.value FROM json_each(?1) p
                    AND m.created_ms >= v.created_ms)
         OR EXISTS (SELECT 1 FROM votes o WHERE o.change = p.value AND o.user != c.owner
                    AND o.version = v.number)";
+/// For the web list: each change's creation time (milliseconds) and unresolved threads.
+const PAGE_ACTIVITY: &str = "SELECT c.number, c.created_ms,
+            (SELECT count(*) FROM threads t WHERE t.change = c.number AND t.resolved = 0)
+     FROM json_each(?1) p JOIN changes c ON c.number = p.value";
+
+impl Store {
+    /// The creation time and unresolved thread count of each of `numbers`, in one query.
+    pub fn change_activity(&self, numbers: &[u64]) -> Result<HashMap<u64, (i64, usize)>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(PAGE_ACTIVITY)?;
+        let json = serde_json::to_string(numbers).unwrap_or_else(|_| "[]".into());
+        let rows = stmt
+            .query_map([json], |r| {
+                Ok((
+                    r.get::<_, u64>(0)?,
+                    (r.get::<_, i64>(1)?, r.get::<_, usize>(2)?),
+                ))
+            })?
+            .collect::<rusqlite::Result<HashMap<_, _>>>()?;
+        Ok(rows)
+    }
+}
 
 /// The query of the page's numbers for `filter`, newest first, with its parameters.
 pub(super) fn page_query(filter: &ChangeFilter) -> (String, Vec<Value>) {

@@ -14,6 +14,7 @@ use super::review::{COMMENTS_OF, COMMENT_ROW, THREADS_OF, VERSION_TARGETS};
 use super::series::{NEWEST_VERSION, SERIES_OF, SET_TARGET_SERIES, TARGET_MBOX};
 use super::users::USER_BY_TOKEN;
 use super::votes::{NEWEST_NUMBER, PAGE_VOTES, VOTES_OF};
+use super::web::{CHANGE_HEADING, RECENT_DURATIONS};
 use super::*;
 
 /// Tables whose rows grow with the history.
@@ -99,6 +100,12 @@ fn api_queries() -> Vec<(String, String, Vec<Value>)> {
             vec![int(1), text("h")],
         ),
         ("post: running jobs", RUNNING_JOBS_OF, vec![int(1)]),
+        (
+            "web gate: recent durations",
+            RECENT_DURATIONS,
+            vec![text("tests"), int(20)],
+        ),
+        ("web gate: a change's heading", CHANGE_HEADING, vec![int(1)]),
         ("post: cancel", CANCEL_JOBS, vec![int(1), text("x"), int(0)]),
         ("post: next number", NEXT_VERSION, vec![int(1)]),
         ("post: trigger", TRIGGER_LOOKUP, vec![int(1), text("main")]),

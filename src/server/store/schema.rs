@@ -21,6 +21,8 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     m_review,
     m_event_feed,
     m_comment_ranges,
+    m_web_sessions,
+    m_web_gate,
 ];
 
 /// The schema as it was when migrations were numbered. Every statement is `IF NOT EXISTS`: a
@@ -368,6 +370,33 @@ fn m_event_feed(tx: &Transaction<'_>) -> Result<()> {
 /// Line-range comments (issue 12): an inline thread's last line, NULL for a single line.
 fn m_comment_ranges(tx: &Transaction<'_>) -> Result<()> {
     tx.execute_batch("ALTER TABLE threads ADD COLUMN line_end INTEGER;")?;
+    Ok(())
+}
+
+/// Web sessions (issue 13): a browser signed in with a user's token holds a random session
+/// token in a cookie; only its SHA-256 is stored. Removing the user ends their sessions.
+const SCHEMA_WEB_SESSIONS: &str = r#"
+CREATE TABLE web_sessions (
+    token_hash TEXT PRIMARY KEY,
+    user INTEGER NOT NULL REFERENCES users(id),
+    created_ms INTEGER NOT NULL,
+    expires_ms INTEGER NOT NULL
+);
+CREATE INDEX web_sessions_by_user ON web_sessions(user);
+CREATE TRIGGER web_sessions_revoked AFTER UPDATE OF removed ON users
+WHEN NEW.removed != 0 BEGIN
+    DELETE FROM web_sessions WHERE user = NEW.id;
+END;
+"#;
+
+fn m_web_sessions(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(SCHEMA_WEB_SESSIONS)?;
+    Ok(())
+}
+
+/// The gate page's estimates read the recent runs of a job by its name, newest first.
+fn m_web_gate(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch("CREATE INDEX jobs_by_name ON jobs(name, id);")?;
     Ok(())
 }
 
@@ -732,5 +761,57 @@ mod tests {
         };
         store.add_review(1, 1, 1, &[range], None).unwrap();
         assert_eq!(store.threads(1).unwrap()[1].anchor, Some(anchor(Some(7))));
+    }
+
+    /// The web sessions migration on a database made by the migrations before it, with a user:
+    /// that user signs in, and removing them ends the session.
+    #[test]
+    fn the_web_sessions_migration_takes_sessions_of_existing_users() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let mut conn = Connection::open(&path).unwrap();
+        let before = MIGRATIONS
+            .iter()
+            .position(|m| std::ptr::fn_addr_eq(*m, m_web_sessions as Migration))
+            .unwrap();
+        migrate_to(&mut conn, before).unwrap();
+        conn.execute_batch(ONE_OLD_CHANGE).unwrap();
+        drop(conn);
+        let store = Store::open(&path).unwrap();
+        store.add_session("s", 1, 0, 10).unwrap();
+        assert_eq!(store.session_user("s", 5).unwrap().unwrap().name, "ann");
+        assert!(store.remove_user("ann").unwrap());
+        assert_eq!(store.session_user("s", 5).unwrap(), None);
+    }
+
+    /// The web gate migration on a database with passed jobs: the durations the gate page
+    /// estimates from are read newest first, through the new index.
+    #[test]
+    fn migration_web_gate_reads_recent_durations_of_old_jobs() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let mut conn = Connection::open(&path).unwrap();
+        let before = MIGRATIONS
+            .iter()
+            .position(|m| std::ptr::fn_addr_eq(*m, m_web_gate as Migration))
+            .unwrap();
+        migrate_to(&mut conn, before).unwrap();
+        conn.execute_batch(ONE_OLD_CHANGE).unwrap();
+        conn.execute_batch(
+            "INSERT INTO jobs (version, target, name, platform, run, timeout_secs, commit_id, tree_id, state, start_ms, end_ms)
+                 VALUES (1, 'main', 'tests', 'local', 'true', 60, 'c', 't', 'passed', 0, 4000),
+                        (1, 'main', 'tests', 'local', 'true', 60, 'c', 't', 'failed', 0, 9000),
+                        (1, 'main', 'lint', 'local', 'true', 60, 'c', 't', 'passed', 0, 7000),
+                        (1, 'main', 'tests', 'local', 'true', 60, 'c', 't', 'passed', 1000, 3000);",
+        )
+        .unwrap();
+        drop(conn);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(
+            store.recent_durations("tests", 20).unwrap(),
+            vec![2000, 4000]
+        );
+        assert_eq!(store.recent_durations("tests", 1).unwrap(), vec![2000]);
+        assert!(store.recent_durations("docs", 20).unwrap().is_empty());
     }
 }
