@@ -521,6 +521,19 @@ pub struct ChangeSummary {
     pub targets: Vec<TargetVerdict>,
 }
 
+impl ChangeSummary {
+    /// True when the change waits for a core developer: open, not a draft, and applying to a
+    /// target whose gate has not approved its current version.
+    pub fn needs_review(&self) -> bool {
+        self.state == ChangeState::Open
+            && !self.draft
+            && self
+                .targets
+                .iter()
+                .any(|t| t.apply == ApplyState::Applies && t.gate == GateStatus::NotApproved)
+    }
+}
+
 /// A target's verdict on the current version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TargetVerdict {

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::client;
 use super::Context;
-use crate::api::{ApplyState, ChangeState, ChangeSummary, GateStatus};
+use crate::api::{ChangeState, ChangeSummary};
 use crate::error::{CliError, CliResult, Outcome};
 use crate::service::{GateQueue, ListFilter, ReviewService, ServiceError};
 use crate::ui::OutputFormat;
@@ -60,17 +60,6 @@ struct ListJson<'a> {
     changes: &'a [ChangeSummary],
 }
 
-/// True when `change` waits for a core developer: it is not a draft and applies to a target
-/// whose gate has not approved its current version.
-fn needs_review(change: &ChangeSummary) -> bool {
-    change.state == ChangeState::Open
-        && !change.draft
-        && change
-            .targets
-            .iter()
-            .any(|t| t.apply == ApplyState::Applies && t.gate == GateStatus::NotApproved)
-}
-
 pub fn list(ctx: &Context, args: ListArgs) -> CliResult {
     let loaded = ctx.load_config()?;
     let service = client::connect(ctx, &loaded.config)?;
@@ -100,7 +89,7 @@ pub(crate) fn list_on(ctx: &Context, service: &dyn ReviewService, args: &ListArg
     };
     let mut changes = service.list_changes(&filter).map_err(fail)?;
     if args.needs_review {
-        changes.retain(|c| Some(&c.owner) != me.as_ref() && needs_review(c));
+        changes.retain(|c| Some(&c.owner) != me.as_ref() && c.needs_review());
     }
     match args.format {
         OutputFormat::Json => {

@@ -464,3 +464,70 @@ fn hostile_titles_file_names_and_comments_come_back_escaped() {
         assert_eq!(page.text.matches("<script").count(), 2, "{path}");
     }
 }
+
+#[test]
+fn the_list_filters_by_owner_review_target_and_state() {
+    let env = TestEnv::new();
+    let service = Service::new(&env, ONE_JOB);
+    let server = posted(&service);
+    let t = &service.tokens;
+    let mbox = service.series("other", &[("Other", &[("other.txt", "x\n")])]);
+    assert_eq!(server.create(&t.other, &mbox, &["3.14"]).status, 201);
+    server.wait_for_verdicts(2, &t.other);
+    let links = |browser: &Browser<'_>, query: &str| -> Vec<u64> {
+        let page = browser.get(&format!("/changes{query}"));
+        assert_eq!(page.status, 200, "{query}: {}", page.text);
+        [1, 2]
+            .into_iter()
+            .filter(|n| {
+                page.text
+                    .contains(&format!("<td><a href=\"/changes/{n}\">"))
+            })
+            .collect()
+    };
+    let ann = Browser::signed_in(&server, &t.contributor);
+    assert_eq!(links(&ann, ""), [1, 2]);
+    assert_eq!(links(&ann, "?target=3.14"), [2]);
+    assert_eq!(links(&ann, "?mine=1"), [1]);
+    assert_eq!(links(&ann, "?review=1"), [2], "not her own");
+    for bad in ["?state=closed", "?target=nope", "?colour=red"] {
+        let refused = ann.get(&format!("/changes{bad}"));
+        assert_eq!(refused.status, 400, "{bad}: {}", refused.text);
+    }
+    // The owner abandons from the page (a form with only its token).
+    let abandoned = ann.post("/changes/1", "/changes/1/abandon", &[]);
+    assert_eq!(abandoned.status, 303, "{}", abandoned.text);
+    assert_eq!(change(&server, &t.contributor)["state"], "abandoned");
+    assert_eq!(links(&ann, ""), [2]);
+    assert_eq!(links(&ann, "?state=abandoned"), [1]);
+    assert_eq!(links(&ann, "?state=all"), [1, 2]);
+    // otto may not abandon ann's change (nor anything on a closed one).
+    let otto = Browser::signed_in(&server, &t.other);
+    let refused = otto.post("/changes/2", "/changes/1/abandon", &[]);
+    assert_eq!(refused.status, 403, "{}", refused.text);
+}
+
+#[test]
+fn the_html_of_a_thousand_line_diff_stays_under_300_kb() {
+    let env = TestEnv::new();
+    let service = Service::new(&env, ONE_JOB);
+    let text: String = (1..=1000)
+        .map(|i| format!("line {i} of a long file\n"))
+        .collect();
+    let mbox = service.series("long", &[("Long", &[("long.txt", text.as_str())])]);
+    let server = service.start();
+    let t = &service.tokens;
+    assert_eq!(server.create(&t.contributor, &mbox, &["main"]).status, 201);
+    server.wait_for_verdicts(1, &t.contributor);
+    let core = Browser::signed_in(&server, &t.core);
+    for view in ["unified", "split"] {
+        let page = core.get(&format!("/changes/1/v1?view={view}"));
+        assert_eq!(page.status, 200);
+        assert!(page.text.contains("line 1000 of a long file"), "{view}");
+        assert!(
+            page.text.len() < 300_000,
+            "{view}: {} bytes",
+            page.text.len()
+        );
+    }
+}

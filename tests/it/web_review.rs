@@ -63,7 +63,7 @@ fn core_and_contributor_review_in_the_browser() {
     browser.screenshot("split-diff");
 
     // Comment on line 2: the line number opens the form in place.
-    browser.click("a.comment-here#f0new2");
+    browser.click("a.comment-here[href*=\"comment=0:new:2#\"]");
     browser.fill("#line-form-0-new-2-body", "Why the spaces?");
     browser.screenshot("line-form");
     browser.submit("#line-form-0-new-2");
@@ -73,6 +73,28 @@ fn core_and_contributor_review_in_the_browser() {
         "back to the same view"
     );
     browser.screenshot("commented");
+    // Keys: `n` goes to the unresolved thread, `r` opens its reply box; `j` to the file.
+    let key = |k: &str| {
+        browser.execute(
+            "document.dispatchEvent(new KeyboardEvent('keydown', {key: arguments[0]}));",
+            vec![json!(k)],
+        );
+    };
+    key("n");
+    assert_eq!(browser.count("article.thread.current-target"), 1);
+    key("r");
+    let focused = browser.execute(
+        "return document.activeElement.closest('article.thread') !== null \
+         && document.activeElement.tagName;",
+        vec![],
+    );
+    assert_eq!(focused, json!("TEXTAREA"));
+    browser.execute(
+        "document.activeElement.blur(); window.scrollTo(0, 0);",
+        vec![],
+    );
+    key("j");
+    assert_eq!(browser.count("section.file.current-target"), 1);
 
     // Request changes with a message.
     browser.goto(&server.url("/changes/1"));

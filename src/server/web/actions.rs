@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use axum::routing::post;
+use axum::routing::{post, MethodRouter};
 use axum::Router;
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -18,8 +18,9 @@ use crate::api::{self, ApplyState, ChangeState, Role};
 use crate::server::http::{
     abandon_change, add_reply, approve_change, cast_vote, comment_write, dequeue_change,
     promote_change, ready_change, recheck_change, refuse_when_stopping, resolve_thread,
-    store_review, AppState,
+    store_review, ApiError, AppState,
 };
+use crate::server::store::UserRow;
 
 use super::change::{change_number, has_role, ChangePage};
 use super::{csrf_field, PageResult, Posted, Viewer, WebError};
@@ -30,9 +31,9 @@ pub(super) fn routes() -> Router<Arc<AppState>> {
         .route("/changes/{number}/vote", post(vote))
         .route("/changes/{number}/recheck", post(recheck))
         .route("/changes/{number}/promote", post(promote))
-        .route("/changes/{number}/dequeue", post(dequeue))
-        .route("/changes/{number}/abandon", post(abandon))
-        .route("/changes/{number}/ready", post(ready))
+        .route("/changes/{number}/dequeue", plain(dequeue_change))
+        .route("/changes/{number}/abandon", plain(abandon_change))
+        .route("/changes/{number}/ready", plain(ready_change))
         .route("/changes/{number}/review", post(review))
         .route("/changes/{number}/comments/{id}/reply", post(reply))
         .route("/changes/{number}/comments/{id}/resolve", post(resolve))
@@ -67,6 +68,22 @@ fn writable(state: &AppState, number: &str) -> Result<u64, WebError> {
 #[derive(Debug, Deserialize)]
 struct Back {
     back: Option<String>,
+}
+
+/// An action that takes nothing but the change (dequeue, abandon, ready).
+type PlainAction = fn(&AppState, &UserRow, u64) -> Result<(), ApiError>;
+
+/// The route of a [`PlainAction`]: a form with only its CSRF token.
+fn plain(action: PlainAction) -> MethodRouter<Arc<AppState>> {
+    post(
+        move |State(state): State<Arc<AppState>>,
+              Path(number): Path<String>,
+              posted: Posted<Back>| async move {
+            let number = writable(&state, &number)?;
+            action(&state, &posted.user, number)?;
+            PageResult::Ok(back_to(number, None))
+        },
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -155,36 +172,6 @@ async fn promote(
 ) -> PageResult {
     let number = writable(&state, &number)?;
     promote_change(&state, &posted.user, number, posted.form.target)?;
-    Ok(back_to(number, None))
-}
-
-async fn dequeue(
-    State(state): State<Arc<AppState>>,
-    Path(number): Path<String>,
-    posted: Posted<Back>,
-) -> PageResult {
-    let number = writable(&state, &number)?;
-    dequeue_change(&state, &posted.user, number)?;
-    Ok(back_to(number, None))
-}
-
-async fn abandon(
-    State(state): State<Arc<AppState>>,
-    Path(number): Path<String>,
-    posted: Posted<Back>,
-) -> PageResult {
-    let number = writable(&state, &number)?;
-    abandon_change(&state, &posted.user, number)?;
-    Ok(back_to(number, None))
-}
-
-async fn ready(
-    State(state): State<Arc<AppState>>,
-    Path(number): Path<String>,
-    posted: Posted<Back>,
-) -> PageResult {
-    let number = writable(&state, &number)?;
-    ready_change(&state, &posted.user, number)?;
     Ok(back_to(number, None))
 }
 

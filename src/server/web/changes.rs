@@ -13,7 +13,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use crate::api::time::{now_millis, rfc3339_millis};
-use crate::api::{ApplyState, ChangeKind, ChangeState, ChangeSummary, GateStatus};
+use crate::api::{ChangeKind, ChangeState, ChangeSummary};
 use crate::server::http::{counting_votes, may_see, AppState};
 use crate::server::store::ChangeFilter;
 
@@ -37,7 +37,7 @@ struct ListQuery {
     /// `1`: only the viewer's changes.
     mine: Option<String>,
     /// `1`: open, not drafts, applying somewhere and not yet approved there, nobody asking
-    /// for changes.
+    /// for changes, not the viewer's own (as `review changes --needs-review`).
     review: Option<String>,
 }
 
@@ -86,16 +86,6 @@ fn filter_of(
     Ok(filter)
 }
 
-/// Waiting for a reviewer: open, ready, applying on a target where it is not approved.
-fn needs_review(change: &ChangeSummary) -> bool {
-    change.state == ChangeState::Open
-        && !change.draft
-        && change
-            .targets
-            .iter()
-            .any(|t| t.apply == ApplyState::Applies && t.gate == GateStatus::NotApproved)
-}
-
 /// A row of the list, with what the summary lacks.
 struct Row {
     change: ChangeSummary,
@@ -115,7 +105,8 @@ async fn list(
     let filter = filter_of(&query, &state, &viewer)?;
     let mut changes = state.pipeline.store.list_changes(&filter)?;
     if flag(&query.review) {
-        changes.retain(needs_review);
+        let me = viewer.user.as_ref().map(|u| u.name.as_str());
+        changes.retain(|c| Some(c.owner.as_str()) != me && c.needs_review());
     }
     let numbers: Vec<u64> = changes.iter().map(|c| c.number).collect();
     let activity = state.pipeline.store.change_activity(&numbers)?;

@@ -58,14 +58,11 @@ struct View {
 }
 
 impl View {
-    fn href(&self, split: bool, comment: Option<(usize, Side, u32)>) -> String {
-        let mut pairs = vec![
-            ("target", self.target.clone()),
-            ("view", (if split { "split" } else { "unified" }).to_owned()),
+    fn href(&self, split: bool) -> String {
+        let pairs = [
+            ("target", self.target.as_str()),
+            ("view", if split { "split" } else { "unified" }),
         ];
-        if let Some((file, side, line)) = comment {
-            pairs.push(("comment", format!("{file}:{}:{line}", side.as_str())));
-        }
         format!(
             "/changes/{}/v{}?{}",
             self.number,
@@ -74,9 +71,21 @@ impl View {
         )
     }
 
+    /// The start of every line link's query (see `Ctx::line_query`).
+    fn line_query(&self) -> String {
+        let pairs = [
+            ("target", self.target.as_str()),
+            ("view", if self.split { "split" } else { "unified" }),
+        ];
+        format!(
+            "?{}&comment=",
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
+    }
+
     /// Where forms on this page come back to.
     fn back(&self) -> String {
-        self.href(self.split, None)
+        self.href(self.split)
     }
 }
 
@@ -193,6 +202,7 @@ fn version_body(viewer: &Viewer, data: &ChangePage, diff: &VersionDiff, view: &V
         .map(|v| v.targets.iter().map(|t| t.target.as_str()).collect())
         .unwrap_or_default();
     let ctx = Ctx {
+        line_query: view.line_query(),
         viewer,
         view,
         placed: &placed,
@@ -212,8 +222,8 @@ fn version_body(viewer: &Viewer, data: &ChangePage, diff: &VersionDiff, view: &V
             }
         }
         nav.tabs aria-label="view" {
-            a href=(view.href(false, None)) aria-current=[(!view.split).then_some("page")] { "Unified" }
-            a href=(view.href(true, None)) aria-current=[view.split.then_some("page")] { "Side by side" }
+            a href=(view.href(false)) aria-current=[(!view.split).then_some("page")] { "Unified" }
+            a href=(view.href(true)) aria-current=[view.split.then_some("page")] { "Side by side" }
             @for t in &targets {
                 @if *t != view.target {
                     a href={ "/changes/" (change.number) "/v" (view.version) "?target=" (t) } { "on " (t) }
@@ -247,6 +257,9 @@ struct Ctx<'a> {
     placed: &'a Placed<'a>,
     /// The change takes comments (it is open).
     open: bool,
+    /// `?target=..&view=..&comment=`: a line's link adds `<file>:<side>:<line>` (relative, and
+    /// made once: a diff has thousands of them).
+    line_query: String,
 }
 
 /// The forms under a thread: (viewer, where to come back to, change number).
@@ -382,9 +395,7 @@ fn number_cell(ctx: &Ctx<'_>, index: usize, line: &HunkLine, side: Side) -> Mark
         ctx.open && ctx.viewer.user.is_some() && line_key(line) == Some((side, number));
     html! {
         @if commentable {
-            a.comment-here id={ "f" (index) (side.as_str()) (number) }
-                href={ (ctx.view.href(ctx.view.split, Some((index, side, number)))) "#f" (index) (side.as_str()) (number) }
-                title="comment on this line" { (number) }
+            a.comment-here href={ (ctx.line_query) (index) ":" (side.as_str()) ":" (number) "#open-form" } { (number) }
         } @else {
             (number)
         }
@@ -406,7 +417,7 @@ fn under_line(
     let form_here = ctx.view.comment == Some((index, side, line));
     html! {
         @if threads.is_some() || form_here {
-            tr.threads { td colspan=(span) {
+            tr.threads id=[form_here.then_some("open-form")] { td colspan=(span) {
                 @for t in threads.into_iter().flatten() {
                     (thread_view(t, ctx.forms(t)))
                 }
@@ -536,6 +547,7 @@ fn interdiff_body(data: &ChangePage, inter: &Interdiff, view: &View) -> Markup {
         view,
         placed: &none,
         open: false,
+        line_query: String::new(),
     };
     html! {
         h1 { a href={ "/changes/" (change.number) } { "#" (change.number) } " " (change.title) }
