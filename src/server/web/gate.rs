@@ -16,7 +16,7 @@ use maud::{html, Markup};
 use crate::api::{GateStatus, JobState};
 use crate::server::gate::{Ejection, JobRun, QueueItem, Stage, TargetState};
 use crate::server::http::{known_branch, may_see, AppState};
-use crate::server::store::UserRow;
+use crate::server::store::{ChangeHeading, UserRow};
 
 use super::jobs::short;
 use super::{duration, gate_badge, html_page, job_badge, page, PageResult, Viewer, WebState};
@@ -67,38 +67,28 @@ impl Context<'_> {
         Some(self.now.duration_since(started).ok()?.as_secs())
     }
 
+    /// The change's heading, when the viewer may see the change.
+    fn visible(&self, number: u64) -> Option<ChangeHeading> {
+        let heading = self.state.pipeline.store.change_heading(number).ok()??;
+        may_see(&self.reader, heading.kind, heading.owner).then_some(heading)
+    }
+
     /// `#N title (owner)` linked, or a line that says nothing of a change the viewer may not see.
     fn change_line(&self, number: u64) -> Markup {
-        let heading = self
-            .state
-            .pipeline
-            .store
-            .change_heading(number)
-            .ok()
-            .flatten();
-        match heading {
-            Some(h) if may_see(&self.reader, h.kind, h.owner) => html! {
+        match self.visible(number) {
+            Some(h) => html! {
                 a href={ "/changes/" (number) } { "#" (number) " " (h.title) }
                 " " span.owner { "by " (h.owner_name) }
             },
-            _ => html! { span.private { "a change you may not see" } },
+            None => html! { span.private { "a change you may not see" } },
         }
     }
 
     /// A change number as a short link (or `private`).
     fn change_ref(&self, number: u64) -> Markup {
-        let heading = self
-            .state
-            .pipeline
-            .store
-            .change_heading(number)
-            .ok()
-            .flatten();
-        match heading {
-            Some(h) if may_see(&self.reader, h.kind, h.owner) => {
-                html! { a href={ "/changes/" (number) } { "#" (number) } }
-            }
-            _ => html! { span.private { "private" } },
+        match self.visible(number) {
+            Some(_) => html! { a href={ "/changes/" (number) } { "#" (number) } },
+            None => html! { span.private { "private" } },
         }
     }
 }

@@ -73,9 +73,9 @@ async fn job_page(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> PageResult {
-    let reader = viewer.reader();
-    let answer = job_log_for(&state, &reader, &id, None, &HeaderMap::new()).await;
-    let (text, size) = whole_log(answer).await?;
+    let (text, size) =
+        whole_log(job_log_for(&state, &viewer.reader(), &id, None, &HeaderMap::new()).await)
+            .await?;
     // Read after the log: a job that ends in between shows its whole log, not a follow.
     let job = id
         .parse::<u64>()
@@ -143,9 +143,9 @@ async fn run_page(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> PageResult {
-    let reader = viewer.reader();
-    let answer = gate_log_for(&state, &reader, &id, None, &HeaderMap::new()).await;
-    let (text, size) = whole_log(answer).await?;
+    let (text, size) =
+        whole_log(gate_log_for(&state, &viewer.reader(), &id, None, &HeaderMap::new()).await)
+            .await?;
     let run: u64 = id.parse().unwrap_or(0);
     let facts = run_facts(&state, run);
     let running = state.gate.is_running(run);
