@@ -68,6 +68,8 @@ pub struct AppState {
     pub tracker: Option<Arc<TrackerService>>,
     /// The live channels of the web pages (`GET /live`).
     pub live: super::web::live::Hub,
+    /// The gate pages rendered for the viewers that follow a queue.
+    pub gate_pages: super::web::gate_cache::GatePages,
     cache: Mutex<Cache>,
 }
 
@@ -88,6 +90,7 @@ impl AppState {
         let live = super::web::live::Hub::new(pipeline.config.limits.live_streams);
         AppState {
             live,
+            gate_pages: Default::default(),
             pipeline,
             gate,
             dir,

@@ -9,17 +9,19 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::Router;
-use maud::{html, Markup};
+use maud::{html, Markup, PreEscaped};
 
 use crate::api::{GateStatus, JobState};
 use crate::server::gate::{Ejection, JobRun, QueueItem, Stage, TargetState};
 use crate::server::http::{known_branch, may_see, AppState};
 use crate::server::store::{ChangeHeading, UserRow};
 
+use super::gate_cache::Key;
 use super::jobs::short;
-use super::{duration, gate_badge, html_page, job_badge, page, PageResult, Viewer, WebState};
+use super::{duration, gate_badge, job_badge, page, tagged_page, PageResult, Viewer, WebState};
 
 /// Recent passed runs an estimate is the median of.
 const RECENT_RUNS: u32 = 20;
@@ -102,41 +104,44 @@ fn context<'a>(state: &'a AppState, viewer: &Viewer) -> Context<'a> {
     }
 }
 
-async fn all_queues(State(state): WebState, viewer: Viewer) -> PageResult {
+async fn all_queues(State(state): WebState, viewer: Viewer, headers: HeaderMap) -> PageResult {
     let gate = state.gate.state();
-    let mut cx = context(&state, &viewer);
-    let branches: Vec<String> = state
-        .pipeline
-        .config
-        .branches
-        .iter()
-        .map(|b| b.name.clone())
-        .collect();
-    let body = html! {
-        div hidden data-live-channel="/live" {}
-        h1 { "Gate" }
-        p.hint { "Approved changes are tested in order, each on top of the ones ahead of it, and merged when they pass." }
-        @for branch in &branches {
-            (queue_section(&mut cx, branch, gate.targets.get(branch), true))
+    let key = Key::new(&state, &viewer, "/gate", &gate);
+    let (body, rendered) = state.gate_pages.body(key, || {
+        let mut cx = context(&state, &viewer);
+        let branches = state.pipeline.config.branches.iter().map(|b| &b.name);
+        html! {
+            div hidden data-live-channel="/live" {}
+            h1 { "Gate" }
+            p.hint { "Approved changes are tested in order, each on top of the ones ahead of it, and merged when they pass." }
+            @for branch in branches {
+                (queue_section(&mut cx, branch, gate.targets.get(branch), true))
+            }
         }
-    };
-    Ok(html_page(page("Gate", &viewer, body)))
+    });
+    let markup = page("Gate", &viewer, PreEscaped(body.to_string()));
+    Ok(tagged_page(&headers, markup, rendered))
 }
 
 async fn one_queue(
     State(state): WebState,
     viewer: Viewer,
+    headers: HeaderMap,
     Path(branch): Path<String>,
 ) -> PageResult {
     known_branch(&state, &branch)?;
     let gate = state.gate.state();
-    let mut cx = context(&state, &viewer);
-    let body = html! {
-        div hidden data-live-channel={ "/live?gate=" (branch) } {}
-        p { a href="/gate" { "All queues" } }
-        (queue_section(&mut cx, &branch, gate.targets.get(&branch), false))
-    };
-    Ok(html_page(page(&format!("Gate of {branch}"), &viewer, body)))
+    let key = Key::new(&state, &viewer, &format!("/gate/{branch}"), &gate);
+    let (body, rendered) = state.gate_pages.body(key, || {
+        let mut cx = context(&state, &viewer);
+        html! {
+            div hidden data-live-channel={ "/live?gate=" (branch) } {}
+            p { a href="/gate" { "All queues" } }
+            (queue_section(&mut cx, &branch, gate.targets.get(&branch), false))
+        }
+    });
+    let markup = page(&format!("Gate of {branch}"), &viewer, PreEscaped(body.to_string()));
+    Ok(tagged_page(&headers, markup, rendered))
 }
 
 /// One branch's queue: a live region of its own.

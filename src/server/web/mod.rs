@@ -11,6 +11,7 @@ mod change;
 mod changes;
 mod diff;
 mod gate;
+pub mod gate_cache;
 mod jobs;
 pub mod live;
 mod session;
@@ -166,6 +167,20 @@ pub fn html_page(markup: Markup) -> Response {
         Html(markup.into_string()),
     )
         .into_response()
+}
+
+/// A page that may be `304 Not Modified`: with an `ETag` of its bytes, still `no-store` (it
+/// depends on who asks), and `X-Review-Rendered: yes` or `no` (whether its body was rendered
+/// for this answer or reused).
+pub fn tagged_page(headers: &HeaderMap, markup: Markup, rendered: bool) -> Response {
+    let body = markup.into_string();
+    let etag = format!("\"{}\"", &hex(&Sha256::digest(body.as_bytes()))[..32]);
+    let mut answer = with_etag(headers, etag, body.into(), "text/html; charset=utf-8");
+    let answer_headers = answer.headers_mut();
+    answer_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let rendered = if rendered { "yes" } else { "no" };
+    answer_headers.insert("x-review-rendered", HeaderValue::from_static(rendered));
+    answer
 }
 
 /// Why a page could not be shown: an HTML page with the status and what to do, or a

@@ -18,7 +18,7 @@
     return active.tagName === "TEXTAREA" || active.tagName === "INPUT" || active.tagName === "SELECT";
   }
 
-  var inFlight = false, again = false, timer = null;
+  var inFlight = false, again = false, timer = null, etag = null;
 
   function swap(html) {
     var fresh = new DOMParser().parseFromString(html, "text/html");
@@ -35,8 +35,15 @@
   function refresh() {
     if (inFlight) { again = true; return; }
     inFlight = true;
-    fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
-      .then(function (r) { return r.ok ? r.text() : null; })
+    var headers = { Accept: "text/html" };
+    // A page the service tags (the gate's) answers 304 when nothing changed.
+    if (etag) headers["If-None-Match"] = etag;
+    fetch(window.location.href, { credentials: "same-origin", cache: "no-store", headers: headers })
+      .then(function (r) {
+        if (r.status !== 200) return null;
+        etag = r.headers.get("ETag");
+        return r.text();
+      })
       .then(function (html) { if (html) swap(html); })
       .catch(function () {})
       .then(function () {
@@ -45,10 +52,11 @@
       });
   }
 
-  // Events come in bursts (a job ends, the verdict follows): one fetch for a burst.
+  // Events come in bursts (a job ends, the verdict follows): one fetch for a burst, a little
+  // later, at a moment of its own (so many open pages do not all ask at the same instant).
   function soon() {
     if (timer) return;
-    timer = setTimeout(function () { timer = null; refresh(); }, 100);
+    timer = setTimeout(function () { timer = null; refresh(); }, 250 + Math.random() * 250);
   }
 
   function listen(url) {
