@@ -36,6 +36,7 @@ mod serve_sandbox;
 mod serve_schemathesis;
 mod serve_votes;
 mod tracker;
+mod web_gate_cache;
 mod web_live;
 mod web_pages;
 mod web_review;

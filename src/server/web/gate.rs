@@ -140,7 +140,11 @@ async fn one_queue(
             (queue_section(&mut cx, &branch, gate.targets.get(&branch), false))
         }
     });
-    let markup = page(&format!("Gate of {branch}"), &viewer, PreEscaped(body.to_string()));
+    let markup = page(
+        &format!("Gate of {branch}"),
+        &viewer,
+        PreEscaped(body.to_string()),
+    );
     Ok(tagged_page(&headers, markup, rendered))
 }
 
