@@ -9,7 +9,7 @@
 //! - Live: 200 clients follow `/gate/main` as `live.js` does (an open `/live?gate=main` channel;
 //!   after a `gate` event, a wait of 250 to 500 ms, then one GET of the page for all the events
 //!   meanwhile, with `If-None-Match`) while changes are approved and merged one after another
-//!   (10 with nobody following, then 10 followed); meanwhile `GET /api/v1/changes/2` is timed
+//!   (30 with nobody following, then 30 followed); meanwhile `GET /api/v1/changes/2` is timed
 //!   every 20 ms. The same activity without followers is the baseline. Goal: API p99 under
 //!   50 ms with the 200 followers. Also counted: the followers' page fetches, the `304`s among
 //!   them and the pages the service rendered for them (`X-Review-Rendered: yes`).
@@ -31,7 +31,7 @@ mod support;
 use large_review::{appending_series, median, upstream_with_files, Bench, ADDED, FILES};
 
 /// Changes approved one after another while the API is timed.
-const GATED: u64 = 20;
+const GATED: u64 = 60;
 
 fn session_cookie(bench: &Bench) -> String {
     let client = reqwest::blocking::Client::builder()
