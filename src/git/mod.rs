@@ -10,6 +10,7 @@ pub mod mbox;
 pub mod range_diff;
 pub mod series;
 pub mod targets;
+pub mod tree_diff;
 
 use std::path::{Path, PathBuf};
 
