@@ -10,6 +10,7 @@ use git2::build::TreeUpdateBuilder;
 use git2::{MergeOptions, ObjectType, Oid, Repository, Tree};
 
 use super::series::{BranchRef, Series};
+use super::tree_diff::diff_trees;
 
 /// The outcome of replaying the series on one target.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -181,7 +182,7 @@ fn path_pick(
     ours: &Tree<'_>,
     theirs: &Tree<'_>,
 ) -> Result<Option<Oid>, git2::Error> {
-    let diff = repo.diff_tree_to_tree(Some(base), Some(theirs), None)?;
+    let diff = diff_trees(repo, Some(base), Some(theirs), None)?;
     let mut updates = TreeUpdateBuilder::new();
     for delta in diff.deltas() {
         let (old, new) = (delta.old_file(), delta.new_file());
@@ -217,7 +218,7 @@ fn path_pick(
         if !(was.1 == have.1 && have.1 == wanted.1 && regular.contains(&have.1)) {
             return Ok(None);
         }
-        let side = |(id, mode): (Oid, i32)| index_entry(path, id, mode);
+        let side = |(id, mode): (Oid, i32)| super::index_entry(path, id, mode);
         let merged = repo.merge_file_from_index(&side(was), &side(have), &side(wanted), None)?;
         if !merged.is_automergeable() {
             return Ok(None);
@@ -226,25 +227,6 @@ fn path_pick(
         updates.upsert(path, blob, new.mode());
     }
     Ok(Some(updates.create_updated(repo, ours)?))
-}
-
-/// A stand-in index entry for a file-level merge: only the path, id and mode matter.
-fn index_entry(path: &[u8], id: Oid, mode: i32) -> git2::IndexEntry {
-    let time = git2::IndexTime::new(0, 0);
-    git2::IndexEntry {
-        ctime: time,
-        mtime: time,
-        dev: 0,
-        ino: 0,
-        mode: mode as u32,
-        uid: 0,
-        gid: 0,
-        file_size: 0,
-        id,
-        flags: 0,
-        flags_extended: 0,
-        path: path.to_vec(),
-    }
 }
 
 /// The id and mode at `path` in `tree`, if anything is there.
@@ -434,7 +416,7 @@ fn plain_diff<'r>(
 ) -> Result<git2::Diff<'r>, git2::Error> {
     let parent = commit.parent(0)?.tree()?;
     let tree = commit.tree()?;
-    repo.diff_tree_to_tree(Some(&parent), Some(&tree), None)
+    diff_trees(repo, Some(&parent), Some(&tree), None)
 }
 
 #[cfg(test)]
