@@ -71,14 +71,16 @@ pub fn check_targets(
         let verdict = match replay {
             Replay::Changed { tree } => ApplyVerdict::Applies { tree },
             Replay::NoChange { tree } | Replay::Conflict { tree, .. } => {
-                let merge_base = merge_base(repo.path(), target.tip, series.tip)?;
+                // Fast-forwarded (or merged) already: the series' tip is in the target's
+                // history (asked of `git` while the walk below runs). Else every patch-id
+                // must be among the target's own commits.
+                let contains = is_ancestor(repo.path(), series.tip, target.tip)?;
                 let ids = match &mut series_ids {
                     Some(ids) => ids,
                     None => series_ids.insert(SeriesPatchIds::compute(&repo, series)?),
                 };
-                // Fast-forwarded (or merged) already: the series' tip is in the target's
-                // history. Else every patch-id must be among the target's own commits.
-                if merge_base == Some(series.tip) || ids.all_on(&repo, target.tip, merge_base)? {
+                let all_on = ids.all_on(&repo, target.tip, series.tip)?;
+                if contains.answer()? || all_on {
                     ApplyVerdict::AlreadyMerged
                 } else {
                     match replay {
@@ -281,26 +283,29 @@ impl SeriesPatchIds {
         })
     }
 
-    /// True when every patch-id of the series is among the commits of `target` that are not
-    /// ancestors of `merge_base`, its merge-base with the series (the range `git cherry` looks
-    /// at). Only commits that touch the series' paths are diffed, and only those whose diff
-    /// names the same paths as a wanted series commit get a patch-id; it stops as soon as
-    /// every patch-id is found.
-    fn all_on(
-        &self,
-        repo: &Repository,
-        target: Oid,
-        merge_base: Option<Oid>,
-    ) -> Result<bool, git2::Error> {
+    /// True when every patch-id of the series is among the commits of `target` that `tip`
+    /// does not have (the range `git cherry` looks at). Only commits that touch the series'
+    /// paths are listed; a listed commit gets a patch-id only when the series' paths it
+    /// changes (tree entries compared with its parent's) are exactly those of a wanted series
+    /// commit, which a commit with the same patch-id changes and nothing else. It stops as
+    /// soon as every patch-id is found.
+    fn all_on(&self, repo: &Repository, target: Oid, tip: Oid) -> Result<bool, git2::Error> {
         let mut wanted: Vec<usize> = (0..self.ids.len()).collect();
-        for (id, mut names) in commits_touching(repo.path(), target, merge_base, &self.paths)? {
-            names.sort();
-            names.dedup();
-            if !wanted.iter().any(|&i| self.touched[i] == names) {
+        for id in commits_touching(repo.path(), target, tip, &self.paths)? {
+            let commit = repo.find_commit(id)?;
+            let (parent, tree) = (commit.parent(0)?.tree()?, commit.tree()?);
+            let names: Vec<&Vec<u8>> = self
+                .paths
+                .iter()
+                .filter(|p| entry(&parent, p) != entry(&tree, p))
+                .collect();
+            if !wanted
+                .iter()
+                .any(|&i| self.touched[i].iter().eq(names.iter().copied()))
+            {
                 continue;
             }
-            let diff = plain_diff(repo, &repo.find_commit(id)?)?;
-            let id = diff.patchid(None)?;
+            let id = diff_trees(repo, Some(&parent), Some(&tree), None)?.patchid(None)?;
             wanted.retain(|&i| self.ids[i] != id);
             if wanted.is_empty() {
                 return Ok(true);
@@ -310,59 +315,60 @@ impl SeriesPatchIds {
     }
 }
 
-/// A commit and the paths it changes.
-type NamedCommit = (Oid, Vec<Vec<u8>>);
-
-/// The non-merge commits of `target` not reachable from `merge_base` that change any of
-/// `paths`, newest first, each with every path it changes: `git log`, whose walk limited by
-/// paths reads the commit-graph and only the trees along those paths, and whose full diffs of
-/// the few commits it lists are several times faster than libgit2's (which reads every tree
-/// from deltified packs without a delta-base cache).
+/// The non-merge commits of `target` that `tip` does not have and that change any of `paths`,
+/// newest first: `git log`, whose walk limited by paths reads the commit-graph and only the
+/// trees along those paths (libgit2 reads every commit and root tree of the range from
+/// deltified packs without a delta-base cache, several times slower).
 fn commits_touching(
     git_dir: &Path,
     target: Oid,
-    merge_base: Option<Oid>,
+    tip: Oid,
     paths: &[Vec<u8>],
-) -> Result<Vec<NamedCommit>, git2::Error> {
+) -> Result<Vec<Oid>, git2::Error> {
     let mut cmd = git_at(git_dir);
     cmd.args(["--literal-pathspecs", "log"])
-        .args([
-            "--no-merges",
-            "--full-history",
-            "--full-diff",
-            "--no-renames",
-        ])
-        .args(["--name-only", "-z", "--format=%H"])
-        .arg(target.to_string());
-    if let Some(base) = merge_base {
-        cmd.arg(format!("^{base}"));
-    }
-    cmd.arg("--").args(paths.iter().map(|p| bytes_path(p)));
+        .args(["--no-merges", "--full-history", "--format=%H"])
+        .args([target.to_string(), format!("^{tip}")])
+        .arg("--")
+        .args(paths.iter().map(|p| bytes_path(p)));
     let failed = |why: &dyn std::fmt::Display| git2::Error::from_str(&format!("git log: {why}"));
     let out = cmd.output().map_err(|e| failed(&e))?;
     if !out.status.success() {
         return Err(failed(&String::from_utf8_lossy(&out.stderr).trim()));
     }
-    parse_name_only(&out.stdout).ok_or_else(|| failed(&"unexpected output"))
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(Oid::from_str)
+        .collect()
 }
 
-/// The merge-base of `a` and `b` (`None` for unrelated histories), from `git merge-base`,
-/// which reads the commit-graph: on branches thousands of commits apart libgit2's walk of
-/// both sides was a third of the check.
-fn merge_base(git_dir: &Path, a: Oid, b: Oid) -> Result<Option<Oid>, git2::Error> {
-    let failed =
-        |why: &dyn std::fmt::Display| git2::Error::from_str(&format!("git merge-base: {why}"));
-    let out = git_at(git_dir)
-        .arg("merge-base")
-        .args([a.to_string(), b.to_string()])
-        .output()
-        .map_err(|e| failed(&e))?;
-    match out.status.code() {
-        Some(0) => Oid::from_str(String::from_utf8_lossy(&out.stdout).trim()).map(Some),
-        // No common ancestor.
-        Some(1) if out.stderr.is_empty() => Ok(None),
-        _ => Err(failed(&String::from_utf8_lossy(&out.stderr).trim())),
+/// `git merge-base --is-ancestor`, started at once and answered on demand.
+struct AncestorCheck(std::process::Child);
+
+impl AncestorCheck {
+    fn answer(mut self) -> Result<bool, git2::Error> {
+        let failed = |why: &dyn std::fmt::Display| {
+            git2::Error::from_str(&format!("git merge-base --is-ancestor: {why}"))
+        };
+        match self.0.wait().map_err(|e| failed(&e))?.code() {
+            Some(0) => Ok(true),
+            Some(1) => Ok(false),
+            other => Err(failed(&format!("exit status {other:?}"))),
+        }
     }
+}
+
+/// Whether `a` is an ancestor of `b` (or `b` itself), from `git merge-base --is-ancestor`,
+/// which reads the commit-graph: libgit2's walk of both sides was a third of the check on
+/// branches thousands of commits apart.
+fn is_ancestor(git_dir: &Path, a: Oid, b: Oid) -> Result<AncestorCheck, git2::Error> {
+    let child = git_at(git_dir)
+        .args(["merge-base", "--is-ancestor"])
+        .args([a.to_string(), b.to_string()])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| git2::Error::from_str(&format!("git merge-base: {e}")))?;
+    Ok(AncestorCheck(child))
 }
 
 /// The system `git` on the repository at `git_dir`, reading objects as libgit2 does (no
@@ -374,27 +380,6 @@ fn git_at(git_dir: &Path) -> std::process::Command {
         .arg("--no-replace-objects")
         .stdin(std::process::Stdio::null());
     cmd
-}
-
-/// Parses `git log --name-only -z --format=%H`: `<id> NUL`, then `LF <path> NUL` and
-/// `<path> NUL`... for each commit (every listed commit changes a path, so a commit's first
-/// path is the token that starts with LF, and the token before it is its id).
-fn parse_name_only(out: &[u8]) -> Option<Vec<NamedCommit>> {
-    let tokens: Vec<&[u8]> = out.split(|&b| b == 0).filter(|t| !t.is_empty()).collect();
-    let mut commits: Vec<NamedCommit> = Vec::new();
-    let mut i = 0;
-    while i < tokens.len() {
-        let first = tokens.get(i + 1)?.strip_prefix(b"\n")?;
-        let id = Oid::from_str(std::str::from_utf8(tokens[i]).ok()?).ok()?;
-        let mut names = vec![first.to_vec()];
-        i += 2;
-        while i < tokens.len() && !tokens.get(i + 1).is_some_and(|t| t.starts_with(b"\n")) {
-            names.push(tokens[i].to_vec());
-            i += 1;
-        }
-        commits.push((id, names));
-    }
-    Some(commits)
 }
 
 /// The sorted, distinct paths a diff names (old and new sides).
@@ -490,25 +475,6 @@ mod tests {
             .diff_tree_to_tree(Some(base), Some(other), None)
             .unwrap();
         diff_paths(&diff).into_iter().collect()
-    }
-
-    #[test]
-    fn git_logs_name_lists_parse_per_commit() {
-        let (a, b) = ("1".repeat(40), "2".repeat(40));
-        let out = format!("{a}\0\nx/y.py\0z\0{b}\0\nonly\0");
-        let parsed = parse_name_only(out.as_bytes()).unwrap();
-        assert_eq!(
-            parsed,
-            vec![
-                (
-                    Oid::from_str(&a).unwrap(),
-                    vec![b"x/y.py".to_vec(), b"z".to_vec()]
-                ),
-                (Oid::from_str(&b).unwrap(), vec![b"only".to_vec()]),
-            ]
-        );
-        assert_eq!(parse_name_only(b""), Some(Vec::new()));
-        assert_eq!(parse_name_only(b"not-an-id\0\npath\0"), None);
     }
 
     #[test]
