@@ -61,43 +61,44 @@ pub fn check_targets(
     let odb = repo.odb()?;
     // Higher priority than the loose and packed backends: every write lands in memory.
     let _mempack = odb.add_new_mempack_backend(1000)?;
-    let mut series_ids: Option<SeriesPatchIds> = None;
+    let replays = targets
+        .iter()
+        .map(|t| replay(&repo, series, t.tip))
+        .collect::<Result<Vec<_>, _>>()?;
+    // Only a replay that changed nothing or stopped can be "already merged"; the history walks
+    // that tell are skipped for the usual case of a series that applies (where "every patch-id
+    // is on the target" would not help the user: it still changes it). They run as `git`
+    // processes, all started before any is read.
+    let walked = |r: &Replay| !matches!(r, Replay::Changed { .. });
+    let series_ids = match replays.iter().any(walked) {
+        true => Some(SeriesPatchIds::compute(&repo, series)?),
+        false => None,
+    };
+    let mut walks = Vec::with_capacity(targets.len());
+    for (target, replay) in targets.iter().zip(&replays) {
+        walks.push(match (&series_ids, walked(replay)) {
+            (Some(ids), true) => Some(Walk::start(repo.path(), target.tip, series.tip, ids)?),
+            _ => None,
+        });
+    }
     let mut verdicts = Vec::with_capacity(targets.len());
-    for target in targets {
-        let replay = replay(&repo, series, target.tip)?;
-        // Only a replay that changed nothing or stopped can be "already merged"; the history
-        // walks that tell are skipped for the usual case of a series that applies (where
-        // "every patch-id is on the target" would not help the user: it still changes it).
+    for ((target, replay), walk) in targets.iter().zip(replays).zip(walks) {
+        let merged = match (walk, &series_ids) {
+            (Some(walk), Some(ids)) => walk.finish(&repo, ids)?,
+            _ => false,
+        };
         let verdict = match replay {
-            Replay::Changed { tree } => ApplyVerdict::Applies { tree },
-            Replay::NoChange { tree } | Replay::Conflict { tree, .. } => {
-                // Fast-forwarded (or merged) already: the series' tip is in the target's
-                // history (asked of `git` while the walk below runs). Else every patch-id
-                // must be among the target's own commits.
-                let contains = is_ancestor(repo.path(), series.tip, target.tip)?;
-                let ids = match &mut series_ids {
-                    Some(ids) => ids,
-                    None => series_ids.insert(SeriesPatchIds::compute(&repo, series)?),
-                };
-                let all_on = ids.all_on(&repo, target.tip, series.tip)?;
-                if contains.answer()? || all_on {
-                    ApplyVerdict::AlreadyMerged
-                } else {
-                    match replay {
-                        Replay::Conflict {
-                            index,
-                            commit,
-                            paths,
-                            ..
-                        } => ApplyVerdict::Conflicts {
-                            index,
-                            commit,
-                            paths,
-                        },
-                        _ => ApplyVerdict::Applies { tree },
-                    }
-                }
-            }
+            _ if merged => ApplyVerdict::AlreadyMerged,
+            Replay::Changed { tree } | Replay::NoChange { tree } => ApplyVerdict::Applies { tree },
+            Replay::Conflict {
+                index,
+                commit,
+                paths,
+            } => ApplyVerdict::Conflicts {
+                index,
+                commit,
+                paths,
+            },
         };
         verdicts.push(TargetApply {
             target: target.clone(),
@@ -107,13 +108,71 @@ pub fn check_targets(
     Ok(verdicts)
 }
 
+/// Whether a target already has the series, being found out by two `git` processes: the
+/// ancestor check (fast-forwarded or merged: the series' tip is in the target's history) and
+/// the walk of the target's own commits that touch the series' paths (else every patch-id
+/// must be among them).
+struct Walk {
+    contains: std::process::Child,
+    log: std::process::Child,
+}
+
+impl Walk {
+    fn start(
+        git_dir: &Path,
+        target: Oid,
+        tip: Oid,
+        ids: &SeriesPatchIds,
+    ) -> Result<Self, git2::Error> {
+        let contains = git_at(git_dir)
+            .args(["merge-base", "--is-ancestor"])
+            .args([tip.to_string(), target.to_string()])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| git_failed("merge-base", &e))?;
+        let log = commits_touching(git_dir, target, tip, &ids.paths)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| git_failed("log", &e))?;
+        Ok(Walk { contains, log })
+    }
+
+    fn finish(mut self, repo: &Repository, ids: &SeriesPatchIds) -> Result<bool, git2::Error> {
+        let out = self
+            .log
+            .wait_with_output()
+            .map_err(|e| git_failed("log", &e))?;
+        if !out.status.success() {
+            let why = String::from_utf8_lossy(&out.stderr);
+            return Err(git_failed("log", &why.trim()));
+        }
+        let listed = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(Oid::from_str)
+            .collect::<Result<Vec<_>, _>>()?;
+        let contains = self
+            .contains
+            .wait()
+            .map_err(|e| git_failed("merge-base", &e))?;
+        match contains.code() {
+            Some(0) => Ok(true),
+            Some(1) => ids.all_in(repo, &listed),
+            other => Err(git_failed("merge-base", &format!("exit status {other:?}"))),
+        }
+    }
+}
+
+fn git_failed(what: &str, why: &dyn std::fmt::Display) -> git2::Error {
+    git2::Error::from_str(&format!("git {what}: {why}"))
+}
+
 enum Replay {
     /// Applied, and the final tree differs from the target's.
     Changed { tree: Oid },
     /// Applied, but every commit was already there: the tree is the target's.
     NoChange { tree: Oid },
     Conflict {
-        tree: Oid,
         index: usize,
         commit: Oid,
         paths: Vec<String>,
@@ -155,7 +214,6 @@ fn replay(repo: &Repository, series: &Series, onto: Oid) -> Result<Replay, git2:
             }
             paths.sort();
             return Ok(Replay::Conflict {
-                tree: ours.id(),
                 index: i + 1,
                 commit: c.id,
                 paths,
@@ -283,15 +341,15 @@ impl SeriesPatchIds {
         })
     }
 
-    /// True when every patch-id of the series is among the commits of `target` that `tip`
-    /// does not have (the range `git cherry` looks at). Only commits that touch the series'
-    /// paths are listed; a listed commit gets a patch-id only when the series' paths it
-    /// changes (tree entries compared with its parent's) are exactly those of a wanted series
-    /// commit, which a commit with the same patch-id changes and nothing else. It stops as
-    /// soon as every patch-id is found.
-    fn all_on(&self, repo: &Repository, target: Oid, tip: Oid) -> Result<bool, git2::Error> {
+    /// True when every patch-id of the series is among `listed`, the target's commits that
+    /// the series' tip does not have (the range `git cherry` looks at) and that touch the
+    /// series' paths. A listed commit gets a patch-id only when the series' paths it changes
+    /// (tree entries compared with its parent's) are exactly those of a wanted series commit,
+    /// which a commit with the same patch-id changes and nothing else. It stops as soon as
+    /// every patch-id is found.
+    fn all_in(&self, repo: &Repository, listed: &[Oid]) -> Result<bool, git2::Error> {
         let mut wanted: Vec<usize> = (0..self.ids.len()).collect();
-        for id in commits_touching(repo.path(), target, tip, &self.paths)? {
+        for &id in listed {
             let commit = repo.find_commit(id)?;
             let (parent, tree) = (commit.parent(0)?.tree()?, commit.tree()?);
             let names: Vec<&Vec<u8>> = self
@@ -316,59 +374,22 @@ impl SeriesPatchIds {
 }
 
 /// The non-merge commits of `target` that `tip` does not have and that change any of `paths`,
-/// newest first: `git log`, whose walk limited by paths reads the commit-graph and only the
-/// trees along those paths (libgit2 reads every commit and root tree of the range from
-/// deltified packs without a delta-base cache, several times slower).
+/// newest first, one id a line: `git log`, whose walk limited by paths reads the commit-graph
+/// and only the trees along those paths (libgit2 reads every commit and root tree of the range
+/// from deltified packs without a delta-base cache, several times slower).
 fn commits_touching(
     git_dir: &Path,
     target: Oid,
     tip: Oid,
     paths: &[Vec<u8>],
-) -> Result<Vec<Oid>, git2::Error> {
+) -> std::process::Command {
     let mut cmd = git_at(git_dir);
     cmd.args(["--literal-pathspecs", "log"])
         .args(["--no-merges", "--full-history", "--format=%H"])
         .args([target.to_string(), format!("^{tip}")])
         .arg("--")
         .args(paths.iter().map(|p| bytes_path(p)));
-    let failed = |why: &dyn std::fmt::Display| git2::Error::from_str(&format!("git log: {why}"));
-    let out = cmd.output().map_err(|e| failed(&e))?;
-    if !out.status.success() {
-        return Err(failed(&String::from_utf8_lossy(&out.stderr).trim()));
-    }
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(Oid::from_str)
-        .collect()
-}
-
-/// `git merge-base --is-ancestor`, started at once and answered on demand.
-struct AncestorCheck(std::process::Child);
-
-impl AncestorCheck {
-    fn answer(mut self) -> Result<bool, git2::Error> {
-        let failed = |why: &dyn std::fmt::Display| {
-            git2::Error::from_str(&format!("git merge-base --is-ancestor: {why}"))
-        };
-        match self.0.wait().map_err(|e| failed(&e))?.code() {
-            Some(0) => Ok(true),
-            Some(1) => Ok(false),
-            other => Err(failed(&format!("exit status {other:?}"))),
-        }
-    }
-}
-
-/// Whether `a` is an ancestor of `b` (or `b` itself), from `git merge-base --is-ancestor`,
-/// which reads the commit-graph: libgit2's walk of both sides was a third of the check on
-/// branches thousands of commits apart.
-fn is_ancestor(git_dir: &Path, a: Oid, b: Oid) -> Result<AncestorCheck, git2::Error> {
-    let child = git_at(git_dir)
-        .args(["merge-base", "--is-ancestor"])
-        .args([a.to_string(), b.to_string()])
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .map_err(|e| git2::Error::from_str(&format!("git merge-base: {e}")))?;
-    Ok(AncestorCheck(child))
+    cmd
 }
 
 /// The system `git` on the repository at `git_dir`, reading objects as libgit2 does (no

@@ -242,7 +242,16 @@ impl<'r> Loader<'r> {
         if old_is_blob && change.status != Delta::Added {
             file.base_blob = Some(change.old_id);
             let old = repo.find_blob(change.old_id)?;
-            let patch = git2::Patch::from_blobs(&old, None, &blob, None, Some(&mut self.opts))?;
+            // From buffers, not blobs: a patch of two blobs looks up the `diff` attribute of
+            // a made-up path (`file`), which loads the on-disk index (the kind of content is
+            // already decided above).
+            let patch = git2::Patch::from_buffers(
+                old.content(),
+                None,
+                blob.content(),
+                None,
+                Some(&mut self.opts),
+            )?;
             for h in 0..patch.num_hunks() {
                 for l in 0..patch.num_lines_in_hunk(h)? {
                     let line = patch.line_in_hunk(h, l)?;
