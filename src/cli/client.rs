@@ -98,6 +98,22 @@ pub fn client<'c>(
     Ok(service.with_trace(Box::new(move |line| ctx.printer.debug(line))))
 }
 
+/// The optional `CHANGE` argument of the commands that default to the current branch's change
+/// (status, show, comment, comments, recheck, dequeue): one definition, one help text.
+#[derive(Debug, clap::Args)]
+pub struct ChangeArg {
+    /// The change's number [default: the current branch's change]
+    #[arg(value_name = "CHANGE")]
+    pub change: Option<String>,
+}
+
+impl ChangeArg {
+    /// The change named, or the one linked to the branch checked out in the current directory.
+    pub fn resolve(&self) -> Result<ChangeId, CliError> {
+        change_arg(self.change.as_deref(), Path::new("."))
+    }
+}
+
 /// A change named on the command line, or the one linked to the current branch.
 pub fn change_arg(text: Option<&str>, repo_dir: &Path) -> Result<ChangeId, CliError> {
     match text {

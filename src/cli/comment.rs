@@ -1,8 +1,6 @@
 //! `review comment`: a comment on a change (a summary or on a line), a reply, or resolving a
 //! thread.
 
-use std::path::Path;
-
 use super::{client, Context};
 use crate::api::review::{NewInline, NewReply, NewReview, Side, Threads};
 use crate::error::{CliError, CliResult, Outcome};
@@ -21,9 +19,8 @@ use crate::ui::OutputFormat;
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment, disable_version_flag = true)]
 pub struct Args {
-    /// The change's number [default: the current branch's change]
-    #[arg(value_name = "CHANGE")]
-    pub change: Option<String>,
+    #[command(flatten)]
+    pub change: client::ChangeArg,
 
     /// The comment's text (Markdown-style code fences are kept as written)
     #[arg(short, long, value_name = "TEXT")]
@@ -91,7 +88,7 @@ fn review_of(
 
 pub fn run(ctx: &Context, args: Args) -> CliResult {
     let loaded = ctx.load_config()?;
-    let id = client::change_arg(args.change.as_deref(), Path::new("."))?;
+    let id = args.change.resolve()?;
     if args.message.is_none() && args.resolve.is_none() {
         return Err(
             CliError::usage("nothing to send: give `-m TEXT` or `--resolve ID`").with_hint(

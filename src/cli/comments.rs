@@ -1,7 +1,5 @@
 //! `review comments`: a change's threads, `path:line` first so editors can jump to them.
 
-use std::path::Path;
-
 use super::{client, review_view, Context};
 use crate::error::{CliResult, Outcome};
 use crate::service::review::CodeReview;
@@ -17,9 +15,8 @@ use crate::ui::OutputFormat;
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// The change's number [default: the current branch's change]
-    #[arg(value_name = "CHANGE")]
-    pub change: Option<String>,
+    #[command(flatten)]
+    pub change: client::ChangeArg,
 
     /// Every thread, resolved ones too
     #[arg(long)]
@@ -32,7 +29,7 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> CliResult {
     let loaded = ctx.load_config()?;
-    let id = client::change_arg(args.change.as_deref(), Path::new("."))?;
+    let id = args.change.resolve()?;
     let service = client::connect(ctx, &loaded.config)?;
     let fail = |e| client::service_error(e, Some(&service as &dyn ReviewService));
     let mut threads = service.threads(&id).map_err(fail)?;

@@ -5,7 +5,7 @@ use std::path::Path;
 use super::{client, review_view, Context};
 use crate::api::review::{Interdiff, RangeKind};
 use crate::error::{CliError, CliResult, Outcome};
-use crate::service::review::CodeReview;
+use crate::service::review::{CodeReview, InterdiffRequest};
 use crate::service::ReviewService;
 use crate::ui::{OutputFormat, Stream, ADDED, DIM, REMOVED};
 
@@ -60,7 +60,14 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
         .with_hint("name two versions, e.g. `review diff 12 1 2`"));
     }
     let inter = service
-        .interdiff(&id, from, to, args.target.as_deref())
+        .interdiff(
+            &id,
+            &InterdiffRequest {
+                from,
+                to,
+                target: args.target.clone(),
+            },
+        )
         .map_err(|e| client::service_error(e, Some(&service as &dyn ReviewService)))?;
     if args.format == OutputFormat::Json {
         client::print_json(ctx, &inter)?;

@@ -55,9 +55,8 @@ pub struct ApproveArgs {
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct RecheckArgs {
-    /// The change's number [default: the current branch's change]
-    #[arg(value_name = "CHANGE")]
-    pub change: Option<String>,
+    #[command(flatten)]
+    pub change: client::ChangeArg,
 
     /// Why the checks should run again (required), e.g. the issue of the known failure
     #[arg(long, value_name = "TEXT")]
@@ -103,9 +102,8 @@ pub struct PromoteArgs {
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct DequeueArgs {
-    /// The change's number [default: the current branch's change]
-    #[arg(value_name = "CHANGE")]
-    pub change: Option<String>,
+    #[command(flatten)]
+    pub change: client::ChangeArg,
 
     /// Output format; `json` prints the object described in the README
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
@@ -175,7 +173,7 @@ pub fn recheck(ctx: &Context, args: RecheckArgs) -> CliResult {
         return Err(CliError::usage("`--reason` is empty")
             .with_hint("say why the checks should run again, e.g. `--reason gh-1234`"));
     }
-    let id = client::change_arg(args.change.as_deref(), Path::new("."))?;
+    let id = args.change.resolve()?;
     let service = client::connect(ctx, &loaded.config)?;
     let change = service.recheck(&id, args.reason.trim()).map_err(|e| {
         refused(
@@ -247,7 +245,7 @@ pub fn promote(ctx: &Context, args: PromoteArgs) -> CliResult {
 
 pub fn dequeue(ctx: &Context, args: DequeueArgs) -> CliResult {
     let loaded = ctx.load_config()?;
-    let id = client::change_arg(args.change.as_deref(), Path::new("."))?;
+    let id = args.change.resolve()?;
     let service = client::connect(ctx, &loaded.config)?;
     let change = service.dequeue(&id).map_err(|e| {
         refused(

@@ -1,7 +1,5 @@
 //! `review show`: a version's header and diff with every inline thread under its line.
 
-use std::path::Path;
-
 use serde::Serialize;
 
 use super::{client, review_view, Context};
@@ -23,9 +21,8 @@ use crate::ui::OutputFormat;
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment, disable_version_flag = true)]
 pub struct Args {
-    /// The change's number [default: the current branch's change]
-    #[arg(value_name = "CHANGE")]
-    pub change: Option<String>,
+    #[command(flatten)]
+    pub change: client::ChangeArg,
 
     /// The version [default: the newest]
     #[arg(long, value_name = "N")]
@@ -60,7 +57,7 @@ struct ShowJson<'a> {
 
 pub fn run(ctx: &Context, args: Args) -> CliResult {
     let loaded = ctx.load_config()?;
-    let id = client::change_arg(args.change.as_deref(), Path::new("."))?;
+    let id = args.change.resolve()?;
     let service = client::connect(ctx, &loaded.config)?;
     let fail = |e| client::service_error(e, Some(&service as &dyn ReviewService));
     let change = client::fetch_change(&service, &id)?;

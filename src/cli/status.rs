@@ -1,6 +1,5 @@
 //! `review status`: what the service says about a change, once or until it settles.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -34,9 +33,8 @@ use crate::ui::{OutputFormat, Stream, DIM, EMPHASIS};
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// The change's number [default: the current branch's change]
-    #[arg(value_name = "CHANGE")]
-    pub change: Option<String>,
+    #[command(flatten)]
+    pub change: client::ChangeArg,
 
     /// Follow the change until every target has a final verdict and the gate is done with it
     #[arg(long)]
@@ -194,7 +192,7 @@ impl TargetJson {
 
 pub fn run(ctx: &Context, args: Args) -> CliResult {
     let loaded = ctx.load_config()?;
-    let id = client::change_arg(args.change.as_deref(), Path::new("."))?;
+    let id = args.change.resolve()?;
     let service = client::connect(ctx, &loaded.config)?;
     let fail = |e: ServiceError| client::service_error(e, Some(&service));
     let Fetched::Fresh { value, tag } = service.get_change(&id, None).map_err(fail)? else {

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::memory::MemoryService;
-use super::review::{CodeReview, DiffRequest};
+use super::review::{CodeReview, DiffRequest, InterdiffRequest};
 use super::{ChangeId, ServiceError};
 use crate::api::review::{
     Anchor, Comment, Interdiff, NewReply, NewReview, NewVote, Thread, Threads, VersionDiff, Vote,
@@ -118,10 +118,9 @@ impl CodeReview for MemoryService {
     fn interdiff(
         &self,
         id: &ChangeId,
-        from: u32,
-        to: u32,
-        _target: Option<&str>,
+        request: &InterdiffRequest,
     ) -> Result<Interdiff, ServiceError> {
+        let (from, to) = (request.from, request.to);
         self.request(format!("interdiff {id} {from} {to}"))?;
         let old = self.version_diff(
             id,

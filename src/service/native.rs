@@ -10,7 +10,7 @@ use reqwest::header::{ETAG, IF_NONE_MATCH};
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 
-use super::review::{CodeReview, DiffRequest};
+use super::review::{CodeReview, DiffRequest, InterdiffRequest};
 use super::{
     ChangeId, Fetched, GateQueue, ListFilter, NewChange, Posted, QueueEntry, ReviewService,
     ServiceError, Upload,
@@ -282,15 +282,13 @@ impl CodeReview for NativeService<'_> {
     fn interdiff(
         &self,
         change: &ChangeId,
-        from: u32,
-        to: u32,
-        target: Option<&str>,
+        request: &InterdiffRequest,
     ) -> Result<Interdiff, ServiceError> {
         let mut url = parse_url(&self.api(&format!("/changes/{change}/interdiff")))?;
         url.query_pairs_mut()
-            .append_pair("from", &from.to_string())
-            .append_pair("to", &to.to_string());
-        if let Some(target) = target {
+            .append_pair("from", &request.from.to_string())
+            .append_pair("to", &request.to.to_string());
+        if let Some(target) = &request.target {
             url.query_pairs_mut().append_pair("target", target);
         }
         self.get_json(url.as_str())

@@ -15,6 +15,15 @@ pub struct DiffRequest {
     pub context: Option<u32>,
 }
 
+/// Which two versions to compare, and on which target.
+#[derive(Debug, Clone, Default)]
+pub struct InterdiffRequest {
+    pub from: u32,
+    pub to: u32,
+    /// [default: the newer version's first target]
+    pub target: Option<String>,
+}
+
 pub trait CodeReview {
     /// The diff of a version as applied to a target.
     fn version_diff(
@@ -27,9 +36,7 @@ pub trait CodeReview {
     fn interdiff(
         &self,
         change: &ChangeId,
-        from: u32,
-        to: u32,
-        target: Option<&str>,
+        request: &InterdiffRequest,
     ) -> Result<Interdiff, ServiceError>;
 
     /// Every thread of the change, inline ones placed on the newest version.

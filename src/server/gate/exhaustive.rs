@@ -8,7 +8,8 @@
 //! the choices that matter. The search prunes a state already explored with at least as many
 //! events left (states are told apart by a 128-bit fingerprint).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasherDefault;
 use std::time::Instant;
 
 use super::world::*;
@@ -74,11 +75,16 @@ struct Search {
     reverts: u64,
 }
 
+/// For each state seen, the most events it was explored with.
+type Seen = HashMap<u128, usize, BuildHasherDefault<AsIs>>;
+
 fn search(config: GateConfig, depth: usize) -> Search {
-    let start = World::automatic(config);
-    let mut seen = HashMap::from([(start.fingerprint(), depth)]);
+    let mut start = World::automatic(config);
+    start.renumber_runs();
+    let mut seen = Seen::default();
+    seen.insert(start.fingerprint(), depth);
     let mut found = Search::default();
-    let mut drained = HashSet::new();
+    let mut drained = Fingerprints::default();
     explore(&start, depth, &mut seen, &mut drained, &mut found);
     found.states = seen.len();
     found
@@ -90,8 +96,8 @@ fn search(config: GateConfig, depth: usize) -> Search {
 fn explore(
     world: &World,
     left: usize,
-    seen: &mut HashMap<u128, usize>,
-    drained: &mut HashSet<u128>,
+    seen: &mut Seen,
+    drained: &mut Fingerprints,
     found: &mut Search,
 ) {
     if left == 0 {
@@ -104,6 +110,7 @@ fn explore(
         if let Err(e) = after.run(&step) {
             panic!("after {step:?} with {left} events left: {e}");
         }
+        after.renumber_runs();
         let fingerprint = after.fingerprint();
         match seen.insert(fingerprint, left - 1) {
             Some(before) if before >= left - 1 => {
@@ -112,15 +119,13 @@ fn explore(
             }
             Some(_) => {}
             None => {
-                // First time here: from this state too, every queue must drain.
-                let mut drained_world = after.clone();
-                let known = if memo_drains() {
-                    &mut *drained
-                } else {
-                    &mut HashSet::new()
-                };
-                if let Err(e) = drained_world.drain_unless_known(known) {
-                    panic!("draining after {step:?} with {left} events left: {e}");
+                // First time here: from this state too, every queue must drain (unless a
+                // drain already passed through it).
+                let known = memo_drains().then_some(&mut *drained);
+                if !known.as_ref().is_some_and(|k| k.contains(&fingerprint)) {
+                    if let Err(e) = after.clone().drain_unless_known(known) {
+                        panic!("draining after {step:?} with {left} events left: {e}");
+                    }
                 }
                 found.merges += after.stats.merges;
                 found.reverts += after.stats.reverts;
