@@ -10,7 +10,7 @@ use git2::build::TreeUpdateBuilder;
 use git2::{MergeOptions, ObjectType, Oid, Repository, Tree};
 
 use super::series::{BranchRef, Series};
-use super::tree_diff::diff_trees;
+use super::tree_diff::{diff_of_paths, diff_trees};
 
 /// The outcome of replaying the series on one target.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -357,13 +357,21 @@ impl SeriesPatchIds {
                 .iter()
                 .filter(|p| entry(&parent, p) != entry(&tree, p))
                 .collect();
-            if !wanted
-                .iter()
-                .any(|&i| self.touched[i].iter().eq(names.iter().copied()))
-            {
+            let same_paths = |&i: &usize| self.touched[i].iter().eq(names.iter().copied());
+            let Some(&first) = wanted.iter().find(|i| same_paths(i)) else {
+                continue;
+            };
+            // The patch-id of those paths alone first (a few blobs): a commit with the same
+            // patch-id changes nothing else, so only a match is worth the whole diff.
+            let paths = &self.touched[first];
+            let only = diff_of_paths(repo, Some(&parent), Some(&tree), paths, None)?;
+            let id = only.patchid(None)?;
+            if !wanted.iter().any(|&i| same_paths(&i) && self.ids[i] == id) {
                 continue;
             }
-            let id = diff_trees(repo, Some(&parent), Some(&tree), None)?.patchid(None)?;
+            if diff_trees(repo, Some(&parent), Some(&tree), None)?.patchid(None)? != id {
+                continue;
+            }
             wanted.retain(|&i| self.ids[i] != id);
             if wanted.is_empty() {
                 return Ok(true);

@@ -80,6 +80,18 @@ pub fn diff_trees<'r>(
     options: Option<&mut DiffOptions>,
 ) -> Result<Diff<'r>, git2::Error> {
     let paths = changed_paths(repo, old, new)?;
+    diff_of_paths(repo, old, new, &paths, options)
+}
+
+/// libgit2's diff of `old` -> `new` limited to exactly `paths` (files, or directories and
+/// everything below them), reading only the trees along them.
+pub fn diff_of_paths<'r>(
+    repo: &'r Repository,
+    old: Option<&Tree<'_>>,
+    new: Option<&Tree<'_>>,
+    paths: &[Vec<u8>],
+    options: Option<&mut DiffOptions>,
+) -> Result<Diff<'r>, git2::Error> {
     let mut defaults = DiffOptions::new();
     let options = options.unwrap_or(&mut defaults);
     if paths.is_empty() {
@@ -87,7 +99,7 @@ pub fn diff_trees<'r>(
         return repo.diff_tree_to_tree(None, None, Some(options));
     }
     for path in paths {
-        options.pathspec(path);
+        options.pathspec(path.as_slice());
     }
     options.disable_pathspec_match(true);
     repo.diff_tree_to_tree(old, new, Some(options))
