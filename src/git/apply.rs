@@ -10,7 +10,7 @@ use git2::build::TreeUpdateBuilder;
 use git2::{MergeOptions, ObjectType, Oid, Repository, Tree};
 
 use super::series::{BranchRef, Series};
-use super::tree_diff::{diff_of_paths, diff_trees};
+use super::tree_diff::{changed_only_within, diff_of_paths, diff_trees};
 
 /// The outcome of replaying the series on one target.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -343,35 +343,25 @@ impl SeriesPatchIds {
 
     /// True when every patch-id of the series is among `listed`, the target's commits that
     /// the series' tip does not have (the range `git cherry` looks at) and that touch the
-    /// series' paths. A listed commit gets a patch-id only when the series' paths it changes
-    /// (tree entries compared with its parent's) are exactly those of a wanted series commit,
-    /// which a commit with the same patch-id changes and nothing else. It stops as soon as
-    /// every patch-id is found.
+    /// series' paths. A listed commit gets a patch-id only when it changes exactly the paths of
+    /// a wanted series commit and nothing else (tree entries against its parent, reading only
+    /// the trees along the series' paths), as a commit with the same patch-id does; it stops
+    /// as soon as every patch-id is found.
     fn all_in(&self, repo: &Repository, listed: &[Oid]) -> Result<bool, git2::Error> {
         let mut wanted: Vec<usize> = (0..self.ids.len()).collect();
         for &id in listed {
             let commit = repo.find_commit(id)?;
             let (parent, tree) = (commit.parent(0)?.tree()?, commit.tree()?);
-            let names: Vec<&Vec<u8>> = self
-                .paths
-                .iter()
-                .filter(|p| entry(&parent, p) != entry(&tree, p))
-                .collect();
-            let same_paths = |&i: &usize| self.touched[i].iter().eq(names.iter().copied());
-            let Some(&first) = wanted.iter().find(|i| same_paths(i)) else {
+            // A commit with a wanted patch-id changes exactly that series commit's paths.
+            let Some(names) = changed_only_within(repo, &parent, &tree, &self.paths)? else {
                 continue;
             };
-            // The patch-id of those paths alone first (a few blobs): a commit with the same
-            // patch-id changes nothing else, so only a match is worth the whole diff.
-            let paths = &self.touched[first];
-            let only = diff_of_paths(repo, Some(&parent), Some(&tree), paths, None)?;
-            let id = only.patchid(None)?;
-            if !wanted.iter().any(|&i| same_paths(&i) && self.ids[i] == id) {
+            if !wanted.iter().any(|&i| self.touched[i] == names) {
                 continue;
             }
-            if diff_trees(repo, Some(&parent), Some(&tree), None)?.patchid(None)? != id {
-                continue;
-            }
+            // Nothing else changed: the diff of those paths is the commit's whole diff.
+            let id =
+                diff_of_paths(repo, Some(&parent), Some(&tree), &names, None)?.patchid(None)?;
             wanted.retain(|&i| self.ids[i] != id);
             if wanted.is_empty() {
                 return Ok(true);

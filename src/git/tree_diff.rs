@@ -70,6 +70,66 @@ fn walk(
     Ok(())
 }
 
+/// The paths among `paths` (sorted files) that differ between `old` and `new`, sorted, or
+/// `None` as soon as anything else differs; only the trees along `paths` are read.
+pub fn changed_only_within(
+    repo: &Repository,
+    old: &Tree<'_>,
+    new: &Tree<'_>,
+    paths: &[Vec<u8>],
+) -> Result<Option<Vec<Vec<u8>>>, git2::Error> {
+    let mut out = Vec::new();
+    if !within(repo, Some(old), Some(new), &mut Vec::new(), paths, &mut out)? {
+        return Ok(None);
+    }
+    out.sort();
+    Ok(Some(out))
+}
+
+fn within(
+    repo: &Repository,
+    old: Option<&Tree<'_>>,
+    new: Option<&Tree<'_>>,
+    prefix: &mut Vec<u8>,
+    paths: &[Vec<u8>],
+    out: &mut Vec<Vec<u8>>,
+) -> Result<bool, git2::Error> {
+    let mut names: std::collections::BTreeMap<Vec<u8>, (Side, Side)> = Default::default();
+    for entry in old.into_iter().flat_map(Tree::iter) {
+        names.entry(entry.name_bytes().to_vec()).or_default().0 = Some(side(&entry));
+    }
+    for entry in new.into_iter().flat_map(Tree::iter) {
+        names.entry(entry.name_bytes().to_vec()).or_default().1 = Some(side(&entry));
+    }
+    for (name, (a, b)) in names {
+        if a == b {
+            continue;
+        }
+        let len = prefix.len();
+        prefix.extend_from_slice(&name);
+        let is_path = paths.binary_search(prefix).is_ok();
+        let file = |s: Side| s.is_some_and(|s| !s.2);
+        // A file here that is not one of `paths`: something else changed.
+        if (file(a) || file(b)) && !is_path {
+            return Ok(false);
+        }
+        if file(a) || file(b) {
+            out.push(prefix.clone());
+        }
+        let tree = |s: Side| s.filter(|s| s.2).map(|s| repo.find_tree(s.0)).transpose();
+        let (ta, tb) = (tree(a)?, tree(b)?);
+        if ta.is_some() || tb.is_some() {
+            prefix.push(b'/');
+            let under = paths.iter().any(|p| p.starts_with(prefix));
+            if !under || !within(repo, ta.as_ref(), tb.as_ref(), prefix, paths, out)? {
+                return Ok(false);
+            }
+        }
+        prefix.truncate(len);
+    }
+    Ok(true)
+}
+
 /// libgit2's diff of `old` -> `new` with `options` (none: the defaults), reading only the
 /// trees along the paths that differ. The same deltas as `diff_tree_to_tree` on whole trees
 /// for any options without unmodified files or a path filter of their own.
@@ -237,6 +297,33 @@ mod tests {
                 "renames: {renames}"
             );
         }
+        // Limited to paths: all of them changed (and nothing else), or something else did.
+        let bytes: Vec<Vec<u8>> = paths.iter().map(|p| p.as_bytes().to_vec()).collect();
+        let mut wider = bytes.clone();
+        wider.push(b"a.txt".to_vec());
+        wider.sort();
+        assert_eq!(
+            changed_only_within(&repo, &base, &new, &wider).unwrap(),
+            Some(bytes.clone())
+        );
+        let without_link: Vec<Vec<u8>> = bytes.iter().filter(|p| *p != b"link").cloned().collect();
+        assert_eq!(
+            changed_only_within(&repo, &base, &new, &without_link).unwrap(),
+            None
+        );
+        let d_only = [
+            b"d/edit".to_vec(),
+            b"d/gone".to_vec(),
+            b"d/new/inner".to_vec(),
+        ];
+        assert_eq!(
+            changed_only_within(&repo, &base, &new, &d_only).unwrap(),
+            None
+        );
+        assert_eq!(
+            changed_only_within(&repo, &new, &new, &d_only).unwrap(),
+            Some(Vec::new())
+        );
         // Against nothing, and nothing changed.
         let all = diff_trees(&repo, None, Some(&base), None).unwrap();
         assert_eq!(
