@@ -74,10 +74,24 @@ pub fn check_targets(
         true => Some(SeriesPatchIds::compute(&repo, series)?),
         false => None,
     };
-    let mut walks = Vec::with_capacity(targets.len());
+    // Every merge-base asked at once, then every walk started at once.
+    let mut bases = Vec::with_capacity(targets.len());
     for (target, replay) in targets.iter().zip(&replays) {
-        walks.push(match (&series_ids, walked(replay)) {
-            (Some(ids), true) => Some(Walk::start(repo.path(), target.tip, series.tip, ids)?),
+        bases.push(match walked(replay) {
+            true => Some(MergeBase::start(repo.path(), target.tip, series.tip)?),
+            false => None,
+        });
+    }
+    let mut walks = Vec::with_capacity(targets.len());
+    for (target, base) in targets.iter().zip(bases) {
+        walks.push(match (&series_ids, base) {
+            (Some(ids), Some(base)) => Some(Walk::start(
+                repo.path(),
+                target.tip,
+                series.tip,
+                base.answer()?,
+                ids,
+            )?),
             _ => None,
         });
     }
@@ -108,13 +122,46 @@ pub fn check_targets(
     Ok(verdicts)
 }
 
-/// Whether a target already has the series, being found out by two `git` processes: the
-/// ancestor check (fast-forwarded or merged: the series' tip is in the target's history) and
-/// the walk of the target's own commits that touch the series' paths (else every patch-id
-/// must be among them).
-struct Walk {
-    contains: std::process::Child,
-    log: std::process::Child,
+/// `git merge-base target tip` (which reads the commit-graph: on branches thousands of commits
+/// apart libgit2's walk of both sides was a third of the check), started at once.
+struct MergeBase(std::process::Child);
+
+impl MergeBase {
+    fn start(git_dir: &Path, a: Oid, b: Oid) -> Result<Self, git2::Error> {
+        let child = git_at(git_dir)
+            .arg("merge-base")
+            .args([a.to_string(), b.to_string()])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| git_failed("merge-base", &e))?;
+        Ok(MergeBase(child))
+    }
+
+    /// The merge-base, `None` for unrelated histories.
+    fn answer(self) -> Result<Option<Oid>, git2::Error> {
+        let out = self
+            .0
+            .wait_with_output()
+            .map_err(|e| git_failed("merge-base", &e))?;
+        match out.status.code() {
+            Some(0) => Oid::from_str(String::from_utf8_lossy(&out.stdout).trim()).map(Some),
+            Some(1) if out.stderr.is_empty() => Ok(None),
+            _ => Err(git_failed(
+                "merge-base",
+                &String::from_utf8_lossy(&out.stderr).trim(),
+            )),
+        }
+    }
+}
+
+/// Whether a target already has the series: fast-forwarded or merged (the merge-base with
+/// the series is its tip), else every patch-id among the target's commits since the
+/// merge-base (the range `git cherry` looks at) that touch the series' paths, listed by a
+/// `git log` started at once.
+enum Walk {
+    Contains,
+    Log(std::process::Child),
 }
 
 impl Walk {
@@ -122,27 +169,25 @@ impl Walk {
         git_dir: &Path,
         target: Oid,
         tip: Oid,
+        merge_base: Option<Oid>,
         ids: &SeriesPatchIds,
     ) -> Result<Self, git2::Error> {
-        let contains = git_at(git_dir)
-            .args(["merge-base", "--is-ancestor"])
-            .args([tip.to_string(), target.to_string()])
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .map_err(|e| git_failed("merge-base", &e))?;
-        let log = commits_touching(git_dir, target, tip, &ids.paths)
+        if merge_base == Some(tip) {
+            return Ok(Walk::Contains);
+        }
+        let log = commits_touching(git_dir, target, merge_base, &ids.paths)
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()
             .map_err(|e| git_failed("log", &e))?;
-        Ok(Walk { contains, log })
+        Ok(Walk::Log(log))
     }
 
-    fn finish(mut self, repo: &Repository, ids: &SeriesPatchIds) -> Result<bool, git2::Error> {
-        let out = self
-            .log
-            .wait_with_output()
-            .map_err(|e| git_failed("log", &e))?;
+    fn finish(self, repo: &Repository, ids: &SeriesPatchIds) -> Result<bool, git2::Error> {
+        let Walk::Log(log) = self else {
+            return Ok(true);
+        };
+        let out = log.wait_with_output().map_err(|e| git_failed("log", &e))?;
         if !out.status.success() {
             let why = String::from_utf8_lossy(&out.stderr);
             return Err(git_failed("log", &why.trim()));
@@ -151,15 +196,7 @@ impl Walk {
             .lines()
             .map(Oid::from_str)
             .collect::<Result<Vec<_>, _>>()?;
-        let contains = self
-            .contains
-            .wait()
-            .map_err(|e| git_failed("merge-base", &e))?;
-        match contains.code() {
-            Some(0) => Ok(true),
-            Some(1) => ids.all_in(repo, &listed),
-            other => Err(git_failed("merge-base", &format!("exit status {other:?}"))),
-        }
+        ids.all_in(repo, &listed)
     }
 }
 
@@ -341,8 +378,8 @@ impl SeriesPatchIds {
         })
     }
 
-    /// True when every patch-id of the series is among `listed`, the target's commits that
-    /// the series' tip does not have (the range `git cherry` looks at) and that touch the
+    /// True when every patch-id of the series is among `listed`, the target's commits since
+    /// its merge-base with the series (the range `git cherry` looks at) that touch the
     /// series' paths. A listed commit gets a patch-id only when it changes exactly the paths of
     /// a wanted series commit and nothing else (tree entries against its parent, reading only
     /// the trees along the series' paths), as a commit with the same patch-id does; it stops
@@ -371,20 +408,21 @@ impl SeriesPatchIds {
     }
 }
 
-/// The non-merge commits of `target` that `tip` does not have and that change any of `paths`,
+/// The non-merge commits of `target` not reachable from `merge_base` that change any of `paths`,
 /// newest first, one id a line: `git log`, whose walk limited by paths reads the commit-graph
 /// and only the trees along those paths (libgit2 reads every commit and root tree of the range
 /// from deltified packs without a delta-base cache, several times slower).
 fn commits_touching(
     git_dir: &Path,
     target: Oid,
-    tip: Oid,
+    merge_base: Option<Oid>,
     paths: &[Vec<u8>],
 ) -> std::process::Command {
     let mut cmd = git_at(git_dir);
     cmd.args(["--literal-pathspecs", "log"])
         .args(["--no-merges", "--full-history", "--format=%H"])
-        .args([target.to_string(), format!("^{tip}")])
+        .arg(target.to_string())
+        .args(merge_base.map(|b| format!("^{b}")))
         .arg("--")
         .args(paths.iter().map(|p| bytes_path(p)));
     cmd

@@ -26,12 +26,20 @@ pub fn changed_paths(
     Ok(out)
 }
 
-fn side(entry: &git2::TreeEntry<'_>) -> (Oid, i32, bool) {
-    (
-        entry.id(),
-        entry.filemode(),
-        entry.kind() == Some(ObjectType::Tree),
-    )
+/// The entries of `old` and `new` by name, both sides, where they differ.
+fn differing(old: Option<&Tree<'_>>, new: Option<&Tree<'_>>) -> Vec<(Vec<u8>, (Side, Side))> {
+    let side = |entry: &git2::TreeEntry<'_>| {
+        let is_tree = entry.kind() == Some(ObjectType::Tree);
+        Some((entry.id(), entry.filemode(), is_tree))
+    };
+    let mut names: std::collections::BTreeMap<Vec<u8>, (Side, Side)> = Default::default();
+    for entry in old.into_iter().flat_map(Tree::iter) {
+        names.entry(entry.name_bytes().to_vec()).or_default().0 = side(&entry);
+    }
+    for entry in new.into_iter().flat_map(Tree::iter) {
+        names.entry(entry.name_bytes().to_vec()).or_default().1 = side(&entry);
+    }
+    names.into_iter().filter(|(_, (a, b))| a != b).collect()
 }
 
 fn walk(
@@ -41,17 +49,7 @@ fn walk(
     prefix: &mut Vec<u8>,
     out: &mut Vec<Vec<u8>>,
 ) -> Result<(), git2::Error> {
-    let mut names: std::collections::BTreeMap<Vec<u8>, (Side, Side)> = Default::default();
-    for entry in old.into_iter().flat_map(Tree::iter) {
-        names.entry(entry.name_bytes().to_vec()).or_default().0 = Some(side(&entry));
-    }
-    for entry in new.into_iter().flat_map(Tree::iter) {
-        names.entry(entry.name_bytes().to_vec()).or_default().1 = Some(side(&entry));
-    }
-    for (name, (a, b)) in names {
-        if a == b {
-            continue;
-        }
+    for (name, (a, b)) in differing(old, new) {
         let len = prefix.len();
         prefix.extend_from_slice(&name);
         let tree = |s: Side| s.filter(|s| s.2).map(|s| repo.find_tree(s.0)).transpose();
@@ -94,17 +92,7 @@ fn within(
     paths: &[Vec<u8>],
     out: &mut Vec<Vec<u8>>,
 ) -> Result<bool, git2::Error> {
-    let mut names: std::collections::BTreeMap<Vec<u8>, (Side, Side)> = Default::default();
-    for entry in old.into_iter().flat_map(Tree::iter) {
-        names.entry(entry.name_bytes().to_vec()).or_default().0 = Some(side(&entry));
-    }
-    for entry in new.into_iter().flat_map(Tree::iter) {
-        names.entry(entry.name_bytes().to_vec()).or_default().1 = Some(side(&entry));
-    }
-    for (name, (a, b)) in names {
-        if a == b {
-            continue;
-        }
+    for (name, (a, b)) in differing(old, new) {
         let len = prefix.len();
         prefix.extend_from_slice(&name);
         let is_path = paths.binary_search(prefix).is_ok();
