@@ -84,6 +84,8 @@ command -v cc >/dev/null || ensure_apt gcc libc6-dev
 ensure_apt dbus-daemon dbus-bin gnome-keyring libsecret-tools
 # Every job of `review serve` runs under bubblewrap (tests/it/serve_sandbox.rs and every service test).
 ensure_apt bubblewrap
+# tests/it/web_*.rs drive the web pages in a real headless Chromium through chromedriver.
+ensure_apt chromium chromium-driver
 # One venv for every PyPI tool the tests run (ensure_venv rebuilds it when this list changes):
 # tests/it/news.rs judges NEWS entries against blurb itself (tests/it/data/blurb_judge.py);
 # tests/it/serve_schemathesis.rs runs property-based tests of the API from its OpenAPI document.

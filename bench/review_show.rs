@@ -20,48 +20,18 @@
 // A benchmark prints its figures: that is its output, not a diagnostic.
 #![allow(clippy::print_stdout)]
 
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod large_review;
 mod support;
 
-use support::{core_user, git, review, serve_init, start_serve, upstream_repo};
+use large_review::{appending_series, median, upstream_with_files, Bench, ADDED, COMMENTS, FILES};
+use support::review;
 
-const FILES: usize = 200;
-const ADDED: usize = 50;
-const COMMENTS: usize = 500;
-
-/// The upstream repository `root/upstream`; returns the series' mbox.
-fn fixture(root: &Path) -> String {
-    let upstream = &upstream_repo(root, "upstream");
-    for f in 0..FILES {
-        let text: String = (0..10).map(|i| format!("file {f} line {i}\n")).collect();
-        std::fs::write(upstream.join(format!("f{f:03}.txt")), text).unwrap();
-    }
-    git(upstream, &["add", "-A"]);
-    git(upstream, &["commit", "-q", "-m", "base"]);
-    git(upstream, &["checkout", "-q", "-b", "fix"]);
-    for f in 0..FILES {
-        let path = upstream.join(format!("f{f:03}.txt"));
-        let mut text = std::fs::read_to_string(&path).unwrap();
-        text.extend((0..ADDED).map(|i| format!("added {i} to file {f}: some code here\n")));
-        std::fs::write(path, text).unwrap();
-    }
-    git(upstream, &["commit", "-q", "-a", "-m", "A large change"]);
-    let mbox = git(upstream, &["format-patch", "--stdout", "main..fix"]);
-    git(upstream, &["checkout", "-q", "main"]);
-    mbox
-}
-
-fn median(mut times: Vec<Duration>) -> (f64, f64) {
-    times.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    (ms(times[times.len() / 2]), ms(times[0]))
-}
-
+/// Times `once` `runs` times after a warm-up: median and best, in milliseconds.
 fn timed(runs: usize, mut once: impl FnMut()) -> (f64, f64) {
-    once(); // warm-up
+    once();
     let times = (0..runs)
         .map(|_| {
             let start = Instant::now();
@@ -82,64 +52,15 @@ fn main() {
         .unwrap_or(if measuring { 10 } else { 1 });
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
-    let mbox = fixture(root);
-    let (toml_path, toml) = serve_init(root, "service", &root.join("upstream"));
-    // The template's example job replaced by one that passes at once.
-    let cut = toml.find("[[job]]").unwrap();
-    let jobs = "[[job]]\nname = \"tests\"\nrun = \"true\"\n";
-    std::fs::write(&toml_path, format!("{}{jobs}", &toml[..cut])).unwrap();
-    let token = core_user(root, "service");
-    let (mut server, base) = start_serve(root, "service");
-    let client = reqwest::blocking::Client::new();
+    let upstream = upstream_with_files(root);
+    let mbox = appending_series(&upstream, "fix", FILES, ADDED);
+    let bench = Bench::start(root, &upstream, "true", "");
+    let target = bench.post_change(1, &mbox);
+    bench.comment(1);
+    let (client, base, token) = (&bench.client, bench.base.clone(), bench.token.clone());
     let post = |path: &str, body: serde_json::Value| {
-        let response = client
-            .post(format!("{base}{path}"))
-            .bearer_auth(&token)
-            .json(&body)
-            .send()
-            .unwrap();
-        assert!(
-            response.status().is_success(),
-            "{path}: {}",
-            response.text().unwrap()
-        );
+        bench.post(path, body);
     };
-    post(
-        "/api/v1/changes",
-        serde_json::json!({"mbox": mbox, "targets": ["main"], "kind": "feature", "title": "Bench"}),
-    );
-    let change = |client: &reqwest::blocking::Client| -> serde_json::Value {
-        let url = format!("{base}/api/v1/changes/1");
-        client
-            .get(url)
-            .bearer_auth(&token)
-            .send()
-            .unwrap()
-            .json()
-            .unwrap()
-    };
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let target = loop {
-        let c = change(&client);
-        let t = c["versions"][0]["targets"][0].clone();
-        if t["apply"] != "pending" {
-            break t;
-        }
-        assert!(Instant::now() < deadline, "the version never applied");
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let comments: Vec<serde_json::Value> = (0..COMMENTS)
-        .map(|i| {
-            let (file, line) = (i % FILES, 11 + (i / FILES) * 7);
-            serde_json::json!({"path": format!("f{file:03}.txt"), "line": line, "body": format!("comment {i}\nwith a second line")})
-        })
-        .collect();
-    for batch in comments.chunks(200) {
-        post(
-            "/api/v1/changes/1/reviews",
-            serde_json::json!({"version": 1, "comments": batch}),
-        );
-    }
 
     let diff_url = format!("{base}/api/v1/changes/1/versions/1/diff");
     let get_diff = || {
@@ -199,8 +120,7 @@ fn main() {
         println!("kept: REVIEW_SERVICE_URL={base} REVIEW_TOKEN={token}; Enter to stop");
         let _ = std::io::stdin().read_line(&mut String::new());
     }
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(bench);
 
     println!(
         "fixture: {FILES} files, {} added lines, {COMMENTS} comments; diff body {size} bytes; {runs} runs",

@@ -670,7 +670,7 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'The comment''s text (Markdown-style code fences are kept as written)')
             [CompletionResult]::new('--message', '--message', [CompletionResultType]::ParameterName, 'The comment''s text (Markdown-style code fences are kept as written)')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Comment on a line of this file')
-            [CompletionResult]::new('--line', '--line', [CompletionResultType]::ParameterName, 'The line (its number in the new file, or in the old one with `--old`)')
+            [CompletionResult]::new('--line', '--line', [CompletionResultType]::ParameterName, 'The line (its number in the new file, or in the old one with `--old`), or lines `N-M`')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'The version commented on [default: the newest]')
             [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The target whose diff the line is from [default: the version''s first target]')
             [CompletionResult]::new('--reply', '--reply', [CompletionResultType]::ParameterName, 'Answer in the thread of this comment')
@@ -680,6 +680,9 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (like `git -C`)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`')
             [CompletionResult]::new('--old', '--old', [CompletionResultType]::ParameterName, 'The line is a removed line, numbered in the old file')
+            [CompletionResult]::new('--edit', '--edit', [CompletionResultType]::ParameterName, 'Write the review in your editor: the diff quoted, comments typed under its lines')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'With `--edit`: send without asking for confirmation')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'With `--edit`: send without asking for confirmation')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: `-q` hides progress, `-qq` hides warnings too')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: `-v` explains, `-vv` shows every step')
@@ -768,7 +771,7 @@ Register-ArgumentCompleter -Native -CommandName 'review' -ScriptBlock {
             break
         }
         'review;demo' {
-            [CompletionResult]::new('--keep', '--keep', [CompletionResultType]::ParameterName, 'Build the world in DIR (new or empty) and keep it afterwards')
+            [CompletionResult]::new('--keep', '--keep', [CompletionResultType]::ParameterName, 'Build the world in DIR (new or empty), keep it, and keep its service running until Ctrl-C')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto colours a terminal unless NO_COLOR is set')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (like `git -C`)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`')

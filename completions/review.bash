@@ -462,7 +462,7 @@ _review() {
             return 0
             ;;
         review__subcmd__comment)
-            opts="-m -q -v -C -h --message --file --line --old --version --target --reply --resolve --format --quiet --verbose --color --config --help"
+            opts="-m -y -q -v -C -h --message --file --line --old --version --target --reply --resolve --edit --yes --format --quiet --verbose --color --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

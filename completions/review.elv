@@ -611,7 +611,7 @@ set edit:completion:arg-completer[review] = {|@words|
             cand -m 'The comment''s text (Markdown-style code fences are kept as written)'
             cand --message 'The comment''s text (Markdown-style code fences are kept as written)'
             cand --file 'Comment on a line of this file'
-            cand --line 'The line (its number in the new file, or in the old one with `--old`)'
+            cand --line 'The line (its number in the new file, or in the old one with `--old`), or lines `N-M`'
             cand --version 'The version commented on [default: the newest]'
             cand --target 'The target whose diff the line is from [default: the version''s first target]'
             cand --reply 'Answer in the thread of this comment'
@@ -621,6 +621,9 @@ set edit:completion:arg-completer[review] = {|@words|
             cand -C 'Run as if started in <PATH> (like `git -C`)'
             cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
             cand --old 'The line is a removed line, numbered in the old file'
+            cand --edit 'Write the review in your editor: the diff quoted, comments typed under its lines'
+            cand -y 'With `--edit`: send without asking for confirmation'
+            cand --yes 'With `--edit`: send without asking for confirmation'
             cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand -v 'Print more: `-v` explains, `-vv` shows every step'
@@ -703,7 +706,7 @@ set edit:completion:arg-completer[review] = {|@words|
             cand --version 'Print version'
         }
         &'review;demo'= {
-            cand --keep 'Build the world in DIR (new or empty) and keep it afterwards'
+            cand --keep 'Build the world in DIR (new or empty), keep it, and keep its service running until Ctrl-C'
             cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
             cand -C 'Run as if started in <PATH> (like `git -C`)'
             cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'

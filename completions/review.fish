@@ -421,7 +421,7 @@ complete -c review -n "__fish_review_using_subcommand comments" -s h -l help -d 
 complete -c review -n "__fish_review_using_subcommand comments" -s V -l version -d 'Print version'
 complete -c review -n "__fish_review_using_subcommand comment" -s m -l message -d 'The comment\'s text (Markdown-style code fences are kept as written)' -r
 complete -c review -n "__fish_review_using_subcommand comment" -l file -d 'Comment on a line of this file' -r
-complete -c review -n "__fish_review_using_subcommand comment" -l line -d 'The line (its number in the new file, or in the old one with `--old`)' -r
+complete -c review -n "__fish_review_using_subcommand comment" -l line -d 'The line (its number in the new file, or in the old one with `--old`), or lines `N-M`' -r
 complete -c review -n "__fish_review_using_subcommand comment" -l version -d 'The version commented on [default: the newest]' -r
 complete -c review -n "__fish_review_using_subcommand comment" -l target -d 'The target whose diff the line is from [default: the version\'s first target]' -r
 complete -c review -n "__fish_review_using_subcommand comment" -l reply -d 'Answer in the thread of this comment' -r
@@ -434,6 +434,8 @@ never\t''"
 complete -c review -n "__fish_review_using_subcommand comment" -s C -d 'Run as if started in <PATH> (like `git -C`)' -r -F
 complete -c review -n "__fish_review_using_subcommand comment" -l config -d 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`' -r
 complete -c review -n "__fish_review_using_subcommand comment" -l old -d 'The line is a removed line, numbered in the old file'
+complete -c review -n "__fish_review_using_subcommand comment" -l edit -d 'Write the review in your editor: the diff quoted, comments typed under its lines'
+complete -c review -n "__fish_review_using_subcommand comment" -s y -l yes -d 'With `--edit`: send without asking for confirmation'
 complete -c review -n "__fish_review_using_subcommand comment" -s q -l quiet -d 'Print less: `-q` hides progress, `-qq` hides warnings too'
 complete -c review -n "__fish_review_using_subcommand comment" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
 complete -c review -n "__fish_review_using_subcommand comment" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -496,7 +498,7 @@ complete -c review -n "__fish_review_using_subcommand dequeue" -s q -l quiet -d 
 complete -c review -n "__fish_review_using_subcommand dequeue" -s v -l verbose -d 'Print more: `-v` explains, `-vv` shows every step'
 complete -c review -n "__fish_review_using_subcommand dequeue" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c review -n "__fish_review_using_subcommand dequeue" -s V -l version -d 'Print version'
-complete -c review -n "__fish_review_using_subcommand demo" -l keep -d 'Build the world in DIR (new or empty) and keep it afterwards' -r -F
+complete -c review -n "__fish_review_using_subcommand demo" -l keep -d 'Build the world in DIR (new or empty), keep it, and keep its service running until Ctrl-C' -r -F
 complete -c review -n "__fish_review_using_subcommand demo" -l color -d 'When to colour output: auto colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -71,6 +71,11 @@ impl Critical {
         HoldAll(std::marker::PhantomData)
     }
 
+    /// True once Ctrl-C was pressed during the section (for a command that waits for it).
+    pub fn interrupted(&self) -> bool {
+        INTERRUPTED.load(Ordering::SeqCst)
+    }
+
     /// Ends the section; true when Ctrl-C was pressed during it.
     pub fn leave(self) -> bool {
         drop(self);

@@ -12,6 +12,7 @@ pub mod error;
 pub mod git;
 pub mod interrupt;
 pub mod lint;
+pub mod review;
 pub mod server;
 pub mod service;
 pub mod suggest;

@@ -89,10 +89,15 @@ pub enum ErrorCode {
     TooManyComments,
     /// 422: an inline comment names a file or line that is not in the version's diff.
     BadAnchor,
+    /// 422: an inline comment's `line_end` is before its `line`, or the range spans more than
+    /// 500 lines.
+    BadRange,
     /// 409: a core developer asked for changes on the newest version.
     ChangesRequested,
     /// 503: the service is shutting down.
     ShuttingDown,
+    /// 503: `limits.live_streams` live channels are open already.
+    TooManyStreams,
     /// 422 at upload, 404 at `/issues`: the tracker has no such issue (or it is not a reference).
     UnknownIssue,
     /// 503: the issue tracker cannot be reached or refuses the bot account.
@@ -147,8 +152,10 @@ impl ErrorCode {
         ErrorCode::CommentTooLong,
         ErrorCode::TooManyComments,
         ErrorCode::BadAnchor,
+        ErrorCode::BadRange,
         ErrorCode::ChangesRequested,
         ErrorCode::ShuttingDown,
+        ErrorCode::TooManyStreams,
         ErrorCode::UnknownIssue,
         ErrorCode::TrackerUnavailable,
         ErrorCode::NoTracker,

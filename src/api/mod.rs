@@ -519,6 +519,27 @@ pub struct ChangeSummary {
     pub draft: bool,
     pub current_version: u32,
     pub targets: Vec<TargetVerdict>,
+    /// The votes counting on the current version, as `GET /changes/{n}/votes` tallies them
+    /// (`null` from a service that does not say).
+    #[serde(default)]
+    pub votes: Option<review::Votes>,
+    /// Someone other than the owner commented since the current version was posted, or voted
+    /// on it.
+    #[serde(default)]
+    pub feedback: bool,
+}
+
+impl ChangeSummary {
+    /// True when the change waits for a core developer: open, not a draft, and applying to a
+    /// target whose gate has not approved its current version.
+    pub fn needs_review(&self) -> bool {
+        self.state == ChangeState::Open
+            && !self.draft
+            && self
+                .targets
+                .iter()
+                .any(|t| t.apply == ApplyState::Applies && t.gate == GateStatus::NotApproved)
+    }
 }
 
 /// A target's verdict on the current version.
@@ -587,12 +608,22 @@ pub struct Approve {
 pub(crate) fn whole_number<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<u32, D::Error> {
-    let n = serde_json::Number::deserialize(deserializer)?;
-    whole(&n)
+    whole_u32(&serde_json::Number::deserialize(deserializer)?)
+}
+
+/// The same for an optional line number.
+fn optional_whole_u32<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<u32>, D::Error> {
+    Option::<serde_json::Number>::deserialize(deserializer)?
+        .map(|n| whole_u32(&n))
+        .transpose()
+}
+
+fn whole_u32<E: serde::de::Error>(n: &serde_json::Number) -> Result<u32, E> {
+    whole(n)
         .and_then(|n| u32::try_from(n).ok())
-        .ok_or_else(|| {
-            serde::de::Error::custom(format!("`{n}` is not a whole number from 0 to 2^32 - 1"))
-        })
+        .ok_or_else(|| E::custom(format!("`{n}` is not a whole number from 0 to 2^32 - 1")))
 }
 
 /// The same for an optional change number (up to 2^63 - 1, as ids are).

@@ -28,6 +28,20 @@ fn branch_param() -> Value {
            "schema": {"type": "string"}, "example": "main"})
 }
 
+/// A log route (a job's or a gate run's): `offset`, `follow`, the ETag, plain text.
+fn log_route(summary: &str, description: &str, id: Value) -> Value {
+    json!({"get": {
+        "summary": summary,
+        "description": description,
+        "parameters": [id,
+            {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}},
+            {"name": "follow", "in": "query", "description": "1 or true: stream until it ends",
+             "schema": {"type": "string", "enum": ["0", "1", "false", "true"]}}, etag_param()],
+        "responses": auth_errors(json!({"200": {"description": "text/plain log"},
+            "304": {"description": "not modified"}, "404": error_response("unknown_job"),
+            "400": error_response("invalid_query")}))}})
+}
+
 pub(super) fn etag_param() -> Value {
     json!({"name": "If-None-Match", "in": "header", "required": false,
            "description": "An ETag from an earlier response: 304 when nothing changed",
@@ -108,7 +122,9 @@ fn gate_schemas() -> Value {
                         "draft": {"type": "boolean"},
                         "current_version": {"type": "integer"},
                         "targets": {"type": "array", "items": {"type": "object", "properties": {
-                            "target": {"type": "string"}, "apply": {"type": "string"}, "verdict": {"type": "string"}, "gate": {"type": "string", "enum": gate_states}}}}}}}}}
+                            "target": {"type": "string"}, "apply": {"type": "string"}, "verdict": {"type": "string"}, "gate": {"type": "string", "enum": gate_states}}}},
+                        "votes": {"$ref": "#/components/schemas/Votes"},
+                        "feedback": {"type": "boolean", "description": "someone other than the owner commented since the current version was posted, or voted on it"}}}}}}
     })
 }
 
@@ -163,11 +179,10 @@ fn gate_paths() -> Value {
                 "parameters": [branch_param()],
                 "responses": auth_errors(json!({"200": json_response("the queue", "BranchGate"),
                     "403": error_response("forbidden"), "404": error_response("not_found")}))}},
-            "/api/v1/gate/runs/{run}/log": {"get": {
-                "summary": "The log of a gate or post-merge run",
-                "parameters": [number_param("run", "the gate run id")],
-                "responses": auth_errors(json!({"200": {"description": "text/plain log"},
-                    "404": error_response("unknown_job")}))}}
+            "/api/v1/gate/runs/{run}/log": log_route(
+                "The log of a gate or post-merge run; follow a running one with ?offset=<bytes already read> or ?follow=1",
+                "Headers: Review-Job-State (running, or ended), Review-Log-Size (total bytes).",
+                number_param("run", "the gate run id"))
     })
 }
 
@@ -402,16 +417,10 @@ fn base_document() -> Value {
                 "responses": auth_errors(json!({"200": json_response("the change", "Change"),
                     "403": error_response("forbidden"), "404": error_response("unknown_change"),
                     "409": error_response("change_not_open")}))}},
-            "/api/v1/jobs/{id}/log": {"get": {
-                "summary": "A job's log; follow a running job with ?offset=<bytes already read> or ?follow=1",
-                "description": "Headers: Review-Job-State (the job's state), Review-Log-Size (total bytes).",
-                "parameters": [number_param("id", "the job id"),
-                    {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}},
-                    {"name": "follow", "in": "query", "description": "1 or true: stream until the job ends",
-                     "schema": {"type": "string", "enum": ["0", "1", "false", "true"]}}, etag_param()],
-                "responses": auth_errors(json!({"200": {"description": "text/plain log"},
-                    "304": {"description": "not modified"}, "404": error_response("unknown_job"),
-                    "400": error_response("invalid_query")}))}}
+            "/api/v1/jobs/{id}/log": log_route(
+                "A job's log; follow a running job with ?offset=<bytes already read> or ?follow=1",
+                "Headers: Review-Job-State (the job's state), Review-Log-Size (total bytes).",
+                number_param("id", "the job id"))
         }
     })
 }

@@ -138,6 +138,8 @@ pub(super) fn comment_schemas() -> Value {
                     "required": ["path", "line", "body"], "properties": {
                         "path": {"type": "string"},
                         "line": {"type": "integer", "minimum": 0, "maximum": u32::MAX},
+                        "line_end": {"type": "integer", "minimum": 0, "maximum": u32::MAX,
+                            "description": "a range's last line (inclusive, on the same side): not before line, at most 500 lines in all (else 422 bad_range); every line of the range must be in the diff"},
                         "side": side,
                         "body": text_field("at most limits.comment_bytes")}}},
                 "vote": vote_enum(true)}},
@@ -168,10 +170,13 @@ pub(super) fn comment_schemas() -> Value {
             "version": {"type": "integer"},
             "anchor": {"oneOf": [{"type": "null"}, {"type": "object", "properties": {
                 "version": {"type": "integer"}, "target": {"type": "string"}, "path": {"type": "string"},
-                "side": {"type": "string", "enum": ["old", "new"]}, "line": {"type": "integer"}}}]},
+                "side": {"type": "string", "enum": ["old", "new"]}, "line": {"type": "integer"},
+                "line_end": {"type": "integer", "description": "a range's last line; absent for one line"}}}]},
             "position": {"description": "an inline thread on the newest version: its line there, or outdated (line null) when the code changed",
                 "oneOf": [{"type": "null"}, {"type": "object", "properties": {
-                    "version": {"type": "integer"}, "line": nullable("integer"), "outdated": {"type": "boolean"}}}]},
+                    "version": {"type": "integer"}, "line": nullable("integer"),
+                    "line_end": {"type": "integer", "description": "a range's last line there (a range stays only when all of it is unchanged and together)"},
+                    "outdated": {"type": "boolean"}}}]},
             "resolved": {"type": "boolean"}, "resolved_by": nullable("string"),
             "comments": {"type": "array", "items": {"$ref": "#/components/schemas/Comment"}}}},
         "Threads": {"type": "object", "properties": {
@@ -223,7 +228,7 @@ pub(super) fn comment_paths() -> Value {
         "change_not_open, not_applied or version_changed (a vote on an older version)",
     );
     review_errors["422"] = error_response(
-        "invalid_field (empty review or text), comment_too_long, too_many_comments, bad_anchor (a file or line not in the version's diff)",
+        "invalid_field (empty review or text), comment_too_long, too_many_comments, bad_anchor (a file or line not in the version's diff), bad_range (line_end before line, or more than 500 lines)",
     );
     json!({
         "/api/v1/changes/{number}/comments": {"get": {

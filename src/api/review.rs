@@ -196,13 +196,24 @@ impl Side {
     }
 }
 
-/// An inline comment of a review: on `line` of `path`, on `side`, in the version's diff.
+/// The most lines an inline comment's range may span (`line` to `line_end`).
+pub const MAX_RANGE_LINES: u32 = 500;
+
+/// An inline comment of a review: on `line` of `path` (or the lines `line` to `line_end`), on
+/// `side`, in the version's diff.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewInline {
     pub path: String,
     #[serde(deserialize_with = "super::whole_number")]
     pub line: u32,
+    /// The last line of a range (inclusive, on the same side; at most [`MAX_RANGE_LINES`]).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::optional_whole_u32"
+    )]
+    pub line_end: Option<u32>,
     #[serde(default)]
     pub side: Side,
     pub body: String,
@@ -255,7 +266,8 @@ pub struct Comment {
     pub deleted: bool,
 }
 
-/// Where an inline thread was made: the version, target and line of its first comment.
+/// Where an inline thread was made: the version, target and line (or lines `line` to
+/// `line_end`) of its first comment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Anchor {
     pub version: u32,
@@ -263,6 +275,8 @@ pub struct Anchor {
     pub path: String,
     pub side: Side,
     pub line: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_end: Option<u32>,
 }
 
 /// Where an inline thread is on the newest version: at `line` when the code it was made on is
@@ -271,6 +285,9 @@ pub struct Anchor {
 pub struct Position {
     pub version: u32,
     pub line: Option<u32>,
+    /// The range's last line there, for a range.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_end: Option<u32>,
     pub outdated: bool,
 }
 

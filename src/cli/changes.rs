@@ -6,15 +6,21 @@ use serde::Serialize;
 
 use super::client;
 use super::Context;
-use crate::api::{ApplyState, ChangeState, ChangeSummary, GateStatus};
+use crate::api::review::Votes;
+use crate::api::{ChangeState, ChangeSummary};
 use crate::error::{CliError, CliResult, Outcome};
 use crate::service::{GateQueue, ListFilter, ReviewService, ServiceError};
 use crate::ui::OutputFormat;
 
 /// List the changes on the review service (open ones by default), newest first
 ///
+/// Each line ends with the vote tally on the current version (`+1 -0`, and `changes
+/// requested by NAME` while a core developer holds it back).
+///
 /// `--needs-review` lists what a core developer should look at: the open changes of others,
-/// not drafts, whose current version applies to a target and is not approved there yet.
+/// not drafts, whose current version applies to a target and is not approved there yet;
+/// those nobody but their owner has commented on or voted on since the current version was
+/// posted come first, then the others, oldest first in each group.
 /// `--queue BRANCH` lists the merge gate's queue of BRANCH instead, head first.
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
@@ -60,15 +66,10 @@ struct ListJson<'a> {
     changes: &'a [ChangeSummary],
 }
 
-/// True when `change` waits for a core developer: it is not a draft and applies to a target
-/// whose gate has not approved its current version.
-fn needs_review(change: &ChangeSummary) -> bool {
-    change.state == ChangeState::Open
-        && !change.draft
-        && change
-            .targets
-            .iter()
-            .any(|t| t.apply == ApplyState::Applies && t.gate == GateStatus::NotApproved)
+/// `+2 -1`, with `, changes requested by cora` while someone holds the change back.
+fn tally(votes: &Votes) -> String {
+    let requested = super::review_view::requested(votes);
+    format!("+{} -{}{requested}", votes.plus, votes.minus)
 }
 
 pub fn list(ctx: &Context, args: ListArgs) -> CliResult {
@@ -100,7 +101,8 @@ pub(crate) fn list_on(ctx: &Context, service: &dyn ReviewService, args: &ListArg
     };
     let mut changes = service.list_changes(&filter).map_err(fail)?;
     if args.needs_review {
-        changes.retain(|c| Some(&c.owner) != me.as_ref() && needs_review(c));
+        changes.retain(|c| Some(&c.owner) != me.as_ref() && c.needs_review());
+        changes.sort_by_key(|c| (c.feedback, c.number));
     }
     match args.format {
         OutputFormat::Json => {
@@ -127,8 +129,13 @@ pub(crate) fn list_on(ctx: &Context, service: &dyn ReviewService, args: &ListArg
                         )
                     })
                     .collect();
+                let votes = c
+                    .votes
+                    .as_ref()
+                    .map(|v| format!("  {}", tally(v)))
+                    .unwrap_or_default();
                 ctx.printer.out_line(&format!(
-                    "{:>5}  v{}  {:8}  {:10}  {}{}  [{}]",
+                    "{:>5}  v{}  {:8}  {:10}  {}{}  [{}]{votes}",
                     c.number,
                     c.current_version,
                     c.kind.as_str(),

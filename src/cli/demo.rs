@@ -23,14 +23,15 @@ use crate::error::{CliError, CliResult, ErrorKind, Outcome};
 ///   review status --watch  until merged everywhere
 ///   git log                the merged branch
 ///
-/// It ends by saying where the world is and what to try next, and stops the service. The
-/// world is removed unless `--keep DIR` names where to build it.
+/// It ends by saying where the world is and what to try next. The world is removed and the
+/// service stopped, unless `--keep DIR` names where to build it: then the service keeps
+/// running, its web pages open at the printed address, until Ctrl-C.
 ///
 /// Exit status: 0 the change merged on every branch, 2 a step failed (the output says which).
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// Build the world in DIR (new or empty) and keep it afterwards
+    /// Build the world in DIR (new or empty), keep it, and keep its service running until Ctrl-C
     #[arg(long, value_name = "DIR")]
     pub keep: Option<PathBuf>,
 }
@@ -159,7 +160,6 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
     world.shown_git(&clone, &["log", "--oneline", "--graph", "-6", "FETCH_HEAD"])?;
 
     let port = service.url.rsplit(':').next().unwrap_or("0").to_owned();
-    drop(service);
     let p = &ctx.printer;
     p.status(
         "Merged",
@@ -170,10 +170,31 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
         ),
     );
     p.out_line("")?;
-    if args.keep.is_some() {
-        write_env_files(&root, &port, &ann, &cora)?;
+    if args.keep.is_none() {
+        drop(service);
+        print_next(p, &root, &port, None)?;
+        return Ok(Outcome::Success);
     }
-    print_next(p, &root, &port, args.keep.is_some())?;
+    write_env_files(&root, &port, &ann, &cora)?;
+    print_next(p, &root, &port, Some(&service.url))?;
+    serve_until_interrupted(p, service)
+}
+
+/// Keeps the kept world's service running until Ctrl-C (or until it stops by itself), then
+/// stops it: the demo ends cleanly (exit 0).
+fn serve_until_interrupted(p: &crate::ui::Printer, mut service: RunningService) -> CliResult {
+    let section = crate::interrupt::Critical::enter()
+        .map_err(|e| CliError::io("cannot wait for Ctrl-C").with_cause(e))?;
+    p.status(
+        "Serving",
+        &format!("{}/changes/1 until Ctrl-C", service.url),
+    );
+    while !section.interrupted() && matches!(service.child.try_wait(), Ok(None)) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    drop(section);
+    drop(service);
+    p.status("Stopped", "the demo's service; the world stays");
     Ok(Outcome::Success)
 }
 
@@ -207,10 +228,20 @@ fn write_env_files(root: &Path, port: &str, ann: &str, cora: &str) -> Result<(),
 }
 
 /// What to try next, in a kept world or after a temporary one.
-fn print_next(p: &crate::ui::Printer, root: &Path, port: &str, kept: bool) -> Result<(), CliError> {
-    if kept {
+/// `serving` is the kept world's service address, running until Ctrl-C.
+fn print_next(
+    p: &crate::ui::Printer,
+    root: &Path,
+    port: &str,
+    serving: Option<&str>,
+) -> Result<(), CliError> {
+    if let Some(url) = serving {
         let dir = root.display();
         for line in [
+            format!("The service runs at {url} until Ctrl-C; open in a browser:"),
+            format!("  {url}/changes/1   the change"),
+            format!("  {url}/gate        the gate's queues"),
+            String::new(),
             format!("The world is kept in {dir}:"),
             "  upstream/   the project's repository (main, 3.13, 3.12)".to_owned(),
             "  service/    the service directory (serve.toml, users, store); log in service.log"
@@ -219,13 +250,15 @@ fn print_next(p: &crate::ui::Printer, root: &Path, port: &str, kept: bool) -> Re
             "  ann.env, cora.env   the service URL and each user's token (throw-away demo users)"
                 .to_owned(),
             String::new(),
-            "Try next:".to_owned(),
-            format!("  review serve --dir {dir}/service --listen 127.0.0.1:{port} &"),
+            "Try next, in another terminal:".to_owned(),
             format!("  cd {dir}/clone && . ../ann.env"),
             "  review status 1              the merged change".to_owned(),
             "  review list --state merged   every merged change".to_owned(),
             "  review series --help         write a series, then `review post` it".to_owned(),
             "  . ../cora.env && review approve <N>   approve it as the core developer".to_owned(),
+            String::new(),
+            "After Ctrl-C, start the service again with:".to_owned(),
+            format!("  review serve --dir {dir}/service --listen 127.0.0.1:{port} &"),
         ] {
             p.out_line(&line)?;
         }

@@ -1,87 +1,30 @@
 //! What the review commands (`show`, `diff`, `comments`) print: diffs as unified text with
 //! the threads under the lines they belong to, threads with `path:line` first, vote tallies.
 
-use std::collections::HashMap;
-
-use crate::api::review::{Diff, FileDiff, LineKind, Side, Thread, Votes};
+use crate::api::review::{Diff, LineKind, Thread, Votes};
+use crate::review::text::{file_header, placed, thread_lines_on, threads_at, CUT_FILE};
+pub use crate::review::text::{location, place, thread_lines};
 use crate::ui::{Printer, Stream, ADDED, DIM, EMPHASIS, REMOVED};
-
-/// Where a thread is on `version`: (path, side, line), or `None` when it is not on it (a
-/// summary, or an inline thread outdated there).
-pub fn place(thread: &Thread, version: u32) -> Option<(&str, Side, u32)> {
-    let anchor = thread.anchor.as_ref()?;
-    if anchor.version == version {
-        return Some((&anchor.path, anchor.side, anchor.line));
-    }
-    let position = thread.position.as_ref()?;
-    let line = position.line.filter(|_| position.version == version)?;
-    Some((&anchor.path, anchor.side, line))
-}
-
-/// `path:line` of an inline thread on `version` (or where it was made, marked outdated).
-pub fn location(thread: &Thread, version: u32) -> Option<String> {
-    let anchor = thread.anchor.as_ref()?;
-    let old = if anchor.side == Side::Old {
-        " (old)"
-    } else {
-        ""
-    };
-    Some(match place(thread, version) {
-        Some((path, _, line)) => format!("{path}:{line}{old}"),
-        None => format!(
-            "{}:{}{old} (outdated: made on v{})",
-            anchor.path, anchor.line, anchor.version
-        ),
-    })
-}
-
-/// A thread as lines: its state, then each comment (`author: text`, continuation indented).
-pub fn thread_lines(thread: &Thread) -> Vec<String> {
-    let state = if thread.resolved {
-        match &thread.resolved_by {
-            Some(who) => format!("resolved by {who}"),
-            None => "resolved".to_owned(),
-        }
-    } else {
-        "unresolved".to_owned()
-    };
-    let mut lines = vec![format!("#{} ({state})", thread.id)];
-    for comment in &thread.comments {
-        let body = if comment.deleted {
-            "(deleted)"
-        } else {
-            comment.body.as_str()
-        };
-        let mut text = body.lines();
-        let first = text.next().unwrap_or_default();
-        lines.push(format!("  {} [#{}]: {first}", comment.author, comment.id));
-        lines.extend(text.map(|l| format!("    {l}")));
-    }
-    lines
-}
 
 /// The tally in one line: `+1: 2, -1: 0, changes requested by cora`.
 pub fn votes_line(votes: &Votes) -> String {
-    let mut line = format!("+1: {}, -1: {}", votes.plus, votes.minus);
-    if !votes.request_changes.is_empty() {
-        line.push_str(&format!(
-            ", changes requested by {}",
-            votes.request_changes.join(", ")
-        ));
-    }
-    line
+    format!(
+        "+1: {}, -1: {}{}",
+        votes.plus,
+        votes.minus,
+        requested(votes)
+    )
 }
 
-fn file_header(file: &FileDiff) -> String {
-    let old = file.old_path.as_deref().unwrap_or("/dev/null");
-    let new = file.new_path.as_deref().unwrap_or("/dev/null");
-    let mut header = format!("diff a/{old} b/{new} ({})", file.status.as_str());
-    if let (Some(o), Some(n)) = (&file.old_mode, &file.new_mode) {
-        if o != n {
-            header.push_str(&format!(" mode {o} -> {n}"));
-        }
+/// `, changes requested by cora` while someone holds the change back, else nothing.
+pub fn requested(votes: &Votes) -> String {
+    if votes.request_changes.is_empty() {
+        return String::new();
     }
-    header
+    format!(
+        ", changes requested by {}",
+        votes.request_changes.join(", ")
+    )
 }
 
 /// The files' stat: `path | +a -d` per file.
@@ -102,13 +45,7 @@ pub fn stat_lines(diff: &Diff) -> Vec<String> {
 /// The diff as unified text, each thread on `version` printed under its line.
 pub fn diff_lines(printer: &Printer, diff: &Diff, threads: &[Thread], version: u32) -> Vec<String> {
     let paint = |style, text: &str| printer.paint(Stream::Stdout, style, text);
-    // Threads by where they are on this version: one lookup per line.
-    let mut placed: HashMap<(&str, Side, u32), Vec<&Thread>> = HashMap::new();
-    for thread in threads {
-        if let Some(key) = place(thread, version) {
-            placed.entry(key).or_default().push(thread);
-        }
-    }
+    let placed = placed(threads, version);
     let mut out = Vec::new();
     for file in &diff.files {
         out.push(paint(EMPHASIS, &file_header(file)));
@@ -124,18 +61,14 @@ pub fn diff_lines(printer: &Printer, diff: &Diff, threads: &[Thread], version: u
                     LineKind::Context => (anstyle::Style::new(), ' '),
                 };
                 out.push(paint(style, &format!("{mark}{}", line.text)));
-                let sides = [(Side::New, line.new_line), (Side::Old, line.old_line)];
-                for (side, number) in sides {
-                    let here = number.and_then(|n| placed.get(&(file.path(), side, n)));
-                    for thread in here.into_iter().flatten() {
-                        let lines = thread_lines(thread);
-                        out.extend(lines.iter().map(|l| paint(DIM, &format!("    | {l}"))));
-                    }
+                for thread in threads_at(&placed, file.path(), line) {
+                    let lines = thread_lines_on(thread, version);
+                    out.extend(lines.iter().map(|l| paint(DIM, &format!("    | {l}"))));
                 }
             }
         }
         if file.truncated {
-            out.push("(cut: the rest of this file is not shown, limits.diff_bytes)".to_owned());
+            out.push(CUT_FILE.to_owned());
         }
     }
     if let Some(note) = &diff.truncated_note {
@@ -147,23 +80,12 @@ pub fn diff_lines(printer: &Printer, diff: &Diff, threads: &[Thread], version: u
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::review::{
-        FileStatus, Hunk, HunkLine, NewInline, NewReview, Position, VersionDiff,
-    };
+    use crate::api::review::{NewInline, NewReview, Position, Side, VersionDiff};
     use crate::api::{ChangeKind, Role, User};
+    use crate::review::fixtures::{file, line};
     use crate::service::memory::MemoryService;
     use crate::service::review::{CodeReview, DiffRequest};
     use crate::service::{ChangeId, NewChange, ReviewService, Upload};
-
-    fn line(kind: LineKind, old: Option<u32>, new: Option<u32>, text: &str) -> HunkLine {
-        HunkLine {
-            kind,
-            old_line: old,
-            new_line: new,
-            text: text.into(),
-            no_newline: false,
-        }
-    }
 
     /// A change with a two-line diff and a review of one line, in the in-memory service.
     fn reviewed() -> (MemoryService, ChangeId) {
@@ -186,29 +108,14 @@ mod tests {
         };
         let number = service.create_change(&meta, &upload).unwrap().change.number;
         let id = ChangeId(number.to_string());
-        let file = FileDiff {
-            status: FileStatus::Modified,
-            old_path: Some("a.c".into()),
-            new_path: Some("a.c".into()),
-            old_mode: Some("100644".into()),
-            new_mode: Some("100755".into()),
-            binary: false,
-            additions: 1,
-            deletions: 1,
-            hunks: vec![Hunk {
-                old_start: 1,
-                old_lines: 2,
-                new_start: 1,
-                new_lines: 2,
-                header: "@@ -1,2 +1,2 @@".into(),
-                lines: vec![
-                    line(LineKind::Context, Some(1), Some(1), "int a;"),
-                    line(LineKind::Removed, Some(2), None, "int b;"),
-                    line(LineKind::Added, None, Some(2), "int c;"),
-                ],
-            }],
-            truncated: false,
-        };
+        let file = file(
+            "100755",
+            vec![
+                line(LineKind::Context, Some(1), Some(1), "int a;"),
+                line(LineKind::Removed, Some(2), None, "int b;"),
+                line(LineKind::Added, None, Some(2), "int c;"),
+            ],
+        );
         service.put_diff(VersionDiff {
             change: number,
             version: 1,
@@ -227,6 +134,7 @@ mod tests {
             comments: vec![NewInline {
                 path: "a.c".into(),
                 line: 2,
+                line_end: None,
                 side: Side::New,
                 body: "why c?\nand not b".into(),
             }],
@@ -266,6 +174,7 @@ mod tests {
         thread.position = Some(Position {
             version: 2,
             line: None,
+            line_end: None,
             outdated: true,
         });
         assert_eq!(place(&thread, 2), None);
@@ -276,6 +185,7 @@ mod tests {
         thread.position = Some(Position {
             version: 2,
             line: Some(4),
+            line_end: None,
             outdated: false,
         });
         assert_eq!(location(&thread, 2).unwrap(), "a.c:4");

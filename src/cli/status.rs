@@ -128,6 +128,8 @@ fn anything_pending(change: &Change) -> bool {
 struct StatusJson<'a> {
     number: u64,
     url: String,
+    /// The change's web page.
+    web_url: String,
     title: &'a str,
     owner: &'a str,
     state: api::ChangeState,
@@ -373,6 +375,7 @@ pub(crate) fn show(
             let record = StatusJson {
                 number: change.number,
                 url: service.change_url(id),
+                web_url: service.change_page(id),
                 title: &change.title,
                 owner: &change.owner,
                 state: change.state,
@@ -410,7 +413,7 @@ pub(crate) fn show(
                 change.owner
             );
             p.out_line(&p.paint(Stream::Stdout, EMPHASIS, &head))?;
-            p.out_line(&p.paint(Stream::Stdout, DIM, &service.change_url(id)))?;
+            p.out_line(&p.paint(Stream::Stdout, DIM, &service.change_page(id)))?;
             if let Some(cla) = &change.cla {
                 let state = if cla.passed { "passed" } else { "failed" };
                 p.out_line(&format!("CLA check {state}: {}", cla.detail))?;
@@ -421,6 +424,11 @@ pub(crate) fn show(
                     review.unresolved,
                     super::review_view::votes_line(&review.votes)
                 ))?;
+            }
+            for t in &mut targets {
+                for job in &mut t.jobs {
+                    job.log_url = service.job_page(job.id, &job.log_url);
+                }
             }
             for t in &targets {
                 let mut line = format!("  {}: {}", t.target, t.apply.as_str());

@@ -60,9 +60,12 @@ pub struct ServeConfig {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Web {
-    /// Whether `/git/` serves anyone without a token (the refs of security changes stay hidden
-    /// from those who may not see them either way).
+    /// Whether `/git/` and the web pages serve anyone without a token (security changes stay
+    /// hidden from those who may not see them either way).
     pub public: bool,
+    /// The address people reach the service at (`https://review.example.org/`), when a proxy
+    /// stands in front of it: with `https` the session cookie is marked `Secure`.
+    pub url: Option<String>,
 }
 
 /// `[gate]`: how the merge gate behaves.
@@ -203,6 +206,8 @@ pub struct Limits {
     pub comment_bytes: usize,
     /// Most comments in one review request.
     pub comments_per_request: usize,
+    /// Most live channels (`GET /live`) open at once; past it, `503 too_many_streams`.
+    pub live_streams: usize,
 }
 
 impl Default for Limits {
@@ -219,6 +224,7 @@ impl Default for Limits {
             diff_bytes: 4 * 1024 * 1024,
             comment_bytes: 16 * 1024,
             comments_per_request: 200,
+            live_streams: 1000,
         }
     }
 }
@@ -374,6 +380,13 @@ impl ServeConfig {
             return Err(format!(
                 "project name `{name}` must be letters, digits, `-`, `_` or `.`"
             ));
+        }
+        if let Some(url) = &self.web.url {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                return Err(format!(
+                    "web.url `{url}` must start with `https://` (or `http://`)"
+                ));
+            }
         }
         if self.executor.concurrency == 0 {
             return Err("executor.concurrency must be at least 1".into());
@@ -554,6 +567,7 @@ expanded_bytes = 134217728        # most bytes a series writes in all, inflated 
 diff_bytes = 4194304              # a diff for review shows this many bytes of lines, then is cut
 comment_bytes = 16384             # largest comment (422 comment_too_long)
 comments_per_request = 200        # most comments in one review (422 too_many_comments)
+live_streams = 1000               # most open live channels of the web pages (503 too_many_streams)
 
 [docs]
 paths = ["Doc/", "docs/", "*.md", "*.rst"]  # git pathspecs: series touching only these run only docs jobs
@@ -586,7 +600,8 @@ concurrency = 4                   # items of one branch's queue built or tested 
 poll_ms = 1000                    # how often branches are read to notice outside pushes
 
 [web]
-public = false                    # true: `git clone` of /git/ without a token (security changes stay hidden)
+public = false                    # true: `git clone` of /git/ and the web pages without a token (security changes stay hidden)
+# url = "https://review.example.org/"  # where people reach it; https marks the session cookie Secure
 
 # [tracker]                       # the issue tracker (docs/tracker.md)
 # kind = "roundup"
@@ -649,6 +664,23 @@ mod tests {
             ServeConfig::load(dir.path()),
             Err(ConfigError::Invalid { .. })
         ));
+        let with_url = |url: &str| {
+            let toml = format!(
+                "[project]\nname = \"demo\"\n[[branch]]\nname=\"main\"\nrole=\"development\"\n\
+                 [web]\nurl = \"{url}\"\n"
+            );
+            std::fs::write(&path, toml).unwrap();
+            ServeConfig::load(dir.path())
+        };
+        assert!(matches!(
+            with_url("review.example.org"),
+            Err(ConfigError::Invalid { message, .. }) if message.contains("web.url")
+        ));
+        let config = with_url("https://review.example.org/").unwrap();
+        assert_eq!(
+            config.web.url.as_deref(),
+            Some("https://review.example.org/")
+        );
     }
 
     #[test]

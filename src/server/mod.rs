@@ -13,6 +13,7 @@ pub mod pipeline;
 pub mod store;
 pub mod tracker;
 pub mod users;
+pub mod web;
 
 use std::future::Future;
 use std::net::SocketAddr;

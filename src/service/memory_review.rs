@@ -169,6 +169,7 @@ impl CodeReview for MemoryService {
                 path: c.path.clone(),
                 side: c.side,
                 line: c.line,
+                line_end: c.line_end,
             };
             (Some(anchor), c.body.clone())
         });

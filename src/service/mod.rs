@@ -238,8 +238,20 @@ pub trait ReviewService: review::CodeReview {
     /// Moves `change`, queued on `target`, to the head of that branch's queue.
     fn promote(&self, change: &ChangeId, target: &str) -> Result<Change, ServiceError>;
 
-    /// Where a person reads the change.
+    /// The change's address in the service's API (what JSON output carries).
     fn change_url(&self, change: &ChangeId) -> String;
+
+    /// Where a person reads the change: its web page when the service has one.
+    fn change_page(&self, change: &ChangeId) -> String {
+        self.change_url(change)
+    }
+
+    /// Where a person reads job `job`'s log (`log_url` as the service gave it): its web page
+    /// when the service has one.
+    fn job_page(&self, job: u64, log_url: &str) -> String {
+        let _ = job;
+        self.absolute_url(log_url)
+    }
 
     /// Where a job's log is, as an absolute URL (`log_url` may be relative to the service:
     /// then it is under [`Self::url`]).

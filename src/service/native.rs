@@ -518,6 +518,15 @@ impl ReviewService for NativeService<'_> {
         self.api(&format!("/changes/{change}"))
     }
 
+    /// `review serve`'s web pages (issue 13).
+    fn change_page(&self, change: &ChangeId) -> String {
+        format!("{}/changes/{change}", self.base)
+    }
+
+    fn job_page(&self, job: u64, _log_url: &str) -> String {
+        format!("{}/jobs/{job}", self.base)
+    }
+
     fn git_env(&self) -> Vec<(String, String)> {
         let Some(token) = &self.token else {
             return Vec::new();

@@ -1,11 +1,11 @@
 //! The client commands (`login`, `logout`, `post`, `status`, `list`, `abandon`, `download`)
 //! driving the real binary against the real `review serve` on 127.0.0.1:0.
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use serde_json::Value;
 
-use crate::support::client::{clone, json, review, review_cmd, run_with_stdin};
+use crate::support::client::{clone, json, on_a_terminal, review, review_cmd, run_with_stdin};
 use crate::support::serve::{Server, Service, ONE_JOB};
 use crate::support::wait::{Watched, PATIENCE};
 use crate::support::{GitRepo, Run, TestEnv};
@@ -53,7 +53,7 @@ fn post_status_list_download_and_abandon() {
     );
     posted
         .success()
-        .stdout_has(&format!("{url}/api/v1/changes/1"))
+        .stdout_has(&format!("{url}/changes/1\n"))
         .stdout_has("change 1 version 1")
         .stdout_has("main  applies")
         .stdout_has("3.14  applies");
@@ -450,20 +450,7 @@ fn login_prompts_without_echo_on_a_terminal() {
     let repo = clone(&env, &service);
     let url = server.base.clone();
     let token = service.tokens.core.clone();
-    let command = format!("{} login", env!("CARGO_BIN_EXE_review"));
-    let sealed = env.git_command(&repo.path);
-    let mut script = Command::new("script");
-    script
-        .current_dir(&repo.path)
-        .env_clear()
-        .envs(sealed.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))))
-        .env("TERM", "xterm")
-        .env("REVIEW_SERVICE_URL", &url)
-        .args(["-qefc", &command, "/dev/null"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = Watched::spawn(&mut script);
+    let mut child = Watched::spawn(&mut on_a_terminal(&repo, &url, "login"));
     {
         use std::io::Write;
         let mut stdin = child.child().stdin.take().unwrap();
@@ -594,8 +581,13 @@ issue = "gh-1234"
     assert_eq!(flaky["known_failure"], "gh-1234");
     assert_eq!(tests["known_failure"], Value::Null);
 
-    // Human output: the label and the recheck command right after the log link.
-    let log_url = flaky["log_url"].as_str().unwrap();
+    // Human output: the label and the recheck command right after the link to the log's page
+    // (JSON keeps the API's address).
+    let log_url = format!("{url}/jobs/{}", flaky["id"]);
+    assert_eq!(
+        flaky["log_url"],
+        format!("{url}/api/v1/jobs/{}/log", flaky["id"])
+    );
     let human = review(&repo, &url, Some(&ann), &["status", "1"]);
     assert_eq!(human.code, Some(1), "{}", human.stderr);
     let line = human

@@ -210,10 +210,48 @@ fn demo_runs_the_workflow_and_merges_in_under_a_minute() {
     let env = TestEnv::new();
     let keep = env.work().join("world");
     let started = Instant::now();
-    let run = env.run(env.work(), ["demo", "--keep", keep.to_str().unwrap()]);
+    let mut demo = Watched::spawn(
+        env.review(env.work())
+            .args(["demo", "--keep", keep.to_str().unwrap()])
+            .stdin(std::process::Stdio::null()),
+    );
+    // With --keep the service stays up, its pages open, until Ctrl-C.
+    demo.wait_for_stderr("until Ctrl-C", Duration::from_secs(120));
     let took = started.elapsed();
-    run.success();
     assert!(took < Duration::from_secs(60), "took {took:?}");
+    let page = demo
+        .stderr()
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Serving ")?
+                .strip_suffix(" until Ctrl-C")
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(|| panic!("no page address in {}", demo.stderr()));
+    demo.wait_for_stdout(&format!("{page}   the change"), PATIENCE);
+    let http = reqwest::blocking::Client::new();
+    let base = page.trim_end_matches("/changes/1");
+    for (path, needle) in [
+        ("/changes/1", "Greet with more enthusiasm"),
+        ("/gate/main", "Gate of main"),
+    ] {
+        let answer = http.get(format!("{base}{path}")).send().unwrap();
+        assert_eq!(answer.status().as_u16(), 200, "{path}");
+        let body = answer.text().unwrap();
+        assert!(body.contains(needle), "{path}: {body}");
+    }
+    wait::holds_for("the demo to keep serving", Duration::from_secs(1), || {
+        demo.running().then_some(()).ok_or_else(|| demo.stderr())
+    });
+    std::process::Command::new("kill")
+        .args(["-INT", &demo.child().id().to_string()])
+        .status()
+        .unwrap();
+    demo.wait_for_exit("the demo to stop on Ctrl-C", PATIENCE);
+    let run = demo.finish();
+    run.success().stderr_has("Stopped the demo's service");
+    assert!(http.get(format!("{base}/api/v1/health")).send().is_err());
     // Each command is printed before its output, in order.
     let mut at = 0;
     for command in [
@@ -225,7 +263,7 @@ fn demo_runs_the_workflow_and_merges_in_under_a_minute() {
         "merged as",
         "$ git log",
         "Greet with an exclamation mark",
-        "Try next:",
+        "Try next, in another terminal:",
     ] {
         let found = run.stdout[at..]
             .find(command)

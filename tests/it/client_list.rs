@@ -4,7 +4,7 @@
 use serde_json::{json as j, Value};
 
 use crate::support::client::{clone, json, review};
-use crate::support::serve::{held_gate, serve_toml_with, Service};
+use crate::support::serve::{held_gate, serve_toml, serve_toml_with, Service, ONE_JOB};
 use crate::support::TestEnv;
 
 /// The change numbers of a `review list --format json` answer, in order.
@@ -51,7 +51,8 @@ fn needs_review_and_queue_follow_the_gate() {
         everything["changes"][0]["targets"][0]["gate"],
         "not-approved"
     );
-    assert_eq!(numbers(&list(cora, &["--needs-review"])), [2, 1]);
+    // Neither has feedback yet: oldest first.
+    assert_eq!(numbers(&list(cora, &["--needs-review"])), [1, 2]);
     assert_eq!(numbers(&list(ann, &["--needs-review"])), Vec::<u64>::new());
     review(&repo, &url, Some(cora), &["list", "--needs-review"])
         .success()
@@ -127,4 +128,86 @@ fn needs_review_and_queue_follow_the_gate() {
     assert_eq!(list(ann, &["--queue", "main"])["queue"], queue["queue"]);
     assert_eq!(repo.snapshot(), snapshot);
     std::fs::remove_file(&hold).unwrap();
+}
+
+#[test]
+fn needs_review_puts_changes_without_feedback_first_and_list_shows_the_tally() {
+    let env = TestEnv::new();
+    let service = Service::with_toml(&env, &serve_toml(ONE_JOB));
+    let t = &service.tokens;
+    let (ann, cora, rima) = (
+        t.contributor.as_str(),
+        t.core.as_str(),
+        t.release_manager.as_str(),
+    );
+    let server = service.start();
+    let url = server.base.clone();
+    let repo = clone(&env, &service);
+    review(&repo, &url, Some(ann), &["post", "--target", "main"]).success();
+    for (branch, file) in [("other", "other.txt"), ("third", "third.txt")] {
+        repo.new_branch(branch, "main");
+        repo.write(file, "text\n");
+        repo.commit(&format!("Add {file}"));
+        review(&repo, &url, Some(ann), &["post", "--target", "main"]).success();
+    }
+    for n in 1..=3 {
+        server.wait_for_verdicts(n, ann);
+    }
+    let needs_review = || {
+        let run = review(
+            &repo,
+            &url,
+            Some(cora),
+            &["list", "--needs-review", "--format", "json"],
+        );
+        run.success();
+        numbers(&json(&run))
+    };
+    // cora comments on 1 (feedback); ann answers on her own 2 (not feedback); 3 has nothing.
+    review(&repo, &url, Some(cora), &["comment", "1", "-m", "Why?"]).success();
+    review(&repo, &url, Some(ann), &["comment", "2", "-m", "Ready."]).success();
+    assert_eq!(needs_review(), [2, 3, 1]);
+
+    // Votes: the tally on each line and in JSON; a vote is feedback too.
+    review(&repo, &url, Some(rima), &["vote", "3", "+1"]).success();
+    review(&repo, &url, Some(cora), &["vote", "3", "request-changes"]).success();
+    assert_eq!(needs_review(), [2, 1, 3]);
+    let listed = json(&review(
+        &repo,
+        &url,
+        Some(ann),
+        &["list", "--format", "json"],
+    ));
+    let third = &listed["changes"][0];
+    assert_eq!(third["number"], 3);
+    assert_eq!(
+        (
+            &third["votes"]["plus"],
+            &third["votes"]["minus"],
+            &third["votes"]["request_changes"]
+        ),
+        (&j!(1), &j!(0), &j!(["cora"]))
+    );
+    assert_eq!(
+        (&third["feedback"], &listed["changes"][1]["feedback"]),
+        (&j!(true), &j!(false))
+    );
+    review(&repo, &url, Some(ann), &["list"])
+        .success()
+        .stdout_has("  Add third.txt  [main:passed]  +1 -0, changes requested by cora\n")
+        .stdout_has("  Add other.txt  [main:passed]  +0 -0\n");
+
+    // A new version of 1: cora's comment was on the old one, so 1 waits for feedback again.
+    repo.git(["checkout", "-q", "fix"]);
+    repo.write(
+        "src/lib.c",
+        "int one(void) { return 1; }\nint two(void) { return 22; }\n",
+    );
+    repo.commit("Two is 22");
+    review(&repo, &url, Some(ann), &["post"]).success();
+    server.wait_for(1, ann, "v2's verdicts", |c| {
+        let last = c["versions"].as_array().unwrap().last().unwrap().clone();
+        last["number"] == 2 && last["targets"][0]["verdict"] != "pending"
+    });
+    assert_eq!(needs_review(), [1, 2, 3]);
 }

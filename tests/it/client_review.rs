@@ -1,9 +1,9 @@
 //! Review from the terminal against the real `review serve`: a contributor posts, a core
-//! developer comments inline and asks for changes, approval is refused, the contributor
+//! developer comments inline (with `-m` and in her editor with `--edit`) and asks for changes, approval is refused, the contributor
 //! answers and posts v2 (one comment carried to the same code, one outdated), the reviewer
 //! resolves and approves, and the change merges.
 
-use crate::support::client::{clone, json, review, review_cmd};
+use crate::support::client::{clone, json, review, review_cmd, review_edit, scripted_editor};
 use crate::support::serve::{serve_toml, Service, ONE_JOB};
 use crate::support::{GitRepo, Run, TestEnv};
 
@@ -48,9 +48,46 @@ fn a_change_is_reviewed_answered_revised_resolved_and_merged() {
         .success()
         .stderr_has("Commented");
     comment_on(&repo, &url, cora, "7", "Typo?").success();
-    comment_on(&repo, &url, cora, "99", "x")
-        .code(2)
-        .stderr_has("line 99 of `notes.txt`");
+    comment_on(&repo, &url, cora, "1-2", "Merge these two?")
+        .success()
+        .stderr_has("at notes.txt:1-2");
+    // ... and reviews in her editor: a summary and comments under `note 9` and `int two`, sent
+    // as one review.
+    let editor = scripted_editor(
+        &env,
+        "edit.sh",
+        r#"sed -i -e '1i Two small things.' -e '/^> +note 9$/a Number these from 0?' \
+            -e '/^> +int two/a Needs a test.' "$f""#,
+    );
+    review_edit(
+        &repo,
+        &url,
+        cora,
+        &editor,
+        &["comment", "1", "--edit", "--yes"],
+    )
+    .success()
+    .stderr_has("  notes.txt:9: Number these from 0?\n")
+    .stderr_has("  src/lib.c:2: Needs a test.\n")
+    .stderr_has("2 inline comment(s), a summary");
+    let refused = [
+        ("99", "line 99 of `notes.txt`"),
+        ("5-4", "`5-4` ends before it starts: write `4-5`"),
+        ("9-12", "line 11 of `notes.txt`"),
+        (
+            "1-501",
+            "lines 1 to 501 are 501 lines; a comment spans at most 500",
+        ),
+        (
+            "x-2",
+            "`x-2` is not a line or a range of lines: give N or N-M",
+        ),
+    ];
+    for (lines, error) in refused {
+        comment_on(&repo, &url, cora, lines, "x")
+            .code(2)
+            .stderr_has(error);
+    }
     review(&repo, &url, Some(cora), &["comment", "1", "--line", "3"]).code(2);
     review(&repo, &url, Some(cora), &["vote", "1", "+2"])
         .code(2)
@@ -72,16 +109,19 @@ fn a_change_is_reviewed_answered_revised_resolved_and_merged() {
     listed
         .success()
         .stdout_has("notes.txt:3: #")
-        .stdout_has("notes.txt:7: #");
+        .stdout_has("notes.txt:7: #")
+        .stdout_has("notes.txt:9: #")
+        .stdout_has("notes.txt:1-2: #");
     let threads = json(&review(
         &repo,
         &url,
         Some(ann),
         &["comments", "--format", "json"],
     ));
-    assert_eq!(threads["unresolved"], 2, "{threads:#}");
-    let first = threads["threads"][0]["id"].as_u64().unwrap().to_string();
-    let second = threads["threads"][1]["id"].as_u64().unwrap().to_string();
+    assert_eq!(threads["unresolved"], 5, "{threads:#}");
+    let id = |i: usize| threads["threads"][i]["id"].as_u64().unwrap().to_string();
+    let (first, second, range) = (id(0), id(1), id(2));
+    let (third, fourth) = (id(3), id(4));
     review(
         &repo,
         &url,
@@ -99,23 +139,26 @@ fn a_change_is_reviewed_answered_revised_resolved_and_merged() {
     repo.commit("Rework notes");
     review(&repo, &url, Some(ann), &["post"])
         .success()
-        .stderr_has("2 thread(s) still unresolved: notes.txt (2)");
+        .stderr_has("5 thread(s) still unresolved: notes.txt (4), src/lib.c (1)\n")
+        .stderr_has("read them with `review comments 1`");
     server.wait_for_verdicts(1, ann);
     // v2 changed the patch: cora's request-changes no longer counts.
     review(&repo, &url, Some(ann), &["status", "1"])
-        .stdout_has("review: 2 unresolved thread(s), votes +1: 0, -1: 0\n");
+        .stdout_has("review: 5 unresolved thread(s), votes +1: 0, -1: 0\n");
     let status = json(&review(
         &repo,
         &url,
         Some(ann),
         &["status", "1", "--format", "json"],
     ));
-    assert_eq!(status["review"]["unresolved"], 2, "{status:#}");
+    assert_eq!(status["review"]["unresolved"], 5, "{status:#}");
     let listed = review(&repo, &url, Some(ann), &["comments", "1"]);
     listed
         .success()
         .stdout_has("notes.txt:5: #")
         .stdout_has("notes.txt:7 (outdated: made on v1)")
+        .stdout_has("notes.txt:11: #")
+        .stdout_has("notes.txt:3-4: #")
         .stdout_has("ann [#");
     review(&repo, &url, Some(ann), &["diff", "1", "1", "2"])
         .success()
@@ -128,7 +171,8 @@ fn a_change_is_reviewed_answered_revised_resolved_and_merged() {
     shown
         .success()
         .stdout_has("change 1 v2 of 2")
-        .stdout_has("unresolved threads: 2")
+        .stdout_has("unresolved threads: 5")
+        .stdout_has("+note 1\n    | #3 (unresolved) on lines 3-4\n")
         .stdout_has("+note 3\n    | #");
 
     // On a terminal (`script` gives it one), `review show` goes through git's pager.
@@ -154,21 +198,16 @@ fn a_change_is_reviewed_answered_revised_resolved_and_merged() {
         "{text}"
     );
 
-    // cora resolves both threads; v2 changed the patch, so her request no longer holds.
-    review(
-        &repo,
-        &url,
-        Some(cora),
-        &["comment", "1", "--resolve", &first],
-    )
-    .success();
-    review(
-        &repo,
-        &url,
-        Some(cora),
-        &["comment", "1", "--resolve", &second],
-    )
-    .success();
+    // cora resolves the threads; v2 changed the patch, so her request no longer holds.
+    for thread in [&first, &second, &range, &third, &fourth] {
+        review(
+            &repo,
+            &url,
+            Some(cora),
+            &["comment", "1", "--resolve", thread],
+        )
+        .success();
+    }
     let votes = json(&review(
         &repo,
         &url,

@@ -43,6 +43,16 @@ fn posted(service: &Service<'_>) -> Server {
     server
 }
 
+/// Version 2 of change 1: two lines above line 1, and line 7 rewritten.
+fn post_v2(service: &Service<'_>, server: &Server) {
+    let text = format!(
+        "new a\nnew b\n{}",
+        numbered(10).replace("note 7\n", "note seven\n")
+    );
+    let v2 = service.series("notes-v2", &[("Notes", &[("notes.txt", &text)])]);
+    server.add_version(&service.tokens.contributor, &v2, &["main"]);
+}
+
 #[test]
 fn a_review_with_inline_comments_is_answered_resolved_edited_and_deleted() {
     let env = TestEnv::new();
@@ -283,13 +293,7 @@ fn inline_threads_follow_the_code_into_a_new_version_or_are_outdated() {
         {"path": "notes.txt", "line": 3, "body": "kept"},
         {"path": "notes.txt", "line": 7, "body": "changed"}]});
     assert_eq!(review(&server, &t.core, 1, &body).status, 201);
-    // v2: two lines above line 3, and line 7 rewritten.
-    let text = format!(
-        "new a\nnew b\n{}",
-        numbered(10).replace("note 7\n", "note seven\n")
-    );
-    let v2 = service.series("notes-v2", &[("Notes", &[("notes.txt", &text)])]);
-    server.add_version(&t.contributor, &v2, &["main"]);
+    post_v2(&service, &server);
     let list = threads(&server, &t.contributor, "");
     let kept = &list["threads"][0];
     assert_eq!(
@@ -308,5 +312,76 @@ fn inline_threads_follow_the_code_into_a_new_version_or_are_outdated() {
     assert_eq!(
         (&changed["anchor"]["version"], &changed["anchor"]["line"]),
         (&json!(1), &json!(7))
+    );
+}
+
+#[test]
+fn a_line_range_is_checked_stored_and_followed_only_when_all_of_it_is_unchanged() {
+    let env = TestEnv::new();
+    let service = Service::with_toml(&env, &toml());
+    let server = posted(&service);
+    let t = &service.tokens;
+    let range = |line: u32, line_end: u32| {
+        json!({"version": 1, "comments": [
+            {"path": "notes.txt", "line": 2, "body": "fine"},
+            {"path": "notes.txt", "line": line, "line_end": line_end, "body": "these"}]})
+    };
+    let before = threads(&server, &t.core, "");
+    review(&server, &t.core, 1, &range(5, 4))
+        .error(422, "bad_range")
+        .message_has("comment 2: `line_end` 4 is before `line` 5");
+    review(&server, &t.core, 1, &range(1, 501))
+        .error(422, "bad_range")
+        .message_has("501 lines; a comment spans at most 500");
+    review(&server, &t.core, 1, &range(0, u32::MAX))
+        .error(422, "bad_range")
+        .message_has("4294967296 lines");
+    review(&server, &t.core, 1, &range(8, 11))
+        .error(422, "bad_anchor")
+        .message_has("lines 1-10");
+    review(
+        &server,
+        &t.core,
+        1,
+        &json!({"version": 1, "comments": [
+            {"path": "notes.txt", "line": 2, "line_end": 2.5, "body": "x"}]}),
+    )
+    .error(400, "invalid_json");
+    assert_eq!(threads(&server, &t.core, ""), before, "nothing was stored");
+
+    // Two ranges: 2-4 survives v2 whole (moved down by two), 6-8 has a changed line inside.
+    let body = json!({"version": 1, "comments": [
+        {"path": "notes.txt", "line": 2, "line_end": 4, "body": "kept"},
+        {"path": "notes.txt", "line": 6, "line_end": 8, "body": "changed"},
+        {"path": "notes.txt", "line": 9, "line_end": 9, "body": "one line"}]});
+    let posted = review(&server, &t.core, 1, &body);
+    assert_eq!(posted.status, 201, "{}", posted.text);
+    let list = &posted.json["threads"];
+    assert_eq!(list[0]["anchor"]["line_end"], 4);
+    assert_eq!(
+        list[0]["position"],
+        json!({"version": 1, "line": 2, "line_end": 4, "outdated": false})
+    );
+    assert_eq!(list[2]["anchor"].get("line_end"), None, "9-9 is one line");
+    post_v2(&service, &server);
+    let list = threads(&server, &t.contributor, "");
+    assert_eq!(
+        list["threads"][0]["position"],
+        json!({"version": 2, "line": 4, "line_end": 6, "outdated": false})
+    );
+    assert_eq!(
+        list["threads"][1]["position"],
+        json!({"version": 2, "line": null, "outdated": true})
+    );
+    assert_eq!(
+        (
+            &list["threads"][1]["anchor"]["line"],
+            &list["threads"][1]["anchor"]["line_end"]
+        ),
+        (&json!(6), &json!(8))
+    );
+    assert_eq!(
+        list["threads"][2]["position"],
+        json!({"version": 2, "line": 11, "outdated": false})
     );
 }

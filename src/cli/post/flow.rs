@@ -128,6 +128,8 @@ pub struct Published {
     /// False when the service already had this exact version.
     pub created: bool,
     pub url: String,
+    /// Where a person reads it (the web page).
+    pub web_url: String,
     /// What the service warned about (e.g. an issue its tracker could not check).
     pub warnings: Vec<String>,
 }
@@ -218,11 +220,13 @@ pub fn publish(
         ));
     }
     let url = service.change_url(&id);
+    let web_url = service.change_page(&id);
     Ok(Published {
         id,
         change,
         created,
         url,
+        web_url,
         warnings,
     })
 }

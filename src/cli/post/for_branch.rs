@@ -87,6 +87,7 @@ pub(super) fn run(ctx: &Context, args: &Args, target: &str) -> CliResult {
             dry_run: true,
             change: change.0.parse().ok(),
             url: None,
+            web_url: None,
             version: None,
             created: None,
             draft: None,

@@ -1,7 +1,5 @@
 //! `review post`: upload the series as a new change or the next version of this branch's change.
 
-use std::io::{BufRead, IsTerminal};
-
 use serde::Serialize;
 
 mod flow;
@@ -130,6 +128,8 @@ pub(super) struct PostJson<'a> {
     dry_run: bool,
     change: Option<u64>,
     url: Option<String>,
+    /// The change's web page.
+    web_url: Option<String>,
     version: Option<u32>,
     /// False when the service already had this exact version.
     created: Option<bool>,
@@ -294,6 +294,7 @@ fn print_dry_run(ctx: &Context, args: &Args, ready: &Ready) -> CliResult {
             dry_run: true,
             change: existing.as_ref().and_then(|c| c.0.parse().ok()),
             url: None,
+            web_url: None,
             version: None,
             created: None,
             draft: requested_draft(args),
@@ -353,6 +354,7 @@ pub(super) fn print_published(
             dry_run: false,
             change: Some(change.number),
             url: Some(published.url.clone()),
+            web_url: Some(published.web_url.clone()),
             version: Some(version.number),
             created: Some(published.created),
             draft: Some(change.draft),
@@ -439,7 +441,7 @@ pub(super) fn print(ctx: &Context, format: OutputFormat, post: &PostJson<'_>) ->
             ctx.printer.out_line(&text)?;
         }
         OutputFormat::Human => {
-            if let Some(url) = &post.url {
+            if let Some(url) = post.web_url.as_ref().or(post.url.as_ref()) {
                 ctx.printer.out_line(url)?;
             }
             if let (Some(change), Some(version)) = (post.change, post.version) {
@@ -475,20 +477,9 @@ fn confirm(ctx: &Context, series: &Series) -> Result<(), CliError> {
         "the series has {} commits, more than `series.max-commits`",
         series.commits.len()
     );
-    let stdin = std::io::stdin();
-    if !stdin.is_terminal() {
-        return Err(
-            CliError::usage(format!("{question}; not posting without confirmation"))
-                .with_hint("pass `--yes` to post it anyway, or squash related commits"),
-        );
-    }
-    ctx.printer.info(&format!("{question}. Post it? [y/N]"));
-    let mut line = String::new();
-    stdin
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| CliError::io("cannot read the answer").with_cause(e))?;
-    if matches!(line.trim(), "y" | "Y" | "yes") {
+    let refusal = format!("{question}; not posting without confirmation");
+    let hint = "pass `--yes` to post it anyway, or squash related commits";
+    if super::prompt::confirm(ctx, &format!("{question}. Post it?"), &refusal, hint)? {
         Ok(())
     } else {
         Err(CliError::usage("not posted"))

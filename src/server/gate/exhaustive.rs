@@ -140,8 +140,8 @@ fn memo_drains() -> bool {
     std::env::var("GATE_DRAIN_MEMO").map_or(true, |v| v != "0")
 }
 
-fn check(depth: usize) {
-    for concurrency in [1, 2] {
+fn check(depth: usize, concurrencies: &[usize]) {
+    for &concurrency in concurrencies {
         let began = Instant::now();
         let found = search(config(concurrency), depth);
         // The figures the issue asks for; shown with `--nocapture`.
@@ -162,10 +162,11 @@ fn check(depth: usize) {
 
 #[test]
 fn every_sequence_of_up_to_4_events_keeps_the_gate_invariants() {
-    check(CI_DEPTH);
+    check(CI_DEPTH, &[1, 2]);
 }
 
-/// `GATE_DEPTH=N` checks another bound (to measure how the state count grows).
+/// `GATE_DEPTH=N` checks another bound (to measure how the state count grows);
+/// `GATE_CONCURRENCY=N` only that gate concurrency (both 1 and 2 otherwise).
 #[test]
 #[ignore = "too slow for CI: `cargo test --release --lib gate::exhaustive -- --ignored --nocapture`"]
 fn every_sequence_of_up_to_8_events_keeps_the_gate_invariants() {
@@ -173,5 +174,9 @@ fn every_sequence_of_up_to_8_events_keeps_the_gate_invariants() {
         .ok()
         .and_then(|d| d.parse().ok())
         .unwrap_or(DEPTH);
-    check(depth);
+    let concurrencies: Vec<usize> = match std::env::var("GATE_CONCURRENCY") {
+        Ok(n) => vec![n.parse().expect("GATE_CONCURRENCY is a number")],
+        Err(_) => vec![1, 2],
+    };
+    check(depth, &concurrencies);
 }

@@ -617,6 +617,17 @@ impl GateRunner {
         Some(outcome)
     }
 
+    /// Whether gate run `run` runs now (started and not ended).
+    pub fn is_running(&self, run: u64) -> bool {
+        matches!(
+            self.runs
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&run),
+            Some(RunSlot::Running(_))
+        )
+    }
+
     /// The log of a gate run.
     pub fn log_path(&self, run: u64) -> PathBuf {
         self.logs.join(format!("gate-{run}.log"))

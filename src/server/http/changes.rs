@@ -15,10 +15,12 @@ use crate::server::store::{
     ApplyTarget, ChangeFilter, ChangeOwner, StoredVersion, UploadPlace, UserRow,
 };
 
+use super::diffs::cached_blocking;
 use super::extract::{
     authenticate, cached_json, change_number, may_see, parse_json, refuse_when_stopping,
     unknown_change, unprocessable, visible_change, ChangeWrite,
 };
+use super::votes::tally_page;
 use super::{ApiError, ApiResult, AppState};
 
 pub(super) async fn get_change(
@@ -78,17 +80,19 @@ pub(super) async fn list_changes(
             _ => return Err(bad("unknown parameter; use state, owner, target or limit")),
         }
     }
-    let store = state.pipeline.store.clone();
     // What a list holds depends on who may see which security changes.
     let viewer = filter
         .security_owner
         .map_or("all".into(), |id| id.to_string());
     let key = format!("changes?{}#{viewer}", query.unwrap_or_default());
-    cached_json(&state, &headers, key, || {
-        Ok(api::ChangeList {
-            changes: store.list_changes(&filter)?,
-        })
+    let shared = state.clone();
+    cached_blocking(&state, &headers, key, move || {
+        let store = &shared.pipeline.store;
+        let mut changes = store.list_changes(&filter)?;
+        tally_page(&shared, &mut changes)?;
+        Ok(api::ChangeList { changes })
     })
+    .await
 }
 
 /// What an upload turned out to be: one already stored (found by its hash, so nothing was
@@ -293,7 +297,7 @@ pub(super) async fn create_change(
 }
 
 /// Owners may change their changes; core developers and release managers any change.
-pub(super) fn may_modify(user: &UserRow, owner: i64) -> bool {
+pub(crate) fn may_modify(user: &UserRow, owner: i64) -> bool {
     user.id == owner || user.role >= Role::Core
 }
 
@@ -384,18 +388,24 @@ pub(super) async fn abandon(
     State(state): State<Arc<AppState>>,
     ChangeWrite { user, number }: ChangeWrite,
 ) -> ApiResult {
-    open_change_for(&state, &user, number, "abandon")?;
+    abandon_change(&state, &user, number)?;
+    answer_change(&state, number)
+}
+
+/// Abandoning itself, for the API and the web pages: running jobs are cancelled and the gate
+/// forgets the change.
+pub(crate) fn abandon_change(
+    state: &AppState,
+    user: &UserRow,
+    number: u64,
+) -> Result<(), ApiError> {
+    open_change_for(state, user, number, "abandon")?;
     let running = state.pipeline.store.abandon(number)?;
     state.pipeline.cancel(&running);
     state.gate.feed(Event::Abandon {
         change: ChangeNumber(number),
     })?;
-    let change = state
-        .pipeline
-        .store
-        .change(number)?
-        .ok_or_else(|| unknown_change(number))?;
-    Ok(axum::Json(change).into_response())
+    Ok(())
 }
 
 /// The owner (or a core developer) takes the change back to a draft: it keeps being checked
@@ -443,11 +453,17 @@ pub(super) async fn mark_ready(
     State(state): State<Arc<AppState>>,
     ChangeWrite { user, number }: ChangeWrite,
 ) -> ApiResult {
-    open_change_for(&state, &user, number, "mark as ready")?;
-    if open_change(&state, number)?.draft {
+    ready_change(&state, &user, number)?;
+    answer_change(&state, number)
+}
+
+/// Marking ready itself, for the API and the web pages.
+pub(crate) fn ready_change(state: &AppState, user: &UserRow, number: u64) -> Result<(), ApiError> {
+    open_change_for(state, user, number, "mark as ready")?;
+    if open_change(state, number)?.draft {
         state.pipeline.store.set_draft(number, false)?;
     }
-    answer_change(&state, number)
+    Ok(())
 }
 
 // ----- the gate -----

@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::api::review::{Anchor, EditComment, NewReply, NewReview, Threads};
+use crate::api::review::{Anchor, EditComment, NewReply, NewReview, Threads, MAX_RANGE_LINES};
 use crate::api::{ChangeState, ErrorCode, Role};
 use crate::server::diff;
 use crate::server::follow::{self, Applied};
@@ -34,7 +34,7 @@ pub(super) struct ListQuery {
 }
 
 /// The caller, change and comment of a write to `/changes/{number}/comments/{id}/...`.
-pub(super) struct CommentWrite {
+pub(crate) struct CommentWrite {
     user: UserRow,
     change: u64,
     comment: CommentRow,
@@ -57,23 +57,39 @@ impl FromRequestParts<Arc<AppState>> for CommentWrite {
         state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
         let ChangeWrite { user, number } = ChangeWrite::from_request_parts(parts, state).await?;
-        open_change(state, &user, number)?;
         let params = path_params(parts, state).await?;
-        let text = params.get("id").map_or("", String::as_str);
-        let id = path_id(text).ok_or_else(|| unknown_comment(text))?;
-        let comment = state
-            .pipeline
-            .store
-            .comment(id)?
-            .filter(|c| c.change == number)
-            .ok_or_else(|| unknown_comment(text))?;
-        Ok(CommentWrite {
+        comment_write(
+            state,
             user,
-            change: number,
-            id,
-            comment,
-        })
+            number,
+            params.get("id").map_or("", String::as_str),
+        )
     }
+}
+
+/// A write by `user` to comment `id` (as text) of change `number`: the change open and
+/// visible, the comment on it.
+pub(crate) fn comment_write(
+    state: &AppState,
+    user: UserRow,
+    number: u64,
+    id: &str,
+) -> Result<CommentWrite, ApiError> {
+    open_change(state, &user, number)?;
+    let text = id;
+    let id = path_id(text).ok_or_else(|| unknown_comment(text))?;
+    let comment = state
+        .pipeline
+        .store
+        .comment(id)?
+        .filter(|c| c.change == number)
+        .ok_or_else(|| unknown_comment(text))?;
+    Ok(CommentWrite {
+        user,
+        change: number,
+        id,
+        comment,
+    })
 }
 
 /// The change, when `user` may see it and it is open.
@@ -131,7 +147,7 @@ pub(super) fn check_body(state: &AppState, what: &str, body: &str) -> Result<(),
 
 /// Every thread of the change, each inline one placed on the newest version (blocking: reads
 /// blobs).
-fn placed_threads(state: &AppState, change: u64) -> Result<Threads, ApiError> {
+pub(crate) fn placed_threads(state: &AppState, change: u64) -> Result<Threads, ApiError> {
     let store = &state.pipeline.store;
     let mut threads = store.threads(change)?;
     let unresolved = threads.iter().filter(|t| !t.resolved).count();
@@ -252,12 +268,15 @@ async fn review_threads(
         .map_err(ApiError::internal)?
         .map_err(|e| ApiError::internal(format!("reading the repository: {e}")))?;
     for (i, c) in review.comments.into_iter().enumerate() {
-        diff::check_anchor(&diff, &c.path, c.side, c.line).map_err(|why| {
-            unprocessable(
-                ErrorCode::BadAnchor,
-                format!("comment {}: {why} (version {})", i + 1, review.version),
-            )
-        })?;
+        let line_end = range_end(i + 1, c.line, c.line_end)?;
+        for line in c.line..=line_end.unwrap_or(c.line) {
+            diff::check_anchor(&diff, &c.path, c.side, line).map_err(|why| {
+                unprocessable(
+                    ErrorCode::BadAnchor,
+                    format!("comment {}: {why} (version {})", i + 1, review.version),
+                )
+            })?;
+        }
         threads.push(NewThread {
             anchor: Some(Anchor {
                 version: review.version,
@@ -265,11 +284,38 @@ async fn review_threads(
                 path: c.path,
                 side: c.side,
                 line: c.line,
+                line_end,
             }),
             body: c.body,
         });
     }
     Ok(threads)
+}
+
+/// The last line of comment `n`'s range from `line` (`None`: a single line): not before
+/// `line`, at most `MAX_RANGE_LINES` lines in all.
+fn range_end(n: usize, line: u32, line_end: Option<u32>) -> Result<Option<u32>, ApiError> {
+    let Some(end) = line_end.filter(|&end| end != line) else {
+        return Ok(None);
+    };
+    if end < line {
+        return Err(unprocessable(
+            ErrorCode::BadRange,
+            format!("comment {n}: `line_end` {end} is before `line` {line}: a range goes down"),
+        ));
+    }
+    // In 64 bits: `line` 0 to `line_end` 2^32 - 1 does not wrap around to a small span.
+    let span = u64::from(end) - u64::from(line) + 1;
+    if span > u64::from(MAX_RANGE_LINES) {
+        return Err(unprocessable(
+            ErrorCode::BadRange,
+            format!(
+                "comment {n}: lines {line} to {end} are {span} lines; a comment spans at most \
+                 {MAX_RANGE_LINES}: comment on a smaller part"
+            ),
+        ));
+    }
+    Ok(Some(end))
 }
 
 /// `POST /changes/{number}/reviews`: all of it stored, or nothing.
@@ -280,16 +326,28 @@ pub(super) async fn post_review(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult {
     let (user, number, review): (_, _, NewReview) = open_write(&state, write, &headers, body)?;
+    store_review(&state, &user, number, review).await?;
+    threads_response(&state, number, StatusCode::CREATED).await
+}
+
+/// A review stored, for the API and the web pages: its vote and every anchor checked first.
+pub(crate) async fn store_review(
+    state: &Arc<AppState>,
+    user: &UserRow,
+    number: u64,
+    review: NewReview,
+) -> Result<(), ApiError> {
+    open_change(state, user, number)?;
     let (version, vote) = (review.version, review.vote);
     if let Some(vote) = vote {
-        check_vote(&state, &user, number, version, vote)?;
+        check_vote(state, user, number, version, vote)?;
     }
-    let threads = review_threads(&state, number, review).await?;
+    let threads = review_threads(state, number, review).await?;
     state
         .pipeline
         .store
         .add_review(number, version, user.id, &threads, vote)?;
-    threads_response(&state, number, StatusCode::CREATED).await
+    Ok(())
 }
 
 /// `POST /changes/{number}/comments/{id}/reply`.
@@ -300,9 +358,19 @@ pub(super) async fn reply(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult {
     let reply: NewReply = parse_json(&headers, body)?;
-    check_body(&state, "the reply", &reply.body)?;
+    add_reply(&state, &write, &reply)?;
+    threads_response(&state, write.change, StatusCode::CREATED).await
+}
+
+/// A reply stored (resolving the thread when asked and allowed), for the API and the web pages.
+pub(crate) fn add_reply(
+    state: &AppState,
+    write: &CommentWrite,
+    reply: &NewReply,
+) -> Result<(), ApiError> {
+    check_body(state, "the reply", &reply.body)?;
     if reply.resolve {
-        may_resolve(&state, &write)?;
+        may_resolve(state, write)?;
     }
     state.pipeline.store.add_reply(
         write.change,
@@ -311,7 +379,7 @@ pub(super) async fn reply(
         &reply.body,
         reply.resolve,
     )?;
-    threads_response(&state, write.change, StatusCode::CREATED).await
+    Ok(())
 }
 
 /// Who may resolve a thread: whoever started it, the change's owner, core developers and
@@ -332,12 +400,18 @@ fn may_resolve(state: &AppState, write: &CommentWrite) -> Result<(), ApiError> {
 
 /// `POST /changes/{number}/comments/{id}/resolve`: resolves the comment's thread.
 pub(super) async fn resolve(write: CommentWrite, State(state): State<Arc<AppState>>) -> ApiResult {
-    may_resolve(&state, &write)?;
+    resolve_thread(&state, &write)?;
+    threads_response(&state, write.change, StatusCode::OK).await
+}
+
+/// Resolving itself, for the API and the web pages.
+pub(crate) fn resolve_thread(state: &AppState, write: &CommentWrite) -> Result<(), ApiError> {
+    may_resolve(state, write)?;
     state
         .pipeline
         .store
         .resolve_thread(write.comment.thread, write.user.id)?;
-    threads_response(&state, write.change, StatusCode::OK).await
+    Ok(())
 }
 
 /// Edits and deletes are the author's, on a comment not deleted.

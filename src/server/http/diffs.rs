@@ -139,6 +139,59 @@ fn git_error(err: git2::Error) -> ApiError {
     ApiError::internal(format!("reading the repository: {err}"))
 }
 
+/// A version's diff on a target, resolved (cheap) and computed later on a blocking thread:
+/// what the API handler caches under `key` and the web page renders.
+pub(crate) struct DiffPlan {
+    pub(crate) key: String,
+    repo: PathBuf,
+    spec: DiffSpec,
+    change: u64,
+    version: u32,
+    target: String,
+    base_commit: String,
+    commit: String,
+}
+
+/// Resolves the version's targets and the one named (default: the first).
+pub(crate) fn diff_plan(
+    state: &AppState,
+    change: u64,
+    version: u32,
+    target: Option<&str>,
+    context: u32,
+) -> Result<DiffPlan, ApiError> {
+    let targets = targets_of(state, change, version)?;
+    let (target, base_commit, commit) = applied_on(&targets, target, version)?;
+    let (repo, spec) = diff_setup(state, context);
+    Ok(DiffPlan {
+        key: format!("diff/{change}/{version}/{target}/{context}"),
+        repo,
+        spec,
+        change,
+        version,
+        target,
+        base_commit,
+        commit,
+    })
+}
+
+impl DiffPlan {
+    /// Reads the diff (blocking).
+    pub(crate) fn run(self) -> Result<VersionDiff, ApiError> {
+        let diff = diff::commit_diff(&self.repo, &self.base_commit, &self.commit, self.spec)
+            .map_err(git_error)?;
+        Ok(VersionDiff {
+            change: self.change,
+            version: self.version,
+            target: self.target,
+            base_commit: self.base_commit,
+            commit: self.commit,
+            context: self.spec.context,
+            diff,
+        })
+    }
+}
+
 /// `GET /changes/{number}/versions/{version}/diff?target=B&context=N`.
 pub(super) async fn version_diff(
     State(state): State<Arc<AppState>>,
@@ -152,23 +205,70 @@ pub(super) async fn version_diff(
     let version: u32 = version
         .parse()
         .map_err(|_| unknown_version(change, version))?;
-    let targets = targets_of(&state, change, version)?;
-    let (target, base_commit, commit) = applied_on(&targets, query.target.as_deref(), version)?;
-    let key = format!("diff/{change}/{version}/{target}/{context}");
-    let (repo, spec) = diff_setup(&state, context);
-    cached_blocking(&state, &headers, key, move || {
-        let diff = diff::commit_diff(&repo, &base_commit, &commit, spec).map_err(git_error)?;
-        Ok(VersionDiff {
-            change,
-            version,
-            target,
-            base_commit,
-            commit,
-            context,
-            diff,
-        })
+    let plan = diff_plan(&state, change, version, query.target.as_deref(), context)?;
+    cached_blocking(&state, &headers, plan.key.clone(), move || plan.run()).await
+}
+
+/// The interdiff of two versions on a target, resolved, to compute on a blocking thread.
+pub(crate) struct InterdiffPlan {
+    pub(crate) key: String,
+    repo: PathBuf,
+    spec: DiffSpec,
+    change: u64,
+    from: u32,
+    to: u32,
+    target: String,
+    old: (String, String),
+    new: (String, String),
+}
+
+/// Resolves both versions on the target named (default: the newer version's first).
+pub(crate) fn interdiff_plan(
+    state: &AppState,
+    change: u64,
+    (from, to): (u32, u32),
+    target: Option<&str>,
+    context: u32,
+) -> Result<InterdiffPlan, ApiError> {
+    let new_targets = targets_of(state, change, to)?;
+    let old_targets = targets_of(state, change, from)?;
+    let (target, new_base, new_commit) = applied_on(&new_targets, target, to)?;
+    let (_, old_base, old_commit) = applied_on(&old_targets, Some(&target), from)?;
+    let (repo, spec) = diff_setup(state, context);
+    Ok(InterdiffPlan {
+        key: format!("interdiff/{change}/{from}/{to}/{target}/{context}"),
+        repo,
+        spec,
+        change,
+        from,
+        to,
+        target,
+        old: (old_base, old_commit),
+        new: (new_base, new_commit),
     })
-    .await
+}
+
+impl InterdiffPlan {
+    /// Reads the tree diff (same base only) and the range-diff (blocking).
+    pub(crate) fn run(self) -> Result<Interdiff, ApiError> {
+        let (old, new) = (&self.old, &self.new);
+        let same_base = old.0 == new.0;
+        let tree_diff = same_base
+            .then(|| diff::commit_diff(&self.repo, &old.1, &new.1, self.spec))
+            .transpose()
+            .map_err(git_error)?;
+        let range_diff =
+            diff::range_diff(&self.repo, (&old.0, &old.1), (&new.0, &new.1)).map_err(git_error)?;
+        Ok(Interdiff {
+            change: self.change,
+            from: self.from,
+            to: self.to,
+            target: self.target,
+            same_base,
+            tree_diff,
+            range_diff,
+        })
+    }
 }
 
 /// `GET /changes/{number}/interdiff?from=V1&to=V2&target=B&context=N`.
@@ -180,32 +280,7 @@ pub(super) async fn interdiff(
 ) -> ApiResult {
     let query = query_of(query)?;
     let context = context_of(query.context)?;
-    let new_targets = targets_of(&state, change, query.to)?;
-    let old_targets = targets_of(&state, change, query.from)?;
-    let (target, new_base, new_commit) =
-        applied_on(&new_targets, query.target.as_deref(), query.to)?;
-    let (_, old_base, old_commit) = applied_on(&old_targets, Some(&target), query.from)?;
-    let (from, to) = (query.from, query.to);
-    let key = format!("interdiff/{change}/{from}/{to}/{target}/{context}");
-    let (repo, spec) = diff_setup(&state, context);
-    cached_blocking(&state, &headers, key, move || {
-        let same_base = old_base == new_base;
-        let tree_diff = same_base
-            .then(|| diff::commit_diff(&repo, &old_commit, &new_commit, spec))
-            .transpose()
-            .map_err(git_error)?;
-        let range_diff =
-            diff::range_diff(&repo, (&old_base, &old_commit), (&new_base, &new_commit))
-                .map_err(git_error)?;
-        Ok(Interdiff {
-            change,
-            from,
-            to,
-            target,
-            same_base,
-            tree_diff,
-            range_diff,
-        })
-    })
-    .await
+    let versions = (query.from, query.to);
+    let plan = interdiff_plan(&state, change, versions, query.target.as_deref(), context)?;
+    cached_blocking(&state, &headers, plan.key.clone(), move || plan.run()).await
 }

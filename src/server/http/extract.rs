@@ -36,7 +36,7 @@ pub(super) fn matches_etag(headers: &HeaderMap, etag: &str) -> bool {
 }
 
 /// A `200` with `ETag`, or `304` when the client has it already.
-pub(super) fn with_etag(
+pub(crate) fn with_etag(
     headers: &HeaderMap,
     etag: String,
     body: Bytes,
@@ -162,12 +162,12 @@ pub(super) fn authenticate_with(
 /// Who may see a change: anyone, except that a security change (an undisclosed
 /// vulnerability) is seen only by its owner, core developers and release managers. Everyone
 /// else is told it does not exist, in the API and over `/git/`.
-pub(super) fn may_see(user: &UserRow, kind: ChangeKind, owner: i64) -> bool {
+pub(crate) fn may_see(user: &UserRow, kind: ChangeKind, owner: i64) -> bool {
     kind != ChangeKind::Security || user.id == owner || user.role >= Role::Core
 }
 
 /// The change's owner, state and kind, when `user` may see it; otherwise `unknown_change`.
-pub(super) fn visible_change(
+pub(crate) fn visible_change(
     state: &AppState,
     user: &UserRow,
     number: u64,
@@ -231,7 +231,7 @@ pub(super) fn path_id(text: &str) -> Option<u64> {
         .filter(|n| i64::try_from(*n).is_ok())
 }
 
-pub(super) fn change_number(text: &str) -> Result<u64, ApiError> {
+pub(crate) fn change_number(text: &str) -> Result<u64, ApiError> {
     path_id(text).ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
@@ -253,7 +253,7 @@ pub(super) fn unprocessable(code: ErrorCode, message: impl Into<String>) -> ApiE
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
 }
 
-pub(super) fn refuse_when_stopping(state: &AppState) -> Result<(), ApiError> {
+pub(crate) fn refuse_when_stopping(state: &AppState) -> Result<(), ApiError> {
     if state.pipeline.is_stopping() {
         return Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -321,12 +321,12 @@ impl FromRequestParts<Arc<AppState>> for ChangeRead {
     }
 }
 
-pub(super) fn invalid_query(message: impl Into<String>) -> ApiError {
+pub(crate) fn invalid_query(message: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidQuery, message)
 }
 
 /// The query string parsed, or `400 invalid_query` saying what is wrong.
-pub(super) fn query_of<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+pub(crate) fn query_of<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
     query
         .map(|Query(q)| q)
         .map_err(|e| invalid_query(e.body_text()))

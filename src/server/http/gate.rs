@@ -68,7 +68,20 @@ pub(super) async fn approve(
 ) -> ApiResult {
     require_role(&user, Role::Core, "approve a change")?;
     let request: api::Approve = parse_json(&headers, body)?;
-    let change = open_change(&state, number)?;
+    approve_change(&state, &user, number, &request).await?;
+    answer_change(&state, number)
+}
+
+/// The approval itself, for the API and the web pages: every check, then the gate is told
+/// per target.
+pub(crate) async fn approve_change(
+    state: &Arc<AppState>,
+    user: &UserRow,
+    number: u64,
+    request: &api::Approve,
+) -> Result<(), ApiError> {
+    require_role(user, Role::Core, "approve a change")?;
+    let change = open_change(state, number)?;
     if change.draft {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -90,10 +103,10 @@ pub(super) async fn approve(
             ),
         ));
     }
-    super::votes::refuse_requested_changes(&state, number).await?;
-    let targets = approved_targets(&request, &version, number)?;
-    refuse_own_work(&state, &user, number, &version, &targets)?;
-    super::tracker::cla_gate(&state, number, &version).await?;
+    super::votes::refuse_requested_changes(state, number).await?;
+    let targets = approved_targets(request, &version, number)?;
+    refuse_own_work(state, user, number, &version, &targets)?;
+    super::tracker::cla_gate(state, number, &version).await?;
     for target in targets {
         let actions = state.gate.feed(Event::Approved {
             change: ChangeNumber(number),
@@ -104,7 +117,7 @@ pub(super) async fn approve(
         })?;
         refusal(&actions, number)?;
     }
-    answer_change(&state, number)
+    Ok(())
 }
 
 /// The targets an approval names (none: every target the version applies to), each one the
@@ -207,7 +220,19 @@ pub(super) async fn recheck(
 ) -> ApiResult {
     open_change_for(&state, &user, number, "recheck")?;
     let request: api::Recheck = parse_json(&headers, body)?;
-    if request.reason.trim().is_empty() {
+    recheck_change(&state, &user, number, &request.reason)?;
+    answer_change(&state, number)
+}
+
+/// The recheck itself, for the API and the web pages.
+pub(crate) fn recheck_change(
+    state: &AppState,
+    user: &UserRow,
+    number: u64,
+    reason: &str,
+) -> Result<(), ApiError> {
+    open_change_for(state, user, number, "recheck")?;
+    if reason.trim().is_empty() {
         return Err(unprocessable(
             ErrorCode::InvalidField,
             "a recheck needs a reason (e.g. the known flaky failure seen)",
@@ -217,14 +242,14 @@ pub(super) async fn recheck(
     state.pipeline.wake();
     // A draft's checks run again, but it does not go back into the gate with an approval it
     // kept from before it became a draft.
-    if !open_change(&state, number)?.draft {
+    if !open_change(state, number)?.draft {
         let actions = state.gate.feed(Event::Recheck {
             change: ChangeNumber(number),
-            reason: request.reason.trim().to_owned(),
+            reason: reason.trim().to_owned(),
         })?;
         refusal(&actions, number)?;
     }
-    answer_change(&state, number)
+    Ok(())
 }
 
 /// A release manager moves a queued change to the head of a branch's queue.
@@ -236,25 +261,37 @@ pub(super) async fn promote(
 ) -> ApiResult {
     require_role(&user, Role::ReleaseManager, "promote a change")?;
     let request: api::Promote = parse_json(&headers, body)?;
-    open_change(&state, number)?;
+    promote_change(&state, &user, number, request.target)?;
+    answer_change(&state, number)
+}
+
+/// The promotion itself, for the API and the web pages.
+pub(crate) fn promote_change(
+    state: &AppState,
+    user: &UserRow,
+    number: u64,
+    target: String,
+) -> Result<(), ApiError> {
+    require_role(user, Role::ReleaseManager, "promote a change")?;
+    open_change(state, number)?;
     let queued = state
         .gate
         .state()
         .targets
-        .get(&request.target)
+        .get(&target)
         .is_some_and(|t| t.position(ChangeNumber(number)).is_some());
     if !queued {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             ErrorCode::GateRefused,
-            format!("change {number} is not queued on `{}`", request.target),
+            format!("change {number} is not queued on `{target}`"),
         ));
     }
     state.gate.feed(Event::Promote {
         change: ChangeNumber(number),
-        target: request.target,
+        target,
     })?;
-    answer_change(&state, number)
+    Ok(())
 }
 
 /// The owner or a core developer takes the change out of every queue.
@@ -262,14 +299,24 @@ pub(super) async fn dequeue(
     State(state): State<Arc<AppState>>,
     ChangeWrite { user, number }: ChangeWrite,
 ) -> ApiResult {
-    open_change_for(&state, &user, number, "dequeue")?;
-    state.gate.feed(Event::Dequeue {
-        change: ChangeNumber(number),
-    })?;
+    dequeue_change(&state, &user, number)?;
     answer_change(&state, number)
 }
 
-pub(super) fn known_branch(state: &AppState, name: &str) -> Result<(), ApiError> {
+/// The dequeue itself, for the API and the web pages.
+pub(crate) fn dequeue_change(
+    state: &AppState,
+    user: &UserRow,
+    number: u64,
+) -> Result<(), ApiError> {
+    open_change_for(state, user, number, "dequeue")?;
+    state.gate.feed(Event::Dequeue {
+        change: ChangeNumber(number),
+    })?;
+    Ok(())
+}
+
+pub(crate) fn known_branch(state: &AppState, name: &str) -> Result<(), ApiError> {
     if state.pipeline.config.branch(name).is_none() {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,

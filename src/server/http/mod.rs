@@ -36,11 +36,26 @@ use changes::{
 };
 use comments::{delete, edit, list_comments, post_review, reply, resolve};
 use diffs::{interdiff, version_diff};
-use extract::{authenticate, etag_of, json_bytes, with_etag};
+pub(crate) use extract::with_etag;
+
+/// What the web pages (`src/server/web/`) share with the API handlers: the same visibility
+/// rules, checks and writes, so a form and a JSON request can never disagree.
+pub(crate) use changes::{abandon_change, may_modify, ready_change};
+pub(crate) use comments::{add_reply, comment_write, placed_threads, resolve_thread, store_review};
+pub(crate) use diffs::{diff_plan, interdiff_plan};
+use extract::{authenticate, etag_of, json_bytes};
+pub(crate) use extract::{
+    change_number, invalid_query, may_see, query_of, refuse_when_stopping, visible_change,
+};
 use gate::{approve, branch_gate, dequeue, freeze, promote, recheck, unfreeze};
+pub(crate) use gate::{
+    approve_change, dequeue_change, known_branch, promote_change, recheck_change,
+};
 use git_backend::git_backend;
 use logs::{gate_log, job_log};
+pub(crate) use logs::{gate_log_for, job_log_for};
 use series::add_series;
+pub(crate) use votes::{cast_vote, counting_votes, tally_page};
 use votes::{get_votes, post_vote};
 
 /// Shared by every handler.
@@ -51,6 +66,8 @@ pub struct AppState {
     pub dir: PathBuf,
     /// The issue tracker, with `[tracker]`.
     pub tracker: Option<Arc<TrackerService>>,
+    /// The live channels of the web pages (`GET /live`).
+    pub live: super::web::live::Hub,
     cache: Mutex<Cache>,
 }
 
@@ -68,7 +85,9 @@ struct Cache {
 
 impl AppState {
     pub fn new(pipeline: Arc<Pipeline>, gate: Arc<GateRunner>, dir: PathBuf) -> Self {
+        let live = super::web::live::Hub::new(pipeline.config.limits.live_streams);
         AppState {
+            live,
             pipeline,
             gate,
             dir,
@@ -113,7 +132,7 @@ impl ApiError {
         }
     }
 
-    fn internal(message: impl std::fmt::Display) -> Self {
+    pub(crate) fn internal(message: impl std::fmt::Display) -> Self {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             ErrorCode::Internal,
@@ -256,6 +275,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     for (_, path, handler) in api_routes() {
         router = router.route(path, handler);
     }
+    let web = super::web::routes(state.clone());
     router
         .route("/git/{*path}", any(git_backend))
         .fallback(|| async {
@@ -270,6 +290,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         })
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)
+        .merge(web)
 }
 
 // ----- helpers -----

@@ -5,7 +5,7 @@
 //! versions with their jobs' states, and the gate rows of the page are then read for the whole
 //! page at once (its numbers passed as one JSON array).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::types::Value;
 use rusqlite::Connection;
@@ -31,6 +31,39 @@ pub(super) const PAGE_TARGETS: &str = "SELECT v.change, t.target, t.apply, j.sta
      JOIN targets t ON t.version = v.id
      LEFT JOIN jobs j ON j.version = t.version AND j.target = t.target AND j.voting
      ORDER BY v.change, t.position, j.id";
+
+/// The changes of the page with human feedback on their newest version: a comment by someone
+/// other than the owner since it was posted, or such a vote cast on it.
+pub(super) const PAGE_FEEDBACK: &str = "SELECT p.value FROM json_each(?1) p
+     JOIN changes c ON c.number = p.value
+     JOIN versions v ON v.change = p.value
+          AND v.number = (SELECT MAX(w.number) FROM versions w WHERE w.change = p.value)
+     WHERE EXISTS (SELECT 1 FROM comments m WHERE m.change = p.value AND m.author != c.owner
+                   AND m.created_ms >= v.created_ms)
+        OR EXISTS (SELECT 1 FROM votes o WHERE o.change = p.value AND o.user != c.owner
+                   AND o.version = v.number)";
+/// For the web list: each change's creation time (milliseconds) and unresolved threads.
+const PAGE_ACTIVITY: &str = "SELECT c.number, c.created_ms,
+            (SELECT count(*) FROM threads t WHERE t.change = c.number AND t.resolved = 0)
+     FROM json_each(?1) p JOIN changes c ON c.number = p.value";
+
+impl Store {
+    /// The creation time and unresolved thread count of each of `numbers`, in one query.
+    pub fn change_activity(&self, numbers: &[u64]) -> Result<HashMap<u64, (i64, usize)>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(PAGE_ACTIVITY)?;
+        let json = serde_json::to_string(numbers).unwrap_or_else(|_| "[]".into());
+        let rows = stmt
+            .query_map([json], |r| {
+                Ok((
+                    r.get::<_, u64>(0)?,
+                    (r.get::<_, i64>(1)?, r.get::<_, usize>(2)?),
+                ))
+            })?
+            .collect::<rusqlite::Result<HashMap<_, _>>>()?;
+        Ok(rows)
+    }
+}
 
 /// The query of the page's numbers for `filter`, newest first, with its parameters.
 pub(super) fn page_query(filter: &ChangeFilter) -> (String, Vec<Value>) {
@@ -100,6 +133,10 @@ impl Store {
         let mut rows = summaries(&conn, &page)?;
         let mut targets = targets(&conn, &page)?;
         let gate = gate_for(&conn, &numbers)?;
+        let feedback: HashSet<u64> = conn
+            .prepare_cached(PAGE_FEEDBACK)?
+            .query_map([&page], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
         let mut out = Vec::with_capacity(numbers.len());
         for number in numbers {
             let Some(row) = rows.remove(&number) else {
@@ -126,6 +163,8 @@ impl Store {
                 draft: row.draft,
                 current_version: row.newest,
                 targets,
+                votes: None,
+                feedback: feedback.contains(&number),
             });
         }
         Ok(out)

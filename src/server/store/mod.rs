@@ -15,8 +15,10 @@ mod plans;
 mod review;
 mod schema;
 mod series;
+mod sessions;
 mod users;
 mod votes;
+mod web;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -207,8 +209,10 @@ impl Store {
 
 pub use buildbot::BuildbotRequest;
 pub use changes::{revert_title, verdict, ChangeNewest, ChangeOwner, UploadPlace, VersionRef};
+pub use events::OwnedEvent;
 pub use gate::{GateProcess, GateRows};
 pub use outbox::{ClaRow, IssueChangeRow, OutboxRow, TrackerChange};
 pub use review::{CommentRow, NewThread, VersionTarget};
 pub use series::{CurrentSeries, TargetSeries};
 pub use votes::VoteRow;
+pub use web::ChangeHeading;

@@ -9,11 +9,12 @@ use rusqlite::{Connection, StatementStatus};
 use super::changes::*;
 use super::gate::{GATE_BRANCHES, GATE_ROWS_OF, SETTLED_GATE_CHANGES};
 use super::jobs::{CANCEL_JOBS, RUNNING_JOBS_OF};
-use super::list::{page_query, PAGE_SUMMARIES, PAGE_TARGETS};
+use super::list::{page_query, PAGE_FEEDBACK, PAGE_SUMMARIES, PAGE_TARGETS};
 use super::review::{COMMENTS_OF, COMMENT_ROW, THREADS_OF, VERSION_TARGETS};
 use super::series::{NEWEST_VERSION, SERIES_OF, SET_TARGET_SERIES, TARGET_MBOX};
 use super::users::USER_BY_TOKEN;
-use super::votes::{NEWEST_NUMBER, VOTES_OF};
+use super::votes::{NEWEST_NUMBER, PAGE_VOTES, VOTES_OF};
+use super::web::{CHANGE_HEADING, RECENT_DURATIONS};
 use super::*;
 
 /// Tables whose rows grow with the history.
@@ -77,6 +78,8 @@ fn api_queries() -> Vec<(String, String, Vec<Value>)> {
     let fixed: Vec<(&str, &str, Vec<Value>)> = vec![
         ("list: summaries", PAGE_SUMMARIES, vec![page.clone()]),
         ("list: targets", PAGE_TARGETS, vec![page.clone()]),
+        ("list: feedback", PAGE_FEEDBACK, vec![page.clone()]),
+        ("list: votes", PAGE_VOTES, vec![page.clone()]),
         ("gate rows of changes", GATE_ROWS_OF, vec![page]),
         ("gate branches", GATE_BRANCHES, vec![]),
         ("gate: settled changes", SETTLED_GATE_CHANGES, vec![]),
@@ -97,6 +100,12 @@ fn api_queries() -> Vec<(String, String, Vec<Value>)> {
             vec![int(1), text("h")],
         ),
         ("post: running jobs", RUNNING_JOBS_OF, vec![int(1)]),
+        (
+            "web gate: recent durations",
+            RECENT_DURATIONS,
+            vec![text("tests"), int(20)],
+        ),
+        ("web gate: a change's heading", CHANGE_HEADING, vec![int(1)]),
         ("post: cancel", CANCEL_JOBS, vec![int(1), text("x"), int(0)]),
         ("post: next number", NEXT_VERSION, vec![int(1)]),
         ("post: trigger", TRIGGER_LOOKUP, vec![int(1), text("main")]),

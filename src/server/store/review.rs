@@ -55,7 +55,7 @@ impl Store {
 
 /// A change's threads, oldest first, with the name of who resolved each.
 pub(super) const THREADS_OF: &str =
-    "SELECT t.id, t.version, t.target, t.path, t.side, t.line, t.resolved, u.name
+    "SELECT t.id, t.version, t.target, t.path, t.side, t.line, t.resolved, u.name, t.line_end
          FROM threads t LEFT JOIN users u ON u.id = t.resolved_by
          WHERE t.change = ?1 ORDER BY t.id";
 
@@ -126,8 +126,9 @@ impl Store {
                 let id = insert_comment(tx, change, None, author, &thread.body)?;
                 let anchor = thread.anchor.as_ref();
                 tx.execute(
-                    "INSERT INTO threads (id, change, version, target, path, side, line, resolved)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    "INSERT INTO threads
+                         (id, change, version, target, path, side, line, resolved, line_end)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                     params![
                         id,
                         change,
@@ -136,7 +137,8 @@ impl Store {
                         anchor.map(|a| &a.path),
                         anchor.map(|a| a.side.as_str()),
                         anchor.map(|a| a.line),
-                        anchor.is_none()
+                        anchor.is_none(),
+                        anchor.and_then(|a| a.line_end)
                     ],
                 )?;
                 ids.push(id);
@@ -219,14 +221,18 @@ impl Store {
                         r.get::<_, Option<String>>(2)?,
                         r.get::<_, Option<String>>(3)?,
                     ),
-                    (r.get::<_, Option<String>>(4)?, r.get::<_, Option<u32>>(5)?),
+                    (
+                        r.get::<_, Option<String>>(4)?,
+                        r.get::<_, Option<u32>>(5)?,
+                        r.get::<_, Option<u32>>(8)?,
+                    ),
                     r.get::<_, bool>(6)?,
                     r.get::<_, Option<String>>(7)?,
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut threads = Vec::with_capacity(rows.len());
-        for (id, version, (target, path), (side, line), resolved, resolved_by) in rows {
+        for (id, version, (target, path), (side, line, line_end), resolved, resolved_by) in rows {
             let anchor = match (target, path, side, line) {
                 (Some(target), Some(path), Some(side), Some(line)) => Some(Anchor {
                     version,
@@ -234,6 +240,7 @@ impl Store {
                     path,
                     side: Side::parse(&side).ok_or_else(|| corrupt("side", &side))?,
                     line,
+                    line_end,
                 }),
                 _ => None,
             };

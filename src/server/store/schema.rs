@@ -20,6 +20,9 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     m_buildbot_executor,
     m_review,
     m_event_feed,
+    m_comment_ranges,
+    m_web_sessions,
+    m_web_gate,
 ];
 
 /// The schema as it was when migrations were numbered. Every statement is `IF NOT EXISTS`: a
@@ -364,6 +367,39 @@ fn m_event_feed(tx: &Transaction<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Line-range comments (issue 12): an inline thread's last line, NULL for a single line.
+fn m_comment_ranges(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch("ALTER TABLE threads ADD COLUMN line_end INTEGER;")?;
+    Ok(())
+}
+
+/// Web sessions (issue 13): a browser signed in with a user's token holds a random session
+/// token in a cookie; only its SHA-256 is stored. Removing the user ends their sessions.
+const SCHEMA_WEB_SESSIONS: &str = r#"
+CREATE TABLE web_sessions (
+    token_hash TEXT PRIMARY KEY,
+    user INTEGER NOT NULL REFERENCES users(id),
+    created_ms INTEGER NOT NULL,
+    expires_ms INTEGER NOT NULL
+);
+CREATE INDEX web_sessions_by_user ON web_sessions(user);
+CREATE TRIGGER web_sessions_revoked AFTER UPDATE OF removed ON users
+WHEN NEW.removed != 0 BEGIN
+    DELETE FROM web_sessions WHERE user = NEW.id;
+END;
+"#;
+
+fn m_web_sessions(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(SCHEMA_WEB_SESSIONS)?;
+    Ok(())
+}
+
+/// The gate page's estimates read the recent runs of a job by its name, newest first.
+fn m_web_gate(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch("CREATE INDEX jobs_by_name ON jobs(name, id);")?;
+    Ok(())
+}
+
 /// The number of migrations the database has had.
 pub(super) fn user_version(conn: &Connection) -> Result<usize> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -399,6 +435,19 @@ mod tests {
          INSERT INTO changes (owner, title, kind, state, created_ms) VALUES (1, 'old', 'bugfix', 'open', 0);
          INSERT INTO versions (change, number, content_hash, mbox, docs_only, commits, created_ms)
              VALUES (1, 1, 'h', 'From old', 0, '[]', 0);";
+
+    /// A database at `path` with the migrations before `migration` (others may come after
+    /// it) and `ONE_OLD_CHANGE`; and how many migrations it had.
+    fn made_before(path: &std::path::Path, migration: Migration) -> (Connection, usize) {
+        let mut conn = Connection::open(path).unwrap();
+        let before = MIGRATIONS
+            .iter()
+            .position(|m| std::ptr::fn_addr_eq(*m, migration))
+            .unwrap();
+        migrate_to(&mut conn, before).unwrap();
+        conn.execute_batch(ONE_OLD_CHANGE).unwrap();
+        (conn, before)
+    }
 
     #[test]
     fn a_database_made_before_added_columns_gets_them_at_open() {
@@ -621,15 +670,7 @@ mod tests {
     #[test]
     fn migration_buildbot_keeps_old_jobs_voting() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("db");
-        let mut conn = Connection::open(&path).unwrap();
-        // The migrations before this one (others may come after it).
-        let before = MIGRATIONS
-            .iter()
-            .position(|m| std::ptr::fn_addr_eq(*m, m_buildbot_executor as Migration))
-            .unwrap();
-        migrate_to(&mut conn, before).unwrap();
-        conn.execute_batch(ONE_OLD_CHANGE).unwrap();
+        let (mut conn, before) = made_before(&dir.path().join("db"), m_buildbot_executor);
         conn.execute_batch(
             "INSERT INTO jobs (version, target, name, platform, run, timeout_secs, commit_id, tree_id, state)
                  VALUES (1, 'main', 'tests', 'local', 'true', 60, 'c', 't', 'failed');",
@@ -666,6 +707,7 @@ mod tests {
             path: "a.c".into(),
             side: Side::Old,
             line: 4,
+            line_end: None,
         };
         let new = [
             NewThread {
@@ -684,5 +726,92 @@ mod tests {
         assert_eq!(threads[1].anchor, Some(anchor));
         assert!(!threads[1].resolved);
         assert_eq!(threads[1].comments[0].author, "ann");
+    }
+
+    /// The range migration on a database made before it with a single-line thread: that
+    /// thread still reads as one line, and a range is stored and read back.
+    #[test]
+    fn the_range_migration_keeps_old_threads_on_one_line() {
+        use crate::api::review::{Anchor, Side};
+        use crate::server::store::NewThread;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let (conn, _) = made_before(&path, m_comment_ranges);
+        conn.execute_batch(
+            "INSERT INTO comments (id, change, thread, author, body, created_ms)
+                 VALUES (1, 1, 1, 1, 'old', 0);
+             INSERT INTO threads (id, change, version, target, path, side, line, resolved)
+                 VALUES (1, 1, 1, 'main', 'a.c', 'new', 3, 0);",
+        )
+        .unwrap();
+        drop(conn);
+        let store = Store::open(&path).unwrap();
+        let anchor = |line_end| Anchor {
+            version: 1,
+            target: "main".into(),
+            path: "a.c".into(),
+            side: Side::New,
+            line: 3,
+            line_end,
+        };
+        assert_eq!(store.threads(1).unwrap()[0].anchor, Some(anchor(None)));
+        let range = NewThread {
+            anchor: Some(anchor(Some(7))),
+            body: "these".into(),
+        };
+        store.add_review(1, 1, 1, &[range], None).unwrap();
+        assert_eq!(store.threads(1).unwrap()[1].anchor, Some(anchor(Some(7))));
+    }
+
+    /// The web sessions migration on a database made by the migrations before it, with a user:
+    /// that user signs in, and removing them ends the session.
+    #[test]
+    fn the_web_sessions_migration_takes_sessions_of_existing_users() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let mut conn = Connection::open(&path).unwrap();
+        let before = MIGRATIONS
+            .iter()
+            .position(|m| std::ptr::fn_addr_eq(*m, m_web_sessions as Migration))
+            .unwrap();
+        migrate_to(&mut conn, before).unwrap();
+        conn.execute_batch(ONE_OLD_CHANGE).unwrap();
+        drop(conn);
+        let store = Store::open(&path).unwrap();
+        store.add_session("s", 1, 0, 10).unwrap();
+        assert_eq!(store.session_user("s", 5).unwrap().unwrap().name, "ann");
+        assert!(store.remove_user("ann").unwrap());
+        assert_eq!(store.session_user("s", 5).unwrap(), None);
+    }
+
+    /// The web gate migration on a database with passed jobs: the durations the gate page
+    /// estimates from are read newest first, through the new index.
+    #[test]
+    fn migration_web_gate_reads_recent_durations_of_old_jobs() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let mut conn = Connection::open(&path).unwrap();
+        let before = MIGRATIONS
+            .iter()
+            .position(|m| std::ptr::fn_addr_eq(*m, m_web_gate as Migration))
+            .unwrap();
+        migrate_to(&mut conn, before).unwrap();
+        conn.execute_batch(ONE_OLD_CHANGE).unwrap();
+        conn.execute_batch(
+            "INSERT INTO jobs (version, target, name, platform, run, timeout_secs, commit_id, tree_id, state, start_ms, end_ms)
+                 VALUES (1, 'main', 'tests', 'local', 'true', 60, 'c', 't', 'passed', 0, 4000),
+                        (1, 'main', 'tests', 'local', 'true', 60, 'c', 't', 'failed', 0, 9000),
+                        (1, 'main', 'lint', 'local', 'true', 60, 'c', 't', 'passed', 0, 7000),
+                        (1, 'main', 'tests', 'local', 'true', 60, 'c', 't', 'passed', 1000, 3000);",
+        )
+        .unwrap();
+        drop(conn);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(
+            store.recent_durations("tests", 20).unwrap(),
+            vec![2000, 4000]
+        );
+        assert_eq!(store.recent_durations("tests", 1).unwrap(), vec![2000]);
+        assert!(store.recent_durations("docs", 20).unwrap().is_empty());
     }
 }

@@ -60,7 +60,7 @@ pub(super) const USER_BY_TOKEN: &str =
     "SELECT id, name, role, removed, created_ms FROM users WHERE token_hash = ?1";
 
 /// A `users` row as stored: the role still text, checked by [`UserRecord::into_user`].
-struct UserRecord {
+pub(super) struct UserRecord {
     id: i64,
     name: String,
     role: String,
@@ -70,7 +70,7 @@ struct UserRecord {
 
 impl UserRecord {
     /// Reads `id, name, role, removed, created_ms`.
-    fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+    pub(super) fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
         Ok(UserRecord {
             id: row.get(0)?,
             name: row.get(1)?,
@@ -80,7 +80,7 @@ impl UserRecord {
         })
     }
 
-    fn into_user(self) -> Result<UserRow> {
+    pub(super) fn into_user(self) -> Result<UserRow> {
         let role = Role::parse(&self.role).ok_or_else(|| corrupt("role", &self.role))?;
         Ok(UserRow {
             id: self.id,

@@ -14,6 +14,7 @@ use std::process::{Command, Output, Stdio};
 
 use tempfile::TempDir;
 
+pub mod browser;
 pub mod buildbot;
 pub mod client;
 pub mod git;
@@ -21,6 +22,7 @@ pub mod poll;
 pub mod roundup;
 pub mod serve;
 pub mod wait;
+pub mod web;
 
 pub use git::{GitRepo, RepoSnapshot};
 
