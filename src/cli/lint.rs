@@ -81,7 +81,7 @@ struct SummaryJson {
 
 pub fn run(ctx: &Context, args: Args) -> CliResult {
     let repo = crate::git::discover(Path::new("."))?;
-    let loaded = ctx.load_config()?;
+    let loaded = ctx.load_config_in(&repo)?;
     let rules = Rules::from_config(&loaded.config)?;
     let ranges = ranges(&repo, &loaded, &args)?;
     let options = lint::Options {

@@ -159,6 +159,14 @@ impl Context {
     pub fn load_config(&self) -> Result<LoadedConfig, CliError> {
         Ok(crate::config::load_for_cwd(&self.config_overrides)?)
     }
+
+    /// `load_config` in the repository the command has already opened (one open, not two).
+    pub fn load_config_in(&self, repo: &git2::Repository) -> Result<LoadedConfig, CliError> {
+        Ok(crate::config::load_for_repo(
+            Some(repo),
+            &self.config_overrides,
+        )?)
+    }
 }
 
 /// The clap command with the grouped subcommand listing in its help.

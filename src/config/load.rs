@@ -127,12 +127,18 @@ type Layer = BTreeMap<String, (toml::Value, Origin)>;
 /// Loads every layer for the process's current directory and environment.
 pub fn load_for_cwd(overrides: &[ConfigOverride]) -> Result<LoadedConfig, ConfigError> {
     let repo = crate::git::discover(Path::new(".")).ok();
+    load_for_repo(repo.as_ref(), overrides)
+}
+
+/// `load_for_cwd` with the repository the caller has already opened (`None`: outside one).
+pub fn load_for_repo(
+    repo: Option<&git2::Repository>,
+    overrides: &[ConfigOverride],
+) -> Result<LoadedConfig, ConfigError> {
     let options = LoadOptions {
         user_file: user_file_path()?,
-        work_tree: repo
-            .as_ref()
-            .and_then(|r| r.workdir().map(Path::to_path_buf)),
-        repo: repo.as_ref(),
+        work_tree: repo.and_then(|r| r.workdir().map(Path::to_path_buf)),
+        repo,
         env: std::env::vars().collect(),
         overrides,
     };

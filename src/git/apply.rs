@@ -10,6 +10,7 @@ use git2::build::TreeUpdateBuilder;
 use git2::{MergeOptions, ObjectType, Oid, Repository, Tree};
 
 use super::series::{BranchRef, Series};
+use super::tree_diff::{changed_only_within, diff_of_paths, diff_trees};
 
 /// The outcome of replaying the series on one target.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,41 +61,58 @@ pub fn check_targets(
     let odb = repo.odb()?;
     // Higher priority than the loose and packed backends: every write lands in memory.
     let _mempack = odb.add_new_mempack_backend(1000)?;
-    let mut series_ids: Option<SeriesPatchIds> = None;
+    let replays = targets
+        .iter()
+        .map(|t| replay(&repo, series, t.tip))
+        .collect::<Result<Vec<_>, _>>()?;
+    // Only a replay that changed nothing or stopped can be "already merged"; the history walks
+    // that tell are skipped for the usual case of a series that applies (where "every patch-id
+    // is on the target" would not help the user: it still changes it). They run as `git`
+    // processes, all started before any is read.
+    let walked = |r: &Replay| !matches!(r, Replay::Changed { .. });
+    let series_ids = match replays.iter().any(walked) {
+        true => Some(SeriesPatchIds::compute(&repo, series)?),
+        false => None,
+    };
+    // Every merge-base asked at once, then every walk started at once.
+    let mut bases = Vec::with_capacity(targets.len());
+    for (target, replay) in targets.iter().zip(&replays) {
+        bases.push(match walked(replay) {
+            true => Some(MergeBase::start(repo.path(), target.tip, series.tip)?),
+            false => None,
+        });
+    }
+    let mut walks = Vec::with_capacity(targets.len());
+    for (target, base) in targets.iter().zip(bases) {
+        walks.push(match (&series_ids, base) {
+            (Some(ids), Some(base)) => Some(Walk::start(
+                repo.path(),
+                target.tip,
+                series.tip,
+                base.answer()?,
+                ids,
+            )?),
+            _ => None,
+        });
+    }
     let mut verdicts = Vec::with_capacity(targets.len());
-    for target in targets {
-        let replay = replay(&repo, series, target.tip)?;
-        // Only a replay that changed nothing or stopped can be "already merged"; the history
-        // walks that tell are skipped for the usual case of a series that applies (where
-        // "every patch-id is on the target" would not help the user: it still changes it).
+    for ((target, replay), walk) in targets.iter().zip(replays).zip(walks) {
+        let merged = match (walk, &series_ids) {
+            (Some(walk), Some(ids)) => walk.finish(&repo, ids)?,
+            _ => false,
+        };
         let verdict = match replay {
-            Replay::Changed { tree } => ApplyVerdict::Applies { tree },
-            Replay::NoChange { tree } | Replay::Conflict { tree, .. } => {
-                let merge_base = merge_base(repo.path(), target.tip, series.tip)?;
-                let ids = match &mut series_ids {
-                    Some(ids) => ids,
-                    None => series_ids.insert(SeriesPatchIds::compute(&repo, series)?),
-                };
-                // Fast-forwarded (or merged) already: the series' tip is in the target's
-                // history. Else every patch-id must be among the target's own commits.
-                if merge_base == Some(series.tip) || ids.all_on(&repo, target.tip, merge_base)? {
-                    ApplyVerdict::AlreadyMerged
-                } else {
-                    match replay {
-                        Replay::Conflict {
-                            index,
-                            commit,
-                            paths,
-                            ..
-                        } => ApplyVerdict::Conflicts {
-                            index,
-                            commit,
-                            paths,
-                        },
-                        _ => ApplyVerdict::Applies { tree },
-                    }
-                }
-            }
+            _ if merged => ApplyVerdict::AlreadyMerged,
+            Replay::Changed { tree } | Replay::NoChange { tree } => ApplyVerdict::Applies { tree },
+            Replay::Conflict {
+                index,
+                commit,
+                paths,
+            } => ApplyVerdict::Conflicts {
+                index,
+                commit,
+                paths,
+            },
         };
         verdicts.push(TargetApply {
             target: target.clone(),
@@ -104,13 +122,94 @@ pub fn check_targets(
     Ok(verdicts)
 }
 
+/// `git merge-base target tip` (which reads the commit-graph: on branches thousands of commits
+/// apart libgit2's walk of both sides was a third of the check), started at once.
+struct MergeBase(std::process::Child);
+
+impl MergeBase {
+    fn start(git_dir: &Path, a: Oid, b: Oid) -> Result<Self, git2::Error> {
+        let child = git_at(git_dir)
+            .arg("merge-base")
+            .args([a.to_string(), b.to_string()])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| git_failed("merge-base", &e))?;
+        Ok(MergeBase(child))
+    }
+
+    /// The merge-base, `None` for unrelated histories.
+    fn answer(self) -> Result<Option<Oid>, git2::Error> {
+        let out = self
+            .0
+            .wait_with_output()
+            .map_err(|e| git_failed("merge-base", &e))?;
+        match out.status.code() {
+            Some(0) => Oid::from_str(String::from_utf8_lossy(&out.stdout).trim()).map(Some),
+            Some(1) if out.stderr.is_empty() => Ok(None),
+            _ => Err(git_failed(
+                "merge-base",
+                &String::from_utf8_lossy(&out.stderr).trim(),
+            )),
+        }
+    }
+}
+
+/// Whether a target already has the series: fast-forwarded or merged (the merge-base with
+/// the series is its tip), else every patch-id among the target's commits since the
+/// merge-base (the range `git cherry` looks at) that touch the series' paths, listed by a
+/// `git log` started at once.
+enum Walk {
+    Contains,
+    Log(std::process::Child),
+}
+
+impl Walk {
+    fn start(
+        git_dir: &Path,
+        target: Oid,
+        tip: Oid,
+        merge_base: Option<Oid>,
+        ids: &SeriesPatchIds,
+    ) -> Result<Self, git2::Error> {
+        if merge_base == Some(tip) {
+            return Ok(Walk::Contains);
+        }
+        let log = commits_touching(git_dir, target, merge_base, &ids.paths)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| git_failed("log", &e))?;
+        Ok(Walk::Log(log))
+    }
+
+    fn finish(self, repo: &Repository, ids: &SeriesPatchIds) -> Result<bool, git2::Error> {
+        let Walk::Log(log) = self else {
+            return Ok(true);
+        };
+        let out = log.wait_with_output().map_err(|e| git_failed("log", &e))?;
+        if !out.status.success() {
+            let why = String::from_utf8_lossy(&out.stderr);
+            return Err(git_failed("log", &why.trim()));
+        }
+        let listed = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(Oid::from_str)
+            .collect::<Result<Vec<_>, _>>()?;
+        ids.all_in(repo, &listed)
+    }
+}
+
+fn git_failed(what: &str, why: &dyn std::fmt::Display) -> git2::Error {
+    git2::Error::from_str(&format!("git {what}: {why}"))
+}
+
 enum Replay {
     /// Applied, and the final tree differs from the target's.
     Changed { tree: Oid },
     /// Applied, but every commit was already there: the tree is the target's.
     NoChange { tree: Oid },
     Conflict {
-        tree: Oid,
         index: usize,
         commit: Oid,
         paths: Vec<String>,
@@ -152,7 +251,6 @@ fn replay(repo: &Repository, series: &Series, onto: Oid) -> Result<Replay, git2:
             }
             paths.sort();
             return Ok(Replay::Conflict {
-                tree: ours.id(),
                 index: i + 1,
                 commit: c.id,
                 paths,
@@ -181,7 +279,7 @@ fn path_pick(
     ours: &Tree<'_>,
     theirs: &Tree<'_>,
 ) -> Result<Option<Oid>, git2::Error> {
-    let diff = repo.diff_tree_to_tree(Some(base), Some(theirs), None)?;
+    let diff = diff_trees(repo, Some(base), Some(theirs), None)?;
     let mut updates = TreeUpdateBuilder::new();
     for delta in diff.deltas() {
         let (old, new) = (delta.old_file(), delta.new_file());
@@ -217,7 +315,7 @@ fn path_pick(
         if !(was.1 == have.1 && have.1 == wanted.1 && regular.contains(&have.1)) {
             return Ok(None);
         }
-        let side = |(id, mode): (Oid, i32)| index_entry(path, id, mode);
+        let side = |(id, mode): (Oid, i32)| super::index_entry(path, id, mode);
         let merged = repo.merge_file_from_index(&side(was), &side(have), &side(wanted), None)?;
         if !merged.is_automergeable() {
             return Ok(None);
@@ -226,25 +324,6 @@ fn path_pick(
         updates.upsert(path, blob, new.mode());
     }
     Ok(Some(updates.create_updated(repo, ours)?))
-}
-
-/// A stand-in index entry for a file-level merge: only the path, id and mode matter.
-fn index_entry(path: &[u8], id: Oid, mode: i32) -> git2::IndexEntry {
-    let time = git2::IndexTime::new(0, 0);
-    git2::IndexEntry {
-        ctime: time,
-        mtime: time,
-        dev: 0,
-        ino: 0,
-        mode: mode as u32,
-        uid: 0,
-        gid: 0,
-        file_size: 0,
-        id,
-        flags: 0,
-        flags_extended: 0,
-        path: path.to_vec(),
-    }
 }
 
 /// The id and mode at `path` in `tree`, if anything is there.
@@ -299,26 +378,27 @@ impl SeriesPatchIds {
         })
     }
 
-    /// True when every patch-id of the series is among the commits of `target` that are not
-    /// ancestors of `merge_base`, its merge-base with the series (the range `git cherry` looks
-    /// at). Only commits that touch the series' paths are diffed, and only those whose diff
-    /// names the same paths as a wanted series commit get a patch-id; it stops as soon as
-    /// every patch-id is found.
-    fn all_on(
-        &self,
-        repo: &Repository,
-        target: Oid,
-        merge_base: Option<Oid>,
-    ) -> Result<bool, git2::Error> {
+    /// True when every patch-id of the series is among `listed`, the target's commits since
+    /// its merge-base with the series (the range `git cherry` looks at) that touch the
+    /// series' paths. A listed commit gets a patch-id only when it changes exactly the paths of
+    /// a wanted series commit and nothing else (tree entries against its parent, reading only
+    /// the trees along the series' paths), as a commit with the same patch-id does; it stops
+    /// as soon as every patch-id is found.
+    fn all_in(&self, repo: &Repository, listed: &[Oid]) -> Result<bool, git2::Error> {
         let mut wanted: Vec<usize> = (0..self.ids.len()).collect();
-        for (id, mut names) in commits_touching(repo.path(), target, merge_base, &self.paths)? {
-            names.sort();
-            names.dedup();
+        for &id in listed {
+            let commit = repo.find_commit(id)?;
+            let (parent, tree) = (commit.parent(0)?.tree()?, commit.tree()?);
+            // A commit with a wanted patch-id changes exactly that series commit's paths.
+            let Some(names) = changed_only_within(repo, &parent, &tree, &self.paths)? else {
+                continue;
+            };
             if !wanted.iter().any(|&i| self.touched[i] == names) {
                 continue;
             }
-            let diff = plain_diff(repo, &repo.find_commit(id)?)?;
-            let id = diff.patchid(None)?;
+            // Nothing else changed: the diff of those paths is the commit's whole diff.
+            let id =
+                diff_of_paths(repo, Some(&parent), Some(&tree), &names, None)?.patchid(None)?;
             wanted.retain(|&i| self.ids[i] != id);
             if wanted.is_empty() {
                 return Ok(true);
@@ -328,59 +408,24 @@ impl SeriesPatchIds {
     }
 }
 
-/// A commit and the paths it changes.
-type NamedCommit = (Oid, Vec<Vec<u8>>);
-
-/// The non-merge commits of `target` not reachable from `merge_base` that change any of
-/// `paths`, newest first, each with every path it changes: `git log`, whose walk limited by
-/// paths reads the commit-graph and only the trees along those paths, and whose full diffs of
-/// the few commits it lists are several times faster than libgit2's (which reads every tree
-/// from deltified packs without a delta-base cache).
+/// The non-merge commits of `target` not reachable from `merge_base` that change any of `paths`,
+/// newest first, one id a line: `git log`, whose walk limited by paths reads the commit-graph
+/// and only the trees along those paths (libgit2 reads every commit and root tree of the range
+/// from deltified packs without a delta-base cache, several times slower).
 fn commits_touching(
     git_dir: &Path,
     target: Oid,
     merge_base: Option<Oid>,
     paths: &[Vec<u8>],
-) -> Result<Vec<NamedCommit>, git2::Error> {
+) -> std::process::Command {
     let mut cmd = git_at(git_dir);
     cmd.args(["--literal-pathspecs", "log"])
-        .args([
-            "--no-merges",
-            "--full-history",
-            "--full-diff",
-            "--no-renames",
-        ])
-        .args(["--name-only", "-z", "--format=%H"])
-        .arg(target.to_string());
-    if let Some(base) = merge_base {
-        cmd.arg(format!("^{base}"));
-    }
-    cmd.arg("--").args(paths.iter().map(|p| bytes_path(p)));
-    let failed = |why: &dyn std::fmt::Display| git2::Error::from_str(&format!("git log: {why}"));
-    let out = cmd.output().map_err(|e| failed(&e))?;
-    if !out.status.success() {
-        return Err(failed(&String::from_utf8_lossy(&out.stderr).trim()));
-    }
-    parse_name_only(&out.stdout).ok_or_else(|| failed(&"unexpected output"))
-}
-
-/// The merge-base of `a` and `b` (`None` for unrelated histories), from `git merge-base`,
-/// which reads the commit-graph: on branches thousands of commits apart libgit2's walk of
-/// both sides was a third of the check.
-fn merge_base(git_dir: &Path, a: Oid, b: Oid) -> Result<Option<Oid>, git2::Error> {
-    let failed =
-        |why: &dyn std::fmt::Display| git2::Error::from_str(&format!("git merge-base: {why}"));
-    let out = git_at(git_dir)
-        .arg("merge-base")
-        .args([a.to_string(), b.to_string()])
-        .output()
-        .map_err(|e| failed(&e))?;
-    match out.status.code() {
-        Some(0) => Oid::from_str(String::from_utf8_lossy(&out.stdout).trim()).map(Some),
-        // No common ancestor.
-        Some(1) if out.stderr.is_empty() => Ok(None),
-        _ => Err(failed(&String::from_utf8_lossy(&out.stderr).trim())),
-    }
+        .args(["--no-merges", "--full-history", "--format=%H"])
+        .arg(target.to_string())
+        .args(merge_base.map(|b| format!("^{b}")))
+        .arg("--")
+        .args(paths.iter().map(|p| bytes_path(p)));
+    cmd
 }
 
 /// The system `git` on the repository at `git_dir`, reading objects as libgit2 does (no
@@ -392,27 +437,6 @@ fn git_at(git_dir: &Path) -> std::process::Command {
         .arg("--no-replace-objects")
         .stdin(std::process::Stdio::null());
     cmd
-}
-
-/// Parses `git log --name-only -z --format=%H`: `<id> NUL`, then `LF <path> NUL` and
-/// `<path> NUL`... for each commit (every listed commit changes a path, so a commit's first
-/// path is the token that starts with LF, and the token before it is its id).
-fn parse_name_only(out: &[u8]) -> Option<Vec<NamedCommit>> {
-    let tokens: Vec<&[u8]> = out.split(|&b| b == 0).filter(|t| !t.is_empty()).collect();
-    let mut commits: Vec<NamedCommit> = Vec::new();
-    let mut i = 0;
-    while i < tokens.len() {
-        let first = tokens.get(i + 1)?.strip_prefix(b"\n")?;
-        let id = Oid::from_str(std::str::from_utf8(tokens[i]).ok()?).ok()?;
-        let mut names = vec![first.to_vec()];
-        i += 2;
-        while i < tokens.len() && !tokens.get(i + 1).is_some_and(|t| t.starts_with(b"\n")) {
-            names.push(tokens[i].to_vec());
-            i += 1;
-        }
-        commits.push((id, names));
-    }
-    Some(commits)
 }
 
 /// The sorted, distinct paths a diff names (old and new sides).
@@ -434,7 +458,7 @@ fn plain_diff<'r>(
 ) -> Result<git2::Diff<'r>, git2::Error> {
     let parent = commit.parent(0)?.tree()?;
     let tree = commit.tree()?;
-    repo.diff_tree_to_tree(Some(&parent), Some(&tree), None)
+    diff_trees(repo, Some(&parent), Some(&tree), None)
 }
 
 #[cfg(test)]
@@ -508,25 +532,6 @@ mod tests {
             .diff_tree_to_tree(Some(base), Some(other), None)
             .unwrap();
         diff_paths(&diff).into_iter().collect()
-    }
-
-    #[test]
-    fn git_logs_name_lists_parse_per_commit() {
-        let (a, b) = ("1".repeat(40), "2".repeat(40));
-        let out = format!("{a}\0\nx/y.py\0z\0{b}\0\nonly\0");
-        let parsed = parse_name_only(out.as_bytes()).unwrap();
-        assert_eq!(
-            parsed,
-            vec![
-                (
-                    Oid::from_str(&a).unwrap(),
-                    vec![b"x/y.py".to_vec(), b"z".to_vec()]
-                ),
-                (Oid::from_str(&b).unwrap(), vec![b"only".to_vec()]),
-            ]
-        );
-        assert_eq!(parse_name_only(b""), Some(Vec::new()));
-        assert_eq!(parse_name_only(b"not-an-id\0\npath\0"), None);
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod mbox;
 pub mod range_diff;
 pub mod series;
 pub mod targets;
+pub mod tree_diff;
 
 use std::path::{Path, PathBuf};
 
@@ -66,4 +67,24 @@ pub fn detect_default_branch(repo: &git2::Repository) -> (String, String) {
         return ("main".into(), "the existing branch `main`".into());
     }
     ("master".into(), "the fallback `master`".into())
+}
+
+/// A stand-in index entry (a file-level merge, an in-memory index): only the path, id and
+/// mode matter.
+pub fn index_entry(path: &[u8], id: git2::Oid, mode: i32) -> git2::IndexEntry {
+    let time = git2::IndexTime::new(0, 0);
+    git2::IndexEntry {
+        ctime: time,
+        mtime: time,
+        dev: 0,
+        ino: 0,
+        mode: mode as u32,
+        uid: 0,
+        gid: 0,
+        file_size: 0,
+        id,
+        flags: 0,
+        flags_extended: 0,
+        path: path.to_vec(),
+    }
 }

@@ -433,8 +433,7 @@ fn check_readable(
     let parent_tree = parent_commit
         .tree()
         .map_err(|e| unreadable(parent_commit.tree_id(), e))?;
-    let diff = repo
-        .diff_tree_to_tree(Some(&parent_tree), Some(&tree), None)
+    let diff = super::tree_diff::diff_trees(repo, Some(&parent_tree), Some(&tree), None)
         .map_err(|e| unreadable(tree.id(), e))?;
     let odb = repo.odb()?;
     for delta in diff.deltas() {

@@ -446,6 +446,26 @@ fn a_gitattributes_file_in_a_subdirectory_applies_to_that_directory_only() {
 }
 
 #[test]
+fn attributes_come_from_the_work_tree_then_the_linted_commit_not_the_index() {
+    let env = TestEnv::new();
+    let repo = topic(&env);
+    repo.write("data/.gitattributes", "*.dat -text\n");
+    repo.write("data/x.dat", "kept as is \n");
+    repo.write("y.dat", "judged \n");
+    repo.commit("Attributes");
+    // The committed file is gone from the index and the work tree: the commit still says
+    // `-text` for data/ (lint judges commits, with the attributes they carry).
+    repo.git(["rm", "-q", "--cached", "data/.gitattributes"]);
+    std::fs::remove_file(repo.path.join("data/.gitattributes")).unwrap();
+    let run = repo.review(["lint"]);
+    run.code(1);
+    assert_eq!(run.stdout, "y.dat:1:7: WS-TRAIL trailing whitespace\n");
+    // A work-tree file still comes first, as in git: here it makes y.dat binary too.
+    repo.write(".gitattributes", "*.dat -text\n");
+    repo.review(["lint"]).success();
+}
+
+#[test]
 fn legacy_pc_py_is_opt_in_and_judges_indentation_of_added_lines() {
     let env = TestEnv::new();
     let repo = env.repo("proj");

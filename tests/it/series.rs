@@ -917,3 +917,150 @@ fn compare_with_an_unknown_old_range_is_a_usage_error() {
         "give a range like `main..feature-v1`, or the old branch's name",
     );
 }
+
+/// Thirty numbered lines of `name`, with line `edit` (if any) replaced by `text`.
+fn numbered(name: &str, edit: Option<(usize, &str)>) -> String {
+    (0..30)
+        .map(|k| match edit {
+            Some((line, text)) if line == k => format!("{text}\n"),
+            _ => format!("{name} {k}\n"),
+        })
+        .collect()
+}
+
+/// `already-merged` exactly when `git cherry` marks every commit of the series `-` (found on
+/// the target), on maintenance branches that diverged from `main` with work of their own
+/// around the series' files: backports with other context, a commit with the same paths but
+/// another change, one with the change plus another file, a fast-forward, a backport that came
+/// in through a merge, and none at all.
+#[test]
+fn already_merged_agrees_with_git_cherry_on_diverged_branches() {
+    let env = TestEnv::new();
+    let repo = env.repo("r");
+    let files = ["lib/a.py", "lib/deep/b.py", "doc/c.rst", "other/d.py"];
+    for f in files {
+        repo.write(f, numbered(f, None));
+    }
+    repo.commit("Base");
+    let mut commits = Vec::new();
+    for round in 0..4 {
+        repo.write(
+            "other/d.py",
+            numbered("other/d.py", Some((round, "main work"))),
+        );
+        repo.write(&format!("main/{round}.py"), "x\n");
+        commits.push(repo.commit(&format!("Main work {round}")));
+    }
+    // The series: one file, one in a deeper directory, and two files at once.
+    repo.new_branch("feature", "main");
+    let mut series = Vec::new();
+    repo.write("lib/a.py", numbered("lib/a.py", Some((1, "series one"))));
+    series.push(repo.commit("Series one"));
+    repo.write(
+        "lib/deep/b.py",
+        numbered("lib/deep/b.py", Some((2, "series two"))),
+    );
+    series.push(repo.commit("Series two"));
+    repo.write(
+        "lib/a.py",
+        numbered("lib/a.py", Some((1, "series one"))).replace("lib/a.py 15", "series three"),
+    );
+    repo.write(
+        "doc/c.rst",
+        numbered("doc/c.rst", Some((3, "series three"))),
+    );
+    series.push(repo.commit("Series three"));
+    let pick = |id: &str| repo.git(["cherry-pick", id]);
+    // Work of a maintenance branch: the series' files changed far from the series' lines.
+    let own_work = |name: &str, n: usize| {
+        for k in 0..n {
+            repo.write("lib/a.py", {
+                let text = std::fs::read_to_string(repo.path.join("lib/a.py")).unwrap();
+                text.replace(&format!("lib/a.py {}", 25 + k % 2), &format!("{name} {k}"))
+            });
+            repo.write(&format!("{name}/{k}.py"), "m\n");
+            repo.commit(&format!("{name} work {k}"));
+        }
+    };
+    // Every commit backported, between work of its own (other context for the picks).
+    repo.new_branch("m-all", "main~3");
+    own_work("m-all", 2);
+    for id in &series {
+        pick(id);
+        own_work("m-all-after", 1);
+    }
+    // Two backported; the third's paths changed by another change.
+    repo.new_branch("m-two", "main~2");
+    own_work("m-two", 1);
+    pick(&series[0]);
+    pick(&series[1]);
+    repo.write("lib/a.py", {
+        let text = std::fs::read_to_string(repo.path.join("lib/a.py")).unwrap();
+        text.replace("lib/a.py 15", "not the series")
+    });
+    repo.write(
+        "doc/c.rst",
+        numbered("doc/c.rst", Some((3, "series three"))),
+    );
+    repo.commit("Same paths, another change");
+    // All three, the last with one more file in the same commit.
+    repo.new_branch("m-more", "main~1");
+    pick(&series[0]);
+    pick(&series[1]);
+    repo.git(["cherry-pick", "-n", &series[2]]);
+    repo.write("extra.py", "extra\n");
+    repo.commit("Series three and more");
+    // Fast-forwarded, then moved on.
+    repo.new_branch("m-ff", "feature");
+    own_work("m-ff", 2);
+    // The backports came in through a merge of a side branch.
+    repo.new_branch("m-side", "main~3");
+    own_work("m-side", 1);
+    repo.new_branch("side", "m-side");
+    for id in &series {
+        pick(id);
+    }
+    repo.checkout("m-side");
+    repo.write("unrelated.py", "u\n");
+    repo.commit("m-side meanwhile");
+    repo.git(["merge", "-q", "--no-edit", "side"]);
+    // Nothing backported.
+    repo.new_branch("m-none", "main~2");
+    own_work("m-none", 2);
+    repo.checkout("feature");
+
+    let targets = ["m-all", "m-two", "m-more", "m-ff", "m-side", "m-none"];
+    let mut args = vec!["series", "--onto", "main", "--format", "json"];
+    for t in targets {
+        args.extend(["--target", t]);
+    }
+    let v = json(&repo.review(&args));
+    let mut ours = Vec::new();
+    for (i, t) in targets.iter().enumerate() {
+        let verdict = v["targets"][i]["verdict"].as_str().unwrap().to_owned();
+        let cherry = repo.git(["cherry", t, "feature", "main"]);
+        // No line at all when the target already contains the series' commits themselves.
+        let expected = if *t == "m-ff" { 0 } else { 3 };
+        assert_eq!(cherry.lines().count(), expected, "{t}: {cherry}");
+        let git_says_merged = !cherry.lines().any(|l| l.starts_with('+'));
+        assert_eq!(
+            verdict == "already-merged",
+            git_says_merged,
+            "{t}: review says {verdict}, git cherry says\n{cherry}"
+        );
+        ours.push(verdict);
+    }
+    // Each case is what it claims to be.
+    assert_eq!(
+        ours,
+        [
+            "already-merged",
+            "conflicts",
+            // Unchanged by the replay, but its last commit is not the series' third.
+            "applies",
+            "already-merged",
+            "already-merged",
+            "applies"
+        ]
+    );
+}
