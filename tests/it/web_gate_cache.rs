@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::support::serve::{held_gate, serve_toml_with, shared_dir, Response, Service};
+use crate::support::serve::{held, Response, Service};
 use crate::support::web::Browser;
 use crate::support::TestEnv;
 
@@ -41,10 +41,8 @@ fn within_tries(mut look: impl FnMut() -> bool) -> bool {
 #[test]
 fn the_gate_page_is_reused_only_for_viewers_who_see_the_same_and_until_the_queue_moves() {
     let env = TestEnv::new();
-    let shared = shared_dir();
-    let hold = shared.path().join("hold");
-    std::fs::write(&hold, "").unwrap();
-    let service = Service::with_toml(&env, &serve_toml_with(2, &held_gate(shared.path())));
+    let (_shared, hold, toml) = held(2);
+    let service = Service::with_toml(&env, &toml);
     let t = &service.tokens;
     let server = service.start();
     // ann's security change, approved by cora: it waits in the queue of main (gate held).

@@ -11,7 +11,7 @@ use serde_json::json;
 use crate::support::browser::{session_cookie, Browser};
 use crate::support::client::{clone, review};
 use crate::support::serve::{
-    held_gate, mounts_toml, serve_toml, serve_toml_with, shared_dir, Server, Service, ONE_JOB,
+    held, mounts_toml, serve_toml, serve_toml_with, shared_dir, Server, Service, ONE_JOB,
 };
 use crate::support::wait::{until, PATIENCE};
 use crate::support::TestEnv;
@@ -328,10 +328,8 @@ fn a_running_jobs_log_is_followed_live_and_escaped() {
 #[test]
 fn change_page_follows_v2_then_the_gate_page_shows_it_testing_and_merged() {
     let env = TestEnv::new();
-    let shared = shared_dir();
-    let hold = shared.path().join("hold");
-    std::fs::write(&hold, "").unwrap();
-    let service = Service::with_toml(&env, &serve_toml_with(2, &held_gate(shared.path())));
+    let (_shared, hold, toml) = held(2);
+    let service = Service::with_toml(&env, &toml);
     let t = &service.tokens;
     let server = service.start();
     let repo = clone(&env, &service);

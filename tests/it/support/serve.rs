@@ -64,6 +64,16 @@ poll_ms = 200
     )
 }
 
+/// A [`held_gate`] service's shared directory (keep it while the service runs), its hold (in
+/// place: remove it to let the gate runs end) and its serve.toml at `concurrency`.
+pub fn held(concurrency: usize) -> (tempfile::TempDir, PathBuf, String) {
+    let shared = shared_dir();
+    let hold = shared.path().join("hold");
+    std::fs::write(&hold, "").unwrap();
+    let toml = serve_toml_with(concurrency, &held_gate(shared.path()));
+    (shared, hold, toml)
+}
+
 /// A directory jobs may share with the test through `[executor.mounts]` (jobs run sandboxed,
 /// as another uid when the tests run as root): under the system's temporary directory, which
 /// that uid can traverse, and writable by anyone. The test's own directory is not mounted: it
