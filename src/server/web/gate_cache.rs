@@ -97,3 +97,35 @@ impl GatePages {
         self.bodies.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use maud::html;
+
+    fn key(seer: Seer, queues: u64) -> Key {
+        Key {
+            page: "/gate/main".into(),
+            generation: (1, 1),
+            queues,
+            seer,
+        }
+    }
+
+    #[test]
+    fn a_body_is_reused_only_under_its_own_key() {
+        let pages = GatePages::default();
+        let (ann, otto) = (Seer::Reader(1), Seer::Reader(2));
+        let (first, rendered) = pages.body(key(ann, 7), || html! { "ann's" });
+        assert_eq!((&*first, rendered), ("ann's", true));
+        let (again, rendered) = pages.body(key(ann, 7), || html! { "again" });
+        assert_eq!((&*again, rendered), ("ann's", false));
+        // Another reader, or the queue moved: rendered anew.
+        let (other, rendered) = pages.body(key(otto, 7), || html! { "otto's" });
+        assert_eq!((&*other, rendered), ("otto's", true));
+        let (moved, rendered) = pages.body(key(ann, 8), || html! { "moved" });
+        assert_eq!((&*moved, rendered), ("moved", true));
+        let (all, rendered) = pages.body(key(Seer::Everything, 8), || html! { "all" });
+        assert_eq!((&*all, rendered), ("all", true));
+    }
+}
