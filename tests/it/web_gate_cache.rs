@@ -121,4 +121,11 @@ fn the_gate_page_is_reused_only_for_viewers_who_see_the_same_and_until_the_queue
         otto_after.text
     );
     assert!(!otto_after.text.contains(TITLE), "{}", otto_after.text);
+    // No security change on the page now: one body serves every reader (each still in a frame
+    // of their own), so ann's look makes otto's a reuse.
+    assert!(within_tries(|| {
+        gate_page(&ann, None);
+        let page = gate_page(&otto, None);
+        header(&page, "x-review-rendered") == "no" && page.text.contains("otto")
+    }));
 }

@@ -4,6 +4,7 @@
 //! jobs. A change the viewer may not see is a line without title or link. The page follows its
 //! queue through the live channel (`/live?gate=<branch>`).
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -14,12 +15,12 @@ use axum::routing::get;
 use axum::Router;
 use maud::{html, Markup, PreEscaped};
 
-use crate::api::{GateStatus, JobState};
+use crate::api::{ChangeKind, GateStatus, JobState};
 use crate::server::gate::{Ejection, JobRun, QueueItem, Stage, TargetState};
 use crate::server::http::{known_branch, may_see, AppState};
 use crate::server::store::{ChangeHeading, UserRow};
 
-use super::gate_cache::Key;
+use super::gate_cache::{Key, Shown};
 use super::jobs::short;
 use super::{duration, gate_badge, job_badge, page, tagged_page, PageResult, Viewer, WebState};
 
@@ -38,6 +39,9 @@ struct Context<'a> {
     reader: UserRow,
     now: SystemTime,
     estimates: HashMap<String, Option<u64>>,
+    /// Whether a security change was looked at (shown or hidden): then the page is the
+    /// reader's own, else the same for everyone (see `gate_cache`).
+    shown: Cell<Shown>,
 }
 
 impl Context<'_> {
@@ -72,6 +76,9 @@ impl Context<'_> {
     /// The change's heading, when the viewer may see the change.
     fn visible(&self, number: u64) -> Option<ChangeHeading> {
         let heading = self.state.pipeline.store.change_heading(number).ok()??;
+        if heading.kind == ChangeKind::Security {
+            self.shown.set(Shown::SecurityChanges);
+        }
         may_see(&self.reader, heading.kind, heading.owner).then_some(heading)
     }
 
@@ -101,6 +108,7 @@ fn context<'a>(state: &'a AppState, viewer: &Viewer) -> Context<'a> {
         reader: viewer.reader(),
         now: SystemTime::now(),
         estimates: HashMap::new(),
+        shown: Cell::new(Shown::NoSecurityChange),
     }
 }
 
@@ -110,14 +118,15 @@ async fn all_queues(State(state): WebState, viewer: Viewer, headers: HeaderMap) 
     let (body, rendered) = state.gate_pages.body(key, || {
         let mut cx = context(&state, &viewer);
         let branches = state.pipeline.config.branches.iter().map(|b| &b.name);
-        html! {
+        let body = html! {
             div hidden data-live-channel="/live" {}
             h1 { "Gate" }
             p.hint { "Approved changes are tested in order, each on top of the ones ahead of it, and merged when they pass." }
             @for branch in branches {
                 (queue_section(&mut cx, branch, gate.targets.get(branch), true))
             }
-        }
+        };
+        (body, cx.shown.get())
     });
     let markup = page("Gate", &viewer, PreEscaped(body.to_string()));
     Ok(tagged_page(&headers, markup, rendered))
@@ -134,11 +143,12 @@ async fn one_queue(
     let key = Key::new(&state, &viewer, &format!("/gate/{branch}"), &gate);
     let (body, rendered) = state.gate_pages.body(key, || {
         let mut cx = context(&state, &viewer);
-        html! {
+        let body = html! {
             div hidden data-live-channel={ "/live?gate=" (branch) } {}
             p { a href="/gate" { "All queues" } }
             (queue_section(&mut cx, &branch, gate.targets.get(&branch), false))
-        }
+        };
+        (body, cx.shown.get())
     });
     let markup = page(
         &format!("Gate of {branch}"),

@@ -6,7 +6,8 @@
 //! developer or release manager sees every change, anyone else the changes that are not
 //! security changes and their own. So a rendered body is kept under the store's generation, a
 //! fingerprint of the queues and that class (everyone for the privileged, the reader's own id
-//! for anyone else, 0 for anonymous readers), and reused for at most [`FRESH`] (the elapsed
+//! for anyone else, 0 for anonymous readers; one for all readers when the body showed no
+//! security change at all), and reused for at most [`FRESH`] (the elapsed
 //! times and running jobs move without a write). The page around it (who is signed in, the
 //! sign-out form's token) is the viewer's own and made for each answer.
 
@@ -29,9 +30,11 @@ pub const FRESH: Duration = Duration::from_secs(1);
 /// Past this many kept bodies the oldest are dropped (one per viewer class and page).
 const KEPT: usize = 1000;
 
-/// Whose view of the changes a body is: the privileged see all, anyone else their own.
+/// Whose view of the changes a body is: the privileged see all, anyone else their own;
+/// `Anyone` for a body that showed no security change, the same for every reader.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Seer {
+    Anyone,
     Everything,
     Reader(i64),
 }
@@ -65,6 +68,13 @@ impl Key {
     }
 }
 
+/// Whether a rendered body showed (or hid) any security change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shown {
+    NoSecurityChange,
+    SecurityChanges,
+}
+
 /// The kept bodies.
 #[derive(Default)]
 pub struct GatePages {
@@ -73,17 +83,33 @@ pub struct GatePages {
 
 impl GatePages {
     /// The body under `key`, rendered by `render` unless a fresh one is kept; whether it was
-    /// rendered now.
-    pub fn body(&self, key: Key, render: impl FnOnce() -> Markup) -> (Arc<str>, bool) {
+    /// rendered now. `render` also says whether the body showed any security change: one that
+    /// did not is the same for every reader and kept for all of them (most queues hold none,
+    /// so most followers share one body whoever they are).
+    pub fn body(&self, key: Key, render: impl FnOnce() -> (Markup, Shown)) -> (Arc<str>, bool) {
         let now = Instant::now();
-        if let Some((at, body)) = self.lock().get(&key) {
-            if now.duration_since(*at) < FRESH {
-                return (body.clone(), false);
+        let anyone = Key {
+            seer: Seer::Anyone,
+            ..key.clone()
+        };
+        {
+            let bodies = self.lock();
+            let kept = bodies.get(&anyone).or_else(|| bodies.get(&key));
+            if let Some((at, body)) = kept {
+                if now.duration_since(*at) < FRESH {
+                    return (body.clone(), false);
+                }
             }
         }
         // Rendered outside the lock: two viewers may render the same body at once, which is
         // only wasted work.
-        let body: Arc<str> = render().into_string().into();
+        let (markup, shown) = render();
+        let body: Arc<str> = markup.into_string().into();
+        let key = if shown == Shown::NoSecurityChange {
+            anyone
+        } else {
+            key
+        };
         let mut bodies = self.lock();
         bodies.retain(|_, (at, _)| now.duration_since(*at) < FRESH);
         if bodies.len() >= KEPT {
@@ -116,16 +142,25 @@ mod tests {
     fn a_body_is_reused_only_under_its_own_key() {
         let pages = GatePages::default();
         let (ann, otto) = (Seer::Reader(1), Seer::Reader(2));
-        let (first, rendered) = pages.body(key(ann, 7), || html! { "ann's" });
+        let private = |text: &'static str| move || (html! { (text) }, Shown::SecurityChanges);
+        let (first, rendered) = pages.body(key(ann, 7), private("ann's"));
         assert_eq!((&*first, rendered), ("ann's", true));
-        let (again, rendered) = pages.body(key(ann, 7), || html! { "again" });
+        let (again, rendered) = pages.body(key(ann, 7), private("again"));
         assert_eq!((&*again, rendered), ("ann's", false));
         // Another reader, or the queue moved: rendered anew.
-        let (other, rendered) = pages.body(key(otto, 7), || html! { "otto's" });
+        let (other, rendered) = pages.body(key(otto, 7), private("otto's"));
         assert_eq!((&*other, rendered), ("otto's", true));
-        let (moved, rendered) = pages.body(key(ann, 8), || html! { "moved" });
+        let (moved, rendered) = pages.body(key(ann, 8), private("moved"));
         assert_eq!((&*moved, rendered), ("moved", true));
-        let (all, rendered) = pages.body(key(Seer::Everything, 8), || html! { "all" });
+        let (all, rendered) = pages.body(key(Seer::Everything, 8), private("all"));
         assert_eq!((&*all, rendered), ("all", true));
+        // A body that showed no security change serves every reader of that queue state.
+        let public = || (html! { "public" }, Shown::NoSecurityChange);
+        let (first, rendered) = pages.body(key(ann, 9), public);
+        assert_eq!((&*first, rendered), ("public", true));
+        for seer in [otto, Seer::Everything, Seer::Reader(0)] {
+            let (same, rendered) = pages.body(key(seer, 9), private("never"));
+            assert_eq!((&*same, rendered), ("public", false));
+        }
     }
 }
