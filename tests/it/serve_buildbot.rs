@@ -255,7 +255,7 @@ fn both_platforms_report_a_new_version_cancels_and_the_gate_merges_through_build
 const SLEEPY_JOBS: &str = r#"
 [[job]]
 name = "tests"
-run = 'echo "started on $REVIEW_PLATFORM"; sleep 15; echo "done on $REVIEW_PLATFORM"'
+run = 'echo "started on $REVIEW_PLATFORM"; sleep 40; echo "done on $REVIEW_PLATFORM"'
 timeout_secs = 120
 platforms = ["linux", "freebsd"]
 "#;
