@@ -105,7 +105,7 @@ fn schemathesis_finds_nothing_with_any_role() {
                 ])
                 .args(["--seed", "1", "--no-shrink", "--workers", "1"])
                 // GET /events long-polls up to its documented 20 s, past schemathesis' 10 s.
-                .args(["--request-timeout", "30"])
+                .args(["--request-timeout", "30", "--max-response-time", "30"])
                 .args(["--phases", "examples,coverage,fuzzing", "--no-color"])
                 .env("NO_COLOR", "1");
             if let Some(token) = token {
