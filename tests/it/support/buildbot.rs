@@ -326,6 +326,42 @@ c['schedulers'] = []
         Ok(out)
     }
 
+    /// What the master is doing, for a failure message: its builds (builder, number, results,
+    /// state), its unfinished build requests and the end of its own log.
+    pub fn diagnosis(&self) -> String {
+        let builds = self
+            .get("builds?property=review_key")
+            .map(|b| {
+                b["builds"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|b| {
+                        format!(
+                            "build {} builder {} key {} results {} state {}\n",
+                            b["number"],
+                            b["builderid"],
+                            b["properties"]["review_key"][0],
+                            b["results"],
+                            b["state_string"]
+                        )
+                    })
+                    .collect::<String>()
+            })
+            .unwrap_or_else(|e| format!("builds: {e}\n"));
+        let requests = self
+            .get("buildrequests?complete=false")
+            .map(|r| format!("unfinished requests: {}\n", r["buildrequests"]))
+            .unwrap_or_else(|e| format!("requests: {e}\n"));
+        let log = std::fs::read_to_string(self.dir().join("twistd.log")).unwrap_or_default();
+        let tail: Vec<&str> = log.lines().rev().take(60).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        format!(
+            "{builds}{requests}--- twistd.log (end)\n{}",
+            tail.join("\n")
+        )
+    }
+
     /// The text of every log of every build, as Buildbot keeps it.
     pub fn all_logs(&self) -> String {
         let mut text = String::new();
