@@ -8,8 +8,7 @@
 //! the choices that matter. The search prunes a state already explored with at least as many
 //! events left (states are told apart by a 128-bit fingerprint).
 
-use std::collections::{BTreeMap, HashMap};
-use std::hash::BuildHasherDefault;
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 use super::world::*;
@@ -66,6 +65,8 @@ fn events(world: &World) -> Vec<Step> {
 struct Search {
     /// Distinct states, the start included.
     states: usize,
+    /// Distinct states met, those only passed through while draining included.
+    met: usize,
     /// Events fed (each followed by the invariants).
     transitions: u64,
     /// States whose successors were tried (more than `states` when a state is met again with
@@ -75,31 +76,22 @@ struct Search {
     reverts: u64,
 }
 
-/// For each state seen, the most events it was explored with.
-type Seen = HashMap<u128, usize, BuildHasherDefault<AsIs>>;
-
 fn search(config: GateConfig, depth: usize) -> Search {
     let mut start = World::automatic(config);
     start.renumber_runs();
-    let mut seen = Seen::default();
-    seen.insert(start.fingerprint(), depth);
+    let mut visited = Visited::default();
+    visited.mark_explored(start.fingerprint(), depth);
     let mut found = Search::default();
-    let mut drained = Fingerprints::default();
-    explore(&start, depth, &mut seen, &mut drained, &mut found);
-    found.states = seen.len();
+    explore(&start, depth, &mut visited, &mut found);
+    found.states = visited.explored();
+    found.met = visited.len();
     found
 }
 
 /// Depth first, remembering for each state the most events it was explored with: a state met
 /// again with more events left is explored again, so every sequence up to the bound is covered
 /// while a depth-first search keeps only the path in memory.
-fn explore(
-    world: &World,
-    left: usize,
-    seen: &mut Seen,
-    drained: &mut Fingerprints,
-    found: &mut Search,
-) {
+fn explore(world: &World, left: usize, visited: &mut Visited, found: &mut Search) {
     if left == 0 {
         return;
     }
@@ -112,18 +104,15 @@ fn explore(
         }
         after.renumber_runs();
         let fingerprint = after.fingerprint();
-        match seen.insert(fingerprint, left - 1) {
-            Some(before) if before >= left - 1 => {
-                seen.insert(fingerprint, before);
-                continue;
-            }
+        match visited.explored_with(fingerprint) {
+            Some(before) if before >= left - 1 => continue,
             Some(_) => {}
             None => {
                 // First time here: from this state too, every queue must drain (unless a
                 // drain already passed through it).
-                let known = memo_drains().then_some(&mut *drained);
-                if !known.as_ref().is_some_and(|k| k.contains(&fingerprint)) {
-                    if let Err(e) = after.clone().drain_unless_known(known) {
+                if !visited.drained(fingerprint) {
+                    let memo = memo_drains().then_some(&mut *visited);
+                    if let Err(e) = after.clone().drain_unless_known(memo) {
                         panic!("draining after {step:?} with {left} events left: {e}");
                     }
                 }
@@ -131,7 +120,8 @@ fn explore(
                 found.reverts += after.stats.reverts;
             }
         }
-        explore(&after, left - 1, seen, drained, found);
+        visited.mark_explored(fingerprint, left - 1);
+        explore(&after, left - 1, visited, found);
     }
 }
 
@@ -148,9 +138,10 @@ fn check(depth: usize, concurrencies: &[usize]) {
         #[allow(clippy::print_stderr)]
         {
             eprintln!(
-                "exhaustive, depth {depth}, concurrency {concurrency}: {} distinct states ({} expanded), {} events fed, {:.1} s",
+                "exhaustive, depth {depth}, concurrency {concurrency}: {} distinct states ({} expanded, {} met with drains), {} events fed, {:.1} s",
                 found.states,
                 found.expanded,
+                found.met,
                 found.transitions,
                 began.elapsed().as_secs_f64()
             );

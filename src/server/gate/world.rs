@@ -16,7 +16,8 @@ use proptest::prelude::*;
 use super::*;
 
 mod fingerprint;
-pub(super) use fingerprint::{AsIs, Fingerprints};
+mod visited;
+pub(super) use visited::Visited;
 
 pub(super) const TARGETS: [&str; 2] = ["main", "3.14"];
 pub(super) const APPROVERS: [&str; 3] = ["alice", "bob", "carol"];
@@ -675,14 +676,14 @@ impl World {
     /// [`World::drain`], ending early at a state whose drain already passed: `drained` holds
     /// the fingerprints of such states and gains every state this drain passes through. The
     /// exhaustive search drains from every state it reaches; their drains mostly meet.
-    pub(super) fn drain_unless_known(&mut self, drained: Option<&mut Fingerprints>) -> Check {
+    pub(super) fn drain_unless_known(&mut self, drained: Option<&mut Visited>) -> Check {
         let mut path = Vec::new();
         while !self.pending.is_empty() {
             prop_assert!(path.len() < 20_000, "the gate never settles");
             if let Some(known) = drained.as_deref() {
                 self.renumber_runs();
                 let fingerprint = self.fingerprint();
-                if known.contains(&fingerprint) {
+                if known.drained(fingerprint) {
                     break;
                 }
                 path.push(fingerprint);
@@ -701,7 +702,7 @@ impl World {
             }
         }
         if let Some(known) = drained {
-            known.extend(path);
+            path.into_iter().for_each(|f| known.mark_drained(f));
         }
         Ok(())
     }

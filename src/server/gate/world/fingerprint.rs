@@ -1,8 +1,7 @@
 //! What tells one world from another for the exhaustive search: run numbers renumbered by rank,
 //! and a 128-bit fingerprint of everything that decides what can happen next.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::hash::BuildHasherDefault;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::super::*;
 use super::{Pending, World};
@@ -71,32 +70,6 @@ impl std::hash::Hasher for Written {
     /// Not a hash: [`World::fingerprint`] reads the bytes.
     fn finish(&self) -> u64 {
         self.0.len() as u64
-    }
-}
-
-/// A set of fingerprints. They are hashes already, so the set uses their low bits as they are
-/// instead of hashing them again.
-pub(in crate::server::gate) type Fingerprints = HashSet<u128, BuildHasherDefault<AsIs>>;
-
-/// The hasher of [`Fingerprints`] and of the exhaustive search's map: the key's own low bits.
-#[derive(Default)]
-pub(in crate::server::gate) struct AsIs(u64);
-
-impl std::hash::Hasher for AsIs {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 ^= u64::from_le_bytes(word);
-        }
-    }
-
-    fn write_u128(&mut self, value: u128) {
-        self.0 = value as u64;
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
     }
 }
 
