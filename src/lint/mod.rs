@@ -180,7 +180,8 @@ fn judge_share(
     threads: usize,
     rules: &Rules,
 ) -> Result<Share, LintError> {
-    let mut loader = source::Loader::new(repo, tree)?;
+    let objects = source::objects_handle(repo)?;
+    let mut loader = source::Loader::new(repo, &objects, tree)?;
     let mut report = Report::default();
     let mut files = Vec::new();
     for (index, change) in changes.iter().enumerate().skip(first).step_by(threads) {

@@ -185,24 +185,38 @@ pub fn changes(repo: &Repository, base: Oid, tip: Oid) -> Result<(Vec<Change>, O
 
 /// Loads touched files: attributes, tip blob, added lines.
 pub struct Loader<'r> {
-    repo: &'r Repository,
+    /// Reads the blobs: a handle without a work tree (see [`objects_handle`]).
+    objects: &'r Repository,
     attrs: AttrSources<'r>,
     opts: DiffOptions,
 }
 
+/// A handle on `repo`'s objects without its work tree, for reading blobs. A patch of two blobs
+/// looks up their `diff` attribute through the blobs' handle: on this one that reads no index
+/// (a work tree's would load and check the whole index), and the blobs' ids are known (a patch
+/// of two buffers hashes both, a quarter of a run on a commit touching large files).
+pub fn objects_handle(repo: &Repository) -> Result<Repository, LintError> {
+    Ok(Repository::from_odb(repo.odb()?)?)
+}
+
 impl<'r> Loader<'r> {
-    pub fn new(repo: &'r Repository, tip_tree: Oid) -> Result<Self, LintError> {
+    /// Loads with `repo`'s attributes and reads blobs through `objects` ([`objects_handle`]).
+    pub fn new(
+        repo: &'r Repository,
+        objects: &'r Repository,
+        tip_tree: Oid,
+    ) -> Result<Self, LintError> {
         let mut opts = DiffOptions::new();
         opts.context_lines(0);
         Ok(Loader {
-            repo,
+            objects,
             attrs: AttrSources::new(repo, repo.find_tree(tip_tree)?),
             opts,
         })
     }
 
     pub fn load(&mut self, change: &Change) -> Result<Touched<'r>, LintError> {
-        let repo = self.repo;
+        let repo = self.objects;
         let mut file = Touched {
             path: change.path.clone(),
             status: change.status,
@@ -242,16 +256,7 @@ impl<'r> Loader<'r> {
         if old_is_blob && change.status != Delta::Added {
             file.base_blob = Some(change.old_id);
             let old = repo.find_blob(change.old_id)?;
-            // From buffers, not blobs: a patch of two blobs looks up the `diff` attribute of
-            // a made-up path (`file`), which loads the on-disk index (the kind of content is
-            // already decided above).
-            let patch = git2::Patch::from_buffers(
-                old.content(),
-                None,
-                blob.content(),
-                None,
-                Some(&mut self.opts),
-            )?;
+            let patch = git2::Patch::from_blobs(&old, None, &blob, None, Some(&mut self.opts))?;
             for h in 0..patch.num_hunks() {
                 for l in 0..patch.num_lines_in_hunk(h)? {
                     let line = patch.line_in_hunk(h, l)?;
