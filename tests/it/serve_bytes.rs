@@ -1,5 +1,5 @@
 //! What a series writes is what arrives: CR LF line endings survive the round trip byte for byte,
-//! a series that inflates past `[limits]` is refused before it is inflated, and a file written
+//! file names with spaces are added, renamed and deleted as `git am` does, a series that inflates past `[limits]` is refused before it is inflated, and a file written
 //! beneath a symbolic link is refused as `git am` refuses it.
 
 use std::time::{Duration, Instant};
@@ -86,6 +86,63 @@ fn crlf_line_endings_survive_the_round_trip_byte_for_byte() {
         .output()
         .unwrap();
     assert_eq!(stored.stdout, b"fresh\r\nlines\r\n");
+}
+
+/// File names with spaces, whose `diff --git` lines libgit2 misreads (it loses a new file's old
+/// name and refuses `rename from a b.txt`), are added, renamed, edited and deleted in the
+/// service exactly as `git am` does it.
+#[test]
+fn file_names_with_spaces_apply_as_git_am_applies_them() {
+    let env = TestEnv::new();
+    let service = Service::new(&env, "");
+    let upstream = &service.upstream;
+    upstream
+        .write("old name.txt", "kept\n")
+        .write("gone soon.txt", "bye\n");
+    upstream.commit("Add files with spaces in their names");
+    let bare = service.dir.join("demo.git");
+    upstream.git(["push", "-q", bare.to_str().unwrap(), "main"]);
+    let server = service.start();
+
+    upstream.new_branch("spaces", "main");
+    upstream.write("a dir/new file.txt", "fresh\n");
+    upstream.commit("Add a file with spaces in its directory and name");
+    upstream.git(["mv", "old name.txt", "new name.txt"]);
+    upstream.commit("Rename a file with a space in its name");
+    upstream.write("new name.txt", "kept\nmore\n");
+    upstream.git(["rm", "-q", "gone soon.txt"]);
+    upstream.commit("Edit one spaced file and delete another");
+    let ours = upstream.review(["series", "--onto", "main", "--mbox"]);
+    ours.success();
+    assert!(
+        ours.stdout.contains("rename from old name.txt"),
+        "{}",
+        ours.stdout
+    );
+    let expected = git_am_tree(&service, &service.mbox("main"));
+    upstream.checkout("main");
+
+    let created = server.create(&service.tokens.contributor, &ours.stdout, &["main"]);
+    assert_eq!(created.status, 201, "{}", created.text);
+    let number = created.json["number"].as_u64().unwrap();
+    let change = server.wait_for_verdicts(number, &service.tokens.contributor);
+    let main = target(&change, 1, "main");
+    assert_eq!(main["apply"], "applies", "{main}");
+    let git_ref = main["git_ref"].as_str().unwrap();
+    assert_eq!(service_tree(&service, git_ref), expected);
+    let files = env.git(
+        service.dir.join("demo.git"),
+        ["ls-tree", "-r", "--name-only", git_ref],
+    );
+    let files: Vec<&str> = files.lines().collect();
+    assert!(
+        files.contains(&"a dir/new file.txt") && files.contains(&"new name.txt"),
+        "{files:?}"
+    );
+    assert!(
+        !files.contains(&"gone soon.txt") && !files.contains(&"old name.txt"),
+        "{files:?}"
+    );
 }
 
 /// git's base85 alphabet, for writing a binary patch by hand.
