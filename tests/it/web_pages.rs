@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use crate::support::serve::{serve_toml, Server, Service, ONE_JOB};
+use crate::support::serve::{held, serve_toml, Server, Service, ONE_JOB};
 use crate::support::web::{client, Browser};
 use crate::support::TestEnv;
 
@@ -261,6 +261,87 @@ fn a_contributor_gets_no_approve_form_and_is_refused_approval() {
         !page.text.contains("/changes/1/promote"),
         "only release managers promote"
     );
+}
+
+fn gate_queue(server: &Server, token: &str) -> Value {
+    let q = server.get("/api/v1/branches/main/gate", Some(token));
+    assert_eq!(q.status, 200, "{}", q.text);
+    q.json["queue"].clone()
+}
+
+/// The gate's forms on a change page do what the API does, for the roles it allows: promote
+/// (release managers), dequeue (the owner, not another contributor) and ready (a draft's owner).
+#[test]
+fn the_forms_promote_dequeue_and_ready_as_the_api_does() {
+    let env = TestEnv::new();
+    let (_shared, hold, toml) = held(4);
+    let service = Service::with_toml(&env, &toml);
+    let t = &service.tokens;
+    let server = service.start();
+    let series = |name: &str| {
+        let file = format!("{name}.txt");
+        service.series(name, &[(name, &[(file.as_str(), "1\n")])])
+    };
+    for (number, name) in [(1, "one"), (2, "two")] {
+        let created = server.create(&t.contributor, &series(name), &["main"]);
+        assert_eq!(created.status, 201, "{}", created.text);
+        server.wait_for_verdicts(number, &t.contributor);
+        let approved = server.post(
+            &format!("/api/v1/changes/{number}/approve"),
+            Some(&t.core),
+            &json!({"version": 1}),
+        );
+        assert_eq!(approved.status, 200, "{}", approved.text);
+    }
+    // Change 1's gate run is held, change 2 waits behind it.
+    server.wait_for(1, &t.contributor, "change 1 testing", |c| {
+        c["versions"][0]["targets"][0]["gate"]["state"] == "testing"
+    });
+    assert_eq!(gate_queue(&server, &t.core), json!([1, 2]));
+
+    let rima = Browser::signed_in(&server, &t.release_manager);
+    let page = rima.get("/changes/2");
+    assert!(
+        page.text.contains("action=\"/changes/2/promote\""),
+        "{}",
+        page.text
+    );
+    let core = Browser::signed_in(&server, &t.core);
+    let refused = core.post("/changes/2", "/changes/2/promote", &[("target", "main")]);
+    assert_eq!(refused.status, 403, "{}", refused.text);
+    assert_eq!(gate_queue(&server, &t.core), json!([1, 2]));
+    let promoted = rima.post("/changes/2", "/changes/2/promote", &[("target", "main")]);
+    assert_eq!(promoted.status, 303, "{}", promoted.text);
+    assert_eq!(gate_queue(&server, &t.core), json!([2, 1]));
+
+    let otto = Browser::signed_in(&server, &t.other);
+    let refused = otto.post("/changes/1", "/changes/1/dequeue", &[]);
+    assert_eq!(refused.status, 403, "{}", refused.text);
+    assert_eq!(gate_queue(&server, &t.core), json!([2, 1]));
+    let ann = Browser::signed_in(&server, &t.contributor);
+    let dequeued = ann.post("/changes/1", "/changes/1/dequeue", &[]);
+    assert_eq!(dequeued.status, 303, "{}", dequeued.text);
+    assert_eq!(gate_queue(&server, &t.core), json!([2]));
+
+    let draft = server.post(
+        "/api/v1/changes",
+        Some(&t.contributor),
+        &json!({"mbox": series("three"), "targets": ["main"], "kind": "bugfix", "title": "Three", "issue": "gh-3", "draft": true}),
+    );
+    assert_eq!(draft.status, 201, "{}", draft.text);
+    let page = ann.get("/changes/3");
+    assert!(
+        page.text.contains("action=\"/changes/3/ready\""),
+        "{}",
+        page.text
+    );
+    let refused = otto.post("/changes/3", "/changes/3/ready", &[]);
+    assert_eq!(refused.status, 403, "{}", refused.text);
+    let ready = ann.post("/changes/3", "/changes/3/ready", &[]);
+    assert_eq!(ready.status, 303, "{}", ready.text);
+    let three = server.get("/api/v1/changes/3", Some(&t.contributor));
+    assert_eq!(three.json["draft"], false, "{}", three.text);
+    std::fs::remove_file(hold).unwrap();
 }
 
 #[test]
