@@ -32,6 +32,23 @@ fn clone_main(service: &Service<'_>) -> std::path::PathBuf {
     env.work().join("am-clone")
 }
 
+/// Posts `mbox` (the upstream branch's series onto `main`, checked out now) as a new change and
+/// checks the service applies it to the tree `git am` makes; the upstream is left on `main`.
+/// Returns the change's ref.
+fn applies_as_git_am(service: &Service<'_>, server: &Server, mbox: &str) -> String {
+    let expected = git_am_tree(service, &service.mbox("main"));
+    service.upstream.checkout("main");
+    let created = server.create(&service.tokens.contributor, mbox, &["main"]);
+    assert_eq!(created.status, 201, "{}", created.text);
+    let number = created.json["number"].as_u64().unwrap();
+    let change = server.wait_for_verdicts(number, &service.tokens.contributor);
+    let main = target(&change, 1, "main");
+    assert_eq!(main["apply"], "applies", "{main}");
+    let git_ref = main["git_ref"].as_str().unwrap().to_owned();
+    assert_eq!(service_tree(service, &git_ref), expected);
+    git_ref
+}
+
 /// The tree `git am --keep-cr` makes of `mbox` on the upstream's `main`, in a fresh clone.
 fn git_am_tree(service: &Service<'_>, mbox: &str) -> String {
     let env = service.env;
@@ -69,17 +86,8 @@ fn crlf_line_endings_survive_the_round_trip_byte_for_byte() {
     // ... so the service must apply it, with the bytes git am --keep-cr writes.
     let ours = upstream.review(["series", "--onto", "main", "--mbox"]);
     ours.success();
-    let expected = git_am_tree(&service, &service.mbox("main"));
-    upstream.checkout("main");
-
-    let created = server.create(&service.tokens.contributor, &ours.stdout, &["main"]);
-    assert_eq!(created.status, 201, "{}", created.text);
-    let number = created.json["number"].as_u64().unwrap();
-    let change = server.wait_for_verdicts(number, &service.tokens.contributor);
-    let main = target(&change, 1, "main");
-    assert_eq!(main["apply"], "applies", "{main}");
-    let git_ref = main["git_ref"].as_str().unwrap();
-    assert_eq!(service_tree(&service, git_ref), expected);
+    let git_ref = applies_as_git_am(&service, &server, &ours.stdout);
+    let git_ref = git_ref.as_str();
     let stored = env
         .git_command(service.dir.join("demo.git"))
         .args(["show", &format!("{git_ref}:new-dos.txt")])
@@ -119,17 +127,8 @@ fn file_names_with_spaces_apply_as_git_am_applies_them() {
         "{}",
         ours.stdout
     );
-    let expected = git_am_tree(&service, &service.mbox("main"));
-    upstream.checkout("main");
-
-    let created = server.create(&service.tokens.contributor, &ours.stdout, &["main"]);
-    assert_eq!(created.status, 201, "{}", created.text);
-    let number = created.json["number"].as_u64().unwrap();
-    let change = server.wait_for_verdicts(number, &service.tokens.contributor);
-    let main = target(&change, 1, "main");
-    assert_eq!(main["apply"], "applies", "{main}");
-    let git_ref = main["git_ref"].as_str().unwrap();
-    assert_eq!(service_tree(&service, git_ref), expected);
+    let git_ref = applies_as_git_am(&service, &server, &ours.stdout);
+    let git_ref = git_ref.as_str();
     let files = env.git(
         service.dir.join("demo.git"),
         ["ls-tree", "-r", "--name-only", git_ref],

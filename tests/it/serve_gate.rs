@@ -357,12 +357,6 @@ fn a_push_underneath_rebuilds_the_queue_instead_of_merging() {
 /// A gate job slow enough that queued items stay queued while the test looks at them.
 const SLOW_GATE: &str = "[[job]]\nname = \"tests\"\nrun = \"sleep 30\"\ntimeout_secs = 60\n\n[gate]\nconcurrency = 1\npoll_ms = 200\n";
 
-fn queue(server: &Server, token: &str) -> Value {
-    let q = server.get("/api/v1/branches/main/gate", Some(token));
-    assert_eq!(q.status, 200, "{}", q.text);
-    q.json["queue"].clone()
-}
-
 #[test]
 fn gate_endpoints_check_tokens_and_roles() {
     let env = TestEnv::new();
@@ -431,7 +425,7 @@ fn gate_endpoints_check_tokens_and_roles() {
         json!({"version": 1}),
     )
     .error(404, "unknown_change");
-    assert_eq!(queue(&server, &t.contributor), json!([]));
+    assert_eq!(server.gate_queue(&t.contributor), json!([]));
     assert_eq!(
         post(
             &approve_path(c1),
@@ -445,7 +439,7 @@ fn gate_endpoints_check_tokens_and_roles() {
         post(&approve_path(c2), &t.release_manager, json!({"version": 1})).status,
         200
     );
-    assert_eq!(queue(&server, &t.contributor), json!([c1, c2]));
+    assert_eq!(server.gate_queue(&t.contributor), json!([c1, c2]));
     let waiting = server.get(&format!("/api/v1/changes/{c2}"), Some(&t.contributor));
     let gate = gate_of(&waiting.json, "main");
     assert_eq!(
@@ -468,7 +462,7 @@ fn gate_endpoints_check_tokens_and_roles() {
         post(&promote(c2), &t.release_manager, json!({"target": "main"})).status,
         200
     );
-    assert_eq!(queue(&server, &t.contributor), json!([c2, c1]));
+    assert_eq!(server.gate_queue(&t.contributor), json!([c2, c1]));
     // The run of c1 on the old order (c1 first) was cancelled: its tree is no longer the queue's.
     wait::until("the run on the old order to be cancelled", PATIENCE, || {
         let logs = server.logs();
@@ -482,7 +476,7 @@ fn gate_endpoints_check_tokens_and_roles() {
     let dequeue = format!("/api/v1/changes/{c1}/dequeue");
     post(&dequeue, &t.other, json!({})).error(403, "forbidden");
     assert_eq!(post(&dequeue, &t.contributor, json!({})).status, 200);
-    assert_eq!(queue(&server, &t.contributor), json!([c2]));
+    assert_eq!(server.gate_queue(&t.contributor), json!([c2]));
     let recheck = format!("/api/v1/changes/{c1}/recheck");
     post(&recheck, &t.other, json!({"reason": "flaky"})).error(403, "forbidden");
     post(&recheck, &t.contributor, json!({"reason": "  "}))
@@ -495,7 +489,7 @@ fn gate_endpoints_check_tokens_and_roles() {
         json!({"reason": "dequeued by mistake"}),
     );
     assert_eq!(rechecked.status, 200, "{}", rechecked.text);
-    assert_eq!(queue(&server, &t.contributor), json!([c2, c1]));
+    assert_eq!(server.gate_queue(&t.contributor), json!([c2, c1]));
 
     // freeze / unfreeze: release managers only.
     post("/api/v1/branches/main/freeze", &t.core, json!({})).error(403, "forbidden");
@@ -527,7 +521,7 @@ fn gate_endpoints_check_tokens_and_roles() {
         json!({}),
     );
     assert_eq!(abandoned.status, 200);
-    assert_eq!(queue(&server, &t.contributor), json!([c2]));
+    assert_eq!(server.gate_queue(&t.contributor), json!([c2]));
     post(&approve_path(c1), &t.core, json!({"version": 1})).error(409, "change_not_open");
 
     // Revoked while the service runs.
@@ -600,7 +594,7 @@ fn approval_rules_self_approval_freeze_and_approvals_needed() {
         "{}",
         two.text
     );
-    assert_eq!(queue(&server, &t.contributor), json!([c]));
+    assert_eq!(server.gate_queue(&t.contributor), json!([c]));
     // A new version drops the change out of the queue until it is approved again.
     let other = number(&server.create(&t.contributor, &theirs, &["main"]));
     let v2 = server.post(
@@ -609,7 +603,7 @@ fn approval_rules_self_approval_freeze_and_approvals_needed() {
         &json!({"mbox": theirs, "targets": ["main"]}),
     );
     assert_eq!(v2.status, 201, "{}", v2.text);
-    assert_eq!(queue(&server, &t.contributor), json!([]));
+    assert_eq!(server.gate_queue(&t.contributor), json!([]));
     assert_eq!(gate_of(&v2.json, "main")["state"], "not-approved");
     assert_eq!(target(&v2.json, 1, "main")["gate"]["state"], "none");
     let _ = other;
@@ -718,9 +712,9 @@ fn self_approval_can_be_switched_off() {
     approve(&server, &t.core, c)
         .error(409, "gate_refused")
         .message_has("self-approval is not allowed");
-    assert_eq!(queue(&server, &t.contributor), json!([]));
+    assert_eq!(server.gate_queue(&t.contributor), json!([]));
     assert_eq!(approve(&server, &t.release_manager, c).status, 200);
-    assert_eq!(queue(&server, &t.contributor), json!([c]));
+    assert_eq!(server.gate_queue(&t.contributor), json!([c]));
 }
 
 #[test]
@@ -770,7 +764,7 @@ fn a_change_abandoned_just_before_a_crash_leaves_the_queue_at_restart() {
     let start = tip(&env, &service);
     let change = number(&server.create(ann, &mbox, &["main"]));
     assert_eq!(approve(&server, cora, change).status, 200);
-    assert_eq!(queue(&server, ann), json!([change]));
+    assert_eq!(server.gate_queue(ann), json!([change]));
     server.child.kill().unwrap();
     server.child.wait().unwrap();
     // The abandon was committed, the service died before telling the gate.
@@ -782,7 +776,7 @@ fn a_change_abandoned_just_before_a_crash_leaves_the_queue_at_restart() {
     .unwrap();
     drop(db);
     let server = service.start();
-    assert_eq!(queue(&server, ann), json!([]));
+    assert_eq!(server.gate_queue(ann), json!([]));
     assert!(
         server
             .logs()

@@ -263,12 +263,6 @@ fn a_contributor_gets_no_approve_form_and_is_refused_approval() {
     );
 }
 
-fn gate_queue(server: &Server, token: &str) -> Value {
-    let q = server.get("/api/v1/branches/main/gate", Some(token));
-    assert_eq!(q.status, 200, "{}", q.text);
-    q.json["queue"].clone()
-}
-
 /// The gate's forms on a change page do what the API does, for the roles it allows: promote
 /// (release managers), dequeue (the owner, not another contributor) and ready (a draft's owner).
 #[test]
@@ -297,7 +291,7 @@ fn the_forms_promote_dequeue_and_ready_as_the_api_does() {
     server.wait_for(1, &t.contributor, "change 1 testing", |c| {
         c["versions"][0]["targets"][0]["gate"]["state"] == "testing"
     });
-    assert_eq!(gate_queue(&server, &t.core), json!([1, 2]));
+    assert_eq!(server.gate_queue(&t.core), json!([1, 2]));
 
     let rima = Browser::signed_in(&server, &t.release_manager);
     let page = rima.get("/changes/2");
@@ -309,19 +303,19 @@ fn the_forms_promote_dequeue_and_ready_as_the_api_does() {
     let core = Browser::signed_in(&server, &t.core);
     let refused = core.post("/changes/2", "/changes/2/promote", &[("target", "main")]);
     assert_eq!(refused.status, 403, "{}", refused.text);
-    assert_eq!(gate_queue(&server, &t.core), json!([1, 2]));
+    assert_eq!(server.gate_queue(&t.core), json!([1, 2]));
     let promoted = rima.post("/changes/2", "/changes/2/promote", &[("target", "main")]);
     assert_eq!(promoted.status, 303, "{}", promoted.text);
-    assert_eq!(gate_queue(&server, &t.core), json!([2, 1]));
+    assert_eq!(server.gate_queue(&t.core), json!([2, 1]));
 
     let otto = Browser::signed_in(&server, &t.other);
     let refused = otto.post("/changes/1", "/changes/1/dequeue", &[]);
     assert_eq!(refused.status, 403, "{}", refused.text);
-    assert_eq!(gate_queue(&server, &t.core), json!([2, 1]));
+    assert_eq!(server.gate_queue(&t.core), json!([2, 1]));
     let ann = Browser::signed_in(&server, &t.contributor);
     let dequeued = ann.post("/changes/1", "/changes/1/dequeue", &[]);
     assert_eq!(dequeued.status, 303, "{}", dequeued.text);
-    assert_eq!(gate_queue(&server, &t.core), json!([2]));
+    assert_eq!(server.gate_queue(&t.core), json!([2]));
 
     let draft = server.post(
         "/api/v1/changes",

@@ -389,6 +389,13 @@ impl Server {
         self.wait_for_verdicts(number, token);
     }
 
+    /// The ids queued at `main`'s gate, as `GET /branches/main/gate` lists them.
+    pub fn gate_queue(&self, token: &str) -> Value {
+        let q = self.get("/api/v1/branches/main/gate", Some(token));
+        assert_eq!(q.status, 200, "{}", q.text);
+        q.json["queue"].clone()
+    }
+
     /// Polls the change until `done` holds (30 s at most).
     pub fn wait_for(
         &self,
