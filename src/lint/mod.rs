@@ -221,12 +221,17 @@ pub fn lint(
     } else {
         source::changes(repo, base, tip)?
     };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
+    // Asked only for a large range: the answer reads cgroup files (2% of a one-commit run).
+    let threads = if changes.len() < PARALLEL_MIN {
+        1
+    } else {
+        std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8)
+    };
     let shares: Vec<Share> = if changes.is_empty() {
         Vec::new()
-    } else if threads < 2 || changes.len() < PARALLEL_MIN {
+    } else if threads < 2 {
         vec![judge_share(repo, tree, &changes, 0, 1, rules)?]
     } else {
         let path = repo.path().to_path_buf();
