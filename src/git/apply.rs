@@ -61,39 +61,27 @@ pub fn check_targets(
     let odb = repo.odb()?;
     // Higher priority than the loose and packed backends: every write lands in memory.
     let _mempack = odb.add_new_mempack_backend(1000)?;
-    let replays = targets
-        .iter()
-        .map(|t| replay(&repo, series, t.tip))
-        .collect::<Result<Vec<_>, _>>()?;
-    // Only a replay that changed nothing or stopped can be "already merged"; the history walks
-    // that tell are skipped for the usual case of a series that applies (where "every patch-id
-    // is on the target" would not help the user: it still changes it). They run as `git`
-    // processes, all started before any is read.
+    // Only a replay that changed nothing or stopped can be "already merged"; the history walk
+    // that tells is skipped for the usual case of a series that applies (where "every patch-id
+    // is on the target" would not help the user: it still changes it). A target's walk runs
+    // as `git` processes started as soon as its replay ends, so it overlaps the next replays.
     let walked = |r: &Replay| !matches!(r, Replay::Changed { .. });
-    let series_ids = match replays.iter().any(walked) {
-        true => Some(SeriesPatchIds::compute(&repo, series)?),
-        false => None,
-    };
-    // Every merge-base asked at once, then every walk started at once.
-    let mut bases = Vec::with_capacity(targets.len());
-    for (target, replay) in targets.iter().zip(&replays) {
-        bases.push(match walked(replay) {
-            true => Some(MergeBase::start(repo.path(), target.tip, series.tip)?),
+    let mut series_ids: Option<SeriesPatchIds> = None;
+    let mut replays = Vec::with_capacity(targets.len());
+    let mut walks = Vec::with_capacity(targets.len());
+    for target in targets {
+        let replay = replay(&repo, series, target.tip)?;
+        walks.push(match walked(&replay) {
+            true => {
+                let ids = match &series_ids {
+                    Some(ids) => ids,
+                    None => series_ids.insert(SeriesPatchIds::compute(&repo, series)?),
+                };
+                Some(Walk::start(repo.path(), target.tip, series.tip, ids)?)
+            }
             false => None,
         });
-    }
-    let mut walks = Vec::with_capacity(targets.len());
-    for (target, base) in targets.iter().zip(bases) {
-        walks.push(match (&series_ids, base) {
-            (Some(ids), Some(base)) => Some(Walk::start(
-                repo.path(),
-                target.tip,
-                series.tip,
-                base.answer()?,
-                ids,
-            )?),
-            _ => None,
-        });
+        replays.push(replay);
     }
     let mut verdicts = Vec::with_capacity(targets.len());
     for ((target, replay), walk) in targets.iter().zip(replays).zip(walks) {
@@ -122,46 +110,16 @@ pub fn check_targets(
     Ok(verdicts)
 }
 
-/// `git merge-base target tip` (which reads the commit-graph: on branches thousands of commits
-/// apart libgit2's walk of both sides was a third of the check), started at once.
-struct MergeBase(std::process::Child);
-
-impl MergeBase {
-    fn start(git_dir: &Path, a: Oid, b: Oid) -> Result<Self, git2::Error> {
-        let child = git_at(git_dir)
-            .arg("merge-base")
-            .args([a.to_string(), b.to_string()])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .map_err(|e| git_failed("merge-base", &e))?;
-        Ok(MergeBase(child))
-    }
-
-    /// The merge-base, `None` for unrelated histories.
-    fn answer(self) -> Result<Option<Oid>, git2::Error> {
-        let out = self
-            .0
-            .wait_with_output()
-            .map_err(|e| git_failed("merge-base", &e))?;
-        match out.status.code() {
-            Some(0) => Oid::from_str(String::from_utf8_lossy(&out.stdout).trim()).map(Some),
-            Some(1) if out.stderr.is_empty() => Ok(None),
-            _ => Err(git_failed(
-                "merge-base",
-                &String::from_utf8_lossy(&out.stderr).trim(),
-            )),
-        }
-    }
-}
-
-/// Whether a target already has the series: fast-forwarded or merged (the merge-base with
-/// the series is its tip), else every patch-id among the target's commits since the
-/// merge-base (the range `git cherry` looks at) that touch the series' paths, listed by a
-/// `git log` started at once.
-enum Walk {
-    Contains,
-    Log(std::process::Child),
+/// Whether a target already has the series: it contains the series' tip (fast-forwarded or
+/// merged: `git merge-base --is-ancestor`), else every patch-id is among the target's commits
+/// not reachable from the tip (the range `git cherry` looks at) that touch the series' paths,
+/// listed by a `git log`. Both processes start at once and read the commit-graph; neither
+/// needs the merge-base first.
+///
+/// Dropped before it finishes (an error elsewhere), it stops and reaps both processes.
+struct Walk {
+    contains: Option<std::process::Child>,
+    log: Option<std::process::Child>,
 }
 
 impl Walk {
@@ -169,24 +127,46 @@ impl Walk {
         git_dir: &Path,
         target: Oid,
         tip: Oid,
-        merge_base: Option<Oid>,
         ids: &SeriesPatchIds,
     ) -> Result<Self, git2::Error> {
-        if merge_base == Some(tip) {
-            return Ok(Walk::Contains);
-        }
-        let log = commits_touching(git_dir, target, merge_base, &ids.paths)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .map_err(|e| git_failed("log", &e))?;
-        Ok(Walk::Log(log))
+        let mut walk = Walk {
+            contains: None,
+            log: None,
+        };
+        walk.contains = Some(
+            git_at(git_dir)
+                .args(["merge-base", "--is-ancestor"])
+                .args([tip.to_string(), target.to_string()])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .map_err(|e| git_failed("merge-base", &e))?,
+        );
+        walk.log = Some(
+            commits_touching(git_dir, target, tip, &ids.paths)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .map_err(|e| git_failed("log", &e))?,
+        );
+        Ok(walk)
     }
 
-    fn finish(self, repo: &Repository, ids: &SeriesPatchIds) -> Result<bool, git2::Error> {
-        let Walk::Log(log) = self else {
-            return Ok(true);
-        };
+    fn finish(mut self, repo: &Repository, ids: &SeriesPatchIds) -> Result<bool, git2::Error> {
+        // When the answer is known without the listing, `drop` reaps the `log` process.
+        let contains = self.contains.take().expect("started with the walk");
+        let out = contains
+            .wait_with_output()
+            .map_err(|e| git_failed("merge-base", &e))?;
+        match out.status.code() {
+            Some(0) => return Ok(true),
+            Some(1) if out.stderr.is_empty() => {}
+            _ => {
+                let why = String::from_utf8_lossy(&out.stderr);
+                return Err(git_failed("merge-base", &why.trim()));
+            }
+        }
+        let log = self.log.take().expect("started with the walk");
         let out = log.wait_with_output().map_err(|e| git_failed("log", &e))?;
         if !out.status.success() {
             let why = String::from_utf8_lossy(&out.stderr);
@@ -197,6 +177,18 @@ impl Walk {
             .map(Oid::from_str)
             .collect::<Result<Vec<_>, _>>()?;
         ids.all_in(repo, &listed)
+    }
+}
+
+impl Drop for Walk {
+    fn drop(&mut self) {
+        for mut child in [self.contains.take(), self.log.take()]
+            .into_iter()
+            .flatten()
+        {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 
@@ -378,8 +370,8 @@ impl SeriesPatchIds {
         })
     }
 
-    /// True when every patch-id of the series is among `listed`, the target's commits since
-    /// its merge-base with the series (the range `git cherry` looks at) that touch the
+    /// True when every patch-id of the series is among `listed`, the target's commits not
+    /// reachable from the series' tip (the range `git cherry` looks at) that touch the
     /// series' paths. A listed commit gets a patch-id only when it changes exactly the paths of
     /// a wanted series commit and nothing else (tree entries against its parent, reading only
     /// the trees along the series' paths), as a commit with the same patch-id does; it stops
@@ -408,21 +400,21 @@ impl SeriesPatchIds {
     }
 }
 
-/// The non-merge commits of `target` not reachable from `merge_base` that change any of `paths`,
+/// The non-merge commits of `target` not reachable from `tip` that change any of `paths`,
 /// newest first, one id a line: `git log`, whose walk limited by paths reads the commit-graph
 /// and only the trees along those paths (libgit2 reads every commit and root tree of the range
 /// from deltified packs without a delta-base cache, several times slower).
 fn commits_touching(
     git_dir: &Path,
     target: Oid,
-    merge_base: Option<Oid>,
+    tip: Oid,
     paths: &[Vec<u8>],
 ) -> std::process::Command {
     let mut cmd = git_at(git_dir);
     cmd.args(["--literal-pathspecs", "log"])
         .args(["--no-merges", "--full-history", "--format=%H"])
         .arg(target.to_string())
-        .args(merge_base.map(|b| format!("^{b}")))
+        .arg(format!("^{tip}"))
         .arg("--")
         .args(paths.iter().map(|p| bytes_path(p)));
     cmd
