@@ -171,7 +171,8 @@ const PARALLEL_MIN: usize = 256;
 /// whether it is a valid NEWS entry.
 type Share = (Report, Vec<(usize, FileInfo, bool)>);
 
-/// Loads and judges every `threads`-th change starting at `first`.
+/// Loads and judges share `first` of `threads` consecutive shares of the changes (neighbours in
+/// tree order are often one delta chain in a pack, whose base the pack cache then keeps).
 fn judge_share(
     repo: &Repository,
     tree: Oid,
@@ -184,7 +185,8 @@ fn judge_share(
     let mut loader = source::Loader::new(repo, &objects, tree)?;
     let mut report = Report::default();
     let mut files = Vec::new();
-    for (index, change) in changes.iter().enumerate().skip(first).step_by(threads) {
+    let chunk = changes.len().div_ceil(threads);
+    for (index, change) in changes.iter().enumerate().skip(first * chunk).take(chunk) {
         let file = loader.load(change)?;
         let path = display_path(&file.path);
         let valid_entry = match file.kind {

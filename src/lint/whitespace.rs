@@ -204,6 +204,9 @@ pub fn majority(counts: [usize; 3]) -> Eol {
 
 /// WS-EOL: the ending every line should have, when some line has another.
 pub fn eol_problem(content: &[u8]) -> Option<Eol> {
+    // Without a CR every ending is LF: one pass over the whole text instead of one search per
+    // line (5% of linting a large series).
+    memchr::memchr(b'\r', content)?;
     let counts = count_endings(content);
     let kinds = counts.iter().filter(|&&n| n > 0).count();
     (kinds > 1).then(|| majority(counts))
