@@ -171,13 +171,13 @@ const PARALLEL_MIN: usize = 256;
 /// whether it is a valid NEWS entry.
 type Share = (Report, Vec<(usize, FileInfo, bool)>);
 
-/// Loads and judges share `first` of `threads` consecutive shares of the changes (neighbours in
+/// Loads and judges share number `share` of `threads` consecutive shares of the changes (neighbours in
 /// tree order are often one delta chain in a pack, whose base the pack cache then keeps).
 fn judge_share(
     repo: &Repository,
     tree: Oid,
     changes: &[source::Change],
-    first: usize,
+    share: usize,
     threads: usize,
     rules: &Rules,
 ) -> Result<Share, LintError> {
@@ -186,7 +186,7 @@ fn judge_share(
     let mut report = Report::default();
     let mut files = Vec::new();
     let chunk = changes.len().div_ceil(threads);
-    for (index, change) in changes.iter().enumerate().skip(first * chunk).take(chunk) {
+    for (index, change) in changes.iter().enumerate().skip(share * chunk).take(chunk) {
         let file = loader.load(change)?;
         let path = display_path(&file.path);
         let valid_entry = match file.kind {
