@@ -171,8 +171,9 @@ const PARALLEL_MIN: usize = 256;
 /// whether it is a valid NEWS entry.
 type Share = (Report, Vec<(usize, FileInfo, bool)>);
 
-/// Loads and judges share number `share` of `threads` consecutive shares of the changes (neighbours in
-/// tree order are often one delta chain in a pack, whose base the pack cache then keeps).
+/// Loads and judges share number `share` of `threads` consecutive shares of the changes
+/// (neighbours in tree order are often one delta chain in a pack, whose base the pack cache
+/// then keeps).
 fn judge_share(
     repo: &Repository,
     tree: Oid,
