@@ -222,31 +222,22 @@ fn replay(repo: &Repository, series: &Series, onto: Oid) -> Result<Replay, git2:
             ours = theirs;
             continue;
         }
-        if let Some(tree) = path_pick(repo, &base, &ours, &theirs)? {
-            ours = repo.find_tree(tree)?;
-            continue;
+        let conflict = |paths| Replay::Conflict {
+            index: i + 1,
+            commit: c.id,
+            paths,
+        };
+        match path_pick(repo, &base, &ours, &theirs)? {
+            Pick::Tree(tree) => {
+                ours = repo.find_tree(tree)?;
+                continue;
+            }
+            Pick::Conflicts(paths) => return Ok(conflict(paths)),
+            Pick::Undecided => {}
         }
         let mut index = repo.merge_trees(&base, &ours, &theirs, Some(&options))?;
         if index.has_conflicts() {
-            let mut paths = Vec::new();
-            for conflict in index.conflicts()? {
-                let conflict = conflict?;
-                for entry in [conflict.our, conflict.their, conflict.ancestor]
-                    .into_iter()
-                    .flatten()
-                {
-                    let path = String::from_utf8_lossy(&entry.path).into_owned();
-                    if !paths.contains(&path) {
-                        paths.push(path);
-                    }
-                }
-            }
-            paths.sort();
-            return Ok(Replay::Conflict {
-                index: i + 1,
-                commit: c.id,
-                paths,
-            });
+            return Ok(conflict(conflict_paths(&index)?));
         }
         let tree = index.write_tree_to(repo)?;
         ours = repo.find_tree(tree)?;
@@ -258,30 +249,62 @@ fn replay(repo: &Repository, series: &Series, onto: Oid) -> Result<Replay, git2:
     }
 }
 
+/// The paths of a merge's conflicts (every side's), sorted, each once.
+fn conflict_paths(index: &git2::Index) -> Result<Vec<String>, git2::Error> {
+    let mut paths = Vec::new();
+    for conflict in index.conflicts()? {
+        let conflict = conflict?;
+        for entry in [conflict.our, conflict.their, conflict.ancestor]
+            .into_iter()
+            .flatten()
+        {
+            let path = String::from_utf8_lossy(&entry.path).into_owned();
+            if !paths.contains(&path) {
+                paths.push(path);
+            }
+        }
+    }
+    paths.sort();
+    Ok(paths)
+}
+
+/// What [`path_pick`] decided.
+#[derive(Debug, PartialEq, Eq)]
+enum Pick {
+    /// The commit applies: the resulting tree.
+    Tree(Oid),
+    /// It conflicts in these files (sorted), as a full merge would report them.
+    Conflicts(Vec<String>),
+    /// Not a case it decides: merge the trees.
+    Undecided,
+}
+
 /// The pick of `base -> theirs` onto `ours`, path by path, when each path the commit changes
 /// (under directories, not files) is, in `ours`: as in `base` (theirs wins), already as in
-/// `theirs`, or a regular file all three sides have with one mode, whose contents merge cleanly.
-/// That is what a three-way merge of the trees gives, but it touches only the trees along the
-/// changed paths, where a full merge walks every entry of three trees (and looks for renames
-/// among everything the target changed since). `None` for anything else (a conflict, a
+/// `theirs`, or a regular file all three sides have with one mode, whose contents merge (or
+/// conflict: such a file is no rename's source or target, so a full merge finds the same
+/// conflict). That is what a three-way merge of the trees gives, but it touches only the trees
+/// along the changed paths, where a full merge walks every entry of three trees (and looks for
+/// renames among everything the target changed since). `Undecided` for anything else (a
 /// deletion against an edit, a mode change on both sides): the caller then merges the trees.
 fn path_pick(
     repo: &Repository,
     base: &Tree<'_>,
     ours: &Tree<'_>,
     theirs: &Tree<'_>,
-) -> Result<Option<Oid>, git2::Error> {
+) -> Result<Pick, git2::Error> {
     let diff = diff_trees(repo, Some(base), Some(theirs), None)?;
     let mut updates = TreeUpdateBuilder::new();
+    let mut conflicts = Vec::new();
     for delta in diff.deltas() {
         let (old, new) = (delta.old_file(), delta.new_file());
         let Some(path) = new.path_bytes().or(old.path_bytes()) else {
-            return Ok(None);
+            return Ok(Pick::Undecided);
         };
         for (i, _) in path.iter().enumerate().filter(|(_, &b)| b == b'/') {
             if let Some((_, mode)) = entry(ours, &path[..i]) {
                 if mode != i32::from(git2::FileMode::Tree) {
-                    return Ok(None);
+                    return Ok(Pick::Undecided);
                 }
             }
         }
@@ -298,24 +321,29 @@ fn path_pick(
             continue;
         }
         let (Some(was), Some(have), Some(wanted)) = (was, have, wanted) else {
-            return Ok(None);
+            return Ok(Pick::Undecided);
         };
         let regular = [
             i32::from(git2::FileMode::Blob),
             i32::from(git2::FileMode::BlobExecutable),
         ];
         if !(was.1 == have.1 && have.1 == wanted.1 && regular.contains(&have.1)) {
-            return Ok(None);
+            return Ok(Pick::Undecided);
         }
         let side = |(id, mode): (Oid, i32)| super::index_entry(path, id, mode);
         let merged = repo.merge_file_from_index(&side(was), &side(have), &side(wanted), None)?;
         if !merged.is_automergeable() {
-            return Ok(None);
+            conflicts.push(String::from_utf8_lossy(path).into_owned());
+            continue;
         }
         let blob = repo.blob(merged.content())?;
         updates.upsert(path, blob, new.mode());
     }
-    Ok(Some(updates.create_updated(repo, ours)?))
+    if !conflicts.is_empty() {
+        conflicts.sort();
+        return Ok(Pick::Conflicts(conflicts));
+    }
+    Ok(Pick::Tree(updates.create_updated(repo, ours)?))
 }
 
 /// The id and mode at `path` in `tree`, if anything is there.
@@ -542,7 +570,7 @@ mod tests {
             .find_tree(base.create_updated(&repo, &empty).unwrap())
             .unwrap();
         let mut rng = Lcg(7);
-        let (mut fast, mut slow, mut merged) = (0, 0, 0);
+        let (mut fast, mut slow, mut merged, mut conflicted) = (0, 0, 0, 0);
         for round in 0..400 {
             let ours = repo
                 .find_tree(mutate(&repo, &base, &mut rng, &format!("ours{round}")))
@@ -550,32 +578,38 @@ mod tests {
             let theirs = repo
                 .find_tree(mutate(&repo, &base, &mut rng, &format!("theirs{round}")))
                 .unwrap();
+            // As the replay merges: with rename detection.
+            let mut options = MergeOptions::new();
+            options.find_renames(true);
+            let mut index = repo
+                .merge_trees(&base, &ours, &theirs, Some(&options))
+                .unwrap();
             match path_pick(&repo, &base, &ours, &theirs).unwrap() {
-                Some(tree) => {
+                Pick::Tree(tree) => {
                     fast += 1;
                     let both = changed(&repo, &base, &ours);
                     if !both.is_disjoint(&changed(&repo, &base, &theirs)) {
                         merged += 1;
                     }
-                    // As the replay merges: with rename detection.
-                    let mut options = MergeOptions::new();
-                    options.find_renames(true);
-                    let mut index = repo
-                        .merge_trees(&base, &ours, &theirs, Some(&options))
-                        .unwrap();
                     assert!(
                         !index.has_conflicts(),
                         "round {round}: the fast path hid a conflict"
                     );
                     assert_eq!(index.write_tree_to(&repo).unwrap(), tree, "round {round}");
                 }
-                None => slow += 1,
+                Pick::Conflicts(paths) => {
+                    conflicted += 1;
+                    assert!(index.has_conflicts(), "round {round}: a conflict made up");
+                    assert_eq!(conflict_paths(&index).unwrap(), paths, "round {round}");
+                }
+                Pick::Undecided => slow += 1,
             }
         }
-        // Every path was exercised: theirs taken, a file both sides changed, and the fallback.
+        // Every path was exercised: theirs taken, a file both sides changed, a conflict found
+        // path by path, and the fallback.
         assert!(
-            fast > 30 && slow > 30 && merged > 20,
-            "fast {fast}, slow {slow}, both sides changed a file {merged}"
+            fast > 30 && slow > 30 && merged > 20 && conflicted > 8,
+            "fast {fast}, slow {slow}, both sides changed a file {merged}, conflicts {conflicted}"
         );
     }
 }
