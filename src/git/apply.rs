@@ -63,25 +63,28 @@ pub fn check_targets(
     let _mempack = odb.add_new_mempack_backend(1000)?;
     // Only a replay that changed nothing or stopped can be "already merged"; the history walk
     // that tells is skipped for the usual case of a series that applies (where "every patch-id
-    // is on the target" would not help the user: it still changes it). A target's walk runs
-    // as `git` processes started as soon as its replay ends, so it overlaps the next replays.
+    // is on the target" would not help the user: it still changes it). A target's walk starts
+    // with `git merge-base` as soon as its replay ends (it runs beside the next replays); once
+    // every merge-base is known, every listing is started, then each is read in turn.
     let walked = |r: &Replay| !matches!(r, Replay::Changed { .. });
-    let mut series_ids: Option<SeriesPatchIds> = None;
     let mut replays = Vec::with_capacity(targets.len());
     let mut walks = Vec::with_capacity(targets.len());
     for target in targets {
         let replay = replay(&repo, series, target.tip)?;
         walks.push(match walked(&replay) {
-            true => {
-                let ids = match &series_ids {
-                    Some(ids) => ids,
-                    None => series_ids.insert(SeriesPatchIds::compute(&repo, series)?),
-                };
-                Some(Walk::start(repo.path(), target.tip, series.tip, ids)?)
-            }
+            true => Some(Walk::start(repo_path, target.tip, series.tip)?),
             false => None,
         });
         replays.push(replay);
+    }
+    let series_ids = match walks.iter().any(Option::is_some) {
+        true => Some(SeriesPatchIds::compute(&repo, series)?),
+        false => None,
+    };
+    for (target, walk) in targets.iter().zip(&mut walks) {
+        if let (Some(walk), Some(ids)) = (walk, &series_ids) {
+            walk.list(repo_path, target.tip, ids)?;
+        }
     }
     let mut verdicts = Vec::with_capacity(targets.len());
     for ((target, replay), walk) in targets.iter().zip(replays).zip(walks) {
@@ -110,63 +113,78 @@ pub fn check_targets(
     Ok(verdicts)
 }
 
-/// Whether a target already has the series: it contains the series' tip (fast-forwarded or
-/// merged: `git merge-base --is-ancestor`), else every patch-id is among the target's commits
-/// not reachable from the tip (the range `git cherry` looks at) that touch the series' paths,
-/// listed by a `git log`. Both processes start at once and read the commit-graph; neither
-/// needs the merge-base first.
+/// Whether a target already has the series: fast-forwarded or merged (the merge-base with the
+/// series is its tip), else every patch-id is among the target's commits since the merge-base
+/// (the range `git cherry` looks at) that touch the series' paths, listed by a `git log`. Both
+/// are `git` processes, which read the commit-graph when there is one. Listing from the
+/// merge-base rather than as `target ^tip`: without a commit-graph git then walks the series'
+/// side down to the fork too (CPython's 3.5, 3.6 and 3.7: 16% slower).
 ///
-/// Dropped before it finishes (an error elsewhere), it stops and reaps both processes.
+/// Dropped before it finishes (an error elsewhere), it stops and reaps its processes.
 struct Walk {
-    contains: Option<std::process::Child>,
+    tip: Oid,
+    merge_base: Option<std::process::Child>,
+    /// `None` until [`Walk::list`]; still `None` after it when the target contains the tip.
     log: Option<std::process::Child>,
+    contains: bool,
 }
 
 impl Walk {
-    fn start(
-        git_dir: &Path,
-        target: Oid,
-        tip: Oid,
-        ids: &SeriesPatchIds,
-    ) -> Result<Self, git2::Error> {
-        let mut walk = Walk {
-            contains: None,
+    /// Starts `git merge-base target tip`.
+    fn start(git_dir: &Path, target: Oid, tip: Oid) -> Result<Self, git2::Error> {
+        let merge_base = git_at(git_dir)
+            .arg("merge-base")
+            .args([target.to_string(), tip.to_string()])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| git_failed("merge-base", &e))?;
+        Ok(Walk {
+            tip,
+            merge_base: Some(merge_base),
             log: None,
-        };
-        walk.contains = Some(
-            git_at(git_dir)
-                .args(["merge-base", "--is-ancestor"])
-                .args([tip.to_string(), target.to_string()])
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .map_err(|e| git_failed("merge-base", &e))?,
-        );
-        walk.log = Some(
-            commits_touching(git_dir, target, tip, &ids.paths)
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .map_err(|e| git_failed("log", &e))?,
-        );
-        Ok(walk)
+            contains: false,
+        })
     }
 
-    fn finish(mut self, repo: &Repository, ids: &SeriesPatchIds) -> Result<bool, git2::Error> {
-        // When the answer is known without the listing, `drop` reaps the `log` process.
-        let contains = self.contains.take().expect("started with the walk");
-        let out = contains
+    /// Waits for the merge-base, then starts the listing since it (unless it is the tip).
+    fn list(
+        &mut self,
+        git_dir: &Path,
+        target: Oid,
+        ids: &SeriesPatchIds,
+    ) -> Result<(), git2::Error> {
+        let child = self.merge_base.take().expect("listed once, after start");
+        let out = child
             .wait_with_output()
             .map_err(|e| git_failed("merge-base", &e))?;
-        match out.status.code() {
-            Some(0) => return Ok(true),
-            Some(1) if out.stderr.is_empty() => {}
+        let merge_base = match out.status.code() {
+            Some(0) => Some(Oid::from_str(String::from_utf8_lossy(&out.stdout).trim())?),
+            // Unrelated histories: every commit of the target is listed.
+            Some(1) if out.stderr.is_empty() => None,
             _ => {
                 let why = String::from_utf8_lossy(&out.stderr);
                 return Err(git_failed("merge-base", &why.trim()));
             }
+        };
+        if merge_base == Some(self.tip) {
+            self.contains = true;
+            return Ok(());
         }
-        let log = self.log.take().expect("started with the walk");
+        let log = commits_touching(git_dir, target, merge_base, &ids.paths)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| git_failed("log", &e))?;
+        self.log = Some(log);
+        Ok(())
+    }
+
+    fn finish(mut self, repo: &Repository, ids: &SeriesPatchIds) -> Result<bool, git2::Error> {
+        if self.contains {
+            return Ok(true);
+        }
+        let log = self.log.take().expect("finished once, after list");
         let out = log.wait_with_output().map_err(|e| git_failed("log", &e))?;
         if !out.status.success() {
             let why = String::from_utf8_lossy(&out.stderr);
@@ -182,7 +200,7 @@ impl Walk {
 
 impl Drop for Walk {
     fn drop(&mut self) {
-        for mut child in [self.contains.take(), self.log.take()]
+        for mut child in [self.merge_base.take(), self.log.take()]
             .into_iter()
             .flatten()
         {
@@ -398,8 +416,8 @@ impl SeriesPatchIds {
         })
     }
 
-    /// True when every patch-id of the series is among `listed`, the target's commits not
-    /// reachable from the series' tip (the range `git cherry` looks at) that touch the
+    /// True when every patch-id of the series is among `listed`, the target's commits since
+    /// its merge-base with the series (the range `git cherry` looks at) that touch the
     /// series' paths. A listed commit gets a patch-id only when it changes exactly the paths of
     /// a wanted series commit and nothing else (tree entries against its parent, reading only
     /// the trees along the series' paths), as a commit with the same patch-id does; it stops
@@ -428,21 +446,21 @@ impl SeriesPatchIds {
     }
 }
 
-/// The non-merge commits of `target` not reachable from `tip` that change any of `paths`,
+/// The non-merge commits of `target` not reachable from `merge_base` that change any of `paths`,
 /// newest first, one id a line: `git log`, whose walk limited by paths reads the commit-graph
 /// and only the trees along those paths (libgit2 reads every commit and root tree of the range
 /// from deltified packs without a delta-base cache, several times slower).
 fn commits_touching(
     git_dir: &Path,
     target: Oid,
-    tip: Oid,
+    merge_base: Option<Oid>,
     paths: &[Vec<u8>],
 ) -> std::process::Command {
     let mut cmd = git_at(git_dir);
     cmd.args(["--literal-pathspecs", "log"])
         .args(["--no-merges", "--full-history", "--format=%H"])
         .arg(target.to_string())
-        .arg(format!("^{tip}"))
+        .args(merge_base.map(|b| format!("^{b}")))
         .arg("--")
         .args(paths.iter().map(|p| bytes_path(p)));
     cmd
