@@ -18,6 +18,8 @@ pub mod sphinx;
 pub mod table;
 pub mod whitespace;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use git2::{Oid, Repository};
 use serde::Serialize;
 
@@ -171,23 +173,29 @@ const PARALLEL_MIN: usize = 256;
 /// whether it is a valid NEWS entry.
 type Share = (Report, Vec<(usize, FileInfo, bool)>);
 
-/// Loads and judges share number `share` of `threads` consecutive shares of the changes
-/// (neighbours in tree order are often one delta chain in a pack, whose base the pack cache
-/// then keeps).
+/// How many consecutive changes a worker claims at a time: neighbours in tree order are often
+/// one delta chain in a pack, whose base the pack cache keeps, and small blocks keep the
+/// workers busy until the end.
+const BLOCK: usize = 64;
+
+/// Loads and judges blocks of changes, claiming the next unclaimed block from `next` until
+/// none is left.
 fn judge_share(
     repo: &Repository,
     tree: Oid,
     changes: &[source::Change],
-    share: usize,
-    threads: usize,
+    next: &AtomicUsize,
     rules: &Rules,
 ) -> Result<Share, LintError> {
     let objects = source::objects_handle(repo)?;
     let mut loader = source::Loader::new(repo, &objects, tree)?;
     let mut report = Report::default();
     let mut files = Vec::new();
-    let chunk = changes.len().div_ceil(threads);
-    for (index, change) in changes.iter().enumerate().skip(share * chunk).take(chunk) {
+    let claimed = std::iter::from_fn(|| {
+        let start = next.fetch_add(1, Ordering::Relaxed) * BLOCK;
+        (start < changes.len()).then(|| start..(start + BLOCK).min(changes.len()))
+    });
+    for (index, change) in claimed.flatten().map(|i| (i, &changes[i])) {
         let file = loader.load(change)?;
         let path = display_path(&file.path);
         let valid_entry = match file.kind {
@@ -235,24 +243,31 @@ pub fn lint(
     let shares: Vec<Share> = if changes.is_empty() {
         Vec::new()
     } else if threads < 2 {
-        vec![judge_share(repo, tree, &changes, 0, 1, rules)?]
+        vec![judge_share(
+            repo,
+            tree,
+            &changes,
+            &AtomicUsize::new(0),
+            rules,
+        )?]
     } else {
         let path = repo.path().to_path_buf();
         let workdir = repo.workdir().map(std::path::Path::to_path_buf);
+        let next = AtomicUsize::new(0);
         std::thread::scope(|scope| {
             let workers: Vec<_> = (1..threads)
-                .map(|first| {
-                    let (changes, path, workdir) = (&changes, &path, &workdir);
+                .map(|_| {
+                    let (changes, path, workdir, next) = (&changes, &path, &workdir, &next);
                     scope.spawn(move || {
                         let repo = Repository::open(path)?;
                         if let Some(w) = workdir {
                             repo.set_workdir(w, false)?;
                         }
-                        judge_share(&repo, tree, changes, first, threads, rules)
+                        judge_share(&repo, tree, changes, next, rules)
                     })
                 })
                 .collect();
-            let mut shares = vec![judge_share(repo, tree, &changes, 0, threads, rules)?];
+            let mut shares = vec![judge_share(repo, tree, &changes, &next, rules)?];
             for worker in workers {
                 shares.push(worker.join().expect("a lint worker panicked")?);
             }
