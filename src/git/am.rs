@@ -58,6 +58,13 @@ pub struct Patch {
     pub footprint: Footprint,
 }
 
+impl Patch {
+    /// The diff as libgit2 parses it (from a copy it can read: see [`readable_by_libgit2`]).
+    fn libgit2_diff(&self) -> Result<Diff<'static>, git2::Error> {
+        Diff::from_buffer(&readable_by_libgit2(&self.diff))
+    }
+}
+
 /// What applying a patch (or a series) writes: bounded before anything is inflated, because a
 /// few megabytes of mbox can hold a compressed binary patch of gigabytes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -146,7 +153,7 @@ pub fn parse_mbox(mbox: &[u8]) -> Result<Vec<Patch>, MboxError> {
         return Err(MboxError::NotAnMbox("it holds no patch".into()));
     }
     for (index, patch) in patches.iter_mut().enumerate() {
-        let diff = Diff::from_buffer(&readable_by_libgit2(&patch.diff)).map_err(|e| {
+        let diff = patch.libgit2_diff().map_err(|e| {
             MboxError::NotAnMbox(format!(
                 "patch {} (`{}`) is not a diff git can read: {}",
                 index + 1,
@@ -444,7 +451,7 @@ pub fn apply_series(
 ) -> Result<Applied, git2::Error> {
     let mut parent = repo.find_commit(onto)?;
     for (n, patch) in patches.iter().enumerate() {
-        let diff = Diff::from_buffer(&readable_by_libgit2(&patch.diff))?;
+        let diff = patch.libgit2_diff()?;
         let tree = parent.tree()?;
         // libgit2 applies a file creation onto an existing file by appending, and a file
         // beneath a symbolic link by turning the link into a directory; git refuses both.
@@ -529,7 +536,7 @@ fn beyond_symlink(tree: &git2::Tree<'_>, diff: &Diff<'_>) -> Option<String> {
 fn already_merged(repo: &Repository, tip: Oid, patches: &[Patch]) -> Result<bool, git2::Error> {
     let mut wanted = HashSet::new();
     for patch in patches {
-        wanted.insert(Diff::from_buffer(&readable_by_libgit2(&patch.diff))?.patchid(None)?);
+        wanted.insert(patch.libgit2_diff()?.patchid(None)?);
     }
     let mut walk = repo.revwalk()?;
     walk.push(tip)?;

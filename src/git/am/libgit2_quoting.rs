@@ -8,7 +8,6 @@
 /// from the `rename`/`copy` lines below the `diff --git` line, else from its two equal halves
 /// (`a/P b/P`). Anything else is left as it is.
 pub(super) fn readable_by_libgit2(diff: &[u8]) -> std::borrow::Cow<'_, [u8]> {
-    const HEADER: &[u8] = b"diff --git ";
     let lines: Vec<&[u8]> = diff.split_inclusive(|&b| b == b'\n').collect();
     let mut out: Option<Vec<u8>> = None;
     // Inside the extended header of a `diff --git` line that was quoted.
@@ -24,8 +23,9 @@ pub(super) fn readable_by_libgit2(diff: &[u8]) -> std::borrow::Cow<'_, [u8]> {
                 body.starts_with(b"a/") && body.iter().filter(|&&b| b == b' ').count() > 1
             })
             .and_then(|body| spaced_names(body, &lines[i + 1..]));
-        let name_line = NAME_KEYS
+        let name_line = OLD_NAME_KEYS
             .iter()
+            .chain(&NEW_NAME_KEYS)
             .find_map(|&key| Some((key, line.strip_prefix(key)?)))
             .filter(|_| quoting);
         let rewritten = match (names, name_line) {
@@ -57,8 +57,11 @@ pub(super) fn readable_by_libgit2(diff: &[u8]) -> std::borrow::Cow<'_, [u8]> {
     out.map_or(std::borrow::Cow::Borrowed(diff), std::borrow::Cow::Owned)
 }
 
-/// The extended header lines that name a path.
-const NAME_KEYS: [&[u8]; 4] = [b"rename from ", b"rename to ", b"copy from ", b"copy to "];
+const HEADER: &[u8] = b"diff --git ";
+
+/// The extended header lines that name a path: the old one, the new one.
+const OLD_NAME_KEYS: [&[u8]; 2] = [b"rename from ", b"copy from "];
+const NEW_NAME_KEYS: [&[u8]; 2] = [b"rename to ", b"copy to "];
 
 fn without_newline(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\n").unwrap_or(line)
@@ -88,10 +91,10 @@ fn spaced_names<'d>(body: &'d [u8], below: &[&'d [u8]]) -> Option<(&'d [u8], &'d
     let (mut old, mut new) = (None, None);
     for line in below
         .iter()
-        .take_while(|l| !l.starts_with(b"diff --git ") && !ends_extended_header(l))
+        .take_while(|l| !l.starts_with(HEADER) && !ends_extended_header(l))
     {
-        old = old.or(value(line, [b"rename from ", b"copy from "]));
-        new = new.or(value(line, [b"rename to ", b"copy to "]));
+        old = old.or(value(line, OLD_NAME_KEYS));
+        new = new.or(value(line, NEW_NAME_KEYS));
     }
     let (old, new) = match (old, new) {
         (Some(old), Some(new)) => (old, new),
