@@ -127,10 +127,10 @@ set edit:completion:arg-completer[review] = {|@words|
             cand --version 'Print version'
         }
         &'review;man'= {
-            cand --dir 'Write every page into this directory instead of printing one'
             cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
             cand -C 'Run as if started in <PATH> (like `git -C`)'
             cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand --dir 'Write every page into this directory instead of printing one'
             cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand -v 'Print more: `-v` explains, `-vv` shows every step'
@@ -141,31 +141,31 @@ set edit:completion:arg-completer[review] = {|@words|
             cand --version 'Print version'
         }
         &'review;series'= {
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
             cand --onto 'Measure the series against <REV> instead of the default branch: a branch, or any revision such as `HEAD~2` or a commit id (allows a detached HEAD)'
             cand --target 'Check against <BRANCH>; repeat for several targets'
             cand --kind 'Nominate the targets from `[branches]` by the kind of change [default: feature]'
             cand --compare 'Compare with an older version of the series, e.g. `main..feature-v1` or `feature-v1`'
             cand --format 'Output format; `json` prints the object described in the README'
-            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
-            cand -C 'Run as if started in <PATH> (like `git -C`)'
-            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
-            cand --mbox 'Print the series as an mbox (what `git format-patch --stdout` writes) and nothing else'
-            cand --no-stat 'Leave the diffstat out of the mbox'
             cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand -v 'Print more: `-v` explains, `-vv` shows every step'
             cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand --mbox 'Print the series as an mbox (what `git format-patch --stdout` writes) and nothing else'
+            cand --no-stat 'Leave the diffstat out of the mbox'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'review;serve'= {
-            cand --dir 'The service directory (made by `review serve init`)'
-            cand --listen 'The address to listen on; port 0 picks a free port'
             cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
             cand -C 'Run as if started in <PATH> (like `git -C`)'
             cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand --dir 'The service directory (made by `review serve init`)'
+            cand --listen 'The address to listen on; port 0 picks a free port'
             cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand -v 'Print more: `-v` explains, `-vv` shows every step'
@@ -326,19 +326,19 @@ set edit:completion:arg-completer[review] = {|@words|
         &'review;serve;help;help'= {
         }
         &'review;lint'= {
-            cand --format 'Output format; `json` prints one `lint-report` document (see README)'
-            cand --remote 'With `--pre-push`: the remote being pushed to (new branches start at its default branch)'
             cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
             cand -C 'Run as if started in <PATH> (like `git -C`)'
             cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
-            cand --fix 'Repair what the series added in the work tree and print the changes as a diff'
-            cand --force 'With `--fix`, also repair files with uncommitted changes (only lines still as committed)'
-            cand --skip-news 'The series needs no NEWS entry (same as a `Skip-News: <reason>` trailer)'
-            cand --pre-push 'Run as git''s pre-push hook: lint the commits named by git''s lines on stdin'
+            cand --format 'Output format; `json` prints one `lint-report` document (see README)'
+            cand --remote 'With `--pre-push`: the remote being pushed to (new branches start at its default branch)'
             cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand -v 'Print more: `-v` explains, `-vv` shows every step'
             cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand --fix 'Repair what the series added in the work tree and print the changes as a diff'
+            cand --force 'With `--fix`, also repair files with uncommitted changes (only lines still as committed)'
+            cand --skip-news 'The series needs no NEWS entry (same as a `Skip-News: <reason>` trailer)'
+            cand --pre-push 'Run as git''s pre-push hook: lint the commits named by git''s lines on stdin'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -442,6 +442,9 @@ set edit:completion:arg-completer[review] = {|@words|
         &'review;hook;help;help'= {
         }
         &'review;post'= {
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
             cand --target 'Post for <BRANCH>; repeat for several targets (instead of nominating them by kind)'
             cand --kind 'The kind of change; without `--target` it nominates the targets from `[branches]` [default: feature]'
             cand --issue 'The issue the change resolves, e.g. `1234`, `bpo-1234` or `#1234`; without `--target` and `--kind` the targets are nominated from the issue''s type and affected versions'
@@ -449,9 +452,10 @@ set edit:completion:arg-completer[review] = {|@words|
             cand --for 'Post the current branch as the series BRANCH carries in the change (`--change`, else the change this branch is linked to); the branch is based on BRANCH'
             cand --change 'With `--for`: the change to carry the series in'
             cand --format 'Output format; `json` prints the object described in the README'
-            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
-            cand -C 'Run as if started in <PATH> (like `git -C`)'
-            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
+            cand -v 'Print more: `-v` explains, `-vv` shows every step'
+            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
             cand --draft 'Post as a draft: checked, but not approvable until marked ready with `--ready`'
             cand --ready 'Mark the change ready for review (it was posted with `--draft`)'
             cand --all-or-nothing 'Post nothing when the series does not apply to every target'
@@ -460,53 +464,49 @@ set edit:completion:arg-completer[review] = {|@words|
             cand --skip-news 'The series needs no NEWS entry (as `review lint --skip-news`)'
             cand -y 'Do not ask for confirmation when the series is longer than `series.max-commits`'
             cand --yes 'Do not ask for confirmation when the series is longer than `series.max-commits`'
-            cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
-            cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
-            cand -v 'Print more: `-v` explains, `-vv` shows every step'
-            cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'review;backport'= {
-            cand --to 'The branch to carry it to; repeat for several'
-            cand --format 'Output format; `json` prints one object a line per branch, described in docs/json.md (post separately then: `review post --for BRANCH --format json`)'
             cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
             cand -C 'Run as if started in <PATH> (like `git -C`)'
             cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
-            cand --post 'Post each backport once it is made'
-            cand --continue 'After resolving a conflict and `git add`ing the files: finish the pick (and go on)'
-            cand --abort 'Give up the backport in progress: back to the branch it started from'
+            cand --to 'The branch to carry it to; repeat for several'
+            cand --format 'Output format; `json` prints one object a line per branch, described in docs/json.md (post separately then: `review post --for BRANCH --format json`)'
             cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand -v 'Print more: `-v` explains, `-vv` shows every step'
             cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand --post 'Post each backport once it is made'
+            cand --continue 'After resolving a conflict and `git add`ing the files: finish the pick (and go on)'
+            cand --abort 'Give up the backport in progress: back to the branch it started from'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'review;status'= {
-            cand --format 'Output format; `json` prints the object described in the README'
             cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
             cand -C 'Run as if started in <PATH> (like `git -C`)'
             cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
-            cand --watch 'Follow the change until every target has a final verdict and the gate is done with it'
+            cand --format 'Output format; `json` prints the object described in the README'
             cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand -v 'Print more: `-v` explains, `-vv` shows every step'
             cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand --watch 'Follow the change until every target has a final verdict and the gate is done with it'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'review;issue'= {
-            cand --format 'Output format; `json` prints the object of `GET /api/v1/issues/{reference}` (docs/json.md)'
             cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
             cand -C 'Run as if started in <PATH> (like `git -C`)'
             cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand --format 'Output format; `json` prints the object of `GET /api/v1/issues/{reference}` (docs/json.md)'
             cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand -v 'Print more: `-v` explains, `-vv` shows every step'
@@ -517,19 +517,19 @@ set edit:completion:arg-completer[review] = {|@words|
             cand --version 'Print version'
         }
         &'review;list'= {
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
             cand --queue 'Show the merge gate''s queue of <BRANCH> (position, change, title, state)'
             cand --state 'Only changes in this state [default: open]'
             cand --target 'Only changes that target <BRANCH>'
             cand --format 'Output format; `json` prints the object described in the README'
-            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
-            cand -C 'Run as if started in <PATH> (like `git -C`)'
-            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
-            cand --mine 'Only the changes you own'
-            cand --needs-review 'Only others'' open changes (not drafts) not yet approved on a target they apply to'
             cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand -v 'Print more: `-v` explains, `-vv` shows every step'
             cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand --mine 'Only the changes you own'
+            cand --needs-review 'Only others'' open changes (not drafts) not yet approved on a target they apply to'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -549,11 +549,11 @@ set edit:completion:arg-completer[review] = {|@words|
             cand --version 'Print version'
         }
         &'review;download'= {
-            cand --version 'The version [default: the newest]'
-            cand --target 'The target the series was applied to [default: its first target]'
             cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
             cand -C 'Run as if started in <PATH> (like `git -C`)'
             cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand --version 'The version [default: the newest]'
+            cand --target 'The target the series was applied to [default: its first target]'
             cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand -v 'Print more: `-v` explains, `-vv` shows every step'
@@ -562,52 +562,55 @@ set edit:completion:arg-completer[review] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'review;show'= {
-            cand --version 'The version [default: the newest]'
-            cand --target 'The target whose diff to show [default: the version''s first target]'
-            cand --format 'Output format; `json` prints the object described in docs/json.md'
             cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
             cand -C 'Run as if started in <PATH> (like `git -C`)'
             cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
-            cand --stat 'Only the files with their added and removed line counts'
+            cand --version 'The version [default: the newest]'
+            cand --target 'The target whose diff to show [default: the version''s first target]'
+            cand --format 'Output format; `json` prints the object described in docs/json.md'
             cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand -v 'Print more: `-v` explains, `-vv` shows every step'
             cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand --stat 'Only the files with their added and removed line counts'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'review;diff'= {
-            cand --target 'The target both versions were applied to [default: V2''s first target]'
-            cand --format 'Output format; `json` prints the service''s interdiff (docs/json.md)'
             cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
             cand -C 'Run as if started in <PATH> (like `git -C`)'
             cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
-            cand --range 'The per-commit range-diff instead of the tree interdiff'
+            cand --target 'The target both versions were applied to [default: V2''s first target]'
+            cand --format 'Output format; `json` prints the service''s interdiff (docs/json.md)'
             cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand -v 'Print more: `-v` explains, `-vv` shows every step'
             cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand --range 'The per-commit range-diff instead of the tree interdiff'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'review;comments'= {
-            cand --format 'Output format; `json` prints the threads (docs/json.md)'
             cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
             cand -C 'Run as if started in <PATH> (like `git -C`)'
             cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
-            cand --all 'Every thread, resolved ones too'
+            cand --format 'Output format; `json` prints the threads (docs/json.md)'
             cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand -v 'Print more: `-v` explains, `-vv` shows every step'
             cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand --all 'Every thread, resolved ones too'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'review;comment'= {
+            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
+            cand -C 'Run as if started in <PATH> (like `git -C`)'
+            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
             cand -m 'The comment''s text (Markdown-style code fences are kept as written)'
             cand --message 'The comment''s text (Markdown-style code fences are kept as written)'
             cand --file 'Comment on a line of this file'
@@ -617,27 +620,24 @@ set edit:completion:arg-completer[review] = {|@words|
             cand --reply 'Answer in the thread of this comment'
             cand --resolve 'Resolve the thread of this comment'
             cand --format 'Output format; `json` prints every thread of the change (docs/json.md)'
-            cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
-            cand -C 'Run as if started in <PATH> (like `git -C`)'
-            cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
-            cand --old 'The line is a removed line, numbered in the old file'
-            cand --edit 'Write the review in your editor: the diff quoted, comments typed under its lines'
-            cand -y 'With `--edit`: send without asking for confirmation'
-            cand --yes 'With `--edit`: send without asking for confirmation'
             cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand -v 'Print more: `-v` explains, `-vv` shows every step'
             cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand --old 'The line is a removed line, numbered in the old file'
+            cand --edit 'Write the review in your editor: the diff quoted, comments typed under its lines'
+            cand -y 'With `--edit`: send without asking for confirmation'
+            cand --yes 'With `--edit`: send without asking for confirmation'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'review;vote'= {
-            cand -m 'Why, stored as a comment on the version'
-            cand --message 'Why, stored as a comment on the version'
-            cand --format 'Output format; `json` prints the tally (docs/json.md)'
             cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
             cand -C 'Run as if started in <PATH> (like `git -C`)'
             cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand -m 'Why, stored as a comment on the version'
+            cand --message 'Why, stored as a comment on the version'
+            cand --format 'Output format; `json` prints the tally (docs/json.md)'
             cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand -v 'Print more: `-v` explains, `-vv` shows every step'
@@ -648,12 +648,12 @@ set edit:completion:arg-completer[review] = {|@words|
             cand --version 'Print version'
         }
         &'review;approve'= {
-            cand --target 'Approve it for this branch only (repeatable) [default: every target it applies to]'
-            cand --version 'The version you reviewed; refused if a newer one came since [default: the newest version, read from the service just before approving]'
-            cand --format 'Output format; `json` prints the object described in the README'
             cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
             cand -C 'Run as if started in <PATH> (like `git -C`)'
             cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand --target 'Approve it for this branch only (repeatable) [default: every target it applies to]'
+            cand --version 'The version you reviewed; refused if a newer one came since [default: the newest version, read from the service just before approving]'
+            cand --format 'Output format; `json` prints the object described in the README'
             cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand -v 'Print more: `-v` explains, `-vv` shows every step'
@@ -662,11 +662,11 @@ set edit:completion:arg-completer[review] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'review;recheck'= {
-            cand --reason 'Why the checks should run again (required), e.g. the issue of the known failure'
-            cand --format 'Output format; `json` prints the object described in the README'
             cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
             cand -C 'Run as if started in <PATH> (like `git -C`)'
             cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand --reason 'Why the checks should run again (required), e.g. the issue of the known failure'
+            cand --format 'Output format; `json` prints the object described in the README'
             cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand -v 'Print more: `-v` explains, `-vv` shows every step'
@@ -677,11 +677,11 @@ set edit:completion:arg-completer[review] = {|@words|
             cand --version 'Print version'
         }
         &'review;promote'= {
-            cand --target 'The branch whose queue it moves up in [default: the one it is queued on]'
-            cand --format 'Output format; `json` prints the object described in the README'
             cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
             cand -C 'Run as if started in <PATH> (like `git -C`)'
             cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand --target 'The branch whose queue it moves up in [default: the one it is queued on]'
+            cand --format 'Output format; `json` prints the object described in the README'
             cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand -v 'Print more: `-v` explains, `-vv` shows every step'
@@ -692,10 +692,10 @@ set edit:completion:arg-completer[review] = {|@words|
             cand --version 'Print version'
         }
         &'review;dequeue'= {
-            cand --format 'Output format; `json` prints the object described in the README'
             cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
             cand -C 'Run as if started in <PATH> (like `git -C`)'
             cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand --format 'Output format; `json` prints the object described in the README'
             cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand -v 'Print more: `-v` explains, `-vv` shows every step'
@@ -706,10 +706,10 @@ set edit:completion:arg-completer[review] = {|@words|
             cand --version 'Print version'
         }
         &'review;demo'= {
-            cand --keep 'Build the world in DIR (new or empty), keep it, and keep its service running until Ctrl-C'
             cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
             cand -C 'Run as if started in <PATH> (like `git -C`)'
             cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand --keep 'Build the world in DIR (new or empty), keep it, and keep its service running until Ctrl-C'
             cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand -v 'Print more: `-v` explains, `-vv` shows every step'
@@ -720,25 +720,25 @@ set edit:completion:arg-completer[review] = {|@words|
             cand --version 'Print version'
         }
         &'review;login'= {
-            cand --service 'The service''s base URL [default: `service.url`]'
             cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
             cand -C 'Run as if started in <PATH> (like `git -C`)'
             cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
-            cand --token-stdin 'Read the token from standard input (one line) instead of prompting'
+            cand --service 'The service''s base URL [default: `service.url`]'
             cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand -v 'Print more: `-v` explains, `-vv` shows every step'
             cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand --token-stdin 'Read the token from standard input (one line) instead of prompting'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'review;logout'= {
-            cand --service 'The service''s base URL [default: `service.url`]'
             cand --color 'When to colour output: auto colours a terminal unless NO_COLOR is set'
             cand -C 'Run as if started in <PATH> (like `git -C`)'
             cand --config 'Override a configuration value for this run, e.g. `--config lint.preset=cpython`'
+            cand --service 'The service''s base URL [default: `service.url`]'
             cand -q 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand -v 'Print more: `-v` explains, `-vv` shows every step'
@@ -749,42 +749,36 @@ set edit:completion:arg-completer[review] = {|@words|
             cand --version 'Print version'
         }
         &'review;help'= {
-            cand config 'Show or create configuration'
-            cand completions 'Print a completion script for your shell'
-            cand man 'Write the manual pages'
-            cand series 'Show the patch series of the current branch and whether it applies to each target'
-            cand serve 'Run the embedded review service'
-            cand lint 'Check what the series adds: whitespace, conflict markers, reST roles and NEWS entries'
-            cand news 'Write NEWS entries'
-            cand hook 'Install or remove the pre-push hook that lints what you push'
-            cand post 'Upload the series of the current branch for review'
-            cand backport 'Carry a change''s series to another branch (a backport)'
-            cand status 'Show a change''s checks: per target the apply verdict, each job and the gate state'
-            cand issue 'Show an issue of the service''s tracker and the changes naming it'
-            cand list 'List the changes on the review service (open ones by default), newest first'
-            cand abandon 'Abandon a change: its jobs stop and it leaves the list of open changes'
-            cand download 'Fetch a version of a change into the local branch `review/<change>-v<N>`'
-            cand show 'Show a change''s version: header, votes, unresolved threads, and the diff with its threads'
-            cand diff 'Show what changed between two versions: the interdiff, or with `--range` the range-diff'
-            cand comments 'List a change''s unresolved threads (`--all`: every thread), `path:line` first'
-            cand comment 'Comment on a change: on the whole version, on a line of its diff, or in a thread'
-            cand vote 'Vote on a change''s newest version: +1, -1, request-changes or withdraw'
-            cand approve 'Approve a change for the merge gate (core developers and release managers)'
-            cand recheck 'Run a change''s failed checks again, e.g. after a known intermittent failure'
-            cand promote 'Move a queued change to the head of a branch''s gate queue (release managers)'
-            cand dequeue 'Take a change out of the merge gate''s queues, keeping its approval'
-            cand demo 'Run the whole review workflow in a throw-away world, in under a minute'
-            cand login 'Check a token against the review service and keep it in the OS keyring'
-            cand logout 'Forget the token of the review service'
+            cand config 'config'
+            cand completions 'completions'
+            cand man 'man'
+            cand series 'series'
+            cand serve 'serve'
+            cand lint 'lint'
+            cand news 'news'
+            cand hook 'hook'
+            cand post 'post'
+            cand backport 'backport'
+            cand status 'status'
+            cand issue 'issue'
+            cand list 'list'
+            cand abandon 'abandon'
+            cand download 'download'
+            cand show 'show'
+            cand diff 'diff'
+            cand comments 'comments'
+            cand comment 'comment'
+            cand vote 'vote'
+            cand approve 'approve'
+            cand recheck 'recheck'
+            cand promote 'promote'
+            cand dequeue 'dequeue'
+            cand demo 'demo'
+            cand login 'login'
+            cand logout 'logout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'review;help;config'= {
-            cand show 'Print the effective configuration'
-            cand init 'Write a commented `.review.toml` at the top of the work tree'
-        }
-        &'review;help;config;show'= {
-        }
-        &'review;help;config;init'= {
         }
         &'review;help;completions'= {
         }
@@ -793,42 +787,12 @@ set edit:completion:arg-completer[review] = {|@words|
         &'review;help;series'= {
         }
         &'review;help;serve'= {
-            cand init 'Create a service directory: a bare clone of the repository, `serve.toml`, the database'
-            cand user 'Add, list or remove the service''s users'
-            cand outbox 'List the notifications waiting to be sent to the issue tracker'
-            cand buildbot-config 'Print the master.cfg fragment for the Buildbot platforms of serve.toml'
-        }
-        &'review;help;serve;init'= {
-        }
-        &'review;help;serve;user'= {
-            cand add 'Create a user and print its token (shown only this once)'
-            cand list 'List the users'
-            cand remove 'Remove a user; its token stops working at once'
-        }
-        &'review;help;serve;user;add'= {
-        }
-        &'review;help;serve;user;list'= {
-        }
-        &'review;help;serve;user;remove'= {
-        }
-        &'review;help;serve;outbox'= {
-        }
-        &'review;help;serve;buildbot-config'= {
         }
         &'review;help;lint'= {
         }
         &'review;help;news'= {
-            cand add 'Write a NEWS entry for this change (blurb file or towncrier fragment)'
-        }
-        &'review;help;news;add'= {
         }
         &'review;help;hook'= {
-            cand install 'Install the pre-push hook (honours `core.hooksPath`; never overwrites another hook)'
-            cand uninstall 'Remove the pre-push hook `review` installed (and restore a chained one)'
-        }
-        &'review;help;hook;install'= {
-        }
-        &'review;help;hook;uninstall'= {
         }
         &'review;help;post'= {
         }
