@@ -9,6 +9,8 @@
 //! result is the full diff: a path outside the list is the same on both sides, and rename
 //! detection pairs only deletions and additions, which are all in the list.
 
+use std::cmp::Ordering;
+
 use git2::{Diff, DiffOptions, ObjectType, Oid, Repository, Tree};
 
 /// One side of an entry: id and whether it is a tree (mode is compared as libgit2 reports it).
@@ -26,12 +28,89 @@ pub fn changed_paths(
     Ok(out)
 }
 
-/// The entries of `old` and `new` by name, both sides, where they differ.
+/// The entries of `old` and `new` by name, both sides, where they differ. A name that is a
+/// file on one side and a tree on the other may come as two entries, one side each.
 fn differing(old: Option<&Tree<'_>>, new: Option<&Tree<'_>>) -> Vec<(Vec<u8>, (Side, Side))> {
-    let side = |entry: &git2::TreeEntry<'_>| {
-        let is_tree = entry.kind() == Some(ObjectType::Tree);
-        Some((entry.id(), entry.filemode(), is_tree))
-    };
+    merge_sorted(old, new).unwrap_or_else(|| differing_by_name(old, new))
+}
+
+fn side(entry: &git2::TreeEntry<'_>) -> Side {
+    let is_tree = entry.kind() == Some(ObjectType::Tree);
+    Some((entry.id(), entry.filemode(), is_tree))
+}
+
+/// Git's order of tree entries: by name, a tree's name compared as if it ended in `/`.
+fn git_order(a: &git2::TreeEntry<'_>, b: &git2::TreeEntry<'_>) -> Ordering {
+    let (an, bn) = (a.name_bytes(), b.name_bytes());
+    let n = an.len().min(bn.len());
+    an[..n].cmp(&bn[..n]).then_with(|| {
+        let next = |name: &[u8], entry: &git2::TreeEntry<'_>| match name.get(n) {
+            Some(&byte) => byte,
+            None if entry.kind() == Some(ObjectType::Tree) => b'/',
+            None => 0,
+        };
+        next(an, a).cmp(&next(bn, b))
+    })
+}
+
+/// `differing` by one pass over both trees in git's order, allocating only for the entries
+/// that differ (the common case: two large trees that share all but a few entries). `None`
+/// if either tree is not in git's order (a tree git itself would refuse), to be judged by name.
+fn merge_sorted(
+    old: Option<&Tree<'_>>,
+    new: Option<&Tree<'_>>,
+) -> Option<Vec<(Vec<u8>, (Side, Side))>> {
+    fn entry<'t>(tree: Option<&'t Tree<'_>>, i: usize) -> Option<git2::TreeEntry<'t>> {
+        tree.and_then(|t| t.get(i))
+    }
+    /// Whether entry `i` comes after entry `i - 1`.
+    fn after_previous(tree: Option<&Tree<'_>>, i: usize, entry_i: &git2::TreeEntry<'_>) -> bool {
+        i == 0 || entry(tree, i - 1).is_some_and(|p| git_order(&p, entry_i) == Ordering::Less)
+    }
+    let (old_len, new_len) = (old.map_or(0, Tree::len), new.map_or(0, Tree::len));
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < old_len || j < new_len {
+        let (a, b) = (entry(old, i), entry(new, j));
+        let order = match (&a, &b) {
+            (Some(a), Some(b)) => git_order(a, b),
+            (Some(_), None) => Ordering::Less,
+            (None, _) => Ordering::Greater,
+        };
+        let (a, b) = match order {
+            Ordering::Equal => (a, b),
+            Ordering::Less => (a, None),
+            Ordering::Greater => (None, b),
+        };
+        if let Some(a) = &a {
+            if !after_previous(old, i, a) {
+                return None;
+            }
+            i += 1;
+        }
+        if let Some(b) = &b {
+            if !after_previous(new, j, b) {
+                return None;
+            }
+            j += 1;
+        }
+        let same = match (&a, &b) {
+            (Some(a), Some(b)) => a.id() == b.id() && a.filemode() == b.filemode(),
+            _ => false,
+        };
+        if !same {
+            let name = a.as_ref().or(b.as_ref())?.name_bytes().to_vec();
+            out.push((name, (a.as_ref().and_then(side), b.as_ref().and_then(side))));
+        }
+    }
+    Some(out)
+}
+
+/// `differing` through a map by name: any entry order.
+fn differing_by_name(
+    old: Option<&Tree<'_>>,
+    new: Option<&Tree<'_>>,
+) -> Vec<(Vec<u8>, (Side, Side))> {
     let mut names: std::collections::BTreeMap<Vec<u8>, (Side, Side)> = Default::default();
     for entry in old.into_iter().flat_map(Tree::iter) {
         names.entry(entry.name_bytes().to_vec()).or_default().0 = side(&entry);
@@ -325,5 +404,84 @@ mod tests {
                 .len(),
             0
         );
+    }
+
+    /// `merge_sorted`'s entries with one name combined, as a map by name.
+    fn by_name(entries: Vec<(Vec<u8>, (Side, Side))>) -> Vec<(Vec<u8>, (Side, Side))> {
+        let mut map: std::collections::BTreeMap<Vec<u8>, (Side, Side)> = Default::default();
+        for (name, (a, b)) in entries {
+            let slot = map.entry(name).or_default();
+            slot.0 = slot.0.or(a);
+            slot.1 = slot.1.or(b);
+        }
+        map.into_iter().collect()
+    }
+
+    /// Names that sort differently as files and as trees (`a` < `a.b` < `a/`), on both sides
+    /// in every combination of file, tree, absent and changed: one pass in git's order finds
+    /// what a map by name finds.
+    #[test]
+    fn one_pass_in_git_order_agrees_with_a_map_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let names = ["a", "a.b", "a-b", "a0", "ab", "b", "b.c"];
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _round in 0..300 {
+            let mut trees = Vec::new();
+            for _side in 0..2 {
+                let mut builder = repo.treebuilder(None).unwrap();
+                for name in names {
+                    let content = format!("{}", next() % 2);
+                    match next() % 3 {
+                        0 => {}
+                        1 => {
+                            let blob = repo.blob(content.as_bytes()).unwrap();
+                            builder.insert(name, blob, 0o100644).unwrap();
+                        }
+                        _ => {
+                            let mut sub = repo.treebuilder(None).unwrap();
+                            let blob = repo.blob(content.as_bytes()).unwrap();
+                            sub.insert("f", blob, 0o100644).unwrap();
+                            builder
+                                .insert(name, sub.write().unwrap(), 0o040000)
+                                .unwrap();
+                        }
+                    }
+                }
+                trees.push(repo.find_tree(builder.write().unwrap()).unwrap());
+            }
+            let (old, new) = (Some(&trees[0]), Some(&trees[1]));
+            let merged = merge_sorted(old, new).expect("libgit2 writes trees in git's order");
+            assert_eq!(by_name(merged), differing_by_name(old, new));
+        }
+    }
+
+    /// A tree whose entries are out of git's order (written raw: libgit2 sorts what it
+    /// builds) is judged by name, so no change hides behind the order.
+    #[test]
+    fn a_tree_out_of_order_is_judged_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let (one, two) = (repo.blob(b"1").unwrap(), repo.blob(b"2").unwrap());
+        let raw = |entries: &[(&str, Oid)]| {
+            let mut bytes = Vec::new();
+            for (name, id) in entries {
+                bytes.extend_from_slice(format!("100644 {name}\0").as_bytes());
+                bytes.extend_from_slice(id.as_bytes());
+            }
+            let id = repo.odb().unwrap().write(ObjectType::Tree, &bytes).unwrap();
+            repo.find_tree(id).unwrap()
+        };
+        let sorted = raw(&[("a", one), ("b", one)]);
+        let unsorted = raw(&[("b", two), ("a", one)]);
+        assert_eq!(merge_sorted(Some(&sorted), Some(&unsorted)), None);
+        let paths = changed_paths(&repo, Some(&sorted), Some(&unsorted)).unwrap();
+        assert_eq!(paths, vec![b"b".to_vec()]);
     }
 }
