@@ -80,7 +80,9 @@ struct SummaryJson {
 }
 
 pub fn run(ctx: &Context, args: Args) -> CliResult {
-    let repo = crate::git::discover(Path::new("."))?;
+    // The process ends with this command: its exit unmaps the packs and frees the caches at
+    // once, where dropping the handle walks them (2% of a one-commit run).
+    let repo = std::mem::ManuallyDrop::new(crate::git::discover(Path::new("."))?);
     let loaded = ctx.load_config_in(&repo)?;
     let rules = Rules::from_config(&loaded.config)?;
     let ranges = ranges(&repo, &loaded, &args)?;
