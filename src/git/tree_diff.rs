@@ -16,6 +16,9 @@ use git2::{Diff, DiffOptions, ObjectType, Oid, Repository, Tree};
 /// One side of an entry: id and whether it is a tree (mode is compared as libgit2 reports it).
 type Side = Option<(Oid, i32, bool)>;
 
+/// An entry name and its two sides.
+type Differing = (Vec<u8>, (Side, Side));
+
 /// Every file path (blob, link or submodule entry) that differs between `old` and `new`, in no
 /// particular order. A subtree with the same id on both sides is never read.
 pub fn changed_paths(
@@ -30,7 +33,7 @@ pub fn changed_paths(
 
 /// The entries of `old` and `new` by name, both sides, where they differ. A name that is a
 /// file on one side and a tree on the other may come as two entries, one side each.
-fn differing(old: Option<&Tree<'_>>, new: Option<&Tree<'_>>) -> Vec<(Vec<u8>, (Side, Side))> {
+fn differing(old: Option<&Tree<'_>>, new: Option<&Tree<'_>>) -> Vec<Differing> {
     merge_sorted(old, new).unwrap_or_else(|| differing_by_name(old, new))
 }
 
@@ -56,10 +59,7 @@ fn git_order(a: &git2::TreeEntry<'_>, b: &git2::TreeEntry<'_>) -> Ordering {
 /// `differing` by one pass over both trees in git's order, allocating only for the entries
 /// that differ (the common case: two large trees that share all but a few entries). `None`
 /// if either tree is not in git's order (a tree git itself would refuse), to be judged by name.
-fn merge_sorted(
-    old: Option<&Tree<'_>>,
-    new: Option<&Tree<'_>>,
-) -> Option<Vec<(Vec<u8>, (Side, Side))>> {
+fn merge_sorted(old: Option<&Tree<'_>>, new: Option<&Tree<'_>>) -> Option<Vec<Differing>> {
     fn entry<'t>(tree: Option<&'t Tree<'_>>, i: usize) -> Option<git2::TreeEntry<'t>> {
         tree.and_then(|t| t.get(i))
     }
@@ -107,10 +107,7 @@ fn merge_sorted(
 }
 
 /// `differing` through a map by name: any entry order.
-fn differing_by_name(
-    old: Option<&Tree<'_>>,
-    new: Option<&Tree<'_>>,
-) -> Vec<(Vec<u8>, (Side, Side))> {
+fn differing_by_name(old: Option<&Tree<'_>>, new: Option<&Tree<'_>>) -> Vec<Differing> {
     let mut names: std::collections::BTreeMap<Vec<u8>, (Side, Side)> = Default::default();
     for entry in old.into_iter().flat_map(Tree::iter) {
         names.entry(entry.name_bytes().to_vec()).or_default().0 = side(&entry);
@@ -407,7 +404,7 @@ mod tests {
     }
 
     /// `merge_sorted`'s entries with one name combined, as a map by name.
-    fn by_name(entries: Vec<(Vec<u8>, (Side, Side))>) -> Vec<(Vec<u8>, (Side, Side))> {
+    fn by_name(entries: Vec<Differing>) -> Vec<Differing> {
         let mut map: std::collections::BTreeMap<Vec<u8>, (Side, Side)> = Default::default();
         for (name, (a, b)) in entries {
             let slot = map.entry(name).or_default();
