@@ -11,7 +11,7 @@ use crate::error::{CliError, CliResult, Outcome};
 use crate::git::apply::{check_targets, ApplyVerdict, TargetApply};
 use crate::git::mbox::{series_mbox, MboxOptions};
 use crate::git::range_diff::{range_diff, DiffLine, Entry, Side};
-use crate::git::series::{short, Series, SeriesOptions};
+use crate::git::series::{short, DirtyCheck, Series, SeriesOptions};
 use crate::git::targets::{missing_configured, nominate, BranchLists, ChangeKind, Nomination};
 use crate::ui::{OutputFormat, Stream, ADDED, DIM, EMPHASIS, REMOVED};
 
@@ -66,11 +66,17 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
             started.elapsed().as_secs_f64() * 1e3
         ));
     };
-    let current = current_series(ctx, args.onto.clone())?;
+    let Current {
+        loaded,
+        repo,
+        series,
+        dirty,
+    } = current_series(ctx, args.onto.clone())?;
     step("series resolved");
-    let (config, repo, series) = (&current.loaded.config, &current.repo, &current.series);
+    let (config, repo, series) = (&loaded.config, &repo, &series);
 
     if args.mbox {
+        warn_if_dirty(ctx, dirty)?;
         let mbox_options = MboxOptions {
             stat: !args.no_stat,
             ..MboxOptions::default()
@@ -101,6 +107,7 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
     })?;
 
     step("apply checks done");
+    warn_if_dirty(ctx, dirty)?;
     let comparison = match &args.compare {
         Some(old) => Some(compare(repo, series, old)?),
         None => None,
@@ -138,13 +145,18 @@ pub(crate) struct Current {
     pub loaded: LoadedConfig,
     pub repo: git2::Repository,
     pub series: Series,
+    /// Whether the work tree is dirty, still being found out: [`warn_if_dirty`] says it once
+    /// the command's own checks are done.
+    pub dirty: DirtyCheck,
 }
 
-/// Loads the configuration, resolves the current series and prints its warnings: the start
-/// of `review series` and `review post`.
+/// Loads the configuration, resolves the current series and prints its warnings (the dirty
+/// work tree's comes later, from [`warn_if_dirty`]): the start of `review series` and
+/// `review post`.
 pub(crate) fn current_series(ctx: &Context, onto: Option<String>) -> Result<Current, CliError> {
     let loaded = ctx.load_config()?;
     let repo = crate::git::open_work_tree(Path::new("."))?;
+    let dirty = DirtyCheck::start(&repo);
     let options = SeriesOptions::from_config(&loaded.config, onto);
     let series = Series::resolve(&repo, &options).map_err(|e| series_error(e, &options))?;
     for warning in &series.warnings {
@@ -154,7 +166,19 @@ pub(crate) fn current_series(ctx: &Context, onto: Option<String>) -> Result<Curr
         loaded,
         repo,
         series,
+        dirty,
     })
+}
+
+/// Warns when the index or the work tree holds changes that the series leaves out.
+pub(crate) fn warn_if_dirty(ctx: &Context, dirty: DirtyCheck) -> Result<(), CliError> {
+    let warning = dirty.finish().map_err(|e| {
+        CliError::git("cannot read the status of the work tree").with_cause(e.message())
+    })?;
+    if let Some(warning) = warning {
+        ctx.printer.warn(&warning.to_string());
+    }
+    Ok(())
 }
 
 /// Resolves `old` (`a..b`, or one revision measured from the series' base branch) and pairs it

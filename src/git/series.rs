@@ -102,7 +102,7 @@ pub struct Series {
     pub tip: Oid,
     /// Oldest first; never empty.
     pub commits: Vec<SeriesCommit>,
-    /// Dirty work tree, long series.
+    /// A long series (a dirty work tree is [`DirtyCheck`]'s to say).
     pub warnings: Vec<SeriesWarning>,
 }
 
@@ -166,8 +166,8 @@ impl Series {
     }
 
     /// The same series, for a caller that reads the range's objects itself (lint): every
-    /// check on the commits is made, but their blobs are not read here and the work tree is
-    /// not scanned, so no warnings are collected. Reading each blob here as well doubled the
+    /// check on the commits is made, but their blobs are not read here and no warnings are
+    /// collected. Reading each blob here as well doubled the
     /// cost of `review lint` on a fresh (loose-object) series.
     pub fn resolve_bounds(
         repo: &Repository,
@@ -266,10 +266,6 @@ impl Series {
         }
 
         let mut warnings = Vec::new();
-        let dirty = if thorough { dirty_paths(repo)? } else { 0 };
-        if dirty > 0 {
-            warnings.push(SeriesWarning::Dirty { paths: dirty });
-        }
         if thorough && commits.len() > options.max_commits {
             warnings.push(SeriesWarning::TooLong {
                 commits: commits.len(),
@@ -447,6 +443,35 @@ fn check_readable(
         }
     }
     Ok(())
+}
+
+/// The count of uncommitted changes, made on a thread with a handle of its own while the
+/// caller goes on: a status reads every tree of `HEAD` (13 ms of a 160 ms `review series` on
+/// a 3,000-file tree, before the targets could be checked).
+pub struct DirtyCheck(std::thread::JoinHandle<Result<usize, git2::Error>>);
+
+impl DirtyCheck {
+    /// Starts counting the paths that differ between `HEAD`, the index and the work tree of
+    /// `repo` (untracked files aside). Reads only.
+    pub fn start(repo: &Repository) -> DirtyCheck {
+        let path = repo.path().to_path_buf();
+        let workdir = repo.workdir().map(std::path::Path::to_path_buf);
+        DirtyCheck(std::thread::spawn(move || {
+            let repo = Repository::open(&path)?;
+            if let Some(workdir) = workdir {
+                repo.set_workdir(&workdir, false)?;
+            }
+            dirty_paths(&repo)
+        }))
+    }
+
+    /// The warning for a dirty work tree, if it is, once the count is in.
+    pub fn finish(self) -> Result<Option<SeriesWarning>, git2::Error> {
+        let paths = self.0.join().map_err(|_| {
+            git2::Error::from_str("the status of the work tree could not be read")
+        })??;
+        Ok((paths > 0).then_some(SeriesWarning::Dirty { paths }))
+    }
 }
 
 /// How many paths differ between `HEAD`, the index and the work tree (untracked files aside).

@@ -488,10 +488,16 @@ fn post_lints_the_series_first_and_posts_nothing_on_findings() {
     let server = service.start();
     let url = server.base.clone();
 
+    // An uncommitted edit is not part of the series, and is said so even when posting fails.
+    let tracked = repo.git(["ls-files"]).lines().next().unwrap().to_owned();
+    repo.write(&tracked, "edited, not committed\n");
     let before = repo.snapshot();
     let config_before = config_of(&repo);
     let run = review(&repo, &url, Some(&ann), &["post", "--target", "main"]);
     run.code(1)
+        .stderr_has(
+            "warning: 1 uncommitted change in the index or work tree is not part of the series",
+        )
         .stderr_has("src/extra.c:1:30: WS-TRAIL")
         .stderr_has("error: not posted: `review lint` found 1 problem in the series")
         .stderr_has("hint: `review lint --fix` repairs the whitespace")
@@ -506,6 +512,8 @@ fn post_lints_the_series_first_and_posts_nothing_on_findings() {
         "{}",
         list.text
     );
+
+    repo.git(["checkout", "--", &tracked]);
 
     // A missing NEWS entry under the cpython preset is a finding too, skippable on purpose.
     repo.write("src/extra.c", "int three(void) { return 3; }\n");

@@ -2,7 +2,7 @@
 //! series BRANCH carries in a change whose own series does not apply there.
 
 use super::flow::{self, Checked};
-use super::{client, current_series, lint_options, print_lint_failure};
+use super::{client, current_series, lint_options, print_lint_failure, warn_if_dirty};
 use super::{print, print_published, Args, Context, PostJson, TargetJson};
 use crate::api::SeriesKind;
 use crate::error::{CliError, CliResult, Outcome};
@@ -30,7 +30,9 @@ pub(super) fn run(ctx: &Context, args: &Args, target: &str) -> CliResult {
         backport_of: None,
     };
     let commits = current.series.commits.len();
-    let mut ready = match flow::check(repo, config, current.series, branch.clone(), &request)? {
+    let checked = flow::check(repo, config, current.series, branch.clone(), &request)?;
+    warn_if_dirty(ctx, current.dirty)?;
+    let mut ready = match checked {
         Checked::LintFailed(report) => {
             print_lint_failure(ctx, &report);
             return Ok(Outcome::Problems);

@@ -9,7 +9,7 @@ mod nominate;
 use flow::{Checked, Conflict, Published, Ready};
 
 use super::client;
-use super::series::current_series;
+use super::series::{current_series, warn_if_dirty};
 use super::Context;
 use crate::api;
 use crate::error::{CliError, CliResult, Outcome};
@@ -186,7 +186,9 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
         backport_of: args.backport_of.clone().map(crate::service::ChangeId),
     };
     let commits = current.series.commits.len();
-    let ready = match flow::check(repo, config, current.series, branch, &request)? {
+    let checked = flow::check(repo, config, current.series, branch, &request)?;
+    warn_if_dirty(ctx, current.dirty)?;
+    let ready = match checked {
         Checked::LintFailed(report) => {
             print_lint_failure(ctx, &report);
             return Ok(Outcome::Problems);
