@@ -3,11 +3,13 @@
 machine's load hits every command alike (hyperfine runs one command's batch after another's).
 Prints each command's median and mean wall time and its ratio to the first command's median.
 
-    bench/interleave.py RUNS -- CMD-A ARGS... -- CMD-B ARGS... [-- CMD-C ARGS...]
+    bench/interleave.py [--json FILE] RUNS -- CMD-A ARGS... -- CMD-B ARGS... [-- CMD-C ARGS...]
 
-e.g. two builds of review against git on one commit:
+--json FILE also writes every command's times: [{"command": [...], "median": s, "mean": s,
+"times": [s, ...]}, ...] (seconds). e.g. two builds of review against git on one commit:
     bench/interleave.py 300 -- git diff --check C^ C -- ./old lint C^..C -- ./new lint C^..C
 """
+import json
 import os
 import statistics
 import sys
@@ -15,11 +17,15 @@ import time
 
 
 def main():
-    if len(sys.argv) < 4 or sys.argv[2] != "--":
+    args = sys.argv[1:]
+    json_path = None
+    if args[:1] == ["--json"] and len(args) > 1:
+        json_path, args = args[1], args[2:]
+    if len(args) < 3 or args[1] != "--":
         sys.exit(__doc__)
-    runs = int(sys.argv[1])
+    runs = int(args[0])
     commands, current = [], []
-    for arg in sys.argv[3:]:
+    for arg in args[2:]:
         if arg == "--":
             commands.append(current)
             current = []
@@ -42,6 +48,10 @@ def main():
         median = statistics.median(taken)
         print(f"{median * 1000:9.3f} ms median {statistics.mean(taken) * 1000:9.3f} ms mean "
               f"x{median / base:.3f}  {' '.join(command)}")
+    if json_path:
+        with open(json_path, "w") as out:
+            json.dump([{"command": c, "median": statistics.median(t), "mean": statistics.mean(t),
+                        "times": t} for c, t in zip(commands, times)], out, indent=1)
 
 
 if __name__ == "__main__":
