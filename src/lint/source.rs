@@ -290,6 +290,8 @@ impl<'r> Loader<'r> {
 struct AttrSources<'r> {
     repo: &'r Repository,
     global: bool,
+    /// `core.ignorecase`: patterns match regardless of case.
+    ignore_case: bool,
     tree: git2::Tree<'r>,
     workdir: Option<std::path::PathBuf>,
     dirs: std::collections::HashMap<Vec<u8>, bool>,
@@ -299,10 +301,14 @@ struct AttrSources<'r> {
 
 impl<'r> AttrSources<'r> {
     fn new(repo: &'r Repository, tree: git2::Tree<'r>) -> Self {
-        let config_file = repo
-            .config()
-            .ok()
+        let config = repo.config().ok();
+        let config_file = config
+            .as_ref()
             .and_then(|c| c.get_path("core.attributesFile").ok());
+        let ignore_case = config
+            .as_ref()
+            .and_then(|c| c.get_bool("core.ignorecase").ok())
+            .unwrap_or(false);
         let xdg = std::env::var_os("XDG_CONFIG_HOME")
             .filter(|v| !v.is_empty())
             .map(std::path::PathBuf::from)
@@ -320,6 +326,7 @@ impl<'r> AttrSources<'r> {
         AttrSources {
             repo,
             global,
+            ignore_case,
             tree,
             workdir: repo.workdir().map(Path::to_path_buf),
             dirs: std::collections::HashMap::new(),
@@ -393,7 +400,14 @@ impl<'r> AttrSources<'r> {
         if self.lookup.is_none() {
             let workdir = self.workdir.as_ref()?;
             let open = || -> Result<(Repository, git2::Index), git2::Error> {
-                let repo = Repository::open(self.repo.path())?;
+                // With no attributes file outside the trees and case-sensitive matching, a
+                // lookup needs nothing of the repository's configuration: a handle on its
+                // objects answers the same without reading every configuration file again.
+                let repo = if self.global || self.ignore_case {
+                    Repository::open(self.repo.path())?
+                } else {
+                    Repository::from_odb(self.repo.odb()?)?
+                };
                 repo.set_workdir(workdir, false)?;
                 let mut index = git2::Index::new()?;
                 repo.set_index(&mut index)?;
@@ -402,5 +416,72 @@ impl<'r> AttrSources<'r> {
             self.lookup = open().ok();
         }
         self.lookup.as_mut()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `text` as a handle opened on the repository answers it (work tree, then index).
+    fn full_answer(repo: &Repository, path: &str) -> String {
+        let value = repo
+            .get_attr_bytes(
+                Path::new(path),
+                "text",
+                git2::AttrCheckFlags::FILE_THEN_INDEX,
+            )
+            .unwrap();
+        format!("{:?}", git2::AttrValue::from_bytes(value))
+    }
+
+    /// The lookup handle (on the objects alone when no configuration can matter, else opened
+    /// on the repository) answers as the repository's own handle does, case-sensitive or not.
+    #[test]
+    fn attribute_lookups_answer_as_the_repository_does() {
+        for ignore_case in [false, true] {
+            let dir = tempfile::tempdir().unwrap();
+            let repo = Repository::init(dir.path()).unwrap();
+            repo.config()
+                .unwrap()
+                .set_bool("core.ignorecase", ignore_case)
+                .unwrap();
+            let files = [
+                (
+                    ".gitattributes",
+                    "*.bin -text\n*.TXT text\nsub/*.dat binary\n",
+                ),
+                ("sub/.gitattributes", "*.md -text\n"),
+                ("a.bin", "x"),
+                ("a.txt", "x"),
+                ("b.TXT", "x"),
+                ("sub/c.dat", "x"),
+                ("sub/d.md", "x"),
+                ("e.rs", "x"),
+            ];
+            let mut index = repo.index().unwrap();
+            for (path, content) in files {
+                let full = dir.path().join(path);
+                std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+                std::fs::write(&full, content).unwrap();
+                index.add_path(Path::new(path)).unwrap();
+            }
+            index.write().unwrap();
+            let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+            let mut sources = AttrSources::new(&repo, tree);
+            assert!(
+                !sources.global,
+                "the test needs no attributes file outside the trees"
+            );
+            assert_eq!(sources.ignore_case, ignore_case);
+            for (path, _) in files {
+                let ours = format!("{:?}", sources.text(path.as_bytes()).unwrap());
+                assert_eq!(
+                    ours,
+                    full_answer(&repo, path),
+                    "{path}, ignorecase {ignore_case}"
+                );
+            }
+        }
     }
 }
