@@ -26,6 +26,30 @@ pub fn changed_paths(
     old: Option<&Tree<'_>>,
     new: Option<&Tree<'_>>,
 ) -> Result<Vec<Vec<u8>>, git2::Error> {
+    Ok(changed_files(repo, old, new)?
+        .into_iter()
+        .map(|f| f.path)
+        .collect())
+}
+
+/// A file entry (blob, link or submodule) that differs between two trees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChange {
+    pub path: Vec<u8>,
+    /// Id and mode on the old side; `None` when no file is there (nothing, or a directory).
+    pub old: Option<(Oid, i32)>,
+    /// The same on the new side.
+    pub new: Option<(Oid, i32)>,
+}
+
+/// Every file entry that differs between `old` and `new`, in no particular order, with both
+/// sides; a path that is a file on one side and a directory on the other comes once for the
+/// file, and its files below once each. A subtree with the same id on both sides is never read.
+pub fn changed_files(
+    repo: &Repository,
+    old: Option<&Tree<'_>>,
+    new: Option<&Tree<'_>>,
+) -> Result<Vec<FileChange>, git2::Error> {
     let mut out = Vec::new();
     walk(repo, old, new, &mut Vec::new(), &mut out)?;
     Ok(out)
@@ -123,7 +147,7 @@ fn walk(
     old: Option<&Tree<'_>>,
     new: Option<&Tree<'_>>,
     prefix: &mut Vec<u8>,
-    out: &mut Vec<Vec<u8>>,
+    out: &mut Vec<FileChange>,
 ) -> Result<(), git2::Error> {
     for (name, (a, b)) in differing(old, new) {
         let len = prefix.len();
@@ -136,8 +160,13 @@ fn walk(
             prefix.truncate(len + name.len());
         }
         // A file on either side (a file may replace a directory, or the reverse).
-        if a.is_some_and(|s| !s.2) || b.is_some_and(|s| !s.2) {
-            out.push(prefix.clone());
+        let file = |s: Side| s.filter(|s| !s.2).map(|s| (s.0, s.1));
+        if file(a).is_some() || file(b).is_some() {
+            out.push(FileChange {
+                path: prefix.clone(),
+                old: file(a),
+                new: file(b),
+            });
         }
         prefix.truncate(len);
     }

@@ -22,7 +22,7 @@ pub enum Kind {
 }
 
 /// One entry of the range's diff, owned, so worker threads can take their share.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Change {
     /// Path at the tip (bytes: any name git accepts); the old path for a deletion.
     pub path: Vec<u8>,
@@ -148,16 +148,100 @@ pub fn changes(repo: &Repository, base: Oid, tip: Oid) -> Result<(Vec<Change>, O
         |id: Oid| -> Result<git2::Tree<'_>, LintError> { Ok(repo.find_commit(id)?.tree()?) };
     let base_tree = tree_of(base)?;
     let tip_tree = tree_of(tip)?;
+    let files = crate::git::tree_diff::changed_files(repo, Some(&base_tree), Some(&tip_tree))?;
+    let changes = match direct_changes(repo, &files) {
+        Some(changes) => changes,
+        None => libgit2_changes(repo, &base_tree, &tip_tree, &files)?,
+    };
+    Ok((changes, tip_tree.id()))
+}
+
+/// The range's changes straight from the trees' walk, as libgit2's diff would list them, when
+/// its rename search has nothing to pair (no file both gone and added, and no change of type,
+/// which the search splits into both) and paths sort as bytes (not `core.ignorecase`): a diff
+/// then only walks the same trees again.
+fn direct_changes(
+    repo: &Repository,
+    files: &[crate::git::tree_diff::FileChange],
+) -> Option<Vec<Change>> {
+    let kind = |mode: i32| match mode {
+        0o120000 => 1,
+        0o160000 => 2,
+        _ => 0,
+    };
+    let added = files.iter().any(|f| f.old.is_none());
+    let gone = files.iter().any(|f| f.new.is_none());
+    let retyped = files
+        .iter()
+        .any(|f| matches!((f.old, f.new), (Some((_, a)), Some((_, b))) if kind(a) != kind(b)));
+    let ignore_case = repo
+        .config()
+        .ok()
+        .and_then(|c| c.get_bool("core.ignorecase").ok())
+        .unwrap_or(false);
+    if (added && gone) || retyped || ignore_case {
+        return None;
+    }
+    let mut changes: Vec<Change> = files
+        .iter()
+        .map(|f| {
+            let status = match (f.old, f.new) {
+                (None, _) => Delta::Added,
+                (_, None) => Delta::Deleted,
+                _ => Delta::Modified,
+            };
+            let (old_id, old_mode) = f.old.unwrap_or((Oid::zero(), 0));
+            let (new_id, new_mode) = f.new.unwrap_or((Oid::zero(), 0));
+            Change {
+                path: f.path.clone(),
+                old_path: None,
+                status,
+                old_id,
+                old_mode: file_mode(old_mode),
+                new_id,
+                new_mode: file_mode(new_mode),
+            }
+        })
+        .collect();
+    changes.sort_by(|a, b| a.path.cmp(&b.path));
+    Some(changes)
+}
+
+/// git2's name for a tree entry's mode.
+fn file_mode(mode: i32) -> git2::FileMode {
+    use git2::FileMode;
+    [
+        FileMode::Blob,
+        FileMode::BlobExecutable,
+        FileMode::BlobGroupWritable,
+        FileMode::Link,
+        FileMode::Commit,
+        FileMode::Tree,
+    ]
+    .into_iter()
+    .find(|m| i32::from(*m) == mode)
+    .unwrap_or(FileMode::Unreadable)
+}
+
+/// The range's changes by libgit2's diff of exactly the walked paths, renames found.
+fn libgit2_changes(
+    repo: &Repository,
+    base_tree: &git2::Tree<'_>,
+    tip_tree: &git2::Tree<'_>,
+    files: &[crate::git::tree_diff::FileChange],
+) -> Result<Vec<Change>, LintError> {
     let mut opts = DiffOptions::new();
     opts.context_lines(0).include_typechange(true);
-    let mut diff = crate::git::tree_diff::diff_trees(
+    let paths: Vec<Vec<u8>> = files.iter().map(|f| f.path.clone()).collect();
+    let mut diff = crate::git::tree_diff::diff_of_paths(
         repo,
-        Some(&base_tree),
-        Some(&tip_tree),
+        Some(base_tree),
+        Some(tip_tree),
+        &paths,
         Some(&mut opts),
     )?;
     diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
-    let changes = diff
+    Ok(diff
         .deltas()
         .map(|delta| {
             let (new, old) = (delta.new_file(), delta.old_file());
@@ -179,8 +263,7 @@ pub fn changes(repo: &Repository, base: Oid, tip: Oid) -> Result<(Vec<Change>, O
                 new_mode: new.mode(),
             }
         })
-        .collect();
-    Ok((changes, tip_tree.id()))
+        .collect())
 }
 
 /// Loads touched files: attributes, tip blob, added lines.
@@ -482,6 +565,78 @@ mod tests {
                     "{path}, ignorecase {ignore_case}"
                 );
             }
+        }
+    }
+
+    /// Changes taken straight from the trees' walk equal libgit2's diff of the same trees,
+    /// status, modes and order, for random edits of files, links and submodules in nested
+    /// directories (where the walk declines, libgit2's rename search has something to pair).
+    #[test]
+    fn changes_from_the_walk_equal_libgit2s() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init_bare(dir.path()).unwrap();
+        let paths = ["a", "a.b", "d/x", "d/y.c", "d/e/z", "e-f", "z"];
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let (mut direct, mut rounds) = (0, 0);
+        while direct < 150 {
+            rounds += 1;
+            assert!(rounds < 600, "too few rounds without a pair to search");
+            let mut trees = Vec::new();
+            let mut entries: Vec<Option<(Oid, i32)>> = Vec::new();
+            for side in 0..2 {
+                let mut builder = git2::build::TreeUpdateBuilder::new();
+                for (i, path) in paths.iter().enumerate() {
+                    let content = format!("{}\n", next() % 3);
+                    let blob = |mode: i32| {
+                        let id = if mode == 0o160000 {
+                            Oid::hash_object(git2::ObjectType::Blob, content.as_bytes())
+                        } else {
+                            repo.blob(content.as_bytes())
+                        };
+                        Some((id.unwrap(), mode))
+                    };
+                    let modes = [0o100644, 0o100755, 0o120000, 0o160000];
+                    let random = |n: u64| match n % 6 {
+                        0 => None,
+                        k => blob(modes[(k as usize - 1).min(3)]),
+                    };
+                    let entry = match (side, next() % 8) {
+                        (0, n) => random(n),
+                        // Mostly the same entry, or new content of the same mode; now and then
+                        // anything (gone, added, another type: what the search pairs).
+                        (_, 0..=3) => entries[i],
+                        (_, 4..=6) => entries[i].and_then(|(_, mode)| blob(mode)),
+                        (_, _) => random(next()),
+                    };
+                    if side == 0 {
+                        entries.push(entry);
+                    }
+                    if let Some((id, mode)) = entry {
+                        builder.upsert(*path, id, file_mode(mode));
+                    }
+                }
+                let empty = repo.treebuilder(None).unwrap().write().unwrap();
+                let empty = repo.find_tree(empty).unwrap();
+                trees.push(
+                    repo.find_tree(builder.create_updated(&repo, &empty).unwrap())
+                        .unwrap(),
+                );
+            }
+            let files =
+                crate::git::tree_diff::changed_files(&repo, Some(&trees[0]), Some(&trees[1]))
+                    .unwrap();
+            let Some(ours) = direct_changes(&repo, &files) else {
+                continue;
+            };
+            direct += 1;
+            let theirs = libgit2_changes(&repo, &trees[0], &trees[1], &files).unwrap();
+            assert_eq!(ours, theirs);
         }
     }
 }
