@@ -1,6 +1,6 @@
 //! The lint engine: judges what a commit range adds, file by file, with the enabled rules.
 //!
-//! Input is a range `base..tip` in a git2 repository. `source` reads one tree-to-tree diff
+//! Input is a range `base..tip` in a git2 repository. `source` reads what the two trees differ in
 //! (renames followed, paths as bytes, `.gitattributes` honoured) into the touched files with
 //! their tip content and added line numbers. Line rules look at added lines only; whole-file
 //! rules (WS-EOF, WS-EOL, PC-PY's end of file) judge the tip and blame the range only when the

@@ -1,5 +1,6 @@
-//! What a range touches: one git2 tree-to-tree diff (renames followed), each touched file's
-//! content at the tip, the numbers of the lines the range adds, and its `.gitattributes`.
+//! What a range touches: one walk of the two trees (renames followed, through libgit2's diff
+//! when there can be any), each touched file's content at the tip, the numbers of the lines the
+//! range adds, and its `.gitattributes`.
 
 use std::path::Path;
 
@@ -138,8 +139,8 @@ pub fn looks_binary(content: &[u8]) -> bool {
     memchr::memchr(0, &content[..content.len().min(8000)]).is_some()
 }
 
-/// Every path the range `base..tip` touched, in diff order (one tree-to-tree diff, renames
-/// found), and the tip's tree.
+/// Every path the range `base..tip` touched, in the order of libgit2's diff (renames found),
+/// and the tip's tree.
 pub fn changes(repo: &Repository, base: Oid, tip: Oid) -> Result<(Vec<Change>, Oid), LintError> {
     // Like git itself, trust the object database when reading: re-hashing every blob read
     // (libgit2's default) costs a quarter of the run on large series.
