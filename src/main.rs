@@ -1,5 +1,5 @@
-//! The `review` binary: parse arguments, run, map the outcome to an exit code.
+//! The `review` binary: the local commands, run here; the others are handed to `review-full`.
 
 fn main() -> std::process::ExitCode {
-    review::cli::main()
+    review::cli::local::main()
 }

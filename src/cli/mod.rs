@@ -18,6 +18,7 @@ pub mod gate;
 pub mod hook;
 pub mod issue;
 pub mod lint;
+pub mod local;
 pub mod login;
 pub mod man;
 pub mod news;
@@ -204,7 +205,7 @@ fn grouped_listing(cmd: &clap::Command) -> String {
     text
 }
 
-/// Entry point of the binary.
+/// Entry point of `review-full`, the whole program: every command.
 pub fn main() -> ExitCode {
     ExitCode::from(run(std::env::args_os()))
 }
@@ -239,6 +240,11 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
             return crate::error::exit::ERROR;
         }
     };
+    run_parsed(cli, dispatch)
+}
+
+/// Runs a parsed command line through `dispatch`: verbosity, colour, `-C`, the outcome's code.
+fn run_parsed(cli: Cli, dispatch: fn(&Context, Command) -> CliResult) -> u8 {
     let verbosity =
         i8::try_from(cli.verbose).unwrap_or(i8::MAX) - i8::try_from(cli.quiet).unwrap_or(i8::MAX);
     let printer = Printer::terminal(verbosity, cli.color);

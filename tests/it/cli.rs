@@ -187,3 +187,40 @@ fn colour_follows_the_flag_and_no_color() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&never.stderr).contains('\x1b'));
 }
+
+/// `review` runs the commands that need only the repository itself and hands the others to
+/// `review-full` beside it. Alone, it still runs its own; the others say what is missing and
+/// how to install it, with exit 2.
+#[test]
+fn review_alone_runs_its_own_commands_and_names_what_is_missing_for_the_rest() {
+    let env = TestEnv::new();
+    let alone = env.work().join("alone");
+    std::fs::create_dir_all(&alone).unwrap();
+    let exe = alone.join("review");
+    std::fs::copy(env!("CARGO_BIN_EXE_review"), &exe).unwrap();
+    let run = |args: &[&str]| {
+        let mut cmd = std::process::Command::new(&exe);
+        env.seal(&mut cmd);
+        let out = cmd.current_dir(env.work()).args(args).output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, stdout, _) = run(&["completions", "bash"]);
+    assert_eq!(code, Some(0));
+    assert!(stdout.contains("_review()"), "{stdout}");
+    for args in [&["status"][..], &["serve", "--help"], &["--version"]] {
+        let (code, stdout, stderr) = run(args);
+        assert_eq!(code, Some(2), "{args:?}");
+        assert_eq!(stdout, "", "{args:?}");
+        assert_eq!(
+            stderr,
+            "error: `review-full`, which runs this command, is not installed beside `review`\n\
+             hint: install both programs together: `cargo install --path .` (or `cargo build \
+             --release`)\n",
+            "{args:?}"
+        );
+    }
+}

@@ -69,7 +69,9 @@ impl TestEnv {
         self.root.path().join("config")
     }
 
-    fn seal(&self, cmd: &mut Command) {
+    /// Gives `cmd` the sealed environment: no inherited variables, fixed dates, names and
+    /// terminal settings, no stdin.
+    pub fn seal(&self, cmd: &mut Command) {
         let date = format!("{} +0000", self.clock.get());
         cmd.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
