@@ -10,9 +10,7 @@
 use std::ffi::OsString;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, FromArgMatches};
-
-use super::{Cli, Command, Context};
+use super::{Command, Context};
 use crate::error::{CliError, CliResult};
 use crate::ui::{ColorChoice, Printer};
 
@@ -27,14 +25,7 @@ pub fn main() -> ExitCode {
 /// Runs a local command here, or hands `args` to `review-full`.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
     let args: Vec<OsString> = args.into_iter().collect();
-    let mut deferred = Cli::command();
-    let parsed = deferred.try_get_matches_from_mut(&args);
-    std::mem::forget(deferred);
-    let cli = parsed
-        .ok()
-        .and_then(|matches| Cli::from_arg_matches(&matches).ok())
-        .filter(|cli| is_local(&cli.command));
-    match cli {
+    match super::parse_deferred(&args).filter(|cli| is_local(&cli.command)) {
         Some(cli) => super::run_parsed(cli, dispatch),
         None => hand_over(&args),
     }

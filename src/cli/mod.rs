@@ -213,19 +213,18 @@ pub fn main() -> ExitCode {
 /// Parses `args`, runs the command and returns the exit code (kept separate for tests).
 pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
     let args: Vec<OsString> = args.into_iter().collect();
-    // Subcommands are deferred (`#[command(defer = true)]`): a run builds the arguments of the
-    // one it names, not of all 27 (building them all was 14% of an empty-range `review lint`).
-    // Help, version and usage errors are rare: they parse again with the whole
-    // tree, which decides what they print (the grouped listing, suggestions).
-    let mut deferred = Cli::command();
-    let parsed = deferred.try_get_matches_from_mut(&args);
-    // The command tree is allocations that the process's exit frees at once; freeing them one
-    // by one costs 2% of a one-commit `review lint`.
-    std::mem::forget(deferred);
-    let matches = match parsed {
-        Ok(m) => m,
-        Err(_) => match command().try_get_matches_from_mut(&args) {
-            Ok(m) => m,
+    // Help, version and usage errors are rare: they parse again with the whole tree, which
+    // decides what they print (the grouped listing, suggestions).
+    let cli = match parse_deferred(&args) {
+        Some(cli) => cli,
+        None => match command().try_get_matches_from_mut(&args) {
+            Ok(matches) => match Cli::from_arg_matches(&matches) {
+                Ok(cli) => cli,
+                Err(err) => {
+                    let _ = err.print();
+                    return crate::error::exit::ERROR;
+                }
+            },
             Err(err) => {
                 // clap prints help/version on stdout and usage errors on stderr.
                 let _ = err.print();
@@ -233,14 +232,20 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
             }
         },
     };
-    let cli = match Cli::from_arg_matches(&matches) {
-        Ok(cli) => cli,
-        Err(err) => {
-            let _ = err.print();
-            return crate::error::exit::ERROR;
-        }
-    };
     run_parsed(cli, dispatch)
+}
+
+/// The command line, when it names a subcommand and parses; `None` for help, version and
+/// usage errors. Subcommands are deferred (`#[command(defer = true)]`): this builds the
+/// arguments of the one named, not of all 27 (building them all was 14% of an empty-range
+/// `review lint`).
+fn parse_deferred(args: &[OsString]) -> Option<Cli> {
+    let mut deferred = Cli::command();
+    let parsed = deferred.try_get_matches_from_mut(args);
+    // The command tree is allocations that the process's exit frees at once; freeing them one
+    // by one costs 2% of a one-commit `review lint`.
+    std::mem::forget(deferred);
+    Cli::from_arg_matches(&parsed.ok()?).ok()
 }
 
 /// Runs a parsed command line through `dispatch`: verbosity, colour, `-C`, the outcome's code.
