@@ -340,7 +340,11 @@ impl<'r> Loader<'r> {
         if old_is_blob && change.status != Delta::Added {
             file.base_blob = Some(change.old_id);
             let old = repo.find_blob(change.old_id)?;
-            let patch = git2::Patch::from_blobs(&old, None, &blob, None, Some(&mut self.opts))?;
+            // An empty path: libgit2 then looks up no `diff` attribute (a dozen calls for a
+            // made-up path, "file") and uses its automatic driver, as it did for that path.
+            let no_path = Some(Path::new(""));
+            let patch =
+                git2::Patch::from_blobs(&old, no_path, &blob, no_path, Some(&mut self.opts))?;
             for h in 0..patch.num_hunks() {
                 for l in 0..patch.num_lines_in_hunk(h)? {
                     let line = patch.line_in_hunk(h, l)?;
@@ -371,6 +375,13 @@ impl<'r> Loader<'r> {
 /// files, on a handle of its own, so the commits are judged with the attributes they carry
 /// (what the index holds when the series is committed) and the caller's handle keeps its
 /// index.
+///
+/// While every `.gitattributes` met in the work tree holds what the tip tree holds (attributes
+/// are committed, as a rule), the work tree adds nothing to the index's answer, and the lookup
+/// handle is not given it: a work-tree lookup costs about twenty system calls per path (is
+/// the path a directory, its real path component by component, each directory's file checked
+/// again), an index-only one none. The first work-tree file that differs gives the handle the
+/// work tree, for that path and every later one.
 struct AttrSources<'r> {
     repo: &'r Repository,
     global: bool,
@@ -381,6 +392,8 @@ struct AttrSources<'r> {
     dirs: std::collections::HashMap<Vec<u8>, bool>,
     /// The handle that answers attribute lookups in a work tree, opened at the first one.
     lookup: Option<(Repository, git2::Index)>,
+    /// A work-tree `.gitattributes` differs from the tip tree's: lookups read the work tree.
+    work_tree_differs: bool,
 }
 
 impl<'r> AttrSources<'r> {
@@ -415,6 +428,7 @@ impl<'r> AttrSources<'r> {
             workdir: repo.workdir().map(Path::to_path_buf),
             dirs: std::collections::HashMap::new(),
             lookup: None,
+            work_tree_differs: false,
         }
     }
 
@@ -424,7 +438,11 @@ impl<'r> AttrSources<'r> {
         if !self.may_apply(path) {
             return Ok(git2::AttrValue::Unspecified);
         }
-        let flags = git2::AttrCheckFlags::FILE_THEN_INDEX;
+        let mut flags = git2::AttrCheckFlags::FILE_THEN_INDEX;
+        if !self.global {
+            // No system file exists (checked in `new`): not looking for it saves two calls.
+            flags |= git2::AttrCheckFlags::NO_SYSTEM;
+        }
         let repo = match &self.lookup {
             Some((repo, _)) => repo,
             // A bare repository: no work tree and no index, only the global files.
@@ -470,13 +488,39 @@ impl<'r> AttrSources<'r> {
             .get_path(&rel)
             .ok()
             .map(|e| (e.id(), e.filemode()));
-        if let (Some((id, mode)), Some(_)) = (in_tree, &self.workdir) {
+        let Some(workdir) = self.workdir.clone() else {
+            return in_tree.is_some();
+        };
+        if let Some((id, mode)) = in_tree {
             if let Some((_, index)) = self.lookup_handle() {
                 // A failure here leaves the file out, as an unreadable index file would.
                 let _ = index.add(&crate::git::index_entry(&file, id, mode));
             }
         }
-        in_tree.is_some() || self.workdir.as_ref().is_some_and(|w| w.join(&rel).exists())
+        let in_work = workdir.join(&rel);
+        let same_as_tree = match std::fs::symlink_metadata(&in_work) {
+            // Absent: libgit2 reads the index's, which is the tip tree's.
+            Err(_) => return in_tree.is_some(),
+            Ok(meta) if meta.is_file() => {
+                let hashed = Oid::hash_file(git2::ObjectType::Blob, &in_work).ok();
+                hashed.is_some() && hashed == in_tree.map(|(id, _)| id)
+            }
+            // A link or a directory: libgit2 decides what it reads.
+            Ok(_) => false,
+        };
+        if !same_as_tree {
+            self.read_work_tree(&workdir);
+        }
+        true
+    }
+
+    /// From now on, lookups read the work tree's `.gitattributes` before the index's.
+    fn read_work_tree(&mut self, workdir: &Path) {
+        self.work_tree_differs = true;
+        if let Some((repo, _)) = &self.lookup {
+            // Failing, lookups go on from the index: the tip tree's attributes.
+            let _ = repo.set_workdir(workdir, false);
+        }
     }
 
     /// The lookup handle of a work tree (`None` in a bare repository, or if it cannot open).
@@ -488,11 +532,14 @@ impl<'r> AttrSources<'r> {
                 // lookup needs nothing of the repository's configuration: a handle on its
                 // objects answers the same without reading every configuration file again.
                 let repo = if self.global || self.ignore_case {
+                    // Opened on the repository, it has the work tree already.
                     Repository::open(self.repo.path())?
                 } else {
                     Repository::from_odb(self.repo.odb()?)?
                 };
-                repo.set_workdir(workdir, false)?;
+                if self.work_tree_differs {
+                    repo.set_workdir(workdir, false)?;
+                }
                 let mut index = git2::Index::new()?;
                 repo.set_index(&mut index)?;
                 Ok((repo, index))
@@ -551,20 +598,42 @@ mod tests {
                 index.add_path(Path::new(path)).unwrap();
             }
             index.write().unwrap();
-            let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
-            let mut sources = AttrSources::new(&repo, tree);
-            assert!(
-                !sources.global,
-                "the test needs no attributes file outside the trees"
-            );
-            assert_eq!(sources.ignore_case, ignore_case);
-            for (path, _) in files {
-                let ours = format!("{:?}", sources.text(path.as_bytes()).unwrap());
-                assert_eq!(
-                    ours,
-                    full_answer(&repo, path),
-                    "{path}, ignorecase {ignore_case}"
+            let tree_id = index.write_tree().unwrap();
+            // The work tree as committed, then edited: a changed file (which wins over the
+            // index's), a deleted one (the index's applies) and an untracked one.
+            let edits: [(&str, Option<&str>); 4] = [
+                ("sub/.gitattributes", None),
+                (".gitattributes", Some("*.txt -text\n*.bin text\n")),
+                ("sub/.gitattributes", Some("")),
+                ("new/.gitattributes", Some("*.rs -text\n")),
+            ];
+            for step in 0..=edits.len() {
+                if let Some((path, content)) = step.checked_sub(1).map(|i| edits[i]) {
+                    let full = dir.path().join(path);
+                    match content {
+                        Some(text) => {
+                            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+                            std::fs::write(&full, text).unwrap();
+                        }
+                        None => std::fs::remove_file(&full).unwrap(),
+                    }
+                }
+                let mut sources = AttrSources::new(&repo, repo.find_tree(tree_id).unwrap());
+                assert!(
+                    !sources.global,
+                    "the test needs no attributes file outside the trees"
                 );
+                assert_eq!(sources.ignore_case, ignore_case);
+                for path in files.iter().map(|(p, _)| *p).chain(["new/f.rs"]) {
+                    let ours = format!("{:?}", sources.text(path.as_bytes()).unwrap());
+                    assert_eq!(
+                        ours,
+                        full_answer(&repo, path),
+                        "{path}, ignorecase {ignore_case}, edit {step}"
+                    );
+                }
+                // Only a work tree that differs from the tip tree is read.
+                assert_eq!(sources.work_tree_differs, step > 1, "edit {step}");
             }
         }
     }
