@@ -18,7 +18,8 @@ pub struct FileCheck<'a> {
     pub path: &'a str,
     pub content: &'a [u8],
     pub rules: &'a Rules,
-    spans: Vec<(usize, usize)>,
+    /// Every line's span, split only when a rule asks for a line the range did not add.
+    spans: OnceCell<Vec<(usize, usize)>>,
     base: OnceCell<Option<Vec<u8>>>,
     news: OnceCell<Option<EntryVerdict>>,
     conflict_halves: OnceCell<bool>,
@@ -38,7 +39,7 @@ impl<'a> FileCheck<'a> {
             path,
             content,
             rules,
-            spans: source::line_spans(content),
+            spans: OnceCell::new(),
             base: OnceCell::new(),
             news: OnceCell::new(),
             conflict_halves: OnceCell::new(),
@@ -47,14 +48,20 @@ impl<'a> FileCheck<'a> {
 
     /// Line `n` (1-based), EOL included; empty past the end.
     pub fn line(&self, n: usize) -> &'a [u8] {
-        self.spans
-            .get(n - 1)
-            .map_or(&[][..], |&(s, e)| &self.content[s..e])
+        let span = match self.file.added.binary_search(&n) {
+            Ok(i) => self.file.added_spans.get(i),
+            Err(_) => self.spans().get(n - 1),
+        };
+        span.map_or(&[][..], |&(s, e)| &self.content[s..e])
     }
 
     /// The number of the last line (1 for an empty file).
     pub fn last(&self) -> usize {
-        self.spans.len().max(1)
+        self.spans().len().max(1)
+    }
+
+    fn spans(&self) -> &[(usize, usize)] {
+        self.spans.get_or_init(|| source::line_spans(self.content))
     }
 
     /// Whether the range added any line to the file.

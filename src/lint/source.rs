@@ -47,6 +47,9 @@ pub struct Touched<'r> {
     pub base_blob: Option<Oid>,
     /// Line numbers (1-based, ascending) of the lines the range added.
     pub added: Vec<usize>,
+    /// Where each of `added` lies in the tip content (as `line_spans` gives it); from the
+    /// patch, so a file the range edits is not split into lines whole.
+    pub added_spans: Vec<(usize, usize)>,
 }
 
 /// What the command layer keeps of a touched file (owned; the blob is read again on demand).
@@ -111,12 +114,6 @@ pub fn line_spans(content: &[u8]) -> Vec<(usize, usize)> {
         spans.push((start, content.len()));
     }
     spans
-}
-
-/// How many lines `line_spans` would find.
-pub fn line_count(content: &[u8]) -> usize {
-    memchr::memchr_iter(b'\n', content).count()
-        + usize::from(!content.ends_with(b"\n") && !content.is_empty())
 }
 
 /// Bytes of a path as a `Path` (unix keeps every byte; elsewhere lossily).
@@ -308,6 +305,7 @@ impl<'r> Loader<'r> {
             blob: None,
             base_blob: None,
             added: Vec::new(),
+            added_spans: Vec::new(),
         };
         file.kind = match (change.status, change.new_mode) {
             (Delta::Deleted, _) => Kind::Deleted,
@@ -345,18 +343,29 @@ impl<'r> Loader<'r> {
             let no_path = Some(Path::new(""));
             let patch =
                 git2::Patch::from_blobs(&old, no_path, &blob, no_path, Some(&mut self.opts))?;
+            let content = blob.content();
             for h in 0..patch.num_hunks() {
                 for l in 0..patch.num_lines_in_hunk(h)? {
                     let line = patch.line_in_hunk(h, l)?;
-                    if line.origin() == '+' {
-                        if let Some(n) = line.new_lineno() {
-                            file.added.push(n as usize);
-                        }
+                    if line.origin() != '+' {
+                        continue;
                     }
+                    // An added line's offset is into the new blob's content.
+                    let (Some(n), Ok(start)) =
+                        (line.new_lineno(), usize::try_from(line.content_offset()))
+                    else {
+                        continue;
+                    };
+                    let start = start.min(content.len());
+                    let end = memchr::memchr(b'\n', &content[start..])
+                        .map_or(content.len(), |i| start + i + 1);
+                    file.added.push(n as usize);
+                    file.added_spans.push((start, end));
                 }
             }
         } else {
-            file.added = (1..=line_count(blob.content())).collect();
+            file.added_spans = line_spans(blob.content());
+            file.added = (1..=file.added_spans.len()).collect();
         }
         file.blob = Some(blob);
         Ok(file)
@@ -636,6 +645,62 @@ mod tests {
                 assert_eq!(sources.work_tree_differs, step > 1, "edit {step}");
             }
         }
+    }
+
+    /// The spans of added lines taken from the patch are the spans `line_spans` gives the
+    /// same lines, for random edits of files with LF, CRLF and CR endings, blank lines and a
+    /// missing final newline.
+    #[test]
+    fn added_lines_from_the_patch_lie_where_line_spans_puts_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init_bare(dir.path()).unwrap();
+        let tree = repo.treebuilder(None).unwrap().write().unwrap();
+        let mut loader = Loader::new(&repo, &repo, tree).unwrap();
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let pieces: [&[u8]; 7] = [b"a", b"bb", b" ", b"\t", b"\n", b"\r\n", b"\r"];
+        let mut random_text = |len: u64| -> Vec<u8> {
+            let len = next() % len;
+            (0..len)
+                .flat_map(|_| pieces[(next() % 7) as usize].iter().copied())
+                .collect()
+        };
+        let mut checked = 0;
+        for _ in 0..300 {
+            let old = random_text(40);
+            let mut new = old.clone();
+            for _ in 0..3 {
+                let at = (random_text(3).len() * new.len() / 3).min(new.len());
+                let cut = (at + random_text(4).len()).min(new.len());
+                new.splice(at..cut, random_text(6));
+            }
+            let change = Change {
+                path: b"f".to_vec(),
+                old_path: None,
+                status: Delta::Modified,
+                old_id: repo.blob(&old).unwrap(),
+                old_mode: git2::FileMode::Blob,
+                new_id: repo.blob(&new).unwrap(),
+                new_mode: git2::FileMode::Blob,
+            };
+            let file = loader.load(&change).unwrap();
+            let spans = line_spans(&new);
+            assert_eq!(file.added.len(), file.added_spans.len());
+            for (n, span) in file.added.iter().zip(&file.added_spans) {
+                assert_eq!(
+                    Some(span),
+                    spans.get(n - 1),
+                    "line {n} of {new:?} from {old:?}"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 300, "too few added lines checked: {checked}");
     }
 
     /// Changes taken straight from the trees' walk equal libgit2's diff of the same trees,

@@ -257,13 +257,15 @@ pub fn check_file(id: RuleId, ctx: &FileCheck<'_>, out: &mut Found<'_>) {
 }
 
 fn check_eof(ctx: &FileCheck<'_>, out: &mut Found<'_>) {
-    let (content, last) = (ctx.content, ctx.last());
+    let content = ctx.content;
     let Some(problem) = eof_problem(content) else {
         return;
     };
     if ctx.base_has(|b| eof_problem(b).is_some()) {
         return;
     }
+    // Counting the lines splits the whole file: only for a finding.
+    let last = ctx.last();
     let (n, col, message) = match problem {
         EofProblem::Missing => (
             last,
