@@ -400,7 +400,11 @@ struct AttrSources<'r> {
     workdir: Option<std::path::PathBuf>,
     dirs: std::collections::HashMap<Vec<u8>, bool>,
     /// The handle that answers attribute lookups in a work tree, opened at the first one.
-    lookup: Option<(Repository, git2::Index)>,
+    lookup: Option<Repository>,
+    /// The tip tree's `.gitattributes` files met so far: the lookup handle's index.
+    attr_files: Vec<git2::IndexEntry>,
+    /// `attr_files` grew since the lookup handle was given its index.
+    index_stale: bool,
     /// A work-tree `.gitattributes` differs from the tip tree's: lookups read the work tree.
     work_tree_differs: bool,
 }
@@ -437,6 +441,8 @@ impl<'r> AttrSources<'r> {
             workdir: repo.workdir().map(Path::to_path_buf),
             dirs: std::collections::HashMap::new(),
             lookup: None,
+            attr_files: Vec::new(),
+            index_stale: false,
             work_tree_differs: false,
         }
     }
@@ -452,8 +458,11 @@ impl<'r> AttrSources<'r> {
             // No system file exists (checked in `new`): not looking for it saves two calls.
             flags |= git2::AttrCheckFlags::NO_SYSTEM;
         }
+        if self.index_stale {
+            self.give_index();
+        }
         let repo = match &self.lookup {
-            Some((repo, _)) => repo,
+            Some(repo) => repo,
             // A bare repository: no work tree and no index, only the global files.
             None => self.repo,
         };
@@ -501,10 +510,9 @@ impl<'r> AttrSources<'r> {
             return in_tree.is_some();
         };
         if let Some((id, mode)) = in_tree {
-            if let Some((_, index)) = self.lookup_handle() {
-                // A failure here leaves the file out, as an unreadable index file would.
-                let _ = index.add(&crate::git::index_entry(&file, id, mode));
-            }
+            self.attr_files
+                .push(crate::git::index_entry(&file, id, mode));
+            self.index_stale = true;
         }
         let in_work = workdir.join(&rel);
         let same_as_tree = match std::fs::symlink_metadata(&in_work) {
@@ -526,17 +534,36 @@ impl<'r> AttrSources<'r> {
     /// From now on, lookups read the work tree's `.gitattributes` before the index's.
     fn read_work_tree(&mut self, workdir: &Path) {
         self.work_tree_differs = true;
-        if let Some((repo, _)) = &self.lookup {
+        if let Some(repo) = &self.lookup {
             // Failing, lookups go on from the index: the tip tree's attributes.
             let _ = repo.set_workdir(workdir, false);
         }
     }
 
+    /// Gives the lookup handle (opened at the first call) a new index of `attr_files`. The index
+    /// is filled before the handle owns it: libgit2 checks each entry added to an owned index
+    /// (the object's header read, the configuration loaded for path rules), and these entries
+    /// come from the tip tree.
+    fn give_index(&mut self) {
+        self.index_stale = false;
+        let Ok(mut index) = git2::Index::new() else {
+            return;
+        };
+        for entry in &self.attr_files {
+            // A failure here leaves the file out, as an unreadable index file would.
+            let _ = index.add(entry);
+        }
+        if let Some(repo) = self.lookup_handle() {
+            // Failing, the handle keeps its last index.
+            let _ = repo.set_index(&mut index);
+        }
+    }
+
     /// The lookup handle of a work tree (`None` in a bare repository, or if it cannot open).
-    fn lookup_handle(&mut self) -> Option<&mut (Repository, git2::Index)> {
+    fn lookup_handle(&mut self) -> Option<&Repository> {
         if self.lookup.is_none() {
             let workdir = self.workdir.as_ref()?;
-            let open = || -> Result<(Repository, git2::Index), git2::Error> {
+            let open = || -> Result<Repository, git2::Error> {
                 // With no attributes file outside the trees and case-sensitive matching, a
                 // lookup needs nothing of the repository's configuration: a handle on its
                 // objects answers the same without reading every configuration file again.
@@ -549,13 +576,11 @@ impl<'r> AttrSources<'r> {
                 if self.work_tree_differs {
                     repo.set_workdir(workdir, false)?;
                 }
-                let mut index = git2::Index::new()?;
-                repo.set_index(&mut index)?;
-                Ok((repo, index))
+                Ok(repo)
             };
             self.lookup = open().ok();
         }
-        self.lookup.as_mut()
+        self.lookup.as_ref()
     }
 }
 
