@@ -83,7 +83,13 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
     // The process ends with this command: its exit unmaps the packs and frees the caches at
     // once, where dropping the handle walks them (2% of a one-commit run).
     let repo = std::mem::ManuallyDrop::new(crate::git::discover(Path::new("."))?);
-    let loaded = ctx.load_config_in(&repo)?;
+    // A range given names its commits: the default branch is only needed to find a series.
+    let detect = if args.range.is_some() {
+        crate::config::Detect::Nothing
+    } else {
+        crate::config::Detect::DefaultBranch
+    };
+    let loaded = ctx.load_config_detecting(&repo, detect)?;
     let rules = Rules::from_config(&loaded.config)?;
     let ranges = ranges(&repo, &loaded, &args)?;
     let options = lint::Options {

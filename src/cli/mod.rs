@@ -164,9 +164,19 @@ impl Context {
 
     /// `load_config` in the repository the command has already opened (one open, not two).
     pub fn load_config_in(&self, repo: &git2::Repository) -> Result<LoadedConfig, CliError> {
+        self.load_config_detecting(repo, crate::config::Detect::DefaultBranch)
+    }
+
+    /// `load_config_in`, detecting `branches.default` (when no layer sets it) or not.
+    pub fn load_config_detecting(
+        &self,
+        repo: &git2::Repository,
+        detect: crate::config::Detect,
+    ) -> Result<LoadedConfig, CliError> {
         Ok(crate::config::load_for_repo(
             Some(repo),
             &self.config_overrides,
+            detect,
         )?)
     }
 }

@@ -127,18 +127,29 @@ type Layer = BTreeMap<String, (toml::Value, Origin)>;
 /// Loads every layer for the process's current directory and environment.
 pub fn load_for_cwd(overrides: &[ConfigOverride]) -> Result<LoadedConfig, ConfigError> {
     let repo = crate::git::discover(Path::new(".")).ok();
-    load_for_repo(repo.as_ref(), overrides)
+    load_for_repo(repo.as_ref(), overrides, Detect::DefaultBranch)
+}
+
+/// Whether loading detects `branches.default` when no layer sets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detect {
+    DefaultBranch,
+    /// The command names its commits and never asks for the default branch: the remotes'
+    /// refs (and `packed-refs`, parsed whole) are not read. `branches.default` is then the
+    /// built-in default unless a layer sets it.
+    Nothing,
 }
 
 /// `load_for_cwd` with the repository the caller has already opened (`None`: outside one).
 pub fn load_for_repo(
     repo: Option<&git2::Repository>,
     overrides: &[ConfigOverride],
+    detect: Detect,
 ) -> Result<LoadedConfig, ConfigError> {
     let options = LoadOptions {
         user_file: user_file_path()?,
         work_tree: repo.and_then(|r| r.workdir().map(Path::to_path_buf)),
-        repo,
+        repo: repo.filter(|_| detect == Detect::DefaultBranch),
         env: std::env::vars().collect(),
         overrides,
     };

@@ -8,8 +8,8 @@ mod load;
 mod schema;
 
 pub use load::{
-    file_layer, load, load_for_cwd, load_for_repo, ConfigError, ConfigOverride, LoadOptions,
-    LoadedConfig, Origin, REPO_FILE_NAME,
+    file_layer, load, load_for_cwd, load_for_repo, ConfigError, ConfigOverride, Detect,
+    LoadOptions, LoadedConfig, Origin, REPO_FILE_NAME,
 };
 pub use schema::{field_names, keys, sections};
 
