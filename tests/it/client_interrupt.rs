@@ -21,6 +21,23 @@ enum Ended {
     Killed,
 }
 
+/// The children inherit this process's signal dispositions, and a SIGINT ignored here (a
+/// background job of a non-interactive shell, `cmd &`, starts so) is ignored by `review` until
+/// it installs its handler: no run could end killed. Says so rather than fail on the sweep.
+fn assert_sigint_not_ignored() {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let ignored = status
+        .lines()
+        .find_map(|l| l.strip_prefix("SigIgn:"))
+        .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+        .unwrap_or(0);
+    assert!(
+        ignored & (1 << (2 - 1)) == 0,
+        "SIGINT is ignored by the test process (started as a background job `cmd &` of a \
+         script?): run the suite with SIGINT at its default action"
+    );
+}
+
 fn interrupt(child: &Child) {
     let status = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
@@ -116,6 +133,7 @@ fn check_agreement(
 
 #[test]
 fn ctrl_c_at_any_point_of_post_leaves_service_and_clone_in_agreement() {
+    assert_sigint_not_ignored();
     let env = crate::support::TestEnv::new();
     let service = Service::new(&env, ONE_JOB);
     let server = service.start();
