@@ -16,4 +16,6 @@ pub mod review;
 pub mod server;
 pub mod service;
 pub mod suggest;
+#[cfg(test)]
+mod test_random;
 pub mod ui;

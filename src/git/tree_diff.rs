@@ -451,13 +451,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let repo = Repository::init(dir.path()).unwrap();
         let names = ["a", "a.b", "a-b", "a0", "ab", "b", "b.c"];
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::test_random::xorshift(0x2545_f491_4f6c_dd1d);
         for _round in 0..300 {
             let mut trees = Vec::new();
             for _side in 0..2 {

@@ -681,13 +681,7 @@ mod tests {
         let repo = Repository::init_bare(dir.path()).unwrap();
         let tree = repo.treebuilder(None).unwrap().write().unwrap();
         let mut loader = Loader::new(&repo, &repo, tree).unwrap();
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::test_random::xorshift(0x2545_f491_4f6c_dd1d);
         let pieces: [&[u8]; 7] = [b"a", b"bb", b" ", b"\t", b"\n", b"\r\n", b"\r"];
         let mut random_text = |len: u64| -> Vec<u8> {
             let len = next() % len;
@@ -736,13 +730,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let repo = Repository::init_bare(dir.path()).unwrap();
         let paths = ["a", "a.b", "d/x", "d/y.c", "d/e/z", "e-f", "z"];
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::test_random::xorshift(0x9e37_79b9_7f4a_7c15);
         let (mut direct, mut rounds) = (0, 0);
         while direct < 150 {
             rounds += 1;
