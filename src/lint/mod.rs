@@ -6,6 +6,7 @@
 //! rules (WS-EOF, WS-EOL, PC-PY's end of file) judge the tip and blame the range only when the
 //! base did not have the same problem. Rule families live one per file.
 
+pub mod attrs;
 pub mod check;
 pub mod conflict;
 pub mod fix;
