@@ -45,7 +45,7 @@ git rev-list --no-merges -n "$count" HEAD > "$dir/commits"
 echo "history: $(git rev-list --count HEAD) commits, $(git ls-files | wc -l) files; $(wc -l < "$dir/commits") commits timed" >&2
 # Which inflater the binary carries (`cargo build --release --features zlib-ng` links zlib-ng in;
 # the default build uses the system zlib, as git does): the figure depends on it.
-if ldd "$review" 2>/dev/null | grep -q 'libz\.so'; then zlib="system zlib"; else zlib="zlib-ng (built in)"; fi
+if grep -q 'zlib-ng' "$review"; then zlib="zlib-ng (built in)"; else zlib="stock zlib"; fi
 echo "review: $review, $zlib" >&2
 # One loop of each first, unmeasured: the pack and the binaries in the page cache.
 sh "$dir/git.sh"; sh "$dir/review.sh"
