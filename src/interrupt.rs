@@ -10,7 +10,8 @@
 //!
 //! The signals are read by one thread (signal-hook's iterator), installed on first use and
 //! never removed: removing it would leave SIGINT ignored, not restored. Outside a section the
-//! thread only re-raises the default action.
+//! thread only re-raises the default action. A process that starts with SIGINT ignored keeps
+//! it ignored, as the shell that started it asked: no handler, and a section never sees one.
 
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -31,6 +32,11 @@ fn install() -> io::Result<()> {
     static INSTALLED: OnceLock<Result<(), String>> = OnceLock::new();
     INSTALLED
         .get_or_init(|| {
+            if ignored_from_the_start() {
+                // A background job of a non-interactive shell (`cmd &`) starts so, to be
+                // immune to the terminal's Ctrl-C: a handler would make the signal kill it.
+                return Ok(());
+            }
             let mut signals = Signals::new([SIGINT]).map_err(|e| e.to_string())?;
             std::thread::Builder::new()
                 .name("sigint".into())
@@ -51,6 +57,19 @@ fn install() -> io::Result<()> {
         })
         .clone()
         .map_err(io::Error::other)
+}
+
+/// Whether this process started with SIGINT ignored (asked before any handler is installed).
+/// Linux says so in `/proc/self/status`; elsewhere the answer is no, and a handler is installed.
+fn ignored_from_the_start() -> bool {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return false;
+    };
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("SigIgn:"))
+        .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+        .is_some_and(|mask| mask & (1 << (SIGINT - 1)) != 0)
 }
 
 /// A critical section: SIGINT is deferred while it lives.

@@ -325,3 +325,57 @@ fn ctrl_c_during_the_upload_waits_and_a_second_one_stops_it() {
     assert_eq!(on_service.len(), 1, "{on_service:?}");
     assert_eq!(recorded(&repo, "hung"), (Some(on_service[0]), true));
 }
+
+/// `cmd` started by a shell that ignores SIGINT first, as a background job of a script
+/// (`cmd &`) is: the disposition is inherited across `exec`.
+fn with_sigint_ignored(cmd: &std::process::Command) -> std::process::Command {
+    let mut shell = std::process::Command::new("sh");
+    shell
+        .arg("-c")
+        .arg("trap '' INT; exec \"$0\" \"$@\"")
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(value) => shell.env(key, value),
+            None => shell.env_remove(key),
+        };
+    }
+    if let Some(dir) = cmd.get_current_dir() {
+        shell.current_dir(dir);
+    }
+    shell
+}
+
+/// A post started with SIGINT ignored keeps ignoring it, as the shell asked: two Ctrl-Cs
+/// during the upload (the second would stop a post that handles them) change nothing, and
+/// the change is posted and recorded.
+#[test]
+fn a_post_started_with_sigint_ignored_keeps_ignoring_it() {
+    let env = crate::support::TestEnv::new();
+    let service = Service::new(&env, ONE_JOB);
+    let server = service.start();
+    let repo = clone(&env, &service);
+    let ann = service.tokens.contributor.clone();
+    branch_with_commit(&repo, "immune", "Immune");
+    let (url, held) = relay(
+        &server.base,
+        "POST /api/v1/changes",
+        Some(Duration::from_secs(1)),
+    );
+    let mut post = review_cmd(&repo, &url, Some(&ann));
+    post.args(["post", "--target", "main"]);
+    let child = with_sigint_ignored(&post)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    held.recv_timeout(Duration::from_secs(30))
+        .expect("the upload reached the relay");
+    interrupt(&child);
+    std::thread::sleep(Duration::from_millis(100));
+    interrupt(&child);
+    let (how, run) = ended(child);
+    assert_eq!(how, Ended::Posted, "{}", run.stderr);
+    check_agreement(&server, &repo, &ann, "immune", "Immune", &how, &run);
+}
