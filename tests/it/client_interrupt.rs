@@ -22,8 +22,9 @@ enum Ended {
 }
 
 /// The children inherit this process's signal dispositions, and a SIGINT ignored here (a
-/// background job of a non-interactive shell, `cmd &`, starts so) is ignored by `review` until
-/// it installs its handler: no run could end killed. Says so rather than fail on the sweep.
+/// background job of a non-interactive shell, `cmd &`, starts so) stays ignored by `review`
+/// (see `a_post_started_with_sigint_ignored_keeps_ignoring_it`): no run could end killed or
+/// deferred. Says so rather than fail on the sweep.
 fn assert_sigint_not_ignored() {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let ignored = status
