@@ -50,8 +50,21 @@ pub fn changed_files(
     old: Option<&Tree<'_>>,
     new: Option<&Tree<'_>>,
 ) -> Result<Vec<FileChange>, git2::Error> {
+    changed_files_visiting(repo, old, new, &mut |_, _| {})
+}
+
+/// [`changed_files`], showing `visit` each tree of the new side the walk reads, with its
+/// directory (`""` for the root, else `a/b`, no trailing slash): every directory of a changed
+/// file present on that side, and no other. Lets a caller look inside those trees without
+/// reading them again (libgit2 keeps no tree over 4 kB in its cache).
+pub fn changed_files_visiting(
+    repo: &Repository,
+    old: Option<&Tree<'_>>,
+    new: Option<&Tree<'_>>,
+    visit: &mut dyn FnMut(&[u8], &Tree<'_>),
+) -> Result<Vec<FileChange>, git2::Error> {
     let mut out = Vec::new();
-    walk(repo, old, new, &mut Vec::new(), &mut out)?;
+    walk(repo, old, new, &mut Vec::new(), &mut out, visit)?;
     Ok(out)
 }
 
@@ -148,7 +161,11 @@ fn walk(
     new: Option<&Tree<'_>>,
     prefix: &mut Vec<u8>,
     out: &mut Vec<FileChange>,
+    visit: &mut dyn FnMut(&[u8], &Tree<'_>),
 ) -> Result<(), git2::Error> {
+    if let Some(new) = new {
+        visit(prefix.strip_suffix(b"/").unwrap_or(prefix), new);
+    }
     for (name, (a, b)) in differing(old, new) {
         let len = prefix.len();
         prefix.extend_from_slice(&name);
@@ -156,7 +173,7 @@ fn walk(
         let (ta, tb) = (tree(a)?, tree(b)?);
         if ta.is_some() || tb.is_some() {
             prefix.push(b'/');
-            walk(repo, ta.as_ref(), tb.as_ref(), prefix, out)?;
+            walk(repo, ta.as_ref(), tb.as_ref(), prefix, out, visit)?;
             prefix.truncate(len + name.len());
         }
         // A file on either side (a file may replace a directory, or the reverse).

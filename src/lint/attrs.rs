@@ -27,12 +27,29 @@ use super::LintError;
 /// the path a directory, its real path component by component, each directory's file checked
 /// again), an index-only one none. The first work-tree file that differs gives the handle the
 /// work tree, for that path and every later one.
+/// Each directory's `.gitattributes` in the tip tree (id and mode; `None`: it has none), for the
+/// directories the walk of the range read already: [`AttrSources`] looks up only the others.
+/// Looking one up by path reads every tree above it again (libgit2 caches no tree over 4 kB:
+/// CPython's `Lib` and `Lib/test` are inflated once more per lookup).
+pub type TreeAttrFiles = std::collections::HashMap<Vec<u8>, Option<(Oid, i32)>>;
+
+/// Notes `tree`'s `.gitattributes` as directory `dir`'s: the visitor of
+/// [`crate::git::tree_diff::changed_files_visiting`] on the tip side.
+pub fn note_attr_file(files: &mut TreeAttrFiles, dir: &[u8], tree: &git2::Tree<'_>) {
+    let entry = tree
+        .get_name_bytes(b".gitattributes")
+        .map(|e| (e.id(), e.filemode()));
+    files.insert(dir.to_vec(), entry);
+}
+
 pub struct AttrSources<'r> {
     repo: &'r Repository,
     global: bool,
     /// `core.ignorecase`: patterns match regardless of case.
     ignore_case: bool,
     tree: git2::Tree<'r>,
+    /// `.gitattributes` of directories of `tree` known without a lookup.
+    known: TreeAttrFiles,
     workdir: Option<std::path::PathBuf>,
     dirs: std::collections::HashMap<Vec<u8>, bool>,
     /// The handle that answers attribute lookups in a work tree, opened at the first one.
@@ -46,7 +63,8 @@ pub struct AttrSources<'r> {
 }
 
 impl<'r> AttrSources<'r> {
-    pub fn new(repo: &'r Repository, tree: git2::Tree<'r>) -> Self {
+    /// Sources for paths of `tree`, the tip tree; `known` holds what a walk of it found.
+    pub fn new(repo: &'r Repository, tree: git2::Tree<'r>, known: TreeAttrFiles) -> Self {
         let config = repo.config().ok();
         let config_file = config
             .as_ref()
@@ -74,6 +92,7 @@ impl<'r> AttrSources<'r> {
             global,
             ignore_case,
             tree,
+            known,
             workdir: repo.workdir().map(Path::to_path_buf),
             dirs: std::collections::HashMap::new(),
             lookup: None,
@@ -137,11 +156,14 @@ impl<'r> AttrSources<'r> {
         }
         file.extend_from_slice(b".gitattributes");
         let rel = bytes_path(&file);
-        let in_tree = self
-            .tree
-            .get_path(&rel)
-            .ok()
-            .map(|e| (e.id(), e.filemode()));
+        let in_tree = match self.known.get(dir) {
+            Some(known) => *known,
+            None => self
+                .tree
+                .get_path(&rel)
+                .ok()
+                .map(|e| (e.id(), e.filemode())),
+        };
         let Some(workdir) = self.workdir.clone() else {
             return in_tree.is_some();
         };
@@ -288,22 +310,39 @@ mod tests {
                         None => std::fs::remove_file(&full).unwrap(),
                     }
                 }
-                let mut sources = AttrSources::new(&repo, repo.find_tree(tree_id).unwrap());
-                assert!(
-                    !sources.global,
-                    "the test needs no attributes file outside the trees"
-                );
-                assert_eq!(sources.ignore_case, ignore_case);
-                for path in files.iter().map(|(p, _)| *p).chain(["new/f.rs"]) {
-                    let ours = format!("{:?}", sources.text(path.as_bytes()).unwrap());
-                    assert_eq!(
-                        ours,
-                        full_answer(&repo, path),
-                        "{path}, ignorecase {ignore_case}, edit {step}"
+                // Each directory's `.gitattributes` looked up by path, then known from a walk
+                // of the tree (all but `new`, which the tree lacks).
+                let tree = repo.find_tree(tree_id).unwrap();
+                let mut walked = TreeAttrFiles::new();
+                crate::git::tree_diff::changed_files_visiting(
+                    &repo,
+                    None,
+                    Some(&tree),
+                    &mut |dir, tree| note_attr_file(&mut walked, dir, tree),
+                )
+                .unwrap();
+                let mut dirs: Vec<&[u8]> = walked.keys().map(Vec::as_slice).collect();
+                dirs.sort();
+                assert_eq!(dirs, [&b""[..], b"sub"]);
+                for known in [TreeAttrFiles::new(), walked] {
+                    let walked = !known.is_empty();
+                    let mut sources = AttrSources::new(&repo, tree.clone(), known);
+                    assert!(
+                        !sources.global,
+                        "the test needs no attributes file outside the trees"
                     );
+                    assert_eq!(sources.ignore_case, ignore_case);
+                    for path in files.iter().map(|(p, _)| *p).chain(["new/f.rs"]) {
+                        let ours = format!("{:?}", sources.text(path.as_bytes()).unwrap());
+                        assert_eq!(
+                            ours,
+                            full_answer(&repo, path),
+                            "{path}, ignorecase {ignore_case}, edit {step}, walked {walked}"
+                        );
+                    }
+                    // Only a work tree that differs from the tip tree is read.
+                    assert_eq!(sources.work_tree_differs, step > 1, "edit {step}");
                 }
-                // Only a work tree that differs from the tip tree is read.
-                assert_eq!(sources.work_tree_differs, step > 1, "edit {step}");
             }
         }
     }

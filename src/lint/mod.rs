@@ -183,13 +183,13 @@ const BLOCK: usize = 64;
 /// none is left.
 fn judge_share(
     repo: &Repository,
-    tree: Oid,
-    changes: &[source::Change],
+    range: &source::Changes,
     next: &AtomicUsize,
     rules: &Rules,
 ) -> Result<Share, LintError> {
+    let changes = &range.changes;
     let objects = source::objects_handle(repo)?;
-    let mut loader = source::Loader::new(repo, &objects, tree)?;
+    let mut loader = source::Loader::new(repo, &objects, range.tip_tree, range.attr_files.clone())?;
     let mut report = Report::default();
     let mut files = Vec::new();
     let claimed = std::iter::from_fn(|| {
@@ -228,11 +228,16 @@ pub fn lint(
     rules: &Rules,
     options: &Options,
 ) -> Result<(Report, Vec<FileInfo>), LintError> {
-    let (changes, tree) = if base == tip {
-        (Vec::new(), Oid::zero())
+    let range = if base == tip {
+        source::Changes {
+            changes: Vec::new(),
+            tip_tree: Oid::zero(),
+            attr_files: Default::default(),
+        }
     } else {
         source::changes(repo, base, tip)?
     };
+    let changes = &range.changes;
     // Asked only for a large range: the answer reads cgroup files (2% of a one-commit run).
     let threads = if changes.len() < PARALLEL_MIN {
         1
@@ -244,13 +249,7 @@ pub fn lint(
     let shares: Vec<Share> = if changes.is_empty() {
         Vec::new()
     } else if threads < 2 {
-        vec![judge_share(
-            repo,
-            tree,
-            &changes,
-            &AtomicUsize::new(0),
-            rules,
-        )?]
+        vec![judge_share(repo, &range, &AtomicUsize::new(0), rules)?]
     } else {
         let path = repo.path().to_path_buf();
         let workdir = repo.workdir().map(std::path::Path::to_path_buf);
@@ -258,17 +257,17 @@ pub fn lint(
         std::thread::scope(|scope| {
             let workers: Vec<_> = (1..threads)
                 .map(|_| {
-                    let (changes, path, workdir, next) = (&changes, &path, &workdir, &next);
+                    let (range, path, workdir, next) = (&range, &path, &workdir, &next);
                     scope.spawn(move || {
                         let repo = Repository::open(path)?;
                         if let Some(w) = workdir {
                             repo.set_workdir(w, false)?;
                         }
-                        judge_share(&repo, tree, changes, next, rules)
+                        judge_share(&repo, range, next, rules)
                     })
                 })
                 .collect();
-            let mut shares = vec![judge_share(repo, tree, &changes, &next, rules)?];
+            let mut shares = vec![judge_share(repo, &range, &next, rules)?];
             for worker in workers {
                 shares.push(worker.join().expect("a lint worker panicked")?);
             }

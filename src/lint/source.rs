@@ -136,9 +136,19 @@ pub fn looks_binary(content: &[u8]) -> bool {
     memchr::memchr(0, &content[..content.len().min(8000)]).is_some()
 }
 
-/// Every path the range `base..tip` touched, in the order of libgit2's diff (renames found),
-/// and the tip's tree.
-pub fn changes(repo: &Repository, base: Oid, tip: Oid) -> Result<(Vec<Change>, Oid), LintError> {
+/// What the range `base..tip` touched.
+#[derive(Debug)]
+pub struct Changes {
+    /// Every path, in the order of libgit2's diff (renames found).
+    pub changes: Vec<Change>,
+    /// The tip's tree.
+    pub tip_tree: Oid,
+    /// The `.gitattributes` of the tip tree's directories the walk read.
+    pub attr_files: super::attrs::TreeAttrFiles,
+}
+
+/// What the range `base..tip` touched: one walk of its two trees.
+pub fn changes(repo: &Repository, base: Oid, tip: Oid) -> Result<Changes, LintError> {
     // Like git itself, trust the object database when reading: re-hashing every blob read
     // (libgit2's default) costs a quarter of the run on large series.
     git2::opts::strict_hash_verification(false);
@@ -146,12 +156,22 @@ pub fn changes(repo: &Repository, base: Oid, tip: Oid) -> Result<(Vec<Change>, O
         |id: Oid| -> Result<git2::Tree<'_>, LintError> { Ok(repo.find_commit(id)?.tree()?) };
     let base_tree = tree_of(base)?;
     let tip_tree = tree_of(tip)?;
-    let files = crate::git::tree_diff::changed_files(repo, Some(&base_tree), Some(&tip_tree))?;
+    let mut attr_files = super::attrs::TreeAttrFiles::new();
+    let files = crate::git::tree_diff::changed_files_visiting(
+        repo,
+        Some(&base_tree),
+        Some(&tip_tree),
+        &mut |dir, tree| super::attrs::note_attr_file(&mut attr_files, dir, tree),
+    )?;
     let changes = match direct_changes(repo, &files) {
         Some(changes) => changes,
         None => libgit2_changes(repo, &base_tree, &tip_tree, &files)?,
     };
-    Ok((changes, tip_tree.id()))
+    Ok(Changes {
+        changes,
+        tip_tree: tip_tree.id(),
+        attr_files,
+    })
 }
 
 /// The range's changes straight from the trees' walk, as libgit2's diff would list them, when
@@ -286,12 +306,13 @@ impl<'r> Loader<'r> {
         repo: &'r Repository,
         objects: &'r Repository,
         tip_tree: Oid,
+        attr_files: super::attrs::TreeAttrFiles,
     ) -> Result<Self, LintError> {
         let mut opts = DiffOptions::new();
         opts.context_lines(0);
         Ok(Loader {
             objects,
-            attrs: super::attrs::AttrSources::new(repo, repo.find_tree(tip_tree)?),
+            attrs: super::attrs::AttrSources::new(repo, repo.find_tree(tip_tree)?, attr_files),
             opts,
         })
     }
@@ -384,7 +405,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let repo = Repository::init_bare(dir.path()).unwrap();
         let tree = repo.treebuilder(None).unwrap().write().unwrap();
-        let mut loader = Loader::new(&repo, &repo, tree).unwrap();
+        let mut loader = Loader::new(&repo, &repo, tree, Default::default()).unwrap();
         let mut next = crate::test_random::xorshift(0x2545_f491_4f6c_dd1d);
         let pieces: [&[u8]; 7] = [b"a", b"bb", b" ", b"\t", b"\n", b"\r\n", b"\r"];
         let mut random_text = |len: u64| -> Vec<u8> {
