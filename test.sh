@@ -79,6 +79,8 @@ ensure_tool_venv() {
 command -v cargo >/dev/null || die "cargo not found: install Rust first (https://rustup.rs)"
 command -v git >/dev/null || ensure_apt git
 command -v cc >/dev/null || ensure_apt gcc libc6-dev
+# clippy checks every feature, `zlib-ng` too (Cargo.toml), whose zlib-ng build runs CMake.
+command -v cmake >/dev/null || ensure_apt cmake
 # tests/it/keyring.rs: a private D-Bus bus with a real GNOME Keyring on it, read back with
 # libsecret's secret-tool.
 ensure_apt dbus-daemon dbus-bin gnome-keyring libsecret-tools
