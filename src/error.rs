@@ -13,6 +13,8 @@ pub mod exit {
     pub const ERROR: u8 = 2;
     /// Interrupted by Ctrl-C (SIGINT).
     pub const INTERRUPTED: u8 = 130;
+    /// Asked to stop by SIGTERM.
+    pub const TERMINATED: u8 = 143;
 }
 
 /// What went wrong, coarsely: it picks the exit code and helps scripts tell failures apart.
@@ -26,12 +28,14 @@ pub enum ErrorKind {
     Io,
     Internal,
     Interrupted,
+    Terminated,
 }
 
 impl ErrorKind {
     pub fn exit_code(self) -> u8 {
         match self {
             ErrorKind::Interrupted => exit::INTERRUPTED,
+            ErrorKind::Terminated => exit::TERMINATED,
             _ => exit::ERROR,
         }
     }

@@ -1,55 +1,71 @@
-//! Ctrl-C inside a critical section: a command that must not stop half-way (between the
-//! service accepting an upload and the local record of it) defers SIGINT until the section
-//! ends, then reports the interruption itself (exit 130).
+//! Ctrl-C (SIGINT) or SIGTERM inside a critical section: a command that must not stop
+//! half-way (between the service accepting an upload and the local record of it) defers the
+//! signal until the section ends, then reports it itself (exit 130 for SIGINT, 143 for SIGTERM).
 //!
-//! Inside a section a second Ctrl-C stops the process at once (a hung upload must stay
+//! Inside a section a second signal stops the process at once (a hung upload must stay
 //! stoppable, and posting again recovers), except while [`Critical::hold_all`] is held: a
 //! kill during a git config or ref write would leave a stale `.lock` file that makes the next
 //! write fail, so those few milliseconds of local writes always finish. Outside a section
-//! Ctrl-C stops the process as if no handler were installed.
+//! either signal stops the process as if no handler were installed.
 //!
 //! The signals are read by one thread (signal-hook's iterator), installed on first use and
-//! never removed: removing it would leave SIGINT ignored, not restored. Outside a section the
-//! thread only re-raises the default action. A process that starts with SIGINT ignored keeps
-//! it ignored, as the shell that started it asked: no handler, and a section never sees one.
+//! never removed: removing it would leave the signals ignored, not restored. Outside a section
+//! the thread only re-raises the default action. A process that starts with a signal ignored
+//! keeps it ignored, as the shell that started it asked: no handler for it, and a section never
+//! sees it.
 
 use std::io;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::OnceLock;
 
-use signal_hook::consts::SIGINT;
+use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 use signal_hook::low_level::emulate_default_handler;
 
-/// True outside a critical section: SIGINT takes its default action.
+/// True outside a critical section: the signals take their default action.
 static PASS_THROUGH: AtomicBool = AtomicBool::new(true);
-/// Set by the first SIGINT inside a section.
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-/// While set, every SIGINT waits, the second one too.
+/// The first signal inside a section (0: none yet).
+static CAUGHT: AtomicI32 = AtomicI32::new(0);
+/// While set, every signal waits, the second one too.
 static HOLD_ALL: AtomicBool = AtomicBool::new(false);
+
+/// Which signal stopped a section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// SIGINT: Ctrl-C.
+    Interrupt,
+    /// SIGTERM: `kill`, `timeout`, a service manager.
+    Terminate,
+}
 
 fn install() -> io::Result<()> {
     static INSTALLED: OnceLock<Result<(), String>> = OnceLock::new();
     INSTALLED
         .get_or_init(|| {
-            if ignored_from_the_start() {
-                // A background job of a non-interactive shell (`cmd &`) starts so, to be
-                // immune to the terminal's Ctrl-C: a handler would make the signal kill it.
+            // A background job of a non-interactive shell (`cmd &`) starts with SIGINT
+            // ignored, to be immune to the terminal's Ctrl-C: a handler would let it kill.
+            let ignored = ignored_from_the_start();
+            let wanted: Vec<i32> = [SIGINT, SIGTERM]
+                .into_iter()
+                .filter(|signal| !ignored.contains(signal))
+                .collect();
+            if wanted.is_empty() {
                 return Ok(());
             }
-            let mut signals = Signals::new([SIGINT]).map_err(|e| e.to_string())?;
+            let mut signals = Signals::new(&wanted).map_err(|e| e.to_string())?;
             std::thread::Builder::new()
-                .name("sigint".into())
+                .name("signals".into())
                 .spawn(move || {
-                    for _ in signals.forever() {
+                    for signal in signals.forever() {
                         let stop_now = PASS_THROUGH.load(Ordering::SeqCst)
-                            || (INTERRUPTED.load(Ordering::SeqCst)
+                            || (CAUGHT.load(Ordering::SeqCst) != 0
                                 && !HOLD_ALL.load(Ordering::SeqCst));
                         if stop_now {
-                            // Dies by SIGINT, as without a handler.
-                            let _ = emulate_default_handler(SIGINT);
+                            // Dies by the signal, as without a handler.
+                            let _ = emulate_default_handler(signal);
                         }
-                        INTERRUPTED.store(true, Ordering::SeqCst);
+                        let _ =
+                            CAUGHT.compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst);
                     }
                 })
                 .map(|_| ())
@@ -59,46 +75,61 @@ fn install() -> io::Result<()> {
         .map_err(io::Error::other)
 }
 
-/// Whether this process started with SIGINT ignored (asked before any handler is installed).
-/// Linux says so in `/proc/self/status`; elsewhere the answer is no, and a handler is installed.
-fn ignored_from_the_start() -> bool {
-    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
-        return false;
-    };
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("SigIgn:"))
-        .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
-        .is_some_and(|mask| mask & (1 << (SIGINT - 1)) != 0)
+/// Which of SIGINT and SIGTERM this process started with ignored (asked before any handler is
+/// installed). Linux says so in `/proc/self/status`; elsewhere the answer is none, and both
+/// get a handler.
+fn ignored_from_the_start() -> Vec<i32> {
+    let mask = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix("SigIgn:"))
+                .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+        })
+        .unwrap_or(0);
+    [SIGINT, SIGTERM]
+        .into_iter()
+        .filter(|signal| mask & (1 << (signal - 1)) != 0)
+        .collect()
 }
 
-/// A critical section: SIGINT is deferred while it lives.
+/// A critical section: SIGINT and SIGTERM are deferred while it lives.
 #[must_use = "the section ends when this is dropped"]
 pub struct Critical(());
 
 impl Critical {
     pub fn enter() -> io::Result<Critical> {
         install()?;
-        INTERRUPTED.store(false, Ordering::SeqCst);
+        CAUGHT.store(0, Ordering::SeqCst);
         PASS_THROUGH.store(false, Ordering::SeqCst);
         Ok(Critical(()))
     }
 
-    /// Until the returned guard is dropped, a second Ctrl-C waits too: for short local writes.
+    /// Until the returned guard is dropped, a second signal waits too: for short local writes.
     pub fn hold_all(&self) -> HoldAll<'_> {
         HOLD_ALL.store(true, Ordering::SeqCst);
         HoldAll(std::marker::PhantomData)
     }
 
-    /// True once Ctrl-C was pressed during the section (for a command that waits for it).
-    pub fn interrupted(&self) -> bool {
-        INTERRUPTED.load(Ordering::SeqCst)
+    /// The signal that came during the section, if one did (for a command that waits for it).
+    pub fn stopped(&self) -> Option<Stop> {
+        stop_of(CAUGHT.load(Ordering::SeqCst))
     }
 
-    /// Ends the section; true when Ctrl-C was pressed during it.
-    pub fn leave(self) -> bool {
+    /// Ends the section; the signal that came during it, if one did.
+    pub fn leave(self) -> Option<Stop> {
         drop(self);
-        INTERRUPTED.load(Ordering::SeqCst)
+        stop_of(CAUGHT.load(Ordering::SeqCst))
+    }
+}
+
+/// The `Stop` of a caught signal number (0: none).
+fn stop_of(signal: i32) -> Option<Stop> {
+    match signal {
+        0 => None,
+        SIGTERM => Some(Stop::Terminate),
+        _ => Some(Stop::Interrupt),
     }
 }
 

@@ -180,8 +180,8 @@ pub fn run(ctx: &Context, args: Args) -> CliResult {
     serve_until_interrupted(p, service)
 }
 
-/// Keeps the kept world's service running until Ctrl-C (or until it stops by itself), then
-/// stops it: the demo ends cleanly (exit 0).
+/// Keeps the kept world's service running until Ctrl-C or SIGTERM (or until it stops by
+/// itself), then stops it: the demo ends cleanly (exit 0), its service never left running.
 fn serve_until_interrupted(p: &crate::ui::Printer, mut service: RunningService) -> CliResult {
     let section = crate::interrupt::Critical::enter()
         .map_err(|e| CliError::io("cannot wait for Ctrl-C").with_cause(e))?;
@@ -189,7 +189,7 @@ fn serve_until_interrupted(p: &crate::ui::Printer, mut service: RunningService) 
         "Serving",
         &format!("{}/changes/1 until Ctrl-C", service.url),
     );
-    while !section.interrupted() && matches!(service.child.try_wait(), Ok(None)) {
+    while section.stopped().is_none() && matches!(service.child.try_wait(), Ok(None)) {
         std::thread::sleep(Duration::from_millis(100));
     }
     drop(section);

@@ -52,7 +52,7 @@ lints it, uploads it to a review service and follows it through the merge gate."
 
 const AFTER_HELP: &str = "\
 Exit codes: 0 success, 1 the command ran and found problems, 2 usage, configuration, git,
-authentication or network error, 130 interrupted.
+authentication or network error, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
 
 See `review help <command>` or `man review-<command>` for details.";
 

@@ -244,11 +244,13 @@ fn demo_runs_the_workflow_and_merges_in_under_a_minute() {
     wait::holds_for("the demo to keep serving", Duration::from_secs(1), || {
         demo.running().then_some(()).ok_or_else(|| demo.stderr())
     });
+    // SIGTERM (a `kill`, a `timeout`) stops it as Ctrl-C does, through the same deferral
+    // (`interrupt::Critical`, Ctrl-C tested on `review post`): its service goes with it.
     std::process::Command::new("kill")
-        .args(["-INT", &demo.child().id().to_string()])
+        .args(["-TERM", &demo.child().id().to_string()])
         .status()
         .unwrap();
-    demo.wait_for_exit("the demo to stop on Ctrl-C", PATIENCE);
+    demo.wait_for_exit("the demo to stop on SIGTERM", PATIENCE);
     let run = demo.finish();
     run.success().stderr_has("Stopped the demo's service");
     assert!(http.get(format!("{base}/api/v1/health")).send().is_err());

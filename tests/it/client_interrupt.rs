@@ -19,6 +19,10 @@ enum Ended {
     Deferred,
     /// Killed by SIGINT: the signal came outside the critical section (or was the second).
     Killed,
+    /// Exit 143: a SIGTERM came inside the critical section, which finished first.
+    Terminated,
+    /// Killed by SIGTERM (the second signal inside the section).
+    KilledByTerm,
 }
 
 /// The children inherit this process's signal dispositions, and a SIGINT ignored here (a
@@ -40,8 +44,13 @@ fn assert_sigint_not_ignored() {
 }
 
 fn interrupt(child: &Child) {
+    send(child, "INT");
+}
+
+/// Sends `child` the signal named `name` (as `kill -NAME` takes it).
+fn send(child: &Child, name: &str) {
     let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([&format!("-{name}"), &child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
@@ -52,7 +61,9 @@ fn ended(child: Child) -> (Ended, Run) {
     let how = match (output.status.code(), output.status.signal()) {
         (Some(0), _) => Ended::Posted,
         (Some(130), _) => Ended::Deferred,
+        (Some(143), _) => Ended::Terminated,
         (None, Some(2)) => Ended::Killed,
+        (None, Some(15)) => Ended::KilledByTerm,
         other => panic!(
             "unexpected end {other:?}: {}",
             String::from_utf8_lossy(&output.stderr)
@@ -113,14 +124,14 @@ fn check_agreement(
     let nothing_anywhere = on_service.is_empty() && linked.is_none() && !has_ref;
     match how {
         // Finished, or the signal came inside the critical section, which finished first.
-        Ended::Posted | Ended::Deferred => assert!(
+        Ended::Posted | Ended::Deferred | Ended::Terminated => assert!(
             posted_and_recorded,
             "{how:?}: service {on_service:?}, link {linked:?}, ref {has_ref}: {}",
             run.stderr
         ),
         // Killed before the upload (nothing anywhere) or after the record (all there); never
         // in between.
-        Ended::Killed => assert!(
+        Ended::Killed | Ended::KilledByTerm => assert!(
             nothing_anywhere || posted_and_recorded,
             "half state: service {on_service:?}, link {linked:?}, ref {has_ref}: {}",
             run.stderr
@@ -128,6 +139,10 @@ fn check_agreement(
     }
     if *how == Ended::Deferred {
         run.stderr_has("interrupted after change")
+            .stderr_has("was posted and recorded locally");
+    }
+    if *how == Ended::Terminated {
+        run.stderr_has("terminated after change")
             .stderr_has("was posted and recorded locally");
     }
 }
@@ -325,6 +340,53 @@ fn ctrl_c_during_the_upload_waits_and_a_second_one_stops_it() {
     let on_service = changes_titled(&server, &ann, "Hung");
     assert_eq!(on_service.len(), 1, "{on_service:?}");
     assert_eq!(recorded(&repo, "hung"), (Some(on_service[0]), true));
+}
+
+/// SIGTERM (`kill`, `timeout`) during the upload is deferred like Ctrl-C: the post finishes,
+/// records and exits 143; a second SIGTERM stops a hung upload at once with nothing local.
+#[test]
+fn sigterm_during_the_upload_waits_and_a_second_one_stops_it() {
+    let env = crate::support::TestEnv::new();
+    let service = Service::new(&env, ONE_JOB);
+    let server = service.start();
+    let repo = clone(&env, &service);
+    let ann = service.tokens.contributor.clone();
+    let spawn_post = |url: &str| {
+        review_cmd(&repo, url, Some(&ann))
+            .args(["post", "--target", "main"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let wait = Duration::from_secs(30);
+
+    branch_with_commit(&repo, "slow", "Slow");
+    let (url, held) = relay(
+        &server.base,
+        "POST /api/v1/changes",
+        Some(Duration::from_secs(1)),
+    );
+    let mut child = spawn_post(&url);
+    held.recv_timeout(wait)
+        .expect("the upload reached the relay");
+    send(&child, "TERM");
+    assert!(still_running_after(&mut child, Duration::from_millis(300)));
+    let (how, run) = ended(child);
+    assert_eq!(how, Ended::Terminated, "{}", run.stderr);
+    check_agreement(&server, &repo, &ann, "slow", "Slow", &how, &run);
+
+    branch_with_commit(&repo, "hung", "Hung");
+    let (url, held) = relay(&server.base, "POST /api/v1/changes", None);
+    let mut child = spawn_post(&url);
+    held.recv_timeout(wait)
+        .expect("the upload reached the relay");
+    send(&child, "TERM");
+    assert!(still_running_after(&mut child, Duration::from_millis(300)));
+    send(&child, "TERM");
+    let (how, run) = ended(child);
+    assert_eq!(how, Ended::KilledByTerm, "{}", run.stderr);
+    assert_eq!(recorded(&repo, "hung"), (None, false));
 }
 
 /// `cmd` started by a shell that ignores SIGINT first, as a background job of a script

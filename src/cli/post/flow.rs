@@ -151,8 +151,9 @@ impl Published {
 }
 
 /// Uploads the series, records it locally and sets the draft state. From the upload to the
-/// local record Ctrl-C waits (the two must not disagree); a second Ctrl-C stops a slow upload
-/// but not the local writes. Interrupted, it returns an `Interrupted` error once both are done.
+/// local record Ctrl-C or SIGTERM waits (the two must not disagree); a second signal stops a
+/// slow upload but not the local writes. Stopped so, it returns an `Interrupted` (SIGINT) or
+/// `Terminated` (SIGTERM) error once both are done.
 pub fn publish(
     repo: &git2::Repository,
     service: &dyn ReviewService,
@@ -160,7 +161,7 @@ pub fn publish(
     request: &Request,
 ) -> Result<Published, CliError> {
     let critical = crate::interrupt::Critical::enter()
-        .map_err(|e| CliError::io("cannot install the Ctrl-C handler").with_cause(e))?;
+        .map_err(|e| CliError::io("cannot install the Ctrl-C and SIGTERM handler").with_cause(e))?;
     let (branch, existing) = &ready.link;
     let posted = match (existing, &ready.carry) {
         (Some(change), Some(target)) => {
@@ -213,10 +214,16 @@ pub fn publish(
             ))
         })?;
     }
-    if critical.leave() {
+    if let Some(stop) = critical.leave() {
+        let (kind, what) = match stop {
+            crate::interrupt::Stop::Interrupt => (ErrorKind::Interrupted, "interrupted"),
+            crate::interrupt::Stop::Terminate => (ErrorKind::Terminated, "terminated"),
+        };
         return Err(CliError::new(
-            ErrorKind::Interrupted,
-            format!("interrupted after change {id} version {version_number} was posted and recorded locally"),
+            kind,
+            format!(
+                "{what} after change {id} version {version_number} was posted and recorded locally"
+            ),
         ));
     }
     let url = service.change_url(&id);

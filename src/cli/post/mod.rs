@@ -29,8 +29,9 @@ use crate::ui::OutputFormat;
 /// Posting again after a network failure is safe: the service keeps one copy of an identical
 /// version, and nothing local changes until the service has answered. Ctrl-C before the upload
 /// stops at once with nothing changed; from the upload until the local record is written it is
-/// deferred (the command then exits 130 with both done); a second Ctrl-C stops a slow upload
-/// at once (not the few milliseconds of local writes), and posting again completes the record.
+/// deferred (the command then exits 130 with both done; SIGTERM likewise, exit 143); a second
+/// signal stops a slow upload at once (not the few milliseconds of local writes), and posting
+/// again completes the record.
 ///
 /// A draft (`--draft`) gets its checks like any change but cannot be approved until it is
 /// marked ready: post again with `--ready` (with or without new commits). Without either flag
@@ -52,7 +53,8 @@ use crate::ui::OutputFormat;
 ///
 /// Exit status: 0 posted (or would post, with `--dry-run`), 1 lint findings or a target that
 /// does not apply, 2 errors (no series, not logged in, the service refused or cannot be reached),
-/// 130 interrupted by Ctrl-C (during the upload: after both the upload and the record).
+/// 130 interrupted by Ctrl-C, 143 by SIGTERM (during the upload: after both the upload and the
+/// record).
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
