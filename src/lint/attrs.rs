@@ -8,6 +8,21 @@ use git2::{Oid, Repository};
 use super::source::bytes_path;
 use super::LintError;
 
+/// Each directory's `.gitattributes` in the tip tree (id and mode; `None`: it has none), for the
+/// directories the walk of the range read already: [`AttrSources`] looks up only the others.
+/// Looking one up by path reads every tree above it again (libgit2 caches no tree over 4 kB:
+/// CPython's `Lib` and `Lib/test` are inflated once more per lookup).
+pub type TreeAttrFiles = std::collections::HashMap<Vec<u8>, Option<(Oid, i32)>>;
+
+/// Notes `tree`'s `.gitattributes` as directory `dir`'s: the visitor of
+/// [`crate::git::tree_diff::changed_files_visiting`] on the tip side.
+pub fn note_attr_file(files: &mut TreeAttrFiles, dir: &[u8], tree: &git2::Tree<'_>) {
+    let entry = tree
+        .get_name_bytes(b".gitattributes")
+        .map(|e| (e.id(), e.filemode()));
+    files.insert(dir.to_vec(), entry);
+}
+
 /// Which paths can have attributes at all, and a handle that answers for them. Asking libgit2
 /// costs a dozen system calls per path, so it is asked only when an attributes file exists that
 /// could apply: a global one (system, `core.attributesFile` or its XDG default,
@@ -27,21 +42,6 @@ use super::LintError;
 /// the path a directory, its real path component by component, each directory's file checked
 /// again), an index-only one none. The first work-tree file that differs gives the handle the
 /// work tree, for that path and every later one.
-/// Each directory's `.gitattributes` in the tip tree (id and mode; `None`: it has none), for the
-/// directories the walk of the range read already: [`AttrSources`] looks up only the others.
-/// Looking one up by path reads every tree above it again (libgit2 caches no tree over 4 kB:
-/// CPython's `Lib` and `Lib/test` are inflated once more per lookup).
-pub type TreeAttrFiles = std::collections::HashMap<Vec<u8>, Option<(Oid, i32)>>;
-
-/// Notes `tree`'s `.gitattributes` as directory `dir`'s: the visitor of
-/// [`crate::git::tree_diff::changed_files_visiting`] on the tip side.
-pub fn note_attr_file(files: &mut TreeAttrFiles, dir: &[u8], tree: &git2::Tree<'_>) {
-    let entry = tree
-        .get_name_bytes(b".gitattributes")
-        .map(|e| (e.id(), e.filemode()));
-    files.insert(dir.to_vec(), entry);
-}
-
 pub struct AttrSources<'r> {
     repo: &'r Repository,
     global: bool,
