@@ -283,6 +283,32 @@ fn still_running_after(child: &mut Child, pause: Duration) -> bool {
 /// nothing local written, and posting again makes exactly one change.
 #[test]
 fn ctrl_c_during_the_upload_waits_and_a_second_one_stops_it() {
+    a_signal_during_the_upload_waits_and_a_second_one_stops_it(
+        "INT",
+        Ended::Deferred,
+        Ended::Killed,
+    );
+}
+
+/// SIGTERM (`kill`, `timeout`) during the upload is deferred like Ctrl-C: the post finishes,
+/// records and exits 143; a second SIGTERM stops a hung upload at once with nothing local.
+#[test]
+fn sigterm_during_the_upload_waits_and_a_second_one_stops_it() {
+    a_signal_during_the_upload_waits_and_a_second_one_stops_it(
+        "TERM",
+        Ended::Terminated,
+        Ended::KilledByTerm,
+    );
+}
+
+/// One `signal` while the upload is held for a second: the post finishes, records and ends
+/// `deferred`. A hung upload: the first signal waits, the second ends it `killed` at once with
+/// nothing local or on the service, and posting again makes the one change and records it.
+fn a_signal_during_the_upload_waits_and_a_second_one_stops_it(
+    signal: &str,
+    deferred: Ended,
+    killed: Ended,
+) {
     let env = crate::support::TestEnv::new();
     let service = Service::new(&env, ONE_JOB);
     let server = service.start();
@@ -298,7 +324,6 @@ fn ctrl_c_during_the_upload_waits_and_a_second_one_stops_it() {
     };
     let wait = Duration::from_secs(30);
 
-    // One Ctrl-C while the upload is held for a second: it finishes, records, exits 130.
     branch_with_commit(&repo, "slow", "Slow");
     let (url, held) = relay(
         &server.base,
@@ -308,24 +333,23 @@ fn ctrl_c_during_the_upload_waits_and_a_second_one_stops_it() {
     let mut child = spawn_post(&url);
     held.recv_timeout(wait)
         .expect("the upload reached the relay");
-    interrupt(&child);
+    send(&child, signal);
     assert!(still_running_after(&mut child, Duration::from_millis(300)));
     let (how, run) = ended(child);
-    assert_eq!(how, Ended::Deferred, "{}", run.stderr);
+    assert_eq!(how, deferred, "{}", run.stderr);
     check_agreement(&server, &repo, &ann, "slow", "Slow", &how, &run);
 
-    // A hung upload: the first Ctrl-C waits, the second stops it at once; nothing local.
     branch_with_commit(&repo, "hung", "Hung");
     let (url, held) = relay(&server.base, "POST /api/v1/changes", None);
     let mut child = spawn_post(&url);
     held.recv_timeout(wait)
         .expect("the upload reached the relay");
-    interrupt(&child);
+    send(&child, signal);
     assert!(still_running_after(&mut child, Duration::from_millis(300)));
-    interrupt(&child);
+    send(&child, signal);
     let started = Instant::now();
     let (how, run) = ended(child);
-    assert_eq!(how, Ended::Killed, "{}", run.stderr);
+    assert_eq!(how, killed, "{}", run.stderr);
     assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(recorded(&repo, "hung"), (None, false));
     assert!(changes_titled(&server, &ann, "Hung").is_empty());
@@ -340,53 +364,6 @@ fn ctrl_c_during_the_upload_waits_and_a_second_one_stops_it() {
     let on_service = changes_titled(&server, &ann, "Hung");
     assert_eq!(on_service.len(), 1, "{on_service:?}");
     assert_eq!(recorded(&repo, "hung"), (Some(on_service[0]), true));
-}
-
-/// SIGTERM (`kill`, `timeout`) during the upload is deferred like Ctrl-C: the post finishes,
-/// records and exits 143; a second SIGTERM stops a hung upload at once with nothing local.
-#[test]
-fn sigterm_during_the_upload_waits_and_a_second_one_stops_it() {
-    let env = crate::support::TestEnv::new();
-    let service = Service::new(&env, ONE_JOB);
-    let server = service.start();
-    let repo = clone(&env, &service);
-    let ann = service.tokens.contributor.clone();
-    let spawn_post = |url: &str| {
-        review_cmd(&repo, url, Some(&ann))
-            .args(["post", "--target", "main"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
-    let wait = Duration::from_secs(30);
-
-    branch_with_commit(&repo, "slow", "Slow");
-    let (url, held) = relay(
-        &server.base,
-        "POST /api/v1/changes",
-        Some(Duration::from_secs(1)),
-    );
-    let mut child = spawn_post(&url);
-    held.recv_timeout(wait)
-        .expect("the upload reached the relay");
-    send(&child, "TERM");
-    assert!(still_running_after(&mut child, Duration::from_millis(300)));
-    let (how, run) = ended(child);
-    assert_eq!(how, Ended::Terminated, "{}", run.stderr);
-    check_agreement(&server, &repo, &ann, "slow", "Slow", &how, &run);
-
-    branch_with_commit(&repo, "hung", "Hung");
-    let (url, held) = relay(&server.base, "POST /api/v1/changes", None);
-    let mut child = spawn_post(&url);
-    held.recv_timeout(wait)
-        .expect("the upload reached the relay");
-    send(&child, "TERM");
-    assert!(still_running_after(&mut child, Duration::from_millis(300)));
-    send(&child, "TERM");
-    let (how, run) = ended(child);
-    assert_eq!(how, Ended::KilledByTerm, "{}", run.stderr);
-    assert_eq!(recorded(&repo, "hung"), (None, false));
 }
 
 /// `cmd` started by a shell that ignores SIGINT first, as a background job of a script
