@@ -6,38 +6,21 @@
 #   ./test.sh                  everything
 #   ./test.sh ARGS...          the same, with ARGS passed on to `cargo test` (e.g. a test name)
 #
-# Needs Rust (https://rustup.rs), a C compiler and git; on Debian or Ubuntu it installs the rest
-# with apt-get (through sudo when not root). A later need is one more line in "What the tests
-# need" below: `ensure_apt <package>...` for a Debian package, `ensure_venv <requirement>...` for
-# Python tools (a virtual environment cached in $REVIEW_TEST_CACHE/venv, on PATH for the tests),
-# `ensure_tool_venv <name> <requirement>...` for a tool whose dependencies clash with those.
+# Needs Rust (https://rustup.rs); on Debian or Ubuntu it installs the rest (CMake, a C compiler,
+# git and the tests' tools) with apt-get (through sudo when not root). A later need is one more
+# line in "What the tests need" below: `ensure_apt <package>...` for a Debian package,
+# `ensure_venv <requirement>...` for Python tools (a virtual environment cached in
+# $REVIEW_TEST_CACHE/venv, on PATH for the tests), `ensure_tool_venv <name> <requirement>...` for
+# a tool whose dependencies clash with those. ensure_apt and the build's own needs are in
+# scripts/build-tools.sh, shared with ./run.sh.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 cache=${REVIEW_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/review-test}
 
-say() { printf 'test.sh: %s\n' "$*" >&2; }
-die() { say "$*"; exit 1; }
-
-# ensure_apt PACKAGE...: install the Debian packages that are not installed yet. Quick (one
-# dpkg-query) when they all are.
-ensure_apt() {
-  local missing=() pkg sudo=()
-  if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then
-    say "not Debian or Ubuntu: make sure the equivalent of these packages is installed: $*"
-    return 0
-  fi
-  for pkg in "$@"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || missing+=("$pkg")
-  done
-  ((${#missing[@]})) || return 0
-  say "installing ${missing[*]}"
-  [ "$(id -u)" = 0 ] || sudo=(sudo)
-  "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 update -qq &&
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-      -o DPkg::Lock::Timeout=300 --no-install-recommends "${missing[@]}" >/dev/null ||
-    die "cannot install ${missing[*]}"
-}
+SCRIPT_NAME=test.sh
+# shellcheck source=scripts/build-tools.sh
+. scripts/build-tools.sh
 
 # make_venv DIR REQUIREMENT...: a Python virtual environment in DIR holding these pip
 # requirements, made again only when the requirement list changes (a stamp file records it).
@@ -76,11 +59,7 @@ ensure_tool_venv() {
 }
 
 # What the tests need.
-command -v cargo >/dev/null || die "cargo not found: install Rust first (https://rustup.rs)"
-command -v git >/dev/null || ensure_apt git
-command -v cc >/dev/null || ensure_apt gcc libc6-dev
-# clippy checks every feature, `zlib-ng` too (Cargo.toml), whose zlib-ng build runs CMake.
-command -v cmake >/dev/null || ensure_apt cmake
+ensure_build_tools
 # tests/it/keyring.rs: a private D-Bus bus with a real GNOME Keyring on it, read back with
 # libsecret's secret-tool.
 ensure_apt dbus-daemon dbus-bin gnome-keyring libsecret-tools
