@@ -6,7 +6,7 @@
 # timed as two loops run in turn (bench/interleave.py: one loop of each, RUNS times, so a change
 # in the machine's load hits both alike); prints the medians and the ratio (goal <= 1.00).
 #
-#   cargo build --release [--features zlib-ng] && bench/lint_small_series.sh [SOURCE-REPO] [COMMITS] [RUNS]
+#   cargo build --release [--no-default-features] && bench/lint_small_series.sh [SOURCE-REPO] [COMMITS] [RUNS]
 #
 # SOURCE-REPO (any clone with a long history; default $BENCH_SOURCE) is cloned once into
 # $BENCH_DIR with a work tree, as a user's checkout is. The figures in bench/README.md use
@@ -43,8 +43,8 @@ git rev-list --no-merges -n "$count" HEAD > "$dir/commits"
     echo 'while read c; do '"$review"' lint "$c^..$c" >/dev/null 2>&1; done < '"$dir/commits"
 } > "$dir/review.sh"
 echo "history: $(git rev-list --count HEAD) commits, $(git ls-files | wc -l) files; $(wc -l < "$dir/commits") commits timed" >&2
-# Which inflater the binary carries (`cargo build --release --features zlib-ng` links zlib-ng in;
-# the default build uses the system zlib, as git does): the figure depends on it.
+# Which inflater the binary carries (the default build links zlib-ng in; one built with
+# --no-default-features uses the system zlib, as git does): the figure depends on it.
 if grep -q 'zlib-ng' "$review"; then zlib="zlib-ng (built in)"; else zlib="stock zlib"; fi
 echo "review: $review, $zlib" >&2
 # One loop of each first, unmeasured: the pack and the binaries in the page cache.
