@@ -222,15 +222,15 @@ impl<'r> AttrSources<'r> {
         if self.lookup.is_none() {
             let workdir = self.workdir.as_ref()?;
             let open = || -> Result<Repository, git2::Error> {
-                // With no attributes file outside the trees and case-sensitive matching, a
-                // lookup needs nothing of the repository's configuration: a handle on its
-                // objects answers the same without reading every configuration file again.
-                let repo = if self.global || self.ignore_case {
-                    // Opened on the repository, it has the work tree already.
-                    Repository::open(self.repo.path())?
-                } else {
-                    Repository::from_odb(self.repo.odb()?)?
-                };
+                // Opened as the caller's handle was, from the environment, so that it reads
+                // the configuration files the environment names (`GIT_CONFIG_GLOBAL` and the
+                // like: an attributes file, `core.ignorecase`); bare, so that it has no work
+                // tree until a `.gitattributes` there differs, and reads its configuration
+                // only when the first lookup needs it.
+                use git2::RepositoryOpenFlags as Open;
+                let flags = Open::NO_SEARCH | Open::FROM_ENV | Open::BARE;
+                let repo =
+                    Repository::open_ext(self.repo.path(), flags, [] as [&std::ffi::OsStr; 0])?;
                 if self.work_tree_differs {
                     repo.set_workdir(workdir, false)?;
                 }
@@ -262,13 +262,25 @@ mod tests {
     /// on the repository) answers as the repository's own handle does, case-sensitive or not.
     #[test]
     fn attribute_lookups_answer_as_the_repository_does() {
-        for ignore_case in [false, true] {
+        // Case-sensitive or not; with or without an attributes file outside the trees.
+        for (ignore_case, info) in [(false, false), (true, false), (false, true)] {
             let dir = tempfile::tempdir().unwrap();
             let repo = Repository::init(dir.path()).unwrap();
             repo.config()
                 .unwrap()
                 .set_bool("core.ignorecase", ignore_case)
                 .unwrap();
+            if info {
+                let info_dir = repo.path().join("info");
+                std::fs::create_dir_all(&info_dir).unwrap();
+                std::fs::write(
+                    info_dir.join("attributes"),
+                    "e.rs -text
+*.dat text
+",
+                )
+                .unwrap();
+            }
             let files = [
                 (
                     ".gitattributes",
@@ -327,9 +339,9 @@ mod tests {
                 for known in [TreeAttrFiles::new(), walked] {
                     let walked = !known.is_empty();
                     let mut sources = AttrSources::new(&repo, tree.clone(), known);
-                    assert!(
-                        !sources.global,
-                        "the test needs no attributes file outside the trees"
+                    assert_eq!(
+                        sources.global, info,
+                        "the test needs no attributes file outside the trees but its own"
                     );
                     assert_eq!(sources.ignore_case, ignore_case);
                     for path in files.iter().map(|(p, _)| *p).chain(["new/f.rs"]) {
@@ -337,7 +349,8 @@ mod tests {
                         assert_eq!(
                             ours,
                             full_answer(&repo, path),
-                            "{path}, ignorecase {ignore_case}, edit {step}, walked {walked}"
+                            "{path}, ignorecase {ignore_case}, info/attributes {info}, \
+                             edit {step}, walked {walked}"
                         );
                     }
                     // Only a work tree that differs from the tip tree is read.

@@ -1,7 +1,8 @@
 //! `review lint`: output, ranges, blame, `--fix`, NEWS skipping, and every bad input the lint
 //! issue names (non-UTF-8 content and paths, binary, huge, deleted, symlink, submodule files).
 
-use crate::support::{GitRepo, TestEnv};
+use crate::support::{GitRepo, Run, TestEnv};
+use std::path::Path;
 
 /// A repository with `main` at the initial commit and `topic` checked out.
 fn topic(env: &TestEnv) -> GitRepo<'_> {
@@ -463,6 +464,61 @@ fn attributes_come_from_the_work_tree_then_the_linted_commit_not_the_index() {
     // A work-tree file still comes first, as in git: here it makes y.dat binary too.
     repo.write(".gitattributes", "*.dat -text\n");
     repo.review(["lint"]).success();
+}
+
+/// `core.attributesFile` is read from the configuration files git reads: `GIT_CONFIG_GLOBAL`
+/// hides `~/.gitconfig` and names another file, for the lookups as for the rest of review.
+#[test]
+fn the_global_attributes_file_is_the_one_git_config_global_names() {
+    let env = TestEnv::new();
+    let repo = topic(&env);
+    let attrs = |name: &str, rules: &str| {
+        let path = env.home().join(name);
+        std::fs::write(&path, rules).unwrap();
+        format!("[core]\n\tattributesFile = {}\n", path.display())
+    };
+    // ~/.gitconfig names a file that makes .txt files not text; GIT_CONFIG_GLOBAL hides it.
+    std::fs::write(
+        env.home().join(".gitconfig"),
+        attrs("home-attrs", "*.txt -text\n"),
+    )
+    .unwrap();
+    let global = env.home().join("global-config");
+    std::fs::write(&global, attrs("global-attrs", "*.dat -text\n")).unwrap();
+    repo.write(".gitattributes", "*.bin binary\n");
+    repo.write("x.txt", "judged \n");
+    repo.write("y.dat", "kept as is \n");
+    repo.commit("Text and data");
+    let lint = |global_config: &Path| {
+        let mut cmd = env.review(&repo.path);
+        cmd.env("GIT_CONFIG_GLOBAL", global_config).arg("lint");
+        Run::from(cmd.output().unwrap())
+    };
+    let check = |global_config: &Path| {
+        let mut cmd = env.git_command(&repo.path);
+        cmd.env("GIT_CONFIG_GLOBAL", global_config)
+            .args(["diff", "--check", "main", "HEAD"]);
+        String::from_utf8(cmd.output().unwrap().stdout).unwrap()
+    };
+    // With the global file: .dat is not text, .txt is (git agrees).
+    let run = lint(&global);
+    run.code(1);
+    assert_eq!(run.stdout, "x.txt:1:7: WS-TRAIL trailing whitespace\n");
+    assert!(check(&global).starts_with("x.txt:1:"), "{}", check(&global));
+    // With none (/dev/null): both are text, ~/.gitconfig notwithstanding.
+    let run = lint(Path::new("/dev/null"));
+    run.code(1);
+    assert_eq!(
+        run.stdout,
+        "x.txt:1:7: WS-TRAIL trailing whitespace\ny.dat:1:11: WS-TRAIL trailing whitespace\n"
+    );
+    assert_eq!(
+        check(Path::new("/dev/null"))
+            .lines()
+            .filter(|l| l.contains(':'))
+            .count(),
+        2
+    );
 }
 
 #[test]
