@@ -45,8 +45,6 @@ pub fn note_attr_file(files: &mut TreeAttrFiles, dir: &[u8], tree: &git2::Tree<'
 pub struct AttrSources<'r> {
     repo: &'r Repository,
     global: bool,
-    /// `core.ignorecase`: patterns match regardless of case.
-    ignore_case: bool,
     tree: git2::Tree<'r>,
     /// `.gitattributes` of directories of `tree` known without a lookup.
     known: TreeAttrFiles,
@@ -69,10 +67,6 @@ impl<'r> AttrSources<'r> {
         let config_file = config
             .as_ref()
             .and_then(|c| c.get_path("core.attributesFile").ok());
-        let ignore_case = config
-            .as_ref()
-            .and_then(|c| c.get_bool("core.ignorecase").ok())
-            .unwrap_or(false);
         let xdg = std::env::var_os("XDG_CONFIG_HOME")
             .filter(|v| !v.is_empty())
             .map(std::path::PathBuf::from)
@@ -90,7 +84,6 @@ impl<'r> AttrSources<'r> {
         AttrSources {
             repo,
             global,
-            ignore_case,
             tree,
             known,
             workdir: repo.workdir().map(Path::to_path_buf),
@@ -343,7 +336,6 @@ mod tests {
                         sources.global, info,
                         "the test needs no attributes file outside the trees but its own"
                     );
-                    assert_eq!(sources.ignore_case, ignore_case);
                     for path in files.iter().map(|(p, _)| *p).chain(["new/f.rs"]) {
                         let ours = format!("{:?}", sources.text(path.as_bytes()).unwrap());
                         assert_eq!(
