@@ -1836,7 +1836,7 @@ _review() {
             return 0
             ;;
         review__subcmd__serve)
-            opts="-q -v -C -h -V --quiet --verbose --color --config --dir --listen --help --version init user outbox buildbot-config help"
+            opts="-q -v -C -h -V --quiet --verbose --color --config --dir --listen --exit-with-parent --help --version init user outbox buildbot-config help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -170,6 +170,7 @@ set edit:completion:arg-completer[review] = {|@words|
             cand --quiet 'Print less: `-q` hides progress, `-qq` hides warnings too'
             cand -v 'Print more: `-v` explains, `-vv` shows every step'
             cand --verbose 'Print more: `-v` explains, `-vv` shows every step'
+            cand --exit-with-parent 'Stop (as on SIGTERM) when the process that started this one ends, even if it was killed: for a program that runs the service as its child, as `review demo` does (Linux only)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'

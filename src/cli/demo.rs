@@ -454,7 +454,9 @@ impl World<'_> {
             .map_err(|e| CliError::io("cannot create the service log").with_cause(e))?;
         let mut child = git_identity(&mut Command::new(&self.exe))
             .current_dir(&self.root)
+            // Killed (SIGKILL: no handler runs), the demo still takes its service with it.
             .args(["serve", "--dir", "service", "--listen", "127.0.0.1:0"])
+            .arg("--exit-with-parent")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(log)

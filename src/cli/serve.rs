@@ -28,6 +28,11 @@ pub struct Args {
     /// The address to listen on; port 0 picks a free port
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
     pub listen: String,
+
+    /// Stop (as on SIGTERM) when the process that started this one ends, even if it was killed:
+    /// for a program that runs the service as its child, as `review demo` does (Linux only)
+    #[arg(long)]
+    pub exit_with_parent: bool,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -162,11 +167,38 @@ fn buildbot_config(ctx: &Context, args: BuildbotConfigArgs) -> CliResult {
     Ok(Outcome::Success)
 }
 
+/// Asks the kernel for SIGTERM when the parent process ends, which stops the service as a
+/// `kill` would; fails if the parent has ended already (this process was handed to another).
+#[cfg(target_os = "linux")]
+fn exit_with_parent() -> Result<(), CliError> {
+    use rustix::process::{getppid, set_parent_process_death_signal, Signal};
+    let parent = getppid();
+    set_parent_process_death_signal(Some(Signal::TERM))
+        .map_err(|e| CliError::io("cannot ask to stop with the parent process").with_cause(e))?;
+    // The parent may have ended before the request: then nothing would ever send the signal.
+    if parent.is_none() || getppid() != parent || parent.is_some_and(|p| p.is_init()) {
+        return Err(CliError::new(
+            ErrorKind::Usage,
+            "the process that started `review serve --exit-with-parent` has ended already",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exit_with_parent() -> Result<(), CliError> {
+    Err(CliError::usage("`--exit-with-parent` works on Linux only")
+        .with_hint("stop the service with SIGTERM when its parent ends"))
+}
+
 fn open(dir: &std::path::Path) -> Result<Service, CliError> {
     Ok(Service::open(dir)?)
 }
 
 fn serve(ctx: &Context, args: Args) -> CliResult {
+    if args.exit_with_parent {
+        exit_with_parent()?;
+    }
     let service = open(&args.dir)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -216,19 +216,9 @@ fn demo_runs_the_workflow_and_merges_in_under_a_minute() {
             .stdin(std::process::Stdio::null()),
     );
     // With --keep the service stays up, its pages open, until Ctrl-C.
-    demo.wait_for_stderr("until Ctrl-C", Duration::from_secs(120));
+    let page = serving_page(&demo);
     let took = started.elapsed();
     assert!(took < Duration::from_secs(60), "took {took:?}");
-    let page = demo
-        .stderr()
-        .lines()
-        .find_map(|l| {
-            l.trim()
-                .strip_prefix("Serving ")?
-                .strip_suffix(" until Ctrl-C")
-        })
-        .map(str::to_owned)
-        .unwrap_or_else(|| panic!("no page address in {}", demo.stderr()));
     demo.wait_for_stdout(&format!("{page}   the change"), PATIENCE);
     let http = reqwest::blocking::Client::new();
     let base = page.trim_end_matches("/changes/1");
@@ -314,6 +304,48 @@ fn demo_runs_the_workflow_and_merges_in_under_a_minute() {
     env.run(env.work(), ["demo", "--keep", keep.to_str().unwrap()])
         .code(2)
         .stderr_has("is not empty");
+}
+
+/// Waits for a `review demo --keep` to serve and returns the page it names.
+fn serving_page(demo: &Watched) -> String {
+    demo.wait_for_stderr("until Ctrl-C", Duration::from_secs(120));
+    demo.stderr()
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Serving ")?
+                .strip_suffix(" until Ctrl-C")
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(|| panic!("no page address in {}", demo.stderr()))
+}
+
+/// Killed outright (SIGKILL: none of its handlers runs), the demo still takes its service with
+/// it (`review serve --exit-with-parent`).
+#[test]
+fn a_killed_demo_takes_its_service_with_it() {
+    let env = TestEnv::new();
+    let keep = env.work().join("world");
+    let mut demo = Watched::spawn(
+        env.review(env.work())
+            .args(["demo", "--keep", keep.to_str().unwrap()])
+            .stdin(std::process::Stdio::null()),
+    );
+    let page = serving_page(&demo);
+    let health = format!("{}/api/v1/health", page.trim_end_matches("/changes/1"));
+    let up = || reqwest::blocking::get(&health).is_ok_and(|r| r.status().is_success());
+    assert!(up(), "the demo's service answers");
+    demo.child().kill().unwrap();
+    demo.wait_for_exit("the demo to die", PATIENCE);
+    wait::until("the demo's service to stop", PATIENCE, || {
+        (!up())
+            .then_some(())
+            .ok_or_else(|| "still answering".to_owned())
+    });
+    wait::until("the service to log that it stopped", PATIENCE, || {
+        let log = std::fs::read_to_string(keep.join("service.log")).unwrap_or_default();
+        log.contains("stopped").then_some(()).ok_or(log)
+    });
 }
 
 #[test]

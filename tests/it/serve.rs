@@ -540,6 +540,75 @@ fn sigterm_stops_gracefully_and_the_job_runs_after_restart() {
     assert_eq!(target(&change, 1, "main")["verdict"], "passed");
 }
 
+/// `--exit-with-parent`: a service whose parent is killed (no handler of the parent's runs)
+/// stops as on SIGTERM; without the flag it outlives its parent, as any process does.
+#[test]
+fn exit_with_parent_stops_the_service_when_its_parent_is_killed() {
+    use std::io::{BufRead, BufReader};
+    let env = TestEnv::new();
+    let service = Service::new(&env, "");
+    for flag in [true, false] {
+        let log = env.work().join(format!("serve-{flag}.log"));
+        // The parent: a shell that starts the service, prints its pid and waits.
+        let script = format!(
+            "\"$0\" serve --dir {} --listen 127.0.0.1:0 {} 2>{} & echo \"pid $!\"; wait",
+            service.dir.display(),
+            if flag { "--exit-with-parent" } else { "" },
+            log.display()
+        );
+        let mut parent = std::process::Command::new("sh");
+        env.seal(&mut parent);
+        let mut parent = parent
+            .current_dir(env.work())
+            .args(["-c", &script, env!("CARGO_BIN_EXE_review")])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(parent.stdout.take().unwrap()).lines();
+        let (mut pid, mut base) = (None, None);
+        while pid.is_none() || base.is_none() {
+            let line = lines.next().expect("a line from the parent").unwrap();
+            if let Some(p) = line.strip_prefix("pid ") {
+                pid = Some(p.to_owned());
+            } else if let Some(url) = line.strip_prefix("listening on ") {
+                base = Some(url.to_owned());
+            }
+        }
+        let (pid, base) = (pid.unwrap(), base.unwrap());
+        let health = format!("{base}/api/v1/health");
+        let up = || reqwest::blocking::get(&health).is_ok_and(|r| r.status().is_success());
+        assert!(up(), "the service answers");
+        parent.kill().unwrap();
+        parent.wait().unwrap();
+        if flag {
+            wait::until("the service to stop with its parent", PATIENCE, || {
+                (!up())
+                    .then_some(())
+                    .ok_or_else(|| "still answering".to_owned())
+            });
+            wait::until("the service to log that it stopped", PATIENCE, || {
+                let text = std::fs::read_to_string(&log).unwrap_or_default();
+                text.contains("stopped").then_some(()).ok_or(text)
+            });
+        } else {
+            wait::holds_for(
+                "the service to outlive its parent",
+                Duration::from_secs(1),
+                || up().then_some(()).ok_or_else(|| "stopped".to_owned()),
+            );
+            let killed = std::process::Command::new("kill")
+                .args(["-TERM", &pid])
+                .status();
+            assert!(killed.unwrap().success());
+            wait::until("the service to stop on SIGTERM", PATIENCE, || {
+                (!up())
+                    .then_some(())
+                    .ok_or_else(|| "still answering".to_owned())
+            });
+        }
+    }
+}
+
 #[test]
 fn health_and_openapi_need_no_token() {
     let env = TestEnv::new();
