@@ -37,6 +37,7 @@ mod serve_schemathesis;
 mod serve_votes;
 mod tracker;
 mod web_gate_cache;
+mod web_layout;
 mod web_live;
 mod web_pages;
 mod web_review;

@@ -16,6 +16,16 @@ use super::wait::until;
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
+/// How the browser presents itself to the pages.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Look {
+    /// A phone's screen (chromedriver's mobile emulation: 390x844 CSS pixels, touch) instead
+    /// of a 1280x800 window.
+    pub phone: bool,
+    /// The system asks for dark colours (`prefers-color-scheme: dark`).
+    pub dark: bool,
+}
+
 /// A headless Chromium with its own chromedriver; both end when it is dropped.
 pub struct Browser {
     runtime: tokio::runtime::Runtime,
@@ -60,6 +70,11 @@ impl Browser {
     /// Starts chromedriver on an ephemeral port, waits until it is ready and opens a session
     /// with a headless Chromium at 1280x800. `prefix` names this test's screenshots.
     pub fn start(prefix: &str) -> Browser {
+        Browser::start_with(prefix, Look::default())
+    }
+
+    /// The same, looking as `look` says.
+    pub fn start_with(prefix: &str, look: Look) -> Browser {
         require(CHROMIUM, "chromium");
         require(CHROMEDRIVER, "chromium-driver");
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -83,15 +98,20 @@ impl Browser {
         };
         let webdriver = format!("http://127.0.0.1:{port}");
         browser.wait_for_driver(&webdriver);
+        let mut args = vec!["--headless=new", "--no-sandbox", "--disable-gpu"];
+        args.push("--window-size=1280,800");
+        if look.dark {
+            args.push("--force-dark-mode");
+        }
+        let mut options = json!({"binary": CHROMIUM, "args": args});
+        if look.phone {
+            // A headless window is at least 500 px wide: a phone's width needs emulation.
+            options["mobileEmulation"] = json!({
+                "deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 3.0, "touch": true}
+            });
+        }
         let mut capabilities = serde_json::Map::new();
-        capabilities.insert(
-            "goog:chromeOptions".into(),
-            json!({
-                "binary": CHROMIUM,
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
-                         "--window-size=1280,800"],
-            }),
-        );
+        capabilities.insert("goog:chromeOptions".into(), options);
         let client = browser
             .runtime
             .block_on(async {
