@@ -114,13 +114,37 @@ fn pages_fit_a_phone_and_read_well_in_light_and_dark() {
             {"path": "notes.txt", "line": 2, "body": "Why the spaces?"}]}),
     );
     assert_eq!(reviewed.status, 201, "{}", reviewed.text);
+    // A second version, for the interdiff page.
+    let v2 = service.series(
+        "wide-v2",
+        &[(
+            "Make the greeting configurable",
+            &[("notes.txt", "one\ntwo\nthree\n")],
+        )],
+    );
+    server.add_version(&t.contributor, &v2, &["main"]);
+    // A second change through the gate, for the gate run's page.
+    let other = service.series("other", &[("Other", &[("other.txt", "other\n")])]);
+    assert_eq!(server.create(&t.other, &other, &["main"]).status, 201);
+    server.wait_for_verdicts(2, &t.other);
+    let approved = server.post(
+        "/api/v1/changes/2/approve",
+        Some(&t.core),
+        &json!({"version": 1}),
+    );
+    assert_eq!(approved.status, 200, "{}", approved.text);
+    server.wait_for(2, &t.core, "merged", |c| c["state"] == "merged");
+    assert_eq!(server.get("/gate/runs/1", Some(&t.core)).status, 200);
     let pages = [
         ("changes", "/changes"),
         ("change", "/changes/1"),
         ("unified", "/changes/1/v1"),
         ("split", "/changes/1/v1?view=split"),
+        ("interdiff", "/changes/1/v1..v2"),
+        ("merged", "/changes/2"),
         ("gate", "/gate/main"),
         ("job", "/jobs/1"),
+        ("gate-run", "/gate/runs/1"),
         ("sign-in", "/sign-in"),
     ];
     let looks = [
