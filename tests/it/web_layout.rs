@@ -174,13 +174,7 @@ fn pages_fit_a_phone_and_read_well_in_light_and_dark() {
     let mut problems = Vec::new();
     for (look_name, look) in looks {
         let browser = Browser::start_with(&format!("layout-{look_name}"), look);
-        browser.goto(&server.url("/sign-in?next=/changes"));
-        browser.fill("#token", &t.core);
-        browser.submit("form.sign-in");
-        browser.wait("the changes after signing in", WAIT, |b| {
-            let url = b.current_url();
-            url.ends_with("/changes").then_some(()).ok_or(url)
-        });
+        browser.sign_in(&server.base, &t.core);
         let scheme = browser.execute(
             "return [document.documentElement.clientWidth, \
                      matchMedia('(prefers-color-scheme: dark)').matches];",
