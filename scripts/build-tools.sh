@@ -18,10 +18,17 @@ ensure_apt() {
   ((${#missing[@]})) || return 0
   say "installing ${missing[*]}"
   [ "$(id -u)" = 0 ] || sudo=(sudo)
-  "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 update -qq &&
+  # apt's chatter (debconf's notes among it) is shown only if the install fails.
+  local log
+  log=$(mktemp)
+  if ! { "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 update -qq &&
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-      -o DPkg::Lock::Timeout=300 --no-install-recommends "${missing[@]}" >/dev/null ||
+      -o DPkg::Lock::Timeout=300 --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
     die "cannot install ${missing[*]}"
+  fi
+  rm -f "$log"
 }
 
 # ensure_build_tools: what `cargo build` needs beyond Rust: git, a C compiler (libgit2 and SQLite
