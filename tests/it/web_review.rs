@@ -127,7 +127,14 @@ fn core_and_contributor_review_in_the_browser() {
     sign_in(&browser, &server, &t.core);
     browser.goto(&server.url("/changes/1"));
     browser.click("button[value=\"withdraw\"]");
-    browser.wait_for_text("main", "Approve", WAIT);
+    // The page after the withdrawal (the one before has an Approve button too, which a click
+    // could find just before it goes): no request for changes left.
+    browser.wait("the page after the withdrawal", WAIT, |b| {
+        let text = b.text("main");
+        (!text.contains("changes requested by"))
+            .then_some(())
+            .ok_or(text)
+    });
     browser.click("form[action=\"/changes/1/approve\"] button");
     browser.wait("the gate to take the approval", WAIT, |_| {
         let change = server.get("/api/v1/changes/1", Some(&t.core)).json;

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use fantoccini::elements::Element;
+use fantoccini::error::CmdError;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 
@@ -178,11 +180,37 @@ impl Browser {
         self.run("read the page source", self.client().source())
     }
 
+    /// Runs `action` on the first element matching `css`. A page that replaces the element
+    /// between finding it and acting on it (a live update, a navigation finishing) gets it
+    /// found again, for a while.
+    fn on_element<T>(
+        &self,
+        what: &str,
+        css: &str,
+        action: impl AsyncFn(Element) -> Result<T, CmdError>,
+    ) -> T {
+        let client = self.client();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        self.run(what, async {
+            loop {
+                let done = match client.find(Locator::Css(css)).await {
+                    Ok(element) => action(element).await,
+                    Err(e) => Err(e),
+                };
+                match done {
+                    Err(e) if e.is_stale_element_reference() && Instant::now() < deadline => {
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                    done => return done,
+                }
+            }
+        })
+    }
+
     /// The text of the first element matching `css` (fails when there is none).
     pub fn text(&self, css: &str) -> String {
-        let client = self.client();
-        self.run(&format!("read the text of `{css}`"), async {
-            client.find(Locator::Css(css)).await?.text().await
+        self.on_element(&format!("read the text of `{css}`"), css, async |e| {
+            e.text().await
         })
     }
 
@@ -195,9 +223,7 @@ impl Browser {
 
     /// Types `value` into the field matching `css` (after clearing it).
     pub fn fill(&self, css: &str, value: &str) {
-        let client = self.client();
-        self.run(&format!("fill `{css}`"), async {
-            let field = client.find(Locator::Css(css)).await?;
+        self.on_element(&format!("fill `{css}`"), css, async |field| {
             field.clear().await?;
             field.send_keys(value).await
         });
@@ -205,10 +231,7 @@ impl Browser {
 
     /// Clicks the element matching `css`.
     pub fn click(&self, css: &str) {
-        let client = self.client();
-        self.run(&format!("click `{css}`"), async {
-            client.find(Locator::Css(css)).await?.click().await
-        });
+        self.on_element(&format!("click `{css}`"), css, async |e| e.click().await);
     }
 
     /// Submits the form matching `css` as its submit button would.
