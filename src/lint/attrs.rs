@@ -266,13 +266,8 @@ mod tests {
             if info {
                 let info_dir = repo.path().join("info");
                 std::fs::create_dir_all(&info_dir).unwrap();
-                std::fs::write(
-                    info_dir.join("attributes"),
-                    "e.rs -text
-*.dat text
-",
-                )
-                .unwrap();
+                let rules = "e.rs -text\n*.dat text\n";
+                std::fs::write(info_dir.join("attributes"), rules).unwrap();
             }
             let files = [
                 (
