@@ -8,8 +8,8 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::support::browser::{Browser, Look};
-use crate::support::serve::{Service, ONE_JOB};
-use crate::support::TestEnv;
+use crate::support::serve::{held, Service};
+use crate::support::{wait, TestEnv};
 
 const WAIT: Duration = Duration::from_secs(15);
 
@@ -87,7 +87,8 @@ return out;
 #[test]
 fn pages_fit_a_phone_and_read_well_in_light_and_dark() {
     let env = TestEnv::new();
-    let service = Service::new(&env, ONE_JOB);
+    let (_shared, _hold, toml) = held(2);
+    let service = Service::with_toml(&env, &toml);
     // A line far wider than a phone with no space to break at, trailing whitespace (marked),
     // a long file name, a long log line and an inline comment: what pushes a page sideways if
     // anything does, and every kind of text to read.
@@ -123,25 +124,34 @@ fn pages_fit_a_phone_and_read_well_in_light_and_dark() {
         )],
     );
     server.add_version(&t.contributor, &v2, &["main"]);
-    // A second change through the gate, for the gate run's page.
-    let other = service.series("other", &[("Other", &[("other.txt", "other\n")])]);
-    assert_eq!(server.create(&t.other, &other, &["main"]).status, 201);
-    server.wait_for_verdicts(2, &t.other);
-    let approved = server.post(
-        "/api/v1/changes/2/approve",
-        Some(&t.core),
-        &json!({"version": 1}),
-    );
-    assert_eq!(approved.status, 200, "{}", approved.text);
-    server.wait_for(2, &t.core, "merged", |c| c["state"] == "merged");
-    assert_eq!(server.get("/gate/runs/1", Some(&t.core)).status, 200);
+    // Two more changes approved: the gate tests one (held) with the other queued behind it,
+    // for the gate's queue and a running gate run's page.
+    for (number, branch) in [(2, "other"), (3, "third")] {
+        let file = format!("{branch}.txt");
+        let series = service.series(branch, &[(branch, &[(file.as_str(), "text\n")])]);
+        assert_eq!(server.create(&t.other, &series, &["main"]).status, 201);
+        server.wait_for_verdicts(number, &t.other);
+        let approved = server.post(
+            &format!("/api/v1/changes/{number}/approve"),
+            Some(&t.core),
+            &json!({"version": 1}),
+        );
+        assert_eq!(approved.status, 200, "{}", approved.text);
+    }
+    wait::until("the gate to test #2 with #3 queued", WAIT, || {
+        let queue = server.gate_queue(&t.core);
+        let running = server.get("/gate/runs/1", Some(&t.core)).status == 200;
+        (running && queue.as_array().map(Vec::len) == Some(2))
+            .then_some(())
+            .ok_or(queue.to_string())
+    });
     let pages = [
         ("changes", "/changes"),
         ("change", "/changes/1"),
         ("unified", "/changes/1/v1"),
         ("split", "/changes/1/v1?view=split"),
         ("interdiff", "/changes/1/v1..v2"),
-        ("merged", "/changes/2"),
+        ("in-the-gate", "/changes/2"),
         ("gate", "/gate/main"),
         ("job", "/jobs/1"),
         ("gate-run", "/gate/runs/1"),
