@@ -100,8 +100,12 @@ impl Browser {
         };
         let webdriver = format!("http://127.0.0.1:{port}");
         browser.wait_for_driver(&webdriver);
-        let mut args = vec!["--headless=new", "--no-sandbox", "--disable-gpu"];
-        args.push("--window-size=1280,800");
+        let mut args = vec![
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--window-size=1280,800",
+        ];
         if look.dark {
             args.push("--force-dark-mode");
         }
